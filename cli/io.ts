@@ -1,0 +1,65 @@
+/**
+ * The CLI's window on the world. Commands write through this instead of `process` so tests can run
+ * them in-process and capture what a user would see.
+ */
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Whether stdout is a terminal: colour and progress bars only then. */
+  readonly isTTY: boolean;
+  readonly cwd: string;
+}
+
+export const processIo: CliIo = {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  isTTY: Boolean(process.stdout.isTTY),
+  cwd: process.cwd(),
+};
+
+/** Exit codes shared by every command: 0 clean, 1 errors found in the user's input, 2 usage or environment. */
+export const EXIT_OK = 0;
+export const EXIT_ERRORS = 1;
+export const EXIT_USAGE = 2;
+
+/** A user-facing failure of a command (bad arguments, unreadable input): printed without a stack trace. */
+export class UsageError extends Error {
+  constructor(message: string, readonly exitCode = EXIT_USAGE) {
+    super(message);
+  }
+}
+
+/** Splits argv into positionals and `--flag`/`--flag value`/`--flag=value` options. */
+export function parseArgs(
+  argv: string[],
+  spec: { flags?: string[]; options?: string[] },
+): { positionals: string[]; flags: Set<string>; options: Map<string, string>; rest: string[] } {
+  const flags = new Set<string>();
+  const options = new Map<string, string>();
+  const positionals: string[] = [];
+  const known = new Set([...(spec.flags ?? []), ...(spec.options ?? [])]);
+  let rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--") {
+      rest = argv.slice(i + 1);
+      break;
+    }
+    if (a.startsWith("--") && a.length > 2) {
+      const eq = a.indexOf("=");
+      const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+      if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
+      if (spec.options?.includes(name)) {
+        const value = eq >= 0 ? a.slice(eq + 1) : argv[++i];
+        if (value === undefined) throw new UsageError(`option --${name} needs a value`);
+        options.set(name, value);
+      } else {
+        if (eq >= 0) throw new UsageError(`option --${name} takes no value`);
+        flags.add(name);
+      }
+    } else {
+      positionals.push(a);
+    }
+  }
+  return { positionals, flags, options, rest };
+}

@@ -1,0 +1,50 @@
+/**
+ * hepc's command-line entry. The only place in the project that prints or decides exit codes.
+ * Each command is a module under cli/commands exporting `run(argv, io) => Promise<exitCode>`.
+ */
+import { CliIo, EXIT_USAGE, processIo, UsageError } from "./io.js";
+
+type Command = { summary: string; load: () => Promise<{ run(argv: string[], io: CliIo): Promise<number> }> };
+
+const commands: Record<string, Command> = {
+  inspect: { summary: "list the objects of a ROOT file, a tree's branches, or branch values", load: () => import("./commands/inspect.js") },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(commands).map((c) => c.length));
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `usage: hepc <command> [options]\n\ncommands:\n${lines.join("\n")}\n\nRun \`hepc <command> --help\` for a command's options.\n`;
+}
+
+export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    (name === undefined ? io.stderr : io.stdout)(usage());
+    return name === undefined ? EXIT_USAGE : 0;
+  }
+  if (name === "--version") {
+    io.stdout(`hepc ${await version()}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    io.stderr(`hepc: unknown command '${name}'\n\n${usage()}`);
+    return EXIT_USAGE;
+  }
+  try {
+    const mod = await command.load();
+    return await mod.run(rest, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`hepc ${name}: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}
+
+export async function version(): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
+  const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8"));
+  return pkg.version as string;
+}
