@@ -1,0 +1,141 @@
+/**
+ * The one table of diagnostics. Codes are stable (tools and users grep for them) and grouped by
+ * phase: 1xxx syntax, 2xxx names and inputs, 3xxx types, 4xxx analysis semantics, 5xxx plan,
+ * 6xxx runtime. A message template is kept apart from its arguments (`{name}` placeholders) so the
+ * LSP, the CLI and docs/diagnostics.md render the same words.
+ */
+import type { Span } from "./source.js";
+
+export type Severity = "error" | "warning" | "info";
+
+export interface DiagnosticDef {
+  readonly severity: Severity;
+  /** One line with `{placeholders}`. */
+  readonly message: string;
+  /** A sentence or two for docs/diagnostics.md: when it fires and how to fix it. */
+  readonly explanation: string;
+}
+
+export const DIAGNOSTICS = {
+  // ---- 1xxx syntax -------------------------------------------------------------------------
+  HEP1001: { severity: "error", message: "unexpected character '{char}'", explanation: "The lexer met a character that starts no token of the language." },
+  HEP1002: { severity: "error", message: "unterminated string", explanation: "A string literal has no closing double quote before the end of the line." },
+  HEP1003: { severity: "error", message: "expected {expected} but found {found}", explanation: "The parser expected another token here. Only the first syntax error of a declaration is reported; fix it and the rest of the file is checked." },
+  HEP1004: { severity: "error", message: "'{open}' is never closed", explanation: "A bracket or brace opened here has no matching closing one." },
+  HEP1005: { severity: "error", message: "unmatched '{close}'", explanation: "A closing bracket or brace has no opening one." },
+  HEP1006: { severity: "error", message: "the file is empty", explanation: "An analysis file must declare at least an analysis header or one declaration." },
+  HEP1007: { severity: "error", message: "the file is not valid UTF-8 text", explanation: "The file contains bytes that are not UTF-8; .hep files are UTF-8 text." },
+  HEP1008: { severity: "error", message: "invalid number '{text}'", explanation: "A number literal could not be read." },
+  HEP1009: { severity: "error", message: "unknown unit '{unit}'", explanation: "Units written after numbers must be one of GeV, MeV, TeV, pb, fb, nb, /pb, /fb, /nb." },
+
+  // ---- 2xxx names and inputs -----------------------------------------------------------------
+  HEP2001: { severity: "error", message: "unknown name '{name}'", explanation: "The name is not a declaration, a branch of the samples' trees, a collection, a field in scope or a builtin." },
+  HEP2002: { severity: "error", message: "'{name}' is declared twice", explanation: "Every declaration name is unique across the analysis and its includes." },
+  HEP2003: { severity: "warning", message: "{kind} '{name}' is never used", explanation: "The declaration does not reach any region, feature, model, evaluation or output. Remove it or use it." },
+  HEP2004: { severity: "error", message: "branch '{name}' is not in tree '{tree}' of {file}", explanation: "A name that looks like a branch is missing from a sample's tree. The suggestion comes from the file's own branch list." },
+  HEP2005: { severity: "error", message: "cannot read input file '{file}': {reason}", explanation: "A declared input file does not exist or cannot be opened." },
+  HEP2006: { severity: "error", message: "no file matches '{pattern}'", explanation: "A glob in a sample's file list matched no file." },
+  HEP2007: { severity: "error", message: "'{file}' is not a ROOT file: {reason}", explanation: "The input file exists but could not be read as a ROOT file." },
+  HEP2008: { severity: "error", message: "tree '{tree}' is not in {file}", explanation: "The sample's tree name is not among the file's objects." },
+  HEP2009: { severity: "error", message: "cannot include '{path}': {reason}", explanation: "An included file could not be read." },
+  HEP2010: { severity: "error", message: "include cycle: {cycle}", explanation: "Files include each other in a loop." },
+  HEP2011: { severity: "error", message: "include paths must be relative: '{path}'", explanation: "Includes are hermetic: a relative path inside the analysis folder tree, no absolute paths or URLs." },
+  HEP2012: { severity: "error", message: "'{name}' is a {actual}, not a {expected}", explanation: "The name refers to a declaration of another kind than this place needs." },
+  HEP2013: { severity: "error", message: "'{name}' has no field '{field}'", explanation: "The record or collection has no such field. Fields come from branches named PREFIX_field and from derived kinematics." },
+  HEP2014: { severity: "error", message: "unknown function '{name}'", explanation: "The name is not a function of the standard library." },
+  HEP2015: { severity: "error", message: "no collection '{name}' in the samples: no branches start with '{name}_'", explanation: "An object is built from a branch prefix; the samples have no branch with that prefix." },
+  HEP2016: { severity: "error", message: "branch '{name}' of {file} has type {type}, which hepc cannot read", explanation: "The branch's type is not one the reader supports (see docs/io.md)." },
+  HEP2017: { severity: "error", message: "input files must not be absolute or remote: '{path}'", explanation: "Sample file paths are relative to the analysis file, so an analysis moves with its folder." },
+  HEP2018: { severity: "error", message: "branch '{name}' has type {type} in {file} but {otherType} in {otherFile}", explanation: "A branch used by the analysis has different types in different samples." },
+
+  // ---- 3xxx types ----------------------------------------------------------------------------
+  HEP3001: { severity: "error", message: "{what} expects {expected}, got {actual}", explanation: "A value has the wrong type for where it is used." },
+  HEP3002: { severity: "error", message: "'{name}' takes {expected} argument(s), got {actual}", explanation: "A standard-library function was called with the wrong number of arguments." },
+  HEP3003: { severity: "error", message: "argument {index} of '{name}' expects {expected}, got {actual}", explanation: "An argument has the wrong type. See the function's signature in docs/stdlib.md." },
+  HEP3004: { severity: "error", message: "{what} must be a per-event scalar, but '{expr}' is {actual}", explanation: "Features, weights, cuts and histogram variables take one value per event. Reduce a collection with an index (jets[0].pt) or a reduction (sum(jets.pt), count(jets))." },
+  HEP3005: { severity: "error", message: "operator '{op}' cannot apply to {left} and {right}", explanation: "The operands' types do not fit the operator." },
+  HEP3006: { severity: "error", message: "cannot index {actual}; only collections can be indexed", explanation: "Indexing with [i] picks the i-th element of a collection." },
+  HEP3007: { severity: "error", message: "an index must be an int, got {actual}", explanation: "Collection indices are integers." },
+  HEP3008: { severity: "error", message: "'{unit}' is a unit of {actual}, but {what} needs {expected}", explanation: "Units are optional; where written they must fit the quantity." },
+  HEP3009: { severity: "error", message: "'where' filters a collection; got {actual}", explanation: "The left side of 'where' must be a collection (an object or a branch prefix)." },
+  HEP3010: { severity: "error", message: "'this' is only meaningful inside 'where' and per-element arguments", explanation: "'this' refers to the current element of a collection being filtered, sorted or searched." },
+
+  // ---- 4xxx analysis semantics -----------------------------------------------------------------
+  HEP4001: { severity: "error", message: "define cycle: {cycle}", explanation: "Defines, objects and regions may not depend on themselves." },
+  HEP4002: { severity: "error", message: "sample '{name}' has no {property}", explanation: "Every sample declares at least its files and tree." },
+  HEP4003: { severity: "error", message: "{block} has no property '{property}'", explanation: "The property is not known in this block. See docs/language.md." },
+  HEP4004: { severity: "error", message: "'{property}' is given twice in {block}", explanation: "Each property of a block is given at most once." },
+  HEP4005: { severity: "error", message: "model '{model}' has no option '{option}'", explanation: "The option is not among the model kind's options (see docs/language.md#models)." },
+  HEP4006: { severity: "error", message: "option '{option}' of model '{model}' expects {expected}, got {actual}", explanation: "Model options are typed." },
+  HEP4007: { severity: "error", message: "unknown model kind '{kind}'", explanation: "Model kinds are gbdt, mlp, cut_and_count and onnx." },
+  HEP4008: { severity: "error", message: "folds must be at least 2, got {folds}", explanation: "N-fold training needs N ≥ 2 so each event is scored by a model that did not see it." },
+  HEP4009: { severity: "error", message: "'{expr}' cannot partition events into {folds} folds: {reason}", explanation: "The fold expression must be an integer per event, typically `entry % N` or `event % N`." },
+  HEP4010: { severity: "error", message: "working point '{name}' is {value}, outside (0, 1)", explanation: "Working points are target signal efficiencies strictly between 0 and 1." },
+  HEP4011: { severity: "error", message: "bin edges must increase strictly: {edges}", explanation: "Variable bin edges are listed in increasing order." },
+  HEP4012: { severity: "error", message: "a uniform binning needs at least one bin and low < high", explanation: "Write `bins N low .. high` with N ≥ 1 and low < high." },
+  HEP4013: { severity: "error", message: "a training needs events of at least two classes; {found}", explanation: "Signal-versus-background training uses samples of at least two classes." },
+  HEP4014: { severity: "error", message: "model '{model}' is not trained by any train block", explanation: "Models other than onnx and cut_and_count must be trained before they are evaluated." },
+  HEP4015: { severity: "error", message: "the analysis header is missing", explanation: "Every analysis starts with `analysis NAME { ... }`." },
+  HEP4016: { severity: "error", message: "the analysis header is given twice", explanation: "Only one `analysis` block per analysis (including its includes)." },
+  HEP4017: { severity: "error", message: "onnx model '{model}' lists {inputs} inputs but features '{features}' has {features_count}", explanation: "An imported model's inputs must match its feature list." },
+  HEP4018: { severity: "error", message: "the cross section needs the luminosity: set `lumi` in the analysis header", explanation: "A sample with `xsec` is normalised as xsec × lumi / sum of generated weights." },
+  HEP4019: { severity: "error", message: "feature '{name}' is listed twice in '{features}'", explanation: "Feature names are unique within a feature list." },
+  HEP4020: { severity: "error", message: "scaling '{scaling}' {reason}", explanation: "Scaling parameters: `normal [clip S]` with S > 0, `linear LOW .. HIGH` with LOW < HIGH." },
+  HEP4021: { severity: "warning", message: "'{name}' is a {kind} of a sample with class '{klass}' only; a training needs both classes", explanation: "Check the samples' classes." },
+  HEP4022: { severity: "error", message: "model '{model}' is trained twice", explanation: "Each model appears in at most one train block." },
+  HEP4023: { severity: "error", message: "{what} must not be negative, got {value}", explanation: "The quantity is a count, a cross section or a luminosity." },
+  HEP4024: { severity: "error", message: "output '{path}' is written twice", explanation: "Two outputs would overwrite the same file." },
+  HEP4025: { severity: "error", message: "output paths must be relative and stay inside the analysis folder: '{path}'", explanation: "Outputs are written below the run directory." },
+
+  // ---- 5xxx plan -------------------------------------------------------------------------------
+  HEP5001: { severity: "error", message: "the plan does not match its schema: {detail}", explanation: "An internal error: the compiler produced a plan the runtime would not accept. Please report it." },
+  HEP5002: { severity: "error", message: "'{file}' does not match the lock file: sha256 {actual}, locked {expected}", explanation: "The input changed since `hepc lock`. Run `hepc lock` again if the change is intended." },
+  HEP5003: { severity: "error", message: "cannot read the lock file '{file}': {reason}", explanation: "The lock file beside the analysis is not valid." },
+
+  // ---- 6xxx runtime ----------------------------------------------------------------------------
+  HEP6001: { severity: "error", message: "{what} cannot run yet: {reason}", explanation: "This construct compiles but the runtime does not execute it yet." },
+} as const satisfies Record<string, DiagnosticDef>;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTICS;
+
+export interface RelatedInfo {
+  file: string;
+  span: Span;
+  message: string;
+}
+
+export interface Diagnostic {
+  code: DiagnosticCode;
+  severity: Severity;
+  message: string;
+  /** The file the span is in (its path as the user named it). */
+  file: string;
+  span: Span;
+  /** A replacement the user can accept: "did you mean …". */
+  suggestion?: { message: string; replacement?: string; span?: Span };
+  related?: RelatedInfo[];
+}
+
+export function formatMessage(template: string, args: Record<string, string | number>): string {
+  return template.replace(/\{(\w+)\}/g, (m, key: string) => (key in args ? String(args[key]) : m));
+}
+
+export function diagnostic(
+  code: DiagnosticCode,
+  file: string,
+  span: Span,
+  args: Record<string, string | number> = {},
+  extra: Pick<Diagnostic, "suggestion" | "related"> = {},
+): Diagnostic {
+  const def: DiagnosticDef = DIAGNOSTICS[code];
+  return { code, severity: def.severity, message: formatMessage(def.message, args), file, span, ...extra };
+}
+
+export function hasErrors(diags: readonly Diagnostic[]): boolean {
+  return diags.some((d) => d.severity === "error");
+}
+
+/** Deterministic order: by file, position, then code. */
+export function sortDiagnostics(diags: Diagnostic[]): Diagnostic[] {
+  return diags.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.span.start - b.span.start || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)));
+}

@@ -1,0 +1,313 @@
+/**
+ * The syntax tree the parser builds. Nodes carry offsets (`span`) into their file's text and a
+ * per-file numeric `id` so later stages keep their results (types, resolutions) in side tables and
+ * the tree itself stays immutable. A construct the parser could not read becomes `Missing`, so later
+ * stages skip it instead of reporting a cascade of errors.
+ */
+import type { Span } from "../compiler/core/source.js";
+
+export interface Node {
+  id: number;
+  span: Span;
+}
+
+export interface Ident extends Node {
+  kind: "Ident";
+  name: string;
+}
+
+// ---- expressions -----------------------------------------------------------------------------
+
+export type BinaryOp = "or" | "and" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "~=" | "+" | "-" | "*" | "/" | "%" | "^";
+export type UnaryOp = "-" | "not";
+
+export type Expr =
+  | NumberLit
+  | StringLit
+  | BoolLit
+  | NameRef
+  | ThisRef
+  | Unary
+  | Binary
+  | Call
+  | IndexExpr
+  | MemberExpr
+  | WhereExpr
+  | ListExpr
+  | Missing;
+
+export interface NumberLit extends Node {
+  kind: "Number";
+  value: number;
+  /** As written, so the formatter keeps `1e3` and `0.10` as the author wrote them. */
+  raw: string;
+  isInt: boolean;
+  unit?: Ident;
+}
+export interface StringLit extends Node {
+  kind: "String";
+  value: string;
+  raw: string;
+}
+export interface BoolLit extends Node {
+  kind: "Bool";
+  value: boolean;
+}
+export interface NameRef extends Node {
+  kind: "Name";
+  name: string;
+}
+/** The current element inside `where` and per-element function arguments. */
+export interface ThisRef extends Node {
+  kind: "This";
+}
+export interface Unary extends Node {
+  kind: "Unary";
+  op: UnaryOp;
+  operand: Expr;
+}
+export interface Binary extends Node {
+  kind: "Binary";
+  op: BinaryOp;
+  left: Expr;
+  right: Expr;
+}
+export interface Call extends Node {
+  kind: "Call";
+  callee: Ident;
+  args: Expr[];
+}
+export interface IndexExpr extends Node {
+  kind: "Index";
+  target: Expr;
+  index: Expr;
+}
+export interface MemberExpr extends Node {
+  kind: "Member";
+  target: Expr;
+  field: Ident;
+}
+export interface WhereExpr extends Node {
+  kind: "Where";
+  target: Expr;
+  cond: Expr;
+}
+export interface ListExpr extends Node {
+  kind: "List";
+  items: Expr[];
+}
+export interface Missing extends Node {
+  kind: "Missing";
+}
+
+// ---- binnings --------------------------------------------------------------------------------
+
+export type BinSpec = UniformBins | EdgeBins | NamedBins | Missing;
+/** `20 0 .. 1000`: 20 equal bins from 0 to 1000. */
+export interface UniformBins extends Node {
+  kind: "UniformBins";
+  count: NumberLit;
+  low: Expr;
+  high: Expr;
+}
+/** `[25, 40, 60, 1000]`: variable edges. */
+export interface EdgeBins extends Node {
+  kind: "EdgeBins";
+  edges: Expr[];
+}
+/** A `bins NAME = ...` declaration used by name. */
+export interface NamedBins extends Node {
+  kind: "NamedBins";
+  name: Ident;
+}
+
+// ---- declarations ----------------------------------------------------------------------------
+
+export type Decl =
+  | AnalysisDecl
+  | IncludeDecl
+  | SampleDecl
+  | GroupDecl
+  | ObjectDecl
+  | DefineDecl
+  | RegionDecl
+  | BinsDecl
+  | FeaturesDecl
+  | ModelDecl
+  | TrainDecl
+  | EvaluateDecl
+  | OutputDecl
+  | BrokenDecl;
+
+/** A generic `key value...` entry of a block; the value's shape depends on the key. */
+export interface Property<V> extends Node {
+  kind: "Property";
+  key: Ident;
+  value: V;
+}
+
+export interface AnalysisDecl extends Node {
+  kind: "Analysis";
+  name: Ident;
+  props: Property<AnalysisValue>[];
+}
+export type AnalysisValue = { lumi: NumberLit } | { seed: NumberLit } | { title: StringLit } | { unknown: Expr[] };
+
+export interface IncludeDecl extends Node {
+  kind: "Include";
+  path: StringLit;
+}
+
+export interface SampleDecl extends Node {
+  kind: "Sample";
+  name: Ident;
+  props: SampleProp[];
+}
+export type SampleProp =
+  | (Node & { kind: "Property"; key: Ident; prop: "files"; files: StringLit[] })
+  | (Node & { kind: "Property"; key: Ident; prop: "tree"; tree: StringLit })
+  | (Node & { kind: "Property"; key: Ident; prop: "class"; klass: Ident })
+  | (Node & { kind: "Property"; key: Ident; prop: "weight"; expr: Expr })
+  | (Node & { kind: "Property"; key: Ident; prop: "where"; expr: Expr })
+  | (Node & { kind: "Property"; key: Ident; prop: "xsec"; value: NumberLit })
+  | (Node & { kind: "Property"; key: Ident; prop: "sumw"; value: NumberLit })
+  | (Node & { kind: "Property"; key: Ident; prop: "title"; title: StringLit });
+
+export interface GroupDecl extends Node {
+  kind: "Group";
+  name: Ident;
+  members: Ident[];
+}
+export interface ObjectDecl extends Node {
+  kind: "Object";
+  name: Ident;
+  expr: Expr;
+}
+export interface DefineDecl extends Node {
+  kind: "Define";
+  name: Ident;
+  expr: Expr;
+}
+export interface RegionDecl extends Node {
+  kind: "Region";
+  name: Ident;
+  expr: Expr;
+}
+export interface BinsDecl extends Node {
+  kind: "Bins";
+  name: Ident;
+  spec: BinSpec;
+}
+
+export type ScalingKind = "normal" | "linear" | "categorical" | "log" | "none";
+export interface Scaling extends Node {
+  kind: "Scaling";
+  scaling: ScalingKind;
+  /** `normal clip S` */
+  clip?: NumberLit;
+  /** `linear LOW .. HIGH` */
+  low?: Expr;
+  high?: Expr;
+}
+export interface FeatureItem extends Node {
+  kind: "Feature";
+  expr: Expr;
+  alias?: Ident;
+  scaling?: Scaling;
+}
+export interface FeaturesDecl extends Node {
+  kind: "Features";
+  name: Ident;
+  items: FeatureItem[];
+}
+
+export type OptionValue = NumberLit | StringLit | BoolLit | NameRef | ListExpr | Missing;
+export interface ModelOption extends Node {
+  kind: "Option";
+  key: Ident;
+  value: OptionValue;
+}
+export interface ModelDecl extends Node {
+  kind: "Model";
+  name: Ident;
+  modelKind: Ident;
+  args: Expr[];
+  options: ModelOption[];
+}
+
+export interface ReweightAxis extends Node {
+  kind: "Axis";
+  expr: Expr;
+  bins: BinSpec;
+}
+export type TrainProp =
+  | (Node & { kind: "Property"; key: Ident; prop: "on"; region: Ident })
+  | (Node & { kind: "Property"; key: Ident; prop: "folds"; folds: NumberLit; by: Expr })
+  | (Node & { kind: "Property"; key: Ident; prop: "balance"; mode: Ident })
+  | (Node & { kind: "Property"; key: Ident; prop: "reweight"; mode: Ident; target?: Ident; axes: ReweightAxis[] })
+  | (Node & { kind: "Property"; key: Ident; prop: "validation"; fraction: NumberLit });
+export interface TrainDecl extends Node {
+  kind: "Train";
+  models: Ident[];
+  props: TrainProp[];
+}
+
+export interface Metric extends Node {
+  kind: "Metric";
+  name: Ident;
+  at?: NumberLit;
+}
+export interface WorkingPoint extends Node {
+  kind: "WorkingPoint";
+  name: Ident;
+  value: NumberLit;
+}
+export type EvaluateProp =
+  | (Node & { kind: "Property"; key: Ident; prop: "in"; region: Ident })
+  | (Node & { kind: "Property"; key: Ident; prop: "bins"; axes: ReweightAxis[] })
+  | (Node & { kind: "Property"; key: Ident; prop: "metrics"; metrics: Metric[] })
+  | (Node & { kind: "Property"; key: Ident; prop: "working_points"; points: WorkingPoint[] })
+  | (Node & { kind: "Property"; key: Ident; prop: "reference"; model: Ident });
+export interface EvaluateDecl extends Node {
+  kind: "Evaluate";
+  models: Ident[];
+  props: EvaluateProp[];
+}
+
+export type OutputItem =
+  | (Node & { kind: "Predictions"; path: StringLit; friend: boolean; keys: Ident[] })
+  | (Node & {
+      kind: "Histogram";
+      exprs: Expr[];
+      alias?: Ident;
+      regions: Ident[];
+      by?: Ident;
+      bins: BinSpec[];
+      weighted: boolean;
+      path: StringLit;
+    })
+  | (Node & { kind: "Cutflow"; regions: Ident[]; path: StringLit })
+  | (Node & { kind: "Report"; path: StringLit });
+export interface OutputDecl extends Node {
+  kind: "Output";
+  items: OutputItem[];
+}
+
+/** A top-level declaration the parser could not read; its name (when seen) is kept so uses elsewhere stay quiet. */
+export interface BrokenDecl extends Node {
+  kind: "Broken";
+  keyword?: string;
+  name?: Ident;
+}
+
+export interface Comment {
+  span: Span;
+  text: string;
+}
+
+export interface FileAst {
+  decls: Decl[];
+  comments: Comment[];
+  /** Number of node ids used, for side tables sized by id. */
+  nodeCount: number;
+}

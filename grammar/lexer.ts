@@ -1,0 +1,126 @@
+/**
+ * Tokens of the .hep language. Property and clause words are *soft* keywords: they are also
+ * identifiers (token category `Identifier`), so a branch may be called `weight` or `tree` and still
+ * be used in an expression. Reserved are the expression words (`and or not where true false this`)
+ * and the words that start a declaration, so that a declaration after an unfinished expression is
+ * still seen as one (`region a = x and` + newline + `region b = ...`).
+ */
+import { createToken, Lexer, TokenType } from "chevrotain";
+
+export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
+
+function hard(word: string, name = word[0].toUpperCase() + word.slice(1)): TokenType {
+  return createToken({ name, pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), longer_alt: Identifier });
+}
+export const DECLARATION_KEYWORDS = ["analysis", "include", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "output"];
+
+function soft(word: string): TokenType {
+  const name = "Kw_" + word;
+  const categories = DECLARATION_KEYWORDS.includes(word) ? [] : [Identifier];
+  return createToken({ name, pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), longer_alt: Identifier, categories });
+}
+
+// Reserved words of expressions.
+export const And = hard("and");
+export const Or = hard("or");
+export const Not = hard("not");
+export const Where = hard("where");
+export const True = hard("true");
+export const False = hard("false");
+export const This = hard("this");
+
+/** Soft keywords, by their text. Parser rules look them up here. */
+export const KW = Object.fromEntries(
+  [
+    ...DECLARATION_KEYWORDS,
+    // properties and clauses
+    "lumi", "seed", "title", "files", "tree", "class", "weight", "xsec", "sumw",
+    "normal", "clip", "linear", "categorical", "log", "none", "as",
+    "on", "folds", "by", "balance", "reweight", "validation", "in", "to", "metrics", "at", "working_points", "reference",
+    "predictions", "friend", "keyed", "histogram", "cutflow", "report", "weighted",
+  ].map((w) => [w, soft(w)]),
+) as Record<string, TokenType>;
+
+export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED, line_breaks: true });
+export const Comment = createToken({ name: "Comment", pattern: /#[^\n\r]*/, group: "comments" });
+
+export const StringLit = createToken({ name: "StringLit", pattern: /"(?:[^"\\\n\r]|\\.)*"/ });
+/** A string missing its closing quote: lexed so the parser can go on; the syntax stage reports HEP1002. */
+export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\.)*/, categories: [StringLit] });
+// `0..10` must lex as 0, .., 10: a dot followed by another dot is not a decimal point.
+export const NumberLit = createToken({ name: "NumberLit", pattern: /(?:\d+(?:\.(?!\.)\d*)?|\.\d+)(?:[eE][+-]?\d+)?/ });
+
+export const DotDot = createToken({ name: "DotDot", pattern: /\.\./ });
+export const Dot = createToken({ name: "Dot", pattern: /\./ });
+export const Comma = createToken({ name: "Comma", pattern: /,/ });
+export const Colon = createToken({ name: "Colon", pattern: /:/ });
+export const LParen = createToken({ name: "LParen", pattern: /\(/ });
+export const RParen = createToken({ name: "RParen", pattern: /\)/ });
+export const LBracket = createToken({ name: "LBracket", pattern: /\[/ });
+export const RBracket = createToken({ name: "RBracket", pattern: /\]/ });
+export const LBrace = createToken({ name: "LBrace", pattern: /\{/ });
+export const RBrace = createToken({ name: "RBrace", pattern: /\}/ });
+export const EqEq = createToken({ name: "EqEq", pattern: /==/ });
+export const NotEq = createToken({ name: "NotEq", pattern: /!=/ });
+export const LtEq = createToken({ name: "LtEq", pattern: /<=/ });
+export const GtEq = createToken({ name: "GtEq", pattern: />=/ });
+export const Lt = createToken({ name: "Lt", pattern: /</ });
+export const Gt = createToken({ name: "Gt", pattern: />/ });
+export const Tilde = createToken({ name: "TildeEq", pattern: /~=/ });
+export const Equals = createToken({ name: "Equals", pattern: /=/ });
+export const Plus = createToken({ name: "Plus", pattern: /\+/ });
+export const Minus = createToken({ name: "Minus", pattern: /-/ });
+export const Star = createToken({ name: "Star", pattern: /\*/ });
+export const Slash = createToken({ name: "Slash", pattern: /\// });
+export const Percent = createToken({ name: "Percent", pattern: /%/ });
+export const Caret = createToken({ name: "Caret", pattern: /\^/ });
+// C-style spellings many physicists type by habit; the formatter writes the words.
+export const AmpAmp = createToken({ name: "AmpAmp", pattern: /&&/, categories: [And] });
+export const PipePipe = createToken({ name: "PipePipe", pattern: /\|\|/, categories: [Or] });
+export const Bang = createToken({ name: "Bang", pattern: /!/, categories: [Not] });
+
+export const allTokens: TokenType[] = [
+  WhiteSpace,
+  Comment,
+  StringLit,
+  UnterminatedString,
+  NumberLit,
+  DotDot,
+  Dot,
+  Comma,
+  Colon,
+  LParen,
+  RParen,
+  LBracket,
+  RBracket,
+  LBrace,
+  RBrace,
+  EqEq,
+  NotEq,
+  LtEq,
+  GtEq,
+  Lt,
+  Gt,
+  Tilde,
+  Equals,
+  Plus,
+  Minus,
+  Star,
+  Slash,
+  Percent,
+  Caret,
+  AmpAmp,
+  PipePipe,
+  Bang,
+  And,
+  Or,
+  Not,
+  Where,
+  True,
+  False,
+  This,
+  ...Object.values(KW),
+  Identifier,
+];
+
+export const HepLexer = new Lexer(allTokens, { positionTracking: "onlyOffset", ensureOptimizations: false });
