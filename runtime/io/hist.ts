@@ -1,0 +1,41 @@
+/** TH1 histograms: jsroot streams the object; we hand back plain arrays. */
+import { openJsFile, readObject } from "./metadata.js";
+import { RootIoError } from "./errors.js";
+import { openSource, SourceError } from "../source/index.js";
+
+export interface Histogram1D {
+  path: string;
+  className: string;
+  title: string;
+  /** Bin edges, length bins + 1. */
+  edges: Float64Array;
+  /** Contents including underflow (index 0) and overflow (index bins + 1). */
+  valuesWithFlow: Float64Array;
+  entries: number;
+}
+
+export async function readHistogram(file: string, path: string): Promise<Histogram1D> {
+  let source;
+  try {
+    source = await openSource(file);
+  } catch (e) {
+    if (e instanceof SourceError) throw new RootIoError(e.code === "missing" ? "no such file" : e.message, { file }, { cause: e });
+    throw e;
+  }
+  try {
+    const js = await openJsFile(source);
+    const h = await readObject(js, path);
+    const cls: string = h._typename ?? "";
+    if (!/^TH1[CSIFDL]?$/.test(cls)) throw new RootIoError(`'${path}' is a ${cls}, not a one-dimensional histogram (TH1)`, { file });
+    const ax = h.fXaxis;
+    const bins: number = ax.fNbins;
+    const edges = new Float64Array(bins + 1);
+    if (ax.fXbins && ax.fXbins.length === bins + 1) edges.set(ax.fXbins);
+    else for (let i = 0; i <= bins; i++) edges[i] = ax.fXmin + ((ax.fXmax - ax.fXmin) * i) / bins;
+    const values = new Float64Array(bins + 2);
+    for (let i = 0; i < bins + 2; i++) values[i] = Number(h.fArray?.[i] ?? 0);
+    return { path, className: cls, title: h.fTitle ?? "", edges, valuesWithFlow: values, entries: Number(h.fEntries ?? 0) };
+  } finally {
+    await source.close();
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * A small pool of worker threads that decompress and decode baskets in parallel.
+ *
+ * Where the worker comes from: the worker must be plain JavaScript, so it is the compiled
+ * `decode-worker.js` next to this module. Running from dist/ (the CLI, the benchmark) it is there.
+ * Running the .ts sources directly (vitest) there is no .js sibling, and we decode in the calling
+ * thread instead of pointing at dist/, which could be stale relative to the sources under test.
+ * Both paths run the same `decodeStoredBasket`, so results are identical; only speed differs.
+ * HEPC_IO_THREADS=0 forces in-thread decoding; HEPC_IO_THREADS=N sets the number of workers.
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { decodeStoredBasket, typedView, type DecodedBasket, type Interp } from "./basket.js";
+import type { DecodeReply, DecodeRequest } from "./decode-worker.js";
+
+export class WorkerDecodeError extends Error {
+  constructor(
+    message: string,
+    readonly kind: string,
+  ) {
+    super(message);
+    this.name = kind;
+  }
+}
+
+interface Pending {
+  resolve(d: DecodedBasket): void;
+  reject(e: Error): void;
+  interp: Interp;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+}
+
+export class DecodePool {
+  private slots: Slot[] = [];
+  private pending = new Map<number, Pending>();
+  private nextId = 1;
+  private queue: { req: DecodeRequest; p: Pending }[] = [];
+  /** Jobs per worker at once: two keeps a worker busy while the next message is in flight. */
+  private readonly depth = 2;
+
+  constructor(readonly workerUrl: URL | null, readonly size: number) {}
+
+  get threaded(): boolean {
+    return this.workerUrl !== null && this.size > 0;
+  }
+
+  decode(raw: Uint8Array, entries: number, interp: Interp): Promise<DecodedBasket> {
+    if (!this.threaded) {
+      return new Promise((resolve) => resolve(decodeStoredBasket(raw, entries, interp)));
+    }
+    return new Promise((resolve, reject) => {
+      const req: DecodeRequest = {
+        id: this.nextId++,
+        buf: raw.buffer as ArrayBuffer,
+        byteOffset: raw.byteOffset,
+        byteLength: raw.byteLength,
+        entries,
+        interp,
+      };
+      this.queue.push({ req, p: { resolve, reject, interp } });
+      this.pump();
+    });
+  }
+
+  /** Maximum jobs that can usefully be in flight (for callers sizing their read-ahead). */
+  get capacity(): number {
+    return this.threaded ? this.size * this.depth : 1;
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => s.busy < this.depth);
+      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot) return;
+      // Prefer the least busy worker.
+      for (const s of this.slots) if (s.busy < slot.busy) slot = s;
+      const { req, p } = this.queue.shift()!;
+      this.pending.set(req.id, p);
+      if (slot.busy++ === 0) slot.worker.ref();
+      // The raw bytes are transferred, not copied: the reader never touches them again.
+      slot.worker.postMessage(req, [req.buf]);
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.workerUrl!);
+    const slot: Slot = { worker, busy: 0 };
+    worker.unref();
+    worker.on("message", (m: DecodeReply) => {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (--slot.busy === 0) worker.unref();
+      if ("error" in m) p.reject(new WorkerDecodeError(m.error.message, m.error.name));
+      else {
+        const values = typedView(p.interp.dtype, m.values, 0, m.length);
+        p.resolve(m.counts ? { values, counts: new Int32Array(m.counts) } : { values });
+      }
+      this.pump();
+    });
+    worker.on("error", (e) => {
+      // A crashed worker fails the jobs it held; later jobs go to a fresh worker.
+      this.slots = this.slots.filter((s) => s !== slot);
+      for (const [id, p] of this.pending) {
+        p.reject(new WorkerDecodeError(`decode worker crashed: ${e.message}`, "Error"));
+        this.pending.delete(id);
+      }
+      this.pump();
+    });
+    this.slots.push(slot);
+    return slot;
+  }
+
+  async close(): Promise<void> {
+    const slots = this.slots;
+    this.slots = [];
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+}
+
+function defaultWorkerUrl(): URL | null {
+  const url = new URL("./decode-worker.js", import.meta.url);
+  if (!import.meta.url.endsWith(".js")) return null;
+  return existsSync(fileURLToPath(url)) ? url : null;
+}
+
+function defaultSize(): number {
+  const env = process.env.HEPC_IO_THREADS;
+  if (env !== undefined && env !== "" && Number.isFinite(Number(env))) return Math.max(0, Math.floor(Number(env)));
+  return Math.max(1, Math.min(availableParallelism(), 8));
+}
+
+let shared: DecodePool | null = null;
+
+/** The process-wide pool; workers are started lazily and do not keep the process alive when idle. */
+export function decodePool(): DecodePool {
+  if (!shared) shared = new DecodePool(defaultWorkerUrl(), defaultSize());
+  return shared;
+}
+
+/** Replaces the shared pool (tests, benchmarks): `workerUrl` null means in-thread decoding. */
+export async function configureDecodePool(options: { workerUrl?: URL | null; threads?: number }): Promise<DecodePool> {
+  if (shared) await shared.close();
+  shared = new DecodePool(
+    options.workerUrl === undefined ? defaultWorkerUrl() : options.workerUrl,
+    options.threads ?? defaultSize(),
+  );
+  return shared;
+}

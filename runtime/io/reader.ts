@@ -1,0 +1,401 @@
+/**
+ * Reading columns: picks the baskets that overlap the asked entry range, reads their bytes with
+ * positioned reads, has the pool decompress/decode them, and stitches the pieces into one typed
+ * array per branch (offsets + values for jagged branches).
+ */
+import { openSource, SourceError, type ByteSource } from "../source/index.js";
+import { allocTyped, BasketError, decodePayload, type DecodedBasket, type Dtype, type TypedArray } from "./basket.js";
+import { DecompressError } from "./codecs/index.js";
+import { nearestNames, RootIoError } from "./errors.js";
+import {
+  buildTreeMeta,
+  listObjects,
+  openJsFile,
+  readObject,
+  type BasketRef,
+  type BranchMeta,
+  type JsFile,
+  type ObjectInfo,
+  type TreeInfo,
+  type TreeMeta,
+} from "./metadata.js";
+import { decodePool, WorkerDecodeError } from "./pool.js";
+
+export type Column =
+  | { kind: "flat"; dtype: Dtype; values: TypedArray }
+  | { kind: "jagged"; dtype: Dtype; offsets: Int32Array; values: TypedArray }
+  | { kind: "fixed"; dtype: Dtype; shape: number[]; values: TypedArray };
+
+export interface EntryRange {
+  start: number;
+  stop: number;
+}
+
+export interface RootFile {
+  path: string;
+  objects(): ObjectInfo[];
+  tree(path: string): Promise<TreeInfo>;
+  read(tree: string, branches: string[], range?: EntryRange): Promise<Map<string, Column>>;
+  close(): Promise<void>;
+}
+
+const TREE_CLASSES = new Set(["TTree", "TNtuple", "TNtupleD"]);
+
+class RootFileImpl implements RootFile {
+  private trees = new Map<string, Promise<TreeMeta>>();
+  constructor(
+    readonly path: string,
+    private readonly js: JsFile,
+    private readonly objs: ObjectInfo[],
+  ) {}
+
+  get source(): ByteSource {
+    return this.js.source;
+  }
+
+  objects(): ObjectInfo[] {
+    return this.objs.map((o) => ({ ...o }));
+  }
+
+  /** Finds a tree by path ("dir/sub/tree", optionally ";cycle"); the highest cycle wins. */
+  private resolveTree(path: string): ObjectInfo {
+    const clean = path.replace(/^\/+/, "");
+    const [name, cycleText] = clean.split(";");
+    const trees = this.objs.filter((o) => TREE_CLASSES.has(o.className));
+    const hits = trees.filter((o) => o.path === name && (cycleText === undefined || o.cycle === Number(cycleText)));
+    if (hits.length > 0) return hits.reduce((a, b) => (b.cycle > a.cycle ? b : a));
+    const other = this.objs.find((o) => o.path === name);
+    if (other) {
+      throw new RootIoError(`'${name}' is a ${other.className}, not a TTree`, { file: this.path, tree: name });
+    }
+    const names = [...new Set(trees.map((t) => t.path))];
+    // A bare name that matches one tree in a subdirectory is accepted.
+    const byBase = names.filter((n) => n.split("/").pop() === name);
+    if (byBase.length === 1) return this.resolveTree(cycleText === undefined ? byBase[0] : `${byBase[0]};${cycleText}`);
+    const suggestions = nearestNames(name, names);
+    const listing = names.length ? `trees in the file: ${names.slice(0, 10).join(", ")}${names.length > 10 ? ", ..." : ""}` : "the file has no trees";
+    throw new RootIoError(`no tree '${name}' (${listing})`, { file: this.path, tree: name, suggestions });
+  }
+
+  async meta(path: string): Promise<TreeMeta> {
+    const obj = this.resolveTree(path);
+    const key = `${obj.path};${obj.cycle}`;
+    let p = this.trees.get(key);
+    if (!p) {
+      p = readObject(this.js, key, { tree: obj.path }).then((t) => buildTreeMeta(this.js, t, obj.path));
+      this.trees.set(key, p);
+      p.catch(() => this.trees.delete(key));
+    }
+    return p;
+  }
+
+  async tree(path: string): Promise<TreeInfo> {
+    const m = await this.meta(path);
+    return { file: this.path, path: m.path, entries: m.entries, branches: m.branches.map((b) => ({ ...b.info })) };
+  }
+
+  async read(tree: string, branches: string[], range?: EntryRange): Promise<Map<string, Column>> {
+    const meta = await this.meta(tree);
+    return readSegments([{ file: this, meta }], branches, range);
+  }
+
+  async close(): Promise<void> {
+    await this.js.source.close();
+  }
+}
+
+export async function openRoot(path: string): Promise<RootFile> {
+  return openRootImpl(path);
+}
+
+async function openRootImpl(path: string): Promise<RootFileImpl> {
+  let source: ByteSource;
+  try {
+    source = await openSource(path);
+  } catch (e) {
+    if (e instanceof SourceError) {
+      const what = e.code === "missing" ? "no such file" : e.code === "directory" ? "is a directory, not a ROOT file" : e.message;
+      throw new RootIoError(what, { file: path }, { cause: e });
+    }
+    throw e;
+  }
+  try {
+    const js = await openJsFile(source);
+    const objs = await listObjects(js);
+    return new RootFileImpl(path, js, objs);
+  } catch (e) {
+    await source.close();
+    throw e;
+  }
+}
+
+/** Metadata only: no basket is read. */
+export async function readTreeSchema(path: string, tree: string): Promise<TreeInfo> {
+  const f = await openRootImpl(path);
+  try {
+    return await f.tree(tree);
+  } finally {
+    await f.close();
+  }
+}
+
+/**
+ * Reads the same branches of the same tree from several files as one column per branch, as if the
+ * files were one (a chain). `range` counts entries across the whole chain.
+ */
+export async function readChain(
+  paths: string[],
+  tree: string,
+  branches: string[],
+  range?: EntryRange,
+): Promise<Map<string, Column>> {
+  const files: RootFileImpl[] = [];
+  try {
+    for (const p of paths) files.push(await openRootImpl(p));
+    const segs: Segment[] = [];
+    for (const f of files) segs.push({ file: f, meta: await f.meta(tree) });
+    return await readSegments(segs, branches, range);
+  } finally {
+    await Promise.all(files.map((f) => f.close()));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Segment {
+  file: RootFileImpl;
+  meta: TreeMeta;
+}
+
+function findBranch(seg: Segment, name: string): BranchMeta {
+  const m = seg.meta.byName.get(name);
+  if (m) return m;
+  // Sub-branches of split objects may be named without their parent's path when that is unique.
+  const tail = seg.meta.branches.filter((b) => b.info.name.split("/").pop() === name);
+  if (tail.length === 1) return tail[0];
+  const names = seg.meta.branches.map((b) => b.info.name);
+  const suggestions = nearestNames(name, names);
+  const count = `the tree has ${names.length} branches`;
+  throw new RootIoError(`no branch '${name}' (${count}${suggestions.length ? "" : `: ${names.slice(0, 8).join(", ")}${names.length > 8 ? ", ..." : ""}`})`, {
+    file: seg.file.path,
+    tree: seg.meta.path,
+    branch: name,
+    suggestions,
+  });
+}
+
+interface Job {
+  seg: Segment;
+  branch: BranchMeta;
+  ref: BasketRef;
+  /** Entries of this basket to keep, relative to the basket's first entry. */
+  from: number;
+  to: number;
+  /** Where the kept entries go in the output, in entries. */
+  outEntry: number;
+  target: Target;
+  order: number;
+}
+
+interface Target {
+  name: string;
+  kind: "flat" | "jagged" | "fixed";
+  dtype: Dtype;
+  shape?: number[];
+  perEntry: number;
+  /** flat/fixed: preallocated, filled in place. */
+  values?: TypedArray;
+  /** jagged: pieces kept in order until all have arrived. */
+  parts?: { values: TypedArray; counts: Int32Array }[];
+  remaining: number;
+  done?: Column;
+}
+
+function errorContext(job: Job): { file: string; tree: string; branch: string; basket: number; entry: number } {
+  return { file: job.seg.file.path, tree: job.seg.meta.path, branch: job.branch.info.name, basket: job.ref.index, entry: job.ref.first };
+}
+
+async function readSegments(segs: Segment[], names: string[], range?: EntryRange): Promise<Map<string, Column>> {
+  const unique = [...new Set(names)];
+  const total = segs.reduce((a, s) => a + s.meta.entries, 0);
+  const start = Math.max(0, range?.start ?? 0);
+  const stop = Math.min(total, range?.stop ?? total);
+  if (range && (!Number.isInteger(range.start) || !Number.isInteger(range.stop) || range.start < 0 || range.stop < range.start)) {
+    throw new RootIoError(`invalid entry range ${range.start}:${range.stop}`, { file: segs[0]?.file.path ?? "", tree: segs[0]?.meta.path });
+  }
+  const n = Math.max(0, stop - start);
+
+  // Resolve and check every branch in every file before reading anything.
+  const targets: Target[] = [];
+  const perSeg: BranchMeta[][] = segs.map(() => []);
+  for (const name of unique) {
+    let target: Target | null = null;
+    segs.forEach((seg, si) => {
+      const b = findBranch(seg, name);
+      if (b.info.kind === "unsupported" || !b.interp || !b.info.dtype) {
+        throw new RootIoError(`cannot read branch of type ${b.info.typename}: ${b.info.unsupportedReason ?? "unsupported"}`, {
+          file: seg.file.path,
+          tree: seg.meta.path,
+          branch: b.info.name,
+        });
+      }
+      if (b.info.entries < seg.meta.entries) {
+        throw new RootIoError(`branch has ${b.info.entries} entries but its tree has ${seg.meta.entries}`, {
+          file: seg.file.path, tree: seg.meta.path, branch: b.info.name,
+        });
+      }
+      const shape = b.info.shape;
+      if (!target) {
+        target = { name, kind: b.info.kind as Target["kind"], dtype: b.info.dtype, perEntry: b.interp.perEntry, remaining: 0 };
+        if (shape) target.shape = shape;
+      } else if (target.kind !== b.info.kind || target.dtype !== b.info.dtype || String(target.shape) !== String(shape)) {
+        throw new RootIoError(`branch is ${b.info.typename} here but ${segs[0].meta.byName.get(name)?.info.typename ?? "different"} in ${segs[0].file.path}`, {
+          file: seg.file.path, tree: seg.meta.path, branch: b.info.name,
+        });
+      }
+      perSeg[si].push(b);
+    });
+    targets.push(target!);
+  }
+
+  // Plan the basket jobs.
+  const jobs: Job[] = [];
+  let segStart = 0;
+  segs.forEach((seg, si) => {
+    const lo = Math.max(start, segStart) - segStart;
+    const hi = Math.min(stop, segStart + seg.meta.entries) - segStart;
+    if (hi > lo) {
+      perSeg[si].forEach((b, ti) => {
+        const target = targets[ti];
+        let covered = lo;
+        for (const ref of b.baskets) {
+          if (ref.stop <= lo || ref.first >= hi) continue;
+          if (ref.first > covered) break;
+          const from = Math.max(lo, ref.first);
+          const to = Math.min(hi, ref.stop);
+          jobs.push({ seg, branch: b, ref, from: from - ref.first, to: to - ref.first, outEntry: segStart + from - start, target, order: jobs.length });
+          covered = Math.max(covered, to);
+        }
+        if (covered < hi) {
+          throw new RootIoError(`entries ${covered}..${hi} are in no basket (the file may be damaged or still being written)`, {
+            file: seg.file.path, tree: seg.meta.path, branch: b.info.name, entry: covered,
+          });
+        }
+      });
+    }
+    segStart += seg.meta.entries;
+  });
+  for (const t of targets) {
+    if (t.kind === "jagged") t.parts = [];
+    else t.values = allocTyped(t.dtype, n * t.perEntry);
+  }
+  for (const j of jobs) j.target.remaining++;
+  const jaggedParts = new Map<Job, { values: TypedArray; counts: Int32Array }>();
+
+  const place = (job: Job, d: DecodedBasket): void => {
+    const t = job.target;
+    const keep = job.to - job.from;
+    if (t.kind !== "jagged") {
+      const per = t.perEntry;
+      const src = d.values;
+      if (src.length < job.to * per) {
+        throw new RootIoError(`basket decoded to ${src.length} values, expected ${job.to * per}`, errorContext(job));
+      }
+      (t.values as TypedArray & { set(a: ArrayLike<number | bigint>, o: number): void }).set(
+        src.subarray(job.from * per, job.to * per) as never,
+        job.outEntry * per,
+      );
+    } else {
+      const counts = d.counts!;
+      let a = 0;
+      for (let i = 0; i < job.from; i++) a += counts[i];
+      let b = a;
+      for (let i = job.from; i < job.to; i++) b += counts[i];
+      const whole = job.from === 0 && job.to === counts.length;
+      jaggedParts.set(job, {
+        values: whole ? d.values : (d.values.slice(a, b) as TypedArray),
+        counts: whole ? counts : counts.slice(job.from, job.to),
+      });
+      void keep;
+    }
+    if (--t.remaining === 0 && t.kind === "jagged") t.done = finishJagged(t, jobs, jaggedParts, n);
+  };
+
+  await runJobs(jobs, place);
+
+  const out = new Map<string, Column>();
+  for (const t of targets) {
+    if (t.kind === "jagged") out.set(t.name, t.done ?? finishJagged(t, jobs, jaggedParts, n));
+    else if (t.kind === "fixed") out.set(t.name, { kind: "fixed", dtype: t.dtype, shape: t.shape ?? [t.perEntry], values: t.values! });
+    else out.set(t.name, { kind: "flat", dtype: t.dtype, values: t.values! });
+  }
+  return out;
+}
+
+function finishJagged(t: Target, jobs: Job[], parts: Map<Job, { values: TypedArray; counts: Int32Array }>, n: number): Column {
+  const mine = jobs.filter((j) => j.target === t).sort((a, b) => a.outEntry - b.outEntry);
+  let total = 0;
+  for (const j of mine) total += parts.get(j)!.values.length;
+  const values = allocTyped(t.dtype, total);
+  const offsets = new Int32Array(n + 1);
+  let v = 0;
+  let e = 0;
+  for (const j of mine) {
+    const p = parts.get(j)!;
+    (values as unknown as { set(a: unknown, o: number): void }).set(p.values, v);
+    for (let i = 0; i < p.counts.length; i++) {
+      v += p.counts[i];
+      offsets[++e] = v;
+    }
+    parts.delete(j);
+  }
+  return { kind: "jagged", dtype: t.dtype, offsets, values };
+}
+
+/**
+ * Runs basket jobs with a bounded number in flight (bounded memory): each reads its bytes, then
+ * decodes on the pool. Results are placed as they arrive.
+ */
+async function runJobs(jobs: Job[], place: (job: Job, d: DecodedBasket) => void): Promise<void> {
+  const pool = decodePool();
+  const limit = Math.max(2, pool.capacity + 2);
+  let next = 0;
+  let failure: unknown = null;
+  const worker = async (): Promise<void> => {
+    while (failure === null && next < jobs.length) {
+      const job = jobs[next++];
+      try {
+        const d = await runOne(job, pool);
+        place(job, d);
+      } catch (e) {
+        if (failure === null) failure = e;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  if (failure !== null) throw failure;
+}
+
+async function runOne(job: Job, pool: ReturnType<typeof decodePool>): Promise<DecodedBasket> {
+  const ref = job.ref;
+  const expect = ref.stop - ref.first;
+  const interp = job.branch.interp!;
+  try {
+    if ("embedded" in ref) {
+      const e = ref.embedded;
+      return decodePayload(e.payload, e.keylen, e.last, e.nevbuf, interp);
+    }
+    if (ref.bytes <= 0 || ref.seek <= 0) throw new BasketError(`basket has no bytes on disk (seek ${ref.seek}, size ${ref.bytes})`);
+    const raw = await job.seg.file.source.read(ref.seek, ref.bytes);
+    return await pool.decode(raw, expect, interp);
+  } catch (e) {
+    if (e instanceof RootIoError) throw e;
+    if (e instanceof SourceError) {
+      throw new RootIoError(`cannot read basket bytes: ${e.message}`, errorContext(job), { cause: e });
+    }
+    if (e instanceof BasketError || e instanceof DecompressError || e instanceof WorkerDecodeError) {
+      throw new RootIoError(`corrupted basket: ${e.message}`, errorContext(job), { cause: e });
+    }
+    throw new RootIoError(`failed to decode basket: ${(e as Error).message}`, errorContext(job), { cause: e });
+  }
+}
