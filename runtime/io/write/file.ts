@@ -402,8 +402,9 @@ export class RootFileWriter {
   }
 
   async close(): Promise<void> {
-    this.checkOpen();
+    if (this.closed) throw new Error("hepc ROOT writer: file already closed");
     try {
+      this.checkOpen();
       await this.flushPending();
       this.checkOpen();
       this.closed = true;
