@@ -19,3 +19,4 @@ export { RootIoError, nearestNames } from "./errors.js";
 export { openRoot, readTreeSchema, readChain } from "./reader.js";
 export { configureDecodePool } from "./pool.js";
 export { readHistogram, type Histogram1D } from "./hist.js";
+export * from "./write/index.js";
