@@ -64,7 +64,11 @@ function blocksOf(data: Uint8Array): Uint8Array[] {
 export async function compressRecord(data: Uint8Array, c: Compression): Promise<Uint8Array> {
   if (c.level === 0 || data.length === 0) return data;
   const blocks = await Promise.all(
-    blocksOf(data).map(async (raw) => ({ raw: raw.length, z: new Uint8Array(await deflateAsync(raw, { level: c.level })) })),
+    // One output chunk per block: the default 16 KiB chunks cost a thread-pool round trip each.
+    blocksOf(data).map(async (raw) => ({
+      raw: raw.length,
+      z: new Uint8Array(await deflateAsync(raw, { level: c.level, chunkSize: Math.max(16384, raw.length + 1024) })),
+    })),
   );
   return frame(blocks, data.length) ?? data;
 }
