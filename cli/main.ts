@@ -7,6 +7,7 @@ import { CliIo, EXIT_USAGE, processIo, UsageError } from "./io.js";
 type Command = { summary: string; load: () => Promise<{ run(argv: string[], io: CliIo): Promise<number> }> };
 
 const commands: Record<string, Command> = {
+  check: { summary: "parse and type-check an analysis against its ROOT files", load: () => import("./commands/check.js") },
   inspect: { summary: "list the objects of a ROOT file, a tree's branches, or branch values", load: () => import("./commands/inspect.js") },
 };
 

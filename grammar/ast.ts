@@ -221,7 +221,7 @@ export interface FeaturesDecl extends Node {
   items: FeatureItem[];
 }
 
-export type OptionValue = NumberLit | StringLit | BoolLit | NameRef | ListExpr | Missing;
+export type OptionValue = NumberLit | Unary | StringLit | BoolLit | NameRef | ListExpr | Missing;
 export interface ModelOption extends Node {
   kind: "Option";
   key: Ident;

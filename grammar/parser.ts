@@ -646,7 +646,8 @@ export class HepParser extends EmbeddedActionsParser {
           });
           this.OPTION4(() => {
             this.CONSUME(K.by);
-            const t = this.CONSUME1(T.Identifier);
+            // `sample` is a reserved word elsewhere (it starts a declaration) but is a split here.
+            const t = this.OR1([{ ALT: () => this.CONSUME1(T.Identifier) }, { ALT: () => this.CONSUME(K.sample) }]);
             this.ACTION(() => (by = this.ident(t)));
           });
           this.CONSUME(K.bins);

@@ -86,6 +86,10 @@ export const DIAGNOSTICS = {
   HEP4023: { severity: "error", message: "{what} must not be negative, got {value}", explanation: "The quantity is a count, a cross section or a luminosity." },
   HEP4024: { severity: "error", message: "output '{path}' is written twice", explanation: "Two outputs would overwrite the same file." },
   HEP4025: { severity: "error", message: "output paths must be relative and stay inside the analysis folder: '{path}'", explanation: "Outputs are written below the run directory." },
+  HEP4026: { severity: "error", message: "unknown {what} '{name}'", explanation: "The word is not one of the allowed values listed in docs/language.md." },
+  HEP4027: { severity: "error", message: "model '{model}' is a {kind} model and is not trained", explanation: "Imported ONNX models are evaluated as they are; only gbdt, mlp and cut_and_count models are trained." },
+  HEP4028: { severity: "error", message: "{what} needs {expected} binning(s), one per variable; got {actual}", explanation: "A 1D histogram takes one binning, a 2D histogram two." },
+  HEP4029: { severity: "error", message: "the validation fraction must be in (0, 1), got {value}", explanation: "The fraction of training events held out to monitor training." },
 
   // ---- 5xxx plan -------------------------------------------------------------------------------
   HEP5001: { severity: "error", message: "the plan does not match its schema: {detail}", explanation: "An internal error: the compiler produced a plan the runtime would not accept. Please report it." },

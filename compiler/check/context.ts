@@ -1,0 +1,67 @@
+/**
+ * The checker's shared state: the symbol table, each sample's inputs and environment, and side
+ * tables keyed by syntax node (types, what each name resolved to, which declarations each
+ * declaration depends on). Rules read and add to it; the tree is never modified.
+ */
+import type * as A from "../../grammar/ast.js";
+import { Diagnostic, DiagnosticCode, diagnostic } from "../core/diagnostics.js";
+import type { Span } from "../core/source.js";
+import type { Type } from "../core/types.js";
+import type { TreeSchema } from "../host.js";
+import type { Program } from "../load/program.js";
+import type { CollectionEntry, Env } from "./env.js";
+import type { Located, SymbolInfo } from "./symbols.js";
+
+export type Resolution =
+  | { kind: "symbol"; symbol: SymbolInfo }
+  | { kind: "branch"; branch: string }
+  | { kind: "collection"; collection: CollectionEntry }
+  | { kind: "builtin"; name: string }
+  | { kind: "field"; field: string; record: string }
+  | { kind: "function"; name: string };
+
+export interface SampleInput {
+  name: string;
+  decl: A.SampleDecl;
+  file: string;
+  /** Files as written (relative to the analysis) after glob expansion, with absolute paths. */
+  files: Array<{ path: string; abs: string }>;
+  tree: string;
+  klass?: string;
+  schema?: TreeSchema;
+  env?: Env;
+}
+
+export class CheckContext {
+  readonly diagnostics: Diagnostic[] = [];
+  readonly symbols = new Map<string, SymbolInfo>();
+  readonly samples: SampleInput[] = [];
+  /** Every sample's schema loaded: unknown names are errors. Otherwise they may be branches we could not read. */
+  schemasComplete = true;
+  readonly types = new WeakMap<A.Expr, Type>();
+  readonly resolutions = new WeakMap<A.Node, Resolution>();
+  /** Declaration name → names of declarations its expressions use. */
+  readonly deps = new Map<string, Set<string>>();
+  /** Names referenced from places that are not declarations (train, evaluate, outputs, other symbols). */
+  readonly used = new Set<string>();
+  analysis?: Located<A.AnalysisDecl>;
+  readonly decls: Array<Located<A.Decl>> = [];
+  /** Names of declarations lost to syntax errors: references to them stay quiet. */
+  readonly brokenNames = new Set<string>();
+  /** The environment names resolve in: the first sample with a schema, checked against the others. */
+  env?: Env;
+
+  constructor(readonly program: Program) {}
+
+  report(code: DiagnosticCode, file: string, span: Span, args: Record<string, string | number> = {}, extra: Pick<Diagnostic, "suggestion" | "related"> = {}): void {
+    this.diagnostics.push(diagnostic(code, file, span, args, extra));
+  }
+
+  declsOf<K extends A.Decl["kind"]>(kind: K): Array<Located<Extract<A.Decl, { kind: K }>>> {
+    return this.decls.filter((d) => d.decl.kind === kind) as Array<Located<Extract<A.Decl, { kind: K }>>>;
+  }
+
+  symbol(name: string): SymbolInfo | undefined {
+    return this.symbols.get(name);
+  }
+}

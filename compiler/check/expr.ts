@@ -1,0 +1,509 @@
+/**
+ * Typing of expressions. Each expression gets a type in `ctx.types`; each name what it resolved
+ * to in `ctx.resolutions`. Defines, objects and regions are typed on first use (so order never
+ * matters), and a define reached again while it is being typed is a cycle.
+ */
+import type * as A from "../../grammar/ast.js";
+import { UNITS } from "../../grammar/parser.js";
+import { BUILTIN_BY_NAME, FUNCTION_BY_NAME, Param, Signature, StdFunction } from "../../stdlib/index.js";
+import { suggest } from "../core/suggest.js";
+import {
+  BOOL, ERROR, FLOAT, INT, KINEMATIC_FIELDS, P4, RecordType, STRING, Type,
+  describe, isError, isLorentz, isNumeric, list, numericJoin, typeToString,
+} from "../core/types.js";
+import { printExpr } from "../syntax/print.js";
+import type { CheckContext } from "./context.js";
+import type { SymbolInfo } from "./symbols.js";
+
+/** Where an expression is typed: its file, the declaration it belongs to, and the element scopes it is inside. */
+export interface Scope {
+  file: string;
+  /** The declaration whose dependencies uses are recorded under (undefined: a root such as an output). */
+  owner?: string;
+  /** Innermost last: the element types of enclosing `where`/per-element arguments. */
+  elements: Type[];
+}
+
+export class ExprChecker {
+  private readonly declTypes = new Map<string, Type>();
+  private readonly visiting: string[] = [];
+
+  constructor(private readonly ctx: CheckContext) {}
+
+  /** The type of a named declaration usable in expressions (object, define, region). */
+  typeOfSymbol(sym: SymbolInfo): Type {
+    const known = this.declTypes.get(sym.name);
+    if (known) return known;
+    if (this.visiting.includes(sym.name)) {
+      const cycle = [...this.visiting.slice(this.visiting.indexOf(sym.name)), sym.name].join(" → ");
+      this.ctx.report("HEP4001", sym.file, sym.nameSpan, { cycle });
+      for (const n of this.visiting.slice(this.visiting.indexOf(sym.name))) this.declTypes.set(n, ERROR);
+      return ERROR;
+    }
+    const d = sym.decl;
+    if (d.kind !== "Object" && d.kind !== "Define" && d.kind !== "Region") return ERROR;
+    this.visiting.push(sym.name);
+    let t = this.check(d.expr, { file: sym.file, owner: sym.name, elements: [] });
+    this.visiting.pop();
+    if (this.declTypes.get(sym.name) === ERROR) return ERROR; // part of a cycle reported above
+    if (d.kind === "Object" && !isError(t) && !(t.kind === "list" && t.element.kind === "record")) {
+      this.ctx.report("HEP3001", sym.file, d.expr.span, { what: "an object", expected: "a collection of objects (e.g. `Muon where pt > 25`)", actual: describe(t) });
+      t = ERROR;
+    }
+    if (d.kind === "Region") t = this.requireScalar(d.expr, t, sym.file, "a region's selection", BOOL);
+    this.declTypes.set(sym.name, t);
+    return t;
+  }
+
+  check(e: A.Expr, scope: Scope): Type {
+    const t = this.infer(e, scope);
+    this.ctx.types.set(e, t);
+    return t;
+  }
+
+  /**
+   * Requires a per-event scalar (optionally of one kind); reports HEP3004 with suggestions for a
+   * list and HEP3001 for a wrong scalar. Returns the type, or ERROR after reporting.
+   */
+  requireScalar(e: A.Expr, t: Type, file: string, what: string, want?: Type): Type {
+    if (isError(t)) return ERROR;
+    if (t.kind === "list" || t.kind === "record") {
+      const suggestion = scalarSuggestion(e, t);
+      this.ctx.report("HEP3004", file, e.span, { what, expr: printExpr(e), actual: describe(t) }, suggestion ? { suggestion } : {});
+      return ERROR;
+    }
+    if (want && !(want.kind === "scalar" && t.kind === "scalar" && (t.scalar === want.scalar || (want.scalar === "float" && t.scalar === "int")))) {
+      this.ctx.report("HEP3001", file, e.span, { what, expected: typeToString(want), actual: typeToString(t) });
+      return ERROR;
+    }
+    if (!want && t.kind !== "scalar") {
+      this.ctx.report("HEP3001", file, e.span, { what, expected: "a number or a condition", actual: typeToString(t) });
+      return ERROR;
+    }
+    return t;
+  }
+
+  private infer(e: A.Expr, scope: Scope): Type {
+    switch (e.kind) {
+      case "Missing":
+        return ERROR;
+      case "Number":
+        return this.number(e, scope);
+      case "String":
+        return STRING;
+      case "Bool":
+        return BOOL;
+      case "This": {
+        const el = scope.elements[scope.elements.length - 1];
+        if (!el) {
+          this.ctx.report("HEP3010", scope.file, e.span);
+          return ERROR;
+        }
+        return el;
+      }
+      case "Name":
+        return this.name(e, scope);
+      case "Unary": {
+        const t = this.check(e.operand, scope);
+        if (isError(t)) return ERROR;
+        const base = t.kind === "list" ? t.element : t;
+        const ok = e.op === "not" ? base.kind === "scalar" && base.scalar === "bool" : isNumeric(base);
+        if (!ok) {
+          this.ctx.report("HEP3005", scope.file, e.span, { op: e.op, left: typeToString(t), right: "nothing" });
+          return ERROR;
+        }
+        return t;
+      }
+      case "Binary":
+        return this.binary(e, scope);
+      case "Call":
+        return this.call(e, scope);
+      case "Index": {
+        const t = this.check(e.target, scope);
+        const i = this.check(e.index, scope);
+        if (!isError(i) && !(i.kind === "scalar" && i.scalar === "int")) {
+          this.ctx.report("HEP3007", scope.file, e.index.span, { actual: describe(i) });
+        }
+        if (isError(t)) return ERROR;
+        if (t.kind !== "list") {
+          this.ctx.report("HEP3006", scope.file, e.target.span, { actual: describe(t) });
+          return ERROR;
+        }
+        return t.element;
+      }
+      case "Member":
+        return this.member(e, scope);
+      case "Where": {
+        const t = this.check(e.target, scope);
+        if (isError(t)) {
+          this.check(e.cond, { ...scope, elements: [...scope.elements, ERROR] });
+          return ERROR;
+        }
+        if (t.kind !== "list") {
+          this.ctx.report("HEP3009", scope.file, e.target.span, { actual: describe(t) });
+          return ERROR;
+        }
+        const c = this.check(e.cond, { ...scope, elements: [...scope.elements, t.element] });
+        this.requirePerElementBool(e.cond, c, scope.file);
+        return t;
+      }
+      case "List": {
+        for (const it of e.items) this.check(it, scope);
+        this.ctx.report("HEP3001", scope.file, e.span, { what: "an expression", expected: "a value", actual: "a literal list (lists are only for options)" });
+        return ERROR;
+      }
+    }
+  }
+
+  private requirePerElementBool(cond: A.Expr, t: Type, file: string): void {
+    if (isError(t)) return;
+    if (!(t.kind === "scalar" && t.scalar === "bool")) {
+      const hint = t.kind === "list" && t.element.kind === "scalar" && t.element.scalar === "bool" ? " — reduce it with all(...) or any(...)" : "";
+      this.ctx.report("HEP3001", file, cond.span, { what: "a 'where' condition", expected: "one condition per element", actual: describe(t) + hint });
+    }
+  }
+
+  private number(e: A.NumberLit, scope: Scope): Type {
+    if (!e.unit) return e.isInt ? INT : FLOAT;
+    const u = UNITS[e.unit.name];
+    if (!u) {
+      this.ctx.report("HEP1009", scope.file, e.unit.span, { unit: e.unit.name });
+      return ERROR;
+    }
+    if (u.dimension !== "energy") {
+      this.ctx.report("HEP3008", scope.file, e.unit.span, { unit: e.unit.name, actual: u.dimension, what: "an expression", expected: "an energy (MeV, GeV, TeV)" });
+      return ERROR;
+    }
+    return FLOAT;
+  }
+
+  private use(scope: Scope, name: string): void {
+    if (scope.owner) {
+      let s = this.ctx.deps.get(scope.owner);
+      if (!s) this.ctx.deps.set(scope.owner, (s = new Set()));
+      s.add(name);
+    } else this.ctx.used.add(name);
+  }
+
+  private name(e: A.NameRef, scope: Scope): Type {
+    // Fields of the innermost element shadow everything else.
+    for (let i = scope.elements.length - 1; i >= 0; i--) {
+      const el = scope.elements[i];
+      if (el.kind === "error") return ERROR;
+      if (el.kind === "record") {
+        const f = el.record.fields.get(e.name);
+        if (f) {
+          this.ctx.resolutions.set(e, { kind: "field", field: e.name, record: el.record.name });
+          return f;
+        }
+      }
+      break; // only the innermost element's fields are bare names
+    }
+    const sym = this.ctx.symbol(e.name);
+    if (sym) {
+      this.ctx.resolutions.set(e, { kind: "symbol", symbol: sym });
+      this.use(scope, sym.name);
+      if (sym.kind === "object" || sym.kind === "define" || sym.kind === "region") return this.typeOfSymbol(sym);
+      this.ctx.report("HEP2012", scope.file, e.span, { name: e.name, actual: sym.kind, expected: "value (a define, object, region or branch)" });
+      return ERROR;
+    }
+    const env = this.ctx.env;
+    const branch = env?.branches.get(e.name);
+    if (branch) {
+      this.ctx.resolutions.set(e, { kind: "branch", branch: e.name });
+      return this.branchType(e, scope);
+    }
+    const coll = env?.collections.get(e.name);
+    if (coll) {
+      this.ctx.resolutions.set(e, { kind: "collection", collection: coll });
+      const rec: Type = { kind: "record", record: coll.record };
+      return coll.shape === "jagged" ? list(rec) : rec;
+    }
+    const builtin = BUILTIN_BY_NAME.get(e.name);
+    if (builtin) {
+      this.ctx.resolutions.set(e, { kind: "builtin", name: e.name });
+      return builtin.type === "int" ? INT : FLOAT;
+    }
+    if (this.ctx.brokenNames.has(e.name)) return ERROR;
+    // With no sample's schema readable the name may be a branch: the unreadable input was reported.
+    if (!this.ctx.env && !this.ctx.schemasComplete) return ERROR;
+    const candidates = [
+      ...this.ctx.symbols.keys(),
+      ...(env ? env.branches.keys() : []),
+      ...(env ? env.collections.keys() : []),
+      ...BUILTIN_BY_NAME.keys(),
+    ];
+    const el = scope.elements[scope.elements.length - 1];
+    if (el?.kind === "record") candidates.push(...el.record.fields.keys());
+    const near = suggest(e.name, candidates, 1);
+    const sug = near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: e.span } } : {};
+    if (el?.kind === "record" && near.length && el.record.fields.has(near[0])) {
+      // Inside `where`, a near miss of a field is a misspelt field.
+      this.ctx.report("HEP2013", scope.file, e.span, { name: el.record.name, field: e.name }, sug);
+      return ERROR;
+    }
+    const sample = this.ctx.samples.find((s) => s.schema);
+    const looksLikeBranch = /_/.test(e.name) || /^[A-Z]/.test(e.name);
+    if (looksLikeBranch && sample?.schema) {
+      this.ctx.report("HEP2004", scope.file, e.span, { name: e.name, tree: sample.tree, file: sample.files[0]?.path ?? "" }, near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: e.span } } : {});
+    } else {
+      this.ctx.report("HEP2001", scope.file, e.span, { name: e.name }, near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: e.span } } : {});
+    }
+    return ERROR;
+  }
+
+  /** A branch must exist, with one type, in every sample's tree. */
+  private branchType(e: A.NameRef, scope: Scope): Type {
+    const first = this.ctx.env!.branches.get(e.name)!;
+    for (const s of this.ctx.samples) {
+      const b = s.env?.branches.get(e.name);
+      if (s.env && !b) {
+        const near = suggest(e.name, s.env.branches.keys(), 1);
+        this.ctx.report("HEP2004", scope.file, e.span, { name: e.name, tree: s.tree, file: s.files[0]?.path ?? "" }, near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: e.span } } : {});
+        return ERROR;
+      }
+      if (b && first.schema.typename !== b.schema.typename && b.type && first.type && typeToString(b.type) !== typeToString(first.type)) {
+        const firstSample = this.ctx.samples.find((x) => x.env);
+        this.ctx.report("HEP2018", scope.file, e.span, { name: e.name, type: first.schema.typename, file: firstSample?.files[0]?.path ?? "", otherType: b.schema.typename, otherFile: s.files[0]?.path ?? "" });
+        return ERROR;
+      }
+    }
+    if (!first.type) {
+      const sample = this.ctx.samples.find((s) => s.env);
+      this.ctx.report("HEP2016", scope.file, e.span, { name: e.name, file: sample?.files[0]?.path ?? "", type: first.schema.typename });
+      return ERROR;
+    }
+    return first.type;
+  }
+
+  private member(e: A.MemberExpr, scope: Scope): Type {
+    const t = this.check(e.target, scope);
+    if (isError(t)) return ERROR;
+    const rec = t.kind === "record" ? t.record : t.kind === "list" && t.element.kind === "record" ? t.element.record : undefined;
+    if (!rec) {
+      this.ctx.report("HEP2013", scope.file, e.field.span, { name: printExpr(e.target), field: e.field.name });
+      return ERROR;
+    }
+    const f = rec.fields.get(e.field.name);
+    if (!f) {
+      const near = suggest(e.field.name, rec.fields.keys(), 1);
+      this.ctx.report("HEP2013", scope.file, e.field.span, { name: printExpr(e.target), field: e.field.name }, near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: e.field.span } } : {});
+      return ERROR;
+    }
+    this.ctx.resolutions.set(e.field, { kind: "field", field: e.field.name, record: rec.name });
+    return t.kind === "list" ? list(f) : f;
+  }
+
+  private binary(e: A.Binary, scope: Scope): Type {
+    const l = this.check(e.left, scope);
+    const r = this.check(e.right, scope);
+    if (isError(l) || isError(r)) return ERROR;
+    const lifted = l.kind === "list" || r.kind === "list";
+    const lb = l.kind === "list" ? l.element : l;
+    const rb = r.kind === "list" ? r.element : r;
+    const bad = () => {
+      this.ctx.report("HEP3005", scope.file, e.span, { op: e.op, left: typeToString(l), right: typeToString(r) });
+      return ERROR;
+    };
+    let out: Type;
+    switch (e.op) {
+      case "and":
+      case "or":
+        if (!(isBool(lb) && isBool(rb))) return bad();
+        out = BOOL;
+        break;
+      case "==":
+      case "!=":
+        if (!((isNumeric(lb) && isNumeric(rb)) || (isBool(lb) && isBool(rb)))) return bad();
+        out = BOOL;
+        break;
+      case "<":
+      case "<=":
+      case ">":
+      case ">=":
+        if (!(isNumeric(lb) && isNumeric(rb))) return bad();
+        out = BOOL;
+        break;
+      case "~=":
+        if (!(isNumeric(lb) && isNumeric(rb))) return bad();
+        out = FLOAT;
+        break;
+      case "+":
+        if (isLorentz(l) && isLorentz(r)) return P4; // four-vector sum
+        if (!(isNumeric(lb) && isNumeric(rb))) return bad();
+        out = numericJoin(lb, rb);
+        break;
+      case "-":
+      case "*":
+      case "%":
+        if (!(isNumeric(lb) && isNumeric(rb))) return bad();
+        out = numericJoin(lb, rb);
+        break;
+      case "/":
+      case "^":
+        if (!(isNumeric(lb) && isNumeric(rb))) return bad();
+        out = FLOAT;
+        break;
+    }
+    return lifted ? list(out) : out;
+  }
+
+  private call(e: A.Call, scope: Scope): Type {
+    const fn = FUNCTION_BY_NAME.get(e.callee.name);
+    if (!fn) {
+      for (const a of e.args) this.check(a, scope);
+      const sym = this.ctx.symbol(e.callee.name);
+      if (sym) {
+        this.ctx.report("HEP2012", scope.file, e.callee.span, { name: e.callee.name, actual: sym.kind, expected: "function" });
+        return ERROR;
+      }
+      const near = suggest(e.callee.name, FUNCTION_BY_NAME.keys(), 1);
+      this.ctx.report("HEP2014", scope.file, e.callee.span, { name: e.callee.name }, near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: e.callee.span } } : {});
+      return ERROR;
+    }
+    this.ctx.resolutions.set(e.callee, { kind: "function", name: fn.name });
+    const byArity = fn.signatures.filter((s) => s.params.length === e.args.length);
+    if (byArity.length === 0) {
+      for (const a of e.args) this.check(a, scope);
+      const counts = [...new Set(fn.signatures.map((s) => s.params.length))].join(" or ");
+      this.ctx.report("HEP3002", scope.file, e.span, { name: fn.name, expected: counts, actual: e.args.length });
+      return ERROR;
+    }
+    // Type the first argument alone: per-element arguments are typed in its element scope.
+    const argTypes: Type[] = [];
+    const first = e.args[0] ? this.check(e.args[0], scope) : undefined;
+    if (first) argTypes.push(first);
+    for (let i = 1; i < e.args.length; i++) {
+      const perElement = byArity.some((s) => s.params[i].kind === "per-element");
+      if (perElement) {
+        const el = first && first.kind === "list" ? first.element : ERROR;
+        argTypes.push(this.check(e.args[i], { ...scope, elements: [...scope.elements, el] }));
+      } else argTypes.push(this.check(e.args[i], scope));
+    }
+    if (argTypes.some(isError)) return ERROR;
+    let firstMismatch: { index: number; param: Param; actual: Type } | undefined;
+    for (const s of byArity) {
+      const m = matchSignature(s, argTypes);
+      if (m.ok) return resultType(fn, s, argTypes, m.lifted);
+      firstMismatch ??= { index: m.index, param: s.params[m.index], actual: argTypes[m.index] };
+    }
+    const mm = firstMismatch!;
+    this.ctx.report("HEP3003", scope.file, e.args[mm.index].span, { index: mm.index + 1, name: fn.name, expected: PARAM_WORDS[mm.param.kind], actual: describe(mm.actual) });
+    return ERROR;
+  }
+}
+
+function isBool(t: Type): boolean {
+  return t.kind === "scalar" && t.scalar === "bool";
+}
+
+const PARAM_WORDS: Record<Param["kind"], string> = {
+  number: "a number",
+  int: "an int",
+  bool: "a condition",
+  p4: "an object with kinematics (a four-vector)",
+  collection: "a collection",
+  "list<number>": "a list of numbers (e.g. jets.pt)",
+  "list<bool>": "a list of conditions (e.g. jets.pt > 30)",
+  "per-element": "a per-element expression",
+};
+
+function matchParam(kind: Param["kind"], t: Type, lifts: boolean): "ok" | "lifted" | "no" {
+  const direct = (x: Type): boolean => {
+    switch (kind) {
+      case "number":
+        return isNumeric(x);
+      case "int":
+        return x.kind === "scalar" && x.scalar === "int";
+      case "bool":
+        return isBool(x);
+      case "p4":
+        return isLorentz(x);
+      case "collection":
+        return x.kind === "list";
+      case "list<number>":
+        return x.kind === "list" && isNumeric(x.element);
+      case "list<bool>":
+        return x.kind === "list" && isBool(x.element);
+      case "per-element":
+        return x.kind === "scalar";
+    }
+  };
+  if (direct(t)) return "ok";
+  if (lifts && t.kind === "list" && (kind === "number" || kind === "bool" || kind === "p4") && direct(t.element)) return "lifted";
+  return "no";
+}
+
+function matchSignature(s: Signature, args: Type[]): { ok: true; lifted: boolean } | { ok: false; index: number } {
+  let lifted = false;
+  for (let i = 0; i < s.params.length; i++) {
+    const m = matchParam(s.params[i].kind, args[i], s.lifts);
+    if (m === "no") return { ok: false, index: i };
+    if (m === "lifted") lifted = true;
+  }
+  return { ok: true, lifted };
+}
+
+function resultType(fn: StdFunction, s: Signature, args: Type[], lifted: boolean): Type {
+  const base = (t: Type): Type => (t.kind === "list" ? t.element : t);
+  let out: Type;
+  switch (s.returns) {
+    case "float":
+      out = FLOAT;
+      break;
+    case "int":
+      out = INT;
+      break;
+    case "bool":
+      out = BOOL;
+      break;
+    case "p4":
+      out = P4;
+      break;
+    case "number-like": {
+      const nums = args.map(base).filter(isNumeric);
+      out = nums.every((t) => t.kind === "scalar" && t.scalar === "int") ? INT : FLOAT;
+      break;
+    }
+    case "element":
+      out = args[0].kind === "list" ? args[0].element : ERROR;
+      break;
+    case "same-list":
+      out = args[0];
+      break;
+    case "list-element-number":
+      out = args[0].kind === "list" && args[0].element.kind === "scalar" && args[0].element.scalar === "int" ? INT : FLOAT;
+      break;
+    case "pairs":
+      out = list({ kind: "record", record: pairRecord(base(args[0]), base(args[args.length - 1])) });
+      break;
+  }
+  void fn;
+  return lifted ? list(out) : out;
+}
+
+function pairRecord(a: Type, b: Type): RecordType {
+  const name = (t: Type) => (t.kind === "record" ? t.record.name : typeToString(t));
+  const fields = new Map<string, Type>([
+    ["first", a],
+    ["second", b],
+  ]);
+  const lorentz = isLorentz(a) && isLorentz(b);
+  if (lorentz) for (const f of KINEMATIC_FIELDS) fields.set(f, FLOAT);
+  return { name: `pair<${name(a)},${name(b)}>`, fields, lorentz };
+}
+
+/** For a list where a scalar is needed: `jets.pt` → `jets[0].pt` or `sum(jets.pt)`. */
+function scalarSuggestion(e: A.Expr, t: Type): { message: string; replacement?: string; span?: A.Node["span"] } | undefined {
+  if (t.kind === "record") return { message: `use one of its fields, e.g. ${printExpr(e)}.pt` };
+  if (t.kind !== "list") return undefined;
+  if (e.kind === "Member") {
+    const target = printExpr(e.target);
+    const options = [`${target}[0].${e.field.name}`];
+    if (isNumeric(t.element)) options.push(`sum(${printExpr(e)})`, `max(${printExpr(e)})`);
+    return { message: `did you mean ${options.map((o) => `'${o}'`).join(" or ")}?`, replacement: options[0], span: e.span };
+  }
+  if (t.element.kind === "record") return { message: `did you mean 'count(${printExpr(e)})' or '${printExpr(e)}[0].pt'?`, replacement: `count(${printExpr(e)})`, span: e.span };
+  if (isBool(t.element)) return { message: `did you mean 'any(${printExpr(e)})' or 'all(${printExpr(e)})'?`, replacement: `any(${printExpr(e)})`, span: e.span };
+  return { message: `did you mean '${printExpr(e)}[0]' or 'sum(${printExpr(e)})'?`, replacement: `${printExpr(e)}[0]`, span: e.span };
+}

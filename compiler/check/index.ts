@@ -1,0 +1,63 @@
+/**
+ * The checker. In: a loaded program and a host (for the samples' tree metadata). Out: a
+ * CheckContext holding symbols, sample inputs, types and resolutions, plus diagnostics (2xxx-4xxx).
+ * Must not import runtime/ or lsp/.
+ */
+import { INT } from "../core/types.js";
+import type { CompilerHost } from "../host.js";
+import type { Program } from "../load/program.js";
+import { CheckContext } from "./context.js";
+import { ExprChecker } from "./expr.js";
+import { bind } from "./rules/bind.js";
+import { checkBinsDecls } from "./rules/bins.js";
+import { checkEvaluate } from "./rules/evaluate.js";
+import { checkFeatures } from "./rules/features.js";
+import { checkModels } from "./rules/models.js";
+import { checkOutputs } from "./rules/outputs.js";
+import { checkQuantity, checkSampleExprs, checkSamples } from "./rules/samples.js";
+import { checkTrain } from "./rules/train.js";
+import { checkGroups, checkUnused } from "./rules/unused.js";
+
+export { CheckContext } from "./context.js";
+export type { Resolution, SampleInput } from "./context.js";
+
+export async function check(program: Program, host: CompilerHost): Promise<CheckContext> {
+  const ctx = new CheckContext(program);
+  bind(ctx);
+  checkHeader(ctx);
+  await checkSamples(ctx, host, program.absPaths[0] ?? host.cwd);
+  const exprs = new ExprChecker(ctx);
+  // Every object, define and region is typed, used or not, so mistakes in unused ones show too.
+  for (const sym of ctx.symbols.values()) {
+    if (sym.kind === "object" || sym.kind === "define" || sym.kind === "region") exprs.typeOfSymbol(sym);
+  }
+  checkSampleExprs(ctx, exprs);
+  checkGroups(ctx);
+  checkBinsDecls(ctx);
+  checkFeatures(ctx, exprs);
+  checkModels(ctx);
+  checkTrain(ctx, exprs);
+  checkEvaluate(ctx, exprs);
+  checkOutputs(ctx, exprs);
+  checkUnused(ctx);
+  return ctx;
+}
+
+function checkHeader(ctx: CheckContext): void {
+  const a = ctx.analysis;
+  if (!a) return;
+  const seen = new Set<string>();
+  for (const p of a.decl.props) {
+    const key = Object.keys(p.value)[0];
+    if (seen.has(key)) ctx.report("HEP4004", a.file, p.key.span, { property: key, block: "the analysis header" });
+    seen.add(key);
+    if ("lumi" in p.value) checkQuantity(ctx, a.file, p.value.lumi, "inverse area", "the luminosity");
+    if ("seed" in p.value) {
+      const s = p.value.seed;
+      if (s.kind === "Number" && (!s.isInt || s.value < 0 || s.value > 2 ** 32 - 1)) {
+        ctx.report("HEP3001", a.file, s.span, { what: "the seed", expected: "an int in [0, 2^32)", actual: s.raw });
+      }
+    }
+  }
+  void INT;
+}

@@ -1,0 +1,114 @@
+/** Models: a known kind, the right argument (a features name or an ONNX path), typed options. */
+import * as path from "node:path";
+import type * as A from "../../../grammar/ast.js";
+import { MODEL_KIND_BY_NAME, ModelOptionSpec } from "../../../stdlib/index.js";
+import { suggest } from "../../core/suggest.js";
+import type { CheckContext } from "../context.js";
+
+export function checkModels(ctx: CheckContext): void {
+  for (const { decl, file } of ctx.declsOf("Model")) {
+    const kind = MODEL_KIND_BY_NAME.get(decl.modelKind.name);
+    if (!kind) {
+      if (decl.modelKind.name) {
+        const near = suggest(decl.modelKind.name, MODEL_KIND_BY_NAME.keys(), 1);
+        ctx.report("HEP4007", file, decl.modelKind.span, { kind: decl.modelKind.name }, near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: decl.modelKind.span } } : {});
+      }
+      continue;
+    }
+    const arg = decl.args[0];
+    if (decl.args.length !== 1) {
+      ctx.report("HEP3002", file, decl.modelKind.span, { name: kind.name, expected: 1, actual: decl.args.length });
+    } else if (kind.argument === "features") {
+      if (arg.kind !== "Name") ctx.report("HEP3001", file, arg.span, { what: `a ${kind.name} model`, expected: "the name of a features list", actual: "an expression" });
+      else {
+        const sym = ctx.symbol(arg.name);
+        if (!sym) {
+          if (!ctx.brokenNames.has(arg.name)) {
+            const near = suggest(arg.name, [...ctx.symbols.values()].filter((s) => s.kind === "features").map((s) => s.name), 1);
+            ctx.report("HEP2001", file, arg.span, { name: arg.name }, near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: arg.span } } : {});
+          }
+        } else {
+          ctx.resolutions.set(arg, { kind: "symbol", symbol: sym });
+          dep(ctx, decl.name.name, sym.name);
+          if (sym.kind !== "features") ctx.report("HEP2012", file, arg.span, { name: arg.name, actual: sym.kind, expected: "features list" });
+        }
+      }
+    } else if (arg.kind !== "String") {
+      ctx.report("HEP3001", file, arg.span, { what: "an onnx model", expected: "the path of an .onnx file", actual: "an expression" });
+    } else if (path.isAbsolute(arg.value)) {
+      ctx.report("HEP2017", file, arg.span, { path: arg.value });
+    }
+    const seen = new Set<string>();
+    for (const o of decl.options) {
+      const spec = kind.options.find((s) => s.name === o.key.name);
+      if (!spec) {
+        const near = suggest(o.key.name, kind.options.map((s) => s.name), 1);
+        ctx.report("HEP4005", file, o.key.span, { model: decl.name.name, option: o.key.name }, near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: o.key.span } } : {});
+        continue;
+      }
+      if (seen.has(spec.name)) ctx.report("HEP4004", file, o.key.span, { property: spec.name, block: `model '${decl.name.name}'` });
+      seen.add(spec.name);
+      const problem = optionProblem(spec, o.value);
+      if (problem) ctx.report("HEP4006", file, o.value.span, { option: spec.name, model: decl.name.name, expected: problem, actual: valueWords(o.value) });
+      if (spec.type === "list<name>" && o.value.kind === "List") {
+        for (const item of o.value.items) if (item.kind === "Name") ctx.used.add(item.name);
+      }
+    }
+  }
+}
+
+function dep(ctx: CheckContext, owner: string, name: string): void {
+  let s = ctx.deps.get(owner);
+  if (!s) ctx.deps.set(owner, (s = new Set()));
+  s.add(name);
+}
+
+function num(v: A.OptionValue): number | undefined {
+  if (v.kind === "Number") return v.value;
+  if (v.kind === "Unary" && v.op === "-" && v.operand.kind === "Number") return -v.operand.value;
+  return undefined;
+}
+
+/** What the option expects when the value does not fit, else undefined. */
+export function optionProblem(spec: ModelOptionSpec, v: A.OptionValue): string | undefined {
+  const range = (x: number) =>
+    (spec.min !== undefined && x < spec.min) || (spec.max !== undefined && x > spec.max);
+  const bounds = spec.min !== undefined || spec.max !== undefined ? ` in [${spec.min ?? "-∞"}, ${spec.max ?? "∞"}]` : "";
+  switch (spec.type) {
+    case "int": {
+      const x = num(v);
+      return x === undefined || !Number.isInteger(x) || (v.kind === "Number" && !v.isInt) || range(x) ? `an int${bounds}` : undefined;
+    }
+    case "float": {
+      const x = num(v);
+      return x === undefined || range(x) ? `a number${bounds}` : undefined;
+    }
+    case "bool":
+      return v.kind === "Bool" ? undefined : "true or false";
+    case "string":
+      return v.kind === "String" ? undefined : "a string";
+    case "name":
+      return v.kind === "Name" && (!spec.values || spec.values.includes(v.name)) ? undefined : `one of ${spec.values?.join(", ")}`;
+    case "list<int>":
+      return v.kind === "List" && v.items.length > 0 && v.items.every((i) => i.kind === "Number" && i.isInt && i.value > 0) ? undefined : "a list of positive ints, e.g. [64, 64]";
+    case "list<name>":
+      return v.kind === "List" && v.items.every((i) => i.kind === "Name") ? undefined : "a list of names, e.g. [ht, met]";
+  }
+}
+
+function valueWords(v: A.OptionValue): string {
+  switch (v.kind) {
+    case "Number":
+      return v.raw;
+    case "String":
+      return JSON.stringify(v.value);
+    case "Bool":
+      return String(v.value);
+    case "Name":
+      return v.name;
+    case "List":
+      return "a list";
+    default:
+      return "nothing";
+  }
+}

@@ -1,0 +1,50 @@
+/** Outputs: relative paths inside the analysis folder, histogram variables and binnings, regions. */
+import * as path from "node:path";
+import type * as A from "../../../grammar/ast.js";
+import { HISTOGRAM_SPLITS } from "../../../stdlib/index.js";
+import { FLOAT } from "../../core/types.js";
+import type { CheckContext } from "../context.js";
+import type { ExprChecker } from "../expr.js";
+import { checkBins } from "./bins.js";
+import { expectSymbol } from "./train.js";
+
+export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
+  const files = new Map<string, string>(); // output path → kind writing it
+  for (const { decl, file } of ctx.declsOf("Output")) {
+    for (const item of decl.items) {
+      if (item.path.kind !== "String") continue;
+      const p = item.path.value;
+      const normal = path.posix.normalize(p);
+      if (path.isAbsolute(p) || normal.startsWith("..") || p === "") {
+        ctx.report("HEP4025", file, item.path.span, { path: p });
+        continue;
+      }
+      // Several histograms share one ROOT file; anything else owns its file.
+      const prev = files.get(normal);
+      if (prev && !(prev === "Histogram" && item.kind === "Histogram")) ctx.report("HEP4024", file, item.path.span, { path: p });
+      files.set(normal, item.kind);
+      switch (item.kind) {
+        case "Predictions":
+          for (const k of item.keys) {
+            const key: A.NameRef = { kind: "Name", name: k.name, id: k.id, span: k.span };
+            exprs.requireScalar(key, exprs.check(key, { file, elements: [] }), file, "a prediction key", FLOAT);
+          }
+          break;
+        case "Histogram": {
+          for (const e of item.exprs) exprs.requireScalar(e, exprs.check(e, { file, elements: [] }), file, "a histogram variable", FLOAT);
+          if (item.exprs.length > 2) ctx.report("HEP4028", file, item.exprs[2].span, { what: "a histogram", expected: "1 or 2", actual: item.exprs.length });
+          else if (item.bins.length !== item.exprs.length) ctx.report("HEP4028", file, item.bins[0]?.span ?? item.span, { what: `a ${item.exprs.length}D histogram`, expected: item.exprs.length, actual: item.bins.length });
+          for (const b of item.bins) checkBins(ctx, file, b, undefined);
+          for (const r of item.regions) expectSymbol(ctx, file, r, "region");
+          if (item.by && item.by.name && !(HISTOGRAM_SPLITS as readonly string[]).includes(item.by.name)) ctx.report("HEP4026", file, item.by.span, { what: "histogram split (sample, class or group)", name: item.by.name });
+          break;
+        }
+        case "Cutflow":
+          for (const r of item.regions) expectSymbol(ctx, file, r, "region");
+          break;
+        case "Report":
+          break;
+      }
+    }
+  }
+}

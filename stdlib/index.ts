@@ -1,0 +1,109 @@
+/**
+ * The standard library, declared once. In: nothing. Out: the table of functions and builtins.
+ * Imports nothing from compiler/, runtime/ or lsp/: they all read this table.
+ */
+import { collections } from "./collections.js";
+import { constructors } from "./constructors.js";
+import { kinematics } from "./kinematics.js";
+import { math } from "./math.js";
+import { reductions } from "./reductions.js";
+import type { StdFunction } from "./types.js";
+
+export * from "./types.js";
+
+export const FUNCTIONS: readonly StdFunction[] = [...kinematics, ...math, ...reductions, ...collections, ...constructors];
+
+export const FUNCTION_BY_NAME: ReadonlyMap<string, StdFunction> = new Map(FUNCTIONS.map((f) => [f.name, f]));
+
+export interface Builtin {
+  name: string;
+  type: "int" | "float";
+  summary: string;
+}
+
+/** Per-event values every tree has, whatever its branches. */
+export const BUILTINS: readonly Builtin[] = [
+  {
+    name: "entry",
+    type: "int",
+    summary: "The entry number of the event in its sample (0-based, counted across the sample's files in order). Folds for files without an event number: `folds 5 by entry % 5`.",
+  },
+];
+export const BUILTIN_BY_NAME: ReadonlyMap<string, Builtin> = new Map(BUILTINS.map((b) => [b.name, b]));
+
+/** Model kinds and their typed options, read by the checker, the LSP's completion and the docs. */
+export interface ModelOptionSpec {
+  name: string;
+  type: "int" | "float" | "bool" | "string" | "name" | "list<int>" | "list<name>";
+  default?: unknown;
+  /** For numbers: inclusive bounds. For names: the allowed values. */
+  min?: number;
+  max?: number;
+  values?: string[];
+  summary: string;
+}
+export interface ModelKind {
+  name: string;
+  summary: string;
+  /** What goes between the parentheses. */
+  argument: "features" | "onnx-path";
+  trainable: boolean;
+  options: ModelOptionSpec[];
+}
+
+export const MODEL_KINDS: readonly ModelKind[] = [
+  {
+    name: "gbdt",
+    summary: "Gradient-boosted decision trees (binary logistic loss).",
+    argument: "features",
+    trainable: true,
+    options: [
+      { name: "trees", type: "int", default: 200, min: 1, max: 100000, summary: "Number of boosting rounds." },
+      { name: "depth", type: "int", default: 6, min: 1, max: 32, summary: "Maximum depth of each tree." },
+      { name: "learning_rate", type: "float", default: 0.1, min: 0, max: 1, summary: "Shrinkage applied to each tree." },
+      { name: "min_child_weight", type: "float", default: 1, min: 0, summary: "Minimum sum of hessians in a leaf." },
+      { name: "subsample", type: "float", default: 1, min: 0, max: 1, summary: "Fraction of events sampled per tree." },
+      { name: "bins", type: "int", default: 256, min: 2, max: 65536, summary: "Histogram bins per feature." },
+      { name: "l2", type: "float", default: 1, min: 0, summary: "L2 regularisation of leaf values." },
+    ],
+  },
+  {
+    name: "mlp",
+    summary: "A fully connected neural network (TensorFlow.js).",
+    argument: "features",
+    trainable: true,
+    options: [
+      { name: "layers", type: "list<int>", default: [64, 64], summary: "Widths of the hidden layers." },
+      { name: "activation", type: "name", default: "relu", values: ["relu", "tanh", "elu", "selu", "sigmoid"], summary: "Activation of hidden layers." },
+      { name: "epochs", type: "int", default: 20, min: 1, max: 100000, summary: "Passes over the training set." },
+      { name: "batch", type: "int", default: 1024, min: 1, summary: "Mini-batch size." },
+      { name: "learning_rate", type: "float", default: 0.001, min: 0, max: 10, summary: "Adam's step size." },
+      { name: "dropout", type: "float", default: 0, min: 0, max: 1, summary: "Dropout after each hidden layer." },
+      { name: "patience", type: "int", default: 5, min: 0, summary: "Early stopping: epochs without improvement on the validation set." },
+    ],
+  },
+  {
+    name: "cut_and_count",
+    summary: "Rectangular cuts on the features, optimised for signal significance.",
+    argument: "features",
+    trainable: true,
+    options: [{ name: "steps", type: "int", default: 20, min: 2, max: 1000, summary: "Thresholds scanned per feature." }],
+  },
+  {
+    name: "onnx",
+    summary: "An imported ONNX model, evaluated with onnxruntime.",
+    argument: "onnx-path",
+    trainable: false,
+    options: [
+      { name: "inputs", type: "list<name>", summary: "The features (or defines) fed to the model, in the model's input order." },
+      { name: "output", type: "string", summary: "The model output to read (default: the first)." },
+    ],
+  },
+];
+export const MODEL_KIND_BY_NAME: ReadonlyMap<string, ModelKind> = new Map(MODEL_KINDS.map((m) => [m.name, m]));
+
+export const SCALINGS = ["normal", "linear", "categorical", "log", "none"] as const;
+export const METRICS = ["auc", "roc", "pr", "confusion", "significance", "rejection", "efficiency"] as const;
+export const BALANCE_MODES = ["classes", "none"] as const;
+export const REWEIGHT_MODES = ["flat", "to"] as const;
+export const HISTOGRAM_SPLITS = ["sample", "class", "group"] as const;

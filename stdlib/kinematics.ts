@@ -1,0 +1,58 @@
+import { sig, StdFunction } from "./types.js";
+
+const component = (name: string, what: string, js: string): StdFunction => ({
+  name,
+  category: "kinematics",
+  summary: `The ${what} of a four-vector.`,
+  doc: `\`${name}(x)\` is the same as the field \`x.${name}\`. Objects read from (px, py, pz, E) branches and those read from (pt, eta, phi, mass) branches both have it: the missing ones are derived. Over a collection it gives one value per object.`,
+  signatures: [sig([["x", "p4"]], "float", true)],
+  examples: [`${name}(muons[0])`, `${name}(jets)`],
+  impl: { kind: "scalar", js },
+});
+
+export const kinematics: StdFunction[] = [
+  component("pt", "transverse momentum", "$0.pt"),
+  component("eta", "pseudorapidity", "$0.eta"),
+  component("phi", "azimuthal angle (in (-π, π])", "$0.phi"),
+  component("mass", "invariant mass", "$0.mass"),
+  component("E", "energy", "$0.E"),
+  component("px", "x component of the momentum", "$0.px"),
+  component("py", "y component of the momentum", "$0.py"),
+  component("pz", "z component of the momentum", "$0.pz"),
+  {
+    name: "deltaPhi",
+    category: "kinematics",
+    summary: "The azimuthal distance of two objects, wrapped into [-π, π].",
+    doc: "Signed φ(a) − φ(b), wrapped so that objects either side of φ = ±π are close. With a collection as one argument it gives one value per object.",
+    signatures: [sig([["a", "p4"], ["b", "p4"]], "float", true)],
+    examples: ["deltaPhi(muons[0], jets[0])", "abs(deltaPhi(jets[0], jets[1])) > 2.5"],
+    impl: { kind: "special" },
+  },
+  {
+    name: "deltaEta",
+    category: "kinematics",
+    summary: "The pseudorapidity difference η(a) − η(b).",
+    doc: "Signed. With a collection as one argument it gives one value per object.",
+    signatures: [sig([["a", "p4"], ["b", "p4"]], "float", true)],
+    examples: ["abs(deltaEta(jets[0], jets[1]))"],
+    impl: { kind: "special" },
+  },
+  {
+    name: "deltaR",
+    category: "kinematics",
+    summary: "The angular distance √(Δη² + Δφ²) of two objects, with the φ wrap.",
+    doc: "`deltaR(muons[0], jets)` gives the distance of the leading muon to every jet; `min(...)` of it is the distance to the nearest jet. Inside a `where`, `all(deltaR(this, muons) > 0.4)` keeps objects away from every muon.",
+    signatures: [sig([["a", "p4"], ["b", "p4"]], "float", true)],
+    examples: ["deltaR(muons[0], jets[0])", "min(deltaR(muons[0], jets))"],
+    impl: { kind: "special" },
+  },
+  {
+    name: "mT",
+    category: "kinematics",
+    summary: "The transverse mass √(2 pT,a pT,b (1 − cos Δφ)) of two objects, typically a lepton and the missing momentum.",
+    doc: "Build the missing momentum with `met(MET_px, MET_py)`.",
+    signatures: [sig([["a", "p4"], ["b", "p4"]], "float", true)],
+    examples: ["mT(muons[0], met(MET_px, MET_py))"],
+    impl: { kind: "special" },
+  },
+];

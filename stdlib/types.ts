@@ -1,0 +1,78 @@
+/**
+ * The shape of a standard-library entry. Each function is declared once and read by the checker
+ * (signatures), the language server (hover, completion, signature help), the runtime (the
+ * implementation slot) and docs/stdlib.md (summary, docs, examples).
+ */
+
+export type ParamKind =
+  /** an int or float; lifts over lists when the signature lifts */
+  | "number"
+  | "int"
+  | "bool"
+  /** a four-vector record (an object with kinematics, a pair, a p4); lifts over collections of them */
+  | "p4"
+  /** any per-event list: a collection of objects or a list of numbers */
+  | "collection"
+  | "list<number>"
+  | "list<bool>"
+  /** an expression evaluated once per element of the first argument, with `this` and its fields in scope */
+  | "per-element";
+
+export interface Param {
+  name: string;
+  kind: ParamKind;
+}
+
+export type Returns =
+  | "float"
+  | "int"
+  | "bool"
+  | "p4"
+  /** int when every number argument is int, else float (abs, min, max, clip) */
+  | "number-like"
+  /** one element of the first argument's list (first, last, best) */
+  | "element"
+  /** the first argument's own list type (sort_by, reversed) */
+  | "same-list"
+  /** the numeric element type of the first argument (sum and min/max of a list<int> is int) */
+  | "list-element-number"
+  /** a collection of pairs of the arguments' elements */
+  | "pairs";
+
+export interface Signature {
+  params: Param[];
+  returns: Returns;
+  /** Elementwise over lists: abs(jets.pt) is a list, deltaR(mu, jets) a list over jets. */
+  lifts: boolean;
+}
+
+/**
+ * How the runtime computes it. `scalar` functions are JavaScript expressions over `$0`, `$1`, ...
+ * inlined into generated loops; `reduce` folds a list; `special` ones have hand-written kernels.
+ * NaN stands for a missing value (index past the end, min of nothing) throughout.
+ */
+export type Impl =
+  | { kind: "scalar"; js: string }
+  | { kind: "reduce"; init: string; step: string; finish?: string }
+  | { kind: "special" };
+
+export interface StdFunction {
+  name: string;
+  category: "kinematics" | "math" | "reductions" | "collections" | "combinatorics" | "constructors" | "logic";
+  summary: string;
+  /** Markdown paragraphs for hover and docs. */
+  doc: string;
+  signatures: Signature[];
+  /** Expressions that compile in the documentation analysis (see stdlib/examples.ts). */
+  examples: string[];
+  impl: Impl;
+}
+
+export function sig(params: Array<[string, ParamKind]>, returns: Returns, lifts = false): Signature {
+  return { params: params.map(([name, kind]) => ({ name, kind })), returns, lifts };
+}
+
+/** Renders a signature the way docs and signature help show it: `deltaR(a: p4, b: p4) -> float`. */
+export function signatureText(name: string, s: Signature): string {
+  return `${name}(${s.params.map((p) => `${p.name}: ${p.kind}`).join(", ")}) -> ${s.returns}`;
+}
