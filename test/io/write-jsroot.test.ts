@@ -223,6 +223,7 @@ describe("ROOT writer: histograms read back by jsroot", () => {
     const contents = Float64Array.from({ length: 5 * 4 }, (_, i) => i * 1.5);
     const sumw2 = Float64Array.from(contents, (c) => c * 2);
     w.histogram2d({ path: "d/h2", title: "2d", kind: "TH2D", xedges, yedges, contents, sumw2, entries: 20 });
+    w.histogram2d({ path: "d/h2f", title: "2d float", kind: "TH2F", xedges, yedges, contents: Float64Array.from(contents, (c) => c + 0.1), sumw2, entries: 20 });
     await w.close();
     const f: Any = await jsroot.openFile(path);
     const h: Any = await f.readObject("d/h2");
@@ -232,6 +233,13 @@ describe("ROOT writer: histograms read back by jsroot", () => {
     expect(Array.from(h.fYaxis.fXbins)).toEqual([0, 10, 100]);
     expect(Array.from(h.fArray)).toEqual(Array.from(contents));
     expect(Array.from(h.fSumw2)).toEqual(Array.from(sumw2));
+    // Stats computed from in-range bins: x centres 0.5, 1.5, 2.5; y centres 5, 55; bin = ix + 5*iy.
+    let sumwxy = 0;
+    for (let iy = 1; iy <= 2; iy++) for (let ix = 1; ix <= 3; ix++) sumwxy += contents[ix + 5 * iy] * (ix - 0.5) * (iy === 1 ? 5 : 55);
+    expect(h.fTsumwxy).toBeCloseTo(sumwxy, 9);
+    const hf: Any = await f.readObject("d/h2f");
+    expect(hf._typename).toBe("TH2F");
+    expect(Array.from(hf.fArray)).toEqual(Array.from(contents, (c) => Math.fround(c + 0.1)));
   });
 });
 

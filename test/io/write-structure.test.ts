@@ -387,6 +387,7 @@ describe("ROOT writer: failures", () => {
     expect(() => w.histogram({ ...h, contents: new Float64Array(2) })).toThrow(/contents has 2 values, expected 3/);
     expect(() => w.histogram({ ...h, edges: Float64Array.from([1, 0]) })).toThrow(/increase strictly/);
     expect(() => w.histogram({ ...h, path: "t/h" })).toThrow(/not a directory/);
+    expect(() => w.histogram({ ...h, path: "h;2" })).toThrow(/must not contain ";"/);
     // The failed calls above must not have damaged the file.
     await t.append({ x: [3], y: [4n] });
     await w.close();

@@ -205,6 +205,8 @@ export class RootFileWriter {
   resolve(path: string): { dir: Directory; name: string } {
     const parts = path.split("/").filter((p) => p.length > 0);
     if (parts.length === 0) throw new Error(`hepc ROOT writer: empty object path "${path}"`);
+    // ";" separates a name from its cycle number in ROOT paths ("h;1").
+    if (parts.some((p) => p.includes(";"))) throw new Error(`hepc ROOT writer: object path "${path}" must not contain ";"`);
     const name = parts.pop()!;
     let dir = this.top;
     for (const p of parts) {
