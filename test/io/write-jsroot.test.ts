@@ -3,7 +3,7 @@
  * StreamerInfo we write (it has no compiled layouts for them), so equal values back means
  * header, keys, directories, streamer descriptions and object bytes agree.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,11 +11,19 @@ import * as jsroot from "jsroot";
 import { createRootFile, type TreeColumnSpec } from "../../runtime/io/write/index.js";
 
 let dir: string;
+// jsroot repairs byte-count mismatches silently except for a console message; any message
+// while reading our files fails the test.
+let logged: string[] = [];
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "hepc-write-"));
+  logged = [];
+  for (const m of ["log", "warn", "error"] as const)
+    vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   await rm(dir, { recursive: true, force: true });
+  expect(logged).toEqual([]);
 });
 
 /** Deterministic pseudo-random generator so failures are reproducible. */

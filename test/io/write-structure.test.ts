@@ -6,7 +6,7 @@
  * Set HEPC_ROOT_TESTDATA to a directory of ROOT-written files (scikit-hep-testdata's
  * src/skhep_testdata/data) to also compare our class descriptions with ROOT's own.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { mkdtemp, readFile, readdir, rm, stat } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,11 +20,19 @@ import { openRootWriter } from "../../runtime/io/write/writer.js";
 type Any = any;
 
 let dir: string;
+// jsroot repairs byte-count mismatches silently except for a console message; any message
+// while reading our files fails the test.
+let logged: string[] = [];
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), "hepc-write-"));
+  logged = [];
+  for (const m of ["log", "warn", "error"] as const)
+    vi.spyOn(console, m).mockImplementation((...args: unknown[]) => void logged.push(args.map(String).join(" ")));
 });
 afterEach(async () => {
+  vi.restoreAllMocks();
   await rm(dir, { recursive: true, force: true });
+  expect(logged).toEqual([]);
 });
 
 interface Key {
