@@ -646,8 +646,8 @@ export class HepParser extends EmbeddedActionsParser {
           });
           this.OPTION4(() => {
             this.CONSUME(K.by);
-            // `sample` is a reserved word elsewhere (it starts a declaration) but is a split here.
-            const t = this.OR1([{ ALT: () => this.CONSUME1(T.Identifier) }, { ALT: () => this.CONSUME(K.sample) }]);
+            // `sample` and `group` are reserved words elsewhere (they start declarations) but are splits here.
+            const t = this.OR1([{ ALT: () => this.CONSUME1(T.Identifier) }, { ALT: () => this.CONSUME(K.sample) }, { ALT: () => this.CONSUME(K.group) }]);
             this.ACTION(() => (by = this.ident(t)));
           });
           this.CONSUME(K.bins);
