@@ -149,10 +149,9 @@ export function decodeStoredBasket(raw: Uint8Array, expectEntries: number, inter
     throw new BasketError(`basket holds ${key.nevbuf} entries but the branch table says ${expectEntries}`);
   }
   const body = raw.subarray(key.keylen);
-  let payload: Uint8Array;
-  if (key.objlen === body.length) payload = body;
-  else payload = rootDecompress(body, key.objlen);
-  return decodePayload(payload, key.keylen, key.last, key.nevbuf, interp);
+  if (key.objlen === body.length) return decodePayload(body, key.keylen, key.last, key.nevbuf, interp);
+  // A freshly decompressed payload belongs to us alone: numbers may be swapped in place.
+  return decodePayload(rootDecompress(body, key.objlen), key.keylen, key.last, key.nevbuf, interp, true);
 }
 
 /** Reads the entry-offset table after the data; offsets are made relative to the payload start. */
@@ -179,7 +178,18 @@ function entryOffsets(payload: Uint8Array, keylen: number, last: number, nev: nu
   return off;
 }
 
-export function decodePayload(payload: Uint8Array, keylen: number, last: number, nev: number, interp: Interp): DecodedBasket {
+/**
+ * `owned`: the payload is ours to modify (a fresh decompression result), so plain numbers are
+ * byte-swapped where they lie and returned as a view, saving an allocation and a copy per basket.
+ */
+export function decodePayload(
+  payload: Uint8Array,
+  keylen: number,
+  last: number,
+  nev: number,
+  interp: Interp,
+  owned = false,
+): DecodedBasket {
   const dataLen = last - keylen;
   if (dataLen > payload.length) {
     throw new BasketError(`basket data ends at ${dataLen} but the decompressed basket is only ${payload.length} bytes`);
@@ -191,6 +201,9 @@ export function decodePayload(payload: Uint8Array, keylen: number, last: number,
       throw new BasketError(
         `basket has ${dataLen} bytes of data but ${nev} entries of ${interp.perEntry} x ${size}-byte values need ${n * size}`,
       );
+    }
+    if (owned && interp.stored === "plain" && payload.byteOffset % size === 0) {
+      return { values: swapInPlace(payload, n, interp.dtype) };
     }
     const out = allocTyped(interp.dtype, n);
     convert(payload, 0, n, interp, out, 0);
@@ -211,6 +224,9 @@ export function decodePayload(payload: Uint8Array, keylen: number, last: number,
     if (bytes % size !== 0) throw new BasketError(`entry ${i} of the basket has ${bytes} bytes, not a whole number of ${size}-byte values`);
     counts[i] = bytes / size;
     total += counts[i];
+  }
+  if (h === 0 && owned && interp.stored === "plain" && payload.byteOffset % size === 0) {
+    return { values: swapInPlace(payload, total, interp.dtype), counts };
   }
   const out = allocTyped(interp.dtype, total);
   if (h === 0) {
@@ -277,21 +293,31 @@ function convert(src: Uint8Array, pos: number, n: number, interp: Interp, out: T
   }
 }
 
+function swapInPlace(payload: Uint8Array, n: number, dtype: Dtype): TypedArray {
+  const view = typedView(dtype, payload.buffer as ArrayBuffer, payload.byteOffset, n);
+  swapWords(payload.buffer as ArrayBuffer, payload.byteOffset, n, DTYPE_SIZE[dtype]);
+  return view;
+}
+
 /** Big-endian to native: one memcpy into the output, then an in-place swap on aligned words. */
 function swapInto(src: Uint8Array, pos: number, n: number, size: number, out: TypedArray, o: number): void {
   const bytes = n * size;
   const dst8 = new Uint8Array(out.buffer, out.byteOffset + o * size, bytes);
   dst8.set(src.subarray(pos, pos + bytes));
+  swapWords(out.buffer as ArrayBuffer, out.byteOffset + o * size, n, size);
+}
+
+function swapWords(buf: ArrayBuffer, byteOffset: number, n: number, size: number): void {
   if (size === 1) return;
   if (size === 2) {
-    const w = new Uint16Array(out.buffer, out.byteOffset + o * size, n);
+    const w = new Uint16Array(buf, byteOffset, n);
     for (let i = 0; i < n; i++) {
       const v = w[i];
       w[i] = (v >>> 8) | ((v & 0xff) << 8);
     }
     return;
   }
-  const w = new Uint32Array(out.buffer, out.byteOffset + o * size, (n * size) >>> 2);
+  const w = new Uint32Array(buf, byteOffset, (n * size) >>> 2);
   const m = w.length;
   for (let i = 0; i < m; i++) {
     const v = w[i];

@@ -1,31 +1,76 @@
 /**
- * Worker-thread entry: decompresses and decodes one basket per message. Loaded only from the
+ * Worker-thread entry: reads, decompresses and decodes one basket per message. Loaded only from the
  * compiled dist/ tree (see pool.ts for how the path is found and what happens without it).
+ * The worker reads the basket itself: the compressed bytes then never cross threads, and the main
+ * thread is left with the I/O-free work of placing results.
  */
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { parentPort } from "node:worker_threads";
-import { decodeStoredBasket, type Interp } from "./basket.js";
+import { readRangeSync } from "../source/index.js";
+import { decodeStoredBasket, typedView, type Interp } from "./basket.js";
 
 export interface DecodeRequest {
   id: number;
-  buf: ArrayBuffer;
-  byteOffset: number;
-  byteLength: number;
+  path: string;
+  offset: number;
+  length: number;
   entries: number;
   interp: Interp;
+  /**
+   * Flat and fixed columns: where the kept values go, in the shared output column. The worker
+   * writes them there itself, so nothing travels back but an acknowledgement.
+   */
+  dest?: { buffer: SharedArrayBuffer; byteOffset: number; from: number; to: number };
 }
 
 export type DecodeReply =
-  | { id: number; values: ArrayBuffer; length: number; counts?: ArrayBuffer }
+  | { id: number; placed: true }
+  | { id: number; values: ArrayBuffer; byteOffset: number; length: number; counts?: ArrayBuffer }
   | { id: number; error: { name: string; message: string } };
+
+/**
+ * zlib hands back a fresh buffer per basket, which this thread drops at once. V8 frees such
+ * buffers only when it collects, and a worker allocates so few JS objects that it rarely does: the
+ * dead buffers would pile up to tens of MB per worker. So the worker asks for a collection after
+ * every COLLECT_EVERY bytes of output; on a heap this small that takes about a millisecond.
+ * The gc function comes from V8's --expose-gc, enabled for a fresh context only; if that is not
+ * possible we go on without it (more memory, same results).
+ */
+const COLLECT_EVERY = 24 * 1024 * 1024;
+let collect: (() => void) | null = null;
+try {
+  setFlagsFromString("--expose-gc");
+  collect = runInNewContext("gc") as () => void;
+} catch {
+  collect = null;
+}
 
 if (parentPort) {
   const port = parentPort;
+  let scratch = new Uint8Array(0);
+  let sinceCollect = 0;
   port.on("message", (m: DecodeRequest) => {
     try {
-      const r = decodeStoredBasket(new Uint8Array(m.buf, m.byteOffset, m.byteLength), m.entries, m.interp);
+      if (scratch.length < m.length) scratch = new Uint8Array(Math.max(m.length, scratch.length * 2));
+      const raw = readRangeSync(m.path, m.offset, m.length, scratch);
+      const r = decodeStoredBasket(raw, m.entries, m.interp);
+      sinceCollect += r.values.byteLength;
+      if (m.dest) {
+        const d = m.dest;
+        if (r.values.length < d.to) throw new Error(`basket decoded to ${r.values.length} values, expected at least ${d.to}`);
+        const out = typedView(m.interp.dtype, d.buffer as unknown as ArrayBuffer, d.byteOffset, d.to - d.from);
+        (out as unknown as { set(a: unknown): void }).set(r.values.subarray(d.from, d.to));
+        port.postMessage({ id: m.id, placed: true } satisfies DecodeReply);
+        if (collect && sinceCollect > COLLECT_EVERY) {
+          sinceCollect = 0;
+          collect();
+        }
+        return;
+      }
       const values = r.values.buffer as ArrayBuffer;
       const transfer: ArrayBuffer[] = [values];
-      const reply: DecodeReply = { id: m.id, values, length: r.values.length };
+      const reply: DecodeReply = { id: m.id, values, byteOffset: r.values.byteOffset, length: r.values.length };
       if (r.counts) {
         reply.counts = r.counts.buffer as ArrayBuffer;
         transfer.push(reply.counts);

@@ -26,7 +26,7 @@ export class WorkerDecodeError extends Error {
 }
 
 interface Pending {
-  resolve(d: DecodedBasket): void;
+  resolve(d: DecodedBasket | null): void;
   reject(e: Error): void;
   interp: Interp;
 }
@@ -50,19 +50,23 @@ export class DecodePool {
     return this.workerUrl !== null && this.size > 0;
   }
 
-  decode(raw: Uint8Array, entries: number, interp: Interp): Promise<DecodedBasket> {
-    if (!this.threaded) {
-      return new Promise((resolve) => resolve(decodeStoredBasket(raw, entries, interp)));
-    }
+  /** Decodes a basket in the calling thread from bytes already read. */
+  decodeHere(raw: Uint8Array, entries: number, interp: Interp): DecodedBasket {
+    return decodeStoredBasket(raw, entries, interp);
+  }
+
+  /** Has a worker read bytes `offset..offset+length` of `path` and decode them as one basket. */
+  decodeFromFile(
+    path: string,
+    offset: number,
+    length: number,
+    entries: number,
+    interp: Interp,
+    dest?: DecodeRequest["dest"],
+  ): Promise<DecodedBasket | null> {
     return new Promise((resolve, reject) => {
-      const req: DecodeRequest = {
-        id: this.nextId++,
-        buf: raw.buffer as ArrayBuffer,
-        byteOffset: raw.byteOffset,
-        byteLength: raw.byteLength,
-        entries,
-        interp,
-      };
+      const req: DecodeRequest = { id: this.nextId++, path, offset, length, entries, interp };
+      if (dest) req.dest = dest;
       this.queue.push({ req, p: { resolve, reject, interp } });
       this.pump();
     });
@@ -83,8 +87,7 @@ export class DecodePool {
       const { req, p } = this.queue.shift()!;
       this.pending.set(req.id, p);
       if (slot.busy++ === 0) slot.worker.ref();
-      // The raw bytes are transferred, not copied: the reader never touches them again.
-      slot.worker.postMessage(req, [req.buf]);
+      slot.worker.postMessage(req);
     }
   }
 
@@ -98,8 +101,9 @@ export class DecodePool {
       this.pending.delete(m.id);
       if (--slot.busy === 0) worker.unref();
       if ("error" in m) p.reject(new WorkerDecodeError(m.error.message, m.error.name));
+      else if ("placed" in m) p.resolve(null);
       else {
-        const values = typedView(p.interp.dtype, m.values, 0, m.length);
+        const values = typedView(p.interp.dtype, m.values, m.byteOffset, m.length);
         p.resolve(m.counts ? { values, counts: new Int32Array(m.counts) } : { values });
       }
       this.pump();

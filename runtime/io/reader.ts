@@ -4,7 +4,7 @@
  * array per branch (offsets + values for jagged branches).
  */
 import { openSource, SourceError, type ByteSource } from "../source/index.js";
-import { allocTyped, BasketError, decodePayload, type DecodedBasket, type Dtype, type TypedArray } from "./basket.js";
+import { allocTyped, BasketError, decodePayload, DTYPE_SIZE, typedView, type DecodedBasket, type Dtype, type TypedArray } from "./basket.js";
 import { DecompressError } from "./codecs/index.js";
 import { nearestNames, RootIoError } from "./errors.js";
 import {
@@ -285,17 +285,24 @@ async function readSegments(segs: Segment[], names: string[], range?: EntryRange
     }
     segStart += seg.meta.entries;
   });
+  const threaded = decodePool().threaded;
   for (const t of targets) {
     if (t.kind === "jagged") t.parts = [];
-    else t.values = allocTyped(t.dtype, n * t.perEntry);
+    else if (threaded) {
+      // Workers write flat/fixed values straight into the column: no copy on this thread and no
+      // per-basket buffers left for the garbage collector, which keeps peak memory near the output.
+      const sab = new SharedArrayBuffer(n * t.perEntry * DTYPE_SIZE[t.dtype]);
+      t.values = typedView(t.dtype, sab as unknown as ArrayBuffer, 0, n * t.perEntry);
+    } else t.values = allocTyped(t.dtype, n * t.perEntry);
   }
   for (const j of jobs) j.target.remaining++;
   const jaggedParts = new Map<Job, { values: TypedArray; counts: Int32Array }>();
 
-  const place = (job: Job, d: DecodedBasket): void => {
+  const place = (job: Job, d: DecodedBasket | null): void => {
     const t = job.target;
-    const keep = job.to - job.from;
-    if (t.kind !== "jagged") {
+    if (d === null) {
+      // already written into the shared column by a worker
+    } else if (t.kind !== "jagged") {
       const per = t.perEntry;
       const src = d.values;
       if (src.length < job.to * per) {
@@ -316,7 +323,6 @@ async function readSegments(segs: Segment[], names: string[], range?: EntryRange
         values: whole ? d.values : (d.values.slice(a, b) as TypedArray),
         counts: whole ? counts : counts.slice(job.from, job.to),
       });
-      void keep;
     }
     if (--t.remaining === 0 && t.kind === "jagged") t.done = finishJagged(t, jobs, jaggedParts, n);
   };
@@ -356,7 +362,7 @@ function finishJagged(t: Target, jobs: Job[], parts: Map<Job, { values: TypedArr
  * Runs basket jobs with a bounded number in flight (bounded memory): each reads its bytes, then
  * decodes on the pool. Results are placed as they arrive.
  */
-async function runJobs(jobs: Job[], place: (job: Job, d: DecodedBasket) => void): Promise<void> {
+async function runJobs(jobs: Job[], place: (job: Job, d: DecodedBasket | null) => void): Promise<void> {
   const pool = decodePool();
   const limit = Math.max(2, pool.capacity + 2);
   let next = 0;
@@ -376,7 +382,7 @@ async function runJobs(jobs: Job[], place: (job: Job, d: DecodedBasket) => void)
   if (failure !== null) throw failure;
 }
 
-async function runOne(job: Job, pool: ReturnType<typeof decodePool>): Promise<DecodedBasket> {
+async function runOne(job: Job, pool: ReturnType<typeof decodePool>): Promise<DecodedBasket | null> {
   const ref = job.ref;
   const expect = ref.stop - ref.first;
   const interp = job.branch.interp!;
@@ -386,11 +392,30 @@ async function runOne(job: Job, pool: ReturnType<typeof decodePool>): Promise<De
       return decodePayload(e.payload, e.keylen, e.last, e.nevbuf, interp);
     }
     if (ref.bytes <= 0 || ref.seek <= 0) throw new BasketError(`basket has no bytes on disk (seek ${ref.seek}, size ${ref.bytes})`);
-    const raw = await job.seg.file.source.read(ref.seek, ref.bytes);
-    return await pool.decode(raw, expect, interp);
+    const source = job.seg.file.source;
+    if (ref.seek + ref.bytes > source.size) {
+      throw new SourceError(`${source.path} is truncated: the basket needs bytes ${ref.seek}..${ref.seek + ref.bytes} but the file has ${source.size}`, source.path, "short-read");
+    }
+    if (pool.threaded) {
+      const t = job.target;
+      const dest =
+        t.kind !== "jagged" && t.values && t.values.buffer instanceof SharedArrayBuffer
+          ? {
+              buffer: t.values.buffer,
+              byteOffset: job.outEntry * t.perEntry * DTYPE_SIZE[t.dtype],
+              from: job.from * t.perEntry,
+              to: job.to * t.perEntry,
+            }
+          : undefined;
+      return await pool.decodeFromFile(source.path, ref.seek, ref.bytes, expect, interp, dest);
+    }
+    return pool.decodeHere(await source.read(ref.seek, ref.bytes), expect, interp);
   } catch (e) {
     if (e instanceof RootIoError) throw e;
     if (e instanceof SourceError) {
+      throw new RootIoError(`cannot read basket bytes: ${e.message}`, errorContext(job), { cause: e });
+    }
+    if (e instanceof WorkerDecodeError && e.kind === "SourceError") {
       throw new RootIoError(`cannot read basket bytes: ${e.message}`, errorContext(job), { cause: e });
     }
     if (e instanceof BasketError || e instanceof DecompressError || e instanceof WorkerDecodeError) {

@@ -8,6 +8,7 @@
  * that say which file and which byte range; the io layer wraps them with ROOT context.
  * Must not import runtime/io, compiler/, lsp/ or cli/.
  */
+import { closeSync, openSync, readSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 
 export type SourceErrorCode = "missing" | "unreadable" | "directory" | "short-read" | "closed";
@@ -148,4 +149,34 @@ export class FileSource implements ByteSource {
 
 export async function openSource(path: string): Promise<ByteSource> {
   return FileSource.open(path);
+}
+
+/**
+ * One synchronous positioned read into a fresh buffer, opening and closing the file around it.
+ * For worker threads, which read their own baskets so the bytes never cross threads twice.
+ */
+export function readRangeSync(path: string, offset: number, length: number, scratch?: Uint8Array): Uint8Array {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SourceError(`cannot open ${path}: ${(e as Error).message}`, path, code === "ENOENT" ? "missing" : "unreadable");
+  }
+  try {
+    // With a scratch buffer big enough, the bytes land there (a view is returned): a worker reading
+    // basket after basket then allocates nothing per read.
+    const out = scratch && scratch.length >= length ? scratch.subarray(0, length) : new Uint8Array(new ArrayBuffer(length));
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, out, got, length - got, offset + got);
+      if (n === 0) {
+        throw new SourceError(`${path} is truncated: read ${got} of ${length} bytes at offset ${offset}`, path, "short-read");
+      }
+      got += n;
+    }
+    return out;
+  } finally {
+    closeSync(fd);
+  }
 }

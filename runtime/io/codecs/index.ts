@@ -33,6 +33,23 @@ export function blockAlgorithm(src: Uint8Array): string {
  * damaged basket is an error and never a buffer of plausible numbers.
  */
 export function rootDecompress(src: Uint8Array, expected: number): Uint8Array {
+  // The common case, one zlib block for the whole basket: hand back zlib's own buffer (it starts at
+  // offset 0 of a fresh ArrayBuffer, so it is aligned) instead of copying it once more.
+  if (src.length >= HEADER && src[0] === 0x5a && src[1] === 0x4c) {
+    const csize = src[3] | (src[4] << 8) | (src[5] << 16);
+    const usize = src[6] | (src[7] << 8) | (src[8] << 16);
+    if (usize === expected && HEADER + csize === src.length && src[2] === 8) {
+      let res: Buffer;
+      try {
+        res = zlib.inflateSync(src.subarray(HEADER), { chunkSize: Math.max(1024, expected + 64) });
+      } catch (e) {
+        throw new DecompressError(`zlib block 0 failed to decompress: ${(e as Error).message}`);
+      }
+      if (res.length !== expected) throw new DecompressError(`zlib block gave ${res.length} bytes, expected ${expected}`);
+      if (res.byteOffset === 0) return new Uint8Array(res.buffer, 0, expected);
+      return new Uint8Array(res);
+    }
+  }
   const out = new Uint8Array(new ArrayBuffer(expected));
   let s = 0;
   let o = 0;
