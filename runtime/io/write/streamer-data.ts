@@ -1,11 +1,13 @@
 /**
  * Class layouts (TStreamerInfo contents) for every class the writer serializes.
  *
- * These are facts of the ROOT format, not choices: the checksums and member lists must be
- * exactly what ROOT computes for these class versions, or ROOT warns about mismatching
- * streamer info when it opens the file. They were taken from TStreamerInfo records in files
- * written by ROOT 6 (TTree v20 / TBranch v13 / TLeaf* from ROOT 6.22, TH1/TAxis families
- * from ROOT 6.2x), decoded with jsroot. Generated data: edit only to add classes.
+ * These are facts of the ROOT format, not choices: checksums and member lists must be what ROOT
+ * computes for these class versions, or ROOT warns about mismatching streamer info when it opens
+ * the file. Sources, decoded with jsroot: TStreamerInfo records in ROOT-written files (ROOT 6.22
+ * nanoAOD: TTree 20, TBranch 13, TLeaf*, ROOT::TIOFeatures, collections; ROOT 6.08 histograms:
+ * TAxis 10, TAttAxis 4, TAtt*), and for classes absent from those files (TH1 8, TH1F/TH1D 3,
+ * TH2 5, TH2F/TH2D 4, TLeafS 1) the ROOT-recorded streamer records published in uproot's
+ * sources. Titles are documentation only. Generated data: edit only to add classes.
  */
 import type { ClassSpec } from "./streamers.js";
 

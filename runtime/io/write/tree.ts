@@ -6,7 +6,7 @@
  * The TTree record itself (branches, leaves, basket tables) is written once, at close, when the
  * basket tables are complete; until then only baskets are on disk.
  */
-import { RBuffer } from "./buffer.js";
+import { RBuffer, kObjectBits } from "./buffer.js";
 import { compressRecord } from "./compress.js";
 import { classChecksum } from "./streamers.js";
 import { datime, keyLength, writeKeyHeader, type Directory, type RootFileWriter } from "./file.js";
@@ -53,6 +53,11 @@ const LEAF: Record<ColumnDtype, LeafType> = {
 export function leafClassOf(dtype: ColumnDtype): string {
   return LEAF[dtype].leafClass;
 }
+
+/** TObject bits ROOT sets on a TTree it writes. */
+const kMustCleanup = 0x8;
+/** TBranch bit (BIT 22) telling readers the baskets hold no object references to map. */
+const kDoNotUseBufferMap = 0x00400000;
 
 /** ROOT's default basket buffer is 32000 bytes; we report at least that, more for bigger baskets. */
 const DEFAULT_BASKET_SIZE = 32000;
@@ -285,7 +290,7 @@ export class TreeWriterImpl implements TreeWriter {
     const compress = this.file.compressSetting;
 
     const endTree = b.beginVersioned(20);
-    this.tnamed(b, this.name, this.title);
+    this.tnamed(b, this.name, this.title, kObjectBits | kMustCleanup);
     let end = b.beginVersioned(2); // TAttLine
     b.i16(602);
     b.i16(1);
@@ -356,9 +361,9 @@ export class TreeWriterImpl implements TreeWriter {
     return { bytes: b.bytes(), classes };
   }
 
-  private tnamed(b: RBuffer, name: string, title: string): void {
+  private tnamed(b: RBuffer, name: string, title: string, bits = kObjectBits): void {
     const end = b.beginVersioned(1);
-    b.tobject();
+    b.tobject(bits);
     b.string(name);
     b.string(title);
     end();
@@ -378,7 +383,7 @@ export class TreeWriterImpl implements TreeWriter {
     const nB = this.nBaskets;
     const any = b.beginObjectAny("TBranch");
     const endBranch = b.beginVersioned(13);
-    this.tnamed(b, br.spec.name, br.spec.title ?? `${br.spec.name}/${br.leaf.letter}`);
+    this.tnamed(b, br.spec.name, br.spec.title ?? `${br.spec.name}/${br.leaf.letter}`, kObjectBits | kDoNotUseBufferMap);
     let end = b.beginVersioned(2); // TAttFill
     b.i16(0);
     b.i16(1001);
