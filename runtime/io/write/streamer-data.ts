@@ -3,11 +3,12 @@
  *
  * These are facts of the ROOT format, not choices: checksums and member lists must be what ROOT
  * computes for these class versions, or ROOT warns about mismatching streamer info when it opens
- * the file. Sources, decoded with jsroot: TStreamerInfo records in ROOT-written files (ROOT 6.22
- * nanoAOD: TTree 20, TBranch 13, TLeaf*, ROOT::TIOFeatures, collections; ROOT 6.08 histograms:
- * TAxis 10, TAttAxis 4, TAtt*), and for classes absent from those files (TH1 8, TH1F/TH1D 3,
- * TH2 5, TH2F/TH2D 4, TLeafS 1) the ROOT-recorded streamer records published in uproot's
- * sources. Titles are documentation only. Generated data: edit only to add classes.
+ * the file. They were decoded (with jsroot) from the ROOT-recorded streamer records published in
+ * uproot's sources; every class that also occurs in ROOT-written test files (TTree 20, TBranch 13,
+ * TLeaf*, ROOT::TIOFeatures, collections, TAxis 10, TAttAxis 4, TAtt*) was checked to have the
+ * same checksum and members there (see test/io/write-structure.test.ts, HEPC_ROOT_TESTDATA).
+ * TH1 8, TH1F/TH1D 3, TH2 5, TH2F/TH2D 4 and TLeafS 1 rest on those records alone. Titles are
+ * documentation only. Generated data: edit only to add classes.
  */
 import type { ClassSpec } from "./streamers.js";
 
