@@ -37,6 +37,8 @@ export interface RootFile {
   tree(path: string): Promise<TreeInfo>;
   read(tree: string, branches: string[], range?: EntryRange): Promise<Map<string, Column>>;
   close(): Promise<void>;
+  /** Bytes this handle has read from the file so far (metadata and baskets; baskets read by worker threads excluded). */
+  readonly bytesRead: number;
 }
 
 const TREE_CLASSES = new Set(["TTree", "TNtuple", "TNtupleD"]);
@@ -51,6 +53,10 @@ class RootFileImpl implements RootFile {
 
   get source(): ByteSource {
     return this.js.source;
+  }
+
+  get bytesRead(): number {
+    return this.js.source.bytesRead;
   }
 
   objects(): ObjectInfo[] {
