@@ -7,6 +7,11 @@ import { Diagnostic, hasErrors, sortDiagnostics } from "./core/diagnostics.js";
 import type { CompilerHost } from "./host.js";
 import { check, CheckContext } from "./check/index.js";
 import { loadProgram, Program } from "./load/program.js";
+import { buildPlan } from "./plan/build.js";
+import type { Plan } from "./plan/types.js";
+import { validatePlan } from "./plan/validate.js";
+import { diagnostic } from "./core/diagnostics.js";
+import { hepcVersion } from "./version.js";
 
 export interface Compilation {
   program: Program;
@@ -24,6 +29,24 @@ export async function compile(rootPath: string, host: CompilerHost, options: Com
   const checked = await check(program, host);
   const diagnostics = dedupe(sortDiagnostics([...program.diagnostics, ...checked.diagnostics]));
   return { program, checked, diagnostics };
+}
+
+/**
+ * Compilation up to the plan. The plan exists only when there is no error; it is validated against
+ * the schema (a failure is a compiler bug, reported as HEP5001 rather than thrown).
+ */
+export async function compilePlan(rootPath: string, host: CompilerHost, options: CompileOptions = {}): Promise<Compilation & { plan?: Plan }> {
+  const c = await compile(rootPath, host, options);
+  if (hasErrors(c.diagnostics)) return c;
+  const built = buildPlan(c.checked, host, { version: hepcVersion() });
+  const diagnostics = dedupe(sortDiagnostics([...c.diagnostics, ...built.diagnostics]));
+  if (!built.plan || hasErrors(diagnostics)) return { ...c, diagnostics };
+  const valid = validatePlan(built.plan);
+  if (!valid.ok) {
+    diagnostics.push(diagnostic("HEP5001", c.program.files[0].path, { start: 0, end: 0 }, { detail: valid.errors.join("; ") }));
+    return { ...c, diagnostics };
+  }
+  return { ...c, diagnostics, plan: built.plan };
 }
 
 /** The same code at the same place once: a name typed in two contexts reports once. */

@@ -40,6 +40,8 @@ export class CheckContext {
   schemasComplete = true;
   readonly types = new WeakMap<A.Expr, Type>();
   readonly resolutions = new WeakMap<A.Node, Resolution>();
+  /** `keyed run, event` names are typed as expressions; the expression made for each key name. */
+  readonly keyExprs = new WeakMap<A.Ident, A.NameRef>();
   /** Declaration name → names of declarations its expressions use. */
   readonly deps = new Map<string, Set<string>>();
   /** Names referenced from places that are not declarations (train, evaluate, outputs, other symbols). */

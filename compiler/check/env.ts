@@ -109,8 +109,9 @@ function deriveKinematics(branchOf: Map<string, string>): CollectionEntry["kinem
     const a = find(f);
     if (a) have[f] = a;
   }
+  // fields: canonical component → the branch it is read from
   const pick = (names: string[], source: KinematicSource) =>
-    names.every((n) => have[n]) ? { source, fields: Object.fromEntries(names.map((n) => [n, have[n]])) } : undefined;
+    names.every((n) => have[n]) ? { source, fields: Object.fromEntries(names.map((n) => [n, branchOf.get(have[n])!])) } : undefined;
   return (
     pick(["px", "py", "pz", "E"], "pxpypzE") ??
     pick(["pt", "eta", "phi", "mass"], "ptetaphim") ??

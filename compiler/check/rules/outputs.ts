@@ -27,6 +27,7 @@ export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
         case "Predictions":
           for (const k of item.keys) {
             const key: A.NameRef = { kind: "Name", name: k.name, id: k.id, span: k.span };
+            ctx.keyExprs.set(k, key);
             exprs.requireScalar(key, exprs.check(key, { file, elements: [] }), file, "a prediction key", FLOAT);
           }
           break;

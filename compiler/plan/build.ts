@@ -1,0 +1,424 @@
+/**
+ * Plan building: a checked analysis in, the plan (a DAG of typed nodes, each with its source origin
+ * and a content hash of everything upstream) out. Hashes leave out names and layout, so renaming a
+ * declaration or reformatting a file keeps them, and they take in the input files' identities, the
+ * options, the seed and the hepc version, so anything that changes results changes them.
+ */
+import * as path from "node:path";
+import type * as A from "../../grammar/ast.js";
+import { UNITS } from "../../grammar/parser.js";
+import { MODEL_KIND_BY_NAME } from "../../stdlib/index.js";
+import type { CheckContext } from "../check/context.js";
+import { featureName } from "../check/rules/features.js";
+import { literalValue } from "../check/rules/bins.js";
+import { Diagnostic, diagnostic } from "../core/diagnostics.js";
+import { positionOf, sourceFile, SourceFile, Span } from "../core/source.js";
+import { typeToString } from "../core/types.js";
+import type { CompilerHost } from "../host.js";
+import { printExpr } from "../syntax/print.js";
+import { hashOf } from "./canonical.js";
+import { readLock, lockPathFor } from "./lock.js";
+import { lower, refsOf, Usage } from "./lower.js";
+import type { CollectionIR, ExprIR, InputFile, Origin, Plan, PlanNode } from "./types.js";
+
+export interface BuildOptions {
+  version: string;
+}
+
+/** A node before hashing (distributes over the union so each kind keeps its fields). */
+type Draft = PlanNode extends infer N ? (N extends PlanNode ? Omit<N, "hash"> & { hash?: string } : never) : never;
+type WriteDraft = Extract<Draft, { kind: "write" }>;
+
+export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOptions): { plan?: Plan; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const program = ctx.program;
+  const rootAbs = program.absPaths[0];
+  const rootDir = path.dirname(rootAbs);
+  const sources = new Map<string, { src: SourceFile; abs: string }>(program.files.map((f, i) => [f.path, { src: sourceFile(f.path, f.text), abs: program.absPaths[i] }]));
+  const rel = (abs: string) => path.relative(rootDir, abs).split(path.sep).join("/");
+  const origin = (file: string, span: Span): Origin => {
+    const s = sources.get(file)!;
+    const a = positionOf(s.src, span.start);
+    const b = positionOf(s.src, span.end);
+    return { file: rel(s.abs), line: a.line + 1, column: a.column + 1, endLine: b.line + 1, endColumn: b.column + 1 };
+  };
+  const usage = new Usage();
+  const low = (e: A.Expr) => lower(ctx, e, usage);
+  const nodes: Draft[] = [];
+  const add = (n: Draft) => nodes.push(n);
+
+  // ---- inputs ----------------------------------------------------------------------------------
+  const lockAbs = lockPathFor(rootAbs);
+  const lock = readLock(host, lockAbs);
+  if (lock.error) diagnostics.push(diagnostic("HEP5003", program.files[0].path, { start: 0, end: 0 }, { file: rel(lockAbs), reason: lock.error }));
+  const inputs = new Map<string, InputFile>();
+  const inputOf = (abs: string, file: string, span: Span): InputFile | undefined => {
+    const p = rel(abs);
+    const known = inputs.get(p);
+    if (known) return known;
+    const id = host.identity(abs);
+    if (!id) {
+      diagnostics.push(diagnostic("HEP2005", file, span, { file: p, reason: "no such file" }));
+      return undefined;
+    }
+    let input: InputFile = { path: p, size: id.size, mtimeMs: id.mtimeMs };
+    const locked = lock.inputs?.get(p);
+    if (locked) {
+      if (locked.size !== id.size) diagnostics.push(diagnostic("HEP5002", file, span, { file: p, actual: `(size ${id.size})`, expected: `${locked.sha256.slice(0, 12)}… (size ${locked.size})` }));
+      input = { path: p, size: id.size, sha256: locked.sha256 };
+    }
+    inputs.set(p, input);
+    return input;
+  };
+
+  const analysis = ctx.analysis!.decl;
+  const lumiLit = analysis.props.map((p) => p.value).find((v): v is { lumi: A.NumberLit } => "lumi" in v)?.lumi;
+  const lumi = lumiLit ? lumiLit.value * (lumiLit.unit ? UNITS[lumiLit.unit.name]?.factor ?? 1 : 1) : null;
+  const seedLit = analysis.props.map((p) => p.value).find((v): v is { seed: A.NumberLit } => "seed" in v)?.seed;
+  const seed = seedLit?.value ?? 0;
+  const title = analysis.props.map((p) => p.value).find((v): v is { title: A.StringLit } => "title" in v)?.title.value ?? null;
+
+  // ---- samples ---------------------------------------------------------------------------------
+  for (const s of ctx.samples) {
+    const files: string[] = [];
+    for (const f of s.files) {
+      const input = inputOf(f.abs, s.file, s.decl.name.span);
+      if (input) files.push(input.path);
+    }
+    add({ kind: "read", id: `read:${s.name}`, origin: origin(s.file, s.decl.span), inputs: [], sample: s.name, tree: s.tree, files, branches: [], class: s.klass ?? null });
+    const prop = <K extends A.SampleProp["prop"]>(k: K) => s.decl.props.find((p) => p.prop === k) as Extract<A.SampleProp, { prop: K }> | undefined;
+    const w = prop("weight");
+    const xsec = prop("xsec");
+    const sumw = prop("sumw");
+    const wExpr = w ? low(w.expr) : null;
+    add({
+      kind: "weight",
+      id: `weight:${s.name}`,
+      origin: origin(s.file, (w ?? s.decl).span),
+      inputs: [`read:${s.name}`, ...(wExpr ? refsOf(wExpr) : [])],
+      sample: s.name,
+      expr: wExpr,
+      xsec: xsec ? xsec.value.value * (xsec.value.unit ? UNITS[xsec.value.unit.name]?.factor ?? 1 : 1) : null,
+      sumw: sumw ? sumw.value.value : null,
+      lumi: xsec ? lumi : null,
+    });
+    const where = prop("where");
+    if (where) {
+      const expr = low(where.expr);
+      add({ kind: "filter", id: `select:${s.name}`, origin: origin(s.file, where.span), inputs: [`read:${s.name}`, ...refsOf(expr)], name: s.name, scope: "sample", expr });
+    }
+  }
+
+  // ---- defines, objects, regions ----------------------------------------------------------------
+  for (const sym of ctx.symbols.values()) {
+    const d = sym.decl;
+    if (d.kind !== "Define" && d.kind !== "Object" && d.kind !== "Region") continue;
+    const expr = low(d.expr);
+    const inputs = [...refsOf(expr)];
+    if (d.kind === "Region") add({ kind: "filter", id: `filter:${sym.name}`, origin: origin(sym.file, d.span), inputs, name: sym.name, scope: "region", expr });
+    else add({ kind: "define", id: `define:${sym.name}`, origin: origin(sym.file, d.span), inputs, name: sym.name, declaration: d.kind === "Object" ? "object" : "define", type: typeToString(ctx.types.get(d.expr)!), expr });
+  }
+
+  // ---- features, models, training, evaluation ------------------------------------------------------
+  for (const { decl, file } of ctx.declsOf("Features")) {
+    const features = decl.items.map((f) => {
+      const s = f.scaling;
+      const scaling: { kind: string; clip?: number; low?: number; high?: number } = { kind: s?.scaling ?? "none" };
+      if (s?.clip) scaling.clip = s.clip.value;
+      if (s?.scaling === "linear") {
+        scaling.low = literalValue(s.low);
+        scaling.high = literalValue(s.high);
+      }
+      return { name: featureName(f), expr: low(f.expr), scaling };
+    });
+    const inputs = new Set<string>();
+    for (const f of features) refsOf(f.expr, inputs);
+    add({ kind: "scale", id: `scale:${decl.name.name}`, origin: origin(file, decl.span), inputs: [...inputs], name: decl.name.name, features });
+  }
+
+  const classes: Record<string, string[]> = {};
+  for (const s of ctx.samples) if (s.klass) (classes[s.klass] ??= []).push(s.name);
+  const sampleWeights = ctx.samples.map((s) => `weight:${s.name}`);
+  const sampleSelections = ctx.samples.filter((s) => s.decl.props.some((p) => p.prop === "where")).map((s) => `select:${s.name}`);
+
+  const trainOf = new Map<string, A.TrainDecl>();
+  for (const { decl } of ctx.declsOf("Train")) for (const m of decl.models) if (!trainOf.has(m.name)) trainOf.set(m.name, decl);
+  for (const { decl, file } of ctx.declsOf("Model")) {
+    const kind = MODEL_KIND_BY_NAME.get(decl.modelKind.name)!;
+    const name = decl.name.name;
+    const options: Record<string, unknown> = {};
+    for (const spec of kind.options) if (spec.default !== undefined) options[spec.name] = spec.default;
+    for (const o of decl.options) options[o.key.name] = optionValue(o.value);
+    const train = trainOf.get(name);
+    if (kind.argument === "features") {
+      const features = (decl.args[0] as A.NameRef).name;
+      const t = train ? trainProps(train) : undefined;
+      const folds = t?.folds ? { n: t.folds.folds.value, by: low(t.folds.by) } : null;
+      const reweight = t?.reweight
+        ? { mode: t.reweight.mode.name, target: t.reweight.target?.name ?? null, axes: t.reweight.axes.map((a) => ({ expr: low(a.expr), edges: edgesOf(ctx, a.bins) })) }
+        : null;
+      const inputs = new Set<string>([`scale:${features}`, ...sampleWeights, ...sampleSelections]);
+      if (t?.on) inputs.add(`filter:${t.on.region.name}`);
+      if (folds) refsOf(folds.by, inputs);
+      for (const a of reweight?.axes ?? []) refsOf(a.expr, inputs);
+      add({
+        kind: "train",
+        id: `train:${name}`,
+        origin: origin(file, (train ?? decl).span),
+        inputs: [...inputs],
+        model: name,
+        modelKind: kind.name,
+        options,
+        features,
+        region: t?.on?.region.name ?? null,
+        folds,
+        balance: t?.balance?.mode.name ?? "none",
+        reweight,
+        validation: t?.validation?.fraction.value ?? null,
+        seed,
+        classes,
+      });
+      add({ kind: "predict", id: `predict:${name}`, origin: origin(file, decl.span), inputs: [`train:${name}`, `scale:${features}`], model: name, modelKind: kind.name });
+    } else {
+      const p = (decl.args[0] as A.StringLit).value;
+      const abs = path.resolve(path.dirname(sources.get(file)!.abs), p);
+      const input = inputOf(abs, file, decl.args[0].span);
+      const inputsOpt = decl.options.find((o) => o.key.name === "inputs")?.value;
+      const onnxInputs: ExprIR[] = inputsOpt?.kind === "List" ? inputsOpt.items.map((i) => low(i)) : [];
+      const outputOpt = decl.options.find((o) => o.key.name === "output")?.value;
+      const refs = new Set<string>();
+      for (const i of onnxInputs) refsOf(i, refs);
+      add({
+        kind: "predict",
+        id: `predict:${name}`,
+        origin: origin(file, decl.span),
+        inputs: [...refs],
+        model: name,
+        modelKind: kind.name,
+        onnx: { path: input?.path ?? rel(abs), inputs: onnxInputs, output: outputOpt?.kind === "String" ? outputOpt.value : null },
+      });
+    }
+  }
+
+  const evalIds = new Set<string>();
+  for (const { decl, file } of ctx.declsOf("Evaluate")) {
+    const props = evaluateProps(decl);
+    const region = props.in?.region.name ?? null;
+    const bins = (props.bins?.axes ?? []).map((a) => ({ expr: low(a.expr), edges: edgesOf(ctx, a.bins) }));
+    const metrics = (props.metrics?.metrics ?? []).map((m) => ({ name: m.name.name, at: m.at?.value ?? null }));
+    const workingPoints = Object.fromEntries((props.working_points?.points ?? []).map((w) => [w.name.name, w.value.value]));
+    for (const m of decl.models) {
+      let id = `evaluate:${m.name}${region ? `@${region}` : ""}`;
+      for (let k = 2; evalIds.has(id); k++) id = `evaluate:${m.name}${region ? `@${region}` : ""}#${k}`;
+      evalIds.add(id);
+      const inputs = new Set<string>([`predict:${m.name}`, ...sampleWeights, ...sampleSelections]);
+      if (region) inputs.add(`filter:${region}`);
+      for (const b of bins) refsOf(b.expr, inputs);
+      add({ kind: "evaluate", id, origin: origin(file, decl.span), inputs: [...inputs], model: m.name, region, bins, metrics, workingPoints, reference: props.reference?.model.name ?? null });
+    }
+  }
+
+  // ---- outputs ---------------------------------------------------------------------------------
+  const writes = new Map<string, WriteDraft>();
+  const writeTo = (p: string, format: "root" | "json" | "html" | "friend", file: string, span: Span): WriteDraft => {
+    let w = writes.get(p);
+    if (!w) {
+      w = { kind: "write", id: `write:${p}`, origin: origin(file, span), inputs: [], path: p, format };
+      writes.set(p, w);
+      add(w);
+    }
+    return w;
+  };
+  for (const { decl, file } of ctx.declsOf("Output")) {
+    for (const item of decl.items) {
+      const p = path.posix.normalize(item.path.value);
+      switch (item.kind) {
+        case "Histogram": {
+          const name = item.alias?.name ?? item.exprs.map(printExpr).join("_vs_");
+          const vars = item.exprs.map(low);
+          const inputs = new Set<string>([...sampleWeights, ...sampleSelections, ...item.regions.map((r) => `filter:${r.name}`)]);
+          for (const v of vars) refsOf(v, inputs);
+          const id = `histogram:${p}/${name}`;
+          add({ kind: "histogram", id, origin: origin(file, item.span), inputs: [...inputs], name, vars, edges: item.bins.map((b) => edgesOf(ctx, b)), regions: item.regions.map((r) => r.name), by: item.by?.name ?? null, weighted: item.weighted || ctx.samples.some((s) => s.decl.props.some((x) => x.prop === "weight" || x.prop === "xsec")) });
+          writeTo(p, "root", file, item.span).inputs.push(id);
+          break;
+        }
+        case "Cutflow": {
+          const regions = item.regions.length ? item.regions.map((r) => r.name) : [...ctx.symbols.values()].filter((s) => s.kind === "region").map((s) => s.name).sort();
+          const id = `cutflow:${p}`;
+          add({ kind: "cutflow", id, origin: origin(file, item.span), inputs: [...sampleWeights, ...sampleSelections, ...regions.map((r) => `filter:${r}`)], regions });
+          writeTo(p, "json", file, item.span).inputs.push(id);
+          break;
+        }
+        case "Predictions": {
+          const w = writeTo(p, "friend", file, item.span);
+          w.inputs.push(...[...ctx.symbols.values()].filter((s) => s.kind === "model").map((s) => `predict:${s.name}`));
+          const keys = item.keys.map((k) => low(ctx.keyExprs.get(k)!));
+          w.keys = keys;
+          for (const k of keys) for (const r of refsOf(k)) w.inputs.push(r);
+          break;
+        }
+        case "Report": {
+          const w = writeTo(p, "html", file, item.span);
+          w.inputs.push(...[...evalIds]);
+          break;
+        }
+      }
+    }
+  }
+
+  // ---- what to read ------------------------------------------------------------------------------
+  const collections: CollectionIR[] = [];
+  const wanted = new Set<string>([...usage.collections, ...usage.kinematics, ...usage.fields.keys()]);
+  const env = ctx.env;
+  for (const name of [...wanted].sort()) {
+    const c = env?.collections.get(name);
+    if (!c) continue;
+    const fields: Record<string, string> = {};
+    for (const f of usage.fields.get(name) ?? []) {
+      const b = c.branchOf.get(f);
+      if (b) fields[f] = b;
+    }
+    const needKin = usage.kinematics.has(name) && c.kinematics;
+    collections.push({ name, shape: c.shape, ...(c.countBranch ? { countBranch: c.countBranch } : {}), fields, ...(needKin ? { kinematics: c.kinematics } : {}) });
+    for (const b of Object.values(fields)) usage.branches.add(b);
+    if (needKin) for (const b of Object.values(c.kinematics!.fields)) usage.branches.add(b);
+    if (c.countBranch) usage.branches.add(c.countBranch);
+    else if (c.shape === "jagged" && Object.keys(fields).length === 0 && !needKin) usage.branches.add(c.branchOf.values().next().value!);
+  }
+  const branches = [...usage.branches].sort();
+  for (const n of nodes) if (n.kind === "read") n.branches = branches;
+
+  // ---- hashes ------------------------------------------------------------------------------------
+  const finished = hashNodes(nodes, [...inputs.values()], opts.version);
+  const plan: Plan = {
+    format: "hepc-plan/1",
+    hepc: opts.version,
+    analysis: { name: analysis.name.name, title, lumi, seed },
+    source: rel(rootAbs),
+    locked: lock.inputs !== undefined,
+    inputs: [...inputs.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
+    collections,
+    nodes: finished.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+  };
+  return { plan, diagnostics };
+}
+
+function trainProps(t: A.TrainDecl) {
+  const get = <K extends A.TrainProp["prop"]>(k: K) => t.props.find((p) => p.prop === k) as Extract<A.TrainProp, { prop: K }> | undefined;
+  return { on: get("on"), folds: get("folds"), balance: get("balance"), reweight: get("reweight"), validation: get("validation") };
+}
+
+function evaluateProps(e: A.EvaluateDecl) {
+  const get = <K extends A.EvaluateProp["prop"]>(k: K) => e.props.find((p) => p.prop === k) as Extract<A.EvaluateProp, { prop: K }> | undefined;
+  return { in: get("in"), bins: get("bins"), metrics: get("metrics"), working_points: get("working_points"), reference: get("reference") };
+}
+
+function edgesOf(ctx: CheckContext, b: A.BinSpec): number[] {
+  switch (b.kind) {
+    case "UniformBins": {
+      const n = b.count.value;
+      const lo = literalValue(b.low)!;
+      const hi = literalValue(b.high)!;
+      return Array.from({ length: n + 1 }, (_, i) => (i === n ? hi : lo + ((hi - lo) * i) / n));
+    }
+    case "EdgeBins":
+      return b.edges.map((e) => literalValue(e)!);
+    case "NamedBins": {
+      const sym = ctx.symbol(b.name.name)!;
+      return edgesOf(ctx, (sym.decl as A.BinsDecl).spec);
+    }
+    case "Missing":
+      return [];
+  }
+}
+
+function optionValue(v: A.OptionValue): unknown {
+  switch (v.kind) {
+    case "Number":
+      return v.value;
+    case "Unary":
+      return -(v.operand as A.NumberLit).value;
+    case "String":
+      return v.value;
+    case "Bool":
+      return v.value;
+    case "Name":
+      return v.name;
+    case "List":
+      return v.items.map((i) => (i.kind === "Number" ? i.value : i.kind === "Name" ? i.name : null));
+    default:
+      return null;
+  }
+}
+
+/**
+ * Content hashes, upstream first. A node's hash covers its own content with every reference to
+ * another node replaced by that node's hash (so names and ids drop out), the hashes of its inputs,
+ * the input files' identities where it reads them, and the hepc version.
+ */
+function hashNodes(nodes: Draft[], inputs: InputFile[], version: string): PlanNode[] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const identity = new Map(inputs.map((i) => [i.path, i.sha256 ? { sha256: i.sha256 } : { size: i.size, mtimeMs: i.mtimeMs }]));
+  const hashes = new Map<string, string>();
+  const visiting = new Set<string>();
+  const reads = nodes.filter((n) => n.kind === "read").map((n) => n.id);
+
+  const hashOfId = (id: string): string => {
+    const known = hashes.get(id);
+    if (known) return known;
+    const n = byId.get(id);
+    if (!n) return hashOf({ missing: id });
+    if (visiting.has(id)) throw new Error(`internal: plan cycle at ${id}`);
+    visiting.add(id);
+    const h = hashOf({ hepc: version, kind: n.kind, content: content(n), inputs: n.inputs.map(hashOfId).sort() });
+    visiting.delete(id);
+    hashes.set(id, h);
+    return h;
+  };
+  const ir = (e: ExprIR | null): unknown => {
+    if (!e) return null;
+    if (e.op === "ref") return { op: "ref", type: e.type, target: hashOfId(`${e.decl === "region" ? "filter" : "define"}:${e.name}`) };
+    if ("args" in e) return { ...e, args: e.args.map(ir) };
+    return e;
+  };
+  const dataHash = (): string => hashOf(reads.map(hashOfId).sort());
+  const content = (n: Draft): unknown => {
+    switch (n.kind) {
+      case "read":
+        return { tree: n.tree, class: n.class, files: n.files.map((f) => ({ path: f, identity: identity.get(f) ?? null })) };
+      case "weight":
+        return { expr: ir(n.expr), xsec: n.xsec, sumw: n.sumw, lumi: n.lumi };
+      case "define":
+        return { declaration: n.declaration, expr: ir(n.expr), data: dataHash() };
+      case "filter":
+        return { scope: n.scope, expr: ir(n.expr), data: n.scope === "region" ? dataHash() : null };
+      case "scale":
+        return { features: n.features.map((f) => ({ name: f.name, expr: ir(f.expr), scaling: f.scaling })) };
+      case "train":
+        return {
+          modelKind: n.modelKind,
+          options: n.options,
+          features: hashOfId(`scale:${n.features}`),
+          region: n.region ? hashOfId(`filter:${n.region}`) : null,
+          folds: n.folds ? { n: n.folds.n, by: ir(n.folds.by) } : null,
+          balance: n.balance,
+          reweight: n.reweight ? { mode: n.reweight.mode, target: n.reweight.target, axes: n.reweight.axes.map((a) => ({ expr: ir(a.expr), edges: a.edges })) } : null,
+          validation: n.validation,
+          seed: n.seed,
+          classes: n.classes,
+        };
+      case "predict":
+        return { modelKind: n.modelKind, onnx: n.onnx ? { file: identity.get(n.onnx.path) ?? n.onnx.path, inputs: n.onnx.inputs.map(ir), output: n.onnx.output } : null, data: dataHash() };
+      case "evaluate":
+        return { region: n.region ? hashOfId(`filter:${n.region}`) : null, bins: n.bins.map((b) => ({ expr: ir(b.expr), edges: b.edges })), metrics: n.metrics, workingPoints: n.workingPoints, reference: n.reference ? hashOfId(`predict:${n.reference}`) : null };
+      case "histogram":
+        return { name: n.name, vars: n.vars.map(ir), edges: n.edges, regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), by: n.by, weighted: n.weighted, samples: reads };
+      case "cutflow":
+        return { regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), samples: reads };
+      case "write":
+        return { path: n.path, format: n.format, keys: (n.keys ?? []).map(ir) };
+    }
+  };
+  return nodes.map((n) => ({ ...n, hash: hashOfId(n.id) }) as PlanNode);
+}

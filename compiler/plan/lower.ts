@@ -1,0 +1,120 @@
+/**
+ * Lowering checked expressions to the plan's ExprIR: names replaced by what they resolved to,
+ * units folded into constants, every node typed. It also records what the plan must read: the
+ * branches named directly, and per collection the fields used and whether kinematics are needed.
+ */
+import type * as A from "../../grammar/ast.js";
+import { UNITS } from "../../grammar/parser.js";
+import { FUNCTION_BY_NAME } from "../../stdlib/index.js";
+import { KINEMATIC_FIELDS, Type, typeToString } from "../core/types.js";
+import type { CheckContext } from "../check/context.js";
+import type { ExprIR } from "./types.js";
+
+export class Usage {
+  readonly branches = new Set<string>();
+  /** collection name → fields used */
+  readonly fields = new Map<string, Set<string>>();
+  readonly kinematics = new Set<string>();
+  readonly collections = new Set<string>();
+
+  field(record: string, name: string): void {
+    let s = this.fields.get(record);
+    if (!s) this.fields.set(record, (s = new Set()));
+    s.add(name);
+    if ((KINEMATIC_FIELDS as readonly string[]).includes(name)) this.kinematics.add(record);
+  }
+
+  /** A value used as a four-vector: the collections it comes from need their kinematic branches. */
+  lorentz(t: Type): void {
+    const r = t.kind === "list" ? t.element : t;
+    if (r.kind !== "record") return;
+    if (r.record.name.startsWith("pair<")) {
+      this.lorentz(r.record.fields.get("first")!);
+      this.lorentz(r.record.fields.get("second")!);
+    } else this.kinematics.add(r.record.name);
+  }
+}
+
+const P4_FUNCTIONS = new Set(
+  [...FUNCTION_BY_NAME.values()].filter((f) => f.signatures.some((s) => s.params.some((p) => p.kind === "p4"))).map((f) => f.name),
+);
+
+export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
+  const type = ctx.types.get(e);
+  const t = type ? typeToString(type) : "?";
+  const go = (x: A.Expr) => lower(ctx, x, usage);
+  switch (e.kind) {
+    case "Number":
+      return { op: "const", type: t, value: e.value * (e.unit ? UNITS[e.unit.name]?.factor ?? 1 : 1) };
+    case "Bool":
+      return { op: "const", type: t, value: e.value };
+    case "String":
+    case "List":
+    case "Missing":
+      // The checker reported these; a plan is only built from an analysis without errors.
+      throw new Error(`internal: cannot lower a ${e.kind} expression`);
+    case "This":
+      return { op: "this", type: t };
+    case "Name": {
+      const r = ctx.resolutions.get(e);
+      switch (r?.kind) {
+        case "branch":
+          usage.branches.add(r.branch);
+          return { op: "branch", type: t, name: r.branch };
+        case "symbol": {
+          const k = r.symbol.kind;
+          if (k !== "define" && k !== "object" && k !== "region") throw new Error(`internal: ${k} used as a value`);
+          return { op: "ref", type: t, decl: k, name: r.symbol.name };
+        }
+        case "collection":
+          usage.collections.add(r.collection.prefix);
+          return { op: "collection", type: t, name: r.collection.prefix };
+        case "builtin":
+          return { op: "builtin", type: t, name: r.name };
+        case "field":
+          usage.field(r.record, r.field);
+          return { op: "field", type: t, name: r.field };
+        default:
+          throw new Error(`internal: unresolved name '${e.name}'`);
+      }
+    }
+    case "Unary":
+      return { op: "unary", type: t, fn: e.op, args: [go(e.operand)] };
+    case "Binary": {
+      if (e.op === "+") {
+        const lt = ctx.types.get(e.left);
+        if (lt?.kind === "record") {
+          usage.lorentz(lt);
+          usage.lorentz(ctx.types.get(e.right)!);
+        }
+      }
+      return { op: "binary", type: t, fn: e.op, args: [go(e.left), go(e.right)] };
+    }
+    case "Call": {
+      if (P4_FUNCTIONS.has(e.callee.name) || e.callee.name === "pairs" || e.callee.name === "ht") {
+        for (const a of e.args) {
+          const at = ctx.types.get(a);
+          if (at) usage.lorentz(at);
+        }
+      }
+      return { op: "call", type: t, fn: e.callee.name, args: e.args.map(go) };
+    }
+    case "Index":
+      return { op: "index", type: t, args: [go(e.target), go(e.index)] };
+    case "Member": {
+      const target = ctx.types.get(e.target);
+      const rec = target?.kind === "record" ? target.record : target?.kind === "list" && target.element.kind === "record" ? target.element.record : undefined;
+      if (rec) usage.field(rec.name, e.field.name);
+      return { op: "member", type: t, name: e.field.name, args: [go(e.target)] };
+    }
+    case "Where":
+      return { op: "where", type: t, args: [go(e.target), go(e.cond)] };
+  }
+}
+
+/** Names of declarations an IR refers to, for node inputs. */
+export function refsOf(ir: ExprIR, out = new Set<string>()): Set<string> {
+  if (ir.op === "ref") out.add(`${ir.decl === "region" ? "filter" : "define"}:${ir.name}`);
+  if ("args" in ir) for (const a of ir.args) refsOf(a, out);
+  return out;
+}

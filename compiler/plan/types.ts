@@ -1,0 +1,162 @@
+/**
+ * The plan: the contract between compiler and runtime, also written down as a JSON Schema
+ * (plan.schema.json, by hand) that every emitted plan is validated against. The runtime may rely on
+ * everything here and on nothing else from the compiler.
+ */
+
+/** An expression, resolved and typed. `type` is the type's text: "float", "list<int>", "collection<Muon>", "Muon", "p4". */
+export type ExprIR =
+  | { op: "const"; type: string; value: number | boolean }
+  | { op: "branch"; type: string; name: string }
+  /** A declaration's value by name: a define, an object or a region (bool). */
+  | { op: "ref"; type: string; decl: "define" | "object" | "region"; name: string }
+  | { op: "builtin"; type: string; name: string }
+  /** The current element of the innermost `where` or per-element argument. */
+  | { op: "this"; type: string }
+  /** A field of the current element (a bare name inside `where`). */
+  | { op: "field"; type: string; name: string }
+  | { op: "collection"; type: string; name: string }
+  | { op: "unary"; type: string; fn: "-" | "not"; args: [ExprIR] }
+  | { op: "binary"; type: string; fn: string; args: [ExprIR, ExprIR] }
+  | { op: "call"; type: string; fn: string; args: ExprIR[] }
+  | { op: "index"; type: string; args: [ExprIR, ExprIR] }
+  | { op: "member"; type: string; name: string; args: [ExprIR] }
+  | { op: "where"; type: string; args: [ExprIR, ExprIR] };
+
+export interface Origin {
+  file: string;
+  /** 1-based */
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+export interface InputFile {
+  /** Relative to the analysis file's folder, '/'-separated. */
+  path: string;
+  size: number;
+  /** Cheap identity (size + modification time) unless the analysis is locked, then the locked sha256. */
+  mtimeMs?: number;
+  sha256?: string;
+}
+
+/** A collection read from branches sharing a prefix. */
+export interface CollectionIR {
+  name: string;
+  shape: "jagged" | "single";
+  countBranch?: string;
+  /** field → branch, for the fields the plan uses */
+  fields: Record<string, string>;
+  kinematics?: { source: string; fields: Record<string, string> };
+}
+
+interface NodeBase {
+  id: string;
+  origin: Origin;
+  /** Ids of the nodes this one reads. */
+  inputs: string[];
+  /** sha256 of the node's content and everything upstream of it; independent of names and layout. */
+  hash: string;
+}
+
+export interface ReadNode extends NodeBase {
+  kind: "read";
+  sample: string;
+  tree: string;
+  files: string[];
+  branches: string[];
+  class: string | null;
+}
+export interface WeightNode extends NodeBase {
+  kind: "weight";
+  sample: string;
+  expr: ExprIR | null;
+  /** pb */
+  xsec: number | null;
+  sumw: number | null;
+  /** /pb */
+  lumi: number | null;
+}
+export interface DefineNode extends NodeBase {
+  kind: "define";
+  name: string;
+  declaration: "define" | "object";
+  type: string;
+  expr: ExprIR;
+}
+export interface FilterNode extends NodeBase {
+  kind: "filter";
+  name: string;
+  /** a region, or the selection of one sample */
+  scope: "region" | "sample";
+  expr: ExprIR;
+}
+export interface ScaleNode extends NodeBase {
+  kind: "scale";
+  name: string;
+  features: Array<{ name: string; expr: ExprIR; scaling: { kind: string; clip?: number; low?: number; high?: number } }>;
+}
+export interface TrainNode extends NodeBase {
+  kind: "train";
+  model: string;
+  modelKind: string;
+  options: Record<string, unknown>;
+  features: string;
+  region: string | null;
+  folds: { n: number; by: ExprIR } | null;
+  balance: string;
+  reweight: { mode: string; target: string | null; axes: Array<{ expr: ExprIR; edges: number[] }> } | null;
+  validation: number | null;
+  seed: number;
+  classes: Record<string, string[]>;
+}
+export interface PredictNode extends NodeBase {
+  kind: "predict";
+  model: string;
+  modelKind: string;
+  /** onnx: the model file and the inputs fed to it */
+  onnx?: { path: string; inputs: ExprIR[]; output: string | null };
+}
+export interface EvaluateNode extends NodeBase {
+  kind: "evaluate";
+  model: string;
+  region: string | null;
+  bins: Array<{ expr: ExprIR; edges: number[] }>;
+  metrics: Array<{ name: string; at: number | null }>;
+  workingPoints: Record<string, number>;
+  reference: string | null;
+}
+export interface HistogramNode extends NodeBase {
+  kind: "histogram";
+  name: string;
+  vars: ExprIR[];
+  edges: number[][];
+  regions: string[];
+  by: string | null;
+  weighted: boolean;
+}
+export interface CutflowNode extends NodeBase {
+  kind: "cutflow";
+  regions: string[];
+}
+export interface WriteNode extends NodeBase {
+  kind: "write";
+  path: string;
+  format: "root" | "json" | "html" | "friend";
+  keys?: ExprIR[];
+}
+
+export type PlanNode = ReadNode | WeightNode | DefineNode | FilterNode | ScaleNode | TrainNode | PredictNode | EvaluateNode | HistogramNode | CutflowNode | WriteNode;
+
+export interface Plan {
+  format: "hepc-plan/1";
+  hepc: string;
+  analysis: { name: string; title: string | null; lumi: number | null; seed: number };
+  /** The analysis file, as given to the compiler. */
+  source: string;
+  locked: boolean;
+  inputs: InputFile[];
+  collections: CollectionIR[];
+  nodes: PlanNode[];
+}
