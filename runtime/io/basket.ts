@@ -154,6 +154,80 @@ export function decodeStoredBasket(raw: Uint8Array, expectEntries: number, inter
   return decodePayload(rootDecompress(body, key.objlen), key.keylen, key.last, key.nevbuf, interp, true);
 }
 
+/**
+ * Like decodeStoredBasket for flat and fixed columns, but writes values `from..to` straight into
+ * `dest` (a view of the output column), byte-swapping on the way: one pass over the data, no
+ * intermediate typed array.
+ */
+export function decodeStoredBasketInto(
+  raw: Uint8Array,
+  expectEntries: number,
+  interp: Interp,
+  dest: TypedArray,
+  from: number,
+  to: number,
+): void {
+  const key = parseBasketKey(raw);
+  if (key.nbytes !== raw.length) {
+    throw new BasketError(`basket says it is ${key.nbytes} bytes but the branch table says ${raw.length}`);
+  }
+  if (key.nevbuf !== expectEntries) {
+    throw new BasketError(`basket holds ${key.nevbuf} entries but the branch table says ${expectEntries}`);
+  }
+  const body = raw.subarray(key.keylen);
+  const payload = key.objlen === body.length ? body : rootDecompress(body, key.objlen);
+  const size = storedSize(interp);
+  const dataLen = key.last - key.keylen;
+  const n = key.nevbuf * interp.perEntry;
+  if (interp.kind === "jagged" || interp.stored !== "plain" || payload.byteOffset % size !== 0 || dest.byteOffset % size !== 0) {
+    const d = decodePayload(payload, key.keylen, key.last, key.nevbuf, interp, payload !== body);
+    if (d.values.length < to) throw new BasketError(`basket decoded to ${d.values.length} values, expected at least ${to}`);
+    (dest as unknown as { set(a: unknown): void }).set(d.values.subarray(from, to));
+    return;
+  }
+  if (dataLen > payload.length) {
+    throw new BasketError(`basket data ends at ${dataLen} but the decompressed basket is only ${payload.length} bytes`);
+  }
+  if (n * size !== dataLen) {
+    throw new BasketError(`basket has ${dataLen} bytes of data but ${key.nevbuf} entries of ${interp.perEntry} x ${size}-byte values need ${n * size}`);
+  }
+  if (to > n || dest.length !== to - from) throw new BasketError(`basket has ${n} values, cannot take ${from}..${to}`);
+  swapCopy(payload.buffer as ArrayBuffer, payload.byteOffset + from * size, dest.buffer as ArrayBuffer, dest.byteOffset, to - from, size);
+}
+
+/** Copies `n` big-endian values of `size` bytes from `src` to `dst` as native little-endian ones. */
+function swapCopy(src: ArrayBuffer, srcOff: number, dst: ArrayBuffer, dstOff: number, n: number, size: number): void {
+  if (size === 1) {
+    new Uint8Array(dst, dstOff, n).set(new Uint8Array(src, srcOff, n));
+    return;
+  }
+  if (size === 2) {
+    const a = new Uint16Array(src, srcOff, n);
+    const b = new Uint16Array(dst, dstOff, n);
+    for (let i = 0; i < n; i++) {
+      const v = a[i];
+      b[i] = (v >>> 8) | ((v & 0xff) << 8);
+    }
+    return;
+  }
+  const m = (n * size) >>> 2;
+  const a = new Uint32Array(src, srcOff, m);
+  const b = new Uint32Array(dst, dstOff, m);
+  if (size === 4) {
+    for (let i = 0; i < m; i++) {
+      const v = a[i];
+      b[i] = (v >>> 24) | ((v >>> 8) & 0xff00) | ((v & 0xff00) << 8) | (v << 24);
+    }
+    return;
+  }
+  for (let i = 0; i < m; i += 2) {
+    const hi = a[i];
+    const lo = a[i + 1];
+    b[i] = (lo >>> 24) | ((lo >>> 8) & 0xff00) | ((lo & 0xff00) << 8) | (lo << 24);
+    b[i + 1] = (hi >>> 24) | ((hi >>> 8) & 0xff00) | ((hi & 0xff00) << 8) | (hi << 24);
+  }
+}
+
 /** Reads the entry-offset table after the data; offsets are made relative to the payload start. */
 function entryOffsets(payload: Uint8Array, keylen: number, last: number, nev: number): Int32Array {
   const dataLen = last - keylen;

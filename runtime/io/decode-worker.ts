@@ -8,7 +8,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { parentPort } from "node:worker_threads";
 import { readRangeSync } from "../source/index.js";
-import { decodeStoredBasket, typedView, type Interp } from "./basket.js";
+import { decodeStoredBasket, decodeStoredBasketInto, DTYPE_SIZE, typedView, type Interp } from "./basket.js";
 
 export interface DecodeRequest {
   id: number;
@@ -54,13 +54,11 @@ if (parentPort) {
     try {
       if (scratch.length < m.length) scratch = new Uint8Array(Math.max(m.length, scratch.length * 2));
       const raw = readRangeSync(m.path, m.offset, m.length, scratch);
-      const r = decodeStoredBasket(raw, m.entries, m.interp);
-      sinceCollect += r.values.byteLength;
       if (m.dest) {
         const d = m.dest;
-        if (r.values.length < d.to) throw new Error(`basket decoded to ${r.values.length} values, expected at least ${d.to}`);
         const out = typedView(m.interp.dtype, d.buffer as unknown as ArrayBuffer, d.byteOffset, d.to - d.from);
-        (out as unknown as { set(a: unknown): void }).set(r.values.subarray(d.from, d.to));
+        decodeStoredBasketInto(raw, m.entries, m.interp, out, d.from, d.to);
+        sinceCollect += m.entries * m.interp.perEntry * DTYPE_SIZE[m.interp.dtype];
         port.postMessage({ id: m.id, placed: true } satisfies DecodeReply);
         if (collect && sinceCollect > COLLECT_EVERY) {
           sinceCollect = 0;
@@ -68,6 +66,7 @@ if (parentPort) {
         }
         return;
       }
+      const r = decodeStoredBasket(raw, m.entries, m.interp);
       const values = r.values.buffer as ArrayBuffer;
       const transfer: ArrayBuffer[] = [values];
       const reply: DecodeReply = { id: m.id, values, byteOffset: r.values.byteOffset, length: r.values.length };

@@ -4,7 +4,8 @@
  * reads and never the whole file. This module decides, per branch, how its baskets become columns
  * (an `Interp`) or why they cannot (an unsupported reason naming the C++ type).
  */
-import * as jsroot from "jsroot";
+// jsroot/io, not the "jsroot" entry point: the latter also loads all of jsroot's drawing code.
+import * as jsroot from "jsroot/io";
 import type { ByteSource } from "../source/index.js";
 import { SourceError } from "../source/index.js";
 import type { Dtype, Interp } from "./basket.js";

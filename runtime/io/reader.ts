@@ -43,20 +43,53 @@ export interface RootFile {
 
 const TREE_CLASSES = new Set(["TTree", "TNtuple", "TNtupleD"]);
 
+/**
+ * Parsed metadata of files opened before in this process, keyed by the file's identity (device,
+ * inode, size, times), so reopening an unchanged file (a chain of the same file, the language
+ * server asking for a schema again) skips jsroot's streamer-info and TTree parsing.
+ */
+interface CachedFile {
+  objects: ObjectInfo[];
+  trees: Map<string, TreeMeta>;
+}
+const metaCache = new Map<string, CachedFile>();
+const META_CACHE_FILES = 32;
+
+function cacheFor(identity: string, objects?: ObjectInfo[]): CachedFile | undefined {
+  let c = metaCache.get(identity);
+  if (c) {
+    metaCache.delete(identity); // re-insert: most recently used last
+    metaCache.set(identity, c);
+    return c;
+  }
+  if (!objects) return undefined;
+  c = { objects, trees: new Map() };
+  metaCache.set(identity, c);
+  while (metaCache.size > META_CACHE_FILES) metaCache.delete(metaCache.keys().next().value as string);
+  return c;
+}
+
 class RootFileImpl implements RootFile {
   private trees = new Map<string, Promise<TreeMeta>>();
+  private jsPromise: Promise<JsFile> | null;
   constructor(
     readonly path: string,
-    private readonly js: JsFile,
+    readonly source: ByteSource,
+    js: JsFile | null,
     private readonly objs: ObjectInfo[],
-  ) {}
+    private readonly cache: CachedFile,
+  ) {
+    this.jsPromise = js ? Promise.resolve(js) : null;
+  }
 
-  get source(): ByteSource {
-    return this.js.source;
+  /** jsroot's view of the file, opened only when metadata is not cached. */
+  private js(): Promise<JsFile> {
+    if (!this.jsPromise) this.jsPromise = openJsFile(this.source);
+    return this.jsPromise;
   }
 
   get bytesRead(): number {
-    return this.js.source.bytesRead;
+    return this.source.bytesRead;
   }
 
   objects(): ObjectInfo[] {
@@ -88,7 +121,15 @@ class RootFileImpl implements RootFile {
     const key = `${obj.path};${obj.cycle}`;
     let p = this.trees.get(key);
     if (!p) {
-      p = readObject(this.js, key, { tree: obj.path }).then((t) => buildTreeMeta(this.js, t, obj.path));
+      const cached = this.cache.trees.get(key);
+      if (cached) p = Promise.resolve(cached);
+      else {
+        p = this.js().then(async (js) => {
+          const m = buildTreeMeta(js, await readObject(js, key, { tree: obj.path }), obj.path);
+          this.cache.trees.set(key, m);
+          return m;
+        });
+      }
       this.trees.set(key, p);
       p.catch(() => this.trees.delete(key));
     }
@@ -106,7 +147,7 @@ class RootFileImpl implements RootFile {
   }
 
   async close(): Promise<void> {
-    await this.js.source.close();
+    await this.source.close();
   }
 }
 
@@ -126,9 +167,11 @@ async function openRootImpl(path: string): Promise<RootFileImpl> {
     throw e;
   }
   try {
+    const cached = cacheFor(source.identity);
+    if (cached) return new RootFileImpl(path, source, null, cached.objects, cached);
     const js = await openJsFile(source);
     const objs = await listObjects(js);
-    return new RootFileImpl(path, js, objs);
+    return new RootFileImpl(path, source, js, objs, cacheFor(source.identity, objs)!);
   } catch (e) {
     await source.close();
     throw e;

@@ -33,6 +33,8 @@ export interface ByteSource {
   readRanges(ranges: ReadonlyArray<{ offset: number; length: number }>): Promise<Uint8Array[]>;
   /** Bytes read so far: lets tests and benchmarks check that only what was asked for was read. */
   readonly bytesRead: number;
+  /** Changes whenever the file does (device, inode, size, modification time): a cache key. */
+  readonly identity: string;
   close(): Promise<void>;
 }
 
@@ -49,6 +51,7 @@ export class FileSource implements ByteSource {
     readonly path: string,
     fh: FileHandle,
     readonly size: number,
+    readonly identity: string,
   ) {
     this.fh = fh;
   }
@@ -68,7 +71,7 @@ export class FileSource implements ByteSource {
       await fh.close();
       throw new SourceError(`is a directory, not a file: ${path}`, path, "directory");
     }
-    return new FileSource(path, fh, st.size);
+    return new FileSource(path, fh, st.size, `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`);
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
