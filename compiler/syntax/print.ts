@@ -1,10 +1,18 @@
 /**
  * Expressions back to text with the fewest parentheses precedence allows. Used by the formatter,
  * by messages and suggestions ("did you mean jets[0].pt"), and for default feature names.
+ * `printExpr`/`printBins` write strings as JSON; the `...With` variants take options (the formatter
+ * passes its own string quoting).
  */
 import type { BinSpec, Expr } from "../../grammar/ast.js";
 
-const PREC: Record<string, number> = {
+export interface PrintOptions {
+  /** How a string literal's value is written back, quotes included. Default: JSON.stringify. */
+  quote?: (value: string) => string;
+}
+
+/** Binding strength of operators, loosest first (`where` 1 ... postfix 10). */
+export const PRECEDENCE: Readonly<Record<string, number>> = {
   where: 1,
   or: 2,
   and: 3,
@@ -17,7 +25,10 @@ const PREC: Record<string, number> = {
   postfix: 10,
 };
 
-function prec(e: Expr): number {
+const PREC = PRECEDENCE;
+
+/** The precedence of an expression's outermost construct (see PRECEDENCE). */
+export function exprPrecedence(e: Expr): number {
   switch (e.kind) {
     case "Where":
       return PREC.where;
@@ -31,11 +42,17 @@ function prec(e: Expr): number {
 }
 
 export function printExpr(e: Expr): string {
+  return printExprWith(e, {});
+}
+
+export function printExprWith(e: Expr, opts: PrintOptions): string {
+  const wrap = (x: Expr, min: number) => printOperand(x, min, opts);
+  const print = (x: Expr) => printExprWith(x, opts);
   switch (e.kind) {
     case "Number":
       return e.unit ? `${e.raw} ${e.unit.name}` : e.raw;
     case "String":
-      return JSON.stringify(e.value);
+      return opts.quote ? opts.quote(e.value) : JSON.stringify(e.value);
     case "Bool":
       return e.value ? "true" : "false";
     case "Name":
@@ -46,7 +63,8 @@ export function printExpr(e: Expr): string {
       return "…";
     case "Unary": {
       const inner = wrap(e.operand, e.op === "not" ? PREC.not : PREC.neg);
-      return e.op === "not" ? `not ${inner}` : `-${inner}`;
+      // `- -a`, not `--a`, which reads as a decrement.
+      return e.op === "not" ? `not ${inner}` : inner.startsWith("-") ? `- ${inner}` : `-${inner}`;
     }
     case "Binary": {
       const p = PREC[e.op];
@@ -54,33 +72,43 @@ export function printExpr(e: Expr): string {
       const rightAssoc = e.op === "^";
       const comparison = p === 5;
       const left = wrap(e.left, rightAssoc || comparison ? p + 1 : p);
-      const right = wrap(e.right, rightAssoc ? p : p + 1);
+      // The exponent is read as a unary expression: `2 ^ -1` needs no parentheses.
+      const negExponent = rightAssoc && e.right.kind === "Unary" && e.right.op === "-";
+      const right = negExponent ? print(e.right) : wrap(e.right, rightAssoc ? p : p + 1);
       return `${left} ${e.op} ${right}`;
     }
     case "Call":
-      return `${e.callee.name}(${e.args.map(printExpr).join(", ")})`;
+      return `${e.callee.name}(${e.args.map(print).join(", ")})`;
     case "Index":
-      return `${wrap(e.target, PREC.postfix)}[${printExpr(e.index)}]`;
+      return `${wrap(e.target, PREC.postfix)}[${print(e.index)}]`;
     case "Member":
+      // `(1).x`, not `1.x`: the lexer would read `1.` as a number.
+      if (e.target.kind === "Number" && !e.target.unit && /^\d+$/.test(e.target.raw)) return `(${e.target.raw}).${e.field.name}`;
       return `${wrap(e.target, PREC.postfix)}.${e.field.name}`;
     case "Where":
       return `${wrap(e.target, PREC.where + 1)} where ${wrap(e.cond, PREC.where + 1)}`;
     case "List":
-      return `[${e.items.map(printExpr).join(", ")}]`;
+      return `[${e.items.map(print).join(", ")}]`;
   }
 }
 
-function wrap(e: Expr, min: number): string {
-  const s = printExpr(e);
-  return prec(e) < min ? `(${s})` : s;
+/** `e` as an operand of a construct binding at `min`: parenthesized when it binds more loosely. */
+export function printOperand(e: Expr, min: number, opts: PrintOptions = {}): string {
+  const s = printExprWith(e, opts);
+  return exprPrecedence(e) < min ? `(${s})` : s;
 }
 
 export function printBins(b: BinSpec): string {
+  return printBinsWith(b, {});
+}
+
+export function printBinsWith(b: BinSpec, opts: PrintOptions): string {
+  const print = (x: Expr) => printExprWith(x, opts);
   switch (b.kind) {
     case "UniformBins":
-      return `${b.count.raw} ${printExpr(b.low)} .. ${printExpr(b.high)}`;
+      return `${b.count.raw} ${print(b.low)} .. ${print(b.high)}`;
     case "EdgeBins":
-      return `[${b.edges.map(printExpr).join(", ")}]`;
+      return `[${b.edges.map(print).join(", ")}]`;
     case "NamedBins":
       return b.name.name;
     case "Missing":
