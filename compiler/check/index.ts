@@ -9,6 +9,7 @@ import type { Program } from "../load/program.js";
 import { CheckContext } from "./context.js";
 import { ExprChecker } from "./expr.js";
 import { bind } from "./rules/bind.js";
+import { dropDiagnosticsInBrokenDecls, useNamesInBrokenDecls } from "./rules/broken.js";
 import { checkBinsDecls } from "./rules/bins.js";
 import { checkEvaluate } from "./rules/evaluate.js";
 import { checkFeatures } from "./rules/features.js";
@@ -39,7 +40,9 @@ export async function check(program: Program, host: CompilerHost): Promise<Check
   checkTrain(ctx, exprs);
   checkEvaluate(ctx, exprs);
   checkOutputs(ctx, exprs);
+  useNamesInBrokenDecls(ctx);
   checkUnused(ctx);
+  dropDiagnosticsInBrokenDecls(ctx);
   return ctx;
 }
 
