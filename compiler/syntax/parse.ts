@@ -227,6 +227,9 @@ function syntaxError(path: string, e: IRecognitionException, eof: number): Diagn
     const props = /\(([^)]*)\)/.exec(expected)?.[1].split(", ") ?? [];
     const near = atEof ? [] : suggest(t.image, props, 1);
     if (near.length) suggestion = { message: `did you mean '${near[0]}'?`, replacement: near[0] };
+  } else if (single && single[1] === "EOF") {
+    // Tokens left over between declarations: more declarations may well follow.
+    expected = RULE_EXPECTS.declaration;
   } else if (single) expected = tokenWord(single[1]);
   else if (e.name === "NotAllInputParsedException") expected = RULE_EXPECTS.declaration;
   else expected = rule ? RULE_EXPECTS[rule] : "something else";
