@@ -115,8 +115,11 @@ function treeTable(path: string, entries: number, branches: BranchInfo[]): strin
   let zipped = 0;
   let total = 0;
   for (const b of branches) {
-    zipped += b.compressedBytes;
-    total += b.uncompressedBytes;
+    // a leaf-list leaf shares its branch's baskets: count them once
+    if (!b.leafListOf) {
+      zipped += b.compressedBytes;
+      total += b.uncompressedBytes;
+    }
     const kind = b.kind === "jagged" && b.countBranch ? `jagged[${b.countBranch}]` : b.kind;
     rows.push([
       b.name,

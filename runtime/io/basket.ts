@@ -64,6 +64,12 @@ export interface Interp {
   perEntry: number;
   /** Jagged only: bytes in front of each entry's elements (0 counted array, 1 pointer array, 10 std::vector). */
   header: number;
+  /**
+   * Leaf lists: each entry is `stride` bytes holding several leaves; this column's values start
+   * `offset` bytes into it. Absent for ordinary branches, whose entries hold only their own values.
+   */
+  stride?: number;
+  offset?: number;
   xmin?: number;
   factor?: number;
   nbits?: number;
@@ -179,7 +185,13 @@ export function decodeStoredBasketInto(
   const size = storedSize(interp);
   const dataLen = key.last - key.keylen;
   const n = key.nevbuf * interp.perEntry;
-  if (interp.kind === "jagged" || interp.stored !== "plain" || payload.byteOffset % size !== 0 || dest.byteOffset % size !== 0) {
+  if (
+    interp.kind === "jagged" ||
+    interp.stored !== "plain" ||
+    interp.stride !== undefined ||
+    payload.byteOffset % size !== 0 ||
+    dest.byteOffset % size !== 0
+  ) {
     const d = decodePayload(payload, key.keylen, key.last, key.nevbuf, interp, payload !== body);
     if (d.values.length < to) throw new BasketError(`basket decoded to ${d.values.length} values, expected at least ${to}`);
     (dest as unknown as { set(a: unknown): void }).set(d.values.subarray(from, to));
@@ -269,6 +281,16 @@ export function decodePayload(
     throw new BasketError(`basket data ends at ${dataLen} but the decompressed basket is only ${payload.length} bytes`);
   }
   const size = storedSize(interp);
+  if (interp.kind !== "jagged" && interp.stride !== undefined) {
+    const stride = interp.stride;
+    const off = interp.offset ?? 0;
+    if (nev * stride !== dataLen || off + interp.perEntry * size > stride) {
+      throw new BasketError(`basket has ${dataLen} bytes of data but ${nev} leaf-list entries of ${stride} bytes need ${nev * stride}`);
+    }
+    const out = allocTyped(interp.dtype, nev * interp.perEntry);
+    for (let i = 0; i < nev; i++) convert(payload, i * stride + off, interp.perEntry, interp, out, i * interp.perEntry);
+    return { values: out };
+  }
   if (interp.kind !== "jagged") {
     const n = nev * interp.perEntry;
     if (n * size !== dataLen) {

@@ -8,7 +8,7 @@
 import * as jsroot from "jsroot/io";
 import type { ByteSource } from "../source/index.js";
 import { SourceError } from "../source/index.js";
-import type { Dtype, Interp } from "./basket.js";
+import { DTYPE_SIZE, type Dtype, type Interp } from "./basket.js";
 import { RootIoError } from "./errors.js";
 
 export interface BranchInfo {
@@ -25,6 +25,8 @@ export interface BranchInfo {
   uncompressedBytes: number;
   compression?: string;
   title?: string;
+  /** For a leaf of a leaf-list branch, read as a column of its own: that branch (whose baskets it shares). */
+  leafListOf?: string;
 }
 
 export interface TreeInfo {
@@ -288,7 +290,8 @@ function decideLeafBranch(b: JsObj): Decision {
   if (leaves.length === 0) return unsupported("(no leaves)", "branch has no leaves");
   if (leaves.length > 1) {
     const parts = leaves.map((l) => `${leafCpp(l)} ${l.fName};`).join(" ");
-    return unsupported(`struct {${parts}}`, "leaf-list branch (several leaves in one branch)");
+    const names = leaves.map((l) => `'${b.fName}.${l.fName}'`).join(", ");
+    return unsupported(`struct {${parts}}`, `leaf list (several leaves in one branch); read its leaves as ${names}`);
   }
   const leaf = leaves[0];
   const t = leaf._typename as string;
@@ -325,6 +328,41 @@ function decideLeafBranch(b: JsObj): Decision {
     };
   }
   return { typename: scalar, kind: "flat", dtype, interp };
+}
+
+/**
+ * The leaves of a leaf-list branch as columns of their own, named "branch.leaf": each entry holds
+ * the leaves one after the other, so a leaf is a strided view of the entry bytes.
+ */
+function leafListColumns(b: JsObj, name: string): { info: Partial<BranchInfo> & Pick<BranchInfo, "name" | "typename" | "kind" | "dtype">; interp: Interp | null }[] {
+  const leaves: JsObj[] = b.fLeaves.arr;
+  const out: ReturnType<typeof leafListColumns> = [];
+  let stride = 0;
+  const sizes = leaves.map((l) => {
+    const dt = LEAF_DTYPE[l._typename];
+    const plain = dt && l._typename !== "TLeafD32" && l._typename !== "TLeafF16" && !l.fLeafCount;
+    return plain ? DTYPE_SIZE[l.fIsUnsigned ? dt[1] : dt[0]] * Math.max(1, l.fLen) : null;
+  });
+  if (sizes.some((x) => x === null)) return out; // strings, counted or packed leaves: not as columns
+  for (const x of sizes) stride += x!;
+  let offset = 0;
+  leaves.forEach((l, i) => {
+    const dt = LEAF_DTYPE[l._typename];
+    const dtype = l.fIsUnsigned ? dt[1] : dt[0];
+    const len = Math.max(1, l.fLen);
+    const base = { stored: "plain" as const, header: 0, dtype, stride, offset };
+    const title = `${l.fName}${len > 1 ? `[${len}]` : ""}/${l._typename}`;
+    out.push(
+      len > 1
+        ? {
+            info: { name: `${name}.${l.fName}`, typename: `${DTYPE_CPP[dtype]}[${len}]`, kind: "fixed", dtype, shape: [len], title },
+            interp: { ...base, kind: "fixed", perEntry: len },
+          }
+        : { info: { name: `${name}.${l.fName}`, typename: DTYPE_CPP[dtype], kind: "flat", dtype, title }, interp: { ...base, kind: "flat", perEntry: 1 } },
+    );
+    offset += sizes[i]!;
+  });
+  return out;
 }
 
 function leafCpp(l: JsObj): string {
@@ -502,6 +540,13 @@ export function buildTreeMeta(f: JsFile, tree: JsObj, path: string): TreeMeta {
     const meta: BranchMeta = { info, interp: d.interp, baskets };
     branches.push(meta);
     for (const l of b.fLeaves?.arr ?? []) if (!leafOwner.has(`${parentPath}|${l.fName}`)) leafOwner.set(`${parentPath}|${l.fName}`, name);
+    if ((b.fLeaves?.arr?.length ?? 0) > 1 && b._typename === "TBranch") {
+      for (const sub of leafListColumns(b, name)) {
+        const subInfo: BranchInfo = { ...info, ...sub.info, leafListOf: name };
+        delete subInfo.unsupportedReason;
+        branches.push({ interp: sub.interp, baskets, info: subInfo });
+      }
+    }
     if (d.countLeaf) pendingCounts.push({ meta, leaf: d.countLeaf, parent: parentPath });
     for (const s of b.fBranches?.arr ?? []) visit(s, name);
   };

@@ -1,6 +1,8 @@
 /** Reading behaviour beyond conformance: entry ranges across baskets, chains, partial reads, workers. */
 import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import * as jsroot from "jsroot";
+import * as jsrootTree from "jsroot/tree";
 import { afterAll, describe, expect, it } from "vitest";
 import { configureDecodePool, openRoot, readChain, readTreeSchema, type Column } from "../../runtime/io/index.js";
 
@@ -51,6 +53,40 @@ describe("entry ranges", () => {
     try {
       const c = await f.read("tree", ["MET_pt"], { start: 490, stop: 10_000 });
       expect(c.get("MET_pt")!.values.length).toBe(11);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
+describe("leaf lists", () => {
+  it("read one column per leaf, with the values jsroot reads", async () => {
+    const file = fixture("scikit-hep-testdata/uproot-leaflist.root");
+    const jf = await jsroot.openFile(file);
+    const sel = new jsrootTree.TSelector();
+    sel.addBranch("leaflist");
+    const expected: { x: number; y: number; z: number }[] = [];
+    sel.Process = function (this: { tgtobj: { leaflist: { x: number; y: number; z: number } } }) {
+      expected.push({ ...this.tgtobj.leaflist });
+    };
+    await jsrootTree.treeProcess(await jf.readObject("tree"), sel);
+    expect(expected).toHaveLength(5);
+
+    const f = await openRoot(file);
+    try {
+      const info = await f.tree("tree");
+      expect(info.branches.map((b) => [b.name, b.typename, b.kind, b.leafListOf ?? ""])).toEqual([
+        ["leaflist", "struct {double x; int32_t y; int8_t z;}", "unsupported", ""],
+        ["leaflist.x", "double", "flat", "leaflist"],
+        ["leaflist.y", "int32_t", "flat", "leaflist"],
+        ["leaflist.z", "int8_t", "flat", "leaflist"],
+      ]);
+      const cols = await f.read("tree", ["leaflist.x", "leaflist.y", "leaflist.z"]);
+      expect(Array.from(cols.get("leaflist.x")!.values as Float64Array)).toEqual(expected.map((e) => e.x));
+      expect(Array.from(cols.get("leaflist.y")!.values as Int32Array)).toEqual(expected.map((e) => e.y));
+      expect(Array.from(cols.get("leaflist.z")!.values as Int8Array)).toEqual(expected.map((e) => e.z));
+      const part = await f.read("tree", ["leaflist.y"], { start: 2, stop: 4 });
+      expect(Array.from(part.get("leaflist.y")!.values as Int32Array)).toEqual([3, 4]);
     } finally {
       await f.close();
     }
