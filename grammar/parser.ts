@@ -204,14 +204,15 @@ export class HepParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const k = this.CONSUME(K.weight);
-          const expr = this.SUBRULE(this.expression);
+          // Without `where`: the next line's `where` is the sample's selection, not a filter of the weight.
+          const expr = this.SUBRULE(this.orExpr);
           return this.ACTION(() => this.prop(k, { prop: "weight" as const, expr }));
         },
       },
       {
         ALT: () => {
           const k = this.CONSUME(T.Where);
-          const expr = this.SUBRULE1(this.expression);
+          const expr = this.SUBRULE1(this.orExpr);
           return this.ACTION(() => this.prop(k, { prop: "where" as const, expr }));
         },
       },
@@ -424,7 +425,8 @@ export class HepParser extends EmbeddedActionsParser {
   }, this.recovery("modelDecl"));
 
   private modelOption = this.RULE("modelOption", (): A.ModelOption => {
-    const key = this.CONSUME(T.Identifier);
+    // `bins` and `output` are reserved words elsewhere but fine option names.
+    const key = this.OR([{ ALT: () => this.CONSUME(T.Identifier) }, { ALT: () => this.CONSUME(K.bins) }, { ALT: () => this.CONSUME(K.output) }]);
     const value = this.SUBRULE(this.optionValue);
     return this.ACTION(() => this.node({ kind: "Option" as const, key: this.ident(key), value }, key.startOffset, this.lastEnd()));
   }, this.recovery("modelOption"));
@@ -489,13 +491,19 @@ export class HepParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const k = this.CONSUME(K.reweight);
-          const m = this.CONSUME2(T.Identifier);
+          // `reweight flat in …` or `reweight to SAMPLE in …`: the mode word is `to` itself.
           let target: A.Ident | undefined;
-          this.OPTION(() => {
-            this.CONSUME(K.to);
-            const t = this.CONSUME3(T.Identifier);
-            this.ACTION(() => (target = this.ident(t)));
-          });
+          const m = this.OR1([
+            {
+              ALT: () => {
+                const to = this.CONSUME(K.to);
+                const t = this.CONSUME3(T.Identifier);
+                this.ACTION(() => (target = this.ident(t)));
+                return to;
+              },
+            },
+            { GATE: () => this.LA(1).tokenType !== K.to, ALT: () => this.CONSUME2(T.Identifier) },
+          ]);
           this.CONSUME(K.in);
           const axes = this.SUBRULE(this.axes);
           return this.ACTION(() => this.prop(k, { prop: "reweight" as const, mode: this.ident(m), target, axes }));

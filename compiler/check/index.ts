@@ -36,7 +36,7 @@ export async function check(program: Program, host: CompilerHost): Promise<Check
   checkGroups(ctx);
   checkBinsDecls(ctx);
   checkFeatures(ctx, exprs);
-  checkModels(ctx);
+  checkModels(ctx, exprs);
   checkTrain(ctx, exprs);
   checkEvaluate(ctx, exprs);
   checkOutputs(ctx, exprs);

@@ -77,7 +77,7 @@ export const DIAGNOSTICS = {
   HEP4014: { severity: "error", message: "model '{model}' is not trained by any train block", explanation: "Models other than onnx and cut_and_count must be trained before they are evaluated." },
   HEP4015: { severity: "error", message: "the analysis header is missing", explanation: "Every analysis starts with `analysis NAME { ... }`." },
   HEP4016: { severity: "error", message: "the analysis header is given twice", explanation: "Only one `analysis` block per analysis (including its includes)." },
-  HEP4017: { severity: "error", message: "onnx model '{model}' lists {inputs} inputs but features '{features}' has {features_count}", explanation: "An imported model's inputs must match its feature list." },
+  HEP4017: { severity: "error", message: "onnx model '{model}' needs an 'inputs' list: the values fed to the model, in its input order", explanation: "An imported model reads per-event numbers; list them (defines or feature expressions) with `inputs [a, b, c]`." },
   HEP4018: { severity: "error", message: "the cross section needs the luminosity: set `lumi` in the analysis header", explanation: "A sample with `xsec` is normalised as xsec × lumi / sum of generated weights." },
   HEP4019: { severity: "error", message: "feature '{name}' is listed twice in '{features}'", explanation: "Feature names are unique within a feature list." },
   HEP4020: { severity: "error", message: "scaling '{scaling}' {reason}", explanation: "Scaling parameters: `normal [clip S]` with S > 0, `linear LOW .. HIGH` with LOW < HIGH." },
@@ -98,6 +98,12 @@ export const DIAGNOSTICS = {
 
   // ---- 6xxx runtime ----------------------------------------------------------------------------
   HEP6001: { severity: "error", message: "{what} cannot run yet: {reason}", explanation: "This construct compiles but the runtime does not execute it yet." },
+  HEP6002: { severity: "error", message: "sample '{sample}': cannot read {file}: {reason}", explanation: "An input file could not be read while running (damaged basket, unreadable file). Nothing was written." },
+  HEP6003: { severity: "error", message: "sample '{sample}': the weight is {value} at entry {entry} of {file}", explanation: "An event weight must be a finite number. Check the weight expression (a division by zero, a missing value such as an index past the end)." },
+  HEP6004: { severity: "error", message: "'{file}' changed since the plan was made ({detail})", explanation: "The plan records each input's size and modification time (or its locked sha256); a run refuses inputs that no longer match. Re-run `hepc plan` (or `hepc lock`)." },
+  HEP6005: { severity: "error", message: "the run was interrupted; nothing was written", explanation: "The run stopped on a signal (Ctrl-C). Outputs are written only when a run completes." },
+  HEP6006: { severity: "error", message: "cannot write output '{path}': {reason}", explanation: "An output file or the run directory could not be written. Nothing else was changed." },
+  HEP6007: { severity: "error", message: "the plan file is not a valid hepc plan: {detail}", explanation: "`hepc run` accepts a .hep analysis or a plan written by `hepc plan --json`." },
 } as const satisfies Record<string, DiagnosticDef>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

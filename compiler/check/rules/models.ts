@@ -3,9 +3,11 @@ import * as path from "node:path";
 import type * as A from "../../../grammar/ast.js";
 import { MODEL_KIND_BY_NAME, ModelOptionSpec } from "../../../stdlib/index.js";
 import { suggest } from "../../core/suggest.js";
+import { FLOAT } from "../../core/types.js";
 import type { CheckContext } from "../context.js";
+import type { ExprChecker } from "../expr.js";
 
-export function checkModels(ctx: CheckContext): void {
+export function checkModels(ctx: CheckContext, exprs: ExprChecker): void {
   for (const { decl, file } of ctx.declsOf("Model")) {
     const kind = MODEL_KIND_BY_NAME.get(decl.modelKind.name);
     if (!kind) {
@@ -51,9 +53,13 @@ export function checkModels(ctx: CheckContext): void {
       const problem = optionProblem(spec, o.value);
       if (problem) ctx.report("HEP4006", file, o.value.span, { option: spec.name, model: decl.name.name, expected: problem, actual: valueWords(o.value) });
       if (spec.type === "list<name>" && o.value.kind === "List") {
-        for (const item of o.value.items) if (item.kind === "Name") ctx.used.add(item.name);
+        // ONNX inputs are per-event numbers, typed like any other expression.
+        for (const item of o.value.items) {
+          if (item.kind === "Name") exprs.requireScalar(item, exprs.check(item, { file, elements: [] }), file, "an onnx input", FLOAT);
+        }
       }
     }
+    if (kind.name === "onnx" && !decl.options.some((o) => o.key.name === "inputs")) ctx.report("HEP4017", file, decl.name.span, { model: decl.name.name });
   }
 }
 
