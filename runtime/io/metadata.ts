@@ -438,8 +438,24 @@ function decideElementBranch(b: JsObj, f: JsFile): Decision {
     }
     return make(DTYPE_CPP[basic], plainInterp("flat", basic, 1), basic);
   };
+  const countLeaf: string | undefined = b.fLeaves?.arr?.[0]?.fLeafCount?.fName;
   if (st >= 1 && st <= 19 && st !== 7 && st !== 15 && st !== 10) {
+    // A member of a split TClonesArray (fType 31) or split STL collection (41): one value per
+    // element of the collection, elements of an entry stored back to back, no per-entry header.
+    if (b.fType === 31 || b.fType === 41) {
+      if (!countLeaf) return unsupported(typeName || cls, "member of a split collection without a count leaf");
+      return withBasic(st, (scalar, interp, dtype) => ({
+        typename: `${scalar}[]`,
+        kind: "jagged",
+        dtype,
+        interp: { ...interp, kind: "jagged", perEntry: 0, header: 0 },
+        countLeaf,
+      }));
+    }
     return withBasic(st, (scalar, interp, dtype) => ({ typename: scalar, kind: "flat", dtype, interp }));
+  }
+  if (b.fType === 31 || b.fType === 41) {
+    return unsupported(displayCpp(typeName || cls), `member of type ${displayCpp(typeName || cls)} inside a split collection`);
   }
   if (st > 20 && st < 40 && st !== 27 && st !== 35 && st !== 30) {
     const len = elem?.fArrayLength || (b.fLeaves?.arr?.[0]?.fLen ?? 0);
@@ -453,7 +469,6 @@ function decideElementBranch(b: JsObj, f: JsFile): Decision {
     }));
   }
   if (st > 40 && st < 60 && st !== 47 && st !== 55 && st !== 50) {
-    const countLeaf = b.fLeaves?.arr?.[0]?.fLeafCount?.fName;
     return withBasic(st - 40, (scalar, interp, dtype) => ({
       typename: `${scalar}[]`,
       kind: "jagged",

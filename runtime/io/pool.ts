@@ -29,11 +29,13 @@ interface Pending {
   resolve(d: DecodedBasket | null): void;
   reject(e: Error): void;
   interp: Interp;
+  slot?: Slot;
 }
 
 interface Slot {
   worker: Worker;
   busy: number;
+  dead?: boolean;
 }
 
 export class DecodePool {
@@ -85,6 +87,7 @@ export class DecodePool {
       // Prefer the least busy worker.
       for (const s of this.slots) if (s.busy < slot.busy) slot = s;
       const { req, p } = this.queue.shift()!;
+      p.slot = slot;
       this.pending.set(req.id, p);
       if (slot.busy++ === 0) slot.worker.ref();
       slot.worker.postMessage(req);
@@ -108,15 +111,20 @@ export class DecodePool {
       }
       this.pump();
     });
-    worker.on("error", (e) => {
-      // A crashed worker fails the jobs it held; later jobs go to a fresh worker.
+    // A worker that dies fails the jobs it held; later jobs go to a fresh worker.
+    const fail = (why: string): void => {
+      if (slot.dead) return;
+      slot.dead = true;
       this.slots = this.slots.filter((s) => s !== slot);
       for (const [id, p] of this.pending) {
-        p.reject(new WorkerDecodeError(`decode worker crashed: ${e.message}`, "Error"));
+        if (p.slot !== slot) continue;
         this.pending.delete(id);
+        p.reject(new WorkerDecodeError(`decode worker stopped: ${why}`, "Error"));
       }
       this.pump();
-    });
+    };
+    worker.on("error", (e) => fail(e.message));
+    worker.on("exit", (code) => fail(`exit code ${code}`));
     this.slots.push(slot);
     return slot;
   }
@@ -124,6 +132,12 @@ export class DecodePool {
   async close(): Promise<void> {
     const slots = this.slots;
     this.slots = [];
+    for (const s of slots) s.dead = true;
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(new WorkerDecodeError("decode pool was closed", "Error"));
+    }
+    for (const { p } of this.queue.splice(0)) p.reject(new WorkerDecodeError("decode pool was closed", "Error"));
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 }
