@@ -133,6 +133,8 @@ describe("layout", () => {
     expect(fmt("define n = count(jets where pt > 30 and any(this.c where x))\n")).toBe("define n = count(jets where pt > 30 and any(this.c where x))\n");
     expect(fmt("define n = (jets where pt > 30)[0].pt\n")).toBe("define n = (jets where pt > 30)[0].pt\n");
     expect(fmt("object o = jets where (eta < 2 where x)\n")).toBe("object o = jets where (eta < 2 where x)\n");
+    // A sample's `where`/`weight` takes no `where` unparenthesized: it would end the property.
+    expect(fmt("sample s { weight (w where x) where (a where b) }\n")).toBe("sample s {\n  weight (w where x)\n  where (a where b)\n}\n");
   });
 
   it("keeps numbers as written and units after one space; re-escapes strings", () => {
@@ -225,7 +227,7 @@ describe("comments", () => {
       return state % n;
     };
     const sources = walk(path.join(ROOT, "examples")).map((f) => fs.readFileSync(f, "utf8"));
-    sources.push(fs.readFileSync(path.join(ROOT, "test/cases/fmt/layout.hep"), "utf8"));
+    for (const name of ["layout.hep", "comments.hep"]) sources.push(fs.readFileSync(path.join(ROOT, "test/cases/fmt", name), "utf8"));
     let tried = 0;
     for (const src of sources) {
       const tokens = T.HepLexer.tokenize(src).tokens;
@@ -404,6 +406,14 @@ describe("hepc fmt", () => {
     expect(await main(["fmt", "--stdin"], io3)).toBe(1);
     expect(io3.out).toBe("");
     expect(io3.err).toMatch(/<stdin>:\d+:\d+: error\[HEP1003\]/);
+  });
+
+  it("writes through a symbolic link to the file it points to", async () => {
+    await writeFile(path.join(dir, "real.hep"), UGLY);
+    fs.symlinkSync("real.hep", path.join(dir, "link.hep"));
+    expect(await main(["fmt", "link.hep"], captureIo(dir))).toBe(0);
+    expect(fs.lstatSync(path.join(dir, "link.hep")).isSymbolicLink()).toBe(true);
+    expect(await readFile(path.join(dir, "real.hep"), "utf8")).toBe(PRETTY);
   });
 
   it("keeps a byte-order mark", async () => {

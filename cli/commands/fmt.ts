@@ -161,7 +161,9 @@ async function expand(inputs: string[], io: CliIo, worse: (code: number) => void
 }
 
 /** Writes next to the file, then renames over it: a reader sees the old text or the new, never half. */
-async function writeAtomically(abs: string, text: string): Promise<void> {
+async function writeAtomically(file: string, text: string): Promise<void> {
+  // Through a symbolic link: replace the file it points to, not the link.
+  const abs = await fs.realpath(file);
   const tmp = path.join(path.dirname(abs), `.${path.basename(abs)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
   try {
     const mode = (await fs.stat(abs)).mode & 0o7777;

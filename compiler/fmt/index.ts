@@ -11,7 +11,8 @@
  *
  * Layout rules (see layout.ts and comments.ts for their implementation):
  * - 2-space indentation; lines end with "\n", or "\r\n" when the input's first line break is one;
- *   the text ends with exactly one line break; no trailing whitespace.
+ *   the text ends with exactly one line break (an empty result stays empty); no trailing
+ *   whitespace; a byte-order mark is kept.
  * - One declaration per line for include, group, object, define, region and bins, and for models
  *   without an option block. Expressions are written on one line whatever their length, with
  *   operators spaced, the fewest parentheses precedence allows, `and`/`or`/`not` for `&&`/`||`/`!`,
@@ -36,10 +37,12 @@
  *   block, comments after the last declaration stay at the end of the file. A comment inside a
  *   construct that is written on one line moves to its own line just before that line. Comment
  *   text is kept as written, trailing whitespace removed.
- * - An `and`/`or` chain (the top-level expression of define/object/region, or of a sample's
- *   `where`/`weight`, or the condition of a top-level `where`) with a comment after its first
+ * - An `and`/`or` chain (the top-level expression of define/object/region, of a sample's `where`
+ *   or `weight`, or the condition of such a top-level `where`) with a comment after its first
  *   operand is written one operand per line, the operator leading each continuation line, indented
- *   one level more; the comments then stay next to the operands they were written beside.
+ *   one level more; the comments then stay next to the operands they were written beside. An
+ *   operand that is itself such a chain of the other operator (`a and b or c`) is broken the same
+ *   way, one level deeper, and makes the chain around it break too.
  *
  * Must not import runtime/ or lsp/.
  */

@@ -130,14 +130,16 @@ class Layout {
 
   /**
    * `prefix` followed by an expression that ends its line: one line, unless it is an `and`/`or`
-   * chain (after `where` for a top-level `where`) with a comment inside (see `chain`).
+   * chain (after `where` for a top-level `where`) with a comment inside (see `chain`). `min` is the
+   * loosest construct the place takes unparenthesized: a sample's `where` and `weight` take no
+   * `where` (the next line's `where` would be read as part of it).
    */
-  private exprLines(role: "decl" | "item", indent: number, prefix: string, x: A.Expr, node: A.Node): Line[] {
-    if (x.kind === "Where") {
+  private exprLines(role: "decl" | "item", indent: number, prefix: string, x: A.Expr, node: A.Node, min = 0): Line[] {
+    if (x.kind === "Where" && min <= PRECEDENCE.where) {
       const head = `${prefix}${printOperand(x.target, PRECEDENCE.where + 1, OPTS)} where `;
       return this.chain(role, indent, indent + 1, head, x.cond, PRECEDENCE.where + 1, node.span.start, node.span.end);
     }
-    return this.chain(role, indent, indent + 1, prefix, x, 0, node.span.start, node.span.end);
+    return this.chain(role, indent, indent + 1, prefix, x, min, node.span.start, node.span.end);
   }
 
   /**
@@ -221,9 +223,9 @@ class Layout {
       case "class":
         return one(`class ${p.klass.name}`);
       case "weight":
-        return this.exprLines("item", 1, "weight ", p.expr, p);
+        return this.exprLines("item", 1, "weight ", p.expr, p, PRECEDENCE.where + 1);
       case "where":
-        return this.exprLines("item", 1, "where ", p.expr, p);
+        return this.exprLines("item", 1, "where ", p.expr, p, PRECEDENCE.where + 1);
       case "xsec":
         return one(`xsec ${this.e(p.value)}`);
       case "sumw":
@@ -271,7 +273,8 @@ class Layout {
       case "balance":
         return `balance ${p.mode.name}`;
       case "reweight":
-        return `reweight ${p.mode.name}${p.target ? ` to ${p.target.name}` : ""} in ${this.axes(p.axes)}`;
+        // `reweight to SAMPLE in ...`: the mode word is `to` itself.
+        return `reweight ${p.target ? `to ${p.target.name}` : p.mode.name} in ${this.axes(p.axes)}`;
       case "validation":
         return `validation ${this.e(p.fraction)}`;
     }
