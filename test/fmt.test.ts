@@ -143,6 +143,15 @@ describe("layout", () => {
     expect(fmt('define s = f("tab\there")\n')).toBe('define s = f("tab\\there")\n');
   });
 
+  it("keeps what the grammar needs to tell constructs apart", () => {
+    // `x [0, 1]` is a binning, `x[0]` an index.
+    expect(fmt("evaluate m { bins x [0, 1], y[0] 2 0 .. 1 }\n")).toBe("evaluate m {\n  bins x [0, 1], y[0] 2 0 .. 1\n}\n");
+    // A binning named like a unit after a number: parenthesized, or it would be read as `2 GeV`.
+    expect(fmt("bins GeV = [0, 1]\nevaluate m { bins (x * 2) GeV }\n")).toBe("bins GeV = [0, 1]\n\nevaluate m {\n  bins (x * 2) GeV\n}\n");
+    // `1.x` would be read as the number `1.` and a name.
+    expect(fmt("define d = (1).x + (1.).y + 1.5.z\n")).toBe("define d = (1).x + (1.).y + 1.5.z\n");
+  });
+
   it("writes bins and comma lists canonically", () => {
     expect(fmt("bins a = [ 25,40 ,60]\nbins b = 24 -2.4..2.4\ngroup g = x,y\n")).toBe("bins a = [25, 40, 60]\nbins b = 24 -2.4 .. 2.4\n\ngroup g = x, y\n");
   });

@@ -6,6 +6,7 @@
 import type { IToken } from "chevrotain";
 import type * as A from "../../grammar/ast.js";
 import * as T from "../../grammar/lexer.js";
+import { isUnitWord } from "../../grammar/parser.js";
 import { exprPrecedence, PRECEDENCE, printBinsWith, printExprWith, printOperand, PrintOptions } from "../syntax/print.js";
 
 /**
@@ -81,8 +82,9 @@ class Layout {
     return ids.map((i) => i.name).join(", ");
   }
   private axes(axes: A.ReweightAxis[]): string {
-    // A space before the binning always: `x [0, 1]` is a binning, `x[0]` an index.
-    return axes.map((a) => `${this.e(a.expr)} ${this.bins(a.bins)}`).join(", ");
+    // A space before the binning always: `x [0, 1]` is a binning, `x[0]` an index. Binnings named
+    // like a unit (`bins GeV = ...`) follow a parenthesized expression: `x * 2 GeV` is a quantity.
+    return axes.map((a) => `${a.bins.kind === "NamedBins" && isUnitWord(a.bins.name.name) ? `(${this.e(a.expr)})` : this.e(a.expr)} ${this.bins(a.bins)}`).join(", ");
   }
 
   /** Whether a comment starts in [start, end). */

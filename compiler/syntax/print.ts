@@ -82,8 +82,8 @@ export function printExprWith(e: Expr, opts: PrintOptions): string {
     case "Index":
       return `${wrap(e.target, PREC.postfix)}[${print(e.index)}]`;
     case "Member":
-      // `(1).x`, not `1.x`: the lexer would read `1.` as a number.
-      if (e.target.kind === "Number" && !e.target.unit && /^\d+$/.test(e.target.raw)) return `(${e.target.raw}).${e.field.name}`;
+      // `(1).x`, not `1.x` (read as `1.` then `x`); `(1.).x`, not `1..x`.
+      if (e.target.kind === "Number" && !e.target.unit && /^\d+\.?$/.test(e.target.raw)) return `(${e.target.raw}).${e.field.name}`;
       return `${wrap(e.target, PREC.postfix)}.${e.field.name}`;
     case "Where":
       return `${wrap(e.target, PREC.where + 1)} where ${wrap(e.cond, PREC.where + 1)}`;
