@@ -6,13 +6,14 @@
  * values (jagged branches as lists per entry), like uproot's `show`.
  */
 import { EXIT_ERRORS, EXIT_OK, parseArgs, UsageError, type CliIo } from "../io.js";
-import { openRoot, RootIoError, type BranchInfo, type Column, type RootFile } from "../../runtime/io/index.js";
+import { openRoot, readHistogram, RootIoError, type BranchInfo, type Column, type Histogram1D, type RootFile } from "../../runtime/io/index.js";
 
 const HELP = `usage: hepc inspect FILE.root [TREE] [--json]
        hepc inspect FILE.root TREE --values BRANCH[,BRANCH...] [--entries START:STOP] [--json]
 
 Without TREE: the objects in the file (trees, histograms, directories).
 With TREE: its branches with C++ type, entries, compression and sizes.
+With the path of a TH1 histogram instead of TREE: its bins and contents.
 --values     print the values of these branches (jagged ones as one list per entry)
 --entries    entry range START:STOP (either side may be left out); without it, --values shows
              the first ${20} entries, or all of them with --json
@@ -43,7 +44,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   try {
     f = await openRoot(file);
     if (!tree) io.stdout(json ? JSON.stringify(await objectsJson(f), null, 2) + "\n" : await objectsTable(f));
-    else if (!branches) {
+    else if (!branches && isHistogram(f, tree)) {
+      const h = await readHistogram(file, tree);
+      io.stdout(json ? JSON.stringify(histJson(h), null, 2) + "\n" : histTable(h));
+    } else if (!branches) {
       const info = await f.tree(tree);
       io.stdout(json ? JSON.stringify(info, null, 2) + "\n" : treeTable(info.path, info.entries, info.branches));
     } else {
@@ -70,6 +74,28 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await f?.close();
   }
+}
+
+function isHistogram(f: RootFile, path: string): boolean {
+  const name = path.split(";")[0].replace(/^\/+/, "");
+  return f.objects().some((o) => o.path === name && /^TH1[CSIFDL]?$/.test(o.className));
+}
+
+function histJson(h: Histogram1D): unknown {
+  return { ...h, edges: Array.from(h.edges), valuesWithFlow: Array.from(h.valuesWithFlow) };
+}
+
+function histTable(h: Histogram1D): string {
+  const n = h.edges.length - 1;
+  // Edges are computed from the axis range; 12 digits hide the last-bit noise of that arithmetic.
+  const e = (x: number): string => String(Number(x.toPrecision(12)));
+  const rows: string[][] = [["bin", "low", "high", "content"]];
+  rows.push(["underflow", "-inf", e(h.edges[0]), String(h.valuesWithFlow[0])]);
+  for (let i = 1; i <= n; i++) rows.push([String(i), e(h.edges[i - 1]), e(h.edges[i]), String(h.valuesWithFlow[i])]);
+  rows.push(["overflow", e(h.edges[n]), "inf", String(h.valuesWithFlow[n + 1])]);
+  let sum = 0;
+  for (const v of h.valuesWithFlow) sum += v;
+  return `${h.className} ${h.path}: ${h.title ? `'${h.title}', ` : ""}${n} bins, ${h.entries} entries, sum with flow ${sum}\n${table(rows, [true, true, true, true])}`;
 }
 
 function parseRange(text: string): { start?: number; stop?: number } {

@@ -536,7 +536,15 @@ export function buildTreeMeta(f: JsFile, tree: JsObj, path: string): TreeMeta {
     const d = b._typename === "TBranchElement" || b._typename === "TBranchSTL" ? decideElementBranch(b, f) : decideLeafBranch(b);
     const baskets = basketRefs(b, Number(b.fEntries));
     let compressed = 0;
-    for (const r of baskets) compressed += "bytes" in r ? r.bytes : r.embedded.payload.length + r.embedded.keylen;
+    // fTotBytes leaves out baskets still held inside the TBranch (written with the TTree itself).
+    let uncompressed = Number(b.fTotBytes);
+    for (const r of baskets) {
+      if ("bytes" in r) compressed += r.bytes;
+      else {
+        compressed += r.embedded.payload.length + r.embedded.keylen;
+        uncompressed += r.embedded.payload.length + r.embedded.keylen;
+      }
+    }
     const info: BranchInfo = {
       name,
       typename: d.typename,
@@ -545,7 +553,7 @@ export function buildTreeMeta(f: JsFile, tree: JsObj, path: string): TreeMeta {
       entries: Number(b.fEntries),
       baskets: baskets.length,
       compressedBytes: compressed,
-      uncompressedBytes: Number(b.fTotBytes),
+      uncompressedBytes: uncompressed,
     };
     const comp = compressionName(b.fCompress);
     if (comp) info.compression = comp;

@@ -48,6 +48,19 @@ describe("hepc inspect", () => {
     expect(r.out).toMatch(/not readable as columns:\n(.*\n)*  jetp4 \(std::vector<TLorentzVector>\): /);
   });
 
+  it("shows a histogram's bins, with under- and overflow", async () => {
+    const r = await hepc(fixture("uproot-histograms.root"), "one");
+    expect(r.code).toBe(0);
+    const lines = r.out.trimEnd().split("\n");
+    expect(lines[0]).toMatch(/^TH1F one: .*10 bins, .*sum with flow 10000$/);
+    expect(lines).toHaveLength(3 + 12);
+    expect(lines[3].trim().split(/\s+/)[0]).toBe("underflow");
+    expect(lines[4].trim().split(/\s+/)).toEqual(["1", expect.any(String), expect.any(String), "68"]);
+    const j = JSON.parse((await hepc(fixture("uproot-histograms.root"), "one", "--json")).out);
+    expect(j.valuesWithFlow.slice(0, 3)).toEqual([0, 68, 285]);
+    expect(j.edges).toHaveLength(11);
+  });
+
   it("--json gives the TreeInfo", async () => {
     const r = await hepc(fixture("uproot-HZZ.root"), "events", "--json");
     const info = JSON.parse(r.out);
