@@ -29,19 +29,12 @@ export interface ByteSource {
   readonly path: string;
   readonly size: number;
   read(offset: number, length: number): Promise<Uint8Array>;
-  /** Reads several ranges; neighbouring ones are fetched with one system call. */
-  readRanges(ranges: ReadonlyArray<{ offset: number; length: number }>): Promise<Uint8Array[]>;
   /** Bytes read so far: lets tests and benchmarks check that only what was asked for was read. */
   readonly bytesRead: number;
   /** Changes whenever the file does (device, inode, size, modification time): a cache key. */
   readonly identity: string;
   close(): Promise<void>;
 }
-
-/** Ranges closer than this are read together: one syscall beats two when the gap is small. */
-const COALESCE_GAP = 64 * 1024;
-/** ...but never into one read bigger than this, so a merged read cannot balloon memory. */
-const COALESCE_MAX = 32 * 1024 * 1024;
 
 export class FileSource implements ByteSource {
   private fh: FileHandle | null;
@@ -101,40 +94,6 @@ export class FileSource implements ByteSource {
       got += bytesRead;
     }
     this.bytesRead += length;
-    return out;
-  }
-
-  async readRanges(ranges: ReadonlyArray<{ offset: number; length: number }>): Promise<Uint8Array[]> {
-    const order = ranges.map((_, i) => i).sort((a, b) => ranges[a].offset - ranges[b].offset);
-    const out: Uint8Array[] = new Array(ranges.length);
-    let i = 0;
-    const jobs: Promise<void>[] = [];
-    while (i < order.length) {
-      const first = ranges[order[i]];
-      let end = first.offset + first.length;
-      let j = i + 1;
-      while (j < order.length) {
-        const r = ranges[order[j]];
-        const newEnd = Math.max(end, r.offset + r.length);
-        if (r.offset - end > COALESCE_GAP || newEnd - first.offset > COALESCE_MAX) break;
-        end = newEnd;
-        j++;
-      }
-      const group = order.slice(i, j);
-      const start = first.offset;
-      if (group.length === 1) {
-        jobs.push(this.read(start, first.length).then((b) => void (out[group[0]] = b)));
-      } else {
-        jobs.push(
-          this.read(start, end - start).then((b) => {
-            // Each piece gets its own copy so it can be transferred to a worker independently.
-            for (const k of group) out[k] = b.slice(ranges[k].offset - start, ranges[k].offset - start + ranges[k].length);
-          }),
-        );
-      }
-      i = j;
-    }
-    await Promise.all(jobs);
     return out;
   }
 
