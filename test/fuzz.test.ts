@@ -2,8 +2,9 @@
  * Fuzzing the compiler with mutations of the examples and the golden cases: tokens deleted,
  * duplicated, swapped or inserted (offsets from the lexer), files truncated, random bytes inserted
  * or replaced (invalid UTF-8 included: the loader decodes bytes), lines deleted, duplicated or
- * swapped. Whatever the input: no exception, every diagnostic from the table with a span inside its
- * file, and a file the parser cannot read gets at least one error.
+ * swapped. Whatever the input: no exception (compiling up to the plan when there is no error), every
+ * diagnostic from the table with a span inside its file, and a file the parser cannot read gets at
+ * least one error.
  *
  * Deterministic: case i uses seed BASE + i. HEPC_FUZZ_SEED sets BASE, HEPC_FUZZ_CASES the number of
  * cases. A failure prints the case's seed, the mutations, a shrunk input and the full one.
@@ -13,7 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-import { compile, Compilation } from "../compiler/compile.js";
+import { compilePlan, Compilation } from "../compiler/compile.js";
 import type { CompilerHost } from "../compiler/host.js";
 import { HepLexer } from "../grammar/lexer.js";
 import { hepParser } from "../grammar/parser.js";
@@ -86,6 +87,7 @@ const VOCABULARY = [
   "0", "1", "2.5", "1e3", "-1", "25 GeV", "1 /fb", '"x.root"', '"', "#", "\n", "GeV", "pb", "/pb", "Jet", "Muon", "MET", "pt", "entry",
   "count", "pairs", "best", "sort_by", "deltaR", "sum", "max", "p4", "mass", "first", "second", "gbdt", "mlp", "onnx", "cut_and_count",
 ];
+const DECLARATION_WORDS = ["analysis", "include", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "output"];
 const NASTY_BYTES = [0x00, 0x07, 0x09, 0x0b, 0x0c, 0x0d, 0x1b, 0x22, 0x23, 0x5c, 0x7f, 0x80, 0xbf, 0xc0, 0xc3, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf8, 0xfe, 0xff];
 /** Valid UTF-8 that is not ASCII: BOM, NBSP, line/paragraph separators, an emoji, a combining mark, a lone-surrogate-free CJK. */
 const NASTY_CHARS = ["\ufeff", "\u00a0", "\u2028", "\u2029", "😀", "e\u0301", "η", "µ", "中", "\u200b", "\r", "\t", "\f"];
@@ -93,7 +95,10 @@ const NASTY_CHARS = ["\ufeff", "\u00a0", "\u2028", "\u2029", "😀", "e\u0301", 
 interface Mutant {
   bytes: Uint8Array;
   ops: string[];
+  /** Only mutations that keep a valid file valid were applied. */
+  mild: boolean;
 }
+const MILD = new Set(["swapDeclarations", "insertComment"]);
 
 function tokenSpans(text: string): Array<{ start: number; end: number }> {
   return HepLexer.tokenize(text).tokens.map((t) => ({ start: t.startOffset, end: t.startOffset + t.image.length }));
@@ -178,6 +183,24 @@ const textOps: Record<string, TextOp> = {
     const out = text.slice(0, ls[i].start) + lj + "\n" + text.slice(ls[i].end, ls[j].start) + li + (ls[j].end > ls[j].start && text[ls[j].end - 1] === "\n" ? "\n" : "") + text.slice(ls[j].end);
     return { text: out, op: `swap lines ${i + 1} and ${j + 1}` };
   },
+  // Mild ones, which keep a valid file valid (declaration order never matters): they reach the plan.
+  swapDeclarations(text, rng) {
+    const starts = [...text.matchAll(new RegExp(`^(?:${DECLARATION_WORDS.join("|")})\\b`, "gm"))].map((m) => m.index!);
+    if (starts.length < 2) return undefined;
+    const blocks = starts.map((s, i) => ({ start: s, end: i + 1 < starts.length ? starts[i + 1] : text.length }));
+    const i = rng.int(blocks.length - 1);
+    const j = i + 1 + rng.int(blocks.length - i - 1);
+    const a = text.slice(blocks[i].start, blocks[i].end).replace(/\n*$/, "\n");
+    const b = text.slice(blocks[j].start, blocks[j].end).replace(/\n*$/, "\n");
+    const out = text.slice(0, blocks[i].start) + b + text.slice(blocks[i].end, blocks[j].start) + a + text.slice(blocks[j].end);
+    return { text: out, op: `swap declarations at ${blocks[i].start} and ${blocks[j].start}` };
+  },
+  insertComment(text, rng) {
+    const ls = lineSpans(text);
+    const at = ls.length ? rng.pick(ls).start : 0;
+    const c = rng.pick(["# a comment\n", "\n", "   \t\n", "# define x = 1 {\n", "#\n"]);
+    return { text: splice(text, at, at, c), op: `insert ${JSON.stringify(c)} at ${at}` };
+  },
   insertChar(text, rng) {
     const at = rng.int(text.length + 1);
     const c = rng.pick(NASTY_CHARS);
@@ -221,19 +244,20 @@ const BYTE_OPS = Object.keys(byteOps);
 function mutate(original: Uint8Array, rng: Rng): Mutant {
   let bytes = original;
   const ops: string[] = [];
+  let mild = true;
   const rounds = 1 + (rng.chance(0.3) ? rng.int(3) : 0);
   for (let r = 0; r < rounds; r++) {
     if (rng.chance(0.75)) {
       const name = rng.pick(TEXT_OPS);
       const m = textOps[name](decoder.decode(bytes), rng);
-      if (m) (bytes = encoder.encode(m.text)), ops.push(m.op);
+      if (m) (bytes = encoder.encode(m.text)), ops.push(m.op), (mild &&= MILD.has(name));
     } else {
       const name = rng.pick(BYTE_OPS);
       const m = byteOps[name](bytes, rng);
-      if (m) (bytes = m.bytes), ops.push(m.op);
+      if (m) (bytes = m.bytes), ops.push(m.op), (mild = false);
     }
   }
-  return { bytes, ops };
+  return { bytes, ops, mild };
 }
 
 // ---- running -------------------------------------------------------------------------------
@@ -273,21 +297,30 @@ function show(s: string): string {
   return JSON.stringify(s).replace(/[\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
-/** Problems with one input, or an empty list. */
-async function problemsOf(host: MemoryHost, abs: string, bytes: Uint8Array): Promise<string[]> {
-  let c: Compilation;
+let planned = 0;
+
+/** Problems with one input, or an empty list. `mustStayClean`: a valid file after mutations that keep it valid. */
+async function problemsOf(host: MemoryHost, abs: string, bytes: Uint8Array, mustStayClean = false): Promise<string[]> {
+  let c: Compilation & { plan?: unknown };
   try {
-    c = await compile(repoRelative(abs), hostWith(host, abs, bytes));
+    // Up to the plan: inputs without errors are planned (and the plan validated) too.
+    c = await compilePlan(repoRelative(abs), hostWith(host, abs, bytes));
   } catch (e) {
     return [`threw: ${(e as Error)?.stack?.split("\n").slice(0, 6).join("\n") ?? String(e)}`];
   }
+  if (c.plan) planned++;
   const problems = invariantProblems(c);
   if (parserSeesErrors(bytes) && !c.diagnostics.some((d) => d.severity === "error")) problems.push("the parser found errors but the compilation reports none");
+  if (mustStayClean && c.diagnostics.some((d) => d.severity === "error")) {
+    problems.push(`declarations reordered or comments added, and errors appeared: ${c.diagnostics.map((d) => `${d.code} ${d.message}`).join("; ")}`);
+  }
   return problems;
 }
 
 /** Greedy shrinking: drop lines, then single characters, while the first problem stays the same kind. */
-async function shrink(host: MemoryHost, abs: string, bytes: Uint8Array, problem: string): Promise<string> {
+async function shrink(host: MemoryHost, abs: string, bytes: Uint8Array, problem: string, mustStayClean: boolean): Promise<string> {
+  // A reordering problem is shown as it is: shrinking would not keep it a reordering.
+  if (mustStayClean) return decoder.decode(bytes);
   const kind = problem.split(":")[0];
   // Shrinking works on text: bytes that are not UTF-8 become U+FFFD, which keeps most failures.
   const fails = async (b: Uint8Array) => (await problemsOf(host, abs, b)).some((p) => p.split(":")[0] === kind);
@@ -318,20 +351,27 @@ describe("fuzz", () => {
     const seeds = seedFiles();
     // Read every file and schema once with the real host, then replay them from memory.
     const recorder = recordingHost(nodeHost(REPO_ROOT));
-    for (const f of seeds) await compile(repoRelative(f), recorder);
+    const clean = new Set<string>();
+    for (const f of seeds) {
+      const c = await compilePlan(repoRelative(f), recorder);
+      if (!c.diagnostics.some((d) => d.severity === "error")) clean.add(f);
+    }
     const host = recorder.replay();
     const originals = seeds.map((f) => ({ abs: f, bytes: new Uint8Array(fs.readFileSync(f)) }));
+    // Half the cases start from a file without errors, so mutants that stay valid reach the plan.
+    const cleanOriginals = originals.filter((o) => clean.has(o.abs));
 
     const failures: string[] = [];
     const started = Date.now();
     for (let i = 0; i < CASES && failures.length < 10; i++) {
       const seed = BASE + i;
       const rng = new Rng(seed);
-      const src = originals[rng.int(originals.length)];
+      const src = cleanOriginals.length && rng.chance(0.5) ? rng.pick(cleanOriginals) : rng.pick(originals);
       const m = mutate(src.bytes, rng);
-      const problems = await problemsOf(host, src.abs, m.bytes);
+      const mustStayClean = m.mild && clean.has(src.abs);
+      const problems = await problemsOf(host, src.abs, m.bytes, mustStayClean);
       if (problems.length === 0) continue;
-      const small = await shrink(host, src.abs, m.bytes, problems[0]);
+      const small = await shrink(host, src.abs, m.bytes, problems[0], mustStayClean);
       failures.push(
         [
           `seed ${seed} (HEPC_FUZZ_SEED=${seed} HEPC_FUZZ_CASES=1): ${repoRelative(src.abs)} after ${m.ops.join("; ")}`,
@@ -342,7 +382,7 @@ describe("fuzz", () => {
       );
     }
     const seconds = (Date.now() - started) / 1000;
-    console.log(`fuzz: ${CASES} cases from ${seeds.length} files in ${seconds.toFixed(1)} s`);
+    console.log(`fuzz: ${CASES} cases from ${seeds.length} files in ${seconds.toFixed(1)} s (${planned} planned)`);
     expect(failures, failures.join("\n\n")).toEqual([]);
   }, Math.max(120_000, CASES * 100));
 });

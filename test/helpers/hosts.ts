@@ -17,6 +17,8 @@ export interface MemoryHost extends CompilerHost {
   readonly files: Map<string, Uint8Array>;
   /** Tree schemas by schemaKey(path, tree). */
   readonly schemas: Map<string, SchemaResult>;
+  /** Identities of files not held in memory (ROOT inputs), by absolute path; undefined: no such file. */
+  readonly identities: Map<string, FileIdentity | undefined>;
   setFile(abs: string, content: string | Uint8Array): void;
 }
 
@@ -24,6 +26,7 @@ export interface MemoryHostOptions {
   cwd: string;
   files?: Iterable<[string, string | Uint8Array]>;
   schemas?: Iterable<[string, SchemaResult]>;
+  identities?: Iterable<[string, FileIdentity | undefined]>;
   /** Asked for whatever is not in memory. Without one, what is not in memory does not exist. */
   fallback?: CompilerHost;
 }
@@ -32,10 +35,15 @@ export function memoryHost(opts: MemoryHostOptions): MemoryHost {
   const files = new Map<string, Uint8Array>();
   for (const [p, c] of opts.files ?? []) files.set(p, typeof c === "string" ? encoder.encode(c) : c);
   const schemas = new Map<string, SchemaResult>(opts.schemas ?? []);
+  const identities = new Map<string, FileIdentity | undefined>(opts.identities ?? []);
   const fallback = opts.fallback;
 
   /** Every path the host knows of: files and the files schemas were read from. */
-  const known = (): string[] => [...files.keys(), ...[...schemas.keys()].map((k) => k.slice(0, k.indexOf("\0")))];
+  const known = (): string[] => [
+    ...files.keys(),
+    ...[...identities].filter(([, id]) => id).map(([p]) => p),
+    ...[...schemas].filter(([, r]) => r.ok || r.error !== "missing").map(([k]) => k.slice(0, k.indexOf("\0"))),
+  ];
   const readdir = (dir: string): Array<{ name: string; dir: boolean }> => {
     const prefix = dir.endsWith("/") ? dir : dir + "/";
     const out = new Map<string, boolean>();
@@ -53,6 +61,7 @@ export function memoryHost(opts: MemoryHostOptions): MemoryHost {
     cwd: opts.cwd,
     files,
     schemas,
+    identities,
     setFile(abs, content) {
       files.set(abs, typeof content === "string" ? encoder.encode(content) : content);
     },
@@ -61,7 +70,9 @@ export function memoryHost(opts: MemoryHostOptions): MemoryHost {
     },
     identity(p: string): FileIdentity | undefined {
       const f = files.get(p);
-      return f ? { size: f.length, mtimeMs: 0 } : fallback?.identity(p);
+      if (f) return { size: f.length, mtimeMs: 0 };
+      if (identities.has(p)) return identities.get(p);
+      return fallback?.identity(p);
     },
     glob(pattern: string): string[] {
       const mine = globFiles(pattern, { readdir });
@@ -81,6 +92,7 @@ export interface RecordingHost extends CompilerHost {
   /** What `readFile` returned, by absolute path (only files that exist). */
   readonly files: Map<string, Uint8Array>;
   readonly schemas: Map<string, SchemaResult>;
+  readonly identities: Map<string, FileIdentity | undefined>;
   /** A memory host holding everything recorded so far, asking nothing of the file system. */
   replay(): MemoryHost;
 }
@@ -89,16 +101,22 @@ export interface RecordingHost extends CompilerHost {
 export function recordingHost(base: CompilerHost): RecordingHost {
   const files = new Map<string, Uint8Array>();
   const schemas = new Map<string, SchemaResult>();
+  const identities = new Map<string, FileIdentity | undefined>();
   return {
     cwd: base.cwd,
     files,
     schemas,
+    identities,
     readFile(p) {
       const b = base.readFile(p);
       if (b) files.set(p, b);
       return b;
     },
-    identity: (p) => base.identity(p),
+    identity(p) {
+      const id = base.identity(p);
+      identities.set(p, id);
+      return id;
+    },
     glob: (pattern) => base.glob(pattern),
     async treeSchema(p, tree) {
       const key = schemaKey(p, tree);
@@ -109,7 +127,7 @@ export function recordingHost(base: CompilerHost): RecordingHost {
       return r;
     },
     replay() {
-      return memoryHost({ cwd: base.cwd, files, schemas });
+      return memoryHost({ cwd: base.cwd, files, schemas, identities });
     },
   };
 }
