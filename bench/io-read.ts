@@ -13,7 +13,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { availableParallelism, cpus } from "node:os";
+import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
@@ -140,13 +140,19 @@ async function main(): Promise<void> {
   // Warm-up (page cache, JIT, worker start-up), then the timed runs.
   await readAll(file, names);
   const times: number[] = [];
+  const cpuTimes: number[] = [];
+  const loadBefore = loadavg()[0];
   let decoded = 0;
   let entries = 0;
   let checksum = 0;
   for (let i = 0; i < 5; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     const r = await readAll(file, names);
     times.push((performance.now() - t0) / 1000);
+    // CPU time of the whole process, worker threads included: less sensitive to a busy machine.
+    const c = process.cpuUsage(c0);
+    cpuTimes.push((c.user + c.system) / 1e6);
     decoded = r.bytes;
     entries = r.entries;
     if (i === 0) {
@@ -158,6 +164,7 @@ async function main(): Promise<void> {
       }
     }
   }
+  const cpuMedian = [...cpuTimes].sort((a, b) => a - b)[Math.floor(cpuTimes.length / 2)];
   times.sort((a, b) => a - b);
   const best = times[0];
   const median = times[Math.floor(times.length / 2)];
@@ -180,6 +187,7 @@ async function main(): Promise<void> {
     ["hepc read (best of 5)", `${best.toFixed(3)} s`],
     ["hepc read (median of 5)", `${median.toFixed(3)} s`],
     ["hepc throughput", `${(decoded / 1e6 / best).toFixed(0)} MB/s decoded`],
+    ["hepc CPU time per read (median)", `${cpuMedian.toFixed(3)} s (all threads)`],
     ["peak memory over decoded bytes", `${(child.peakRssDelta / child.decodedBytes).toFixed(2)}x (${(child.peakRssDelta / 1e6).toFixed(0)} MB peak RSS growth, fresh process, ${child.seconds.toFixed(3)} s)`],
   ];
   if (js) {
@@ -189,6 +197,7 @@ async function main(): Promise<void> {
     rows.push(["sums agree with jsroot", rel < 1e-6 ? "yes" : `NO (hepc ${checksum}, jsroot ${js.sum})`]);
   }
   rows.push(["machine", `${availableParallelism()} cores, ${cpus()[0]?.model ?? "?"}, node ${process.version}`]);
+  rows.push(["load average (1 min)", `${loadBefore.toFixed(2)} before, ${loadavg()[0].toFixed(2)} after (other work on the machine slows every figure)`]);
   const width = Math.max(...rows.map(([k]) => k.length));
   console.log(rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join("\n"));
 
@@ -199,7 +208,8 @@ async function main(): Promise<void> {
     JSON.stringify(
       {
         file, repeat, entries, branches: names[TREES[0]].length, decodedBytes: decoded,
-        seconds: { best, median, all: times }, memory: child,
+        seconds: { best, median, all: times }, cpuSeconds: { median: cpuMedian, all: cpuTimes }, memory: child,
+        loadAverage: { before: loadBefore, after: loadavg()[0] },
         peakOverDecoded: child.peakRssDelta / child.decodedBytes,
         jsroot: js, speedup: js ? js.seconds / best : null,
         node: process.version, cores: availableParallelism(), date: new Date().toISOString(),

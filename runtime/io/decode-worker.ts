@@ -37,7 +37,7 @@ export type DecodeReply =
  * The gc function comes from V8's --expose-gc, enabled for a fresh context only; if that is not
  * possible we go on without it (more memory, same results).
  */
-const COLLECT_EVERY = 24 * 1024 * 1024;
+const COLLECT_EVERY = Number(process.env.HEPC_IO_GC_EVERY_MB ?? 24) * 1024 * 1024;
 let collect: (() => void) | null = null;
 try {
   setFlagsFromString("--expose-gc");
