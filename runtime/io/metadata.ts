@@ -87,18 +87,42 @@ class SourceProxy extends (jsroot.FileProxy as { new (): object }) {
   }
 }
 
-/** jsroot reports some problems on the console before rejecting; keep them out of the user's terminal. */
+/**
+ * jsroot reports problems on the console (sometimes after its promise has settled) and would print
+ * them into the user's terminal or a language server's stream. A filter on the console methods
+ * diverts messages whose call stack comes from jsroot's modules into the buffer of the running
+ * `quietly` call (so they can explain an error), or drops them; everything else passes through.
+ */
+type ConsoleMethod = "log" | "warn" | "error" | "info" | "debug";
+const FROM_JSROOT = /[\\/]jsroot[\\/](?:modules|build)[\\/]/;
+const buffers: string[][] = [];
+let filtering = false;
+
+function filterJsrootConsole(): void {
+  if (filtering) return;
+  filtering = true;
+  for (const m of ["log", "warn", "error", "info", "debug"] as ConsoleMethod[]) {
+    const original = console[m];
+    console[m] = function (this: Console, ...args: unknown[]) {
+      if (FROM_JSROOT.test(new Error().stack ?? "")) {
+        buffers[buffers.length - 1]?.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(" "));
+        return;
+      }
+      return original.apply(this, args);
+    };
+  }
+}
+
 async function quietly<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: unknown; logged: string[] }> {
+  filterJsrootConsole();
   const logged: string[] = [];
-  const saved = { log: console.log, warn: console.warn, error: console.error, info: console.info };
-  const grab = (...args: unknown[]) => void logged.push(args.map(String).join(" "));
-  console.log = console.warn = console.error = console.info = grab;
+  buffers.push(logged);
   try {
     return { value: await fn(), logged };
   } catch (error) {
     return { error, logged };
   } finally {
-    Object.assign(console, saved);
+    buffers.splice(buffers.lastIndexOf(logged), 1);
   }
 }
 
@@ -134,7 +158,12 @@ export interface JsFile {
 
 export async function openJsFile(source: ByteSource): Promise<JsFile> {
   await checkHeader(source);
-  const r = await quietly(() => jsroot.openFile(new SourceProxy(source)));
+  const r = await quietly<JsObj>(() => jsroot.openFile(new SourceProxy(source)));
+  // jsroot opens a file whose streamer information it could not read; nothing in it can be trusted.
+  if (r.value && Number(r.value.fSeekInfo) > 0 && !r.value.fStreamerInfos) {
+    const why = r.logged.find((l) => l) ?? "unreadable";
+    throw new RootIoError(`damaged ROOT file: its streamer information cannot be read (${why})`, { file: source.path });
+  }
   if (r.error !== undefined || !r.value) {
     if (r.error instanceof SourceError) {
       throw new RootIoError(`truncated or damaged ROOT file: ${r.error.message}`, { file: source.path }, { cause: r.error });
@@ -526,6 +555,9 @@ function basketRefs(b: JsObj, entries: number): BasketRef[] {
 }
 
 export function buildTreeMeta(f: JsFile, tree: JsObj, path: string): TreeMeta {
+  if (!tree || !tree.fBranches || !Array.isArray(tree.fBranches.arr) || !Number.isFinite(Number(tree.fEntries))) {
+    throw new RootIoError("the TTree object is damaged (no branch list)", { file: f.source.path, tree: path });
+  }
   const entries = Number(tree.fEntries);
   const branches: BranchMeta[] = [];
   const leafOwner = new Map<string, string>();

@@ -156,6 +156,39 @@ describe("corrupted baskets", () => {
   });
 });
 
+describe("damaged metadata", () => {
+  async function damaged(what: "tree" | "streamers"): Promise<string> {
+    const src = fixture("uproot-HZZ-zlib.root");
+    const jf = await jsroot.openFile(src);
+    const [seek, n] =
+      what === "tree"
+        ? (() => {
+            const key = jf.fKeys.find((k: { fName: string }) => k.fName === "events");
+            return [Number(key.fSeekKey), Number(key.fNbytes)];
+          })()
+        : [Number(jf.fSeekInfo), Number(jf.fNbytesInfo)];
+    const buf = Buffer.from(readFileSync(src));
+    for (let k = 0; k < 16; k++) buf[seek + Math.floor(n / 2) + k] ^= 0x33;
+    const path = join(tmp, `damaged-${what}.root`);
+    writeFileSync(path, buf);
+    return path;
+  }
+
+  it("a damaged TTree object is an error naming the tree", async () => {
+    const path = await damaged("tree");
+    const e = await failure(readTreeSchema(path, "events"));
+    expect(e.tree).toBe("events");
+    expect(e.message).toMatch(/cannot read object 'events;1'/);
+  });
+
+  it("damaged streamer information is an error, not a tree without branches", async () => {
+    const path = await damaged("streamers");
+    const e = await failure(readTreeSchema(path, "events"));
+    expect(e.file).toBe(path);
+    expect(e.message).toMatch(/streamer information cannot be read/);
+  });
+});
+
 describe("names that are not there", () => {
   it("a missing tree lists near names", async () => {
     const f = await openRoot(fixture("uproot-HZZ.root"));
