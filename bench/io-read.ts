@@ -14,7 +14,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
-import { dirname, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import * as jsrootTree from "jsroot/tree";
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   if (!process.env.HEPC_BENCH_IO_SKIP_JSROOT) js = await jsrootProcess(file, names);
 
   const rows: [string, string][] = [
-    ["input", `${file} x${repeat}, trees ${TREES.join("+")}`],
+    ["input", `${relative(REPO, file)} x${repeat}, trees ${TREES.join("+")}`],
     ["events x branches", `${entries.toLocaleString("en")} x ${names[TREES[0]].length}`],
     ["decoded column bytes", `${(decoded / 1e6).toFixed(1)} MB`],
     ["hepc read (best of 5)", `${best.toFixed(3)} s`],
@@ -207,7 +207,8 @@ async function main(): Promise<void> {
     out,
     JSON.stringify(
       {
-        file, repeat, entries, branches: names[TREES[0]].length, decodedBytes: decoded,
+        // relative to the repository root, so results carry no machine's paths
+        file: relative(REPO, file), repeat, entries, branches: names[TREES[0]].length, decodedBytes: decoded,
         seconds: { best, median, all: times }, cpuSeconds: { median: cpuMedian, all: cpuTimes }, memory: child,
         loadAverage: { before: loadBefore, after: loadavg()[0] },
         peakOverDecoded: child.peakRssDelta / child.decodedBytes,
