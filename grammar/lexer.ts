@@ -45,8 +45,11 @@ export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f
 export const Comment = createToken({ name: "Comment", pattern: /#[^\n\r]*/, group: "comments" });
 
 export const StringLit = createToken({ name: "StringLit", pattern: /"(?:[^"\\\n\r]|\\.)*"/ });
-/** A string missing its closing quote: lexed so the parser can go on; the syntax stage reports HEP1002. */
-export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\.)*/, categories: [StringLit] });
+/**
+ * A string missing its closing quote: lexed so the parser can go on; the syntax stage reports HEP1002.
+ * A backslash just before the end of the line or file belongs to it, not reported again as a stray character.
+ */
+export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: /"(?:[^"\\\n\r]|\\.)*\\?/, categories: [StringLit] });
 // `0..10` must lex as 0, .., 10: a dot followed by another dot is not a decimal point.
 export const NumberLit = createToken({ name: "NumberLit", pattern: /(?:\d+(?:\.(?!\.)\d*)?|\.\d+)(?:[eE][+-]?\d+)?/ });
 

@@ -33,6 +33,8 @@ export function parseText(path: string, text: string): ParsedFile {
   }
   for (const t of tokens) {
     if (t.tokenType === T.UnterminatedString) diagnostics.push(diagnostic("HEP1002", path, span(t)));
+    // `1e999` lexes as a number but has no value a plan could hold.
+    else if (t.tokenType === T.NumberLit && !Number.isFinite(Number(t.image))) diagnostics.push(diagnostic("HEP1008", path, span(t), { text: t.image }));
   }
 
   if (tokens.length === 0) {
