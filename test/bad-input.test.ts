@@ -7,10 +7,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compile, Compilation } from "../compiler/compile.js";
+import { compile, compilePlan, Compilation } from "../compiler/compile.js";
 import { nodeHost } from "../cli/host.js";
 import { runCli } from "./helpers/cli-io.js";
 import { compileText, invariantProblems, summary, where } from "./helpers/compile.js";
+import { REPO_ROOT } from "./helpers/repo.js";
 
 const HEADER = `analysis t { lumi 50 /pb }
 sample st {
@@ -236,6 +237,55 @@ describe("bad input: syntax", () => {
   it("a syntax error in an object does not make its uses unknown names", async () => {
     const c = await check(HEADER + "object jets = Jet where pt > > 30\nregion r = count(jets) > 0 and jets[0].pt > 30\n");
     expect(summary(c)).toEqual([`HEP1003@${H + 1}:30`]);
+  });
+});
+
+describe("bad input: limits", () => {
+  const inline = (text: string) => new Map([[path.join(REPO_ROOT, "test/cases/check/__inline__.hep"), text]]);
+
+  it("a number too large to have a value: HEP1008, and planning does not throw", async () => {
+    const c = await check(HEADER + "define x = 1e999\nregion r = x > 0\n");
+    expect(summary(c)).toEqual([`HEP1008@${H + 1}:12`]);
+    const p = await compilePlan("test/cases/check/__inline__.hep", nodeHost(REPO_ROOT), { overlay: inline(HEADER + "define x = 1e999\nregion r = x > 0\n") });
+    expect(p.plan).toBeUndefined();
+  });
+
+  it("60 nested parentheses", async () => {
+    const c = await check(HEADER + `define x = ${"(".repeat(60)}NJet${")".repeat(60)}\nregion r = x > 0\n`);
+    expect(summary(c)).toEqual([]);
+  });
+
+  it("an expression of 500 terms, planned", async () => {
+    const text = HEADER + `define x = NJet${" + 1".repeat(500)}\nregion r = x > 0\n`;
+    const c = await check(text);
+    expect(summary(c)).toEqual([]);
+    const p = await compilePlan("test/cases/check/__inline__.hep", nodeHost(REPO_ROOT), { overlay: inline(text) });
+    expect(p.plan).toBeDefined();
+  });
+
+  // Known compiler bugs, reported to the compiler's owner: these inputs throw instead of giving a
+  // diagnostic. The tests pin the current failure; when one is fixed its test fails, and should then
+  // assert the diagnostic instead.
+
+  it("known bug: 2000 nested parentheses overflow the parser's stack (from about 130 with Node's default stack)", async () => {
+    const text = HEADER + `define x = ${"(".repeat(2000)}NJet${")".repeat(2000)}\nregion r = x > 0\n`;
+    await expect(compileText(text)).rejects.toThrow(RangeError);
+  });
+
+  it("known bug: a chain of 5000 defines overflows the checker's stack (from about 800)", async () => {
+    const chain = Array.from({ length: 5000 }, (_, i) => `define d${i} = d${i + 1} + 1`).join("\n");
+    await expect(compileText(HEADER + chain + "\ndefine d5000 = NJet\nregion r = d0 > 0\n")).rejects.toThrow(RangeError);
+  });
+
+  it("known bug: a uniform binning of 1e11 bins throws (Invalid array length)", async () => {
+    const text = HEADER + 'region r = NJet > 0\noutput {\n  histogram NJet in r bins 100000000000 0 .. 1 to "out/h.root"\n}\n';
+    await expect(compileText(text)).rejects.toThrow(/Invalid array length/);
+  });
+
+  it("known bug: planning an expression of 1500 terms overflows the stack (plan validation, canonical JSON; from about 800; checking from about 2500)", async () => {
+    const text = HEADER + `define x = NJet${" + 1".repeat(1500)}\nregion r = x > 0\n`;
+    expect(summary(await compileText(text))).toEqual([]);
+    await expect(compilePlan("test/cases/check/__inline__.hep", nodeHost(REPO_ROOT), { overlay: inline(text) })).rejects.toThrow(RangeError);
   });
 });
 
