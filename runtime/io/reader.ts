@@ -198,6 +198,7 @@ export async function readChain(
   branches: string[],
   range?: EntryRange,
 ): Promise<Map<string, Column>> {
+  if (paths.length === 0) throw new RootIoError("a chain needs at least one file", { file: "(no files)", tree });
   const files: RootFileImpl[] = [];
   try {
     for (const p of paths) files.push(await openRootImpl(p));

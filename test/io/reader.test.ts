@@ -109,6 +109,10 @@ describe("chains", () => {
     for (const n of names) expect(rows(mid.get(n)!)).toEqual([...rows(ra.get(n)!), ...rows(rb.get(n)!)].slice(100, 200));
   });
 
+  it("refuses an empty chain", async () => {
+    await expect(readChain([], "events", ["NJet"])).rejects.toThrow(/at least one file/);
+  });
+
   it("refuses a chain whose files disagree on a branch's type", async () => {
     await expect(readChain([HZZ, fixture("scikit-hep-testdata/uproot-HZZ-objects.root")], "events", ["NJet"])).rejects.toThrow(
       /uproot-HZZ-objects.root.*no branch 'NJet'/,
