@@ -45,8 +45,18 @@ export class DecodePool {
   private queue: { req: DecodeRequest; p: Pending }[] = [];
   /** Jobs per worker at once: two keeps a worker busy while the next message is in flight. */
   private readonly depth = 2;
+  /** Baskets decoded by worker threads so far (tests check the threaded path really ran). */
+  workerJobs = 0;
 
-  constructor(readonly workerUrl: URL | null, readonly size: number) {}
+  /**
+   * @param threadsFromBytes reads of fewer stored basket bytes are decoded on the calling thread:
+   *   starting workers and messaging them costs more than decoding a few baskets.
+   */
+  constructor(
+    readonly workerUrl: URL | null,
+    readonly size: number,
+    readonly threadsFromBytes = 1 << 20,
+  ) {}
 
   get threaded(): boolean {
     return this.workerUrl !== null && this.size > 0;
@@ -102,6 +112,7 @@ export class DecodePool {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
+      this.workerJobs++;
       if (--slot.busy === 0) worker.unref();
       if ("error" in m) p.reject(new WorkerDecodeError(m.error.message, m.error.name));
       else if ("placed" in m) p.resolve(null);
@@ -163,11 +174,16 @@ export function decodePool(): DecodePool {
 }
 
 /** Replaces the shared pool (tests, benchmarks): `workerUrl` null means in-thread decoding. */
-export async function configureDecodePool(options: { workerUrl?: URL | null; threads?: number }): Promise<DecodePool> {
+export async function configureDecodePool(options: {
+  workerUrl?: URL | null;
+  threads?: number;
+  threadsFromBytes?: number;
+}): Promise<DecodePool> {
   if (shared) await shared.close();
   shared = new DecodePool(
     options.workerUrl === undefined ? defaultWorkerUrl() : options.workerUrl,
     options.threads ?? defaultSize(),
+    options.threadsFromBytes,
   );
   return shared;
 }

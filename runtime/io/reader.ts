@@ -335,7 +335,11 @@ async function readSegments(segs: Segment[], names: string[], range?: EntryRange
     }
     segStart += seg.meta.entries;
   });
-  const threaded = decodePool().threaded;
+  // Small reads stay on this thread: starting workers costs more than decoding a few baskets.
+  let stored = 0;
+  for (const j of jobs) if ("bytes" in j.ref) stored += j.ref.bytes;
+  const pool = decodePool();
+  const threaded = pool.threaded && stored >= pool.threadsFromBytes;
   for (const t of targets) {
     if (t.kind === "jagged") t.parts = [];
     else if (threaded) {
@@ -377,7 +381,7 @@ async function readSegments(segs: Segment[], names: string[], range?: EntryRange
     if (--t.remaining === 0 && t.kind === "jagged") t.done = finishJagged(t, jobs, jaggedParts, n);
   };
 
-  await runJobs(jobs, place);
+  await runJobs(jobs, place, threaded);
 
   const out = new Map<string, Column>();
   for (const t of targets) {
@@ -412,7 +416,7 @@ function finishJagged(t: Target, jobs: Job[], parts: Map<Job, { values: TypedArr
  * Runs basket jobs with a bounded number in flight (bounded memory): each reads its bytes, then
  * decodes on the pool. Results are placed as they arrive.
  */
-async function runJobs(jobs: Job[], place: (job: Job, d: DecodedBasket | null) => void): Promise<void> {
+async function runJobs(jobs: Job[], place: (job: Job, d: DecodedBasket | null) => void, threaded: boolean): Promise<void> {
   const pool = decodePool();
   const limit = Math.max(2, pool.capacity + 2);
   let next = 0;
@@ -421,7 +425,7 @@ async function runJobs(jobs: Job[], place: (job: Job, d: DecodedBasket | null) =
     while (failure === null && next < jobs.length) {
       const job = jobs[next++];
       try {
-        const d = await runOne(job, pool);
+        const d = await runOne(job, pool, threaded);
         place(job, d);
       } catch (e) {
         if (failure === null) failure = e;
@@ -432,7 +436,7 @@ async function runJobs(jobs: Job[], place: (job: Job, d: DecodedBasket | null) =
   if (failure !== null) throw failure;
 }
 
-async function runOne(job: Job, pool: ReturnType<typeof decodePool>): Promise<DecodedBasket | null> {
+async function runOne(job: Job, pool: ReturnType<typeof decodePool>, threaded: boolean): Promise<DecodedBasket | null> {
   const ref = job.ref;
   const expect = ref.stop - ref.first;
   const interp = job.branch.interp!;
@@ -446,7 +450,7 @@ async function runOne(job: Job, pool: ReturnType<typeof decodePool>): Promise<De
     if (ref.seek + ref.bytes > source.size) {
       throw new SourceError(`${source.path} is truncated: the basket needs bytes ${ref.seek}..${ref.seek + ref.bytes} but the file has ${source.size}`, source.path, "short-read");
     }
-    if (pool.threaded) {
+    if (threaded) {
       const t = job.target;
       const dest =
         t.kind !== "jagged" && t.values && t.values.buffer instanceof SharedArrayBuffer

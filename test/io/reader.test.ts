@@ -183,9 +183,10 @@ describe.skipIf(!haveDist)("worker threads (compiled dist/ worker)", () => {
     };
     await configureDecodePool({ workerUrl: null, threads: 0 });
     const here = await readAll();
-    const pool = await configureDecodePool({ workerUrl: distWorker, threads: 2 });
+    const pool = await configureDecodePool({ workerUrl: distWorker, threads: 2, threadsFromBytes: 0 });
     expect(pool.threaded).toBe(true);
     const threaded = await readAll();
+    expect(pool.workerJobs).toBeGreaterThan(100);
     expect([...threaded.keys()]).toEqual([...here.keys()]);
     for (const [k, v] of here) expect(threaded.get(k), k).toEqual(v);
   });
