@@ -244,7 +244,6 @@ interface Job {
   /** Where the kept entries go in the output, in entries. */
   outEntry: number;
   target: Target;
-  order: number;
 }
 
 interface Target {
@@ -255,8 +254,6 @@ interface Target {
   perEntry: number;
   /** flat/fixed: preallocated, filled in place. */
   values?: TypedArray;
-  /** jagged: pieces kept in order until all have arrived. */
-  parts?: { values: TypedArray; counts: Int32Array }[];
   remaining: number;
   done?: Column;
 }
@@ -323,7 +320,7 @@ async function readSegments(segs: Segment[], names: string[], range?: EntryRange
           if (ref.first > covered) break;
           const from = Math.max(lo, ref.first);
           const to = Math.min(hi, ref.stop);
-          jobs.push({ seg, branch: b, ref, from: from - ref.first, to: to - ref.first, outEntry: segStart + from - start, target, order: jobs.length });
+          jobs.push({ seg, branch: b, ref, from: from - ref.first, to: to - ref.first, outEntry: segStart + from - start, target });
           covered = Math.max(covered, to);
         }
         if (covered < hi) {
@@ -341,8 +338,8 @@ async function readSegments(segs: Segment[], names: string[], range?: EntryRange
   const pool = decodePool();
   const threaded = pool.threaded && stored >= pool.threadsFromBytes;
   for (const t of targets) {
-    if (t.kind === "jagged") t.parts = [];
-    else if (threaded) {
+    if (t.kind === "jagged") continue; // assembled from its baskets' pieces at the end
+    if (threaded) {
       // Workers write flat/fixed values straight into the column: no copy on this thread and no
       // per-basket buffers left for the garbage collector, which keeps peak memory near the output.
       const sab = new SharedArrayBuffer(n * t.perEntry * DTYPE_SIZE[t.dtype]);
@@ -350,6 +347,7 @@ async function readSegments(segs: Segment[], names: string[], range?: EntryRange
     } else t.values = allocTyped(t.dtype, n * t.perEntry);
   }
   for (const j of jobs) j.target.remaining++;
+  /** Jagged pieces, kept until all baskets of their column have arrived. */
   const jaggedParts = new Map<Job, { values: TypedArray; counts: Int32Array }>();
 
   const place = (job: Job, d: DecodedBasket | null): void => {
