@@ -375,6 +375,12 @@ export class ExprChecker {
     if (first) argTypes.push(first);
     for (let i = 1; i < e.args.length; i++) {
       const perElement = byArity.some((s) => s.params[i].kind === "per-element");
+      if (perElement && first && !isError(first) && first.kind !== "list") {
+        // Not a collection: argument 1 is the mistake (reported below), and this one has no element
+        // type to be checked against. Typing it in an error scope would hide both.
+        argTypes.push(first);
+        continue;
+      }
       if (perElement) {
         const el = first && first.kind === "list" ? first.element : ERROR;
         argTypes.push(this.check(e.args[i], { ...scope, elements: [...scope.elements, el] }));
