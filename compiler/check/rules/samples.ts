@@ -71,7 +71,8 @@ export async function checkSamples(ctx: CheckContext, host: CompilerHost, rootAb
         for (const m of matches) input.files.push({ path: displayPath(m, host.cwd), abs: m });
       } else input.files.push({ path: displayPath(abs, host.cwd), abs });
     }
-    if (!treeProp || input.tree === "") {
+    // An empty tree name is looked up like any other, so it is reported (HEP2008) rather than skipped.
+    if (!treeProp || treeProp.tree.kind !== "String") {
       ctx.schemasComplete = false;
       continue;
     }
