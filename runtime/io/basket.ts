@@ -222,21 +222,17 @@ function swapCopy(src: ArrayBuffer, srcOff: number, dst: ArrayBuffer, dstOff: nu
     }
     return;
   }
+  // DataView's big-endian reads compile to a byte-swap instruction: faster than shifting in JS.
   const m = (n * size) >>> 2;
-  const a = new Uint32Array(src, srcOff, m);
+  const dv = new DataView(src, srcOff, m * 4);
   const b = new Uint32Array(dst, dstOff, m);
   if (size === 4) {
-    for (let i = 0; i < m; i++) {
-      const v = a[i];
-      b[i] = (v >>> 24) | ((v >>> 8) & 0xff00) | ((v & 0xff00) << 8) | (v << 24);
-    }
+    for (let i = 0; i < m; i++) b[i] = dv.getUint32(i << 2, false);
     return;
   }
   for (let i = 0; i < m; i += 2) {
-    const hi = a[i];
-    const lo = a[i + 1];
-    b[i] = (lo >>> 24) | ((lo >>> 8) & 0xff00) | ((lo & 0xff00) << 8) | (lo << 24);
-    b[i + 1] = (hi >>> 24) | ((hi >>> 8) & 0xff00) | ((hi & 0xff00) << 8) | (hi << 24);
+    b[i] = dv.getUint32((i << 2) + 4, false);
+    b[i + 1] = dv.getUint32(i << 2, false);
   }
 }
 
