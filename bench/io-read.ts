@@ -12,7 +12,8 @@
  * Writes bench/results/io-read.json.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { inflateSync } from "node:zlib";
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -130,6 +131,43 @@ async function jsrootProcess(file: string, names: Record<string, string[]>): Pro
   return { seconds: (performance.now() - t0) / 1000, sum };
 }
 
+/**
+ * The floor: Node's zlib alone inflating every basket of one read on this thread (bytes read from
+ * the file beforehand, nothing decoded). Measured in the same run, so a busy machine slows both.
+ */
+async function zlibAlone(file: string): Promise<number> {
+  const f = await jsroot.openFile(file);
+  const fd = openSync(file, "r");
+  const baskets: Buffer[] = [];
+  try {
+    for (const tree of TREES) {
+      const t = await f.readObject(tree);
+      for (const b of t.fBranches.arr) {
+        for (let i = 0; i < b.fWriteBasket; i++) {
+          const buf = Buffer.alloc(Number(b.fBasketBytes[i]));
+          readSync(fd, buf, 0, buf.length, Number(b.fBasketSeek[i]));
+          baskets.push(buf);
+        }
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const once = (): number => {
+    const t0 = performance.now();
+    for (let r = 0; r < repeat; r++) {
+      for (const buf of baskets) {
+        const keylen = buf.readInt16BE(14);
+        const usize = buf[keylen + 6] | (buf[keylen + 7] << 8) | (buf[keylen + 8] << 16);
+        inflateSync(buf.subarray(keylen + 9), { chunkSize: usize + 64 });
+      }
+    }
+    return (performance.now() - t0) / 1000;
+  };
+  once();
+  return Math.min(once(), once(), once());
+}
+
 async function main(): Promise<void> {
   const file = inputFile();
   if (process.argv.includes("--memory-child")) return memoryChild(file);
@@ -177,6 +215,7 @@ async function main(): Promise<void> {
     }),
   ) as { seconds: number; decodedBytes: number; peakRssDelta: number };
 
+  const zlibSeconds = await zlibAlone(file);
   let js: { seconds: number; sum: number } | null = null;
   if (!process.env.HEPC_BENCH_IO_SKIP_JSROOT) js = await jsrootProcess(file, names);
 
@@ -188,6 +227,7 @@ async function main(): Promise<void> {
     ["hepc read (median of 5)", `${median.toFixed(3)} s`],
     ["hepc throughput", `${(decoded / 1e6 / best).toFixed(0)} MB/s decoded`],
     ["hepc CPU time per read (median)", `${cpuMedian.toFixed(3)} s (all threads)`],
+    ["node zlib alone, one thread", `${zlibSeconds.toFixed(3)} s (hepc best = ${(best / zlibSeconds).toFixed(2)}x of it)`],
     ["peak memory over decoded bytes", `${(child.peakRssDelta / child.decodedBytes).toFixed(2)}x (${(child.peakRssDelta / 1e6).toFixed(0)} MB peak RSS growth, fresh process, ${child.seconds.toFixed(3)} s)`],
   ];
   if (js) {
@@ -211,6 +251,7 @@ async function main(): Promise<void> {
         file: relative(REPO, file), repeat, entries, branches: names[TREES[0]].length, decodedBytes: decoded,
         seconds: { best, median, all: times }, cpuSeconds: { median: cpuMedian, all: cpuTimes }, memory: child,
         loadAverage: { before: loadBefore, after: loadavg()[0] },
+        zlibAloneSeconds: zlibSeconds, bestOverZlibAlone: best / zlibSeconds,
         peakOverDecoded: child.peakRssDelta / child.decodedBytes,
         jsroot: js, speedup: js ? js.seconds / best : null,
         node: process.version, cores: availableParallelism(), date: new Date().toISOString(),
