@@ -11,34 +11,37 @@ export function literalValue(e: A.Expr | undefined): number | undefined {
   return undefined;
 }
 
-/** Validates a binning and returns its edges (undefined when invalid or missing). */
-export function checkBins(ctx: CheckContext, file: string, b: A.BinSpec, use: string | undefined): number[] | undefined {
+/**
+ * Validates a binning: true when it is valid. Uniform binnings are not expanded into edges here: a
+ * count in the billions would exhaust memory (and no caller needs the edges).
+ */
+export function checkBins(ctx: CheckContext, file: string, b: A.BinSpec, use: string | undefined): boolean {
   switch (b.kind) {
     case "Missing":
-      return undefined;
+      return false;
     case "UniformBins": {
       const n = b.count.value;
       const lo = literalValue(b.low);
       const hi = literalValue(b.high);
       if (!b.count.isInt || n < 1 || lo === undefined || hi === undefined || !(lo < hi)) {
         ctx.report("HEP4012", file, b.span);
-        return undefined;
+        return false;
       }
-      return Array.from({ length: n + 1 }, (_, i) => (i === n ? hi : lo + ((hi - lo) * i) / n));
+      return true;
     }
     case "EdgeBins": {
       const edges = b.edges.map(literalValue);
       if (edges.some((x) => x === undefined) || edges.length < 2 || edges.some((x, i) => i > 0 && !(x! > edges[i - 1]!))) {
         ctx.report("HEP4011", file, b.span, { edges: `[${b.edges.map(printExpr).join(", ")}]` });
-        return undefined;
+        return false;
       }
-      return edges as number[];
+      return true;
     }
     case "NamedBins": {
       const sym = ctx.symbol(b.name.name);
       if (!sym) {
         if (!ctx.brokenNames.has(b.name.name)) ctx.report("HEP2001", file, b.name.span, { name: b.name.name });
-        return undefined;
+        return false;
       }
       ctx.resolutions.set(b.name, { kind: "symbol", symbol: sym });
       if (use) {
@@ -48,19 +51,19 @@ export function checkBins(ctx: CheckContext, file: string, b: A.BinSpec, use: st
       } else ctx.used.add(sym.name);
       if (sym.decl.kind !== "Bins") {
         ctx.report("HEP2012", file, b.name.span, { name: b.name.name, actual: sym.kind, expected: "bins" });
-        return undefined;
+        return false;
       }
       return checkBinsQuiet(ctx, sym.file, sym.decl.spec);
     }
   }
 }
 
-/** The edges of a named binning; its own declaration reports its errors once. */
-function checkBinsQuiet(ctx: CheckContext, file: string, b: A.BinSpec): number[] | undefined {
+/** Whether a named binning is valid; its own declaration reports its errors once. */
+function checkBinsQuiet(ctx: CheckContext, file: string, b: A.BinSpec): boolean {
   const n = ctx.diagnostics.length;
-  const edges = b.kind === "NamedBins" ? undefined : checkBins(ctx, file, b, undefined);
+  const valid = b.kind !== "NamedBins" && checkBins(ctx, file, b, undefined);
   ctx.diagnostics.length = n;
-  return edges;
+  return valid;
 }
 
 export function checkBinsDecls(ctx: CheckContext): void {
