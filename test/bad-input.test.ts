@@ -277,9 +277,22 @@ describe("bad input: limits", () => {
     await expect(compileText(HEADER + chain + "\ndefine d5000 = NJet\nregion r = d0 > 0\n")).rejects.toThrow(RangeError);
   });
 
-  it("known bug: a uniform binning of 1e11 bins throws (Invalid array length)", async () => {
+  it("a uniform binning of 4e9 bins is checked without expanding it", async () => {
+    // Checking used to build the edges: an out-of-memory crash of the whole process (hepc check, the language server).
+    const c = await check(HEADER + 'region r = NJet > 0\noutput {\n  histogram NJet in r bins 4000000000 0 .. 1 to "out/h.root"\n}\n');
+    expect(summary(c)).toEqual([]);
+  });
+
+  it("known bug: planning a uniform binning of 1e11 bins throws (Invalid array length; below 2^32 bins it runs out of memory)", async () => {
     const text = HEADER + 'region r = NJet > 0\noutput {\n  histogram NJet in r bins 100000000000 0 .. 1 to "out/h.root"\n}\n';
-    await expect(compileText(text)).rejects.toThrow(/Invalid array length/);
+    expect(summary(await compileText(text))).toEqual([]);
+    await expect(compilePlan("test/cases/check/__inline__.hep", nodeHost(REPO_ROOT), { overlay: inline(text) })).rejects.toThrow(/Invalid array length/);
+  });
+
+  it("known bug: planning bin edges that overflow (6 bins 6 .. 1e308) throws: canonical JSON cannot hold Infinity", async () => {
+    const text = HEADER + 'region r = NJet > 0\noutput {\n  histogram NJet in r bins 6 6 .. 1e308 to "out/h.root"\n}\n';
+    expect(summary(await compileText(text))).toEqual([]);
+    await expect(compilePlan("test/cases/check/__inline__.hep", nodeHost(REPO_ROOT), { overlay: inline(text) })).rejects.toThrow(/Infinity/);
   });
 
   it("known bug: planning an expression of 1500 terms overflows the stack (plan validation, canonical JSON; from about 800; checking from about 2500)", async () => {

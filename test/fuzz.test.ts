@@ -104,6 +104,12 @@ function tokenSpans(text: string): Array<{ start: number; end: number }> {
   return HepLexer.tokenize(text).tokens.map((t) => ({ start: t.startOffset, end: t.startOffset + t.image.length }));
 }
 
+function tokensOfType(text: string, type: string): Array<{ start: number; end: number; image: string }> {
+  return HepLexer.tokenize(text)
+    .tokens.filter((t) => t.tokenType.name === type)
+    .map((t) => ({ start: t.startOffset, end: t.startOffset + t.image.length, image: t.image }));
+}
+
 function lineSpans(text: string): Array<{ start: number; end: number }> {
   const out: Array<{ start: number; end: number }> = [];
   let s = 0;
@@ -155,6 +161,21 @@ const textOps: Record<string, TextOp> = {
     const t = rng.pick(ts);
     const w = rng.pick(VOCABULARY);
     return { text: splice(text, t.start, t.end, w), op: `replace token at ${t.start} by ${JSON.stringify(w)}` };
+  },
+  // Well-formed but different programs: the checker must catch what the plan cannot build.
+  swapName(text, rng) {
+    const names = tokensOfType(text, "Identifier");
+    if (names.length < 2) return undefined;
+    const t = rng.pick(names);
+    const w = rng.pick(names).image;
+    return { text: splice(text, t.start, t.end, w), op: `replace name ${JSON.stringify(t.image)} at ${t.start} by ${JSON.stringify(w)}` };
+  },
+  replaceNumber(text, rng) {
+    const nums = tokensOfType(text, "NumberLit");
+    if (!nums.length) return undefined;
+    const t = rng.pick(nums);
+    const w = rng.pick(["0", "1", "2", "-1", "0.5", "2.5", "1e3", "1e-3", "100000", "65536", "1e30", "0.0"]);
+    return { text: splice(text, t.start, t.end, w), op: `replace number ${t.image} at ${t.start} by ${w}` };
   },
   truncate(text, rng) {
     const at = rng.int(text.length + 1);
