@@ -1,0 +1,562 @@
+/**
+ * Completion by context. The document's current text is lexed (cheap, tolerant of any text) and
+ * the parser's own content assist (chevrotain's computeContentAssist over the tokens of the current
+ * declaration, or of the current item of a block) says which tokens may come next and in which
+ * grammar rule: declaration keywords at the top level, a block's properties, scalings after a
+ * feature, a model kind's options, names of the kind the rule wants (regions after `on`, models
+ * after `train`, samples after `reweight to`, bins in a binning), or an expression operand: names
+ * in scope, stdlib functions, and the branches and collections of the samples' ROOT files.
+ *
+ * Names, types and schemas come from the latest compilation available, whatever its version: a
+ * keystroke is never made to wait for a compilation (with none yet, the answer has keywords,
+ * functions and the names declared in the text).
+ */
+import type { IToken, TokenType } from "chevrotain";
+import { CompletionItem, CompletionItemKind, CompletionList, InsertTextFormat, MarkupKind } from "vscode-languageserver";
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import * as T from "../../grammar/lexer.js";
+import { hepParser } from "../../grammar/parser.js";
+import type { Env } from "../../compiler/check/env.js";
+import type { SymbolKind as HepSymbolKind } from "../../compiler/check/symbols.js";
+import type { Compilation } from "../../compiler/compile.js";
+import { list, P4, Type, typeToString } from "../../compiler/core/types.js";
+import {
+  BALANCE_MODES, BUILTINS, FUNCTION_BY_NAME, FUNCTIONS, HISTOGRAM_SPLITS, METRICS, MODEL_KIND_BY_NAME, MODEL_KINDS,
+  REWEIGHT_MODES, signatureText,
+} from "../../stdlib/index.js";
+import { branchMarkdown, builtinMarkdown, collectionMarkdown, functionMarkdown, symbolMarkdown, symbolType } from "./docs.js";
+import { declarationStart, isIdentifierToken, lastTokenBefore, lex, Lexed, structure, tokenEnd } from "./tokens.js";
+
+// ---- what may come next -------------------------------------------------------------------------
+
+const BLOCK_ITEMS: Record<string, ReadonlySet<string>> = {
+  analysis: new Set(["lumi", "seed", "title"]),
+  sample: new Set(["files", "tree", "class", "weight", "where", "xsec", "sumw", "title"]),
+  train: new Set(["on", "folds", "balance", "reweight", "validation"]),
+  evaluate: new Set(["in", "bins", "metrics", "working_points", "reference"]),
+  output: new Set(["predictions", "histogram", "cutflow", "report"]),
+};
+
+const CONTINUATION = new Set<TokenType>([
+  T.Dot, T.DotDot, T.Comma, T.RParen, T.RBracket, T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.Tilde,
+  T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.Caret, T.And, T.Or, T.AmpAmp, T.PipePipe, T.Where,
+]);
+
+/** Tokens to run content assist on: the declaration's header plus the current item, so the cost stays small in big blocks. */
+function contextSlice(l: Lexed, d: number, last: number): IToken[] {
+  const toks = l.tokens;
+  const { depth } = structure(l);
+  const kw = toks[d].image;
+  const after = depth[last] + (isOpen(toks[last]) ? 1 : isClose(toks[last]) ? -1 : 0);
+  let brace = -1;
+  for (let k = d + 1; k <= last; k++) {
+    if (depth[k] === 0 && toks[k].tokenType === T.LBrace) {
+      brace = k;
+      break;
+    }
+  }
+  if (brace >= 0 && after >= 1) {
+    const header = toks.slice(d, brace + 1);
+    if (kw === "model") return toks.slice(d, last + 1);
+    let start = -1;
+    if (kw === "features") {
+      for (let k = last; k > brace; k--) {
+        if (depth[k] !== 1) continue;
+        const firstOnLine = k === brace + 1 || /[\n\r]/.test(l.text.slice(tokenEnd(toks[k - 1]), toks[k].startOffset));
+        if (firstOnLine && !CONTINUATION.has(toks[k].tokenType)) {
+          start = k;
+          break;
+        }
+      }
+    } else {
+      const items = BLOCK_ITEMS[kw];
+      for (let k = last; k > brace && items; k--) {
+        if (depth[k] === 1 && items.has(toks[k].image) && !(toks[k].tokenType === T.Identifier)) {
+          start = k;
+          break;
+        }
+      }
+    }
+    return start < 0 ? header : [...header, ...toks.slice(start, last + 1)];
+  }
+  let slice = toks.slice(d, last + 1);
+  if (slice.length > 120 && (kw === "define" || kw === "object" || kw === "region")) {
+    // A long expression: what follows its last top-level `and`/`or` is read as a whole expression.
+    for (let k = last; k > d + 3; k--) {
+      if (depth[k] === 0 && (toks[k].tokenType === T.And || toks[k].tokenType === T.Or)) {
+        slice = [...toks.slice(d, d + 3), ...toks.slice(k + 1, last + 1)];
+        break;
+      }
+    }
+  }
+  return slice;
+}
+
+function isOpen(t: IToken): boolean {
+  return t.tokenType === T.LParen || t.tokenType === T.LBracket || t.tokenType === T.LBrace;
+}
+function isClose(t: IToken): boolean {
+  return t.tokenType === T.RParen || t.tokenType === T.RBracket || t.tokenType === T.RBrace;
+}
+
+// ---- types of what is before the cursor -------------------------------------------------------
+
+interface Ctx {
+  c?: Compilation;
+  env?: Env;
+  toks: IToken[];
+  /** First token index of the current declaration. */
+  d: number;
+}
+
+function matchBack(toks: IToken[], k: number, open: TokenType, close: TokenType, stop: number): number {
+  let depth = 0;
+  for (let j = k; j >= stop; j--) {
+    if (toks[j].tokenType === close) depth++;
+    else if (toks[j].tokenType === open) {
+      depth--;
+      if (depth === 0) return j;
+    }
+  }
+  return -1;
+}
+
+function elementOf(t: Type | undefined): Type | undefined {
+  return t?.kind === "list" ? t.element : undefined;
+}
+
+function fieldOf(t: Type | undefined, field: string): Type | undefined {
+  if (!t) return undefined;
+  if (t.kind === "record") return t.record.fields.get(field);
+  if (t.kind === "list" && t.element.kind === "record") {
+    const f = t.element.record.fields.get(field);
+    return f ? list(f) : undefined;
+  }
+  return undefined;
+}
+
+/** The type of a name at the cursor's scope: a field of the element in scope, a declaration, a collection, a branch. */
+function nameType(x: Ctx, name: string, end: number): Type | undefined {
+  const el = elementScope(x, end);
+  if (el?.kind === "record" && el.record.fields.has(name)) return el.record.fields.get(name);
+  const sym = x.c?.checked.symbols.get(name);
+  if (sym) return x.c ? symbolType(x.c, sym) : undefined;
+  const coll = x.env?.collections.get(name);
+  if (coll) {
+    const rec: Type = { kind: "record", record: coll.record };
+    return coll.shape === "jagged" ? list(rec) : rec;
+  }
+  return x.env?.branches.get(name)?.type;
+}
+
+/** The type of the postfix chain (`muons[0].p4`, `Muon`, `first(jets)`) that ends at token k. */
+function chainType(x: Ctx, k: number): Type | undefined {
+  const toks = x.toks;
+  const ops: Array<{ index: true } | { field: string }> = [];
+  let base: Type | undefined;
+  for (;;) {
+    if (k < x.d) return undefined;
+    const t = toks[k];
+    if (t.tokenType === T.RBracket) {
+      const m = matchBack(toks, k, T.LBracket, T.RBracket, x.d);
+      if (m < 0) return undefined;
+      ops.unshift({ index: true });
+      k = m - 1;
+      continue;
+    }
+    if (t.tokenType === T.This) {
+      base = elementScope(x, k);
+      break;
+    }
+    if (isIdentifierToken(t)) {
+      if (toks[k - 1]?.tokenType === T.Dot) {
+        ops.unshift({ field: t.image });
+        k -= 2;
+        continue;
+      }
+      base = nameType(x, t.image, k);
+      break;
+    }
+    if (t.tokenType === T.RParen) {
+      const m = matchBack(toks, k, T.LParen, T.RParen, x.d);
+      if (m < 0) return undefined;
+      const callee = toks[m - 1];
+      if (callee && isIdentifierToken(callee) && m - 1 >= x.d) base = callType(x, callee.image, m, k);
+      else base = groupType(x, m, k);
+      break;
+    }
+    return undefined;
+  }
+  let t = base;
+  for (const op of ops) t = "index" in op ? elementOf(t) : fieldOf(t, op.field);
+  return t;
+}
+
+/** The last token of the first argument of the call whose `(` is at `open` and `)` at `close`. */
+function firstArgEnd(toks: IToken[], open: number, close: number): number {
+  let depth = 0;
+  for (let j = open + 1; j < close; j++) {
+    const tt = toks[j].tokenType;
+    if (tt === T.LParen || tt === T.LBracket) depth++;
+    else if (tt === T.RParen || tt === T.RBracket) depth--;
+    else if (tt === T.Comma && depth === 0) return j - 1;
+  }
+  return close - 1;
+}
+
+function callType(x: Ctx, name: string, open: number, close: number): Type | undefined {
+  const fn = FUNCTION_BY_NAME.get(name);
+  if (!fn) return undefined;
+  const returns = fn.signatures[0].returns;
+  if (returns === "p4") return P4;
+  if (returns !== "element" && returns !== "same-list") return undefined;
+  const arg = chainType(x, firstArgEnd(x.toks, open, close));
+  return returns === "element" ? elementOf(arg) : arg;
+}
+
+function groupType(x: Ctx, open: number, close: number): Type | undefined {
+  // `(Muon where pt > 20)` has the type of its target; anything else that of its last chain.
+  let depth = 0;
+  for (let j = open + 1; j < close; j++) {
+    const tt = x.toks[j].tokenType;
+    if (tt === T.LParen || tt === T.LBracket) depth++;
+    else if (tt === T.RParen || tt === T.RBracket) depth--;
+    else if (tt === T.Where && depth === 0) return chainType(x, j - 1);
+  }
+  return chainType(x, close - 1);
+}
+
+/**
+ * The element type in scope at token position `end` (exclusive): inside `X where ...` the
+ * elements of X; inside a per-element argument (`sort_by(jets, |)`) those of the first argument.
+ */
+function elementScope(x: Ctx, end: number): Type | undefined {
+  const toks = x.toks;
+  let depth = 0;
+  let blocked = false;
+  let commas = 0;
+  for (let k = end - 1; k >= x.d; k--) {
+    const tt = toks[k].tokenType;
+    if (tt === T.RParen || tt === T.RBracket) depth++;
+    else if (tt === T.LParen || tt === T.LBracket) {
+      if (depth > 0) {
+        depth--;
+        continue;
+      }
+      // Leaving a group the position is inside of.
+      const callee = toks[k - 1];
+      if (tt === T.LParen && callee && isIdentifierToken(callee)) {
+        const fn = FUNCTION_BY_NAME.get(callee.image);
+        if (fn && commas > 0 && fn.signatures.some((s) => s.params[commas]?.kind === "per-element")) {
+          // The first argument ends before the first comma of this call.
+          let d2 = 0;
+          for (let j = k + 1; j < end; j++) {
+            const t2 = toks[j].tokenType;
+            if (t2 === T.LParen || t2 === T.LBracket) d2++;
+            else if (t2 === T.RParen || t2 === T.RBracket) d2--;
+            else if (t2 === T.Comma && d2 === 0) return elementOf(chainType(x, j - 1));
+          }
+        }
+      }
+      blocked = false;
+      commas = 0;
+    } else if (tt === T.LBrace || tt === T.RBrace) return undefined;
+    else if (depth === 0) {
+      if (tt === T.Comma) {
+        blocked = true;
+        commas++;
+      } else if (tt === T.Where && !blocked && k - 1 >= x.d) return elementOf(chainType(x, k - 1));
+    }
+  }
+  return undefined;
+}
+
+// ---- items ---------------------------------------------------------------------------------------
+
+const SYMBOL_ITEM: Record<HepSymbolKind, CompletionItemKind> = {
+  sample: CompletionItemKind.Module,
+  group: CompletionItemKind.Module,
+  object: CompletionItemKind.Struct,
+  define: CompletionItemKind.Variable,
+  region: CompletionItemKind.Event,
+  bins: CompletionItemKind.Enum,
+  features: CompletionItemKind.Interface,
+  model: CompletionItemKind.Class,
+};
+
+const DECL_KIND: Record<string, HepSymbolKind> = {
+  sample: "sample",
+  group: "group",
+  object: "object",
+  define: "define",
+  region: "region",
+  bins: "bins",
+  features: "features",
+  model: "model",
+};
+
+interface Names {
+  /** name → kind: the compilation's symbols and the declarations in the current text. */
+  byName: Map<string, HepSymbolKind>;
+}
+
+function declaredNames(c: Compilation | undefined, l: Lexed, exclude?: string): Names {
+  const byName = new Map<string, HepSymbolKind>();
+  for (const s of c?.checked.symbols.values() ?? []) byName.set(s.name, s.kind);
+  for (const k of structure(l).starts) {
+    const kind = DECL_KIND[l.tokens[k].image];
+    const n = l.tokens[k + 1];
+    if (kind && n && isIdentifierToken(n)) byName.set(n.image, kind);
+  }
+  if (exclude) byName.delete(exclude);
+  return { byName };
+}
+
+function keywordOf(tt: TokenType): string | undefined {
+  if (tt.name.startsWith("Kw_")) return tt.name.slice(3);
+  const hard: Record<string, string> = { And: "and", Or: "or", Not: "not", Where: "where", True: "true", False: "false", This: "this" };
+  return hard[tt.name];
+}
+
+/** sortText groups: scope fields, declarations, file names, functions, keywords. */
+const RANK = { field: "0", symbol: "1", input: "2", fn: "3", keyword: "4" };
+
+export function completion(c: Compilation | undefined, doc: TextDocument, offset: number): CompletionList {
+  const text = doc.getText();
+  const empty: CompletionList = { isIncomplete: false, items: [] };
+  offset = Math.max(0, Math.min(offset, text.length));
+  if (inCommentOrString(text, offset)) return empty;
+  let prefixStart = offset;
+  while (prefixStart > 0 && /[A-Za-z0-9_]/.test(text[prefixStart - 1])) prefixStart--;
+  const prefix = text.slice(prefixStart, offset);
+  if (/^[0-9]/.test(prefix)) return empty;
+
+  const l = lex(text, doc);
+  const toks = l.tokens;
+  const last = lastTokenBefore(toks, prefixStart);
+  const items = new Map<string, CompletionItem>();
+  const add = (item: CompletionItem, rank: string) => {
+    if (!items.has(item.label)) items.set(item.label, { ...item, sortText: rank + item.label });
+  };
+  const addKeyword = (w: string) => add({ label: w, kind: CompletionItemKind.Keyword }, RANK.keyword);
+
+  const d = last >= 0 ? declarationStart(l, last) : -1;
+  if (d < 0) {
+    for (const k of T.DECLARATION_KEYWORDS) addKeyword(k);
+    return { isIncomplete: false, items: [...items.values()] };
+  }
+  const slice = contextSlice(l, d, last);
+  let paths: ReturnType<ReturnType<typeof hepParser>["computeContentAssist"]> = [];
+  try {
+    paths = hepParser().computeContentAssist("file", slice);
+  } catch {
+    paths = [];
+  }
+
+  const kw = toks[d].image;
+  const declName = toks[d + 1] && isIdentifierToken(toks[d + 1]) ? toks[d + 1].image : undefined;
+  const env = envFor(c, kw, declName);
+  const x: Ctx = { c, env, toks, d };
+  const names = declaredNames(c, l, kw === "object" || kw === "define" || kw === "region" ? declName : undefined);
+  const prev = toks[last];
+  let filtered = false;
+
+  const addNamesOf = (kinds: HepSymbolKind[]) => {
+    for (const [n, k] of names.byName) if (kinds.includes(k)) add({ label: n, kind: SYMBOL_ITEM[k], detail: k, data: { symbol: n } }, RANK.symbol);
+  };
+  const addWords = (ws: readonly string[], kind: CompletionItemKind = CompletionItemKind.EnumMember) => {
+    for (const w of ws) add({ label: w, kind }, RANK.symbol);
+  };
+  const addExpression = () => {
+    const el = elementScope(x, last + 1);
+    if (el?.kind === "record") {
+      for (const [f, t] of el.record.fields) add({ label: f, kind: CompletionItemKind.Field, detail: `${el.record.name}.${f}: ${typeToString(t)}` }, RANK.field);
+      addKeyword("this");
+    }
+    for (const [n, k] of names.byName) {
+      if (k !== "object" && k !== "define" && k !== "region") continue;
+      const sym = c?.checked.symbols.get(n);
+      const t = sym && c ? symbolType(c, sym) : undefined;
+      add({ label: n, kind: SYMBOL_ITEM[k], detail: t ? `${k}: ${typeToString(t)}` : k, data: { symbol: n } }, RANK.symbol);
+    }
+    if (env) {
+      for (const [p, coll] of env.collections) add({ label: p, kind: CompletionItemKind.Struct, detail: coll.shape === "jagged" ? `collection<${p}>` : p, data: { collection: p } }, RANK.input);
+      // A file may have thousands of branches: with a prefix typed, only those starting with it.
+      const lower = prefix.toLowerCase();
+      if (prefix || env.branches.size <= 300) {
+        for (const [b, e] of env.branches) {
+          if (prefix && !b.toLowerCase().startsWith(lower)) continue;
+          add({ label: b, kind: CompletionItemKind.Field, detail: `${e.schema.typename}${e.type ? " → " + typeToString(e.type) : ""}`, data: { branch: b } }, RANK.input);
+        }
+        if (prefix) filtered = true;
+      } else filtered = true;
+    }
+    for (const b of BUILTINS) add({ label: b.name, kind: CompletionItemKind.Variable, detail: b.type, data: { builtin: b.name } }, RANK.input);
+    for (const fn of FUNCTIONS) {
+      add({
+        label: fn.name,
+        kind: CompletionItemKind.Function,
+        detail: fn.signatures.map((s) => signatureText(fn.name, s)).join(" | "),
+        insertText: `${fn.name}($1)`,
+        insertTextFormat: InsertTextFormat.Snippet,
+        command: { title: "signature help", command: "editor.action.triggerParameterHints" },
+        data: { function: fn.name },
+      }, RANK.fn);
+    }
+  };
+
+  const ruleOf = (p: (typeof paths)[number]) => p.ruleStack[p.ruleStack.length - 1];
+  const parentOf = (p: (typeof paths)[number]) => p.ruleStack[p.ruleStack.length - 2];
+  let expression = false;
+  for (const p of paths) {
+    const tt = p.nextTokenType;
+    const rule = ruleOf(p);
+    const word = keywordOf(tt);
+    if (word && tt !== T.Identifier) {
+      if (rule === "modelOption") continue; // `bins`/`output` as option names come from the kind below
+      if (word === "this") continue; // offered with the element's fields
+      addKeyword(word);
+      continue;
+    }
+    if (tt !== T.Identifier) continue;
+    const pv = prev?.image;
+    switch (rule) {
+      case "primary":
+        expression = true;
+        break;
+      case "postfix":
+        if (prev?.tokenType === T.Dot) {
+          const t = chainType(x, last - 1);
+          const rec = t?.kind === "record" ? t.record : t?.kind === "list" && t.element.kind === "record" ? t.element.record : undefined;
+          if (rec) for (const [f, ft] of rec.fields) add({ label: f, kind: CompletionItemKind.Field, detail: `${rec.name}.${f}: ${typeToString(ft)}` }, RANK.field);
+        }
+        break;
+      case "numberWithUnit":
+        addWords(["GeV", "MeV", "TeV"], CompletionItemKind.Unit);
+        break;
+      case "quantity":
+        addWords(kw === "analysis" ? ["/pb", "/fb", "/nb"].map((u) => (prev?.tokenType === T.Slash ? u.slice(1) : u)) : ["pb", "fb", "nb"], CompletionItemKind.Unit);
+        break;
+      case "identList": {
+        const parent = parentOf(p);
+        if (parent === "groupDecl") addNamesOf(["sample"]);
+        else if (parent === "trainDecl" || parent === "evaluateDecl") addNamesOf(["model"]);
+        else if (parent === "outputItem") {
+          const lastKw = [...slice].reverse().find((t) => t.image === "in" || t.image === "keyed");
+          if (lastKw?.image === "keyed") expression = true;
+          else addNamesOf(["region"]);
+        }
+        break;
+      }
+      case "trainProp":
+        if (pv === "on") addNamesOf(["region"]);
+        else if (pv === "balance") addWords(BALANCE_MODES);
+        else if (pv === "reweight") addWords(REWEIGHT_MODES.filter((m) => m !== "to"));
+        else if (pv === "to") addNamesOf(["sample"]);
+        break;
+      case "evaluateProp":
+        if (pv === "in") addNamesOf(["region"]);
+        else if (pv === "metrics" || pv === ",") addWords(METRICS);
+        else if (pv === "reference") {
+          const brace = slice.findIndex((t) => t.tokenType === T.LBrace);
+          addWords(slice.slice(1, brace < 0 ? 1 : brace).filter(isIdentifierToken).map((t) => t.image), CompletionItemKind.Class);
+        } else addWords(["loose", "medium", "tight"], CompletionItemKind.Variable);
+        break;
+      case "sampleProp":
+        if (pv === "class") addWords(["signal", "background", "data"]);
+        break;
+      case "modelDecl":
+        if (pv === "=") for (const m of MODEL_KINDS) add({ label: m.name, kind: CompletionItemKind.Class, detail: m.summary, documentation: m.options.length ? "Options: " + m.options.map((o) => o.name).join(", ") : undefined }, RANK.symbol);
+        else if (pv === "(") addNamesOf(["features"]);
+        break;
+      case "modelOption": {
+        const kind = MODEL_KIND_BY_NAME.get(modelKindOf(slice) ?? "");
+        const given = new Set(slice.filter((t, i) => i > 0 && slice[i - 1].tokenType !== T.Identifier).map((t) => t.image));
+        for (const o of kind?.options ?? []) {
+          if (given.has(o.name) && o.name !== prefix) continue;
+          add({ label: o.name, kind: CompletionItemKind.Property, detail: `${o.type}${o.default !== undefined ? " = " + JSON.stringify(o.default) : ""}`, documentation: o.summary }, RANK.symbol);
+        }
+        break;
+      }
+      case "optionValue": {
+        const spec = MODEL_KIND_BY_NAME.get(modelKindOf(slice) ?? "")?.options.find((o) => o.name === pv);
+        if (spec?.values) addWords(spec.values);
+        break;
+      }
+      case "binSpec":
+        addNamesOf(["bins"]);
+        break;
+      case "outputItem":
+        if (pv === "by") addWords(HISTOGRAM_SPLITS);
+        break;
+      default:
+        break;
+    }
+  }
+  // A `(` of a features-taking model: `gbdt(` wants a features name (expression rule otherwise).
+  if (expression && kw === "model" && slice.filter((t) => t.tokenType === T.LBrace).length === 0) {
+    const kind = MODEL_KIND_BY_NAME.get(modelKindOf(slice) ?? "");
+    if (kind?.argument === "features") {
+      addNamesOf(["features"]);
+      expression = false;
+    }
+  }
+  if (expression) addExpression();
+  if (paths.length === 0) {
+    // The parser could not read what is before the cursor: offer what is most likely.
+    const lineStart = text.lastIndexOf("\n", prefixStart - 1) + 1;
+    if (text.slice(lineStart, prefixStart).trim() === "" && structure(l).depth[last] === 0 && !isOpen(toks[last])) for (const k of T.DECLARATION_KEYWORDS) addKeyword(k);
+    else addExpression();
+  }
+  return { isIncomplete: filtered, items: [...items.values()] };
+}
+
+function modelKindOf(slice: IToken[]): string | undefined {
+  // model NAME = KIND ( ...
+  return slice[0]?.image === "model" && slice[2]?.tokenType === T.Equals ? slice[3]?.image : undefined;
+}
+
+/** Inside a sample block the sample's own tree; elsewhere the environment names resolve in. */
+function envFor(c: Compilation | undefined, kw: string, name: string | undefined): Env | undefined {
+  if (!c) return undefined;
+  if (kw === "sample" && name) {
+    const s = c.checked.samples.find((x) => x.name === name);
+    if (s?.env) return s.env;
+  }
+  return c.checked.env;
+}
+
+function inCommentOrString(text: string, offset: number): boolean {
+  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+  let inString = false;
+  for (let i = lineStart; i < offset; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === "\\") i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === "#") return true;
+  }
+  return inString;
+}
+
+/** Documentation for an item, looked up when the client asks for it (completionItem/resolve). */
+export function resolveCompletion(c: Compilation | undefined, item: CompletionItem): CompletionItem {
+  const data = item.data as Record<string, string> | undefined;
+  if (!data) return item;
+  let md: string | undefined;
+  if (data.function) {
+    const fn = FUNCTION_BY_NAME.get(data.function);
+    if (fn) md = functionMarkdown(fn);
+  } else if (data.builtin) md = builtinMarkdown(data.builtin);
+  else if (c && data.symbol) {
+    const sym = c.checked.symbols.get(data.symbol);
+    if (sym) md = symbolMarkdown(c, sym);
+  } else if (c && data.branch) md = branchMarkdown(c, data.branch);
+  else if (c && data.collection) {
+    const coll = c.checked.env?.collections.get(data.collection);
+    if (coll) md = collectionMarkdown(coll);
+  }
+  return md ? { ...item, documentation: { kind: MarkupKind.Markdown, value: md } } : item;
+}
+

@@ -1,0 +1,81 @@
+/**
+ * Hover: a stdlib function's signatures and docs, a declaration's expression and type, a branch's
+ * type and the files it comes from, a collection's fields, a sample's files and entries, a field's
+ * type, a model kind or option.
+ */
+import { Hover, MarkupKind } from "vscode-languageserver";
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import type * as A from "../../grammar/ast.js";
+import type { Compilation } from "../../compiler/compile.js";
+import { typeToString } from "../../compiler/core/types.js";
+import { MODEL_KIND_BY_NAME } from "../../stdlib/index.js";
+import { fileOfDocument, spanRange, targetAt } from "./common.js";
+import { branchMarkdown, builtinMarkdown, collectionMarkdown, functionByName, functionMarkdown, symbolMarkdown } from "./docs.js";
+
+export function hover(c: Compilation, doc: TextDocument, offset: number): Hover | null {
+  const f = fileOfDocument(c, doc);
+  if (!f) return null;
+  const t = targetAt(c, f, offset);
+  if (!t) return null;
+  let md: string | undefined;
+  switch (t.kind) {
+    case "symbol":
+      md = symbolMarkdown(c, t.symbol);
+      break;
+    case "function": {
+      const fn = functionByName(t.name);
+      md = fn ? functionMarkdown(fn) : undefined;
+      break;
+    }
+    case "branch":
+      md = branchMarkdown(c, t.name);
+      break;
+    case "collection":
+      md = collectionMarkdown(t.collection);
+      break;
+    case "builtin":
+      md = builtinMarkdown(t.name);
+      break;
+    case "field": {
+      const coll = c.checked.env?.collections.get(t.record);
+      const ty = coll?.record.fields.get(t.field) ?? c.checked.types.get(t.node as unknown as A.Expr) ?? parentMemberType(c, f.parsed.ast, t.node);
+      const branch = coll?.branchOf.get(t.field);
+      md = "```hep\n" + `${t.record}.${t.field}${ty && ty.kind !== "error" ? ": " + typeToString(ty) : ""}` + "\n```";
+      if (branch) md += `\n\nread from the branch \`${branch}\``;
+      else if (coll?.kinematics) md += "\n\nderived from the collection's kinematics";
+      break;
+    }
+    case "modelKind": {
+      const k = MODEL_KIND_BY_NAME.get(t.name)!;
+      md = "```hep\n" + `${k.name}(${k.argument === "features" ? "FEATURES" : '"model.onnx"'})` + "\n```\n\n" + k.summary + "\n\nOptions: " + k.options.map((o) => "`" + o.name + "`").join(", ");
+      break;
+    }
+    case "option": {
+      const spec = MODEL_KIND_BY_NAME.get(t.model)?.options.find((o) => o.name === t.option);
+      if (spec) md = "```hep\n" + `${spec.name}: ${spec.type}${spec.default !== undefined ? " = " + JSON.stringify(spec.default) : ""}` + "\n```\n\n" + spec.summary;
+      break;
+    }
+    case "include":
+      md = "```hep\ninclude " + JSON.stringify(t.abs.split(/[\\/]/).pop()) + "\n```";
+      break;
+  }
+  if (!md) return null;
+  return { contents: { kind: MarkupKind.Markdown, value: md }, range: spanRange(f.source, t.span) };
+}
+
+/** A member's field node carries no type itself: the enclosing Member expression has it. */
+function parentMemberType(c: Compilation, ast: A.FileAst, field: A.Node) {
+  let found: A.MemberExpr | undefined;
+  const visit = (v: unknown): void => {
+    if (found || typeof v !== "object" || v === null) return;
+    if (Array.isArray(v)) return v.forEach(visit);
+    const n = v as A.MemberExpr;
+    if (n.kind === "Member" && n.field === field) {
+      found = n;
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) if (k !== "span") visit(x);
+  };
+  visit(ast.decls);
+  return found ? c.checked.types.get(found) : undefined;
+}

@@ -1,0 +1,183 @@
+/**
+ * The open documents and one compilation per document version. A change is compiled after a short
+ * pause (debounced), or at once when a feature needs the current version; compilations read open
+ * buffers instead of the disk (the compiler's overlay), and ROOT metadata comes from the host's
+ * cache, so a keystroke re-parses and re-checks but never re-reads a ROOT file.
+ *
+ * A document without an `analysis` header is usually an included file: it is compiled through the
+ * analysis that includes it (an open one, or a .hep file beside it or one folder up), so names from
+ * the rest of the analysis resolve and its diagnostics are the ones `hepc check` prints for it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { TextDocument } from "vscode-languageserver-textdocument";
+import { compile, Compilation } from "../compiler/compile.js";
+import type { CompilerHost } from "../compiler/host.js";
+import { documentPath } from "./features/common.js";
+
+export interface WorkspaceOptions {
+  host: CompilerHost;
+  /** Pause after a change before compiling, in ms (default 150). */
+  debounceMs?: number;
+  /** Called when the compilation of a document's current version is ready. */
+  onCompiled?: (doc: TextDocument, c: Compilation) => void;
+  log?: (message: string) => void;
+}
+
+interface Entry {
+  /** Updated in place by the server's TextDocuments: `seen` is the version last told about. */
+  doc: TextDocument;
+  seen: number;
+  abs: string;
+  compiled?: { version: number; compilation: Compilation };
+  inflight?: { version: number; promise: Promise<Compilation | undefined> };
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+const HEADER = /(^|\n)[ \t]*analysis[ \t]+[A-Za-z_]/;
+const INCLUDE = /(?:^|\n)[ \t]*include[ \t]+"((?:[^"\\\n]|\\.)*)"/g;
+
+export class Workspace {
+  private readonly entries = new Map<string, Entry>();
+  private readonly debounceMs: number;
+
+  constructor(private readonly options: WorkspaceOptions) {
+    this.debounceMs = options.debounceMs ?? 150;
+  }
+
+  get host(): CompilerHost {
+    return this.options.host;
+  }
+
+  open(doc: TextDocument): void {
+    const e: Entry = { doc, seen: doc.version, abs: documentPath(doc.uri) };
+    this.entries.set(doc.uri, e);
+    void this.compileNow(e);
+    this.dependentsChanged(e);
+  }
+
+  update(doc: TextDocument): void {
+    const e = this.entries.get(doc.uri);
+    if (!e) return this.open(doc);
+    if (e.doc === doc && e.seen === doc.version) return;
+    e.doc = doc;
+    e.seen = doc.version;
+    this.schedule(e);
+    this.dependentsChanged(e);
+  }
+
+  close(uri: string): void {
+    const e = this.entries.get(uri);
+    if (e?.timer) clearTimeout(e.timer);
+    this.entries.delete(uri);
+  }
+
+  document(uri: string): TextDocument | undefined {
+    return this.entries.get(uri)?.doc;
+  }
+
+  documents(): TextDocument[] {
+    return [...this.entries.values()].map((e) => e.doc);
+  }
+
+  /** The newest compilation available without waiting (possibly of an older version). */
+  latest(uri: string): Compilation | undefined {
+    return this.entries.get(uri)?.compiled?.compilation;
+  }
+
+  /** The compilation of the document's current version, compiling now if it is pending. */
+  async current(uri: string): Promise<Compilation | undefined> {
+    const e = this.entries.get(uri);
+    if (!e) return undefined;
+    return this.compileNow(e);
+  }
+
+  /** Waits for every pending compilation (tests and benchmarks). */
+  async settle(): Promise<void> {
+    await Promise.all([...this.entries.values()].map((e) => this.compileNow(e)));
+  }
+
+  private schedule(e: Entry): void {
+    if (e.timer) clearTimeout(e.timer);
+    if (this.debounceMs <= 0) {
+      void this.compileNow(e);
+      return;
+    }
+    e.timer = setTimeout(() => {
+      e.timer = undefined;
+      void this.compileNow(e);
+    }, this.debounceMs);
+  }
+
+  /** Open documents whose last compilation read this one (it is included by them) are compiled again. */
+  private dependentsChanged(changed: Entry): void {
+    for (const e of this.entries.values()) {
+      if (e === changed || !e.compiled) continue;
+      if (e.compiled.compilation.program.absPaths.includes(changed.abs)) this.schedule(e);
+    }
+  }
+
+  private compileNow(e: Entry): Promise<Compilation | undefined> {
+    if (e.timer) {
+      clearTimeout(e.timer);
+      e.timer = undefined;
+    }
+    const version = e.doc.version;
+    if (e.compiled?.version === version) return Promise.resolve(e.compiled.compilation);
+    if (e.inflight?.version === version) return e.inflight.promise;
+    const overlay = new Map<string, string>();
+    for (const x of this.entries.values()) overlay.set(x.abs, x.doc.getText());
+    const root = this.rootFor(e);
+    const promise = compile(root, this.options.host, { overlay }).then(
+      (c) => {
+        if (!e.compiled || e.compiled.version <= version) e.compiled = { version, compilation: c };
+        if (e.inflight?.version === version) e.inflight = undefined;
+        if (e.doc.version === version && this.entries.get(e.doc.uri) === e) this.options.onCompiled?.(e.doc, c);
+        return c;
+      },
+      (err: unknown) => {
+        if (e.inflight?.version === version) e.inflight = undefined;
+        this.options.log?.(`hepc lsp: compiling ${root} failed: ${(err as Error)?.stack ?? String(err)}`);
+        return e.compiled?.compilation;
+      },
+    );
+    e.inflight = { version, promise };
+    return promise;
+  }
+
+  /** The analysis a document is compiled as part of: itself, or the analysis including it. */
+  private rootFor(e: Entry): string {
+    const text = e.doc.getText();
+    if (HEADER.test(text)) return e.abs;
+    for (const x of this.entries.values()) {
+      if (x === e || !x.compiled) continue;
+      const files = x.compiled.compilation.program.absPaths;
+      if (files.includes(e.abs) && files[0] !== e.abs) return files[0];
+    }
+    const dir = path.dirname(e.abs);
+    for (const d of [dir, path.dirname(dir)]) {
+      let names: string[];
+      try {
+        names = fs.readdirSync(d).filter((n) => n.endsWith(".hep")).sort();
+      } catch {
+        continue;
+      }
+      for (const n of names) {
+        const abs = path.join(d, n);
+        if (abs === e.abs) continue;
+        const open = [...this.entries.values()].find((x) => x.abs === abs);
+        let t: string;
+        try {
+          t = open ? open.doc.getText() : fs.readFileSync(abs, "utf8");
+        } catch {
+          continue;
+        }
+        if (!HEADER.test(t)) continue;
+        for (const m of t.matchAll(INCLUDE)) {
+          if (path.resolve(d, m[1]) === e.abs) return abs;
+        }
+      }
+    }
+    return e.abs;
+  }
+}
