@@ -50,7 +50,8 @@ if (parentPort) {
   const port = parentPort;
   let scratch = new Uint8Array(0);
   let sinceCollect = 0;
-  port.on("message", (m: DecodeRequest) => {
+  /** Decodes one basket; returns its reply and the buffers to transfer with it. */
+  const handle = (m: DecodeRequest): { reply: DecodeReply; transfer: ArrayBuffer[] } => {
     try {
       if (scratch.length < m.length) scratch = new Uint8Array(Math.max(m.length, scratch.length * 2));
       const raw = readRangeSync(m.path, m.offset, m.length, scratch);
@@ -59,25 +60,37 @@ if (parentPort) {
         const out = typedView(m.interp.dtype, d.buffer as unknown as ArrayBuffer, d.byteOffset, d.to - d.from);
         decodeStoredBasketInto(raw, m.entries, m.interp, out, d.from, d.to);
         sinceCollect += m.entries * m.interp.perEntry * DTYPE_SIZE[m.interp.dtype];
-        port.postMessage({ id: m.id, placed: true } satisfies DecodeReply);
-        if (collect && sinceCollect > COLLECT_EVERY) {
-          sinceCollect = 0;
-          collect();
-        }
-        return;
+        return { reply: { id: m.id, placed: true }, transfer: [] };
       }
       const r = decodeStoredBasket(raw, m.entries, m.interp);
+      sinceCollect += r.values.byteLength;
       const values = r.values.buffer as ArrayBuffer;
-      const transfer: ArrayBuffer[] = [values];
       const reply: DecodeReply = { id: m.id, values, byteOffset: r.values.byteOffset, length: r.values.length };
+      const transfer = [values];
       if (r.counts) {
         reply.counts = r.counts.buffer as ArrayBuffer;
         transfer.push(reply.counts);
       }
-      port.postMessage(reply, transfer);
+      return { reply, transfer };
     } catch (e) {
       const err = e as Error;
-      port.postMessage({ id: m.id, error: { name: err.name ?? "Error", message: err.message ?? String(e) } } satisfies DecodeReply);
+      return { reply: { id: m.id, error: { name: err.name ?? "Error", message: err.message ?? String(e) } }, transfer: [] };
+    }
+  };
+
+  port.on("message", (batch: DecodeRequest[]) => {
+    const replies: DecodeReply[] = [];
+    const transfer = new Set<ArrayBuffer>();
+    for (const m of batch) {
+      const h = handle(m);
+      replies.push(h.reply);
+      // A buffer may back several results (never here, but a transfer list must not repeat it).
+      for (const b of h.transfer) transfer.add(b);
+    }
+    port.postMessage(replies, [...transfer]);
+    if (collect && sinceCollect > COLLECT_EVERY) {
+      sinceCollect = 0;
+      collect();
     }
   });
 }

@@ -15,6 +15,10 @@ import { Worker } from "node:worker_threads";
 import { decodeStoredBasket, typedView, type DecodedBasket, type Interp } from "./basket.js";
 import type { DecodeReply, DecodeRequest } from "./decode-worker.js";
 
+const BATCH_MIN_BYTES = 64 * 1024;
+const BATCH_MAX_BYTES = 2 * 1024 * 1024;
+const BATCH_MAX_JOBS = 128;
+
 export class WorkerDecodeError extends Error {
   constructor(
     message: string,
@@ -45,6 +49,7 @@ export class DecodePool {
   private queue: { req: DecodeRequest; p: Pending }[] = [];
   /** Jobs per worker at once: two keeps a worker busy while the next message is in flight. */
   private readonly depth = 2;
+  private pumpScheduled = false;
   /** Baskets decoded by worker threads so far (tests check the threaded path really ran). */
   workerJobs = 0;
 
@@ -80,13 +85,22 @@ export class DecodePool {
       const req: DecodeRequest = { id: this.nextId++, path, offset, length, entries, interp };
       if (dest) req.dest = dest;
       this.queue.push({ req, p: { resolve, reject, interp } });
-      this.pump();
+      this.schedulePump();
     });
   }
 
-  /** Maximum jobs that can usefully be in flight (for callers sizing their read-ahead). */
-  get capacity(): number {
-    return this.threaded ? this.size * this.depth : 1;
+  /**
+   * Jobs are sent in batches, one message per batch and one reply: with many small baskets
+   * (NanoAOD-like files) the cost of a message would otherwise rival the decoding itself.
+   * Pumping waits for the current microtask checkpoint so jobs submitted together are batched.
+   */
+  private schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    queueMicrotask(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
   }
 
   private pump(): void {
@@ -96,11 +110,21 @@ export class DecodePool {
       if (!slot) return;
       // Prefer the least busy worker.
       for (const s of this.slots) if (s.busy < slot.busy) slot = s;
-      const { req, p } = this.queue.shift()!;
-      p.slot = slot;
-      this.pending.set(req.id, p);
+      // Split what is queued evenly over the batches that can be in flight, within bounds.
+      let queued = 0;
+      for (const q of this.queue) queued += q.req.length;
+      const limit = Math.min(BATCH_MAX_BYTES, Math.max(BATCH_MIN_BYTES, queued / (this.size * this.depth)));
+      const batch: DecodeRequest[] = [];
+      let bytes = 0;
+      while (this.queue.length > 0 && batch.length < BATCH_MAX_JOBS && (batch.length === 0 || bytes + this.queue[0].req.length <= limit)) {
+        const { req, p } = this.queue.shift()!;
+        p.slot = slot;
+        this.pending.set(req.id, p);
+        batch.push(req);
+        bytes += req.length;
+      }
       if (slot.busy++ === 0) slot.worker.ref();
-      slot.worker.postMessage(req);
+      slot.worker.postMessage(batch);
     }
   }
 
@@ -108,17 +132,19 @@ export class DecodePool {
     const worker = new Worker(this.workerUrl!);
     const slot: Slot = { worker, busy: 0 };
     worker.unref();
-    worker.on("message", (m: DecodeReply) => {
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      this.workerJobs++;
+    worker.on("message", (replies: DecodeReply[]) => {
       if (--slot.busy === 0) worker.unref();
-      if ("error" in m) p.reject(new WorkerDecodeError(m.error.message, m.error.name));
-      else if ("placed" in m) p.resolve(null);
-      else {
-        const values = typedView(p.interp.dtype, m.values, m.byteOffset, m.length);
-        p.resolve(m.counts ? { values, counts: new Int32Array(m.counts) } : { values });
+      for (const m of replies) {
+        const p = this.pending.get(m.id);
+        if (!p) continue;
+        this.pending.delete(m.id);
+        this.workerJobs++;
+        if ("error" in m) p.reject(new WorkerDecodeError(m.error.message, m.error.name));
+        else if ("placed" in m) p.resolve(null);
+        else {
+          const values = typedView(p.interp.dtype, m.values, m.byteOffset, m.length);
+          p.resolve(m.counts ? { values, counts: new Int32Array(m.counts) } : { values });
+        }
       }
       this.pump();
     });

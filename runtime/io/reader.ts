@@ -411,26 +411,41 @@ function finishJagged(t: Target, jobs: Job[], parts: Map<Job, { values: TypedArr
 }
 
 /**
- * Runs basket jobs with a bounded number in flight (bounded memory): each reads its bytes, then
- * decodes on the pool. Results are placed as they arrive.
+ * Runs basket jobs with bounded read-ahead (bounded memory): at most MAX_INFLIGHT_BYTES of stored
+ * baskets, and a number of jobs that keeps workers fed with batches of small baskets. Each job
+ * reads its bytes and decodes them (on the pool when threaded); results are placed as they arrive.
  */
+const MAX_INFLIGHT_BYTES = 32 * 1024 * 1024;
+
 async function runJobs(jobs: Job[], place: (job: Job, d: DecodedBasket | null) => void, threaded: boolean): Promise<void> {
   const pool = decodePool();
-  const limit = Math.max(2, pool.capacity + 2);
+  const maxJobs = threaded ? 512 : 8;
   let next = 0;
+  let inflight = 0;
+  let inflightBytes = 0;
   let failure: unknown = null;
-  const worker = async (): Promise<void> => {
-    while (failure === null && next < jobs.length) {
-      const job = jobs[next++];
-      try {
-        const d = await runOne(job, pool, threaded);
-        place(job, d);
-      } catch (e) {
-        if (failure === null) failure = e;
+  await new Promise<void>((resolve) => {
+    const launch = (): void => {
+      while (failure === null && next < jobs.length && inflight < maxJobs && (inflight === 0 || inflightBytes < MAX_INFLIGHT_BYTES)) {
+        const job = jobs[next++];
+        const bytes = "bytes" in job.ref ? job.ref.bytes : 0;
+        inflight++;
+        inflightBytes += bytes;
+        runOne(job, pool, threaded)
+          .then((d) => place(job, d))
+          .catch((e: unknown) => {
+            if (failure === null) failure = e;
+          })
+          .finally(() => {
+            inflight--;
+            inflightBytes -= bytes;
+            launch();
+          });
       }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+      if (inflight === 0) resolve();
+    };
+    launch();
+  });
   if (failure !== null) throw failure;
 }
 
