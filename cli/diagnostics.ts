@@ -1,8 +1,11 @@
 /** Printing a compilation's diagnostics in the CLI's two formats. */
 import type { Compilation } from "../compiler/compile.js";
-import type { Diagnostic } from "../compiler/core/diagnostics.js";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { Diagnostic, diagnostic } from "../compiler/core/diagnostics.js";
+import type { RunError } from "../runtime/exec/errors.js";
 import { diagnosticToJson, renderDiagnostic, summaryLine } from "../compiler/core/render.js";
-import { sourceFile, SourceFile } from "../compiler/core/source.js";
+import { offsetOf, sourceFile, SourceFile } from "../compiler/core/source.js";
 import type { CliIo } from "./io.js";
 
 export function sourcesOf(c: Pick<Compilation, "program">): Map<string, SourceFile> {
@@ -16,4 +19,25 @@ export function printDiagnostics(io: CliIo, diags: readonly Diagnostic[], source
   }
   for (const d of diags) io.stderr(renderDiagnostic(d, sources.get(d.file), { color: io.isTTY }) + "\n");
   if (diags.length) io.stderr(summaryLine(diags) + "\n");
+}
+
+/**
+ * A runtime error as a diagnostic under the `.hep` line its plan node came from: the origin's file
+ * is relative to the analysis folder.
+ */
+export function printRunError(io: CliIo, err: RunError, analysisDir: string, format: "text" | "json"): void {
+  let file: SourceFile | undefined;
+  let span = { start: 0, end: 0 };
+  let shown = err.origin ? path.relative(io.cwd, path.join(analysisDir, err.origin.file)) || err.origin.file : "hepc";
+  if (err.origin) {
+    try {
+      const text = readFileSync(path.join(analysisDir, err.origin.file), "utf8");
+      file = sourceFile(shown, text);
+      span = { start: offsetOf(file, err.origin.line - 1, err.origin.column - 1), end: offsetOf(file, err.origin.endLine - 1, err.origin.endColumn - 1) };
+    } catch {
+      shown = err.origin.file;
+    }
+  }
+  const d = diagnostic(err.code, shown, span, err.args);
+  printDiagnostics(io, [d], new Map(file ? [[shown, file]] : []), format);
 }

@@ -290,7 +290,8 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   for (const n of nodes) if (n.kind === "read") n.branches = branches;
 
   // ---- hashes ------------------------------------------------------------------------------------
-  const finished = hashNodes(nodes, [...inputs.values()], opts.version);
+  const groups = Object.fromEntries(ctx.declsOf("Group").map(({ decl }) => [decl.name.name, decl.members.map((m) => m.name)]).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  const finished = hashNodes(nodes, [...inputs.values()], opts.version, groups);
   const plan: Plan = {
     format: "hepc-plan/1",
     hepc: opts.version,
@@ -299,6 +300,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     locked: lock.inputs !== undefined,
     inputs: [...inputs.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
     collections,
+    groups,
     nodes: finished.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };
   return { plan, diagnostics };
@@ -357,7 +359,7 @@ function optionValue(v: A.OptionValue): unknown {
  * another node replaced by that node's hash (so names and ids drop out), the hashes of its inputs,
  * the input files' identities where it reads them, and the hepc version.
  */
-function hashNodes(nodes: Draft[], inputs: InputFile[], version: string): PlanNode[] {
+function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups: Record<string, string[]>): PlanNode[] {
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const identity = new Map(inputs.map((i) => [i.path, i.sha256 ? { sha256: i.sha256 } : { size: i.size, mtimeMs: i.mtimeMs }]));
   const hashes = new Map<string, string>();
@@ -413,7 +415,7 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string): PlanNo
       case "evaluate":
         return { region: n.region ? hashOfId(`filter:${n.region}`) : null, bins: n.bins.map((b) => ({ expr: ir(b.expr), edges: b.edges })), metrics: n.metrics, workingPoints: n.workingPoints, reference: n.reference ? hashOfId(`predict:${n.reference}`) : null };
       case "histogram":
-        return { name: n.name, vars: n.vars.map(ir), edges: n.edges, regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), by: n.by, weighted: n.weighted, samples: reads };
+        return { name: n.name, vars: n.vars.map(ir), edges: n.edges, regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), by: n.by, weighted: n.weighted, samples: reads, groups: n.by === "group" ? groups : null };
       case "cutflow":
         return { regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), samples: reads };
       case "write":

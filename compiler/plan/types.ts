@@ -158,5 +158,7 @@ export interface Plan {
   locked: boolean;
   inputs: InputFile[];
   collections: CollectionIR[];
+  /** group name → its samples, for histograms split by group */
+  groups: Record<string, string[]>;
   nodes: PlanNode[];
 }
