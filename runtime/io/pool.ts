@@ -1,5 +1,5 @@
 /**
- * A small pool of worker threads that decompress and decode baskets in parallel.
+ * A small pool of worker threads that read, decompress and decode baskets in parallel.
  *
  * Where the worker comes from: the worker must be plain JavaScript, so it is the compiled
  * `decode-worker.js` next to this module. Running from dist/ (the CLI, the benchmark) it is there.
@@ -47,7 +47,7 @@ export class DecodePool {
   private pending = new Map<number, Pending>();
   private nextId = 1;
   private queue: { req: DecodeRequest; p: Pending }[] = [];
-  /** Jobs per worker at once: two keeps a worker busy while the next message is in flight. */
+  /** Batches per worker at once: two keep a worker busy while the next message is in flight. */
   private readonly depth = 2;
   private pumpScheduled = false;
   /** Baskets decoded by worker threads so far (tests check the threaded path really ran). */
