@@ -121,17 +121,16 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (push) void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
   });
 
+  /** The document and the compilation features use for its current version. */
   const current = async (uri: string) => {
     const doc = documents.get(uri);
-    const c = doc ? await workspace?.current(uri) : undefined;
-    // The document may have changed while compiling: only a compilation of what is shown is used.
-    const now = documents.get(uri);
-    return doc && c && now ? { doc: now, c } : undefined;
+    const r = doc ? await workspace?.current(uri) : undefined;
+    return doc && r ? { doc, c: r.semantic, diagnosticsOf: r.compilation } : undefined;
   };
 
   connection.languages.diagnostics.on(async (params) => {
     const x = await current(params.textDocument.uri);
-    const items = x ? safe("diagnostics", () => diagnostics(x.c, x.doc, diagOptions), []) : [];
+    const items = x ? safe("diagnostics", () => diagnostics(x.diagnosticsOf, x.doc, diagOptions), []) : [];
     return { kind: DocumentDiagnosticReportKind.Full, items };
   });
 
@@ -205,7 +204,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const x = await current(params.textDocument.uri);
     if (!x) return [];
     const range = { start: x.doc.offsetAt(params.range.start), end: x.doc.offsetAt(params.range.end) };
-    return safe("codeAction", () => codeActions(x.c, x.doc, range), []);
+    return safe("codeAction", () => codeActions(x.diagnosticsOf, x.doc, range), []);
   });
 
   documents.listen(connection);

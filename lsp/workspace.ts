@@ -14,6 +14,7 @@ import type { TextDocument } from "vscode-languageserver-textdocument";
 import { compile, Compilation } from "../compiler/compile.js";
 import type { CompilerHost } from "../compiler/host.js";
 import { documentPath } from "./features/common.js";
+import { lex, structure } from "./features/tokens.js";
 
 export interface WorkspaceOptions {
   host: CompilerHost;
@@ -24,14 +25,63 @@ export interface WorkspaceOptions {
   log?: (message: string) => void;
 }
 
+/**
+ * A document version's compilation, and the one features use. They differ when the parser lost
+ * every declaration to an unfinished one at the end of the file (it cannot resynchronise at the
+ * end): then features use a compilation of the text with that last declaration blanked out
+ * (same length, so earlier offsets hold), while diagnostics stay those of the real text.
+ */
+export interface Compiled {
+  version: number;
+  compilation: Compilation;
+  semantic: Compilation;
+}
+
 interface Entry {
   /** Updated in place by the server's TextDocuments: `seen` is the version last told about. */
   doc: TextDocument;
   seen: number;
   abs: string;
-  compiled?: { version: number; compilation: Compilation };
-  inflight?: { version: number; promise: Promise<Compilation | undefined> };
+  compiled?: Compiled;
+  inflight?: { version: number; promise: Promise<Compiled | undefined> };
   timer?: ReturnType<typeof setTimeout>;
+}
+
+/** Whether the text (of a file in `dir`) has an include of `target`. */
+function includes(text: string, dir: string, target: string): boolean {
+  for (const m of text.matchAll(INCLUDE)) if (path.resolve(dir, m[1]) === target) return true;
+  return false;
+}
+
+/**
+ * Compiles one version of a document (at `abs`, text `text`) as part of the analysis `root`, with
+ * the open buffers in `overlay`; and, when the parse lost every declaration to an unfinished one at
+ * the end, again with that declaration blanked out, for the features.
+ */
+export async function compileVersion(root: string, host: CompilerHost, overlay: ReadonlyMap<string, string>, abs: string, text: string, version = 0): Promise<Compiled> {
+  const over = new Map(overlay);
+  over.set(abs, text);
+  const compilation = await compile(root, host, { overlay: over });
+  let semantic = compilation;
+  const cut = lostToTheEnd(compilation, abs, text);
+  if (cut !== undefined) {
+    over.set(abs, text.slice(0, cut) + text.slice(cut).replace(/[^\r\n]/g, " "));
+    semantic = await compile(root, host, { overlay: over });
+  }
+  return { version, compilation, semantic };
+}
+
+/**
+ * Where the last top-level declaration starts when the parse of the document kept no declaration
+ * although the text has some (an unfinished declaration at the end of the file); else undefined.
+ */
+function lostToTheEnd(c: Compilation, abs: string, text: string): number | undefined {
+  const i = c.program.absPaths.indexOf(abs);
+  if (i < 0 || c.program.files[i].ast.decls.length > 0) return undefined;
+  const l = lex(text);
+  const starts = structure(l).starts;
+  if (starts.length === 0) return undefined;
+  return l.tokens[starts[starts.length - 1]].startOffset;
 }
 
 const HEADER = /(^|\n)[ \t]*analysis[ \t]+[A-Za-z_]/;
@@ -82,11 +132,11 @@ export class Workspace {
 
   /** The newest compilation available without waiting (possibly of an older version). */
   latest(uri: string): Compilation | undefined {
-    return this.entries.get(uri)?.compiled?.compilation;
+    return this.entries.get(uri)?.compiled?.semantic;
   }
 
-  /** The compilation of the document's current version, compiling now if it is pending. */
-  async current(uri: string): Promise<Compilation | undefined> {
+  /** The compilations of the document's current version, compiling now if it is pending. */
+  async current(uri: string): Promise<Compiled | undefined> {
     const e = this.entries.get(uri);
     if (!e) return undefined;
     return this.compileNow(e);
@@ -113,32 +163,35 @@ export class Workspace {
   private dependentsChanged(changed: Entry): void {
     for (const e of this.entries.values()) {
       if (e === changed || !e.compiled) continue;
-      if (e.compiled.compilation.program.absPaths.includes(changed.abs)) this.schedule(e);
+      const program = e.compiled.compilation.program;
+      if (program.absPaths.includes(changed.abs) || includes(e.doc.getText(), path.dirname(e.abs), changed.abs)) this.schedule(e);
     }
   }
 
-  private compileNow(e: Entry): Promise<Compilation | undefined> {
+  private compileNow(e: Entry): Promise<Compiled | undefined> {
     if (e.timer) {
       clearTimeout(e.timer);
       e.timer = undefined;
     }
     const version = e.doc.version;
-    if (e.compiled?.version === version) return Promise.resolve(e.compiled.compilation);
+    if (e.compiled?.version === version) return Promise.resolve(e.compiled);
     if (e.inflight?.version === version) return e.inflight.promise;
     const overlay = new Map<string, string>();
     for (const x of this.entries.values()) overlay.set(x.abs, x.doc.getText());
     const root = this.rootFor(e);
-    const promise = compile(root, this.options.host, { overlay }).then(
-      (c) => {
-        if (!e.compiled || e.compiled.version <= version) e.compiled = { version, compilation: c };
+    const text = e.doc.getText();
+    const run = () => compileVersion(root, this.options.host, overlay, e.abs, text, version);
+    const promise = run().then(
+      (r) => {
+        if (!e.compiled || e.compiled.version <= version) e.compiled = r;
         if (e.inflight?.version === version) e.inflight = undefined;
-        if (e.doc.version === version && this.entries.get(e.doc.uri) === e) this.options.onCompiled?.(e.doc, c);
-        return c;
+        if (e.doc.version === version && this.entries.get(e.doc.uri) === e) this.options.onCompiled?.(e.doc, r.compilation);
+        return r;
       },
       (err: unknown) => {
         if (e.inflight?.version === version) e.inflight = undefined;
         this.options.log?.(`hepc lsp: compiling ${root} failed: ${(err as Error)?.stack ?? String(err)}`);
-        return e.compiled?.compilation;
+        return e.compiled;
       },
     );
     e.inflight = { version, promise };
@@ -150,9 +203,11 @@ export class Workspace {
     const text = e.doc.getText();
     if (HEADER.test(text)) return e.abs;
     for (const x of this.entries.values()) {
-      if (x === e || !x.compiled) continue;
-      const files = x.compiled.compilation.program.absPaths;
+      if (x === e) continue;
+      const files = x.compiled?.compilation.program.absPaths ?? [];
       if (files.includes(e.abs) && files[0] !== e.abs) return files[0];
+      const t = x.doc.getText();
+      if (HEADER.test(t) && includes(t, path.dirname(x.abs), e.abs)) return x.abs;
     }
     const dir = path.dirname(e.abs);
     for (const d of [dir, path.dirname(dir)]) {
@@ -172,10 +227,7 @@ export class Workspace {
         } catch {
           continue;
         }
-        if (!HEADER.test(t)) continue;
-        for (const m of t.matchAll(INCLUDE)) {
-          if (path.resolve(d, m[1]) === e.abs) return abs;
-        }
+        if (HEADER.test(t) && includes(t, d, e.abs)) return abs;
       }
     }
     return e.abs;

@@ -497,6 +497,7 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
   if (expression && kw === "model" && slice.filter((t) => t.tokenType === T.LBrace).length === 0) {
     const kind = MODEL_KIND_BY_NAME.get(modelKindOf(slice) ?? "");
     if (kind?.argument === "features") {
+      items.clear();
       addNamesOf(["features"]);
       expression = false;
     }
