@@ -10,6 +10,12 @@ export interface CliIo {
   readonly cwd: string;
 }
 
+// `hepc … | head` closes the pipe early: that is the reader's choice, not an error to crash on.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(0);
+  throw e;
+});
+
 export const processIo: CliIo = {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),

@@ -26,9 +26,28 @@ export interface CompileOptions {
 
 export async function compile(rootPath: string, host: CompilerHost, options: CompileOptions = {}): Promise<Compilation> {
   const program = loadProgram(rootPath, host, options.overlay);
-  const checked = await check(program, host);
+  let checked: CheckContext;
+  try {
+    checked = await check(program, host);
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    checked = new CheckContext(program);
+    checked.diagnostics.push(tooDeep(program, "checking"));
+  }
   const diagnostics = dedupe(sortDiagnostics([...program.diagnostics, ...checked.diagnostics]));
   return { program, checked, diagnostics };
+}
+
+/**
+ * The stages recurse over the tree; pathological nesting (hundreds of levels) exhausts the stack.
+ * That is a user's input, so it becomes a diagnostic, never a crash of the CLI or the server.
+ */
+function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
+}
+
+function tooDeep(program: Program, stage: string): Diagnostic {
+  return diagnostic("HEP1010", program.files[0]?.path ?? "", { start: 0, end: 0 }, { what: `while ${stage}` });
 }
 
 /**
@@ -38,10 +57,17 @@ export async function compile(rootPath: string, host: CompilerHost, options: Com
 export async function compilePlan(rootPath: string, host: CompilerHost, options: CompileOptions = {}): Promise<Compilation & { plan?: Plan }> {
   const c = await compile(rootPath, host, options);
   if (hasErrors(c.diagnostics)) return c;
-  const built = buildPlan(c.checked, host, { version: hepcVersion() });
+  let built: ReturnType<typeof buildPlan>;
+  let valid: ReturnType<typeof validatePlan> | undefined;
+  try {
+    built = buildPlan(c.checked, host, { version: hepcVersion() });
+    if (built.plan) valid = validatePlan(built.plan);
+  } catch (e) {
+    if (!isStackOverflow(e)) throw e;
+    return { ...c, diagnostics: [...c.diagnostics, tooDeep(c.program, "planning")] };
+  }
   const diagnostics = dedupe(sortDiagnostics([...c.diagnostics, ...built.diagnostics]));
-  if (!built.plan || hasErrors(diagnostics)) return { ...c, diagnostics };
-  const valid = validatePlan(built.plan);
+  if (!built.plan || !valid || hasErrors(diagnostics)) return { ...c, diagnostics };
   if (!valid.ok) {
     diagnostics.push(diagnostic("HEP5001", c.program.files[0].path, { start: 0, end: 0 }, { detail: valid.errors.join("; ") }));
     return { ...c, diagnostics };

@@ -26,6 +26,7 @@ export const DIAGNOSTICS = {
   HEP1006: { severity: "error", message: "the file is empty", explanation: "An analysis file must declare at least an analysis header or one declaration." },
   HEP1007: { severity: "error", message: "the file is not valid UTF-8 text", explanation: "The file contains bytes that are not UTF-8; .hep files are UTF-8 text." },
   HEP1008: { severity: "error", message: "invalid number '{text}'", explanation: "A number literal could not be read." },
+  HEP1010: { severity: "error", message: "the analysis nests too deeply for hepc to check ({what})", explanation: "Expressions nested hundreds of levels deep (parentheses, calls, chains of defines) exceed what hepc checks. Split the expression into defines." },
   HEP1009: { severity: "error", message: "unknown unit '{unit}'", explanation: "Units written after numbers must be one of GeV, MeV, TeV, pb, fb, nb, /pb, /fb, /nb." },
 
   // ---- 2xxx names and inputs -----------------------------------------------------------------
@@ -83,12 +84,13 @@ export const DIAGNOSTICS = {
   HEP4020: { severity: "error", message: "scaling '{scaling}' {reason}", explanation: "Scaling parameters: `normal [clip S]` with S > 0, `linear LOW .. HIGH` with LOW < HIGH." },
   HEP4021: { severity: "warning", message: "'{name}' is a {kind} of a sample with class '{klass}' only; a training needs both classes", explanation: "Check the samples' classes." },
   HEP4022: { severity: "error", message: "model '{model}' is trained twice", explanation: "Each model appears in at most one train block." },
-  HEP4023: { severity: "error", message: "{what} must not be negative, got {value}", explanation: "The quantity is a count, a cross section or a luminosity." },
+  HEP4023: { severity: "error", message: "{what} must be positive, got {value}", explanation: "A sum of weights, a cross section or a luminosity is a positive number." },
   HEP4024: { severity: "error", message: "output '{path}' is written twice", explanation: "Two outputs would overwrite the same file." },
   HEP4025: { severity: "error", message: "output paths must be relative and stay inside the analysis folder: '{path}'", explanation: "Outputs are written below the run directory." },
   HEP4026: { severity: "error", message: "unknown {what} '{name}'", explanation: "The word is not one of the allowed values listed in docs/language.md." },
   HEP4027: { severity: "error", message: "model '{model}' is a {kind} model and is not trained", explanation: "Imported ONNX models are evaluated as they are; only gbdt, mlp and cut_and_count models are trained." },
   HEP4028: { severity: "error", message: "{what} needs {expected} binning(s), one per variable; got {actual}", explanation: "A 1D histogram takes one binning, a 2D histogram two." },
+  HEP4030: { severity: "error", message: "a binning of {count} bins is more than hepc fills ({max} per axis)", explanation: "Histograms and reweighting binnings have at most a million bins per axis." },
   HEP4029: { severity: "error", message: "the validation fraction must be in (0, 1), got {value}", explanation: "The fraction of training events held out to monitor training." },
 
   // ---- 5xxx plan -------------------------------------------------------------------------------

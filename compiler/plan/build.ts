@@ -322,7 +322,8 @@ function edgesOf(ctx: CheckContext, b: A.BinSpec): number[] {
       const n = b.count.value;
       const lo = literalValue(b.low)!;
       const hi = literalValue(b.high)!;
-      return Array.from({ length: n + 1 }, (_, i) => (i === n ? hi : lo + ((hi - lo) * i) / n));
+      // (hi - lo) * (i / n) stays finite wherever hi - lo is (checked), unlike (hi - lo) * i.
+      return Array.from({ length: n + 1 }, (_, i) => (i === n ? hi : lo + (hi - lo) * (i / n)));
     }
     case "EdgeBins":
       return b.edges.map((e) => literalValue(e)!);

@@ -48,7 +48,16 @@ export function parseText(path: string, text: string): ParsedFile {
   const parser = hepParser();
   parser.resetIds();
   parser.input = tokens;
-  const decls = parser.file() ?? [];
+  let decls: Decl[];
+  try {
+    decls = parser.file() ?? [];
+  } catch (e) {
+    // The parser recurses per nesting level; hundreds of levels exhaust the stack.
+    if (!(e instanceof RangeError)) throw e;
+    const deep = deepestToken(tokens);
+    diagnostics.push(diagnostic("HEP1010", path, span(deep), { what: "brackets nested too deeply" }));
+    return { path, text, tokens, ast: { decls: [], comments, nodeCount: 0 }, diagnostics };
+  }
   const starts = declarationStarts(tokens);
   // A declaration with a lexical error has been reported already: the parse errors it causes are noise.
   const reported = new Set<number>([...lexed.errors.map((e) => ownerOf(starts, e.offset)), ...tokens.filter((t) => t.tokenType === T.UnterminatedString).map((t) => ownerOf(starts, t.startOffset))]);
@@ -62,6 +71,23 @@ export function parseText(path: string, text: string): ParsedFile {
   }
   const fixed = decls.filter(Boolean).map((d) => (d.kind === "Broken" ? repairBroken(d, tokens, starts) : d));
   return { path, text, tokens, ast: { decls: fixed, comments, nodeCount: parser.nodeCount }, diagnostics };
+}
+
+/** The first token at the greatest bracket depth: where a too-deep nesting is shown. */
+function deepestToken(tokens: IToken[]): IToken {
+  let depth = 0;
+  let best = 0;
+  let at = tokens[0];
+  for (const t of tokens) {
+    if (t.tokenType === T.LParen || t.tokenType === T.LBracket || t.tokenType === T.LBrace) {
+      depth++;
+      if (depth > best) {
+        best = depth;
+        at = t;
+      }
+    } else if (t.tokenType === T.RParen || t.tokenType === T.RBracket || t.tokenType === T.RBrace) depth--;
+  }
+  return at;
 }
 
 function span(t: IToken) {

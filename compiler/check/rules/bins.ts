@@ -3,6 +3,9 @@ import type * as A from "../../../grammar/ast.js";
 import { printExpr } from "../../syntax/print.js";
 import type { CheckContext } from "../context.js";
 
+/** Bins per axis a histogram or a reweighting may have: the plan lists every edge. */
+export const MAX_BINS = 1_000_000;
+
 /** The numeric value of a literal (possibly negated) number, or undefined. */
 export function literalValue(e: A.Expr | undefined): number | undefined {
   if (!e) return undefined;
@@ -23,8 +26,12 @@ export function checkBins(ctx: CheckContext, file: string, b: A.BinSpec, use: st
       const n = b.count.value;
       const lo = literalValue(b.low);
       const hi = literalValue(b.high);
-      if (!b.count.isInt || n < 1 || lo === undefined || hi === undefined || !(lo < hi)) {
+      if (!b.count.isInt || n < 1 || lo === undefined || hi === undefined || !(lo < hi) || !Number.isFinite(hi - lo)) {
         ctx.report("HEP4012", file, b.span);
+        return false;
+      }
+      if (n > MAX_BINS) {
+        ctx.report("HEP4030", file, b.count.span, { count: b.count.raw, max: MAX_BINS });
         return false;
       }
       return true;

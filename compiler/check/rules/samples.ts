@@ -105,7 +105,7 @@ export function lumiOf(ctx: CheckContext): A.NumberLit | undefined {
 
 export function checkQuantity(ctx: CheckContext, file: string, n: A.NumberLit, dimension: "area" | "inverse area", what: string): void {
   if (n.kind !== "Number") return;
-  if (n.value < 0) ctx.report("HEP4023", file, n.span, { what, value: n.raw });
+  if (!(n.value > 0)) ctx.report("HEP4023", file, n.span, { what, value: n.raw });
   if (!n.unit) return;
   const u = UNITS[n.unit.name];
   if (!u) ctx.report("HEP1009", file, n.unit.span, { unit: n.unit.name });
