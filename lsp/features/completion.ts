@@ -331,7 +331,7 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
   const prefix = text.slice(prefixStart, offset);
   if (/^[0-9]/.test(prefix)) return empty;
 
-  const l = lex(text, doc);
+  const l = lex(text, doc.uri);
   const toks = l.tokens;
   const last = lastTokenBefore(toks, prefixStart);
   const items = new Map<string, CompletionItem>();

@@ -7,8 +7,8 @@ import { FUNCTION_BY_NAME, signatureText } from "../../stdlib/index.js";
 import { declarationStart, lastTokenBefore, lex, tokenEnd } from "./tokens.js";
 
 /** The call the offset is in: the callee's name and the index of the argument. */
-export function enclosingCall(text: string, offset: number, owner?: object): { name: string; argument: number; open: number } | undefined {
-  const l = lex(text, owner);
+export function enclosingCall(text: string, offset: number, key?: string): { name: string; argument: number; open: number } | undefined {
+  const l = lex(text, key);
   const toks = l.tokens;
   const last = lastTokenBefore(toks, offset);
   if (last < 0) return undefined;
@@ -38,7 +38,7 @@ export function enclosingCall(text: string, offset: number, owner?: object): { n
 }
 
 export function signatureHelp(_c: Compilation | undefined, doc: TextDocument, offset: number): SignatureHelp | null {
-  const call = enclosingCall(doc.getText(), offset, doc);
+  const call = enclosingCall(doc.getText(), offset, doc.uri);
   if (!call) return null;
   const fn = FUNCTION_BY_NAME.get(call.name);
   if (!fn) return null;

@@ -11,17 +11,63 @@ export interface Lexed {
   tokens: IToken[];
 }
 
-const cache = new WeakMap<object, { text: string; lexed: Lexed }>();
+const cache = new Map<string, Lexed>();
+const CACHED_DOCUMENTS = 32;
 
-/** Tokens of a text, cached by the owner object (a document version) and the text. */
-export function lex(text: string, owner?: object): Lexed {
-  if (owner) {
-    const hit = cache.get(owner);
-    if (hit && hit.text === text) return hit.lexed;
-  }
-  const lexed = { text, tokens: T.HepLexer.tokenize(text).tokens };
-  if (owner) cache.set(owner, { text, lexed });
+/**
+ * Tokens of a text. With a key (the document's URI) the previous text's tokens are reused: only
+ * the lines a change touched are lexed again (no token spans a line), and the tokens after them are
+ * shifted, so a keystroke in a big file costs a line, not the file.
+ */
+export function lex(text: string, key?: string): Lexed {
+  if (key === undefined) return { text, tokens: T.HepLexer.tokenize(text).tokens };
+  const prev = cache.get(key);
+  if (prev && prev.text === text) return prev;
+  const lexed = prev ? relex(prev, text) : { text, tokens: T.HepLexer.tokenize(text).tokens };
+  cache.delete(key);
+  cache.set(key, lexed);
+  if (cache.size > CACHED_DOCUMENTS) cache.delete(cache.keys().next().value as string);
   return lexed;
+}
+
+function firstStartingAtOrAfter(tokens: IToken[], offset: number): number {
+  let lo = 0;
+  let hi = tokens.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (tokens[mid].startOffset < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function relex(prev: Lexed, text: string): Lexed {
+  const a = prev.text;
+  const n = Math.min(a.length, text.length);
+  let p = 0;
+  while (p < n && a.charCodeAt(p) === text.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < n - p && a.charCodeAt(a.length - 1 - s) === text.charCodeAt(text.length - 1 - s)) s++;
+  // Changed: [p, a.length - s) of the old text became [p, text.length - s) of the new one.
+  const from = text.lastIndexOf("\n", p - 1) + 1;
+  const nl = text.indexOf("\n", text.length - s);
+  const to = nl < 0 ? text.length : nl + 1;
+  const delta = text.length - a.length;
+  const head = prev.tokens.slice(0, firstStartingAtOrAfter(prev.tokens, from));
+  const middle = T.HepLexer.tokenize(text.slice(from, to)).tokens;
+  for (const t of middle) {
+    t.startOffset += from;
+    if (t.endOffset !== undefined) t.endOffset += from;
+  }
+  const tail = prev.tokens.slice(firstStartingAtOrAfter(prev.tokens, to - delta));
+  // The previous text's tokens are dropped with it: shifting them in place saves a copy per keystroke.
+  if (delta !== 0) {
+    for (const t of tail) {
+      t.startOffset += delta;
+      if (t.endOffset !== undefined) t.endOffset += delta;
+    }
+  }
+  return { text, tokens: head.concat(middle, tail) };
 }
 
 export function tokenEnd(t: IToken): number {

@@ -23,6 +23,8 @@ import { prepareRename, rename } from "../../lsp/features/rename.js";
 import { SEMANTIC_LEGEND, semanticTokens } from "../../lsp/features/semanticTokens.js";
 import { signatureHelp } from "../../lsp/features/signatureHelp.js";
 import { compileVersion, Workspace } from "../../lsp/workspace.js";
+import { lex } from "../../lsp/features/tokens.js";
+import { HepLexer } from "../../grammar/lexer.js";
 import { REPO_ROOT } from "../helpers/repo.js";
 
 const host = nodeHost(REPO_ROOT);
@@ -330,6 +332,22 @@ describe("workspace", () => {
     expect(r.compilation.diagnostics.map((d) => d.code)).toEqual(["HEP1004"]);
     const labels = completion(ws.latest(uri), doc, text.length).items.map((i) => i.label);
     expect(labels).toContain("Muon_Iso");
+  });
+});
+
+describe("incremental lexing", () => {
+  it("gives the tokens a full lex gives, edit after edit", () => {
+    let text = EXAMPLE;
+    let seed = 7;
+    const random = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+    const pieces = ["", "a", "_", " ", "\n", "#", '"', "..", "(", "muons.", "Muon_Px", "\r\n", "1.5e3"];
+    const shape = (ts: Array<{ image: string; startOffset: number; tokenType: { name: string } }>) => ts.map((t) => `${t.tokenType.name}:${t.startOffset}:${t.image}`);
+    for (let k = 0; k < 300; k++) {
+      const at = Math.floor(random() * (text.length + 1));
+      const del = random() < 0.5 ? Math.floor(random() * 6) : 0;
+      text = text.slice(0, at) + pieces[k % pieces.length] + text.slice(Math.min(text.length, at + del));
+      expect(shape(lex(text, "test:incremental").tokens)).toEqual(shape(HepLexer.tokenize(text).tokens));
+    }
   });
 });
 
