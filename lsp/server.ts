@@ -122,6 +122,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   });
 
   /** The document and the compilation features use for its current version. */
+  // The client watches .hep and .root files (the VS Code extension asks it to): recompile on a change.
+  connection.onDidChangeWatchedFiles(() => workspace?.refresh());
+
   const current = async (uri: string) => {
     const doc = documents.get(uri);
     const r = doc ? await workspace?.current(uri) : undefined;

@@ -142,6 +142,14 @@ export class Workspace {
     return this.compileNow(e);
   }
 
+  /** Files changed on disk (an include, a ROOT file): every open document is compiled again. */
+  refresh(): void {
+    for (const e of this.entries.values()) {
+      e.compiled = undefined;
+      this.schedule(e);
+    }
+  }
+
   /** Waits for every pending compilation (tests and benchmarks). */
   async settle(): Promise<void> {
     await Promise.all([...this.entries.values()].map((e) => this.compileNow(e)));

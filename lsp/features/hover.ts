@@ -9,14 +9,22 @@ import type * as A from "../../grammar/ast.js";
 import type { Compilation } from "../../compiler/compile.js";
 import { typeToString } from "../../compiler/core/types.js";
 import { MODEL_KIND_BY_NAME } from "../../stdlib/index.js";
-import { fileOfDocument, spanRange, targetAt } from "./common.js";
+import { fileOfDocument, nodeAt, spanRange, targetAt } from "./common.js";
+
+const THIS = new Set(["This"]);
 import { branchMarkdown, builtinMarkdown, collectionMarkdown, functionByName, functionMarkdown, symbolMarkdown } from "./docs.js";
 
 export function hover(c: Compilation, doc: TextDocument, offset: number): Hover | null {
   const f = fileOfDocument(c, doc);
   if (!f) return null;
   const t = targetAt(c, f, offset);
-  if (!t) return null;
+  if (!t) {
+    // `this`: the element in scope.
+    const n = nodeAt(f.parsed.ast, offset, THIS);
+    const ty = n ? c.checked.types.get(n as unknown as A.Expr) : undefined;
+    if (!n || !ty || ty.kind === "error") return null;
+    return { contents: { kind: MarkupKind.Markdown, value: "```hep\nthis: " + typeToString(ty) + "\n```\n\nThe current element of the collection being filtered or searched." }, range: spanRange(f.source, n.span) };
+  }
   let md: string | undefined;
   switch (t.kind) {
     case "symbol":
