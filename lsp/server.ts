@@ -27,7 +27,7 @@ import type { Compilation } from "../compiler/compile.js";
 import type { CompilerHost } from "../compiler/host.js";
 import { codeActions } from "./features/codeActions.js";
 import { documentPath } from "./features/common.js";
-import { completion, resolveCompletion } from "./features/completion.js";
+import { completion, CompletionOptions, resolveCompletion } from "./features/completion.js";
 import { definition } from "./features/definition.js";
 import { diagnostics, DiagnosticOptions } from "./features/diagnostics.js";
 import { documentSymbols } from "./features/documentSymbols.js";
@@ -66,6 +66,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let workspace: Workspace | undefined;
   let push = true;
   let lastCompletionUri: string | undefined;
+  const completionOptions: CompletionOptions = {};
   const diagOptions: DiagnosticOptions = { docsUrl: diagnosticsDocsUrl() };
   const log = (m: string) => connection.console.error(m);
 
@@ -92,6 +93,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     const cwd = folder && folder.startsWith("file:") ? documentPath(folder) : process.cwd();
     const host = options.host ? options.host(cwd) : nodeHost(cwd);
     push = !params.capabilities.textDocument?.diagnostic;
+    completionOptions.snippets = params.capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+    completionOptions.parameterHintsCommand = /visual studio code|vscode/i.test(params.clientInfo?.name ?? "");
     workspace = new Workspace({ host, debounceMs: options.debounceMs, onCompiled: publish, log });
     return {
       capabilities: {
@@ -142,7 +145,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!doc) return null;
     const c = workspace?.latest(doc.uri);
     lastCompletionUri = doc.uri;
-    return safe("completion", () => completion(c, doc, doc.offsetAt(params.position)), null);
+    return safe("completion", () => completion(c, doc, doc.offsetAt(params.position), completionOptions), null);
   });
 
   connection.onCompletionResolve((item) => safe("completionItem/resolve", () => resolveCompletion(lastCompletionUri ? workspace?.latest(lastCompletionUri) : undefined, item), item));

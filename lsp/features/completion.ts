@@ -321,7 +321,14 @@ function keywordOf(tt: TokenType): string | undefined {
 /** sortText groups: scope fields, declarations, file names, functions, keywords. */
 const RANK = { field: "0", symbol: "1", input: "2", fn: "3", keyword: "4" };
 
-export function completion(c: Compilation | undefined, doc: TextDocument, offset: number): CompletionList {
+export interface CompletionOptions {
+  /** The client takes snippets: a function is inserted as `name($1)`. */
+  snippets?: boolean;
+  /** VS Code's command to show signature help after a function is inserted. */
+  parameterHintsCommand?: boolean;
+}
+
+export function completion(c: Compilation | undefined, doc: TextDocument, offset: number, options: CompletionOptions = { snippets: true }): CompletionList {
   const text = doc.getText();
   const empty: CompletionList = { isIncomplete: false, items: [] };
   offset = Math.max(0, Math.min(offset, text.length));
@@ -397,9 +404,8 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
         label: fn.name,
         kind: CompletionItemKind.Function,
         detail: fn.signatures.map((s) => signatureText(fn.name, s)).join(" | "),
-        insertText: `${fn.name}($1)`,
-        insertTextFormat: InsertTextFormat.Snippet,
-        command: { title: "signature help", command: "editor.action.triggerParameterHints" },
+        ...(options.snippets ? { insertText: `${fn.name}($1)`, insertTextFormat: InsertTextFormat.Snippet } : {}),
+        ...(options.parameterHintsCommand ? { command: { title: "signature help", command: "editor.action.triggerParameterHints" } } : {}),
         data: { function: fn.name },
       }, RANK.fn);
     }
