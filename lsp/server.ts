@@ -8,7 +8,7 @@
  * the client pulls them (it advertises textDocument.diagnostic); textDocument/diagnostic is always
  * answered.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import {
@@ -66,7 +66,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let workspace: Workspace | undefined;
   let push = true;
   let lastCompletionUri: string | undefined;
-  const completionOptions: CompletionOptions = {};
+  const completionOptions: CompletionOptions = {
+    listDir: (dir) => {
+      try {
+        return readdirSync(dir, { withFileTypes: true }).map((e) => ({ name: e.name, dir: e.isDirectory() }));
+      } catch {
+        return [];
+      }
+    },
+  };
   const diagOptions: DiagnosticOptions = { docsUrl: diagnosticsDocsUrl() };
   const log = (m: string) => connection.console.error(m);
 

@@ -11,6 +11,7 @@
  * keystroke is never made to wait for a compilation (with none yet, the answer has keywords,
  * functions and the names declared in the text).
  */
+import * as path from "node:path";
 import type { IToken, TokenType } from "chevrotain";
 import { CompletionItem, CompletionItemKind, CompletionList, InsertTextFormat, MarkupKind } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
@@ -24,6 +25,7 @@ import {
   BALANCE_MODES, BUILTINS, FUNCTION_BY_NAME, FUNCTIONS, HISTOGRAM_SPLITS, METRICS, MODEL_KIND_BY_NAME, MODEL_KINDS,
   REWEIGHT_MODES, signatureText,
 } from "../../stdlib/index.js";
+import { documentPath } from "./common.js";
 import { branchMarkdown, builtinMarkdown, collectionMarkdown, functionMarkdown, symbolMarkdown, symbolType } from "./docs.js";
 import { declarationStart, isIdentifierToken, lastTokenBefore, lex, Lexed, structure, tokenEnd } from "./tokens.js";
 
@@ -324,15 +326,19 @@ const RANK = { field: "0", symbol: "1", input: "2", fn: "3", keyword: "4" };
 export interface CompletionOptions {
   /** The client takes snippets: a function is inserted as `name($1)`. */
   snippets?: boolean;
-  /** VS Code's command to show signature help after a function is inserted. */
+  /** The client is VS Code: its commands (signature help after a function, suggestions after a folder) may be attached. */
   parameterHintsCommand?: boolean;
+  /** Lists a folder (absolute path), for paths in `files` and `include` strings; none: no path completion. */
+  listDir?: (dir: string) => Array<{ name: string; dir: boolean }>;
 }
 
 export function completion(c: Compilation | undefined, doc: TextDocument, offset: number, options: CompletionOptions = { snippets: true }): CompletionList {
   const text = doc.getText();
   const empty: CompletionList = { isIncomplete: false, items: [] };
   offset = Math.max(0, Math.min(offset, text.length));
-  if (inCommentOrString(text, offset)) return empty;
+  const where = inCommentOrString(text, offset);
+  if (where === "string") return options.listDir ? pathCompletion(doc, text, offset, options.listDir, options.parameterHintsCommand === true) : empty;
+  if (where) return empty;
   let prefixStart = offset;
   while (prefixStart > 0 && /[A-Za-z0-9_]/.test(text[prefixStart - 1])) prefixStart--;
   const prefix = text.slice(prefixStart, offset);
@@ -533,7 +539,7 @@ function envFor(c: Compilation | undefined, kw: string, name: string | undefined
   return c.checked.env;
 }
 
-function inCommentOrString(text: string, offset: number): boolean {
+function inCommentOrString(text: string, offset: number): "comment" | "string" | undefined {
   const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
   let inString = false;
   for (let i = lineStart; i < offset; i++) {
@@ -542,9 +548,35 @@ function inCommentOrString(text: string, offset: number): boolean {
       if (ch === "\\") i++;
       else if (ch === '"') inString = false;
     } else if (ch === '"') inString = true;
-    else if (ch === "#") return true;
+    else if (ch === "#") return "comment";
   }
-  return inString;
+  return inString ? "string" : undefined;
+}
+
+/** Inside the string of `files` (ROOT files) or `include` (.hep files): the folder's entries, relative to the document. */
+function pathCompletion(doc: TextDocument, text: string, offset: number, listDir: NonNullable<CompletionOptions["listDir"]>, vscodeCommands: boolean): CompletionList {
+  const empty: CompletionList = { isIncomplete: false, items: [] };
+  const quote = text.lastIndexOf('"', offset - 1);
+  const l = lex(text, doc.uri);
+  const i = lastTokenBefore(l.tokens, quote);
+  const before = l.tokens[i];
+  if (!before) return empty;
+  let k = i;
+  while (k > 0 && (l.tokens[k].tokenType === T.Comma || l.tokens[k].tokenType === T.StringLit)) k--;
+  const key = l.tokens[k]?.image;
+  const ext = key === "files" ? ".root" : key === "include" ? ".hep" : undefined;
+  if (!ext) return empty;
+  const written = text.slice(quote + 1, offset);
+  const slash = written.lastIndexOf("/");
+  const folder = path.resolve(path.dirname(documentPath(doc.uri)), written.slice(0, slash + 1) || ".");
+  const range = { start: doc.positionAt(quote + 1 + slash + 1), end: doc.positionAt(offset) };
+  const items: CompletionItem[] = [];
+  for (const e of listDir(folder)) {
+    if (e.name.startsWith(".")) continue;
+    if (e.dir) items.push({ label: e.name + "/", kind: CompletionItemKind.Folder, textEdit: { range, newText: e.name + "/" }, ...(vscodeCommands ? { command: { title: "more", command: "editor.action.triggerSuggest" } } : {}) });
+    else if (e.name.endsWith(ext)) items.push({ label: e.name, kind: CompletionItemKind.File, textEdit: { range, newText: e.name } });
+  }
+  return { isIncomplete: false, items };
 }
 
 /** Documentation for an item, looked up when the client asks for it (completionItem/resolve). */

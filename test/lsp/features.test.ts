@@ -3,7 +3,7 @@
  * `<|>` in a source marks the cursor. Sources are compiled as if they were files beside the
  * single-top example, so `data/*.root` are its ROOT files.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
@@ -151,6 +151,16 @@ describe("completion", () => {
     expect(labels).toEqual(expect.arrayContaining(["deltaR", "deltaPhi"]));
     expect(await complete(HEADER + "# a comm<|>")).toEqual([]);
     expect(await complete(HEADER + 'sample s { files "da<|>" }')).toEqual([]);
+  });
+
+  it("completes paths in files and include strings", async () => {
+    const s = await setup(HEADER + 'sample zz {\n  files "data/<|>"\n}');
+    const listDir = (dir: string) => readdirSync(dir, { withFileTypes: true }).map((e) => ({ name: e.name, dir: e.isDirectory() }));
+    const labels = completion(s.c, s.doc, s.offset, { listDir }).items.map((i) => i.label);
+    expect(labels).toEqual(expect.arrayContaining(["single_top.root", "ww.root", "wz.root", "zz.root"]));
+    expect(labels).not.toContain("LICENSE");
+    const inc = await setup(HEADER + 'include "<|>"');
+    expect(completion(inc.c, inc.doc, inc.offset, { listDir }).items.map((i) => i.label)).toEqual(expect.arrayContaining(["analysis.hep", "data/"]));
   });
 
   it("resolves an item's documentation", async () => {
