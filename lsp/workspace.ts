@@ -58,10 +58,20 @@ function includes(text: string, dir: string, target: string): boolean {
  * the open buffers in `overlay`; and, when the parse lost every declaration to an unfinished one at
  * the end, again with that declaration blanked out, for the features.
  */
-export async function compileVersion(root: string, host: CompilerHost, overlay: ReadonlyMap<string, string>, abs: string, text: string, version = 0): Promise<Compiled> {
+export async function compileVersion(
+  root: string,
+  host: CompilerHost,
+  overlay: ReadonlyMap<string, string>,
+  abs: string,
+  text: string,
+  version = 0,
+  /** Called with the real compilation before the second one starts (diagnostics need no more). */
+  onCompilation?: (c: Compilation) => void,
+): Promise<Compiled> {
   const over = new Map(overlay);
   over.set(abs, text);
   const compilation = await compile(root, host, { overlay: over });
+  onCompilation?.(compilation);
   let semantic = compilation;
   const cut = lostToTheEnd(compilation, abs, text);
   if (cut !== undefined) {
@@ -188,12 +198,14 @@ export class Workspace {
     for (const x of this.entries.values()) overlay.set(x.abs, x.doc.getText());
     const root = this.rootFor(e);
     const text = e.doc.getText();
-    const run = () => compileVersion(root, this.options.host, overlay, e.abs, text, version);
+    const publish = (c: Compilation) => {
+      if (e.doc.version === version && this.entries.get(e.doc.uri) === e) this.options.onCompiled?.(e.doc, c);
+    };
+    const run = () => compileVersion(root, this.options.host, overlay, e.abs, text, version, publish);
     const promise = run().then(
       (r) => {
         if (!e.compiled || e.compiled.version <= version) e.compiled = r;
         if (e.inflight?.version === version) e.inflight = undefined;
-        if (e.doc.version === version && this.entries.get(e.doc.uri) === e) this.options.onCompiled?.(e.doc, r.compilation);
         return r;
       },
       (err: unknown) => {
