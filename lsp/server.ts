@@ -143,8 +143,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   };
 
   connection.languages.diagnostics.on(async (params) => {
-    const x = await current(params.textDocument.uri);
-    const items = x ? safe("diagnostics", () => diagnostics(x.diagnosticsOf, x.doc, diagOptions), []) : [];
+    const doc = documents.get(params.textDocument.uri);
+    const r = doc ? await workspace?.settled(params.textDocument.uri) : undefined;
+    const items = doc && r ? safe("diagnostics", () => diagnostics(r.compilation, doc, diagOptions), []) : [];
     return { kind: DocumentDiagnosticReportKind.Full, items };
   });
 

@@ -45,6 +45,8 @@ interface Entry {
   compiled?: Compiled;
   inflight?: { version: number; promise: Promise<Compiled | undefined> };
   timer?: ReturnType<typeof setTimeout>;
+  /** When the pending debounced compilation is due (ms since the epoch). */
+  dueAt?: number;
 }
 
 /** Whether the text (of a file in `dir`) has an include of `target`. */
@@ -152,6 +154,19 @@ export class Workspace {
     return this.compileNow(e);
   }
 
+  /**
+   * The compilations of the current version once the debounce has passed: what a diagnostics pull
+   * waits for, so a client pulling after every keystroke does not compile every keystroke.
+   */
+  async settled(uri: string): Promise<Compiled | undefined> {
+    const e = this.entries.get(uri);
+    if (!e) return undefined;
+    const wait = e.timer && e.dueAt !== undefined ? e.dueAt - Date.now() : 0;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const now = this.entries.get(uri);
+    return now ? this.compileNow(now) : undefined;
+  }
+
   /** Files changed on disk (an include, a ROOT file): every open document is compiled again. */
   refresh(): void {
     for (const e of this.entries.values()) {
@@ -171,6 +186,7 @@ export class Workspace {
       void this.compileNow(e);
       return;
     }
+    e.dueAt = Date.now() + this.debounceMs;
     e.timer = setTimeout(() => {
       e.timer = undefined;
       void this.compileNow(e);
