@@ -34,7 +34,7 @@ import { documentSymbols } from "./features/documentSymbols.js";
 import { foldingRanges } from "./features/foldingRanges.js";
 import { formatting } from "./features/formatting.js";
 import { hover } from "./features/hover.js";
-import { references } from "./features/references.js";
+import { documentHighlights, references } from "./features/references.js";
 import { prepareRename, rename } from "./features/rename.js";
 import { SEMANTIC_LEGEND, semanticTokens } from "./features/semanticTokens.js";
 import { signatureHelp } from "./features/signatureHelp.js";
@@ -112,6 +112,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         signatureHelpProvider: { triggerCharacters: ["(", ","], retriggerCharacters: [","] },
         definitionProvider: true,
         referencesProvider: true,
+        documentHighlightProvider: true,
         renameProvider: { prepareProvider: true },
         documentSymbolProvider: true,
         foldingRangeProvider: true,
@@ -177,6 +178,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onReferences(async (params) => {
     const x = await current(params.textDocument.uri);
     return x ? safe("references", () => references(x.c, x.doc, x.doc.offsetAt(params.position), params.context.includeDeclaration), []) : [];
+  });
+
+  connection.onDocumentHighlight(async (params) => {
+    const x = await current(params.textDocument.uri);
+    return x ? safe("documentHighlight", () => documentHighlights(x.c, x.doc, x.doc.offsetAt(params.position)), []) : [];
   });
 
   connection.onPrepareRename(async (params) => {

@@ -1,5 +1,5 @@
 /** Find references: every use of a declaration across the analysis and its includes (and of a branch or collection). */
-import type { Location } from "vscode-languageserver";
+import { DocumentHighlight, DocumentHighlightKind, Location } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { Compilation } from "../../compiler/compile.js";
 import { fileOfDocument, locationOf, resolvedOccurrences, symbolOccurrences, targetAt } from "./common.js";
@@ -23,4 +23,11 @@ export function references(c: Compilation, doc: TextDocument, offset: number, in
     default:
       return [];
   }
+}
+
+/** Document highlights: the occurrences of the name under the cursor in this document. */
+export function documentHighlights(c: Compilation, doc: TextDocument, offset: number): DocumentHighlight[] {
+  return references(c, doc, offset, true)
+    .filter((l) => l.uri === doc.uri)
+    .map((l) => ({ range: l.range, kind: DocumentHighlightKind.Text }));
 }

@@ -18,7 +18,7 @@ import { documentSymbols } from "../../lsp/features/documentSymbols.js";
 import { foldingRanges } from "../../lsp/features/foldingRanges.js";
 import { formatting } from "../../lsp/features/formatting.js";
 import { hover } from "../../lsp/features/hover.js";
-import { references } from "../../lsp/features/references.js";
+import { documentHighlights, references } from "../../lsp/features/references.js";
 import { prepareRename, rename } from "../../lsp/features/rename.js";
 import { SEMANTIC_LEGEND, semanticTokens } from "../../lsp/features/semanticTokens.js";
 import { signatureHelp } from "../../lsp/features/signatureHelp.js";
@@ -216,6 +216,7 @@ describe("navigation", () => {
     const refs = references(s.c, s.doc, s.offset, true);
     expect(refs).toHaveLength(3);
     expect(references(s.c, s.doc, s.offset, false)).toHaveLength(2);
+    expect(documentHighlights(s.c, s.doc, s.offset)).toHaveLength(2);
     const edit = rename(s.c, s.doc, s.offset, "leading_pt");
     expect("changes" in edit).toBe(true);
     const changes = (edit as { changes: Record<string, Array<{ newText: string }>> }).changes;
