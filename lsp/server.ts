@@ -26,10 +26,10 @@ import { nodeHost } from "../cli/host.js";
 import type { Compilation } from "../compiler/compile.js";
 import type { CompilerHost } from "../compiler/host.js";
 import { codeActions } from "./features/codeActions.js";
-import { documentPath } from "./features/common.js";
+import { documentPath, fileAt, uriOf } from "./features/common.js";
 import { completion, CompletionOptions, resolveCompletion } from "./features/completion.js";
 import { definition } from "./features/definition.js";
-import { diagnostics, DiagnosticOptions } from "./features/diagnostics.js";
+import { diagnostics, DiagnosticOptions, toLspDiagnostic } from "./features/diagnostics.js";
 import { documentSymbols } from "./features/documentSymbols.js";
 import { foldingRanges } from "./features/foldingRanges.js";
 import { formatting } from "./features/formatting.js";
@@ -78,10 +78,25 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const diagOptions: DiagnosticOptions = { docsUrl: diagnosticsDocsUrl() };
   const log = (m: string) => connection.console.error(m);
 
+  /** Files of an analysis that are not open, by the open document whose compilation published for them. */
+  const publishedFor = new Map<string, Set<string>>();
   const publish = (doc: TextDocument, c: Compilation) => {
     if (!push) return;
     safe("publishDiagnostics", () => {
       void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: diagnostics(c, doc, diagOptions) });
+      // The analysis's other files (includes not open in the editor) get theirs too, as `hepc check` shows them.
+      const own = documentPath(doc.uri);
+      const now = new Set<string>();
+      c.program.absPaths.forEach((abs, i) => {
+        const uri = uriOf(abs);
+        if (abs === own || documents.get(uri)) return;
+        const f = fileAt(c, i);
+        const ds = c.diagnostics.filter((d) => d.file === f.parsed.path).map((d) => toLspDiagnostic(c, f, d, diagOptions));
+        if (ds.length || publishedFor.get(doc.uri)?.has(uri)) void connection.sendDiagnostics({ uri, diagnostics: ds });
+        if (ds.length) now.add(uri);
+      });
+      for (const uri of publishedFor.get(doc.uri) ?? []) if (!now.has(uri) && !documents.get(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+      publishedFor.set(doc.uri, now);
     }, undefined);
   };
 

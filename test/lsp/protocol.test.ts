@@ -5,7 +5,8 @@
  * shut down. Then every example typed in one character at a time, with requests along the way:
  * the server must answer each without an error and stay alive.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -108,6 +109,22 @@ describe("hepc lsp over stdio", () => {
     expect(edits.length).toBe(text.match(/\bnbjets\b/g)!.length);
     const refused = await client.request("textDocument/prepareRename", { textDocument: { uri }, position: positionAt(text, text.indexOf("MET_px") + 1) });
     expect(refused.error?.message).toMatch(/branch/);
+  });
+
+  it("publishes the diagnostics of an included file that is not open", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "hepc-lsp-"));
+    try {
+      writeFileSync(path.join(dir, "inc.hep"), "define a = 1 +* 2\n");
+      const root = 'analysis a {}\ninclude "inc.hep"\nregion r = true\n';
+      writeFileSync(path.join(dir, "root.hep"), root);
+      const incUri = pathToFileURL(path.join(dir, "inc.hep")).href;
+      const got = client.waitFor((m) => m.method === "textDocument/publishDiagnostics" && (m.params as { uri: string }).uri === incUri);
+      client.notify("textDocument/didOpen", { textDocument: { uri: pathToFileURL(path.join(dir, "root.hep")).href, languageId: "hep", version: 1, text: root } });
+      const ds = ((await got).params as { diagnostics: Array<{ code: string }> }).diagnostics;
+      expect(ds.map((d) => d.code)).toEqual(["HEP1003"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("shuts down and exits", async () => {
