@@ -34,6 +34,7 @@ import { documentSymbols } from "./features/documentSymbols.js";
 import { foldingRanges } from "./features/foldingRanges.js";
 import { formatting } from "./features/formatting.js";
 import { hover } from "./features/hover.js";
+import { inlayHints } from "./features/inlayHints.js";
 import { documentHighlights, references } from "./features/references.js";
 import { prepareRename, rename } from "./features/rename.js";
 import { SEMANTIC_LEGEND, semanticTokens } from "./features/semanticTokens.js";
@@ -133,6 +134,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         foldingRangeProvider: true,
         semanticTokensProvider: { legend: SEMANTIC_LEGEND, full: true },
         documentFormattingProvider: true,
+        inlayHintProvider: true,
         codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
         diagnosticProvider: { interFileDependencies: true, workspaceDiagnostics: false },
       },
@@ -229,6 +231,13 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.languages.semanticTokens.on(async (params) => {
     const x = await current(params.textDocument.uri);
     return x ? safe("semanticTokens", () => semanticTokens(x.c, x.doc), { data: [] }) : { data: [] };
+  });
+
+  connection.languages.inlayHint.on(async (params) => {
+    const x = await current(params.textDocument.uri);
+    if (!x) return [];
+    const range = { start: x.doc.offsetAt(params.range.start), end: x.doc.offsetAt(params.range.end) };
+    return safe("inlayHint", () => inlayHints(x.c, x.doc, range), []);
   });
 
   connection.onDocumentFormatting((params) => {

@@ -18,6 +18,7 @@ import { documentSymbols } from "../../lsp/features/documentSymbols.js";
 import { foldingRanges } from "../../lsp/features/foldingRanges.js";
 import { formatting } from "../../lsp/features/formatting.js";
 import { hover } from "../../lsp/features/hover.js";
+import { inlayHints } from "../../lsp/features/inlayHints.js";
 import { documentHighlights, references } from "../../lsp/features/references.js";
 import { prepareRename, rename } from "../../lsp/features/rename.js";
 import { SEMANTIC_LEGEND, semanticTokens } from "../../lsp/features/semanticTokens.js";
@@ -282,6 +283,13 @@ describe("document features", () => {
       { text: "+", type: "operator" },
       { text: "ht", type: "variable" },
     ]);
+  });
+
+  it("shows the types of objects, defines and regions as inlay hints", async () => {
+    const s = await setup(EXAMPLE);
+    const hints = inlayHints(s.c, s.doc).map((h) => h.label);
+    expect(hints).toEqual(expect.arrayContaining([": collection<Muon>", ": float", ": int", ": bool"]));
+    expect(hints).toHaveLength(12);
   });
 
   it("formats like hepc fmt, and leaves a broken file alone", async () => {
