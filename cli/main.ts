@@ -8,7 +8,9 @@ type Command = { summary: string; load: () => Promise<{ run(argv: string[], io: 
 
 const commands: Record<string, Command> = {
   check: { summary: "parse and type-check an analysis against its ROOT files", load: () => import("./commands/check.js") },
+  run: { summary: "run the analysis on its samples: cutflows, histograms, outputs", load: () => import("./commands/run.js") },
   plan: { summary: "print the compiled plan (JSON or YAML)", load: () => import("./commands/plan.js") },
+  diff: { summary: "what an analysis change means: changed declarations and what to recompute", load: () => import("./commands/diff.js") },
   lock: { summary: "pin the sha256 of every input file into a lock file", load: () => import("./commands/lock.js") },
   fmt: { summary: "rewrite .hep files in the canonical layout, or list those that differ (--check)", load: () => import("./commands/fmt.js") },
   inspect: { summary: "list the objects of a ROOT file, a tree's branches, or branch values", load: () => import("./commands/inspect.js") },

@@ -284,7 +284,12 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     for (const b of Object.values(fields)) usage.branches.add(b);
     if (needKin) for (const b of Object.values(c.kinematics!.fields)) usage.branches.add(b);
     if (c.countBranch) usage.branches.add(c.countBranch);
-    else if (c.shape === "jagged" && Object.keys(fields).length === 0 && !needKin) usage.branches.add(c.branchOf.values().next().value!);
+    else if (c.shape === "jagged" && Object.keys(fields).length === 0 && !needKin) {
+      // Without a count branch the rows are counted by any member branch: read one.
+      const [field, branch] = c.branchOf.entries().next().value!;
+      fields[field] = branch;
+      usage.branches.add(branch);
+    }
   }
   const branches = [...usage.branches].sort();
   for (const n of nodes) if (n.kind === "read") n.branches = branches;
@@ -322,8 +327,10 @@ function edgesOf(ctx: CheckContext, b: A.BinSpec): number[] {
       const n = b.count.value;
       const lo = literalValue(b.low)!;
       const hi = literalValue(b.high)!;
-      // (hi - lo) * (i / n) stays finite wherever hi - lo is (checked), unlike (hi - lo) * i.
-      return Array.from({ length: n + 1 }, (_, i) => (i === n ? hi : lo + (hi - lo) * (i / n)));
+      // As ROOT's TAxis: lo + i * width. Integer-valued edges stay exact (an edge of 3 must not be
+      // 3.0000000000000004, or x = 3 falls in the bin below), and i * width ≤ hi - lo stays finite.
+      const width = (hi - lo) / n;
+      return Array.from({ length: n + 1 }, (_, i) => (i === n ? hi : lo + i * width));
     }
     case "EdgeBins":
       return b.edges.map((e) => literalValue(e)!);

@@ -1,0 +1,142 @@
+/**
+ * `hepc run FILE.hep | PLAN.json`: compiles (or takes) the plan and executes it on the samples,
+ * printing cutflows and where the outputs went.
+ */
+import * as path from "node:path";
+import { compilePlan, hasErrors } from "../../compiler/compile.js";
+import { hepcVersion } from "../../compiler/version.js";
+import { execute, formatCutflow, readPlanFile, RunError, summaryOf, unsupportedNodes } from "../../runtime/exec/index.js";
+import type { Plan } from "../../compiler/plan/types.js";
+import { printDiagnostics, printRunError, sourcesOf } from "../diagnostics.js";
+import { nodeHost } from "../host.js";
+import { CliIo, EXIT_ERRORS, EXIT_OK, parseArgs, UsageError } from "../io.js";
+
+export const HELP = `usage: hepc run FILE.hep | PLAN.json [options]
+
+Runs the analysis: reads the samples (only the branches it needs), builds objects and
+observables, applies selections and weights, fills cutflows and histograms, and writes the
+outputs the analysis declares. Each run gets a directory in .hepc/runs beside the analysis with
+the plan, input identities, versions, outputs and a log.
+
+options:
+  --chunk-size N   entries read per chunk (default 250000); results do not depend on it
+  --threads N      threads for decompression and kernels (default: the number of cores)
+  --no-cache       neither use nor fill the column cache (.hepc/cache)
+  --quiet          no progress and no cutflow table
+  --json           print a machine-readable summary on stdout
+`;
+
+function positiveInt(v: string | undefined, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} needs a positive integer, not '${v}'`);
+  return n;
+}
+
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { flags: ["help", "no-cache", "quiet", "json"], options: ["chunk-size", "threads"] });
+  if (args.flags.has("help")) {
+    io.stdout(HELP);
+    return EXIT_OK;
+  }
+  if (args.positionals.length !== 1) throw new UsageError(`expected one .hep file or plan .json\n\n${HELP}`);
+  const chunkSize = positiveInt(args.options.get("chunk-size"), "chunk-size");
+  const threads = positiveInt(args.options.get("threads"), "threads");
+  const json = args.flags.has("json");
+  const quiet = args.flags.has("quiet") || json;
+  const target = args.positionals[0];
+  const abs = path.resolve(io.cwd, target);
+  const analysisDir = path.dirname(abs);
+
+  let plan: Plan;
+  if (target.endsWith(".json")) {
+    try {
+      plan = readPlanFile(abs) as Plan;
+    } catch (e) {
+      if (e instanceof RunError) {
+        printRunError(io, e, analysisDir, json ? "json" : "text");
+        return EXIT_ERRORS;
+      }
+      throw e;
+    }
+  } else {
+    const c = await compilePlan(target, nodeHost(io.cwd));
+    printDiagnostics(io, c.diagnostics.filter((d) => d.severity === "error"), sourcesOf(c), json ? "json" : "text");
+    if (hasErrors(c.diagnostics) || !c.plan) return EXIT_ERRORS;
+    plan = c.plan;
+  }
+
+  // What cannot run is said before any work, with every construct named.
+  const blockers = Array.isArray((plan as Plan).nodes) ? unsupportedNodes(plan) : [];
+  if (blockers.length) {
+    for (const b of blockers) printRunError(io, b, analysisDir, json ? "json" : "text");
+    return EXIT_ERRORS;
+  }
+
+  if (threads) {
+    const { configureDecodePool } = await import("../../runtime/io/index.js");
+    await configureDecodePool({ threads: Math.max(0, threads - 1) });
+  }
+  const controller = new AbortController();
+  const onSigint = () => controller.abort();
+  process.once("SIGINT", onSigint);
+  const progress = !quiet && io.isTTY ? new Progress(io) : undefined;
+  try {
+    const ex = await execute(plan, {
+      analysisDir,
+      chunkSize,
+      threads,
+      cache: !args.flags.has("no-cache"),
+      signal: controller.signal,
+      versions: { hepc: hepcVersion(), node: process.version },
+      onProgress: progress ? (p) => progress.update(p) : undefined,
+    });
+    progress?.done();
+    if (json) {
+      io.stdout(JSON.stringify({ ...summaryOf(plan, ex.result, ex.outputs, ex.wallMs), runDir: path.relative(io.cwd, ex.runDir) }, null, 2) + "\n");
+      return EXIT_OK;
+    }
+    if (!quiet) {
+      for (const c of ex.result.cutflows) {
+        const weighted = c.samples.some((s) => s.selected.weighted !== s.selected.raw);
+        io.stdout(`cutflow (${c.file})${weighted ? ", raw events (weighted)" : ""}:\n${formatCutflow(c.regions, c.samples, weighted)}\n`);
+      }
+      const rel = (p: string) => path.relative(io.cwd, path.join(analysisDir, p)) || p;
+      for (const o of ex.outputs) io.stdout(`wrote ${rel(o.path)}${o.kind === "root" ? ` (${o.objects} histogram${o.objects === 1 ? "" : "s"})` : ""}\n`);
+      const cached = ex.result.samples.filter((s) => !s.read).map((s) => s.name);
+      io.stdout(`run directory ${path.relative(io.cwd, ex.runDir)}; ${ex.result.samples.reduce((a, s) => a + s.entries, 0)} events in ${(ex.wallMs / 1000).toFixed(2)} s${cached.length ? `; from the cache: ${cached.join(", ")}` : ""}\n`);
+    }
+    return EXIT_OK;
+  } catch (e) {
+    progress?.done();
+    if (e instanceof RunError) {
+      printRunError(io, e, analysisDir, json ? "json" : "text");
+      return controller.signal.aborted ? 130 : EXIT_ERRORS;
+    }
+    throw e;
+  } finally {
+    process.removeListener("SIGINT", onSigint);
+  }
+}
+
+/** One line per sample on a terminal, redrawn in place. */
+class Progress {
+  private last = 0;
+  private current = "";
+  constructor(private readonly io: CliIo) {}
+  update(p: { sample: string; done: number; total: number; cached: boolean }): void {
+    const now = Date.now();
+    if (p.sample !== this.current && this.current) this.io.stderr("\n");
+    if (p.sample === this.current && now - this.last < 100 && p.done < p.total) return;
+    this.current = p.sample;
+    this.last = now;
+    const width = 30;
+    const frac = p.total ? p.done / p.total : 1;
+    const bar = "█".repeat(Math.round(frac * width)).padEnd(width, "·");
+    this.io.stderr(`\r  ${p.sample.padEnd(16)} ${bar} ${p.done.toLocaleString("en")}/${p.total.toLocaleString("en")}${p.cached ? " (cached)" : ""}`);
+  }
+  done(): void {
+    if (this.current) this.io.stderr("\n");
+    this.current = "";
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * Histogram accumulators: 1D and 2D, fixed or variable bins, under/overflow, sum of weights and of
+ * squared weights, and ROOT's running statistics. Fills happen in entry order on one thread, so a
+ * histogram's sums are the same bits whatever the chunking or the number of threads upstream.
+ * Missing values (NaN) are skipped and counted.
+ */
+
+export interface HistogramData {
+  name: string;
+  /** One or two axes of edges. */
+  edges: number[][];
+  /** (nx+2) or (nx+2)*(ny+2) values; index 0 is underflow, bin = ix + (nx+2)*iy in 2D */
+  sumw: number[];
+  sumw2: number[];
+  entries: number;
+  /** Events whose value was missing (index past the end, empty min, ...). */
+  skipped: number;
+  stats: { sumw: number; sumw2: number; sumwx: number; sumwx2: number; sumwy?: number; sumwy2?: number; sumwxy?: number };
+}
+
+/** Index of the bin holding x: 0 underflow, 1..n in range, n+1 overflow (ROOT's convention; the upper edge is overflow). */
+function locator(edges: Float64Array): (x: number) => number {
+  const n = edges.length - 1;
+  const lo = edges[0];
+  const hi = edges[n];
+  const width = (hi - lo) / n;
+  let uniform = true;
+  for (let i = 0; i <= n; i++) if (Math.abs(edges[i] - (lo + i * width)) > 1e-12 * Math.max(1, Math.abs(hi), Math.abs(lo))) uniform = false;
+  if (uniform) {
+    return (x) => {
+      if (x < lo) return 0;
+      if (x >= hi) return n + 1;
+      let b = Math.floor((x - lo) / width) + 1;
+      // Rounding at an edge: trust the edges, not the division.
+      if (b > n) b = n;
+      if (x < edges[b - 1]) b--;
+      else if (x >= edges[b]) b++;
+      return b;
+    };
+  }
+  return (x) => {
+    if (x < lo) return 0;
+    if (x >= hi) return n + 1;
+    let a = 0;
+    let b = n;
+    while (b - a > 1) {
+      const m = (a + b) >> 1;
+      if (x >= edges[m]) a = m;
+      else b = m;
+    }
+    return a + 1;
+  };
+}
+
+export class Hist1D {
+  readonly sumw: Float64Array;
+  readonly sumw2: Float64Array;
+  entries = 0;
+  skipped = 0;
+  private sw = 0;
+  private sw2 = 0;
+  private swx = 0;
+  private swx2 = 0;
+  private readonly locate: (x: number) => number;
+  private readonly lo: number;
+  private readonly hi: number;
+
+  constructor(readonly name: string, readonly edges: Float64Array) {
+    this.sumw = new Float64Array(edges.length + 1);
+    this.sumw2 = new Float64Array(edges.length + 1);
+    this.locate = locator(edges);
+    this.lo = edges[0];
+    this.hi = edges[edges.length - 1];
+  }
+
+  fill(x: number, w: number): void {
+    if (x !== x) {
+      this.skipped++;
+      return;
+    }
+    const b = this.locate(x);
+    this.sumw[b] += w;
+    this.sumw2[b] += w * w;
+    this.entries++;
+    // ROOT keeps its statistics over in-range fills only.
+    if (x >= this.lo && x < this.hi) {
+      this.sw += w;
+      this.sw2 += w * w;
+      this.swx += w * x;
+      this.swx2 += w * x * x;
+    }
+  }
+
+  /** Multiplies contents by a normalisation (cross section × luminosity / sum of weights). */
+  scale(f: number): void {
+    for (let i = 0; i < this.sumw.length; i++) {
+      this.sumw[i] *= f;
+      this.sumw2[i] *= f * f;
+    }
+    this.sw *= f;
+    this.sw2 *= f * f;
+    this.swx *= f;
+    this.swx2 *= f;
+  }
+
+  add(other: Hist1D): void {
+    for (let i = 0; i < this.sumw.length; i++) {
+      this.sumw[i] += other.sumw[i];
+      this.sumw2[i] += other.sumw2[i];
+    }
+    this.entries += other.entries;
+    this.skipped += other.skipped;
+    this.sw += other.sw;
+    this.sw2 += other.sw2;
+    this.swx += other.swx;
+    this.swx2 += other.swx2;
+  }
+
+  data(): HistogramData {
+    return {
+      name: this.name,
+      edges: [Array.from(this.edges)],
+      sumw: Array.from(this.sumw),
+      sumw2: Array.from(this.sumw2),
+      entries: this.entries,
+      skipped: this.skipped,
+      stats: { sumw: this.sw, sumw2: this.sw2, sumwx: this.swx, sumwx2: this.swx2 },
+    };
+  }
+}
+
+export class Hist2D {
+  readonly sumw: Float64Array;
+  readonly sumw2: Float64Array;
+  entries = 0;
+  skipped = 0;
+  private s = { sumw: 0, sumw2: 0, sumwx: 0, sumwx2: 0, sumwy: 0, sumwy2: 0, sumwxy: 0 };
+  private readonly lx: (x: number) => number;
+  private readonly ly: (y: number) => number;
+  private readonly stride: number;
+
+  constructor(readonly name: string, readonly xedges: Float64Array, readonly yedges: Float64Array) {
+    this.stride = xedges.length + 1;
+    this.sumw = new Float64Array(this.stride * (yedges.length + 1));
+    this.sumw2 = new Float64Array(this.sumw.length);
+    this.lx = locator(xedges);
+    this.ly = locator(yedges);
+  }
+
+  fill(x: number, y: number, w: number): void {
+    if (x !== x || y !== y) {
+      this.skipped++;
+      return;
+    }
+    const ix = this.lx(x);
+    const iy = this.ly(y);
+    const b = ix + this.stride * iy;
+    this.sumw[b] += w;
+    this.sumw2[b] += w * w;
+    this.entries++;
+    if (ix >= 1 && ix < this.stride - 1 && iy >= 1 && iy <= this.yedges.length - 1) {
+      const s = this.s;
+      s.sumw += w;
+      s.sumw2 += w * w;
+      s.sumwx += w * x;
+      s.sumwx2 += w * x * x;
+      s.sumwy += w * y;
+      s.sumwy2 += w * y * y;
+      s.sumwxy += w * x * y;
+    }
+  }
+
+  scale(f: number): void {
+    for (let i = 0; i < this.sumw.length; i++) {
+      this.sumw[i] *= f;
+      this.sumw2[i] *= f * f;
+    }
+    const s = this.s;
+    s.sumw *= f;
+    s.sumw2 *= f * f;
+    s.sumwx *= f;
+    s.sumwx2 *= f;
+    s.sumwy *= f;
+    s.sumwy2 *= f;
+    s.sumwxy *= f;
+  }
+
+  add(other: Hist2D): void {
+    for (let i = 0; i < this.sumw.length; i++) {
+      this.sumw[i] += other.sumw[i];
+      this.sumw2[i] += other.sumw2[i];
+    }
+    this.entries += other.entries;
+    this.skipped += other.skipped;
+    for (const k of Object.keys(this.s) as Array<keyof Hist2D["s"]>) this.s[k] += other.s[k];
+  }
+
+  data(): HistogramData {
+    return {
+      name: this.name,
+      edges: [Array.from(this.xedges), Array.from(this.yedges)],
+      sumw: Array.from(this.sumw),
+      sumw2: Array.from(this.sumw2),
+      entries: this.entries,
+      skipped: this.skipped,
+      stats: { ...this.s },
+    };
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The executor. In: a plan (validated against its schema) and the folder its paths are relative
+ * to. Out: histograms and cutflows, written into a run directory and then published at the
+ * declared paths; or a RunError, after which nothing the user sees has changed.
+ * Must not import compiler/check, compiler/syntax or lsp/: a plan is all it needs.
+ */
+import { mkdirSync, readFileSync, writeFileSync, appendFileSync } from "node:fs";
+import * as path from "node:path";
+import { canonicalJson, hashOf } from "../../compiler/plan/canonical.js";
+import type { Plan } from "../../compiler/plan/types.js";
+import { validatePlan } from "../../compiler/plan/validate.js";
+import { RunError } from "./errors.js";
+import { publishOutputs, stageOutputs, WrittenOutput } from "./outputs.js";
+import { runPlan, RunOptions, RunResult } from "./run.js";
+
+export { RunError } from "./errors.js";
+export { formatCutflow } from "./cutflow.js";
+export { unsupportedNodes } from "./run.js";
+export type { RunResult, HistogramResult, CutflowResult, SampleResult } from "./run.js";
+
+export interface ExecuteOptions extends Omit<RunOptions, "cacheDir"> {
+  /** Use and fill the column cache in `.hepc/cache` beside the analysis. */
+  cache?: boolean;
+  /** Versions of the tools, recorded in the run directory. */
+  versions: Record<string, string>;
+  /** Clock for the run directory's name (injectable for tests). */
+  now?: () => Date;
+}
+
+export interface Execution {
+  result: RunResult;
+  runDir: string;
+  outputs: WrittenOutput[];
+  wallMs: number;
+}
+
+export function stateDir(analysisDir: string): string {
+  return path.join(analysisDir, ".hepc");
+}
+
+export async function execute(plan: unknown, opts: ExecuteOptions): Promise<Execution> {
+  const valid = validatePlan(plan);
+  if (!valid.ok) throw new RunError("HEP6007", { detail: valid.errors.join("; ") });
+  const p = plan as Plan;
+  const t0 = performance.now();
+  const state = stateDir(opts.analysisDir);
+  const planHash = hashOf(p);
+  const stamp = (opts.now?.() ?? new Date()).toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
+  const runDir = path.join(state, "runs", `${stamp}-${planHash.slice(0, 8)}`);
+  try {
+    mkdirSync(path.join(runDir, "outputs"), { recursive: true });
+    writeFileSync(path.join(runDir, "plan.json"), canonicalJson(p));
+    writeFileSync(path.join(runDir, "inputs.json"), canonicalJson({ locked: p.locked, inputs: p.inputs }));
+    writeFileSync(path.join(runDir, "versions.json"), canonicalJson({ ...opts.versions, seed: p.analysis.seed }));
+  } catch (e) {
+    throw new RunError("HEP6006", { path: runDir, reason: (e as Error).message });
+  }
+  const log = (line: string) => appendFileSync(path.join(runDir, "log.txt"), `${new Date().toISOString()} ${line}\n`);
+  log(`run of ${p.source} (plan ${planHash}), chunk size ${opts.chunkSize ?? "default"}, cache ${opts.cache !== false ? "on" : "off"}`);
+  try {
+    const result = await runPlan(p, { ...opts, cacheDir: opts.cache === false ? null : path.join(state, "cache") });
+    for (const s of result.samples) log(`sample ${s.name}: ${s.entries} entries, ${s.read ? "read from its files" : "all columns from the cache"}, normalisation ${s.norm}`);
+    const outputs = await stageOutputs(p, result, path.join(runDir, "outputs"));
+    publishOutputs(outputs, opts.analysisDir);
+    const wallMs = performance.now() - t0;
+    writeFileSync(path.join(runDir, "summary.json"), canonicalJson(summaryOf(p, result, outputs, wallMs)));
+    log(`done in ${Math.round(wallMs)} ms: ${outputs.map((o) => o.path).join(", ")}`);
+    return { result, runDir, outputs, wallMs };
+  } catch (e) {
+    log(`failed: ${(e as Error).message}`);
+    throw e;
+  }
+}
+
+export function summaryOf(plan: Plan, result: RunResult, outputs: WrittenOutput[], wallMs: number) {
+  return {
+    analysis: plan.analysis.name,
+    status: "ok",
+    wallMs: Math.round(wallMs),
+    timings: Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Math.round(v)])),
+    samples: result.samples,
+    outputs: outputs.map((o) => ({ path: o.path, kind: o.kind, objects: o.objects })),
+    cutflows: result.cutflows.map((c) => ({ file: c.file, regions: c.regions, samples: c.samples })),
+    histograms: result.histograms.map((h) => ({ file: h.file, key: h.key, entries: h.data.entries, sumw: h.data.sumw.reduce((a, b) => a + b, 0), skipped: h.data.skipped })),
+  };
+}
+
+/** Reads a plan written by `hepc plan --json`. */
+export function readPlanFile(p: string): unknown {
+  try {
+    return JSON.parse(readFileSync(p, "utf8"));
+  } catch (e) {
+    throw new RunError("HEP6007", { detail: (e as Error).message });
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Writing a run's results. Everything is written into the run's own directory first; only when all
+ * of it succeeded are the declared outputs (paths relative to the analysis) replaced, each by an
+ * atomic rename. A failed or interrupted run changes nothing the user sees.
+ *
+ * Layout in ROOT files, as combine and ROOT users expect: one directory per region, a histogram per
+ * variable, and for split histograms a directory per variable holding one histogram per
+ * sample/class/group: `sr/ht/single_top` (combine's `$CHANNEL/ht/$PROCESS`).
+ */
+import { copyFileSync, mkdirSync, renameSync } from "node:fs";
+import * as path from "node:path";
+import { canonicalJson } from "../../compiler/plan/canonical.js";
+import type { Plan } from "../../compiler/plan/types.js";
+import { createRootFile } from "../io/index.js";
+import { RunError } from "./errors.js";
+import type { RunResult } from "./run.js";
+import { atomicWrite } from "./run.js";
+
+export interface WrittenOutput {
+  /** Declared path, relative to the analysis folder. */
+  path: string;
+  /** Absolute path of the copy in the run directory. */
+  staged: string;
+  kind: "root" | "json";
+  objects: number;
+}
+
+/** Writes the run's outputs into `stageDir` (mirroring the declared paths). Nothing outside it is touched. */
+export async function stageOutputs(plan: Plan, result: RunResult, stageDir: string): Promise<WrittenOutput[]> {
+  const written: WrittenOutput[] = [];
+  for (const w of plan.nodes) {
+    if (w.kind !== "write") continue;
+    const staged = path.join(stageDir, w.path);
+    try {
+      mkdirSync(path.dirname(staged), { recursive: true });
+      if (w.format === "root") {
+        const hists = result.histograms.filter((h) => h.file === w.path);
+        const file = await createRootFile(staged);
+        try {
+          for (const h of hists) {
+            const d = h.data;
+            const title = h.split ? `${d.name} (${h.split}, ${h.region})` : `${d.name} (${h.region})`;
+            if (d.edges.length === 1) {
+              file.histogram({ path: h.key, title, kind: "TH1D", edges: Float64Array.from(d.edges[0]), contents: Float64Array.from(d.sumw), sumw2: Float64Array.from(d.sumw2), entries: d.entries, xtitle: d.name, stats: { sumw: d.stats.sumw, sumw2: d.stats.sumw2, sumwx: d.stats.sumwx, sumwx2: d.stats.sumwx2 } });
+            } else {
+              const [xt, yt] = d.name.split("_vs_");
+              file.histogram2d({ path: h.key, title, kind: "TH2D", xedges: Float64Array.from(d.edges[0]), yedges: Float64Array.from(d.edges[1]), contents: Float64Array.from(d.sumw), sumw2: Float64Array.from(d.sumw2), entries: d.entries, xtitle: xt, ytitle: yt ?? "", stats: { sumw: d.stats.sumw, sumw2: d.stats.sumw2, sumwx: d.stats.sumwx, sumwx2: d.stats.sumwx2, sumwy: d.stats.sumwy ?? 0, sumwy2: d.stats.sumwy2 ?? 0, sumwxy: d.stats.sumwxy ?? 0 } });
+            }
+          }
+          await file.close();
+        } catch (e) {
+          await file.abort();
+          throw e;
+        }
+        written.push({ path: w.path, staged, kind: "root", objects: hists.length });
+        // The same histograms as JSON beside it, for tools that do not read ROOT.
+        atomicWrite(`${staged}.json`, canonicalJson({ histograms: hists.map((h) => ({ key: h.key, region: h.region, split: h.split, ...h.data })) }));
+        written.push({ path: `${w.path}.json`, staged: `${staged}.json`, kind: "json", objects: hists.length });
+      } else if (w.format === "json") {
+        const flows = result.cutflows.filter((c) => c.file === w.path);
+        atomicWrite(staged, canonicalJson({ cutflows: flows.map((c) => ({ regions: c.regions, samples: c.samples })) }));
+        written.push({ path: w.path, staged, kind: "json", objects: flows.length });
+      }
+    } catch (e) {
+      if (e instanceof RunError) throw e;
+      throw new RunError("HEP6006", { path: w.path, reason: (e as Error).message }, w.origin);
+    }
+  }
+  return written;
+}
+
+/** Puts staged outputs at their declared paths: each a copy to a temporary name, then a rename. */
+export function publishOutputs(outputs: WrittenOutput[], analysisDir: string): void {
+  for (const o of outputs) {
+    const dest = path.join(analysisDir, o.path);
+    try {
+      mkdirSync(path.dirname(dest), { recursive: true });
+      const tmp = `${dest}.tmp-${process.pid}`;
+      copyFileSync(o.staged, tmp);
+      renameSync(tmp, dest);
+    } catch (e) {
+      throw new RunError("HEP6006", { path: o.path, reason: (e as Error).message });
+    }
+  }
+}

@@ -1,0 +1,434 @@
+/**
+ * Running a plan: every sample is streamed from its ROOT files in chunks of entries, the plan's
+ * expressions are evaluated by compiled kernels (runtime/columns) into per-event columns, and the
+ * histograms and cutflows are filled from those columns in entry order on this thread — which is
+ * what makes the sums the same bits whatever the chunk size or the number of threads.
+ *
+ * Per-event columns are cached by content hash (the plan's node hashes and the sample's input
+ * identity): a run after a change reads a sample's ROOT files only when some column it needs is
+ * new. A binning change refills from cached columns; a changed cut recomputes what depends on it.
+ */
+import { createHash } from "node:crypto";
+import { closeSync, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import * as path from "node:path";
+import type { DefineNode, ExprIR, FilterNode, HistogramNode, CutflowNode, Origin, Plan, PlanNode, ReadNode, WeightNode } from "../../compiler/plan/types.js";
+import { hashOf } from "../../compiler/plan/canonical.js";
+import { openRoot, RootIoError, type RootFile } from "../io/index.js";
+import { compileKernel, type Kernel, type KernelOutput } from "../columns/index.js";
+import { Count, SampleCutflow, scaleCount, zero } from "./cutflow.js";
+import { RunError } from "./errors.js";
+import { Hist1D, Hist2D, HistogramData } from "./histogram.js";
+
+export interface RunOptions {
+  /** The folder the plan's input paths are relative to (the analysis file's folder). */
+  analysisDir: string;
+  /** Entries per chunk read from a file. */
+  chunkSize?: number;
+  /** Kernel threads; 1 evaluates on this thread. */
+  threads?: number;
+  /** Folder for cached columns; null disables caching. */
+  cacheDir?: string | null;
+  signal?: AbortSignal;
+  onProgress?: (p: { sample: string; done: number; total: number; cached: boolean }) => void;
+}
+
+export interface HistogramResult {
+  node: string;
+  origin: Origin;
+  /** The output file, relative to the analysis folder. */
+  file: string;
+  /** Where it goes inside the file: REGION/NAME or REGION/NAME/SPLIT. */
+  key: string;
+  region: string;
+  split: string | null;
+  data: HistogramData;
+}
+
+export interface CutflowResult {
+  node: string;
+  file: string;
+  regions: string[];
+  samples: SampleCutflow[];
+}
+
+export interface SampleResult {
+  name: string;
+  entries: number;
+  /** Sum of event weights over all entries (before any selection). */
+  sumw: number;
+  /** xsec × lumi / sum of generated weights, or 1. */
+  norm: number;
+  /** Whether the sample's ROOT files were read (false: every column came from the cache). */
+  read: boolean;
+}
+
+export interface RunResult {
+  histograms: HistogramResult[];
+  cutflows: CutflowResult[];
+  samples: SampleResult[];
+  timings: { readMs: number; computeMs: number; fillMs: number };
+}
+
+/** Plans with models cannot run yet: one error per construct, before any work. */
+export function unsupportedNodes(plan: Plan): RunError[] {
+  const out: RunError[] = [];
+  for (const n of plan.nodes) {
+    if (n.kind === "train") out.push(new RunError("HEP6001", { what: `training model '${n.model}'`, reason: "model training is not implemented in this version of the runtime" }, n.origin));
+    else if (n.kind === "predict" && n.modelKind === "onnx") out.push(new RunError("HEP6001", { what: `onnx model '${n.model}'`, reason: "ONNX inference is not implemented in this version of the runtime" }, n.origin));
+    else if (n.kind === "evaluate") out.push(new RunError("HEP6001", { what: `evaluation of '${n.model}'`, reason: "evaluation is not implemented in this version of the runtime" }, n.origin));
+  }
+  return out;
+}
+
+const DEFAULT_CHUNK = 250_000;
+
+export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> {
+  const blockers = unsupportedNodes(plan);
+  if (blockers.length) throw blockers[0];
+  const byId = new Map<string, PlanNode>(plan.nodes.map((n) => [n.id, n]));
+  await verifyInputs(plan, opts.analysisDir);
+
+  const defines: Record<string, ExprIR> = {};
+  const regions: Record<string, ExprIR> = {};
+  for (const n of plan.nodes) {
+    if (n.kind === "define") defines[n.name] = n.expr;
+    if (n.kind === "filter" && n.scope === "region") regions[n.name] = n.expr;
+  }
+  const histNodes = plan.nodes.filter((n): n is HistogramNode => n.kind === "histogram");
+  const cutflowNodes = plan.nodes.filter((n): n is CutflowNode => n.kind === "cutflow");
+  const regionsUsed = [...new Set([...histNodes.flatMap((h) => h.regions), ...cutflowNodes.flatMap((c) => c.regions)])].sort();
+  const fileOf = new Map<string, string>();
+  for (const n of plan.nodes) if (n.kind === "write") for (const i of n.inputs) fileOf.set(i, n.path);
+  const reads = plan.nodes.filter((n): n is ReadNode => n.kind === "read");
+  const groupOf = new Map<string, string>();
+  for (const [g, members] of Object.entries(plan.groups ?? {})) for (const m of members) if (!groupOf.has(m)) groupOf.set(m, g);
+
+  const timings = { readMs: 0, computeMs: 0, fillMs: 0 };
+  const samples: SampleResult[] = [];
+  const sampleCutflows: SampleCutflow[] = [];
+  // merged[histId][region][split] — filled per sample, scaled by its normalisation, then added in plan order
+  const merged = new Map<string, Map<string, Map<string, Hist1D | Hist2D>>>();
+
+  for (const read of reads) {
+    const weight = byId.get(`weight:${read.sample}`) as WeightNode | undefined;
+    const select = byId.get(`select:${read.sample}`) as FilterNode | undefined;
+    const refHash = (decl: string, name: string) => byId.get(`${decl === "region" ? "filter" : "define"}:${name}`)!.hash;
+    const keyOf = (expr: ExprIR) => hashOf({ expr: withRefHashes(expr, refHash), read: read.hash });
+
+    const outputs: Array<KernelOutput & { cacheKey: string }> = [];
+    if (weight?.expr) outputs.push({ key: "w", expr: weight.expr, as: "f64", cacheKey: hashOf({ w: weight.hash }) });
+    if (select) outputs.push({ key: "sel", expr: select.expr, as: "mask", cacheKey: hashOf({ sel: select.hash }) });
+    for (const r of regionsUsed) outputs.push({ key: `r:${r}`, expr: regions[r], as: "mask", cacheKey: hashOf({ region: byId.get(`filter:${r}`)!.hash, read: read.hash }) });
+    for (const h of histNodes) h.vars.forEach((v, k) => outputs.push({ key: `v:${h.id}:${k}`, expr: v, as: "f64", cacheKey: keyOf(v) }));
+
+    // ---- fill, chunk by chunk in entry order: memory stays bounded by the chunk size ----
+    const cf: SampleCutflow = { sample: read.sample, class: read.class, entries: 0, selected: zero(), regions: Object.fromEntries(regionsUsed.map((r) => [r, zero()])) };
+    const regionCounts: Count[] = regionsUsed.map((r) => cf.regions[r]);
+    const local = new Map<string, Map<string, Hist1D | Hist2D>>(); // histId → region → hist of this sample
+    for (const h of histNodes) {
+      const perRegion = new Map<string, Hist1D | Hist2D>();
+      local.set(h.id, perRegion);
+      for (const r of h.regions.length ? h.regions : ["all"]) {
+        perRegion.set(r, h.vars.length === 1 ? new Hist1D(h.name, Float64Array.from(h.edges[0])) : new Hist2D(h.name, Float64Array.from(h.edges[0]), Float64Array.from(h.edges[1])));
+      }
+    }
+    let sumw = 0;
+    const streamed = await streamSample(plan, read, outputs, { defines, regions }, opts, timings, (chunk) => {
+      const t0 = performance.now();
+      const cols = chunk.columns;
+      const n = chunk.n;
+      const w = cols.get("w") as Float64Array | undefined;
+      const sel = cols.get("sel") as Uint8Array | undefined;
+      const masks = regionsUsed.map((r) => cols.get(`r:${r}`) as Uint8Array);
+      type Fill = { hist: Hist1D | Hist2D; mask: Uint8Array | undefined; x: Float64Array; y?: Float64Array; weighted: boolean };
+      const fills: Fill[] = [];
+      for (const h of histNodes) {
+        for (const [r, hist] of local.get(h.id)!) {
+          fills.push({ hist, mask: r === "all" ? undefined : (cols.get(`r:${r}`) as Uint8Array), x: cols.get(`v:${h.id}:0`) as Float64Array, y: cols.get(`v:${h.id}:1`) as Float64Array | undefined, weighted: h.weighted });
+        }
+      }
+      for (let i = 0; i < n; i++) {
+        const wi = w ? w[i] : 1;
+        if (w && !Number.isFinite(wi)) {
+          const where = chunk.locate(i);
+          throw new RunError("HEP6003", { sample: read.sample, value: String(wi), entry: where.entry, file: where.file }, weight!.origin);
+        }
+        sumw += wi;
+        if (sel && sel[i] === 0) continue;
+        addTo(cf.selected, wi);
+        for (let r = 0; r < masks.length; r++) if (masks[r][i]) addTo(regionCounts[r], wi);
+        for (const f of fills) {
+          if (f.mask && f.mask[i] === 0) continue;
+          const fw = f.weighted ? wi : 1;
+          if (f.y) (f.hist as Hist2D).fill(f.x[i], f.y[i], fw);
+          else (f.hist as Hist1D).fill(f.x[i], fw);
+        }
+      }
+      timings.fillMs += performance.now() - t0;
+    });
+    cf.entries = streamed.entries;
+    const norm = weight?.xsec != null && weight.lumi != null ? (weight.xsec * weight.lumi) / (weight.sumw ?? sumw) : 1;
+    if (norm !== 1) {
+      scaleCount(cf.selected, norm);
+      for (const c of regionCounts) scaleCount(c, norm);
+    }
+    for (const h of histNodes) {
+      const split = h.by === "sample" ? read.sample : h.by === "class" ? read.class ?? "unclassified" : h.by === "group" ? groupOf.get(read.sample) ?? read.sample : "";
+      let perRegion = merged.get(h.id);
+      if (!perRegion) merged.set(h.id, (perRegion = new Map()));
+      for (const [r, hist] of local.get(h.id)!) {
+        if (h.weighted && norm !== 1) hist.scale(norm);
+        let bySplit = perRegion.get(r);
+        if (!bySplit) perRegion.set(r, (bySplit = new Map()));
+        const target = bySplit.get(split);
+        if (target) (target as Hist1D).add(hist as Hist1D);
+        else bySplit.set(split, hist);
+      }
+    }
+    samples.push({ name: read.sample, entries: streamed.entries, sumw, norm, read: streamed.read });
+    sampleCutflows.push(cf);
+  }
+
+  const histograms: HistogramResult[] = [];
+  for (const h of histNodes) {
+    for (const [r, bySplit] of merged.get(h.id) ?? []) {
+      for (const [split, hist] of [...bySplit].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+        histograms.push({ node: h.id, origin: h.origin, file: fileOf.get(h.id) ?? "", key: split ? `${r}/${h.name}/${split}` : `${r}/${h.name}`, region: r, split: split || null, data: hist.data() });
+      }
+    }
+  }
+  const cutflows: CutflowResult[] = cutflowNodes.map((c) => ({
+    node: c.id,
+    file: fileOf.get(c.id) ?? "",
+    regions: c.regions,
+    samples: sampleCutflows.map((s) => ({ ...s, regions: Object.fromEntries(c.regions.map((r) => [r, s.regions[r]])) })),
+  }));
+  return { histograms, cutflows, samples, timings };
+}
+
+function addTo(c: Count, w: number): void {
+  c.raw++;
+  c.weighted += w;
+  c.sumw2 += w * w;
+}
+
+/** References replaced by the referenced nodes' hashes: cache keys that survive renames. */
+function withRefHashes(e: ExprIR, refHash: (decl: string, name: string) => string): unknown {
+  if (e.op === "ref") return { op: "ref", type: e.type, target: refHash(e.decl, e.name) };
+  if ("args" in e) return { ...e, args: e.args.map((a) => withRefHashes(a, refHash)) };
+  return e;
+}
+
+export interface Chunk {
+  n: number;
+  /** Entry index of the chunk's first event within its sample. */
+  entry0: number;
+  columns: Map<string, Float64Array | Uint8Array>;
+  /** The file and entry within it of the chunk's i-th event. */
+  locate(i: number): { file: string; entry: number };
+}
+
+/**
+ * Streams one sample's per-event columns in chunks, in entry order. Columns come from the cache
+ * where present (read chunk by chunk from their files), the rest are computed from the sample's
+ * ROOT files; freshly computed columns are appended to temporary cache files and renamed into the
+ * cache only when the sample is complete, so an interrupted run leaves no partial cache entry.
+ */
+async function streamSample(
+  plan: Plan,
+  read: ReadNode,
+  outputs: Array<KernelOutput & { cacheKey: string }>,
+  decls: { defines: Record<string, ExprIR>; regions: Record<string, ExprIR> },
+  opts: RunOptions,
+  timings: RunResult["timings"],
+  onChunk: (c: Chunk) => void,
+): Promise<{ entries: number; read: boolean }> {
+  const cacheDir = opts.cacheDir ? path.join(opts.cacheDir, "columns") : null;
+  const chunkSize = Math.max(1, opts.chunkSize ?? DEFAULT_CHUNK);
+  const entriesKey = hashOf({ entries: read.hash });
+  const meta = cacheDir ? (loadJson(path.join(cacheDir, `${entriesKey}.json`)) as { entries: number; files: number[] } | undefined) : undefined;
+  const cached = new Map<string, CachedColumn>();
+  if (cacheDir && meta) {
+    for (const o of outputs) {
+      const c = openCachedColumn(path.join(cacheDir, `${o.cacheKey}.bin`), o.as, meta.entries);
+      if (c) cached.set(o.key, c);
+    }
+  }
+  const missing = outputs.filter((o) => !cached.has(o.key));
+  const locator = (fileEntries: number[]) => (entry0: number) => (i: number) => {
+    let start = 0;
+    const e = entry0 + i;
+    for (let k = 0; k < fileEntries.length; k++) {
+      if (e < start + fileEntries[k]) return { file: read.files[k], entry: e - start };
+      start += fileEntries[k];
+    }
+    return { file: read.files[read.files.length - 1] ?? "", entry: e };
+  };
+
+  try {
+    if (missing.length === 0 && meta) {
+      const at = locator(meta.files);
+      for (let start = 0; start < meta.entries; start += chunkSize) {
+        if (opts.signal?.aborted) throw new RunError("HEP6005", {});
+        const stop = Math.min(meta.entries, start + chunkSize);
+        const columns = new Map<string, Float64Array | Uint8Array>();
+        for (const [key, c] of cached) columns.set(key, c.slice(start, stop));
+        onChunk({ n: stop - start, entry0: start, columns, locate: at(start) });
+        opts.onProgress?.({ sample: read.sample, done: stop, total: meta.entries, cached: true });
+      }
+      return { entries: meta.entries, read: false };
+    }
+
+    const kernel: Kernel = compileKernel({ outputs: missing.map(({ key, expr, as }) => ({ key, expr, as })), defines: decls.defines, regions: decls.regions, collections: plan.collections });
+    const files = read.files.map((f) => path.resolve(opts.analysisDir, f));
+    const handles: RootFile[] = [];
+    const writers = new Map<string, CacheWriter>();
+    try {
+      const fileEntries: number[] = [];
+      for (const f of files) {
+        const h = await openRootOrFail(f, read);
+        handles.push(h);
+        fileEntries.push((await h.tree(read.tree)).entries);
+      }
+      const total = fileEntries.reduce((a, b) => a + b, 0);
+      // Cached columns are trusted only for the same entry count (a damaged cache is recomputed).
+      if (meta && meta.entries !== total) cached.clear();
+      if (cacheDir) {
+        mkdirSync(cacheDir, { recursive: true });
+        for (const o of missing) writers.set(o.key, new CacheWriter(path.join(cacheDir, `${o.cacheKey}.bin`)));
+      }
+      const at = locator(fileEntries);
+      let offset = 0;
+      for (let k = 0; k < handles.length; k++) {
+        for (let start = 0; start < fileEntries[k]; start += chunkSize) {
+          if (opts.signal?.aborted) throw new RunError("HEP6005", {});
+          const stop = Math.min(fileEntries[k], start + chunkSize);
+          let t = performance.now();
+          let cols;
+          try {
+            cols = await handles[k].read(read.tree, kernel.branches, { start, stop });
+          } catch (e) {
+            if (e instanceof RootIoError) throw new RunError("HEP6002", { sample: read.sample, file: read.files[k], reason: e.detail + (e.basket !== undefined ? ` (branch '${e.branch}', basket ${e.basket})` : e.branch ? ` (branch '${e.branch}')` : "") }, read.origin);
+            throw e;
+          }
+          timings.readMs += performance.now() - t;
+          t = performance.now();
+          const entry0 = offset + start;
+          const columns = kernel.run({ n: stop - start, entry0, columns: cols }) as Map<string, Float64Array | Uint8Array>;
+          timings.computeMs += performance.now() - t;
+          for (const [key, c] of cached) columns.set(key, c.slice(entry0, entry0 + stop - start));
+          for (const [key, wr] of writers) wr.append(columns.get(key)!);
+          onChunk({ n: stop - start, entry0, columns, locate: at(entry0) });
+          opts.onProgress?.({ sample: read.sample, done: entry0 + stop - start, total, cached: false });
+        }
+        offset += fileEntries[k];
+      }
+      for (const wr of writers.values()) wr.commit();
+      writers.clear();
+      if (cacheDir) atomicWrite(path.join(cacheDir, `${entriesKey}.json`), JSON.stringify({ entries: total, files: fileEntries }));
+      return { entries: total, read: true };
+    } finally {
+      for (const wr of writers.values()) wr.discard();
+      for (const h of handles) await h.close();
+    }
+  } finally {
+    for (const c of cached.values()) c.close();
+  }
+}
+
+/** A cached column read in slices from its file: memory stays bounded by the chunk. */
+interface CachedColumn {
+  slice(start: number, stop: number): Float64Array | Uint8Array;
+  close(): void;
+}
+
+function openCachedColumn(p: string, as: "f64" | "mask", entries: number): CachedColumn | undefined {
+  let fd: number;
+  try {
+    fd = openSync(p, "r");
+  } catch {
+    return undefined;
+  }
+  const width = as === "f64" ? 8 : 1;
+  if (fstatSync(fd).size !== entries * width) {
+    closeSync(fd);
+    return undefined;
+  }
+  return {
+    slice(start, stop) {
+      const bytes = new Uint8Array((stop - start) * width);
+      readSync(fd, bytes, 0, bytes.length, start * width);
+      return as === "f64" ? new Float64Array(bytes.buffer) : bytes;
+    },
+    close: () => closeSync(fd),
+  };
+}
+
+/** Appends a column's chunks to a temporary file; renamed into the cache only on commit. */
+class CacheWriter {
+  private readonly tmp: string;
+  private fd: number | undefined;
+  constructor(private readonly dest: string) {
+    this.tmp = `${dest}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    this.fd = openSync(this.tmp, "w");
+  }
+  append(a: Float64Array | Uint8Array): void {
+    writeSync(this.fd!, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  }
+  commit(): void {
+    closeSync(this.fd!);
+    this.fd = undefined;
+    renameSync(this.tmp, this.dest);
+  }
+  discard(): void {
+    if (this.fd === undefined) return;
+    closeSync(this.fd);
+    this.fd = undefined;
+    rmSync(this.tmp, { force: true });
+  }
+}
+
+async function openRootOrFail(file: string, read: ReadNode): Promise<RootFile> {
+  try {
+    return await openRoot(file);
+  } catch (e) {
+    if (e instanceof RootIoError) throw new RunError("HEP6002", { sample: read.sample, file: path.basename(file), reason: e.detail }, read.origin);
+    throw e;
+  }
+}
+
+function loadJson(p: string): unknown {
+  try {
+    return JSON.parse(readFileSync(p, "utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+export function atomicWrite(p: string, data: string | Uint8Array | Float64Array): void {
+  const tmp = `${p}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  writeFileSync(tmp, data instanceof Float64Array ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data);
+  renameSync(tmp, p);
+}
+
+/** Inputs must still be what the plan recorded: size and modification time, or the locked sha256. */
+async function verifyInputs(plan: Plan, dir: string): Promise<void> {
+  const readNode = (p: string) => plan.nodes.find((n) => n.kind === "read" && n.files.includes(p));
+  for (const input of plan.inputs) {
+    const abs = path.resolve(dir, input.path);
+    const origin = readNode(input.path)?.origin;
+    if (!existsSync(abs)) throw new RunError("HEP6004", { file: input.path, detail: "it no longer exists" }, origin);
+    const st = statSync(abs);
+    if (st.size !== input.size) throw new RunError("HEP6004", { file: input.path, detail: `size ${st.size}, planned ${input.size}` }, origin);
+    if (input.sha256) {
+      const h = createHash("sha256");
+      for await (const c of createReadStream(abs)) h.update(c as Buffer);
+      const actual = h.digest("hex");
+      if (actual !== input.sha256) throw new RunError("HEP6004", { file: input.path, detail: `sha256 ${actual.slice(0, 12)}…, locked ${input.sha256.slice(0, 12)}…` }, origin);
+    } else if (input.mtimeMs !== undefined && Math.floor(st.mtimeMs) !== input.mtimeMs) {
+      throw new RunError("HEP6004", { file: input.path, detail: "modified after the plan was made" }, origin);
+    }
+  }
+}
+
+export type { DefineNode };

@@ -1,0 +1,236 @@
+/**
+ * The runtime on real data, checked against numbers computed independently: straight from the
+ * reader's columns with plain loops, or from what uproot read (test/fixtures/root/reference).
+ */
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, statSync, openSync, writeSync, closeSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { nodeHost } from "../../cli/host.js";
+import { compilePlan } from "../../compiler/compile.js";
+import type { Plan } from "../../compiler/plan/types.js";
+import { openRoot, readHistogram } from "../../runtime/io/index.js";
+import { execute, RunError } from "../../runtime/exec/index.js";
+import type { HistogramResult } from "../../runtime/exec/index.js";
+import { runCli } from "../helpers/cli-io.js";
+import { repoPath } from "../helpers/repo.js";
+
+const tmp = mkdtempSync(path.join(tmpdir(), "hepc-run-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function copyExample(name: string): string {
+  const dir = path.join(tmp, `${name}-${Math.random().toString(36).slice(2)}`);
+  cpSync(repoPath("examples", name), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.hepc`) && !src.includes(`${path.sep}out`) });
+  return dir;
+}
+
+async function planOf(file: string): Promise<Plan> {
+  const c = await compilePlan(file, nodeHost(path.dirname(file)));
+  expect(c.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
+  return c.plan!;
+}
+
+async function runIn(dir: string, opts: { chunkSize?: number; threads?: number; cache?: boolean; file?: string } = {}) {
+  const plan = await planOf(path.join(dir, opts.file ?? "analysis.hep"));
+  return execute(plan, { analysisDir: dir, versions: { hepc: "test" }, chunkSize: opts.chunkSize, threads: opts.threads, cache: opts.cache });
+}
+
+function hist(results: HistogramResult[], key: string): HistogramResult {
+  const h = results.find((r) => r.key === key);
+  if (!h) throw new Error(`no histogram ${key}; have ${results.map((r) => r.key).join(", ")}`);
+  return h;
+}
+
+/** Zmumu's branches as plain arrays, for independent computations. */
+async function zmumuColumns() {
+  const f = await openRoot(repoPath("examples/zmumu/data/uproot-Zmumu.root"));
+  const cols = await f.read("events", ["M", "Q1", "Q2", "pt1", "pt2", "eta1", "eta2"]);
+  await f.close();
+  const get = (b: string) => Array.from(cols.get(b)!.values as ArrayLike<number>);
+  return { M: get("M"), Q1: get("Q1"), Q2: get("Q2"), pt1: get("pt1"), pt2: get("pt2"), eta1: get("eta1"), eta2: get("eta2") };
+}
+
+describe("hepc run on the Z→μμ example", () => {
+  it("fills the histogram of the file's own mass branch exactly as a direct loop does, and writes it where ROOT users find it", async () => {
+    const dir = copyExample("zmumu");
+    const ex = await runIn(dir);
+    const c = await zmumuColumns();
+    const good = c.M.map((_, i) => c.Q1[i] * c.Q2[i] < 0 && c.pt1[i] > 20 && c.pt2[i] > 20 && Math.abs(c.eta1[i]) < 2.4 && Math.abs(c.eta2[i]) < 2.4);
+    const expected = new Array(62).fill(0);
+    for (let i = 0; i < c.M.length; i++) {
+      if (!good[i]) continue;
+      const m = c.M[i];
+      expected[m < 60 ? 0 : m >= 120 ? 61 : Math.floor(m - 60) + 1]++;
+    }
+    const h = hist(ex.result.histograms, "good/m_file");
+    expect(h.data.sumw).toEqual(expected);
+    expect(h.data.entries).toBe(good.filter(Boolean).length);
+
+    // hepc's own dimuon mass agrees with the producers' M, event by event up to rounding at bin edges.
+    const mll = hist(ex.result.histograms, "good/mll");
+    const diff = mll.data.sumw.reduce((a, v, i) => a + Math.abs(v - expected[i]), 0);
+    expect(diff).toBeLessThanOrEqual(2);
+
+    // Published at the declared path, readable by the project's reader as a TH1.
+    const out = path.join(dir, "out/zmumu.root");
+    expect(existsSync(out)).toBe(true);
+    const back = await readHistogram(out, "good/m_file");
+    expect(Array.from(back.valuesWithFlow)).toEqual(expected);
+    expect(JSON.parse(readFileSync(path.join(dir, "out/cutflow.json"), "utf8")).cutflows[0].samples[0].regions.good.raw).toBe(good.filter(Boolean).length);
+  });
+
+  it("counts the cutflow like a direct loop", async () => {
+    const dir = copyExample("zmumu");
+    const ex = await runIn(dir);
+    const c = await zmumuColumns();
+    const os = c.M.filter((_, i) => c.Q1[i] * c.Q2[i] < 0).length;
+    const flow = ex.result.cutflows[0].samples[0];
+    expect(flow.entries).toBe(2304);
+    expect(flow.selected.raw).toBe(2304);
+    expect(flow.regions.opposite_sign.raw).toBe(os);
+    expect(flow.regions.z_window.raw).toBeLessThanOrEqual(flow.regions.good.raw);
+    expect(flow.regions.z_window.raw).toBeGreaterThan(0);
+  });
+
+  it("gives the same bits for any chunk size and thread count", async () => {
+    const dir = copyExample("zmumu");
+    const a = await runIn(dir, { chunkSize: 100_000, threads: 1, cache: false });
+    const b = await runIn(dir, { chunkSize: 97, threads: 2, cache: false });
+    const c = await runIn(dir, { chunkSize: 1000, threads: 2, cache: false });
+    expect(JSON.stringify(b.result.histograms)).toBe(JSON.stringify(a.result.histograms));
+    expect(JSON.stringify(c.result.histograms)).toBe(JSON.stringify(a.result.histograms));
+    expect(JSON.stringify(b.result.cutflows)).toBe(JSON.stringify(a.result.cutflows));
+  });
+
+  it("recomputes only what a change affects: a binning edit reads nothing, a cut edit reads the sample again", async () => {
+    const dir = copyExample("zmumu");
+    const file = path.join(dir, "analysis.hep");
+    const text = readFileSync(file, "utf8");
+    expect((await runIn(dir)).result.samples[0].read).toBe(true);
+    expect((await runIn(dir)).result.samples[0].read).toBe(false);
+    writeFileSync(file, text.replace("histogram ptll in z_window bins 40 0 .. 200", "histogram ptll in z_window bins 10 0 .. 200"));
+    const rebinned = await runIn(dir);
+    expect(rebinned.result.samples[0].read).toBe(false);
+    expect(hist(rebinned.result.histograms, "z_window/ptll").data.edges[0]).toHaveLength(11);
+    writeFileSync(file, text.replace("abs(mll - 91.19) < 15", "abs(mll - 91.19) < 5"));
+    const recut = await runIn(dir);
+    expect(recut.result.samples[0].read).toBe(true);
+    const fresh = await runIn(dir, { cache: false });
+    expect(JSON.stringify(recut.result.histograms)).toBe(JSON.stringify(fresh.result.histograms));
+  });
+
+  it("keeps a run directory with the plan, inputs, versions, outputs and log", async () => {
+    const dir = copyExample("zmumu");
+    const ex = await runIn(dir);
+    for (const f of ["plan.json", "inputs.json", "versions.json", "log.txt", "summary.json", "outputs/out/zmumu.root", "outputs/out/cutflow.json"]) {
+      expect(existsSync(path.join(ex.runDir, f)), f).toBe(true);
+    }
+  });
+});
+
+describe("hepc run on NanoAOD: object counts against uproot", () => {
+  it("the number of muons per event, summed, is what uproot counted", async () => {
+    const dir = copyExample("nanoaod");
+    writeFileSync(
+      path.join(dir, "counts.hep"),
+      `analysis counts { seed 1 }
+sample ttbar { files "data/nanoAOD_2015_CMS_Open_Data_ttbar.root" tree "Events" class signal }
+output {
+  histogram count(Muon) as n_muon bins 50 0 .. 50 to "out/counts.root"
+  histogram count(Jet) as n_jet bins 50 0 .. 50 to "out/counts.root"
+  histogram count(Tau) as n_tau bins 50 0 .. 50 to "out/counts.root"
+}
+`,
+    );
+    const ex = await runIn(dir, { file: "counts.hep" });
+    const reference = JSON.parse(readFileSync(repoPath("test/fixtures/root/reference/nanoAOD_2015_CMS_Open_Data_ttbar.root.json"), "utf8")).objects.Events.branches;
+    for (const [name, branch] of [["n_muon", "Muon_pt"], ["n_jet", "Jet_pt"], ["n_tau", "Tau_pt"]]) {
+      const h = hist(ex.result.histograms, `all/${name}`);
+      const total = h.data.sumw.reduce((a, v, i) => a + (i >= 1 && i <= 50 ? v * (i - 1) : 0), 0);
+      expect(total, name).toBe(reference[branch].counts_sum);
+      expect(h.data.entries).toBe(reference[branch].entries);
+    }
+  });
+
+  it("runs the NanoAOD example end to end", async () => {
+    const dir = copyExample("nanoaod");
+    const ex = await runIn(dir);
+    const flow = ex.result.cutflows[0].samples[0];
+    expect(flow.entries).toBe(200);
+    expect(flow.regions.mutau_pair.raw).toBeLessThanOrEqual(flow.regions.one_muon.raw);
+    expect(flow.regions.ttbar_like.raw).toBeLessThanOrEqual(flow.regions.one_muon.raw);
+  });
+});
+
+describe("bad input at run time: reported with the .hep line, nothing written", () => {
+  it("an analysis with models stops before any work, naming each construct", async () => {
+    const dir = copyExample("single-top");
+    const r = await runCli(["run", path.join(dir, "analysis.hep")], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("HEP6001");
+    expect(r.err).toMatch(/analysis\.hep:\d+:\d+/);
+    expect(r.err).toContain("training model 'bdt'");
+    expect(existsSync(path.join(dir, ".hepc"))).toBe(false);
+    expect(existsSync(path.join(dir, "out"))).toBe(false);
+  });
+
+  it("a file that changed since the plan was made is refused", async () => {
+    const dir = copyExample("zmumu");
+    const plan = await runCli(["plan", "analysis.hep"], dir);
+    expect(plan.code).toBe(0);
+    writeFileSync(path.join(dir, "plan.json"), plan.out);
+    appendFileSync(path.join(dir, "data/uproot-Zmumu.root"), Buffer.alloc(4));
+    const r = await runCli(["run", "plan.json"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("HEP6004");
+    expect(r.err).toContain("analysis.hep:");
+    expect(existsSync(path.join(dir, "out"))).toBe(false);
+  });
+
+  it("a corrupted basket names the sample, the file and the sample's line; no output appears", async () => {
+    const dir = copyExample("zmumu");
+    const f = path.join(dir, "data/uproot-Zmumu.root");
+    // Flip bytes in the middle of the file, where the baskets are.
+    const size = statSync(f).size;
+    const fd = openSync(f, "r+");
+    writeSync(fd, Buffer.alloc(64, 0x5a), 0, 64, Math.floor(size / 3));
+    closeSync(fd);
+    const r = await runCli(["run", "analysis.hep"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/HEP6002|HEP2007/);
+    expect(existsSync(path.join(dir, "out"))).toBe(false);
+  });
+
+  it("a NaN weight stops the run with the entry and the weight's line", async () => {
+    const dir = copyExample("zmumu");
+    const file = path.join(dir, "analysis.hep");
+    writeFileSync(file, readFileSync(file, "utf8").replace('class data\n', "class data\n  weight sqrt(Q1)\n"));
+    const r = await runCli(["run", "analysis.hep"], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("HEP6003");
+    expect(r.err).toMatch(/entry \d+ of data\/uproot-Zmumu\.root/);
+    expect(r.err).toContain("weight sqrt(Q1)");
+    expect(existsSync(path.join(dir, "out"))).toBe(false);
+  });
+
+  it("an interrupted run writes nothing", async () => {
+    const dir = copyExample("zmumu");
+    const plan = await planOf(path.join(dir, "analysis.hep"));
+    const controller = new AbortController();
+    const run = execute(plan, { analysisDir: dir, versions: {}, chunkSize: 100, cache: false, signal: controller.signal, onProgress: (p) => p.done > 500 && controller.abort() });
+    await expect(run).rejects.toBeInstanceOf(RunError);
+    await expect(run).rejects.toMatchObject({ code: "HEP6005" });
+    expect(existsSync(path.join(dir, "out"))).toBe(false);
+  });
+});
+
+describe("the README's main command", () => {
+  it("hepc run examples/zmumu prints a cutflow and where the histograms went", async () => {
+    const dir = copyExample("zmumu");
+    const r = await runCli(["run", "analysis.hep"], dir);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/cutflow/);
+    expect(r.out).toMatch(/z_window\s+\d+/);
+    expect(r.out).toContain("wrote out/zmumu.root");
+  });
+});
