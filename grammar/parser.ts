@@ -80,14 +80,23 @@ export class HepParser extends EmbeddedActionsParser {
 
   // ---- file and declarations ---------------------------------------------------------------
 
-  public file = this.RULE("file", (): A.Decl[] => {
-    const decls: A.Decl[] = [];
-    this.MANY(() => {
-      const d = this.SUBRULE(this.declaration);
-      this.ACTION(() => this.keep(decls, d));
-    });
-    return decls;
-  }, this.recovery("file"));
+  /** Declarations read so far: what the file rule returns even when recovery gives up at the end. */
+  private fileDecls: A.Decl[] = [];
+
+  public file = this.RULE(
+    "file",
+    (): A.Decl[] => {
+      const decls: A.Decl[] = [];
+      this.ACTION(() => (this.fileDecls = decls));
+      this.MANY(() => {
+        const d = this.SUBRULE(this.declaration);
+        this.ACTION(() => this.keep(decls, d));
+      });
+      return decls;
+    },
+    // An unfinished last declaration (the usual state while typing) must not lose the others.
+    { recoveryValueFunc: () => this.fileDecls },
+  );
 
   private declaration = this.RULE(
     "declaration",

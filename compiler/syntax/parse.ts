@@ -70,6 +70,13 @@ export function parseText(path: string, text: string): ParsedFile {
     diagnostics.push(syntaxError(path, e, text.length));
   }
   const fixed = decls.filter(Boolean).map((d) => (d.kind === "Broken" ? repairBroken(d, tokens, starts) : d));
+  // A declaration the parser lost entirely (an unfinished last one) still keeps its name.
+  if (parser.errors.length) {
+    for (const start of starts) {
+      if (fixed.some((d) => d.span.start <= start && start < Math.max(d.span.end, d.span.start + 1))) continue;
+      fixed.push(repairBroken({ kind: "Broken", id: -1, span: { start, end: start } }, tokens, starts, true));
+    }
+  }
   return { path, text, tokens, ast: { decls: fixed, comments, nodeCount: parser.nodeCount }, diagnostics };
 }
 
@@ -135,8 +142,8 @@ function ownerOf(starts: number[], offset: number): number {
  * A declaration the parser gave up on keeps its keyword and name, found in the tokens, so that
  * references to it elsewhere do not add "unknown name" errors to the one syntax error.
  */
-function repairBroken(d: Extract<Decl, { kind: "Broken" }>, tokens: IToken[], starts: number[]): Decl {
-  const start = ownerOfError(starts, d.span.start);
+function repairBroken(d: Extract<Decl, { kind: "Broken" }>, tokens: IToken[], starts: number[], atStart = false): Decl {
+  const start = atStart ? d.span.start : ownerOfError(starts, d.span.start);
   if (start < 0) return d;
   const i = tokens.findIndex((t) => t.startOffset === start);
   if (i < 0) return d;
