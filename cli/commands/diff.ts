@@ -205,8 +205,7 @@ async function gitDriver(positionals: string[], io: CliIo, format: Format): Prom
     }
     sides.push({ compilation: c, plan: c.plan, label: s.label });
   }
-  const diff = diffSides(sides[0], sides[1]);
-  if (format === "text") io.stdout(header);
-  print(io, format, diff);
+  // The text starts with `hepc diff a/PATH → b/PATH`: git's own header line is not repeated.
+  print(io, format, diffSides(sides[0], sides[1]));
   return EXIT_OK;
 }
