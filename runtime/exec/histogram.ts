@@ -18,6 +18,13 @@ export interface HistogramData {
   stats: { sumw: number; sumw2: number; sumwx: number; sumwx2: number; sumwy?: number; sumwy2?: number; sumwxy?: number };
 }
 
+function isUniform(edges: Float64Array): boolean {
+  const n = edges.length - 1;
+  const w = (edges[n] - edges[0]) / n;
+  for (let i = 0; i <= n; i++) if (Math.abs(edges[i] - (edges[0] + i * w)) > 1e-12 * Math.max(1, Math.abs(edges[0]), Math.abs(edges[n]))) return false;
+  return true;
+}
+
 /** Index of the bin holding x: 0 underflow, 1..n in range, n+1 overflow (ROOT's convention; the upper edge is overflow). */
 function locator(edges: Float64Array): (x: number) => number {
   const n = edges.length - 1;
@@ -65,12 +72,18 @@ export class Hist1D {
   private readonly lo: number;
   private readonly hi: number;
 
+  /** Bin width when the bins are uniform, else 0 (then `locate` searches the edges). */
+  private readonly width: number;
+  private readonly n: number;
+
   constructor(readonly name: string, readonly edges: Float64Array) {
     this.sumw = new Float64Array(edges.length + 1);
     this.sumw2 = new Float64Array(edges.length + 1);
     this.locate = locator(edges);
     this.lo = edges[0];
     this.hi = edges[edges.length - 1];
+    this.n = edges.length - 1;
+    this.width = isUniform(edges) ? (this.hi - this.lo) / this.n : 0;
   }
 
   fill(x: number, w: number): void {
@@ -78,7 +91,18 @@ export class Hist1D {
       this.skipped++;
       return;
     }
-    const b = this.locate(x);
+    let b: number;
+    if (this.width > 0) {
+      // Uniform bins inline (the hot path): the division, then the edges have the last word.
+      if (x < this.lo) b = 0;
+      else if (x >= this.hi) b = this.n + 1;
+      else {
+        b = ((x - this.lo) / this.width + 1) | 0;
+        if (b > this.n) b = this.n;
+        if (x < this.edges[b - 1]) b--;
+        else if (x >= this.edges[b]) b++;
+      }
+    } else b = this.locate(x);
     this.sumw[b] += w;
     this.sumw2[b] += w * w;
     this.entries++;
