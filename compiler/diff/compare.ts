@@ -137,8 +137,12 @@ export function diffSides(oldSide: Side, newSide: Side): Diff {
       ),
     );
   }
-  for (const o of oldLeft) changes.push(withImpact({ kind: o.kind, change: "removed", name: o.name, details: [], summary: o.summary(), old: o.location }, o.seeds, o.seeds.map(mapOld)));
-  for (const n of newLeft) changes.push(withImpact({ kind: n.kind, change: "added", name: n.name, details: [], summary: n.summary(), new: n.location }, [], n.seeds));
+  const summary = (e: Entry) => {
+    const s = e.summary();
+    return s ? { summary: s } : {};
+  };
+  for (const o of oldLeft) changes.push(withImpact({ kind: o.kind, change: "removed", name: o.name, details: [], ...summary(o), old: o.location }, o.seeds, o.seeds.map(mapOld)));
+  for (const n of newLeft) changes.push(withImpact({ kind: n.kind, change: "added", name: n.name, details: [], ...summary(n), new: n.location }, [], n.seeds));
   const order = (c: DeclChange) => DECL_KINDS.indexOf(c.kind);
   changes.sort((a, b) => order(a) - order(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.change < b.change ? -1 : a.change > b.change ? 1 : 0));
 
@@ -212,6 +216,7 @@ function compareFacet(o: Facet | undefined, n: Facet | undefined): Detail | unde
   const ov = o as ValueFacet | undefined;
   const nv = n as ValueFacet | undefined;
   if ((ov?.key ?? null) === (nv?.key ?? null)) return undefined;
+  if (ov?.alt !== undefined && ov.alt === nv?.alt) return undefined;
   return { field: f.field, old: ov?.show ?? null, new: nv?.show ?? null };
 }
 

@@ -40,6 +40,12 @@ export interface ValueFacet {
   /** Compared across sides; null when the field is absent and absence has no default. */
   key: string | null;
   show: string | null;
+  /**
+   * A second key, when the first is about how the value is written: a binning used by name is
+   * keyed by that name (a changed `bins` declaration is its own change), and by its edges here, so
+   * writing the same edges another way (inline, or through another name) is no change.
+   */
+  alt?: string;
   /** The plan nodes this field feeds, when not those of the whole declaration (the analysis header). */
   seeds?: string[];
 }
@@ -321,6 +327,7 @@ export function entriesOf(side: Side): Entry[] {
           {
             field: "reweight",
             key: reweight ? json({ mode: reweight.mode.name, target: reweight.target ? r(reweight.target.name) : null, axes: reweight.axes.map((a) => ({ expr: JSON.parse(irKey(low(a.expr), r)), bins: binsKey(ctx, a.bins, r) })) }) : null,
+            ...(reweight ? { alt: json({ mode: reweight.mode.name, target: reweight.target ? r(reweight.target.name) : null, axes: reweight.axes.map((a) => ({ expr: JSON.parse(irKey(low(a.expr), r)), edges: edgesOf(ctx, a.bins) })) }) } : {}),
             show: reweight ? reweightShow(reweight) : null,
           },
           { field: "validation", key: validation ? json(validation.fraction.value) : null, show: validation?.fraction.raw ?? null },
@@ -365,6 +372,7 @@ export function entriesOf(side: Side): Entry[] {
         {
           field: "bins",
           key: bins ? json(bins.axes.map((a) => ({ expr: JSON.parse(irKey(low(a.expr), r)), bins: binsKey(ctx, a.bins, r) }))) : null,
+          ...(bins ? { alt: json(bins.axes.map((a) => ({ expr: JSON.parse(irKey(low(a.expr), r)), edges: edgesOf(ctx, a.bins) }))) } : {}),
           show: bins ? bins.axes.map((a) => `${printExpr(a.expr)} ${printBins(a.bins)}`).join(", ") : null,
         },
         { field: "metrics", list: metrics.map((m) => ({ id: `${m.name.name}@${m.at?.value ?? ""}`, key: "", show: m.at ? `${m.name.name} at ${m.at.raw}` : m.name.name })), ordered: false },
@@ -397,7 +405,7 @@ export function entriesOf(side: Side): Entry[] {
           const name = histogramName(item);
           const facets = (r: Rename): Facet[] => [
             { field: "of", key: json(item.exprs.map((x) => JSON.parse(irKey(low(x), r)))), show: item.exprs.map(printExpr).join(", ") },
-            { field: "bins", key: json(item.bins.map((b) => binsKey(ctx, b, r))), show: item.bins.map(printBins).join(", ") },
+            { field: "bins", key: json(item.bins.map((b) => binsKey(ctx, b, r))), alt: json(item.bins.map((b) => edgesOf(ctx, b))), show: item.bins.map(printBins).join(", ") },
             { field: "in", list: item.regions.map((x) => ({ id: r(x.name), key: r(x.name), show: x.name })), ordered: true },
             { field: "by", key: item.by?.name ?? null, show: item.by?.name ?? null },
             { field: "weighted", key: json(item.weighted), show: item.weighted ? "yes" : "no" },
@@ -463,7 +471,7 @@ export function entriesOf(side: Side): Entry[] {
       matchKey: () => `${kind}:${p}`,
       looseKey: () => kind,
       facets,
-      summary: () => summaryOf(facets(IDENTITY).filter((f) => f.field !== "to")) || `to ${JSON.stringify(p)}`,
+      summary: () => summaryOf(facets(IDENTITY).filter((f) => f.field !== "to")),
     };
   }
 }

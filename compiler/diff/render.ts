@@ -10,7 +10,7 @@ export interface TextOptions {
 
 const RECOMPUTE_TEXT: Record<Recompute, string> = {
   none: "none",
-  rewrite: "only rewriting output files",
+  rewrite: "only writing or removing output files",
   refill: "re-filling histograms and cutflows",
   reevaluate: "re-evaluation",
   retrain: "retraining",
