@@ -55,6 +55,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
   let sides: [SideSpec, SideSpec];
   if (dashdash) {
+    if (args.rest.some((a) => a.startsWith("--"))) throw new UsageError(`options go before --: ${args.rest.filter((a) => a.startsWith("--")).join(" ")}`);
     if (args.rest.length !== 1) throw new UsageError(`expected one .hep file after --\n\n${HELP}`);
     if (args.positionals.length < 1 || args.positionals.length > 2) throw new UsageError(`expected one or two revisions before --\n\n${HELP}`);
     sides = revisionSides(args.positionals, args.rest[0], io);

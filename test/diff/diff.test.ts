@@ -113,4 +113,17 @@ describe("hepc diff CLI", () => {
     expect(broken.err).toMatch(/HEP\d{4}/);
     expect(broken.out).toBe("");
   });
+
+  it("git's seven arguments (with or without --git): the file's two versions, exit 0 when a diff is shown", async () => {
+    const sem = io(cases);
+    expect(await main(["diff", "region-cut/old.hep", "region-cut/old.hep", "1111111", "100644", "region-cut/new.hep", "2222222", "100644"], sem)).toBe(0);
+    expect(sem.out).toContain("hepc diff a/region-cut/old.hep → b/region-cut/old.hep");
+    expect(sem.out).toContain("~ region z_window: cut good and abs(mll - 91.19) < 15 → good and abs(mll - 91.19) < 10");
+    const added = io(cases);
+    expect(await main(["diff", "--git", "x.hep", "/dev/null", "0000000", "0000000", "region-cut/new.hep", "2222222", "100644"], added)).toBe(0);
+    expect(added.out).toContain("new file x.hep");
+    const opts = io(cases);
+    expect(await main(["diff", "HEAD", "--", "region-cut/old.hep", "--format", "json"], opts)).toBe(2);
+    expect(opts.err).toContain("options go before --");
+  });
 });
