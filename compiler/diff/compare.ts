@@ -127,7 +127,9 @@ export function diffSides(oldSide: Side, newSide: Side): Diff {
       const d = compareFacet(of, undefined);
       if (d) details.push(d);
     }
-    const renamed = o.name !== n.name && !(o.kind === "analysis" || o.kind === "cutflow" || o.kind === "predictions" || o.kind === "report");
+    // A rename is of a declaration's own name (symbols, a histogram's); a train or evaluate entry
+    // follows its model's name, and an output file's path is its `to` field.
+    const renamed = o.name !== n.name && (SYMBOL_KINDS.has(o.kind) || o.kind === "histogram");
     if (!details.length && !renamed) continue;
     changes.push(
       withImpact(
