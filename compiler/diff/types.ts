@@ -72,7 +72,7 @@ export function isListDetail(d: Detail): d is ListDetail {
  * models, and output files; intermediate nodes (reads, defines, filters) are not.
  */
 export interface Impact {
-  /** Models to train again (new names). */
+  /** Models to train: changed ones again, new ones for the first time (new names). */
   retrain: string[];
   /** Evaluations (`evaluate:...`) and imported models' predictions (`predict:...`) to compute again. */
   reevaluate: string[];
