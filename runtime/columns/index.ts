@@ -1,127 +1,166 @@
 /**
- * Kernels: the plan's expressions compiled into one specialised JavaScript function per set of
- * outputs, evaluated over a batch of events held as typed arrays. In: ExprIR (resolved, typed) and
- * the reader's columns. Out: one typed array per requested output. Must not import the checker,
- * the LSP or runtime/exec.
+ * runtime/columns: the plan's expressions compiled into fused, specialised JavaScript loops.
  *
- * Missing values. An index past the end, the min/max/mean/first/last/best of an empty list, a
- * field of a missing object and invalid math (sqrt(-1), log(0) is -Infinity) give NaN, which
- * propagates through arithmetic. Conditions are 1/0 numbers; a comparison involving NaN is 0
- * (false), `!=` included, so a cut on a missing value fails; `not` of a missing condition stays
- * missing and fails too. As outputs, `mask` turns missing into 0 and `f64` keeps NaN, which
- * histograms skip.
+ * In:  ExprIR (typed, from the plan) for the outputs wanted, the declarations they refer to, and
+ *      the plan's CollectionIR; at run time, a batch of columns from runtime/io.
+ * Out: one typed array per output, one value per event (Float64Array, or Uint8Array for masks).
  *
- * Other conventions: `%` is a floor modulo (entry % 5 is always in [0, 5)); `/` and `^` give floats;
- * deltaPhi is wrapped into [-π, π]; the mass of a four-vector with E² < p² is -sqrt(p² - E²), as
- * ROOT's TLorentzVector::M(); objects with only transverse components (missing momentum) are
- * massless with pz = 0; best() takes the first of equal minima; sort_by is stable and puts
- * missing keys last; 64-bit integer branches are converted to doubles (exact below 2^53).
+ * Must not import compiler/check, lsp/ or runtime/exec. It reads the plan's types
+ * (compiler/plan/types.ts) and the standard library's table (stdlib/: the `scalar` snippets of
+ * the math functions are inlined as written there).
+ *
+ * `compileKernel` generates the source of one JavaScript function (see gen.ts) with a single loop
+ * over the events of a batch; every output is computed in that loop, each declaration once per
+ * event. Lists are never built per event: reductions, `where`, fields and elementwise operations
+ * are fused into loops over the branch arrays; objects (collection-typed declarations) and
+ * `sort_by` results are kept as indices in scratch arrays reused from event to event. The source
+ * is self-contained (helpers included), so a worker thread rebuilds the kernel from it with
+ * `kernelFromSource`.
+ *
+ * ## Values and missing values (the runtime's side of docs/language.md, "Jagged broadcasting rules")
+ *
+ * - Numbers are doubles. `int` branches and results are exact up to 2^53; 64-bit integer branches
+ *   (i8/u8, BigInt64Array) are converted to doubles when the batch is read, so values beyond 2^53
+ *   are rounded. `/` always divides as floats (7 / 2 = 3.5); `x / 0` is ±Infinity and `0 / 0`
+ *   missing. `%` is the floor modulo (Python's): the result has the sign of the divisor, so
+ *   `entry % 5` is always in [0, 5) and `-7 % 3 == 2`; `x % 0` is missing. `^` is Math.pow
+ *   (`x ^ 2` is computed as x * x).
+ * - A missing value is NaN. It comes from: an index past the end or negative (`jets[5].pt` with
+ *   two jets), first/last/best of an empty list, min/max/mean of an empty list, a field of a
+ *   missing element, and invalid arithmetic (sqrt and log of negative numbers, 0 / 0).
+ * - Missing values propagate through arithmetic, fields, four-vector sums and elementwise
+ *   functions. Reductions: count of an empty list is 0, sum 0, any false, all true; mean, min and
+ *   max of an empty list are missing, and sum, mean, min and max of a list with a missing element
+ *   are missing.
+ * - Conditions are never missing. A comparison (`<`, `<=`, `>`, `>=`, `==`, `!=`) with a missing
+ *   side is false — including `!=`: `jets[2].pt != 30` is false with two jets. A condition field
+ *   of a missing element is false. After that, `and`, `or` and `not` are plain boolean logic, so
+ *   `not (jets[2].pt > 30)` is true for an event with two jets: require the element explicitly
+ *   (`count(jets) >= 3 and ...`) when its absence must fail.
+ * - Masks are 1 where the condition is true and 0 otherwise (a missing value fails every cut).
+ *   A number output is NaN where missing; a condition as a number output is 0 or 1.
+ * - `best(list, criterion)` is the element with the smallest criterion; ties go to the first;
+ *   elements whose criterion is missing are never chosen, so it is missing when every criterion
+ *   is. `sort_by(list, key)` is stable and increasing, elements with a missing key last.
+ * - Lists of two different iterations combined element by element (`jets.pt + muons.pt`, which the
+ *   checker accepts but the language leaves undefined) are matched by position, as long as the
+ *   first list; positions past the end of the other are missing.
+ *
+ * ## Kinematics
+ *
+ * Every record with kinematics has pt, eta, phi, mass, E, px, py, pz; the ones not read from the
+ * file are derived from the source the plan's CollectionIR names (a field the file has is read as
+ * it is, even when it could be derived):
+ * - pxpypzE: pt = √(px² + py²), phi = atan2(py, px), eta = asinh(pz / pt) (±Infinity along the
+ *   beam, missing for a null vector), mass = √(E² − p²); a negative m² (rounding, or unphysical
+ *   inputs) gives a negative mass −√(p² − E²), as ROOT's TLorentzVector::M() and scikit-hep
+ *   vector do, so `mass > 0` cuts such candidates.
+ * - ptetaphim: px = pt cos φ, py = pt sin φ, pz = pt sinh η, E = √(pt² + pz² + m²).
+ * - ptetaphi: as ptetaphim with mass 0.
+ * - pxpy, ptphi (transverse only, e.g. the missing momentum): massless with pz = 0, eta = 0 and
+ *   E = pt.
+ * - `a + b` of two records and the kinematics of a pair are the sum of (px, py, pz, E).
+ *   `p4(px, py, pz, E)`, `ptetaphim(pt, eta, phi, m)` and `met(px, py)` build four-vectors of the
+ *   corresponding source.
+ * - deltaPhi = φa − φb wrapped into [−π, π]; deltaEta = ηa − ηb; deltaR = √(Δη² + Δφ²);
+ *   mT = √(2 pt_a pt_b (1 − cos Δφ)); ht(c) = Σ pt.
+ * - pairs(a) is every i < j pair of one list in order (i outer); pairs(a, b) every combination,
+ *   a outer.
+ *
+ * ## Batches
+ *
+ * A batch is n events: flat columns with at least n values, jagged ones with n + 1 offsets
+ * starting at 0 for the batch. `entry` is `batch.entry0 + i`. The outputs of an event depend only
+ * on that event's values and its entry number, so splitting events into batches differently gives
+ * identical outputs, bit for bit.
  */
 import type { CollectionIR, ExprIR } from "../../compiler/plan/types.js";
 import type { Column } from "../io/index.js";
-import { Ctx, Generator, RUNTIME_HELPERS } from "./codegen.js";
+import { generate, KernelError } from "./gen.js";
+
+export { KernelError } from "./gen.js";
 
 export interface KernelOutput {
   key: string;
   expr: ExprIR;
-  /** mask: a condition as Uint8Array 0/1 (missing → 0); f64: a number (missing → NaN, bools 0/1) */
+  /** mask: a condition → Uint8Array of 0/1 (missing → 0); f64: a number → Float64Array (missing → NaN; conditions as 0/1) */
   as: "f64" | "mask";
 }
 
 export interface KernelSpec {
   outputs: KernelOutput[];
-  /** Defines and objects by name, for `ref` nodes. */
+  /** Declarations by name, for `ref` nodes: defines and objects (`define:NAME` ids in the plan). */
   defines: Record<string, ExprIR>;
-  /** Regions by name (boolean expressions). */
+  /** Regions by name (`filter:NAME`): conditions. */
   regions: Record<string, ExprIR>;
   collections: CollectionIR[];
 }
 
 export interface Batch {
   n: number;
-  /** Entry index of the batch's first event within its sample (the `entry` builtin). */
+  /** Absolute entry index of the batch's first event within its sample (for the `entry` builtin). */
   entry0: number;
   columns: Map<string, Column>;
 }
 
+/** An output as a worker needs it to rebuild a kernel: its key and kind. */
+export interface OutputSlot {
+  key: string;
+  as: "f64" | "mask";
+}
+
 export interface Kernel {
-  /** Branches the kernel reads. */
+  /** Branches the kernel reads (flat and jagged), so the executor asks the reader for exactly these. */
   branches: string[];
-  /** The generated source, for debugging and for rebuilding the kernel elsewhere. */
+  /** The outputs, in the order of the spec. */
+  outputs: OutputSlot[];
+  /** The generated source (for debugging, caching and shipping to worker threads). */
   source: string;
-  outputs: Array<{ key: string; as: "f64" | "mask" }>;
   run(batch: Batch): Map<string, Float64Array | Uint8Array>;
 }
 
-type Body = (n: number, entry0: number, col: (name: string) => ArrayLike<number>, offsets: (name: string) => Int32Array, outs: Array<Float64Array | Uint8Array>) => void;
+type KernelFn = (n: number, entry0: number, cols: Column[], outs: Array<Float64Array | Uint8Array>) => void;
 
 export function compileKernel(spec: KernelSpec): Kernel {
-  const g = new Generator(spec.collections, spec.defines, spec.regions);
-  const perEvent: string[] = [];
-  spec.outputs.forEach((o, j) => {
-    const ctx: Ctx = { out: perEvent };
-    perEvent.push(`// output ${o.key}`);
-    let v = g.gen(o.expr, ctx);
-    if (v.t !== "num") throw new Error(`internal: output '${o.key}' is a ${v.t}, not a per-event number`);
-    const e = v.e;
-    perEvent.push(o.as === "mask" ? `out${j}[i] = (${e}) ? 1 : 0;` : `out${j}[i] = ${e};`);
-    void v;
-    v = { t: "num", e };
-  });
-  const source = [
-    "'use strict';",
-    RUNTIME_HELPERS,
-    ...g.prologue,
-    "return function kernel(n, entry0, col, offsets, outs) {",
-    ...spec.outputs.map((_, j) => `  const out${j} = outs[${j}];`),
-    ...g.setup.map((l) => "  " + l),
-    "  for (let i = 0; i < n; i++) {",
-    ...g.prelude.map((l) => "    " + l),
-    ...perEvent.map((l) => "    " + l),
-    "  }",
-    "};",
-  ].join("\n");
-  return kernelFromSource(source, [...g.branches].sort(), spec.outputs.map((o) => ({ key: o.key, as: o.as })));
+  const { source, branches } = generate(spec);
+  return kernelFromSource(source, branches, spec.outputs.map((o) => ({ key: o.key, as: o.as })));
 }
 
-/** Rebuilds a kernel from generated source (e.g. in a worker thread, where no plan is at hand). */
-export function kernelFromSource(source: string, branches: string[], outputs: Array<{ key: string; as: "f64" | "mask" }>): Kernel {
-  // The source is generated by compileKernel from a validated plan, never taken from user text.
-  const body = new Function(source)() as Body;
+/** Rebuild a kernel from its source in a worker thread (no plan needed there). */
+export function kernelFromSource(source: string, branches: string[], outputs: OutputSlot[]): Kernel {
+  let fn: KernelFn;
+  try {
+    fn = new Function(source)() as KernelFn;
+  } catch (e) {
+    throw new KernelError(`the generated source does not compile: ${(e as Error).message}`);
+  }
+  const slots = outputs.map((o) => ({ key: o.key, as: o.as }));
   return {
-    branches,
+    branches: [...branches],
+    outputs: slots,
     source,
-    outputs,
-    run(batch: Batch) {
-      const cache = new Map<string, ArrayLike<number>>();
-      const col = (name: string): ArrayLike<number> => {
-        let a = cache.get(name);
-        if (!a) {
-          const c = batch.columns.get(name);
-          if (!c) throw new Error(`internal: kernel needs branch '${name}', which was not read`);
-          a = asNumbers(c.values);
-          cache.set(name, a);
-        }
-        return a;
-      };
-      const offsets = (name: string): Int32Array => {
-        const c = batch.columns.get(name);
-        if (!c || c.kind !== "jagged") throw new Error(`internal: kernel needs the offsets of jagged branch '${name}'`);
-        return c.offsets;
-      };
-      const outs = outputs.map((o) => (o.as === "f64" ? new Float64Array(batch.n) : new Uint8Array(batch.n)));
-      body(batch.n, batch.entry0, col, offsets, outs);
-      return new Map(outputs.map((o, j) => [o.key, outs[j]]));
+    run(batch: Batch): Map<string, Float64Array | Uint8Array> {
+      const n = batch.n;
+      if (!Number.isInteger(n) || n < 0) throw new KernelError(`bad batch size ${n}`);
+      const cols = branches.map((b) => {
+        const c = batch.columns.get(b);
+        if (!c) throw new KernelError(`the batch has no column '${b}'`);
+        return asNumbers(c);
+      });
+      const outs = slots.map((o) => (o.as === "mask" ? new Uint8Array(n) : new Float64Array(n)));
+      fn(n, batch.entry0, cols, outs);
+      const out = new Map<string, Float64Array | Uint8Array>();
+      slots.forEach((o, k) => out.set(o.key, outs[k]));
+      return out;
     },
   };
 }
 
-/** 64-bit integer columns become doubles: kernels do arithmetic on numbers. */
-function asNumbers(values: ArrayLike<number> | BigInt64Array | BigUint64Array): ArrayLike<number> {
-  if (values instanceof BigInt64Array || values instanceof BigUint64Array) {
-    const out = new Float64Array(values.length);
-    for (let i = 0; i < values.length; i++) out[i] = Number(values[i]);
-    return out;
-  }
-  return values as ArrayLike<number>;
+/** 64-bit integer columns as doubles (exact up to 2^53), so generated code only sees numbers. */
+function asNumbers(c: Column): Column {
+  const v = c.values;
+  if (!(v instanceof BigInt64Array || v instanceof BigUint64Array)) return c;
+  const f = new Float64Array(v.length);
+  for (let i = 0; i < v.length; i++) f[i] = Number(v[i]);
+  return { ...c, dtype: "f8", values: f };
 }
