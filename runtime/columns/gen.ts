@@ -108,6 +108,8 @@ interface ListV {
   iter: Iter;
   /** iteration element → list element; null for the identity */
   map: ((cx: Cx, el: Val) => Val) | null;
+  /** for `src where cond`: what it filters, so a count can test the condition without branching */
+  filtered?: { src: ListV; cond: ExprIR };
 }
 type Val = NumV | BoolV | ObjV | P4V | PairV | ListV;
 type Scalar = NumV | BoolV;
@@ -223,7 +225,7 @@ class Gen {
       keys.add(o.key);
       const v = this.compile(this.asRef(o.expr), this.evCx);
       const target = `o${k}`;
-      if (o.as === "mask") this.ev.lines.push(`${target}[i] = ${this.truth(v, `output '${o.key}'`)} ? 1 : 0; // ${o.key}`);
+      if (o.as === "mask") this.ev.lines.push(`${target}[i] = (${this.truth(v, `output '${o.key}'`)}) | 0; // ${o.key}`);
       else this.ev.lines.push(`${target}[i] = ${this.number(v, `output '${o.key}'`)}; // ${o.key}`);
       outLines.push(`const ${target} = outs[${k}]; // ${o.key} (${o.as})`);
     });
@@ -731,7 +733,22 @@ class Gen {
           body(c, el);
         }),
     };
-    return { k: "list", id, shape: list.shape, iter, map: null };
+    return { k: "list", id, shape: list.shape, iter, map: null, filtered: { src: list, cond } };
+  }
+
+  /**
+   * A condition per element of `list` as one branch-free expression (`&` of its conjuncts), when
+   * every conjunct is pure and cheap; undefined otherwise. Used by count(list where cond).
+   */
+  private maskOf(c: Cx, el: Val, cond: ExprIR): string | undefined {
+    const scoped: Cx = { ...this.child(c), els: [...c.els, el] };
+    const parts: string[] = [];
+    for (const part of conjuncts(cond)) {
+      const v = this.compile(part, scoped);
+      if (scoped.block.lines.length || v.k !== "bool" || !cheap(v.js)) return undefined;
+      parts.push(v.js);
+    }
+    return parts.length === 1 ? parts[0] : parts.map((x) => `(${x})`).join(" & ");
   }
 
   /** Random access to a list, storing it first when its iteration has none. */
@@ -985,7 +1002,11 @@ class Gen {
     const b = this.compile(r, inner);
     const aj = this.boolJs(a);
     const bj = this.boolJs(b);
-    if (inner.block.lines.length === 0) return this.bool(`(${aj} ${op === "and" ? "&&" : "||"} ${bj})`, this.homeOf(a), this.homeOf(b));
+    if (inner.block.lines.length === 0) {
+      // two cheap comparisons: evaluate both and combine the bits, which beats a mispredicted branch
+      if (cheap(aj) && cheap(bj)) return this.bool(`((${aj} ${op === "and" ? "&" : "|"} ${bj}) !== 0)`, this.homeOf(a), this.homeOf(b));
+      return this.bool(`(${aj} ${op === "and" ? "&&" : "||"} ${bj})`, this.homeOf(a), this.homeOf(b));
+    }
     const t = this.fresh(op === "and" ? "and" : "or");
     cx.block.lines.push(`let ${t} = ${aj};`, `if (${op === "and" ? t : `!${t}`}) {`, ...indent(inner.block.lines), `  ${t} = ${bj};`, "}");
     return this.bool(t, cx.block);
@@ -1098,6 +1119,23 @@ class Gen {
   private reduce(fn: string, list: ListV, cx: Cx): Scalar {
     const hint = fn;
     if (fn === "count" && list.shape.k !== "bool" && this.randomAccess(list)) return this.num(list.iter.len!, list.iter.home!);
+    if (fn === "count" && list.filtered && list.map === null) {
+      // count(src where cond): add up the condition over src, without a branch per element
+      const { src, cond } = list.filtered;
+      const acc = this.fresh("count");
+      const loopCx = this.child(cx);
+      let ok = true;
+      this.each(loopCx, src, (c, el) => {
+        const m = this.maskOf(c, el, cond);
+        if (m === undefined) ok = false;
+        else c.block.lines.push(`${acc} += (${m}) | 0;`);
+      });
+      if (ok) {
+        cx.block.lines.push(`let ${acc} = 0;`, ...loopCx.block.lines);
+        return this.num(acc, cx.block);
+      }
+      // not pure: count with the filtering loop below
+    }
     const acc = this.fresh(hint);
     const label = this.fresh("L");
     let init: string;
@@ -1107,7 +1145,7 @@ class Gen {
     switch (fn) {
       case "count":
         init = "0";
-        step = list.shape.k === "bool" ? (x) => `${acc} += ${this.boolJs(x)} ? 1 : 0;` : () => `${acc}++;`;
+        step = list.shape.k === "bool" ? (x) => `${acc} += (${this.boolJs(x)}) | 0;` : () => `${acc}++;`;
         result = (a) => this.num(a, cx.block);
         break;
       case "sum":
@@ -1126,12 +1164,8 @@ class Gen {
       case "max": {
         init = fn === "min" ? "Infinity" : "-Infinity";
         needN = true;
-        const cmp = fn === "min" ? "<" : ">";
-        // a missing element makes the result missing: once acc is NaN no comparison replaces it
-        step = (x, c, n) => {
-          const v = this.cse(c.block, this.numJs(x), "v");
-          return `if (${v} ${cmp} ${acc} || ${v} !== ${v}) ${acc} = ${v}; ${n}++;`;
-        };
+        // Math.min/max: no branch, and a missing element makes the result missing
+        step = (x, _c, n) => `${acc} = Math.${fn}(${acc}, ${this.numJs(x)}); ${n}++;`;
         result = (a, n) => this.num(`(${n} > 0 ? ${a} : NaN)`, cx.block);
         break;
       }
@@ -1268,6 +1302,14 @@ function elemShape(s: Shape): Shape {
 function elemType(t: string): string {
   const m = /^(?:list|collection)<(.*)>$/.exec(t);
   return m ? m[1] : t;
+}
+
+/**
+ * Cheap enough to evaluate unconditionally instead of branching: comparisons and arithmetic on
+ * locals and array reads, with no call other than Math.abs and no statement.
+ */
+function cheap(js: string): boolean {
+  return !/(?:Math\.(?!abs\b)\w+|__\w+)\(/.test(js) && js.length < 200;
 }
 
 /** The conjuncts of a chain of `and`s. */

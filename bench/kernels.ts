@@ -1,0 +1,346 @@
+/**
+ * Kernel speed, columns in memory, one thread (runtime/columns), against numpy/awkward.
+ *
+ *  - flat: 1,000,000 events of float32 columns, three cuts, three defines (sqrt(a^2+b^2),
+ *    x*cosh(y), atan2(u, v)) and two weighted 100-bin histograms filled with the executor's
+ *    Hist1D (runtime/exec/histogram.ts) over the kernel's outputs. Reference: numpy 1.24 took
+ *    16.7 ms (60 M events/s) on this machine when idle; target ≥ 100 M events/s.
+ *  - jagged: 1,000,000 events of on average 4 objects (pt, eta, phi float32, Poisson(4)
+ *    multiplicities): (a) count of objects with pt > 25 — awkward 10–12 ms; (b) the sum of pt over
+ *    objects with pt > 30 and |eta| < 2.4 — awkward 78–81 ms; (c) the minimum deltaR between the
+ *    leading object and the others — awkward 330–425 ms. Target ≥ 5× faster than awkward.
+ *
+ * The machine has 2 cores shared with other jobs (load shows as CPU steal inside this VM), so
+ * besides the fixed reference figures the same computations are timed in numpy in the same run,
+ * on the same data (handed over as raw files): the flat case as numpy code, and the three jagged
+ * ones as numpy on the flat content and offsets, which is how awkward computes them (awkward
+ * itself is not installed here). Kernel outputs are written into arrays reused from run to run
+ * (`Kernel.run(batch, into)`), as numpy reuses freed memory; the time with fresh output arrays is
+ * reported too (on this VM, the page faults of 8 MB of fresh memory per output cost ~10 ms).
+ *
+ * Run: `npm run build && node dist/bench/kernels.js`. Median (and minimum) of 9 runs after 2
+ * warm-ups. Writes bench/results/kernels.json.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { CollectionIR, ExprIR } from "../compiler/plan/types.js";
+import { compileKernel, type Kernel } from "../runtime/columns/index.js";
+import { Hist1D } from "../runtime/exec/histogram.js";
+import type { Column } from "../runtime/io/index.js";
+
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+const N = 1_000_000;
+const RUNS = 9;
+
+// ---- data ----------------------------------------------------------------------------------------
+
+/** A seeded PRNG (mulberry32): the same inputs in every run. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
+
+const FLAT_NAMES = ["a", "b", "x", "y", "u", "v", "c1", "c2", "c3", "w"];
+
+function flatData(): Map<string, Float32Array> {
+  const r = rng(1);
+  return new Map(
+    FLAT_NAMES.map((name) => {
+      const v = new Float32Array(N);
+      for (let i = 0; i < N; i++) v[i] = gauss(r);
+      return [name, v];
+    }),
+  );
+}
+
+function jaggedData(): { offsets: Int32Array; pt: Float32Array; eta: Float32Array; phi: Float32Array } {
+  const r = rng(2);
+  const offsets = new Int32Array(N + 1);
+  for (let i = 0; i < N; i++) {
+    // Poisson(4) by inversion
+    let k = 0;
+    let p = Math.exp(-4);
+    let s = p;
+    const u = r();
+    while (u > s) {
+      k++;
+      p *= 4 / k;
+      s += p;
+    }
+    offsets[i + 1] = offsets[i] + k;
+  }
+  const total = offsets[N];
+  const pt = new Float32Array(total);
+  const eta = new Float32Array(total);
+  const phi = new Float32Array(total);
+  for (let j = 0; j < total; j++) {
+    pt[j] = 20 - 20 * Math.log(r() || 1e-12); // 20 GeV + exponential(20)
+    eta[j] = 2.5 * gauss(r);
+    phi[j] = Math.PI * (2 * r() - 1);
+  }
+  return { offsets, pt, eta, phi };
+}
+
+// ---- timing --------------------------------------------------------------------------------------
+
+interface Timing {
+  median: number;
+  min: number;
+}
+function time(f: () => void): Timing {
+  f();
+  f();
+  const ts: number[] = [];
+  for (let k = 0; k < RUNS; k++) {
+    const t = performance.now();
+    f();
+    ts.push(performance.now() - t);
+  }
+  ts.sort((a, b) => a - b);
+  return { median: ts[Math.floor(ts.length / 2)], min: ts[0] };
+}
+
+/** CPU time stolen from this VM by the host (other jobs), from /proc/stat, in jiffies summed over CPUs. */
+function stolen(): { steal: number; total: number } | undefined {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    return { steal: f[7] ?? 0, total: f.reduce((a, b) => a + b, 0) };
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- IR ------------------------------------------------------------------------------------------
+
+const num = (value: number): ExprIR => ({ op: "const", type: Number.isInteger(value) ? "int" : "float", value });
+const br = (name: string): ExprIR => ({ op: "branch", type: "float", name });
+const bin = (fn: string, type: string, a: ExprIR, b: ExprIR): ExprIR => ({ op: "binary", fn, type, args: [a, b] });
+const call = (fn: string, type: string, ...args: ExprIR[]): ExprIR => ({ op: "call", fn, type, args });
+const fld = (name: string): ExprIR => ({ op: "field", type: "float", name });
+
+// ---- flat ----------------------------------------------------------------------------------------
+
+function flat(data: Map<string, Float32Array>) {
+  const columns = new Map<string, Column>([...data].map(([k, v]) => [k, { kind: "flat", dtype: "f4", values: v }]));
+  // c1 > -1 and c2 < 1 and abs(c3) > 0.1
+  const cut = bin("and", "bool", bin("and", "bool", bin(">", "bool", br("c1"), num(-1)), bin("<", "bool", br("c2"), num(1))), bin(">", "bool", call("abs", "float", br("c3")), num(0.1)));
+  const k = compileKernel({
+    outputs: [
+      { key: "cut", expr: cut, as: "mask" },
+      { key: "r", expr: call("sqrt", "float", bin("+", "float", bin("^", "float", br("a"), num(2)), bin("^", "float", br("b"), num(2)))), as: "f64" },
+      { key: "e", expr: bin("*", "float", br("x"), call("cosh", "float", br("y"))), as: "f64" },
+      { key: "t", expr: call("atan2", "float", br("u"), br("v")), as: "f64" },
+      { key: "w", expr: br("w"), as: "f64" },
+    ],
+    defines: {},
+    regions: {},
+    collections: [],
+  });
+  const batch = { n: N, entry0: 0, columns };
+  const into = k.run(batch);
+  const fill = (o: Map<string, Float64Array | Uint8Array>) => {
+    const h1 = new Hist1D("r", Float64Array.from({ length: 101 }, (_, i) => (i * 5) / 100));
+    const h2 = new Hist1D("t", Float64Array.from({ length: 101 }, (_, i) => -Math.PI + (i * 2 * Math.PI) / 100));
+    const m = o.get("cut") as Uint8Array;
+    const r = o.get("r") as Float64Array;
+    const t = o.get("t") as Float64Array;
+    const w = o.get("w") as Float64Array;
+    for (let i = 0; i < N; i++) {
+      if (m[i] === 0) continue;
+      h1.fill(r[i], w[i]);
+      h2.fill(t[i], w[i]);
+    }
+    return h1.sumw[50] + h2.sumw[50];
+  };
+  const total = time(() => fill(k.run(batch, into)));
+  const kernel = time(() => k.run(batch, into));
+  const fills = time(() => fill(into));
+  const fresh = time(() => fill(k.run(batch)));
+  return { total, kernel, fills, fresh, source: k.source };
+}
+
+// ---- jagged --------------------------------------------------------------------------------------
+
+function jagged(d: ReturnType<typeof jaggedData>) {
+  const columns = new Map<string, Column>([
+    ["Obj_pt", { kind: "jagged", dtype: "f4", offsets: d.offsets, values: d.pt }],
+    ["Obj_eta", { kind: "jagged", dtype: "f4", offsets: d.offsets, values: d.eta }],
+    ["Obj_phi", { kind: "jagged", dtype: "f4", offsets: d.offsets, values: d.phi }],
+  ]);
+  const collections: CollectionIR[] = [{ name: "Obj", shape: "jagged", fields: { pt: "Obj_pt", eta: "Obj_eta" }, kinematics: { source: "ptetaphi", fields: { pt: "Obj_pt", eta: "Obj_eta", phi: "Obj_phi" } } }];
+  const Obj: ExprIR = { op: "collection", type: "collection<Obj>", name: "Obj" };
+  const where = (l: ExprIR, c: ExprIR): ExprIR => ({ op: "where", type: l.type, args: [l, c] });
+  const kernel = (expr: ExprIR): Kernel => compileKernel({ outputs: [{ key: "o", expr, as: "f64" }], defines: {}, regions: {}, collections });
+  const timed = (k: Kernel) => {
+    const batch = { n: N, entry0: 0, columns };
+    const into = k.run(batch);
+    return { ...time(() => k.run(batch, into)), checksum: checksum(into.get("o") as Float64Array) };
+  };
+  // (a) count(Obj where pt > 25)
+  const a = kernel(call("count", "int", where(Obj, bin(">", "bool", fld("pt"), num(25)))));
+  // (b) sum((Obj where pt > 30 and abs(eta) < 2.4).pt)
+  const b = kernel(
+    call("sum", "float", { op: "member", name: "pt", type: "list<float>", args: [where(Obj, bin("and", "bool", bin(">", "bool", fld("pt"), num(30)), bin("<", "bool", call("abs", "float", fld("eta")), num(2.4))))] }),
+  );
+  // (c) min(deltaR(Obj[0], Obj) where this > 0): the leading object against the others (itself is at 0)
+  const dr = call("deltaR", "list<float>", { op: "index", type: "Obj", args: [Obj, num(0)] }, Obj);
+  const c = kernel(call("min", "float", where(dr, bin(">", "bool", { op: "this", type: "float" }, num(0)))));
+  return { count: timed(a), sum: timed(b), minDeltaR: timed(c), sources: [a.source, b.source, c.source] };
+}
+
+/** Sum of the finite values and count of the missing ones: the same in the numpy run. */
+function checksum(a: Float64Array): { sum: number; missing: number } {
+  let s = 0;
+  let m = 0;
+  for (const x of a) {
+    if (Number.isNaN(x)) m++;
+    else s += x;
+  }
+  return { sum: s, missing: m };
+}
+
+// ---- numpy in the same run ---------------------------------------------------------------------------
+
+const NUMPY = String.raw`
+import json, sys, time
+import numpy as np
+d = sys.argv[1]
+N = 1_000_000
+RUNS = 9
+def t(f):
+    f(); f()
+    ts = []
+    for _ in range(RUNS):
+        s = time.perf_counter(); f(); ts.append((time.perf_counter() - s) * 1000)
+    ts.sort()
+    return {"median": ts[len(ts) // 2], "min": ts[0]}
+c = {k: np.fromfile(f"{d}/{k}.f32", dtype=np.float32) for k in ["a","b","x","y","u","v","c1","c2","c3","w"]}
+def flat():
+    m = (c["c1"] > -1) & (c["c2"] < 1) & (np.abs(c["c3"]) > 0.1)
+    r = np.sqrt(c["a"]**2 + c["b"]**2); e = c["x"] * np.cosh(c["y"]); a = np.arctan2(c["u"], c["v"])
+    np.histogram(r[m], bins=100, range=(0, 5), weights=c["w"][m]); np.histogram(a[m], bins=100, range=(-np.pi, np.pi), weights=c["w"][m])
+off = np.fromfile(f"{d}/offsets.i32", dtype=np.int32).astype(np.int64)
+pt = np.fromfile(f"{d}/pt.f32", dtype=np.float32); eta = np.fromfile(f"{d}/eta.f32", dtype=np.float32); phi = np.fromfile(f"{d}/phi.f32", dtype=np.float32)
+counts = np.diff(off)
+def per_event_sum(x):
+    cs = np.concatenate(([0], np.cumsum(x)))
+    return cs[off[1:]] - cs[off[:-1]]
+def count():
+    return per_event_sum(pt > 25)
+def total():
+    return per_event_sum(np.where((pt > 30) & (np.abs(eta) < 2.4), pt, np.float32(0)).astype(np.float64))
+ev = np.repeat(np.arange(N), counts)
+nonempty = counts > 0
+def mindr():
+    lead = off[:-1][ev]
+    deta = eta - eta[lead]
+    dphi = (phi - phi[lead] + np.float32(np.pi)) % np.float32(2 * np.pi) - np.float32(np.pi)
+    dr = np.sqrt(deta * deta + dphi * dphi)
+    dr = np.where(dr > 0, dr, np.float32(np.inf))
+    out = np.full(N, np.inf, dtype=np.float32)
+    out[nonempty] = np.minimum.reduceat(dr, off[:-1][nonempty])
+    out[~np.isfinite(out)] = np.nan
+    return out
+def check(x):
+    x = np.asarray(x, dtype=np.float64)
+    return {"sum": float(np.nansum(x)), "missing": int(np.isnan(x).sum())}
+print(json.dumps({"numpy": np.__version__, "flat": t(flat), "count": {**t(count), "checksum": check(count())}, "sum": {**t(total), "checksum": check(total())}, "minDeltaR": {**t(mindr), "checksum": check(mindr())}}))
+`;
+
+function numpyRun(flatCols: Map<string, Float32Array>, jag: ReturnType<typeof jaggedData>) {
+  const dir = mkdtempSync(path.join(tmpdir(), "hepc-bench-kernels-"));
+  try {
+    const write = (name: string, a: Float32Array | Int32Array) => writeFileSync(path.join(dir, name), Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+    for (const [k, v] of flatCols) write(`${k}.f32`, v);
+    write("offsets.i32", jag.offsets);
+    write("pt.f32", jag.pt);
+    write("eta.f32", jag.eta);
+    write("phi.f32", jag.phi);
+    const r = spawnSync("python3", ["-c", NUMPY, dir], { encoding: "utf8", maxBuffer: 1 << 20 });
+    if (r.status !== 0) return undefined;
+    return JSON.parse(r.stdout.trim()) as {
+      numpy: string;
+      flat: Timing;
+      count: Timing & { checksum: { sum: number; missing: number } };
+      sum: Timing & { checksum: { sum: number; missing: number } };
+      minDeltaR: Timing & { checksum: { sum: number; missing: number } };
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- main ----------------------------------------------------------------------------------------
+
+const load0 = loadavg();
+const steal0 = stolen();
+const flatCols = flatData();
+const jag = jaggedData();
+const np1 = numpyRun(flatCols, jag);
+const f = flat(flatCols);
+const j = jagged(jag);
+const np2 = numpyRun(flatCols, jag);
+const steal1 = stolen();
+const load1 = loadavg();
+const best = <K extends "flat" | "count" | "sum" | "minDeltaR">(key: K) => {
+  const xs = [np1, np2].filter((x) => x !== undefined).map((x) => x![key]);
+  return xs.length ? xs.reduce((a, b) => (b.median < a.median ? b : a)) : undefined;
+};
+const stealPct = steal0 && steal1 && steal1.total > steal0.total ? (100 * (steal1.steal - steal0.steal)) / (steal1.total - steal0.total) : null;
+
+const ms = (x: number) => x.toFixed(1).padStart(7);
+const ratio = (x: number) => `${x.toFixed(2)}×`.padStart(7);
+const rows: string[] = [];
+const flatNp = best("flat");
+rows.push("case                                     hepc ms (min)      reference                   ratio   numpy same run ms   ratio");
+rows.push(
+  `flat: 3 cuts, 3 defines, 2 histograms  ${ms(f.total.median)} (${ms(f.total.min).trim()})   numpy 1.24 idle 16.7 ms     ${ratio(16.7 / f.total.median)}   ${flatNp ? ms(flatNp.median) : "      -"}           ${flatNp ? ratio(flatNp.median / f.total.median) : "-"}`,
+);
+const jrow = (label: string, t: Timing, refMs: number, refText: string, np: Timing | undefined) =>
+  `${label.padEnd(39)}${ms(t.median)} (${ms(t.min).trim()})   ${refText.padEnd(27)} ${ratio(refMs / t.median)}   ${np ? ms(np.median) : "      -"}           ${np ? ratio(np.median / t.median) : "-"}`;
+rows.push(jrow("jagged (a) count(pt > 25)", j.count, 11, "awkward 10–12 ms", best("count")));
+rows.push(jrow("jagged (b) sum(pt, pt>30 & |eta|<2.4)", j.sum, 79.5, "awkward 78–81 ms", best("sum")));
+rows.push(jrow("jagged (c) min deltaR(lead, others)", j.minDeltaR, 377.5, "awkward 330–425 ms", best("minDeltaR")));
+console.log(rows.join("\n"));
+console.log(
+  `\nflat: ${(N / (f.total.median / 1000) / 1e6).toFixed(1)} M events/s (target 100; numpy reference 60); kernel alone ${f.kernel.median.toFixed(1)} ms, ` +
+    `histogram fills ${f.fills.median.toFixed(1)} ms; with fresh output arrays ${f.fresh.median.toFixed(1)} ms`,
+);
+console.log(`checksums (hepc / numpy): ${["count", "sum", "minDeltaR"].map((k) => `${k} ${j[k as "count"].checksum.sum.toFixed(1)} / ${best(k as "count")?.checksum.sum.toFixed(1) ?? "-"}`).join("; ")}`);
+console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}; load average ${load0.map((x) => x.toFixed(2)).join(" ")} → ${load1.map((x) => x.toFixed(2)).join(" ")}; CPU steal during the run ${stealPct === null ? "n/a" : stealPct.toFixed(1) + "%"}`);
+
+const result = {
+  date: new Date().toISOString(),
+  node: process.version,
+  machine: { cpus: cpus().length, model: cpus()[0]?.model ?? null, loadavgBefore: load0, loadavgAfter: load1, stealPercent: stealPct },
+  numpy: np1?.numpy ?? np2?.numpy ?? null,
+  flat: {
+    ms: f.total,
+    eventsPerSecond: N / (f.total.median / 1000),
+    kernelMs: f.kernel,
+    fillMs: f.fills,
+    freshOutputsMs: f.fresh,
+    reference: { numpy124IdleMs: 16.7, ratio: 16.7 / f.total.median },
+    numpySameRun: flatNp ? { ms: flatNp, ratio: flatNp.median / f.total.median } : null,
+  },
+  jagged: Object.fromEntries(
+    (["count", "sum", "minDeltaR"] as const).map((key) => {
+      const ref = { count: 11, sum: 79.5, minDeltaR: 377.5 }[key];
+      const np = best(key);
+      return [key, { ms: { median: j[key].median, min: j[key].min }, checksum: j[key].checksum, awkwardReferenceMs: ref, ratio: ref / j[key].median, numpySameRun: np ? { ms: { median: np.median, min: np.min }, checksum: np.checksum, ratio: np.median / j[key].median } : null }];
+    }),
+  ),
+};
+mkdirSync(path.join(repo, "bench", "results"), { recursive: true });
+writeFileSync(path.join(repo, "bench", "results", "kernels.json"), JSON.stringify(result, null, 2) + "\n");
+if (process.env.HEPC_BENCH_SHOW_SOURCE) console.log(f.source, ...j.sources);
