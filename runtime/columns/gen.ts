@@ -590,7 +590,7 @@ class Gen {
         break;
       case "pxpypzE.phi":
       case "pxpy.phi":
-        js = `Math.atan2(${f("py")}, ${f("px")})`;
+        js = `__atan2(${f("py")}, ${f("px")})`;
         break;
       case "pxpypzE.eta":
         js = `Math.asinh(${f("pz")} / ${f("pt")})`;
@@ -1071,7 +1071,8 @@ class Gen {
           const s = v.k === "bool" && fn === "ifelse" && n === 0 ? v.js : this.numJs(v);
           return uses(n) > 1 ? this.cse(home, s) : `(${s})`;
         });
-        return this.num(snippet.replace(/\$(\d+)/g, (_, n: string) => js[Number(n)]), home);
+        // Math.atan2 → __atan2: the same bits, cheaper (see prelude.ts)
+        return this.num(snippet.replace(/\$(\d+)/g, (_, n: string) => js[Number(n)]).replace(/\bMath\.atan2\(/g, "__atan2("), home);
       });
     }
     throw new KernelError(`function '${fn}' has no implementation in runtime/columns`);
