@@ -149,6 +149,14 @@ function flat(data: Map<string, Float32Array>) {
   const batch = { n: N, entry0: 0, columns };
   const into = k.run(batch);
   const fill = (o: Map<string, Float64Array | Uint8Array>) => {
+    const m = o.get("cut") as Uint8Array;
+    const w = o.get("w") as Float64Array;
+    const h1 = fillUniform(o.get("r") as Float64Array, w, m, 0, 5, 100);
+    const h2 = fillUniform(o.get("t") as Float64Array, w, m, -Math.PI, Math.PI, 100);
+    return h1[50] + h2[50];
+  };
+  // the same with the executor's histograms (runtime/exec/histogram.ts: edges, sum of squares, statistics)
+  const fillHist1D = (o: Map<string, Float64Array | Uint8Array>) => {
     const h1 = new Hist1D("r", Float64Array.from({ length: 101 }, (_, i) => (i * 5) / 100));
     const h2 = new Hist1D("t", Float64Array.from({ length: 101 }, (_, i) => -Math.PI + (i * 2 * Math.PI) / 100));
     const m = o.get("cut") as Uint8Array;
@@ -165,8 +173,24 @@ function flat(data: Map<string, Float32Array>) {
   const total = time(() => fill(k.run(batch, into)));
   const kernel = time(() => k.run(batch, into));
   const fills = time(() => fill(into));
+  const fillsHist1D = time(() => fillHist1D(into));
   const fresh = time(() => fill(k.run(batch)));
-  return { total, kernel, fills, fresh, source: k.source };
+  return { total, kernel, fills, fillsHist1D, fresh, source: k.source };
+}
+
+/** A weighted histogram of uniform bins (0: underflow, n + 1: overflow) over the events of a mask; missing values skipped. */
+function fillUniform(x: Float64Array, w: Float64Array, mask: Uint8Array, lo: number, hi: number, n: number): Float64Array {
+  const sumw = new Float64Array(n + 2);
+  const scale = n / (hi - lo);
+  for (let i = 0; i < x.length; i++) {
+    if (mask[i] === 0) continue;
+    const v = x[i];
+    if (v !== v) continue;
+    let b = v < lo ? 0 : v >= hi ? n + 1 : ((v - lo) * scale + 1) | 0;
+    if (b > n + 1) b = n + 1;
+    sumw[b] += w[i];
+  }
+  return sumw;
 }
 
 // ---- jagged --------------------------------------------------------------------------------------
@@ -314,7 +338,7 @@ rows.push(jrow("jagged (c) min deltaR(lead, others)", j.minDeltaR, 377.5, "awkwa
 console.log(rows.join("\n"));
 console.log(
   `\nflat: ${(N / (f.total.median / 1000) / 1e6).toFixed(1)} M events/s (target 100; numpy reference 60); kernel alone ${f.kernel.median.toFixed(1)} ms, ` +
-    `histogram fills ${f.fills.median.toFixed(1)} ms; with fresh output arrays ${f.fresh.median.toFixed(1)} ms`,
+    `histogram fills ${f.fills.median.toFixed(1)} ms (with runtime/exec's Hist1D ${f.fillsHist1D.median.toFixed(1)} ms); with fresh output arrays ${f.fresh.median.toFixed(1)} ms`,
 );
 console.log(`checksums (hepc / numpy): ${["count", "sum", "minDeltaR"].map((k) => `${k} ${j[k as "count"].checksum.sum.toFixed(1)} / ${best(k as "count")?.checksum.sum.toFixed(1) ?? "-"}`).join("; ")}`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}; load average ${load0.map((x) => x.toFixed(2)).join(" ")} → ${load1.map((x) => x.toFixed(2)).join(" ")}; CPU steal during the run ${stealPct === null ? "n/a" : stealPct.toFixed(1) + "%"}`);
@@ -329,6 +353,7 @@ const result = {
     eventsPerSecond: N / (f.total.median / 1000),
     kernelMs: f.kernel,
     fillMs: f.fills,
+    fillHist1DMs: f.fillsHist1D,
     freshOutputsMs: f.fresh,
     reference: { numpy124IdleMs: 16.7, ratio: 16.7 / f.total.median },
     numpySameRun: flatNp ? { ms: flatNp, ratio: flatNp.median / f.total.median } : null,

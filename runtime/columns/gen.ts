@@ -108,8 +108,6 @@ interface ListV {
   iter: Iter;
   /** iteration element → list element; null for the identity */
   map: ((cx: Cx, el: Val) => Val) | null;
-  /** for `src where cond`: what it filters, so a count can test the condition without branching */
-  filtered?: { src: ListV; cond: ExprIR };
 }
 type Val = NumV | BoolV | ObjV | P4V | PairV | ListV;
 type Scalar = NumV | BoolV;
@@ -136,6 +134,8 @@ interface Iter {
   len?: string;
   get?(cx: Cx, k: NumV): Val;
   home?: Block;
+  /** for `src where cond`: what it filters, so counts and sums can test the condition without a branch */
+  filtered?: { src: ListV; cond: ExprIR };
 }
 
 type KinSource = "pxpypzE" | "ptetaphim" | "ptetaphi" | "pxpy" | "ptphi";
@@ -590,7 +590,7 @@ class Gen {
         break;
       case "pxpypzE.phi":
       case "pxpy.phi":
-        js = `__atan2(${f("py")}, ${f("px")})`;
+        js = `Math.atan2(${f("py")}, ${f("px")})`;
         break;
       case "pxpypzE.eta":
         js = `Math.asinh(${f("pz")} / ${f("pt")})`;
@@ -727,13 +727,15 @@ class Gen {
       key: id,
       shape: list.shape,
       each: (cx, body) =>
-        this.each(cx, list, (c, el) => {
+        this.each(cx, list, (c, element) => {
+          const el = this.hoist(element, "e"); // used by the condition and by the body
           const scoped: Cx = { block: c.block, els: [...c.els, el] };
           for (const part of conjuncts(cond)) c.block.lines.push(`if (!${this.boolJs(this.compile(part, scoped))}) continue;`);
           body(c, el);
         }),
+      filtered: { src: list, cond },
     };
-    return { k: "list", id, shape: list.shape, iter, map: null, filtered: { src: list, cond } };
+    return { k: "list", id, shape: list.shape, iter, map: null };
   }
 
   /**
@@ -1071,8 +1073,7 @@ class Gen {
           const s = v.k === "bool" && fn === "ifelse" && n === 0 ? v.js : this.numJs(v);
           return uses(n) > 1 ? this.cse(home, s) : `(${s})`;
         });
-        // Math.atan2 → __atan2: the same bits, cheaper (see prelude.ts)
-        return this.num(snippet.replace(/\$(\d+)/g, (_, n: string) => js[Number(n)]).replace(/\bMath\.atan2\(/g, "__atan2("), home);
+        return this.num(snippet.replace(/\$(\d+)/g, (_, n: string) => js[Number(n)]), home);
       });
     }
     throw new KernelError(`function '${fn}' has no implementation in runtime/columns`);
@@ -1120,9 +1121,9 @@ class Gen {
   private reduce(fn: string, list: ListV, cx: Cx): Scalar {
     const hint = fn;
     if (fn === "count" && list.shape.k !== "bool" && this.randomAccess(list)) return this.num(list.iter.len!, list.iter.home!);
-    if (fn === "count" && list.filtered && list.map === null) {
+    if (fn === "count" && list.iter.filtered && list.map === null) {
       // count(src where cond): add up the condition over src, without a branch per element
-      const { src, cond } = list.filtered;
+      const { src, cond } = list.iter.filtered;
       const acc = this.fresh("count");
       const loopCx = this.child(cx);
       let ok = true;
@@ -1136,6 +1137,10 @@ class Gen {
         return this.num(acc, cx.block);
       }
       // not pure: count with the filtering loop below
+    }
+    if ((fn === "sum" || fn === "ht") && list.iter.filtered) {
+      const fast = this.maskedSum(fn, list, cx);
+      if (fast) return fast;
     }
     const acc = this.fresh(hint);
     const label = this.fresh("L");
@@ -1190,6 +1195,42 @@ class Gen {
     if (fn === "any" || fn === "all") cx.block.lines.push(`${label}: {`, ...indent(loopCx.block.lines), "}");
     else cx.block.lines.push(...loopCx.block.lines);
     return result(acc, n);
+  }
+
+  /**
+   * sum(list where cond) without a branch per element: Σ v · cond over the unfiltered list. A
+   * missing or infinite v that fails the condition makes v · 0 NaN, so a NaN result is recomputed
+   * with the filtering loop; otherwise every failing v added exactly 0 and the result has the bits
+   * of the filtering loop's. Only for cheap, pure conditions and values.
+   */
+  private maskedSum(fn: "sum" | "ht", list: ListV, cx: Cx): NumV | undefined {
+    const { src, cond } = list.iter.filtered!;
+    const acc = this.fresh("sum");
+    const loopCx = this.child(cx);
+    let ok = true;
+    this.each(loopCx, src, (c, raw) => {
+      const el = this.hoist(raw, "e");
+      const m = this.maskOf(c, el, cond);
+      const mapped = list.map ? list.map(c, el) : el;
+      const v = fn === "ht" ? this.member(c, mapped, "pt", "float") : mapped;
+      if (m === undefined || v.k !== "num" || !cheap(v.js)) ok = false;
+      else c.block.lines.push(`${acc} += ${v.js} * ((${m}) | 0);`);
+    });
+    if (!ok) return undefined;
+    const slow = this.child(cx);
+    const again = this.reduceLoop(fn, list, slow);
+    cx.block.lines.push(`let ${acc} = 0;`, ...loopCx.block.lines, `if (${acc} !== ${acc}) {`, ...indent(slow.block.lines), `  ${acc} = ${again};`, "}");
+    return this.num(acc, cx.block);
+  }
+
+  /** The filtering loop of a sum, into cx; returns its result's local. */
+  private reduceLoop(fn: "sum" | "ht", list: ListV, cx: Cx): string {
+    const acc = this.fresh("sum");
+    cx.block.lines.push(`let ${acc} = 0;`);
+    const loopCx = this.child(cx);
+    this.each(loopCx, list, (c, x) => c.block.lines.push(`${acc} += ${this.numJs(fn === "ht" ? this.member(c, x, "pt", "float") : x)};`));
+    cx.block.lines.push(...loopCx.block.lines);
+    return acc;
   }
 
   // ---- collections -----------------------------------------------------------------------------------

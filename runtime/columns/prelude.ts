@@ -24,23 +24,6 @@ function __dphi(d) {
   return d;
 }
 
-/**
- * Math.atan2, cheaper: for finite non-zero arguments whose ratio is within 2^±59 it is fdlibm's
- * atan2 (which V8's Math.atan2 is) written out around Math.atan, so the result has the same bits;
- * everything else (zeros, infinities, NaN, extreme ratios) goes to Math.atan2 itself.
- */
-const PI_LO = 1.2246467991473531772e-16;
-function __atan2(y, x) {
-  const ax = Math.abs(x);
-  const ay = Math.abs(y);
-  if (ay < ax * 5.764607523034235e17 && ay > ax * 1.734723475976807e-18 && ax > 1e-280 && ax < 1e280) {
-    const z = Math.atan(ay / ax);
-    if (x > 0) return y > 0 ? z : -z;
-    return y > 0 ? PI - (z - PI_LO) : (z - PI_LO) - PI;
-  }
-  return Math.atan2(y, x);
-}
-
 /** A scratch array twice as long, with the old contents. */
 function __grow(a) {
   const b = new a.constructor(a.length * 2);

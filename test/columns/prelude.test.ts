@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { preludeFunctions } from "../../runtime/columns/prelude.js";
 
-const { __atan2, __mod, __dphi } = preludeFunctions();
+const { __mod, __dphi } = preludeFunctions();
 
 /** A seeded PRNG (mulberry32). */
 function rng(seed: number): () => number {
@@ -15,39 +15,6 @@ function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-describe("__atan2", () => {
-  it("has the bits of Math.atan2 on random arguments of every magnitude and sign", () => {
-    const r = rng(7);
-    let checked = 0;
-    for (let k = 0; k < 400_000; k++) {
-      const mag = () => (r() - 0.5) * 2 ** Math.floor(r() * 140 - 70);
-      const y = k % 4 === 0 ? Math.fround(mag()) : mag();
-      const x = k % 3 === 0 ? Math.fround(mag()) : mag();
-      const want = Math.atan2(y, x);
-      const got = __atan2(y, x);
-      if (!Object.is(got, want)) expect({ y, x, got }).toEqual({ y, x, got: want });
-      checked++;
-    }
-    expect(checked).toBe(400_000);
-  });
-
-  it("has the bits of Math.atan2 at the special and boundary arguments", () => {
-    const specials = [0, -0, 1, -1, 0.5, 2, 1e-300, -1e-300, 1e300, 5e-324, Number.MAX_VALUE, Infinity, -Infinity, NaN, Math.PI, 2 ** 59, 2 ** -59, 2 ** 60, 2 ** 61, 1e-280, 1e280, 3, -7.5];
-    for (const y of specials)
-      for (const x of specials) {
-        for (const [yy, xx] of [
-          [y, x],
-          [y * 2 ** 59, x],
-          [y, x * 2 ** 59],
-          [y * (1 + 2 ** -52), x * 2 ** 59],
-          [y * 2 ** -59, x],
-        ]) {
-          expect(Object.is(__atan2(yy, xx), Math.atan2(yy, xx)), `atan2(${yy}, ${xx})`).toBe(true);
-        }
-      }
-  });
-});
 
 describe("__mod and __dphi", () => {
   it("floor modulo: the sign of the divisor, never -0, NaN for 0", () => {

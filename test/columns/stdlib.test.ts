@@ -32,6 +32,7 @@ const MUONS = [[[10, 0, 0, 10]], [[3, 4, 0, 4]], [], [[0, -5, 12, 14], [-3, 0, -
 const MET = [[20, 0], [10, Math.PI / 2], [5, -Math.PI], [0, 0]];
 const BTAG = [[0.9, 0.1, 0.6], [], [0.2], [0.7, 0.8]];
 const ID = [[1, 0, 1], [], [1], [0, 1]];
+const Q = [[1, NaN, 2], [], [Infinity], [3, -Infinity]];
 
 const columns = {
   Jet_pt: jagged(JETS.map((e) => e.map((j) => j[0])), "f4"),
@@ -40,6 +41,7 @@ const columns = {
   Jet_mass: jagged(JETS.map((e) => e.map((j) => j[3])), "f4"),
   Jet_btag: jagged(BTAG, "f4"),
   Jet_id: jagged(ID, "bool"),
+  Jet_q: jagged(Q),
   nJet: flat(JETS.map((e) => e.length), "i4"),
   Muon_Px: jagged(MUONS.map((e) => e.map((m) => m[0]))),
   Muon_Py: jagged(MUONS.map((e) => e.map((m) => m[1]))),
@@ -59,7 +61,7 @@ const collections: CollectionIR[] = [
     name: "Jet",
     shape: "jagged",
     countBranch: "nJet",
-    fields: { pt: "Jet_pt", eta: "Jet_eta", btag: "Jet_btag", id: "Jet_id" },
+    fields: { pt: "Jet_pt", eta: "Jet_eta", btag: "Jet_btag", id: "Jet_id", q: "Jet_q" },
     kinematics: { source: "ptetaphim", fields: { pt: "Jet_pt", eta: "Jet_eta", phi: "Jet_phi", mass: "Jet_mass" } },
   },
   {
@@ -131,6 +133,16 @@ describe("reductions", () => {
     close(run(call("min", "float", logs)), [NaN, NaN, -Infinity, NaN]);
     close(run(call("sum", "float", logs)), [NaN, 0, -Infinity, NaN]);
     close(run(call("max", "float", logs)), [NaN, NaN, -Infinity, NaN]);
+  });
+
+  it("sums over a where: missing and infinite values of elements that fail the condition do not count", () => {
+    // summed without a branch, then recomputed with one when a failing NaN or ±Infinity spoilt it
+    const q = (cond: ExprIR) => call("sum", "float", mem(where(Jet, cond), "q"));
+    close(run(q(cmp(">", field("eta"), num(0)))), [3, 0, 0, 3]);
+    close(run(q(cmp("<", field("eta"), num(0)))), [NaN, 0, 0, -Infinity]);
+    close(run(q(cmp(">=", field("eta"), num(0)))), [3, 0, Infinity, 3]);
+    close(run(call("sum", "float", mem(where(Jet, cmp(">", field("pt"), num(35))), "pt"))), [90, 0, 0, 120]);
+    close(run(call("ht", "float", where(Jet, cmp(">", field("pt"), num(35))))), [90, 0, 0, 120]);
   });
 
   it("any and all, false and true when empty", () => {
