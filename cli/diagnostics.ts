@@ -22,22 +22,28 @@ export function printDiagnostics(io: CliIo, diags: readonly Diagnostic[], source
 }
 
 /**
- * A runtime error as a diagnostic under the `.hep` line its plan node came from: the origin's file
+ * Runtime errors as diagnostics under the `.hep` line their plan node came from: the origin's file
  * is relative to the analysis folder.
  */
 export function printRunError(io: CliIo, err: RunError, analysisDir: string, format: "text" | "json"): void {
-  let file: SourceFile | undefined;
-  let span = { start: 0, end: 0 };
-  let shown = err.origin ? path.relative(io.cwd, path.join(analysisDir, err.origin.file)) || err.origin.file : "hepc";
-  if (err.origin) {
-    try {
-      const text = readFileSync(path.join(analysisDir, err.origin.file), "utf8");
-      file = sourceFile(shown, text);
-      span = { start: offsetOf(file, err.origin.line - 1, err.origin.column - 1), end: offsetOf(file, err.origin.endLine - 1, err.origin.endColumn - 1) };
-    } catch {
-      shown = err.origin.file;
+  printRunErrors(io, [err], analysisDir, format);
+}
+
+export function printRunErrors(io: CliIo, errs: RunError[], analysisDir: string, format: "text" | "json"): void {
+  const sources = new Map<string, SourceFile>();
+  const diags = errs.map((err) => {
+    let span = { start: 0, end: 0 };
+    let shown = err.origin ? path.relative(io.cwd, path.join(analysisDir, err.origin.file)) || err.origin.file : "hepc";
+    if (err.origin) {
+      try {
+        const file = sources.get(shown) ?? sourceFile(shown, readFileSync(path.join(analysisDir, err.origin.file), "utf8"));
+        sources.set(shown, file);
+        span = { start: offsetOf(file, err.origin.line - 1, err.origin.column - 1), end: offsetOf(file, err.origin.endLine - 1, err.origin.endColumn - 1) };
+      } catch {
+        shown = err.origin.file;
+      }
     }
-  }
-  const d = diagnostic(err.code, shown, span, err.args);
-  printDiagnostics(io, [d], new Map(file ? [[shown, file]] : []), format);
+    return diagnostic(err.code, shown, span, err.args);
+  });
+  printDiagnostics(io, diags, sources, format);
 }

@@ -7,7 +7,7 @@ import { compilePlan, hasErrors } from "../../compiler/compile.js";
 import { hepcVersion } from "../../compiler/version.js";
 import { execute, formatCutflow, readPlanFile, RunError, summaryOf, unsupportedNodes } from "../../runtime/exec/index.js";
 import type { Plan } from "../../compiler/plan/types.js";
-import { printDiagnostics, printRunError, sourcesOf } from "../diagnostics.js";
+import { printDiagnostics, printRunError, printRunErrors, sourcesOf } from "../diagnostics.js";
 import { nodeHost } from "../host.js";
 import { CliIo, EXIT_ERRORS, EXIT_OK, parseArgs, UsageError } from "../io.js";
 
@@ -69,7 +69,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   // What cannot run is said before any work, with every construct named.
   const blockers = Array.isArray((plan as Plan).nodes) ? unsupportedNodes(plan) : [];
   if (blockers.length) {
-    for (const b of blockers) printRunError(io, b, analysisDir, json ? "json" : "text");
+    printRunErrors(io, blockers, analysisDir, json ? "json" : "text");
     return EXIT_ERRORS;
   }
 
