@@ -20,7 +20,8 @@ the plan, input identities, versions, outputs and a log.
 
 options:
   --chunk-size N   entries read per chunk (default 250000); results do not depend on it
-  --threads N      threads for decompression and kernels (default: the number of cores)
+  --threads N      threads used to decompress baskets (default: the number of cores);
+                   kernels and fills run on the main thread
   --no-cache       neither use nor fill the column cache (.hepc/cache)
   --quiet          no progress and no cutflow table
   --json           print a machine-readable summary on stdout
