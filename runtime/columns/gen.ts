@@ -213,11 +213,22 @@ class Gen {
   private readonly declared = new Map<string, Val>();
   private readonly compiling: string[] = [];
 
+  /** expression text → the declaration it is, for outputs that are declarations */
+  private readonly declByText = new Map<string, ExprIR>();
+
   constructor(private readonly spec: GenSpec) {
     for (const c of spec.collections) this.colls.set(c.name, c);
+    // names the kernel function and its prelude use
+    for (const name of ["i", "n", "entry0", "cols", "outs", "PI", "TWO_PI", ...[...PRELUDE.matchAll(/^function (\w+)/gm)].map((m) => m[1])]) this.usedNames.add(name);
+    spec.outputs.forEach((_, k) => this.usedNames.add(`o${k}`));
+    for (const [name, e] of Object.entries(spec.regions)) this.declByText.set(JSON.stringify(e), { op: "ref", type: e.type, decl: "region", name });
+    for (const [name, e] of Object.entries(spec.defines)) if (!this.declByText.has(JSON.stringify(e))) this.declByText.set(JSON.stringify(e), { op: "ref", type: e.type, decl: "define", name });
   }
 
   run(): Generated {
+    // declarations first, dependencies before their users, so that compiling one never recurses
+    // into another (chains of thousands of defines)
+    for (const [decl, name] of this.declarationOrder()) this.ref(decl, name);
     const outLines: string[] = [];
     const keys = new Set<string>();
     this.spec.outputs.forEach((o, k) => {
@@ -273,12 +284,55 @@ class Gen {
     return { source, branches: [...this.branches.keys()] };
   }
 
+  /** The declarations the outputs use, transitively, each after those it uses (iterative depth-first search). */
+  private declarationOrder(): Decl[] {
+    const refs = (e: ExprIR): Decl[] => {
+      const out: Decl[] = [];
+      const stack = [e];
+      while (stack.length) {
+        const x = stack.pop()!;
+        if (x.op === "ref") out.push([x.decl, x.name]);
+        if ("args" in x) stack.push(...x.args);
+      }
+      return out;
+    };
+    const keyOf = ([decl, name]: Decl) => `${decl === "region" ? "region" : "define"}:${name}`;
+    const order: Decl[] = [];
+    const state = new Map<string, "open" | "done">();
+    for (const o of this.spec.outputs) {
+      for (const root of refs(this.asRef(o.expr))) {
+        const stack: Array<{ d: Decl; deps?: Decl[] }> = [{ d: root }];
+        while (stack.length) {
+          const top = stack[stack.length - 1];
+          const key = keyOf(top.d);
+          if (!top.deps) {
+            if (state.get(key) === "done") {
+              stack.pop();
+              continue;
+            }
+            if (state.get(key) === "open") throw new KernelError(`declaration '${top.d[1]}' refers to itself`);
+            const expr = top.d[0] === "region" ? this.spec.regions[top.d[1]] : this.spec.defines[top.d[1]];
+            if (!expr) throw new KernelError(`${top.d[0]} '${top.d[1]}' is not in the kernel's declarations`);
+            state.set(key, "open");
+            top.deps = refs(expr);
+          }
+          const next = top.deps.pop();
+          if (next) {
+            if (state.get(keyOf(next)) !== "done") stack.push({ d: next });
+          } else {
+            state.set(key, "done");
+            order.push(top.d);
+            stack.pop();
+          }
+        }
+      }
+    }
+    return order;
+  }
+
   /** An output that is a declaration's expression (a region's mask, a define's value) reads the declaration. */
   private asRef(e: ExprIR): ExprIR {
-    const text = JSON.stringify(e);
-    for (const [name, r] of Object.entries(this.spec.regions)) if (r === e || JSON.stringify(r) === text) return { op: "ref", type: e.type, decl: "region", name };
-    for (const [name, d] of Object.entries(this.spec.defines)) if (d === e || JSON.stringify(d) === text) return { op: "ref", type: e.type, decl: "define", name };
-    return e;
+    return e.op === "ref" ? e : this.declByText.get(JSON.stringify(e)) ?? e;
   }
 
   // ---- names, blocks, common subexpressions -------------------------------------------------------
@@ -1317,6 +1371,7 @@ class Gen {
   }
 }
 
+type Decl = ["define" | "object" | "region", string];
 type SlotKind = "i" | "f" | "b";
 const DEFAULT: Record<SlotKind, string> = { i: "-1", f: "NaN", b: "0" };
 

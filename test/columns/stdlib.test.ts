@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { CollectionIR, ExprIR } from "../../compiler/plan/types.js";
 import { FUNCTIONS } from "../../stdlib/index.js";
 import { compileKernel } from "../../runtime/columns/index.js";
-import { arith, at, batchOf, bin, br, call, cmp, coll, entry, field, flat, jagged, mem, neg, not, num, self, values, where } from "./helpers.js";
+import { arith, at, batchOf, bin, br, call, cmp, coll, entry, evaluate, field, flat, jagged, mem, neg, not, num, self, values, where } from "./helpers.js";
 
 // ---- the batch: four events ------------------------------------------------------------------------
 //
@@ -463,6 +463,35 @@ describe("branches of every kind", () => {
     const m = valuesMask(arith("-", br("x"), br("x")));
     expect(m).toEqual([0, 0, 0, 0]);
     expect(valuesMask(br("x"))).toEqual([1, 1, 0, 1]);
+  });
+});
+
+describe("names", () => {
+  it("declarations and branches named like the kernel's own variables do not clash", () => {
+    const cols = { i: flat([1, 2]), n: flat([10, 20]), "weird.name-1": flat([3, 4]) };
+    const r = evaluate(
+      {
+        outputs: { o0: arith("+", { op: "ref", type: "float", decl: "define", name: "i" }, br("n")), n: br("weird.name-1"), cols: entry },
+        defines: { i: arith("*", br("i"), num(2)), o0: num(1) },
+      },
+      cols,
+    );
+    expect(r).toEqual({ o0: [12, 24], n: [3, 4], cols: [0, 1] });
+  });
+
+  it("compiles a chain of 2000 defines quickly", () => {
+    const defines: Record<string, ExprIR> = { d0: br("x") };
+    for (let k = 1; k < 2000; k++) defines[`d${k}`] = arith("+", { op: "ref", type: "float", decl: "define", name: `d${k - 1}` }, call("sum", "float", mem(where(Jet, cmp(">", field("pt"), num(k % 50))), "pt")));
+    const t = performance.now();
+    const k = compileKernel({ outputs: [{ key: "last", expr: { op: "ref", type: "float", decl: "define", name: "d1999" }, as: "f64" }], defines, regions: {}, collections });
+    expect(performance.now() - t).toBeLessThan(5000);
+    const out = Array.from(k.run(batchOf(columns)).get("last")!);
+    const expected = [-7, 7.5, 0, 2].map((x, ev) => {
+      let v = x;
+      for (let j = 1; j < 2000; j++) v += JETS[ev].map((jet) => jet[0]).filter((pt) => pt > j % 50).reduce((a, b) => a + b, 0);
+      return v;
+    });
+    close(out, expected, 1e-12);
   });
 });
 
