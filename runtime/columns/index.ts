@@ -27,7 +27,8 @@
  *   (`x ^ 2` is computed as x * x).
  * - A missing value is NaN. It comes from: an index past the end or negative (`jets[5].pt` with
  *   two jets), first/last/best of an empty list, min/max/mean of an empty list, a field of a
- *   missing element, and invalid arithmetic (sqrt and log of negative numbers, 0 / 0).
+ *   missing element, and invalid arithmetic (sqrt and log of negative numbers, 0 / 0). The math
+ *   functions are the stdlib's snippets (Math.*), so `log(0)` is −Infinity, not missing.
  * - Missing values propagate through arithmetic, fields, four-vector sums and elementwise
  *   functions. Reductions: count of an empty list is 0, sum 0, any false, all true; mean, min and
  *   max of an empty list are missing, and sum, mean, min and max of a list with a missing element
