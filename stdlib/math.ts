@@ -14,7 +14,7 @@ export const math: StdFunction[] = [
   unary("abs", "The absolute value.", "Math.abs($0)", ["abs(muons[0].eta)", "abs(jets.eta) < 2.4"], "number-like"),
   unary("sqrt", "The square root (missing for negative numbers).", "Math.sqrt($0)", ["sqrt(MET_px^2 + MET_py^2)"]),
   unary("exp", "e to the power x.", "Math.exp($0)", ["exp(-muons[0].pt / 100)"]),
-  unary("log", "The natural logarithm (missing for x ≤ 0).", "Math.log($0)", ["log(muons[0].pt)"]),
+  unary("log", "The natural logarithm (−∞ at 0, missing for x < 0).", "Math.log($0)", ["log(muons[0].pt)"]),
   unary("log10", "The base-10 logarithm.", "Math.log10($0)", ["log10(sum(jets.pt))"]),
   unary("sin", "The sine.", "Math.sin($0)", ["sin(muons[0].phi)"]),
   unary("cos", "The cosine.", "Math.cos($0)", ["cos(muons[0].phi)"]),

@@ -35,7 +35,7 @@ export const reductions: StdFunction[] = [
     doc: "A missing minimum fails every cut it enters: write `count(jets) == 0 or min(...) > x` when an empty list should pass.",
     signatures: [sig([["list", "list<number>"]], "list-element-number"), sig([["a", "number"], ["b", "number"]], "number-like", true)],
     examples: ["min(deltaR(muons[0], jets))", "min(muons[0].pt, 100)"],
-    impl: { kind: "reduce", init: "Infinity", step: "$x < acc ? $x : acc", finish: "n > 0 ? acc : NaN" },
+    impl: { kind: "reduce", init: "Infinity", step: "$x < acc || $x !== $x ? $x : acc", finish: "n > 0 ? acc : NaN" },
   },
   {
     name: "max",
@@ -44,7 +44,7 @@ export const reductions: StdFunction[] = [
     doc: "",
     signatures: [sig([["list", "list<number>"]], "list-element-number"), sig([["a", "number"], ["b", "number"]], "number-like", true)],
     examples: ["max(abs(jets.eta))", "max(muons[0].pt, 25)"],
-    impl: { kind: "reduce", init: "-Infinity", step: "$x > acc ? $x : acc", finish: "n > 0 ? acc : NaN" },
+    impl: { kind: "reduce", init: "-Infinity", step: "$x > acc || $x !== $x ? $x : acc", finish: "n > 0 ? acc : NaN" },
   },
   {
     name: "any",
