@@ -8,6 +8,7 @@
  * Keys of the old side are computed through a rename map (old name → new name), so a reference to
  * a renamed declaration is not a change of the declarations that use it.
  */
+import { optionValue } from "../plan/build.js";
 import * as path from "node:path";
 import type * as A from "../../grammar/ast.js";
 import { UNITS } from "../../grammar/parser.js";
@@ -135,23 +136,6 @@ function optionShow(v: unknown): string {
   return String(v);
 }
 
-function optionValue(v: A.OptionValue): unknown {
-  switch (v.kind) {
-    case "Number":
-      return v.value;
-    case "Unary":
-      return -(v.operand as A.NumberLit).value;
-    case "String":
-    case "Bool":
-      return v.value;
-    case "Name":
-      return v.name;
-    case "List":
-      return v.items.map((i) => (i.kind === "Number" ? i.value : i.kind === "Name" ? i.name : null));
-    default:
-      return null;
-  }
-}
 
 // ---- entries ---------------------------------------------------------------------------------
 

@@ -343,7 +343,8 @@ function edgesOf(ctx: CheckContext, b: A.BinSpec): number[] {
   }
 }
 
-function optionValue(v: A.OptionValue): unknown {
+/** A model option as the plan (and the semantic diff) records it. */
+export function optionValue(v: A.OptionValue): unknown {
   switch (v.kind) {
     case "Number":
       return v.value;
