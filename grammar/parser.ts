@@ -12,7 +12,6 @@ import * as T from "./lexer.js";
 
 const K = T.KW;
 
-type Mut<N> = { -readonly [P in keyof N]: N[P] };
 
 export class HepParser extends EmbeddedActionsParser {
   private nextId = 0;

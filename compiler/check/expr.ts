@@ -5,7 +5,7 @@
  */
 import type * as A from "../../grammar/ast.js";
 import { UNITS } from "../../grammar/parser.js";
-import { BUILTIN_BY_NAME, FUNCTION_BY_NAME, Param, Signature, StdFunction } from "../../stdlib/index.js";
+import { BUILTIN_BY_NAME, FUNCTION_BY_NAME, Param, Signature } from "../../stdlib/index.js";
 import { suggest } from "../core/suggest.js";
 import {
   BOOL, ERROR, FLOAT, INT, KINEMATIC_FIELDS, P4, RecordType, STRING, Type,
@@ -390,7 +390,7 @@ export class ExprChecker {
     let firstMismatch: { index: number; param: Param; actual: Type } | undefined;
     for (const s of byArity) {
       const m = matchSignature(s, argTypes);
-      if (m.ok) return resultType(fn, s, argTypes, m.lifted);
+      if (m.ok) return resultType(s, argTypes, m.lifted);
       firstMismatch ??= { index: m.index, param: s.params[m.index], actual: argTypes[m.index] };
     }
     const mm = firstMismatch!;
@@ -450,7 +450,7 @@ function matchSignature(s: Signature, args: Type[]): { ok: true; lifted: boolean
   return { ok: true, lifted };
 }
 
-function resultType(fn: StdFunction, s: Signature, args: Type[], lifted: boolean): Type {
+function resultType(s: Signature, args: Type[], lifted: boolean): Type {
   const base = (t: Type): Type => (t.kind === "list" ? t.element : t);
   let out: Type;
   switch (s.returns) {
@@ -484,7 +484,6 @@ function resultType(fn: StdFunction, s: Signature, args: Type[], lifted: boolean
       out = list({ kind: "record", record: pairRecord(base(args[0]), base(args[args.length - 1])) });
       break;
   }
-  void fn;
   return lifted ? list(out) : out;
 }
 

@@ -3,7 +3,6 @@
  * CheckContext holding symbols, sample inputs, types and resolutions, plus diagnostics (2xxx-4xxx).
  * Must not import runtime/ or lsp/.
  */
-import { INT } from "../core/types.js";
 import type { CompilerHost } from "../host.js";
 import type { Program } from "../load/program.js";
 import { CheckContext } from "./context.js";
@@ -62,5 +61,4 @@ function checkHeader(ctx: CheckContext): void {
       }
     }
   }
-  void INT;
 }

@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { closeSync, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import * as path from "node:path";
-import type { DefineNode, ExprIR, FilterNode, HistogramNode, CutflowNode, Origin, Plan, PlanNode, ReadNode, WeightNode } from "../../compiler/plan/types.js";
+import type { ExprIR, FilterNode, HistogramNode, CutflowNode, Origin, Plan, PlanNode, ReadNode, WeightNode } from "../../compiler/plan/types.js";
 import { hashOf } from "../../compiler/plan/canonical.js";
 import { openRoot, RootIoError, type RootFile } from "../io/index.js";
 import { compileKernel, type Kernel, type KernelOutput } from "../columns/index.js";
@@ -431,4 +431,3 @@ async function verifyInputs(plan: Plan, dir: string): Promise<void> {
   }
 }
 
-export type { DefineNode };

@@ -8,7 +8,7 @@ import type * as A from "../../../grammar/ast.js";
 import { UNITS } from "../../../grammar/parser.js";
 import { BOOL, FLOAT } from "../../core/types.js";
 import type { CompilerHost } from "../../host.js";
-import { globFiles, hasGlob } from "../../load/glob.js";
+import { hasGlob } from "../../load/glob.js";
 import { displayPath } from "../../load/program.js";
 import type { CheckContext, SampleInput } from "../context.js";
 import { buildEnv } from "../env.js";

@@ -41,7 +41,7 @@ export function checkTrain(ctx: CheckContext, exprs: ExprChecker): void {
       if (trained.has(m.name)) ctx.report("HEP4022", file, m.span, { model: m.name });
       else trained.set(m.name, m);
     }
-    const props = propertiesOnce(ctx, file, "train", decl.props);
+    propertiesOnce(ctx, file, "train", decl.props);
     for (const p of decl.props) {
       switch (p.prop) {
         case "on":
@@ -71,7 +71,6 @@ export function checkTrain(ctx: CheckContext, exprs: ExprChecker): void {
           break;
       }
     }
-    void props;
     const classes = new Set(ctx.samples.map((s) => s.klass).filter(Boolean));
     if (ctx.samples.length > 0 && classes.size < 2) {
       ctx.report("HEP4013", file, decl.span.start === decl.span.end ? decl.span : { start: decl.span.start, end: decl.span.start + 5 }, { found: classes.size === 0 ? "no sample declares a class" : `every sample has class '${[...classes][0]}'` });
