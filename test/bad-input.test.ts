@@ -330,7 +330,7 @@ describe("bad input: the CLI", () => {
   it("a .hep file that does not exist: a diagnostic, exit 1, no stack trace", async () => {
     const r = await runCli(["check", "no/such/analysis.hep"]);
     expect(r.code).toBe(1);
-    expect(r.err).toContain("no/such/analysis.hep: error[HEP2009]");
+    expect(r.err).toContain("no/such/analysis.hep: error[HEP2019]: cannot read the analysis file");
     expect(r.err).not.toMatch(/\n\s+at /);
   });
 
@@ -351,7 +351,7 @@ describe("bad input: the CLI", () => {
   it("--format json for a file that does not exist", async () => {
     const r = await runCli(["check", "nope.hep", "--format=json"]);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.out).diagnostics).toMatchObject([{ code: "HEP2009", file: "nope.hep", line: 1, column: 1 }]);
+    expect(JSON.parse(r.out).diagnostics).toMatchObject([{ code: "HEP2019", file: "nope.hep", line: 1, column: 1 }]);
   });
 
   it("a clean analysis: exit 0 and nothing printed", async () => {

@@ -39,6 +39,7 @@ export const DIAGNOSTICS = {
   HEP2007: { severity: "error", message: "'{file}' is not a ROOT file: {reason}", explanation: "The input file exists but could not be read as a ROOT file." },
   HEP2008: { severity: "error", message: "tree '{tree}' is not in {file}", explanation: "The sample's tree name is not among the file's objects." },
   HEP2009: { severity: "error", message: "cannot include '{path}': {reason}", explanation: "An included file could not be read." },
+  HEP2019: { severity: "error", message: "cannot read the analysis file '{path}': {reason}", explanation: "The .hep file given on the command line does not exist or cannot be read." },
   HEP2010: { severity: "error", message: "include cycle: {cycle}", explanation: "Files include each other in a loop." },
   HEP2011: { severity: "error", message: "include paths must be relative: '{path}'", explanation: "Includes are hermetic: a relative path inside the analysis folder tree, no absolute paths or URLs." },
   HEP2012: { severity: "error", message: "'{name}' is a {actual}, not a {expected}", explanation: "The name refers to a declaration of another kind than this place needs." },

@@ -62,7 +62,7 @@ export function loadProgram(rootPath: string, host: CompilerHost, overlay?: Read
       } else if (from) {
         diagnostics.push(diagnostic("HEP2009", from.file, from.decl.path.span, { path: from.decl.path.value, reason: text.error }));
       } else {
-        diagnostics.push(diagnostic("HEP2009", shown, { start: 0, end: 0 }, { path: shown, reason: text.error }));
+        diagnostics.push(diagnostic("HEP2019", shown, { start: 0, end: 0 }, { path: shown, reason: text.error }));
       }
       return;
     }
