@@ -15,7 +15,6 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { nodeHost } from "../cli/host.js";
 import { compilePlan } from "../compiler/compile.js";
-import { configureDecodePool } from "../runtime/io/index.js";
 import { execute } from "../runtime/exec/index.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
@@ -61,7 +60,6 @@ output {
 }
 
 async function runOnce(dir: string, file: string, threads: number) {
-  await configureDecodePool({ threads: Math.max(0, threads - 1) });
   const c = await compilePlan(path.join(dir, file), nodeHost(dir));
   const errors = c.diagnostics.filter((d) => d.severity === "error");
   if (!c.plan || errors.length) throw new Error(errors.map((d) => d.message).join("; "));

@@ -20,8 +20,8 @@ the plan, input identities, versions, outputs and a log.
 
 options:
   --chunk-size N   entries read per chunk (default 250000); results do not depend on it
-  --threads N      threads used to decompress baskets (default: the number of cores);
-                   kernels and fills run on the main thread
+  --threads N      threads reading and computing chunks (default: one per core); 1 runs
+                   everything on one thread. Results do not depend on it
   --no-cache       neither use nor fill the column cache (.hepc/cache)
   --quiet          no progress and no cutflow table
   --json           print a machine-readable summary on stdout
@@ -74,10 +74,6 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return EXIT_ERRORS;
   }
 
-  if (threads) {
-    const { configureDecodePool } = await import("../../runtime/io/index.js");
-    await configureDecodePool({ threads: Math.max(0, threads - 1) });
-  }
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once("SIGINT", onSigint);

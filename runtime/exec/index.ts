@@ -16,6 +16,7 @@ import { runPlan, RunOptions, RunResult } from "./run.js";
 export { RunError } from "./errors.js";
 export { formatCutflow } from "./cutflow.js";
 export { unsupportedNodes } from "./run.js";
+export { configureChunkPool, defaultThreads, workerChunksDone } from "./chunks.js";
 export type { RunResult, HistogramResult, CutflowResult, SampleResult } from "./run.js";
 
 export interface ExecuteOptions extends Omit<RunOptions, "cacheDir"> {

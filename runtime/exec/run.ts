@@ -15,6 +15,7 @@ import type { ExprIR, FilterNode, HistogramNode, CutflowNode, Origin, Plan, Plan
 import { hashOf } from "../../compiler/plan/canonical.js";
 import { openRoot, RootIoError, type RootFile } from "../io/index.js";
 import { compileKernel, type Kernel, type KernelOutput } from "../columns/index.js";
+import { chunkRunner, defaultThreads, type ChunkDone } from "./chunks.js";
 import { Count, SampleCutflow, scaleCount, zero } from "./cutflow.js";
 import { RunError } from "./errors.js";
 import { Hist1D, Hist2D, HistogramData } from "./histogram.js";
@@ -24,7 +25,11 @@ export interface RunOptions {
   analysisDir: string;
   /** Entries per chunk read from a file. */
   chunkSize?: number;
-  /** Kernel threads; 1 evaluates on this thread. */
+  /**
+   * Threads that read and compute chunks (default: one per core). 1 does everything on this
+   * thread; with more, worker threads take whole chunks and this thread only plans them and
+   * fills histograms and cutflows from their outputs, in entry order.
+   */
   threads?: number;
   /** Folder for cached columns; null disables caching. */
   cacheDir?: string | null;
@@ -81,6 +86,8 @@ export function unsupportedNodes(plan: Plan): RunError[] {
 }
 
 const DEFAULT_CHUNK = 250_000;
+/** Histograms outside any region, internally (a region may be called "all", their directory). */
+const NO_REGION = "";
 
 export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> {
   const blockers = unsupportedNodes(plan);
@@ -128,7 +135,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
     for (const h of histNodes) {
       const perRegion = new Map<string, Hist1D | Hist2D>();
       local.set(h.id, perRegion);
-      for (const r of h.regions.length ? h.regions : ["all"]) {
+      for (const r of h.regions.length ? h.regions : [NO_REGION]) {
         perRegion.set(r, h.vars.length === 1 ? new Hist1D(h.name, Float64Array.from(h.edges[0])) : new Hist2D(h.name, Float64Array.from(h.edges[0]), Float64Array.from(h.edges[1])));
       }
     }
@@ -140,28 +147,31 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
       const w = cols.get("w") as Float64Array | undefined;
       const sel = cols.get("sel") as Uint8Array | undefined;
       const masks = regionsUsed.map((r) => cols.get(`r:${r}`) as Uint8Array);
-      type Fill = { hist: Hist1D | Hist2D; mask: Uint8Array | undefined; x: Float64Array; y?: Float64Array; weighted: boolean };
-      const fills: Fill[] = [];
+      // Weights first, event by event: a bad one stops the run before anything is filled from it.
+      if (w) {
+        for (let i = 0; i < n; i++) {
+          const wi = w[i];
+          if (wi - wi !== 0) {
+            const where = chunk.locate(i);
+            throw new RunError("HEP6003", { sample: read.sample, value: String(wi), entry: where.entry, file: where.file }, weight!.origin);
+          }
+          sumw += wi;
+        }
+      } else sumw += n;
+      // Then each accumulator over the chunk in entry order (the order of its additions is what
+      // fixes its bits, not how the loops nest).
+      // A region's events are those of the sample's selection in the region: one mask each.
+      const passing = new Map<string, Uint8Array | null>([[NO_REGION, sel ?? null]]);
+      regionsUsed.forEach((r, k) => passing.set(r, sel ? andMasks(n, sel, masks[k]) : masks[k]));
+      countColumn(cf.selected, n, w ?? null, sel ?? null);
+      regionsUsed.forEach((r, k) => countColumn(regionCounts[k], n, w ?? null, passing.get(r)!));
       for (const h of histNodes) {
+        const x = cols.get(`v:${h.id}:0`) as Float64Array;
+        const y = cols.get(`v:${h.id}:1`) as Float64Array | undefined;
+        const hw = h.weighted ? w ?? null : null;
         for (const [r, hist] of local.get(h.id)!) {
-          fills.push({ hist, mask: r === "all" ? undefined : (cols.get(`r:${r}`) as Uint8Array), x: cols.get(`v:${h.id}:0`) as Float64Array, y: cols.get(`v:${h.id}:1`) as Float64Array | undefined, weighted: h.weighted });
-        }
-      }
-      for (let i = 0; i < n; i++) {
-        const wi = w ? w[i] : 1;
-        if (w && !Number.isFinite(wi)) {
-          const where = chunk.locate(i);
-          throw new RunError("HEP6003", { sample: read.sample, value: String(wi), entry: where.entry, file: where.file }, weight!.origin);
-        }
-        sumw += wi;
-        if (sel && sel[i] === 0) continue;
-        addTo(cf.selected, wi);
-        for (let r = 0; r < masks.length; r++) if (masks[r][i]) addTo(regionCounts[r], wi);
-        for (const f of fills) {
-          if (f.mask && f.mask[i] === 0) continue;
-          const fw = f.weighted ? wi : 1;
-          if (f.y) (f.hist as Hist2D).fill(f.x[i], f.y[i], fw);
-          else (f.hist as Hist1D).fill(f.x[i], fw);
+          if (y) (hist as Hist2D).fillColumn(n, x, y, hw, passing.get(r)!);
+          else (hist as Hist1D).fillColumn(n, x, hw, passing.get(r)!);
         }
       }
       timings.fillMs += performance.now() - t0;
@@ -193,7 +203,8 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
   for (const h of histNodes) {
     for (const [r, bySplit] of merged.get(h.id) ?? []) {
       for (const [split, hist] of [...bySplit].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-        histograms.push({ node: h.id, origin: h.origin, file: fileOf.get(h.id) ?? "", key: split ? `${r}/${h.name}/${split}` : `${r}/${h.name}`, region: r, split: split || null, data: hist.data() });
+        const dir = r === NO_REGION ? "all" : r;
+        histograms.push({ node: h.id, origin: h.origin, file: fileOf.get(h.id) ?? "", key: split ? `${dir}/${h.name}/${split}` : `${dir}/${h.name}`, region: dir, split: split || null, data: hist.data() });
       }
     }
   }
@@ -206,10 +217,27 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
   return { histograms, cutflows, samples, timings };
 }
 
-function addTo(c: Count, w: number): void {
-  c.raw++;
-  c.weighted += w;
-  c.sumw2 += w * w;
+function andMasks(n: number, a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = a[i] & b[i];
+  return out;
+}
+
+/** Adds the events of a chunk where the mask (when given) is set, in entry order. */
+function countColumn(c: Count, n: number, w: Float64Array | null, mask: Uint8Array | null): void {
+  let raw = c.raw;
+  let weighted = c.weighted;
+  let sumw2 = c.sumw2;
+  for (let i = 0; i < n; i++) {
+    if (mask !== null && mask[i] === 0) continue;
+    const wi = w === null ? 1 : w[i];
+    raw++;
+    weighted += wi;
+    sumw2 += wi * wi;
+  }
+  c.raw = raw;
+  c.weighted = weighted;
+  c.sumw2 = sumw2;
 }
 
 /** References replaced by the referenced nodes' hashes: cache keys that survive renames. */
@@ -281,8 +309,16 @@ async function streamSample(
 
     const kernel: Kernel = compileKernel({ outputs: missing.map(({ key, expr, as }) => ({ key, expr, as })), defines: decls.defines, regions: decls.regions, collections: plan.collections });
     const files = read.files.map((f) => path.resolve(opts.analysisDir, f));
+    const threads = Math.max(1, opts.threads ?? defaultThreads());
+    const runner = chunkRunner(threads);
     const handles: RootFile[] = [];
     const writers = new Map<string, CacheWriter>();
+    /** Chunks handed to the runner and not yet consumed, in entry order. */
+    const queue: Array<{ done: Promise<ChunkDone>; entry0: number; n: number; file: number }> = [];
+    const ioError = (e: unknown, k: number): unknown =>
+      e instanceof RootIoError
+        ? new RunError("HEP6002", { sample: read.sample, file: read.files[k], reason: e.detail + (e.basket !== undefined ? ` (branch '${e.branch}', basket ${e.basket})` : e.branch ? ` (branch '${e.branch}')` : "") }, read.origin)
+        : e;
     try {
       const fileEntries: number[] = [];
       for (const f of files) {
@@ -298,42 +334,113 @@ async function streamSample(
         for (const o of missing) writers.set(o.key, new CacheWriter(path.join(cacheDir, `${o.cacheKey}.bin`)));
       }
       const at = locator(fileEntries);
+      // Chunks are consumed strictly in entry order, whichever thread finishes first.
+      const consume = async (): Promise<void> => {
+        const c = queue.shift()!;
+        let d: ChunkDone;
+        try {
+          d = await c.done;
+        } catch (e) {
+          throw ioError(e, c.file);
+        }
+        timings.readMs += d.readMs;
+        timings.computeMs += d.computeMs;
+        const columns = new Map(d.outputs);
+        for (const [key, col] of cached) columns.set(key, col.slice(c.entry0, c.entry0 + c.n));
+        for (const [key, wr] of writers) wr.append(columns.get(key)!);
+        onChunk({ n: c.n, entry0: c.entry0, columns, locate: at(c.entry0) });
+        runner.recycle(d.outputs);
+        opts.onProgress?.({ sample: read.sample, done: c.entry0 + c.n, total, cached: false });
+      };
       let offset = 0;
       for (let k = 0; k < handles.length; k++) {
-        for (let start = 0; start < fileEntries[k]; start += chunkSize) {
+        let ranges: Array<[number, number]>;
+        try {
+          const target = chunkTarget(chunkSize, fileEntries[k], runner.capacity);
+          ranges = chunkRanges(fileEntries[k], await handles[k].basketStarts(read.tree, kernel.branches), target, chunkSize);
+        } catch (e) {
+          throw ioError(e, k);
+        }
+        for (const [start, stop] of ranges) {
           if (opts.signal?.aborted) throw new RunError("HEP6005", {});
-          const stop = Math.min(fileEntries[k], start + chunkSize);
-          let t = performance.now();
-          let cols;
+          let readPlan;
           try {
-            cols = await handles[k].read(read.tree, kernel.branches, { start, stop });
+            readPlan = await handles[k].plan(read.tree, kernel.branches, { start, stop });
           } catch (e) {
-            if (e instanceof RootIoError) throw new RunError("HEP6002", { sample: read.sample, file: read.files[k], reason: e.detail + (e.basket !== undefined ? ` (branch '${e.branch}', basket ${e.basket})` : e.branch ? ` (branch '${e.branch}')` : "") }, read.origin);
-            throw e;
+            throw ioError(e, k);
           }
-          timings.readMs += performance.now() - t;
-          t = performance.now();
-          const entry0 = offset + start;
-          const columns = kernel.run({ n: stop - start, entry0, columns: cols }) as Map<string, Float64Array | Uint8Array>;
-          timings.computeMs += performance.now() - t;
-          for (const [key, c] of cached) columns.set(key, c.slice(entry0, entry0 + stop - start));
-          for (const [key, wr] of writers) wr.append(columns.get(key)!);
-          onChunk({ n: stop - start, entry0, columns, locate: at(entry0) });
-          opts.onProgress?.({ sample: read.sample, done: entry0 + stop - start, total, cached: false });
+          const done = runner.run(kernel, readPlan, offset + start);
+          done.catch(() => {}); // consumed (and its failure reported) in order, by `consume`
+          queue.push({ done, entry0: offset + start, n: stop - start, file: k });
+          while (queue.length >= runner.capacity) await consume();
         }
         offset += fileEntries[k];
+      }
+      while (queue.length) {
+        if (opts.signal?.aborted) throw new RunError("HEP6005", {});
+        await consume();
       }
       for (const wr of writers.values()) wr.commit();
       writers.clear();
       if (cacheDir) atomicWrite(path.join(cacheDir, `${entriesKey}.json`), JSON.stringify({ entries: total, files: fileEntries }));
       return { entries: total, read: true };
     } finally {
+      // Chunks still running (after a failure or an interruption) finish before their files close.
+      await Promise.allSettled(queue.map((c) => c.done));
+      runner.release();
       for (const wr of writers.values()) wr.discard();
       for (const h of handles) await h.close();
     }
   } finally {
     for (const c of cached.values()) c.close();
   }
+}
+
+/**
+ * The entries per chunk to aim at for one file: at most the chunk size, and small enough that the
+ * file gives every thread work (a file smaller than the chunk size would otherwise be one chunk on
+ * one thread), but not so small that handing a chunk over costs more than computing it.
+ */
+export function chunkTarget(chunkSize: number, entries: number, inFlight: number): number {
+  if (inFlight <= 1) return chunkSize;
+  return Math.max(1, Math.min(chunkSize, Math.max(MIN_PARALLEL_CHUNK, Math.ceil(entries / inFlight))));
+}
+const MIN_PARALLEL_CHUNK = 8192;
+
+/**
+ * Splits `entries` into chunks of about `target` and at most `max` entries, at edges where every
+ * branch starts a basket (ROOT's clusters) wherever possible: a basket split between two chunks is
+ * decompressed twice, so a file written as one basket per branch stays one chunk (up to `max`)
+ * and threads share the work file by file instead. `starts` holds, per branch, the first entry of
+ * each of its baskets. Correctness never depends on the edges, only speed.
+ */
+export function chunkRanges(entries: number, starts: number[][], target: number, max = target): Array<[number, number]> {
+  target = Math.max(1, Math.min(target, max));
+  let edges: number[] = [];
+  if (starts.length) {
+    const counts = new Map<number, number>();
+    for (const branch of starts) for (const e of new Set(branch)) counts.set(e, (counts.get(e) ?? 0) + 1);
+    edges = [...counts].filter(([e, c]) => c === starts.length && e > 0 && e < entries).map(([e]) => e).sort((a, b) => a - b);
+  }
+  edges.push(entries);
+  const out: Array<[number, number]> = [];
+  let pos = 0;
+  let i = 0; // edges[i] is the first edge past pos
+  while (pos < entries) {
+    while (edges[i] <= pos) i++;
+    let j = i; // then edges[j] is the last edge within the target, if edges[i] is within it
+    while (j + 1 < edges.length && edges[j + 1] <= pos + target) j++;
+    const within = edges[j] <= pos + target ? edges[j] : undefined;
+    const next = within === undefined ? edges[i] : edges[j + 1];
+    let stop: number;
+    if (within !== undefined && within - pos >= target / 2) stop = within;
+    else if (next !== undefined && next - pos <= max) stop = next;
+    else if (within !== undefined) stop = within;
+    else stop = pos + max; // no shared edge within reach: split a basket
+    out.push([pos, stop]);
+    pos = stop;
+  }
+  return out;
 }
 
 /** A cached column read in slices from its file: memory stays bounded by the chunk. */

@@ -18,5 +18,6 @@ export type { Column, EntryRange, RootFile } from "./reader.js";
 export { RootIoError, nearestNames } from "./errors.js";
 export { openRoot, readTreeSchema, readChain } from "./reader.js";
 export { configureDecodePool } from "./pool.js";
+export { readPlanSync, type ReadPlan, type SyncBytes } from "./plan.js";
 export { readHistogram, type Histogram1D } from "./hist.js";
 export * from "./write/index.js";

@@ -4,27 +4,23 @@
  * array per branch (offsets + values for jagged branches).
  */
 import { openSource, SourceError, type ByteSource } from "../source/index.js";
-import { allocTyped, BasketError, decodePayload, DTYPE_SIZE, typedView, type DecodedBasket, type Dtype, type TypedArray } from "./basket.js";
-import { DecompressError } from "./codecs/index.js";
+import { BasketError, decodePayload, DTYPE_SIZE, type DecodedBasket } from "./basket.js";
 import { nearestNames, RootIoError } from "./errors.js";
 import {
   buildTreeMeta,
   listObjects,
   openJsFile,
   readObject,
-  type BasketRef,
   type BranchMeta,
   type JsFile,
   type ObjectInfo,
   type TreeInfo,
   type TreeMeta,
 } from "./metadata.js";
-import { decodePool, WorkerDecodeError } from "./pool.js";
+import { basketContext, basketError, ColumnAssembler, type Column, type PlannedBasket, type PlannedColumn, type ReadPlan } from "./plan.js";
+import { decodePool, WorkerDecodeError, type DecodePool } from "./pool.js";
 
-export type Column =
-  | { kind: "flat"; dtype: Dtype; values: TypedArray }
-  | { kind: "jagged"; dtype: Dtype; offsets: Int32Array; values: TypedArray }
-  | { kind: "fixed"; dtype: Dtype; shape: number[]; values: TypedArray };
+export type { Column } from "./plan.js";
 
 export interface EntryRange {
   start: number;
@@ -36,6 +32,13 @@ export interface RootFile {
   objects(): ObjectInfo[];
   tree(path: string): Promise<TreeInfo>;
   read(tree: string, branches: string[], range?: EntryRange): Promise<Map<string, Column>>;
+  /**
+   * What `read` would read, as plain data for another thread to execute (`readPlanSync`). Every
+   * branch is resolved and checked here, so a plan that is returned names only readable baskets.
+   */
+  plan(tree: string, branches: string[], range?: EntryRange): Promise<ReadPlan>;
+  /** The first entry of every basket of these branches (sorted, with duplicates): where chunks can start without splitting a basket. */
+  basketStarts(tree: string, branches: string[]): Promise<number[][]>;
   close(): Promise<void>;
   /** Bytes this handle has read from the file so far (metadata and baskets; baskets read by worker threads excluded). */
   readonly bytesRead: number;
@@ -146,6 +149,16 @@ class RootFileImpl implements RootFile {
     return readSegments([{ file: this, meta }], branches, range);
   }
 
+  async plan(tree: string, branches: string[], range?: EntryRange): Promise<ReadPlan> {
+    const meta = await this.meta(tree);
+    return planSegments([{ file: this, meta }], branches, range);
+  }
+
+  async basketStarts(tree: string, branches: string[]): Promise<number[][]> {
+    const seg = { file: this, meta: await this.meta(tree) };
+    return [...new Set(branches)].map((b) => findBranch(seg, b).baskets.map((r) => r.first));
+  }
+
   async close(): Promise<void> {
     await this.source.close();
   }
@@ -234,35 +247,7 @@ function findBranch(seg: Segment, name: string): BranchMeta {
   });
 }
 
-interface Job {
-  seg: Segment;
-  branch: BranchMeta;
-  ref: BasketRef;
-  /** Entries of this basket to keep, relative to the basket's first entry. */
-  from: number;
-  to: number;
-  /** Where the kept entries go in the output, in entries. */
-  outEntry: number;
-  target: Target;
-}
-
-interface Target {
-  name: string;
-  kind: "flat" | "jagged" | "fixed";
-  dtype: Dtype;
-  shape?: number[];
-  perEntry: number;
-  /** flat/fixed: preallocated, filled in place. */
-  values?: TypedArray;
-  remaining: number;
-  done?: Column;
-}
-
-function errorContext(job: Job): { file: string; tree: string; branch: string; basket: number; entry: number } {
-  return { file: job.seg.file.path, tree: job.seg.meta.path, branch: job.branch.info.name, basket: job.ref.index, entry: job.ref.first };
-}
-
-async function readSegments(segs: Segment[], names: string[], range?: EntryRange): Promise<Map<string, Column>> {
+function planSegments(segs: Segment[], names: string[], range?: EntryRange): ReadPlan {
   const unique = [...new Set(names)];
   const total = segs.reduce((a, s) => a + s.meta.entries, 0);
   const start = Math.max(0, range?.start ?? 0);
@@ -273,10 +258,10 @@ async function readSegments(segs: Segment[], names: string[], range?: EntryRange
   const n = Math.max(0, stop - start);
 
   // Resolve and check every branch in every file before reading anything.
-  const targets: Target[] = [];
+  const columns: PlannedColumn[] = [];
   const perSeg: BranchMeta[][] = segs.map(() => []);
   for (const name of unique) {
-    let target: Target | null = null;
+    let column: PlannedColumn | null = null;
     segs.forEach((seg, si) => {
       const b = findBranch(seg, name);
       if (b.info.kind === "unsupported" || !b.interp || !b.info.dtype) {
@@ -292,35 +277,50 @@ async function readSegments(segs: Segment[], names: string[], range?: EntryRange
         });
       }
       const shape = b.info.shape;
-      if (!target) {
-        target = { name, kind: b.info.kind as Target["kind"], dtype: b.info.dtype, perEntry: b.interp.perEntry, remaining: 0 };
-        if (shape) target.shape = shape;
-      } else if (target.kind !== b.info.kind || target.dtype !== b.info.dtype || String(target.shape) !== String(shape)) {
+      if (!column) {
+        column = { name, kind: b.info.kind as PlannedColumn["kind"], dtype: b.info.dtype, perEntry: b.interp.perEntry };
+        if (shape) column.shape = shape;
+      } else if (column.kind !== b.info.kind || column.dtype !== b.info.dtype || String(column.shape) !== String(shape)) {
         throw new RootIoError(`branch is ${b.info.typename} here but ${segs[0].meta.byName.get(name)?.info.typename ?? "different"} in ${segs[0].file.path}`, {
           file: seg.file.path, tree: seg.meta.path, branch: b.info.name,
         });
       }
       perSeg[si].push(b);
     });
-    targets.push(target!);
+    columns.push(column!);
   }
 
-  // Plan the basket jobs.
-  const jobs: Job[] = [];
+  // The baskets that overlap the range, in entry order per column.
+  const baskets: PlannedBasket[] = [];
   let segStart = 0;
   segs.forEach((seg, si) => {
     const lo = Math.max(start, segStart) - segStart;
     const hi = Math.min(stop, segStart + seg.meta.entries) - segStart;
     if (hi > lo) {
-      perSeg[si].forEach((b, ti) => {
-        const target = targets[ti];
+      perSeg[si].forEach((b, ci) => {
         let covered = lo;
         for (const ref of b.baskets) {
           if (ref.stop <= lo || ref.first >= hi) continue;
           if (ref.first > covered) break;
           const from = Math.max(lo, ref.first);
           const to = Math.min(hi, ref.stop);
-          jobs.push({ seg, branch: b, ref, from: from - ref.first, to: to - ref.first, outEntry: segStart + from - start, target });
+          const pb: PlannedBasket = {
+            column: ci,
+            file: seg.file.path,
+            tree: seg.meta.path,
+            branch: b.info.name,
+            basket: ref.index,
+            first: ref.first,
+            seek: "seek" in ref ? ref.seek : 0,
+            bytes: "bytes" in ref ? ref.bytes : 0,
+            entries: ref.stop - ref.first,
+            interp: b.interp!,
+            from: from - ref.first,
+            to: to - ref.first,
+            outEntry: segStart + from - start,
+          };
+          if ("embedded" in ref) pb.embedded = ref.embedded;
+          baskets.push(pb);
           covered = Math.max(covered, to);
         }
         if (covered < hi) {
@@ -332,82 +332,22 @@ async function readSegments(segs: Segment[], names: string[], range?: EntryRange
     }
     segStart += seg.meta.entries;
   });
-  // Small reads stay on this thread: starting workers costs more than decoding a few baskets.
-  let stored = 0;
-  for (const j of jobs) if ("bytes" in j.ref) stored += j.ref.bytes;
-  const pool = decodePool();
-  const threaded = pool.threaded && stored >= pool.threadsFromBytes;
-  for (const t of targets) {
-    if (t.kind === "jagged") continue; // assembled from its baskets' pieces at the end
-    if (threaded) {
-      // Workers write flat/fixed values straight into the column: no copy on this thread and no
-      // per-basket buffers left for the garbage collector, which keeps peak memory near the output.
-      const sab = new SharedArrayBuffer(n * t.perEntry * DTYPE_SIZE[t.dtype]);
-      t.values = typedView(t.dtype, sab as unknown as ArrayBuffer, 0, n * t.perEntry);
-    } else t.values = allocTyped(t.dtype, n * t.perEntry);
-  }
-  for (const j of jobs) j.target.remaining++;
-  /** Jagged pieces, kept until all baskets of their column have arrived. */
-  const jaggedParts = new Map<Job, { values: TypedArray; counts: Int32Array }>();
-
-  const place = (job: Job, d: DecodedBasket | null): void => {
-    const t = job.target;
-    if (d === null) {
-      // already written into the shared column by a worker
-    } else if (t.kind !== "jagged") {
-      const per = t.perEntry;
-      const src = d.values;
-      if (src.length < job.to * per) {
-        throw new RootIoError(`basket decoded to ${src.length} values, expected ${job.to * per}`, errorContext(job));
-      }
-      (t.values as TypedArray & { set(a: ArrayLike<number | bigint>, o: number): void }).set(
-        src.subarray(job.from * per, job.to * per) as never,
-        job.outEntry * per,
-      );
-    } else {
-      const counts = d.counts!;
-      let a = 0;
-      for (let i = 0; i < job.from; i++) a += counts[i];
-      let b = a;
-      for (let i = job.from; i < job.to; i++) b += counts[i];
-      const whole = job.from === 0 && job.to === counts.length;
-      jaggedParts.set(job, {
-        values: whole ? d.values : (d.values.slice(a, b) as TypedArray),
-        counts: whole ? counts : counts.slice(job.from, job.to),
-      });
-    }
-    if (--t.remaining === 0 && t.kind === "jagged") t.done = finishJagged(t, jobs, jaggedParts, n);
-  };
-
-  await runJobs(jobs, place, threaded);
-
-  const out = new Map<string, Column>();
-  for (const t of targets) {
-    if (t.kind === "jagged") out.set(t.name, t.done ?? finishJagged(t, jobs, jaggedParts, n));
-    else if (t.kind === "fixed") out.set(t.name, { kind: "fixed", dtype: t.dtype, shape: t.shape ?? [t.perEntry], values: t.values! });
-    else out.set(t.name, { kind: "flat", dtype: t.dtype, values: t.values! });
-  }
-  return out;
+  return { n, columns, baskets };
 }
 
-function finishJagged(t: Target, jobs: Job[], parts: Map<Job, { values: TypedArray; counts: Int32Array }>, n: number): Column {
-  const mine = jobs.filter((j) => j.target === t).sort((a, b) => a.outEntry - b.outEntry);
-  let total = 0;
-  for (const j of mine) total += parts.get(j)!.values.length;
-  const values = allocTyped(t.dtype, total);
-  const offsets = new Int32Array(n + 1);
-  let v = 0;
-  let e = 0;
-  for (const j of mine) {
-    const p = parts.get(j)!;
-    (values as unknown as { set(a: unknown, o: number): void }).set(p.values, v);
-    for (let i = 0; i < p.counts.length; i++) {
-      v += p.counts[i];
-      offsets[++e] = v;
-    }
-    parts.delete(j);
-  }
-  return { kind: "jagged", dtype: t.dtype, offsets, values };
+async function readSegments(segs: Segment[], names: string[], range?: EntryRange): Promise<Map<string, Column>> {
+  const plan = planSegments(segs, names, range);
+  const sources = new Map<string, ByteSource>(segs.map((s) => [s.file.path, s.file.source]));
+  // Small reads stay on this thread: starting workers costs more than decoding a few baskets.
+  let stored = 0;
+  for (const b of plan.baskets) stored += b.bytes;
+  const pool = decodePool();
+  const threaded = pool.threaded && stored >= pool.threadsFromBytes;
+  // Threaded, workers write flat/fixed values straight into shared columns: no copy on this thread
+  // and no per-basket buffers left for the garbage collector, which keeps peak memory near the output.
+  const asm = new ColumnAssembler(plan, threaded);
+  await runBaskets(plan, asm, (b) => decodeOne(b, asm, sources.get(b.file)!, pool, threaded), threaded);
+  return asm.finish();
 }
 
 /**
@@ -417,8 +357,13 @@ function finishJagged(t: Target, jobs: Job[], parts: Map<Job, { values: TypedArr
  */
 const MAX_INFLIGHT_BYTES = 32 * 1024 * 1024;
 
-async function runJobs(jobs: Job[], place: (job: Job, d: DecodedBasket | null) => void, threaded: boolean): Promise<void> {
-  const pool = decodePool();
+async function runBaskets(
+  plan: ReadPlan,
+  asm: ColumnAssembler,
+  decode: (b: PlannedBasket, k: number) => Promise<DecodedBasket | null>,
+  threaded: boolean,
+): Promise<void> {
+  const jobs = plan.baskets;
   const maxJobs = threaded ? 512 : 8;
   let next = 0;
   let inflight = 0;
@@ -427,18 +372,18 @@ async function runJobs(jobs: Job[], place: (job: Job, d: DecodedBasket | null) =
   await new Promise<void>((resolve) => {
     const launch = (): void => {
       while (failure === null && next < jobs.length && inflight < maxJobs && (inflight === 0 || inflightBytes < MAX_INFLIGHT_BYTES)) {
-        const job = jobs[next++];
-        const bytes = "bytes" in job.ref ? job.ref.bytes : 0;
+        const k = next++;
+        const b = jobs[k];
         inflight++;
-        inflightBytes += bytes;
-        runOne(job, pool, threaded)
-          .then((d) => place(job, d))
+        inflightBytes += b.bytes;
+        decode(b, k)
+          .then((d) => asm.place(k, d))
           .catch((e: unknown) => {
             if (failure === null) failure = e;
           })
           .finally(() => {
             inflight--;
-            inflightBytes -= bytes;
+            inflightBytes -= b.bytes;
             launch();
           });
       }
@@ -449,45 +394,30 @@ async function runJobs(jobs: Job[], place: (job: Job, d: DecodedBasket | null) =
   if (failure !== null) throw failure;
 }
 
-async function runOne(job: Job, pool: ReturnType<typeof decodePool>, threaded: boolean): Promise<DecodedBasket | null> {
-  const ref = job.ref;
-  const expect = ref.stop - ref.first;
-  const interp = job.branch.interp!;
+async function decodeOne(b: PlannedBasket, asm: ColumnAssembler, source: ByteSource, pool: DecodePool, threaded: boolean): Promise<DecodedBasket | null> {
   try {
-    if ("embedded" in ref) {
-      const e = ref.embedded;
-      return decodePayload(e.payload, e.keylen, e.last, e.nevbuf, interp);
+    if (b.embedded) {
+      const e = b.embedded;
+      return decodePayload(e.payload, e.keylen, e.last, e.nevbuf, b.interp);
     }
-    if (ref.bytes <= 0 || ref.seek <= 0) throw new BasketError(`basket has no bytes on disk (seek ${ref.seek}, size ${ref.bytes})`);
-    const source = job.seg.file.source;
-    if (ref.seek + ref.bytes > source.size) {
-      throw new SourceError(`${source.path} is truncated: the basket needs bytes ${ref.seek}..${ref.seek + ref.bytes} but the file has ${source.size}`, source.path, "short-read");
+    if (b.bytes <= 0 || b.seek <= 0) throw new BasketError(`basket has no bytes on disk (seek ${b.seek}, size ${b.bytes})`);
+    if (b.seek + b.bytes > source.size) {
+      throw new SourceError(`${source.path} is truncated: the basket needs bytes ${b.seek}..${b.seek + b.bytes} but the file has ${source.size}`, source.path, "short-read");
     }
     if (threaded) {
-      const t = job.target;
+      const v = asm.values[b.column];
+      const per = b.interp.perEntry;
       const dest =
-        t.kind !== "jagged" && t.values && t.values.buffer instanceof SharedArrayBuffer
-          ? {
-              buffer: t.values.buffer,
-              byteOffset: job.outEntry * t.perEntry * DTYPE_SIZE[t.dtype],
-              from: job.from * t.perEntry,
-              to: job.to * t.perEntry,
-            }
+        v && v.buffer instanceof SharedArrayBuffer
+          ? { buffer: v.buffer, byteOffset: b.outEntry * per * DTYPE_SIZE[asm.plan.columns[b.column].dtype], from: b.from * per, to: b.to * per }
           : undefined;
-      return await pool.decodeFromFile(source.path, ref.seek, ref.bytes, expect, interp, dest);
+      return await pool.decodeFromFile(source.path, b.seek, b.bytes, b.entries, b.interp, dest);
     }
-    return pool.decodeHere(await source.read(ref.seek, ref.bytes), expect, interp);
+    return pool.decodeHere(await source.read(b.seek, b.bytes), b.entries, b.interp);
   } catch (e) {
-    if (e instanceof RootIoError) throw e;
-    if (e instanceof SourceError) {
-      throw new RootIoError(`cannot read basket bytes: ${e.message}`, errorContext(job), { cause: e });
-    }
-    if (e instanceof WorkerDecodeError && e.kind === "SourceError") {
-      throw new RootIoError(`cannot read basket bytes: ${e.message}`, errorContext(job), { cause: e });
-    }
-    if (e instanceof BasketError || e instanceof DecompressError || e instanceof WorkerDecodeError) {
-      throw new RootIoError(`corrupted basket: ${e.message}`, errorContext(job), { cause: e });
-    }
-    throw new RootIoError(`failed to decode basket: ${(e as Error).message}`, errorContext(job), { cause: e });
+    // A worker's errors arrive as WorkerDecodeErrors named after the original; all but a failed
+    // read are damage in the basket.
+    if (e instanceof WorkerDecodeError && e.kind !== "SourceError") throw new RootIoError(`corrupted basket: ${e.message}`, basketContext(b), { cause: e });
+    throw basketError(b, e);
   }
 }

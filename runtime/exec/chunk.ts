@@ -1,0 +1,103 @@
+/**
+ * One chunk of one sample, from bytes to kernel outputs: its baskets read (the read plan says where
+ * they are), decompressed and decoded into columns, and the sample's kernel run over them. Shared
+ * by the worker threads (chunk-worker.ts) and the in-thread runner (chunks.ts), so both give the
+ * same bits; also the messages between them.
+ */
+import { closeSync, openSync, readSync } from "node:fs";
+import type { Kernel, OutputSlot } from "../columns/index.js";
+// Not ../io/index.js: that loads jsroot (for metadata), which a worker never needs.
+import { RootIoError } from "../io/errors.js";
+import { readPlanSync, type ReadPlan } from "../io/plan.js";
+import { SourceError } from "../source/index.js";
+
+export interface KernelSource {
+  id: number;
+  source: string;
+  branches: string[];
+  outputs: OutputSlot[];
+}
+
+export interface ChunkRequest {
+  id: number;
+  /** The kernel's source the first time this worker sees it; afterwards only its id. */
+  kernel: KernelSource | number;
+  plan: ReadPlan;
+  entry0: number;
+  /** Arrays of earlier chunks to write the outputs into, by key (handed back by the main thread). */
+  into?: Record<string, Float64Array | Uint8Array>;
+}
+
+export type ChunkReply =
+  | { id: number; outputs: Record<string, Float64Array | Uint8Array>; readMs: number; computeMs: number }
+  | { id: number; error: SerializedError };
+
+export type SerializedError =
+  | { name: "RootIoError"; detail: string; ctx: { file: string; tree?: string; branch?: string; basket?: number; entry?: number } }
+  | { name: string; message: string };
+
+/** An error as plain data: RootIoErrors keep their context so the main thread can name the file and branch. */
+export function serializeError(e: unknown): SerializedError {
+  if (e instanceof RootIoError) return { name: "RootIoError", detail: e.detail, ctx: { file: e.file, tree: e.tree, branch: e.branch, basket: e.basket, entry: e.entry } };
+  const err = e as Error;
+  return { name: err?.name ?? "Error", message: err?.message ?? String(e) };
+}
+
+export function deserializeError(s: SerializedError): Error {
+  if (s.name === "RootIoError" && "detail" in s) {
+    const ctx = Object.fromEntries(Object.entries(s.ctx).filter(([, v]) => v !== undefined)) as typeof s.ctx;
+    return new RootIoError(s.detail, ctx);
+  }
+  const e = new Error((s as { message: string }).message);
+  e.name = s.name;
+  return e;
+}
+
+/**
+ * Positioned reads with the files kept open (a worker reads many baskets of few files) into one
+ * scratch buffer that grows to the largest basket: nothing is allocated per read.
+ */
+export class OpenFiles {
+  private fds = new Map<string, number>();
+  private scratch = new Uint8Array(1 << 16);
+
+  read(path: string, offset: number, length: number): Uint8Array {
+    let fd = this.fds.get(path);
+    if (fd === undefined) {
+      try {
+        fd = openSync(path, "r");
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException).code;
+        throw new SourceError(`cannot open ${path}: ${(e as Error).message}`, path, code === "ENOENT" ? "missing" : "unreadable");
+      }
+      // A few files at a time: chains are read file after file.
+      if (this.fds.size >= 8) this.closeAll();
+      this.fds.set(path, fd);
+    }
+    if (this.scratch.length < length) this.scratch = new Uint8Array(Math.max(length, this.scratch.length * 2));
+    const out = this.scratch.subarray(0, length);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, out, got, length - got, offset + got);
+      if (n === 0) throw new SourceError(`${path} is truncated: read ${got} of ${length} bytes at offset ${offset}`, path, "short-read");
+      got += n;
+    }
+    return out;
+  }
+
+  closeAll(): void {
+    for (const fd of this.fds.values()) closeSync(fd);
+    this.fds.clear();
+  }
+}
+
+/** Runs one chunk: shared by the workers and the in-thread runner, so both give the same bits. */
+export function runChunk(kernel: Kernel, plan: ReadPlan, entry0: number, files: OpenFiles, into?: ReadonlyMap<string, Float64Array | Uint8Array>) {
+  let t = performance.now();
+  const columns = readPlanSync(plan, files);
+  const readMs = performance.now() - t;
+  t = performance.now();
+  const outputs = kernel.run({ n: plan.n, entry0, columns }, into);
+  return { outputs, readMs, computeMs: performance.now() - t };
+}
+

@@ -1,0 +1,235 @@
+/**
+ * Where chunks are computed: on this thread, or on a pool of worker threads that each take a whole
+ * chunk (read its baskets, decode them, run the kernel) and hand back the kernel's outputs. The
+ * executor consumes the outputs in entry order whatever order they finish in, so parallelism never
+ * changes a sum (see run.ts).
+ *
+ * Where the worker comes from: it must be plain JavaScript, so it is the compiled
+ * `chunk-worker.js` next to this module. Running from dist/ (the CLI, benchmarks) it is there;
+ * running the .ts sources directly (vitest) there is no .js sibling and chunks are computed on this
+ * thread, unless a test points `configureChunkPool` at the compiled worker.
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import type { Kernel } from "../columns/index.js";
+import type { ReadPlan } from "../io/index.js";
+import { deserializeError, OpenFiles, runChunk, type ChunkReply, type ChunkRequest } from "./chunk.js";
+
+export type Outputs = Map<string, Float64Array | Uint8Array>;
+
+export interface ChunkDone {
+  outputs: Outputs;
+  readMs: number;
+  computeMs: number;
+}
+
+export interface ChunkRunner {
+  /** Chunks worth having in flight at once to keep every thread busy (bounds memory too). */
+  readonly capacity: number;
+  /** Whether chunks run on worker threads. */
+  readonly threaded: boolean;
+  run(kernel: Kernel, plan: ReadPlan, entry0: number): Promise<ChunkDone>;
+  /** Outputs of a consumed chunk, whose arrays may be written over by a later chunk. */
+  recycle(outputs: Outputs): void;
+  /** Closes files held open for reading. */
+  release(): void;
+}
+
+/** Output arrays of consumed chunks, by key: a kernel writing into them saves a page fault per 4 KB. */
+class Spares {
+  private byKey = new Map<string, Array<Float64Array | Uint8Array>>();
+  put(outputs: Outputs): void {
+    for (const [k, a] of outputs) {
+      const list = this.byKey.get(k) ?? [];
+      // Whole buffers: a view handed back may be shorter than the array it came from.
+      if (list.length < 4) list.push(a instanceof Float64Array ? new Float64Array(a.buffer as ArrayBuffer) : new Uint8Array(a.buffer as ArrayBuffer));
+      this.byKey.set(k, list);
+    }
+  }
+  take(kernel: Kernel, n: number): Map<string, Float64Array | Uint8Array> | undefined {
+    const out = new Map<string, Float64Array | Uint8Array>();
+    for (const o of kernel.outputs) {
+      const list = this.byKey.get(o.key);
+      const i = list?.findIndex((a) => a.length >= n && (o.as === "mask" ? a instanceof Uint8Array : a instanceof Float64Array)) ?? -1;
+      if (i >= 0) out.set(o.key, list!.splice(i, 1)[0]);
+    }
+    return out.size ? out : undefined;
+  }
+  clear(): void {
+    this.byKey.clear();
+  }
+}
+
+/** Every chunk on the calling thread, one after the other. */
+export class InThreadRunner implements ChunkRunner {
+  readonly capacity = 1;
+  readonly threaded = false;
+  private files = new OpenFiles();
+  private spares = new Spares();
+
+  async run(kernel: Kernel, plan: ReadPlan, entry0: number): Promise<ChunkDone> {
+    return runChunk(kernel, plan, entry0, this.files, this.spares.take(kernel, plan.n));
+  }
+  recycle(outputs: Outputs): void {
+    this.spares.put(outputs);
+  }
+  release(): void {
+    this.files.closeAll();
+    this.spares.clear();
+  }
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+  kernels: Set<number>;
+  dead?: boolean;
+}
+
+interface Pending {
+  resolve(d: ChunkDone): void;
+  reject(e: Error): void;
+  slot: Slot;
+}
+
+/** Chunks on worker threads, each worker taking whole chunks. */
+export class WorkerRunner implements ChunkRunner {
+  readonly threaded = true;
+  private slots: Slot[] = [];
+  private pending = new Map<number, Pending>();
+  private nextId = 1;
+  private kernelIds = new WeakMap<Kernel, number>();
+  private nextKernel = 1;
+  private spares = new Spares();
+  /** Chunks per worker at once: two keep a worker busy while the next message is in flight. */
+  private readonly depth = 2;
+
+  constructor(
+    readonly workerUrl: URL,
+    readonly size: number,
+  ) {}
+
+  get capacity(): number {
+    return this.size * this.depth;
+  }
+
+  run(kernel: Kernel, plan: ReadPlan, entry0: number): Promise<ChunkDone> {
+    let kid = this.kernelIds.get(kernel);
+    if (kid === undefined) this.kernelIds.set(kernel, (kid = this.nextKernel++));
+    let slot = this.slots.find((s) => s.busy === 0);
+    if (!slot && this.slots.length < this.size) slot = this.spawn();
+    if (!slot) slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+    const s = slot;
+    const id = this.nextId++;
+    const into = this.spares.take(kernel, plan.n);
+    const req: ChunkRequest = {
+      id,
+      kernel: s.kernels.has(kid) ? kid : { id: kid, source: kernel.source, branches: kernel.branches, outputs: kernel.outputs },
+      plan,
+      entry0,
+    };
+    if (into) req.into = Object.fromEntries(into);
+    s.kernels.add(kid);
+    return new Promise<ChunkDone>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject, slot: s });
+      if (s.busy++ === 0) s.worker.ref();
+      s.worker.postMessage(req, into ? [...new Set([...into.values()].map((a) => a.buffer as ArrayBuffer))] : []);
+    });
+  }
+
+  recycle(outputs: Outputs): void {
+    this.spares.put(outputs);
+  }
+
+  release(): void {
+    for (const s of this.slots) {
+      s.worker.postMessage({ close: true });
+      s.kernels.clear();
+    }
+    this.spares.clear();
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.workerUrl, { workerData: { hepcChunkWorker: true } });
+    const slot: Slot = { worker, busy: 0, kernels: new Set() };
+    worker.unref();
+    worker.on("message", (m: ChunkReply) => {
+      if (--slot.busy === 0) worker.unref();
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if ("error" in m) p.reject(deserializeError(m.error));
+      else {
+        workerChunks++;
+        p.resolve({ outputs: new Map(Object.entries(m.outputs)), readMs: m.readMs, computeMs: m.computeMs });
+      }
+    });
+    // A worker that dies fails the chunks it held; later chunks go to a fresh worker.
+    const fail = (why: string): void => {
+      if (slot.dead) return;
+      slot.dead = true;
+      this.slots = this.slots.filter((s) => s !== slot);
+      for (const [id, p] of this.pending) {
+        if (p.slot !== slot) continue;
+        this.pending.delete(id);
+        p.reject(new Error(`chunk worker stopped: ${why}`));
+      }
+    };
+    worker.on("error", (e) => fail(e.message));
+    worker.on("exit", (code) => fail(`exit code ${code}`));
+    this.slots.push(slot);
+    return slot;
+  }
+
+  async close(): Promise<void> {
+    const slots = this.slots;
+    this.slots = [];
+    for (const s of slots) s.dead = true;
+    for (const [id, p] of this.pending) {
+      this.pending.delete(id);
+      p.reject(new Error("chunk pool was closed"));
+    }
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+}
+
+function defaultWorkerUrl(): URL | null {
+  if (!import.meta.url.endsWith(".js")) return null;
+  const url = new URL("./chunk-worker.js", import.meta.url);
+  return existsSync(fileURLToPath(url)) ? url : null;
+}
+
+/** The default number of threads: one per core (at most 16). */
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(availableParallelism(), 16));
+}
+
+let workerUrl: URL | null | undefined;
+let workerChunks = 0;
+
+/** Chunks computed by worker threads in this process so far (tests check the threaded path ran). */
+export function workerChunksDone(): number {
+  return workerChunks;
+}
+const pools = new Map<number, WorkerRunner>();
+
+/**
+ * A runner for `threads` threads: 1 is this thread; more are that many workers (kept for later
+ * runs in this process, and not keeping it alive when idle). Without a compiled worker, this thread.
+ */
+export function chunkRunner(threads: number): ChunkRunner {
+  const url = workerUrl === undefined ? defaultWorkerUrl() : workerUrl;
+  if (threads <= 1 || url === null) return new InThreadRunner();
+  let pool = pools.get(threads);
+  if (!pool) pools.set(threads, (pool = new WorkerRunner(url, threads)));
+  return pool;
+}
+
+/** Points the runners at a compiled worker (tests), or at none (`null`: always this thread). */
+export async function configureChunkPool(options: { workerUrl: URL | null }): Promise<void> {
+  for (const p of pools.values()) await p.close();
+  pools.clear();
+  workerUrl = options.workerUrl;
+}
