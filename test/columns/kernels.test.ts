@@ -145,6 +145,23 @@ describe("kernels: lists and reductions", () => {
     expect(r.all).toEqual([1, 1, 0, 1]); // all of nothing is true
   });
 
+  it("count(collection where cond): one flat pass when the condition is the element's own, a loop per event otherwise; same counts", () => {
+    const own = call("count", "int", where(Jet, bin("and", "bool", bin(">", "bool", fld("pt"), num(35)), bin("<", "bool", call("abs", "float", fld("eta")), num(1)))));
+    const eventLevel = call("count", "int", where(Jet, bin(">", "bool", fld("pt"), { op: "binary", fn: "*", type: "float", args: [mem(MET, "pt"), num(3)] })));
+    const spec = (expr: ExprIR) => ({ outputs: [{ key: "c", expr, as: "f64" as const }], defines: {}, regions: {}, collections });
+    const flat = compileKernel(spec(own));
+    expect(flat.source).toContain("running count");
+    const loop = compileKernel(spec(eventLevel));
+    expect(loop.source).not.toContain("running count"); // MET's pt is per event: no flat pass
+    const byHand = (keep: (j: (typeof jets)[0][0], i: number) => boolean) => jets.map((ev, i) => ev.filter((j) => keep(j, i)).length);
+    expect(Array.from(flat.run(batch()).get("c")!)).toEqual(byHand((j) => j.pt > 35 && Math.abs(j.eta) < 1));
+    expect(Array.from(loop.run(batch()).get("c")!)).toEqual(byHand((j, i) => j.pt > Math.hypot(met[i][0], met[i][1]) * 3));
+    // a batch that starts mid-sample, and one of single events
+    for (const [from, to] of [[1, 4], [3, 4], [0, 1]]) {
+      expect(Array.from(flat.run(batch(from, to)).get("c")!), `${from}:${to}`).toEqual(byHand((j) => j.pt > 35 && Math.abs(j.eta) < 1).slice(from, to));
+    }
+  });
+
   it("indexing past the end is missing; a cut on it fails; histograms would skip it", () => {
     const third = mem(idx(Jet, 2), "pt");
     const f = evalAll({ pt: third });
