@@ -20,7 +20,7 @@ export const math: StdFunction[] = [
   unary("cos", "The cosine.", "Math.cos($0)", ["cos(muons[0].phi)"]),
   unary("tan", "The tangent.", "Math.tan($0)", ["tan(muons[0].phi)"]),
   unary("sinh", "The hyperbolic sine: pz = pT sinh(η).", "Math.sinh($0)", ["muons[0].pt * sinh(muons[0].eta)"]),
-  unary("cosh", "The hyperbolic cosine: |p| = pT cosh(η).", "Math.cosh($0)", ["muons[0].pt * cosh(muons[0].eta)"]),
+  unary("cosh", "The hyperbolic cosine: |p| = pT cosh(η).", "__cosh($0)", ["muons[0].pt * cosh(muons[0].eta)"]),
   {
     name: "atan2",
     category: "math",
@@ -28,7 +28,7 @@ export const math: StdFunction[] = [
     doc: "The arguments are in the order of C's atan2: y first.",
     signatures: [sig([["y", "number"], ["x", "number"]], "float", true)],
     examples: ["atan2(MET_py, MET_px)"],
-    impl: { kind: "scalar", js: "Math.atan2($0, $1)" },
+    impl: { kind: "scalar", js: "__atan2($0, $1)" },
   },
   {
     name: "hypot",

@@ -649,7 +649,7 @@ class Gen {
         break;
       case "pxpypzE.phi":
       case "pxpy.phi":
-        js = `Math.atan2(${f("py")}, ${f("px")})`;
+        js = `__atan2(${f("py")}, ${f("px")})`;
         break;
       case "pxpypzE.eta":
         js = `Math.asinh(${f("pz")} / ${f("pt")})`;

@@ -28,7 +28,8 @@
  * - A missing value is NaN. It comes from: an index past the end or negative (`jets[5].pt` with
  *   two jets), first/last/best of an empty list, min/max/mean of an empty list, a field of a
  *   missing element, and invalid arithmetic (sqrt and log of negative numbers, 0 / 0). The math
- *   functions are the stdlib's snippets (Math.*), so `log(0)` is −Infinity, not missing.
+ *   functions are the stdlib's snippets (Math.*, or for atan2 and cosh the prelude's branch-free
+ *   versions of the same algorithms, with the same bits), so `log(0)` is −Infinity, not missing.
  * - Missing values propagate through arithmetic, fields, four-vector sums and elementwise
  *   functions. Reductions: count of an empty list is 0, sum 0, any false, all true; mean, min and
  *   max of an empty list are missing, and sum, mean, min and max of a list with a missing element
@@ -75,9 +76,21 @@
  * on that event's values and its entry number, so splitting events into batches differently gives
  * identical outputs, bit for bit.
  */
+import { setFlagsFromString } from "node:v8";
 import type { CollectionIR, ExprIR } from "../../compiler/plan/types.js";
 import type { Column } from "../io/index.js";
 import { generate, KernelError } from "./gen.js";
+
+// A kernel's loop calls the prelude's math (__atan2, __cosh, ...) once per event. V8 inlines
+// such calls until the inlined bytecode of one function reaches a budget (920 bytes by default);
+// past it, every call boxes its numbers on the heap, which halved the speed of a loop computing
+// atan2 and cosh together. Kernels are whole analyses in one loop, so the budget is raised for
+// code optimised from here on. A tuning of the optimiser only: no result depends on it.
+try {
+  setFlagsFromString("--max-inlined-bytecode-size-cumulative=4000");
+} catch {
+  // an engine without the flag: kernels run, slower
+}
 
 export { KernelError } from "./gen.js";
 
