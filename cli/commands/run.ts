@@ -116,24 +116,33 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** One line per sample on a terminal, redrawn in place. */
+/** One line per sample on a terminal, redrawn in place: a bar, entries done, and the rate. */
 class Progress {
   private last = 0;
   private current = "";
+  private started = 0;
   constructor(private readonly io: CliIo) {}
   update(p: { sample: string; done: number; total: number; cached: boolean }): void {
     const now = Date.now();
-    if (p.sample !== this.current && this.current) this.io.stderr("\n");
-    if (p.sample === this.current && now - this.last < 100 && p.done < p.total) return;
-    this.current = p.sample;
+    if (p.sample !== this.current) {
+      if (this.current) this.io.stderr("\n");
+      this.current = p.sample;
+      this.started = now;
+    } else if (now - this.last < 100 && p.done < p.total) return;
     this.last = now;
     const width = 30;
     const frac = p.total ? p.done / p.total : 1;
     const bar = "█".repeat(Math.round(frac * width)).padEnd(width, "·");
-    this.io.stderr(`\r  ${p.sample.padEnd(16)} ${bar} ${p.done.toLocaleString("en")}/${p.total.toLocaleString("en")}${p.cached ? " (cached)" : ""}`);
+    const seconds = (now - this.started) / 1000;
+    const rate = seconds > 0.05 ? `  ${formatRate(p.done / seconds)} events/s` : "";
+    this.io.stderr(`\r  ${p.sample.padEnd(16)} ${bar} ${p.done.toLocaleString("en")}/${p.total.toLocaleString("en")}${p.cached ? " (cached)" : rate}\x1b[K`);
   }
   done(): void {
     if (this.current) this.io.stderr("\n");
     this.current = "";
   }
+}
+
+function formatRate(r: number): string {
+  return r >= 1e6 ? `${(r / 1e6).toFixed(1)} M` : r >= 1e3 ? `${(r / 1e3).toFixed(0)} k` : r.toFixed(0);
 }

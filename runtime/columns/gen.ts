@@ -119,6 +119,8 @@ interface Kin {
   home: Block;
   /** prefix for the names of derived components */
   hint: string;
+  /** An element of a jagged collection inside a loop: its derived components come from per-batch arrays. */
+  element?: { coll: CollectionIR; idx: string; missing: boolean };
 }
 
 /** How to loop over a list's elements. Two lists with the same key have the same elements in the same order. */
@@ -213,6 +215,8 @@ class Gen {
   private readonly persistent: string[] = [];
   /** Flat passes already emitted, by what they compute: their array's name. */
   private readonly flatPasses = new Map<string, string>();
+  /** > 0 while generating a flat pass, whose elements compute everything themselves. */
+  private flatPassDepth = 0;
   /** Declarations already compiled, by `decl:name`. */
   private readonly declared = new Map<string, Val>();
   private readonly compiling: string[] = [];
@@ -618,7 +622,12 @@ class Gen {
         for (const c of NATIVE[source]) {
           if (!k.fields[c]) throw new KernelError(`collection '${v.coll.name}': kinematics ${k.source} without a branch for ${c}`);
         }
-        return { source, native: (c) => this.read(v, k.fields[c], "num", c).js, home: v.home, hint: sanitize(v.coll.name) };
+        const kin: Kin = { source, native: (c) => this.read(v, k.fields[c], "num", c).js, home: v.home, hint: sanitize(v.coll.name) };
+        // Inside a loop an element's derived kinematics would be recomputed wherever the loop
+        // runs (a muon's η for every jet it is compared with): read them from arrays computed once
+        // per batch instead. An element used once per event (muons[0]) computes its own.
+        if (v.coll.shape === "jagged" && v.home.depth > this.ev.depth && this.flatPassDepth === 0) kin.element = { coll: v.coll, idx: v.idx, missing: v.missing };
+        return kin;
       }
       case "pair": {
         const a = this.kinOf(v.a);
@@ -638,6 +647,11 @@ class Gen {
   /** A kinematic component: native, or derived from the native ones (see index.ts for the formulas). */
   private kinField(kin: Kin, name: string): NumV {
     if (NATIVE[kin.source].includes(name)) return this.num(kin.native(name), kin.home);
+    if (kin.element) {
+      const { coll, idx, missing } = kin.element;
+      const arr = this.flatDerived(coll, name);
+      return this.num(this.cse(kin.home, missing ? `(${idx} < 0 ? NaN : ${arr}[${idx}])` : `${arr}[${idx}]`, `${kin.hint}_${name}`), kin.home);
+    }
     const f = (c: string) => this.kinField(kin, c).js;
     const anchor = f(NATIVE[kin.source][0]);
     const zero = `(${anchor} === ${anchor} ? 0 : NaN)`;
@@ -1259,6 +1273,43 @@ class Gen {
   }
 
   /**
+   * A derived kinematic component (η from px, py, pz, ...) of every element of a jagged
+   * collection in the batch, computed in one flat pass before the event loop into an array kept
+   * from batch to batch. The same expression as inline, so the same bits.
+   */
+  private flatDerived(coll: CollectionIR, name: string): string {
+    const key = `kin:${coll.name}:${name}`;
+    const known = this.flatPasses.get(key);
+    if (known) return known;
+    this.bounds(coll);
+    const { off } = this.bounded.get(coll.name)!;
+    const block: Block = { lines: [], depth: 1, memo: new Map() };
+    const j = this.fresh("j");
+    this.flatPassDepth++;
+    let v: NumV;
+    try {
+      v = this.kinField(this.kinOf({ k: "obj", coll, idx: j, missing: false, home: block }), name);
+    } finally {
+      this.flatPassDepth--;
+    }
+    const kept = this.fresh(`kept_${sanitize(coll.name)}_${name}`);
+    const arr = this.fresh(`all_${sanitize(coll.name)}_${name}`);
+    const total = this.fresh("total");
+    this.flatPasses.set(key, arr);
+    this.persistent.push(`let ${kept} = new Float64Array(0); // ${coll.name}.${name} per element, kept from batch to batch`);
+    this.root.lines.push(
+      `// ${coll.name}.${name} of every element of the batch, computed once`,
+      `const ${total} = ${off}[n];`,
+      `if (${kept}.length < ${total}) ${kept} = new Float64Array(${total} + (${total} >> 2));`,
+      `const ${arr} = ${kept};`,
+      `for (let ${j} = 0; ${j} < ${total}; ${j}++) {`,
+      ...indent([...block.lines, `${arr}[${j}] = ${v.js};`]),
+      "}",
+    );
+    return arr;
+  }
+
+  /**
    * count(collection where cond) for every element of the batch in one flat pass, before the event
    * loop: a running count over the elements, which each event reads as a difference at its
    * bounds. A loop per event costs a mispredicted branch at its exit, more than the elements of a
@@ -1277,18 +1328,35 @@ class Gen {
     if (!cum) {
       // Compiling may bind values in the event loop or the kernel's top (e.g. an event-level value
       // the condition uses): undo that if the pass turns out impossible.
-      const saved = { ev: this.ev.lines.length, evMemo: new Map(this.ev.memo), root: this.root.lines.length, rootMemo: new Map(this.root.memo), scratch: this.scratch.length };
+      const saved = {
+        ev: this.ev.lines.length,
+        evMemo: new Map(this.ev.memo),
+        root: this.root.lines.length,
+        rootMemo: new Map(this.root.memo),
+        scratch: this.scratch.length,
+        persistent: this.persistent.length,
+        passes: new Map(this.flatPasses),
+      };
       const undo = () => {
         this.ev.lines.length = saved.ev;
         this.ev.memo = saved.evMemo;
         this.root.lines.length = saved.root;
         this.root.memo = saved.rootMemo;
         this.scratch.length = saved.scratch;
+        this.persistent.length = saved.persistent;
+        this.flatPasses.clear();
+        for (const [k, v] of saved.passes) this.flatPasses.set(k, v);
         return undefined;
       };
       const block: Block = { lines: [], depth: 1, memo: new Map() };
       const j = this.fresh("j");
-      const mask = this.maskOf({ block, els: [] }, { k: "obj", coll, idx: j, missing: false, home: block }, cond);
+      this.flatPassDepth++;
+      let mask: string | undefined;
+      try {
+        mask = this.maskOf({ block, els: [] }, { k: "obj", coll, idx: j, missing: false, home: block }, cond);
+      } finally {
+        this.flatPassDepth--;
+      }
       if (mask === undefined || this.ev.lines.length !== saved.ev || this.root.lines.length !== saved.root) return undo();
       const code = [...block.lines, mask].join("\n");
       const declared = new Set([...code.matchAll(/\b(?:const|let) ([A-Za-z_$][\w$]*)/g)].map((m) => m[1]));
