@@ -59,16 +59,34 @@ function locator(edges: Float64Array): (x: number) => number {
   };
 }
 
-let ONES8 = new Uint8Array(0);
 let ONES64 = new Float64Array(0);
-/** At least n ones (shared, never written): a mask or weights that every event passes with 1. */
-export function ones8(n: number): Uint8Array {
-  if (ONES8.length < n) ONES8 = new Uint8Array(Math.max(n, 2 * ONES8.length)).fill(1);
-  return ONES8;
-}
+let IOTA = new Int32Array(0);
+/** At least n weights of 1 (shared, never written). */
 function ones64(n: number): Float64Array {
   if (ONES64.length < n) ONES64 = new Float64Array(Math.max(n, 2 * ONES64.length)).fill(1);
   return ONES64;
+}
+
+/**
+ * The events of a chunk where `mask` is non-zero, as ascending indices (all n without a mask). A
+ * fill over them has no branch on the mask, which real selections make unpredictable. `into` is
+ * reused when long enough; the identity is shared (never write into a result).
+ */
+export function selectedIndices(n: number, mask: Uint8Array | null, into?: Int32Array): { idx: Int32Array; count: number } {
+  if (mask === null) {
+    if (IOTA.length < n) {
+      IOTA = new Int32Array(Math.max(n, 2 * IOTA.length));
+      for (let i = 0; i < IOTA.length; i++) IOTA[i] = i;
+    }
+    return { idx: IOTA, count: n };
+  }
+  const idx = into && into.length >= n ? into : new Int32Array(n);
+  let k = 0;
+  for (let i = 0; i < n; i++) {
+    idx[k] = i; // written always, kept only when selected: no branch
+    k += +(mask[i] !== 0); // a conversion, not a branch
+  }
+  return { idx, count: k };
 }
 
 export class Hist1D {
@@ -128,14 +146,14 @@ export class Hist1D {
   }
 
   /**
-   * Fills the first `n` events of a chunk's columns in entry order, where `mask` is non-zero (every
-   * event without one): the same additions in the same order as `fill` event by event, so the
-   * same bits, with the accumulators in locals. `w` null fills with weight 1.
+   * Fills the events `idx[0..count)` of a chunk's columns, in that (entry) order: the same
+   * additions in the same order as `fill` event by event, so the same bits, with the accumulators
+   * in locals and no branch on a mask (selections were resolved into `idx`, see
+   * `selectedIndices`). `w` null fills with weight 1.
    */
-  fillColumn(n: number, x: Float64Array, w: Float64Array | null, mask: Uint8Array | null): void {
+  fillIndexed(count: number, idx: Int32Array, x: Float64Array, w: Float64Array | null): void {
     const { sumw, sumw2, lo, hi, edges } = this;
-    const m = mask ?? ones8(n);
-    const ws = w ?? ones64(n);
+    const ws = w ?? ones64(x.length);
     const nb = this.n;
     // A multiplication instead of a division for the first guess: the edges correct it anyway.
     const inv = this.width > 0 ? 1 / this.width : 0;
@@ -145,8 +163,8 @@ export class Hist1D {
     let sw2 = this.sw2;
     let swx = this.swx;
     let swx2 = this.swx2;
-    for (let i = 0; i < n; i++) {
-      if (m[i] === 0) continue;
+    for (let q = 0; q < count; q++) {
+      const i = idx[q];
       const v = x[i];
       const wi = ws[i];
       if (v >= lo && v < hi) {
@@ -180,6 +198,12 @@ export class Hist1D {
     this.sw2 = sw2;
     this.swx = swx;
     this.swx2 = swx2;
+  }
+
+  /** All events of a chunk where `mask` is non-zero (every event without one), in entry order. */
+  fillColumn(n: number, x: Float64Array, w: Float64Array | null, mask: Uint8Array | null): void {
+    const sel = selectedIndices(n, mask);
+    this.fillIndexed(sel.count, sel.idx, x, w);
   }
 
   /** Multiplies contents by a normalisation (cross section × luminosity / sum of weights). */
@@ -261,10 +285,10 @@ export class Hist2D {
     }
   }
 
-  /** As Hist1D.fillColumn, for two columns. */
-  fillColumn(n: number, x: Float64Array, y: Float64Array, w: Float64Array | null, mask: Uint8Array | null): void {
-    for (let i = 0; i < n; i++) {
-      if (mask !== null && mask[i] === 0) continue;
+  /** As Hist1D.fillIndexed, for two columns. */
+  fillIndexed(count: number, idx: Int32Array, x: Float64Array, y: Float64Array, w: Float64Array | null): void {
+    for (let q = 0; q < count; q++) {
+      const i = idx[q];
       this.fill(x[i], y[i], w === null ? 1 : w[i]);
     }
   }

@@ -18,7 +18,7 @@ import { compileKernel, type Kernel, type KernelOutput } from "../columns/index.
 import { chunkRunner, defaultThreads, type ChunkDone } from "./chunks.js";
 import { Count, SampleCutflow, scaleCount, zero } from "./cutflow.js";
 import { RunError } from "./errors.js";
-import { Hist1D, Hist2D, HistogramData } from "./histogram.js";
+import { Hist1D, Hist2D, HistogramData, selectedIndices } from "./histogram.js";
 
 export interface RunOptions {
   /** The folder the plan's input paths are relative to (the analysis file's folder). */
@@ -140,6 +140,13 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
       }
     }
     let sumw = 0;
+    // index arrays reused from chunk to chunk, one per region
+    const scratch = new Map<string, Int32Array>();
+    const scratchFor = (r: string, n: number): Int32Array => {
+      let a = scratch.get(r);
+      if (!a || a.length < n) scratch.set(r, (a = new Int32Array(n)));
+      return a;
+    };
     const streamed = await streamSample(plan, read, outputs, { defines, regions }, opts, timings, (chunk) => {
       const t0 = performance.now();
       const cols = chunk.columns;
@@ -160,18 +167,22 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
       } else sumw += n;
       // Then each accumulator over the chunk in entry order (the order of its additions is what
       // fixes its bits, not how the loops nest).
-      // A region's events are those of the sample's selection in the region: one mask each.
-      const passing = new Map<string, Uint8Array | null>([[NO_REGION, sel ?? null]]);
-      regionsUsed.forEach((r, k) => passing.set(r, sel ? andMasks(n, sel, masks[k]) : masks[k]));
-      countColumn(cf.selected, n, w ?? null, sel ?? null);
-      regionsUsed.forEach((r, k) => countColumn(regionCounts[k], n, w ?? null, passing.get(r)!));
+      // A region's events are those of the sample's selection in the region, resolved once per
+      // chunk into ascending indices that every accumulator of the region then walks.
+      const passing = new Map<string, { idx: Int32Array; count: number }>();
+      passing.set(NO_REGION, selectedIndices(n, sel ?? null, scratchFor(NO_REGION, n)));
+      regionsUsed.forEach((r, k) => passing.set(r, selectedIndices(n, sel ? andMasks(n, sel, masks[k]) : masks[k], scratchFor(r, n))));
+      const all = passing.get(NO_REGION)!;
+      countIndexed(cf.selected, all.count, all.idx, w ?? null);
+      regionsUsed.forEach((r, k) => countIndexed(regionCounts[k], passing.get(r)!.count, passing.get(r)!.idx, w ?? null));
       for (const h of histNodes) {
         const x = cols.get(`v:${h.id}:0`) as Float64Array;
         const y = cols.get(`v:${h.id}:1`) as Float64Array | undefined;
         const hw = h.weighted ? w ?? null : null;
         for (const [r, hist] of local.get(h.id)!) {
-          if (y) (hist as Hist2D).fillColumn(n, x, y, hw, passing.get(r)!);
-          else (hist as Hist1D).fillColumn(n, x, hw, passing.get(r)!);
+          const { idx, count } = passing.get(r)!;
+          if (y) (hist as Hist2D).fillIndexed(count, idx, x, y, hw);
+          else (hist as Hist1D).fillIndexed(count, idx, x, hw);
         }
       }
       timings.fillMs += performance.now() - t0;
@@ -223,19 +234,22 @@ function andMasks(n: number, a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Adds the events of a chunk where the mask (when given) is set, in entry order. */
-function countColumn(c: Count, n: number, w: Float64Array | null, mask: Uint8Array | null): void {
-  let raw = c.raw;
+/** Adds the events idx[0..count) of a chunk, in entry order. */
+function countIndexed(c: Count, count: number, idx: Int32Array, w: Float64Array | null): void {
+  c.raw += count;
+  if (w === null) {
+    // exact: integers below 2^53
+    c.weighted += count;
+    c.sumw2 += count;
+    return;
+  }
   let weighted = c.weighted;
   let sumw2 = c.sumw2;
-  for (let i = 0; i < n; i++) {
-    if (mask !== null && mask[i] === 0) continue;
-    const wi = w === null ? 1 : w[i];
-    raw++;
+  for (let q = 0; q < count; q++) {
+    const wi = w[idx[q]];
     weighted += wi;
     sumw2 += wi * wi;
   }
-  c.raw = raw;
   c.weighted = weighted;
   c.sumw2 = sumw2;
 }
