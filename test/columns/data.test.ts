@@ -222,10 +222,10 @@ describe("NanoAOD: collections from (pt, eta, phi, mass) counted by nMuon", () =
     const out = k.run(b);
     // ht = Σ pt of jets (pt > 30, |eta| < 2.4, jetId >= 2, ΔR > 0.4 from every selected muon)
     const L = (n: string) => lists(b.columns.get(n));
-    const [mpt, meta, mphi, mid, miso] = ["Muon_pt", "Muon_eta", "Muon_phi", "Muon_tightId", "Muon_pfRelIso04_all"].map(L);
+    const [mpt, meta, mphi, mglobal, mpf, miso] = ["Muon_pt", "Muon_eta", "Muon_phi", "Muon_isGlobal", "Muon_isPFcand", "Muon_pfRelIso04_all"].map(L);
     const [jpt, jeta, jphi, jid] = ["Jet_pt", "Jet_eta", "Jet_phi", "Jet_jetId"].map(L);
     const ht = jpt.map((pts, i) => {
-      const mus = mpt[i].map((pt, m) => m).filter((m) => mpt[i][m] > 20 && Math.abs(meta[i][m]) < 2.4 && mid[i][m] !== 0 && miso[i][m] < 0.15);
+      const mus = mpt[i].map((pt, m) => m).filter((m) => mpt[i][m] > 20 && Math.abs(meta[i][m]) < 2.4 && mglobal[i][m] !== 0 && mpf[i][m] !== 0 && miso[i][m] < 0.15);
       return pts.reduce((s, pt, j) => {
         const iso = mus.every((m) => {
           let d = jphi[i][j] - mphi[i][m];
@@ -237,6 +237,9 @@ describe("NanoAOD: collections from (pt, eta, phi, mass) counted by nMuon", () =
       }, 0);
     });
     relClose(out.get("define:ht")!, ht, 1e-12);
+    // the cross-cleaning is not vacuous: some events have selected muons, and some jets are removed
+    const withMuons = mpt.filter((pts, i) => pts.some((pt, m) => pt > 20 && Math.abs(meta[i][m]) < 2.4 && mglobal[i][m] !== 0 && mpf[i][m] !== 0 && miso[i][m] < 0.15)).length;
+    expect(withMuons).toBeGreaterThan(10);
     expectChunkInvariant(k, b, [1, 50, 51, 199]);
   });
 });
