@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import { compilePlan, hasErrors } from "../../compiler/compile.js";
 import { hepcVersion } from "../../compiler/version.js";
-import { execute, formatCutflow, readPlanFile, RunError, summaryOf, unsupportedNodes } from "../../runtime/exec/index.js";
+import { execute, formatCutflow, readPlanFile, RunError, summaryOf, unsupportedNodes, type RunProgress } from "../../runtime/exec/index.js";
 import type { Plan } from "../../compiler/plan/types.js";
 import { printDiagnostics, printRunError, printRunErrors, sourcesOf } from "../diagnostics.js";
 import { nodeHost } from "../host.js";
@@ -122,7 +122,7 @@ class Progress {
   private current = "";
   private started = 0;
   constructor(private readonly io: CliIo) {}
-  update(p: { sample: string; done: number; total: number; cached: boolean }): void {
+  update(p: RunProgress): void {
     const now = Date.now();
     if (p.sample !== this.current) {
       if (this.current) this.io.stderr("\n");
@@ -131,11 +131,14 @@ class Progress {
     } else if (now - this.last < 100 && p.done < p.total) return;
     this.last = now;
     const width = 30;
-    const frac = p.total ? p.done / p.total : 1;
-    const bar = "█".repeat(Math.round(frac * width)).padEnd(width, "·");
+    // While later files are still unopened, the bar follows the files.
+    const frac = p.estimated && p.file && p.files ? (p.file - 1 + (p.total ? p.done / p.total : 0)) / p.files : p.total ? p.done / p.total : 1;
+    const bar = "█".repeat(Math.round(Math.min(1, frac) * width)).padEnd(width, "·");
     const seconds = (now - this.started) / 1000;
     const rate = seconds > 0.05 ? `  ${formatRate(p.done / seconds)} events/s` : "";
-    this.io.stderr(`\r  ${p.sample.padEnd(16)} ${bar} ${p.done.toLocaleString("en")}/${p.total.toLocaleString("en")}${p.cached ? " (cached)" : rate}\x1b[K`);
+    const count = p.estimated ? p.done.toLocaleString("en") : `${p.done.toLocaleString("en")}/${p.total.toLocaleString("en")}`;
+    const files = p.files && p.files > 1 ? `  file ${p.file ?? p.files}/${p.files}` : "";
+    this.io.stderr(`\r  ${p.sample.padEnd(16)} ${bar} ${count}${p.cached ? " (cached)" : `${files}${rate}`}\x1b[K`);
   }
   done(): void {
     if (this.current) this.io.stderr("\n");

@@ -17,7 +17,7 @@ export { RunError } from "./errors.js";
 export { formatCutflow } from "./cutflow.js";
 export { unsupportedNodes } from "./run.js";
 export { configureChunkPool, defaultThreads, workerChunksDone } from "./chunks.js";
-export type { RunResult, HistogramResult, CutflowResult, SampleResult } from "./run.js";
+export type { RunResult, HistogramResult, CutflowResult, SampleResult, Progress as RunProgress } from "./run.js";
 
 export interface ExecuteOptions extends Omit<RunOptions, "cacheDir"> {
   /** Use and fill the column cache in `.hepc/cache` beside the analysis. */

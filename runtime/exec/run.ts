@@ -34,7 +34,23 @@ export interface RunOptions {
   /** Folder for cached columns; null disables caching. */
   cacheDir?: string | null;
   signal?: AbortSignal;
-  onProgress?: (p: { sample: string; done: number; total: number; cached: boolean }) => void;
+  /**
+   * After each chunk: entries done in the sample; `total` the sample's entries when known, else
+   * those of the files opened so far (`estimated`), with the file being read out of `files`.
+   */
+  onProgress?: (p: Progress) => void;
+}
+
+export interface Progress {
+  sample: string;
+  done: number;
+  total: number;
+  cached: boolean;
+  /** The file being read (1-based) and the sample's number of files. */
+  file?: number;
+  files?: number;
+  /** `total` counts only the files opened so far: later files are still to come. */
+  estimated?: boolean;
 }
 
 export interface HistogramResult {
@@ -323,9 +339,11 @@ async function streamSample(
 
     const kernel: Kernel = compileKernel({ outputs: missing.map(({ key, expr, as }) => ({ key, expr, as })), defines: decls.defines, regions: decls.regions, collections: plan.collections });
     const files = read.files.map((f) => path.resolve(opts.analysisDir, f));
+    // Cached columns go with the entries the cache recorded per file; each file is checked against
+    // them when it is opened.
+    if (meta && meta.files.length !== files.length) cached.clear();
     const threads = Math.max(1, opts.threads ?? defaultThreads());
     const runner = chunkRunner(threads);
-    const handles: RootFile[] = [];
     const writers = new Map<string, CacheWriter>();
     /** Chunks handed to the runner and not yet consumed, in entry order. */
     const queue: Array<{ done: Promise<ChunkDone>; entry0: number; n: number; file: number }> = [];
@@ -333,21 +351,32 @@ async function streamSample(
       e instanceof RootIoError
         ? new RunError("HEP6002", { sample: read.sample, file: read.files[k], reason: e.detail + (e.basket !== undefined ? ` (branch '${e.branch}', basket ${e.basket})` : e.branch ? ` (branch '${e.branch}')` : "") }, read.origin)
         : e;
+    // Files are opened in order, each while the chunks of the one before are being computed, and
+    // closed once their chunks are planned (workers read by path): open handles and metadata in
+    // memory stay at two files however long the chain.
+    const open = (k: number): Promise<{ handle: RootFile; entries: number }> =>
+      (async () => {
+        const handle = await openRootOrFail(files[k], read);
+        try {
+          return { handle, entries: (await handle.tree(read.tree)).entries };
+        } catch (e) {
+          await handle.close();
+          throw ioError(e, k);
+        }
+      })();
+    let next: Promise<{ handle: RootFile; entries: number }> | null = files.length ? open(0) : null;
+    next?.catch(() => {}); // awaited (and its failure reported) below
+    let current: RootFile | null = null;
     try {
-      const fileEntries: number[] = [];
-      for (const f of files) {
-        const h = await openRootOrFail(f, read);
-        handles.push(h);
-        fileEntries.push((await h.tree(read.tree)).entries);
-      }
-      const total = fileEntries.reduce((a, b) => a + b, 0);
-      // Cached columns are trusted only for the same entry count (a damaged cache is recomputed).
-      if (meta && meta.entries !== total) cached.clear();
       if (cacheDir) {
         mkdirSync(cacheDir, { recursive: true });
         for (const o of missing) writers.set(o.key, new CacheWriter(path.join(cacheDir, `${o.cacheKey}.bin`)));
       }
+      const fileEntries: number[] = [];
       const at = locator(fileEntries);
+      /** Entries of the sample, where known before the last file is open (progress only). */
+      const known = meta && cached.size ? meta.entries : undefined;
+      let read0 = 0; // entries in the files opened so far
       // Chunks are consumed strictly in entry order, whichever thread finishes first.
       const consume = async (): Promise<void> => {
         const c = queue.shift()!;
@@ -364,14 +393,25 @@ async function streamSample(
         for (const [key, wr] of writers) wr.append(columns.get(key)!);
         onChunk({ n: c.n, entry0: c.entry0, columns, locate: at(c.entry0) });
         runner.recycle(d.outputs);
-        opts.onProgress?.({ sample: read.sample, done: c.entry0 + c.n, total, cached: false });
+        const filesLeft = files.length - fileEntries.length;
+        opts.onProgress?.({ sample: read.sample, done: c.entry0 + c.n, total: known ?? read0, cached: false, file: c.file + 1, files: files.length, ...(known === undefined && filesLeft > 0 ? { estimated: true } : {}) });
       };
       let offset = 0;
-      for (let k = 0; k < handles.length; k++) {
+      for (let k = 0; k < files.length; k++) {
+        const opened = await next!;
+        current = opened.handle;
+        next = k + 1 < files.length ? open(k + 1) : null;
+        next?.catch(() => {});
+        const entries = opened.entries;
+        if (cached.size && meta && meta.files[k] !== entries) {
+          throw new RunError("HEP6002", { sample: read.sample, file: read.files[k], reason: `it has ${entries} entries but the column cache recorded ${meta.files[k]}; delete .hepc/cache and run again` }, read.origin);
+        }
+        fileEntries.push(entries);
+        read0 += entries;
         let ranges: Array<[number, number]>;
         try {
-          const target = chunkTarget(chunkSize, fileEntries[k], runner.capacity);
-          ranges = chunkRanges(fileEntries[k], await handles[k].basketStarts(read.tree, kernel.branches), target, chunkSize);
+          const target = chunkTarget(chunkSize, entries, runner.capacity);
+          ranges = chunkRanges(entries, await current.basketStarts(read.tree, kernel.branches), target, chunkSize);
         } catch (e) {
           throw ioError(e, k);
         }
@@ -379,7 +419,7 @@ async function streamSample(
           if (opts.signal?.aborted) throw new RunError("HEP6005", {});
           let readPlan;
           try {
-            readPlan = await handles[k].plan(read.tree, kernel.branches, { start, stop });
+            readPlan = await current.plan(read.tree, kernel.branches, { start, stop });
           } catch (e) {
             throw ioError(e, k);
           }
@@ -388,7 +428,9 @@ async function streamSample(
           queue.push({ done, entry0: offset + start, n: stop - start, file: k });
           while (queue.length >= runner.capacity) await consume();
         }
-        offset += fileEntries[k];
+        await current.close();
+        current = null;
+        offset += entries;
       }
       while (queue.length) {
         if (opts.signal?.aborted) throw new RunError("HEP6005", {});
@@ -396,14 +438,15 @@ async function streamSample(
       }
       for (const wr of writers.values()) wr.commit();
       writers.clear();
-      if (cacheDir) atomicWrite(path.join(cacheDir, `${entriesKey}.json`), JSON.stringify({ entries: total, files: fileEntries }));
-      return { entries: total, read: true };
+      if (cacheDir) atomicWrite(path.join(cacheDir, `${entriesKey}.json`), JSON.stringify({ entries: offset, files: fileEntries }));
+      return { entries: offset, read: true };
     } finally {
-      // Chunks still running (after a failure or an interruption) finish before their files close.
+      // Chunks still running (after a failure or an interruption) finish before anything closes.
       await Promise.allSettled(queue.map((c) => c.done));
       runner.release();
       for (const wr of writers.values()) wr.discard();
-      for (const h of handles) await h.close();
+      await current?.close();
+      if (next) await next.then((o) => o.handle.close(), () => {});
     }
   } finally {
     for (const c of cached.values()) c.close();

@@ -9,6 +9,7 @@ import * as jsroot from "jsroot/io";
 import type { ByteSource } from "../source/index.js";
 import { SourceError } from "../source/index.js";
 import { DTYPE_SIZE, type Dtype, type Interp } from "./basket.js";
+import { rootDecompress } from "./codecs/index.js";
 import { RootIoError } from "./errors.js";
 
 export interface BranchInfo {
@@ -156,9 +157,41 @@ export interface JsFile {
   source: ByteSource;
 }
 
+/**
+ * jsroot inflates the keys it reads (streamer information, TTree objects, histograms) with its own
+ * JavaScript inflate, which took half the time of opening a file: thousands of files in a chain
+ * are opened when an analysis is checked and run. Its TFile's `readObjBuffer` (the one method that
+ * reads and inflates a key's object; internal, so this is checked by every metadata test) is
+ * replaced, once the class is known from the first file opened, by one that inflates with the
+ * reader's own codecs (node:zlib for zlib). Anything those refuse still goes to jsroot's own.
+ */
+let inflatePatched = false;
+function useOwnInflate(file: JsObj): void {
+  if (inflatePatched) return;
+  inflatePatched = true;
+  const proto = Object.getPrototypeOf(file);
+  const original = proto?.readObjBuffer;
+  if (typeof original !== "function" || typeof proto.readBuffer !== "function") return;
+  proto.readObjBuffer = async function readObjBuffer(this: JsObj, key: JsObj): Promise<JsObj> {
+    const stored = key.fNbytes - key.fKeylen;
+    if (!(key.fObjlen > stored)) return original.call(this, key);
+    const blob: DataView = await this.readBuffer([key.fSeekKey + key.fKeylen, stored]);
+    let bytes: Uint8Array;
+    try {
+      bytes = rootDecompress(new Uint8Array(blob.buffer, blob.byteOffset, blob.byteLength), key.fObjlen);
+    } catch {
+      return original.call(this, key);
+    }
+    const buf = new (jsroot as unknown as { TBuffer: new (v: DataView, pos: number, file: JsObj) => JsObj }).TBuffer(new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, this);
+    buf.fTagOffset = key.fKeylen;
+    return buf;
+  };
+}
+
 export async function openJsFile(source: ByteSource): Promise<JsFile> {
   await checkHeader(source);
   const r = await quietly<JsObj>(() => jsroot.openFile(new SourceProxy(source)));
+  if (r.value) useOwnInflate(r.value);
   // jsroot opens a file whose streamer information it could not read; nothing in it can be trusted.
   if (r.value && Number(r.value.fSeekInfo) > 0 && !r.value.fStreamerInfos) {
     const why = r.logged.find((l) => l) ?? "unreadable";

@@ -2,7 +2,7 @@
  * The runtime on real data, checked against numbers computed independently: straight from the
  * reader's columns with plain loops, or from what uproot read (test/fixtures/root/reference).
  */
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, statSync, openSync, writeSync, closeSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, statSync, openSync, writeSync, closeSync, readdirSync, readlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { compilePlan } from "../../compiler/compile.js";
 import type { Plan } from "../../compiler/plan/types.js";
 import { openRoot, readHistogram } from "../../runtime/io/index.js";
 import { execute, RunError } from "../../runtime/exec/index.js";
-import type { HistogramResult } from "../../runtime/exec/index.js";
+import type { HistogramResult, RunProgress } from "../../runtime/exec/index.js";
 import { runCli } from "../helpers/cli-io.js";
 import { repoPath } from "../helpers/repo.js";
 
@@ -180,6 +180,59 @@ output {
     }
     expect(flow.regions.one_muon.raw).toBe(oneMuon);
     expect(flow.regions.two_jets.raw).toBeLessThanOrEqual(flow.regions.one_muon.raw);
+  });
+});
+
+describe("long chains", () => {
+  it("open a file at a time (descriptors do not grow with the chain) and report progress by file", async () => {
+    const dir = copyExample("zmumu");
+    const n = 40;
+    // distinct files (copies), so that nothing is shared between them
+    for (let k = 0; k < n; k++) cpSync(path.join(dir, "data/uproot-Zmumu.root"), path.join(dir, `data/z${k}.root`));
+    const files = Array.from({ length: n }, (_, k) => `"data/z${k}.root"`).join(", ");
+    writeFileSync(path.join(dir, "chain.hep"), `analysis chain { seed 1 }
+sample z { files ${files} tree "events" class data }
+region os = Q1 * Q2 < 0
+output {
+  histogram M in os bins 60 60 .. 120 to "out/m.root"
+  cutflow in os to "out/cutflow.json"
+}
+`);
+    const plan = await planOf(path.join(dir, "chain.hep"));
+    const openData = (): number => {
+      if (!existsSync("/proc/self/fd")) return 0;
+      let count = 0;
+      for (const fd of readdirSync("/proc/self/fd")) {
+        try {
+          if (/[\\/]data[\\/]z\d+\.root$/.test(readlinkSync(`/proc/self/fd/${fd}`))) count++;
+        } catch {
+          // closed meanwhile
+        }
+      }
+      return count;
+    };
+    let most = 0;
+    const events: RunProgress[] = [];
+    const ex = await execute(plan, {
+      analysisDir: dir,
+      versions: {},
+      threads: 1,
+      chunkSize: 1000,
+      cache: false,
+      onProgress: (p) => {
+        events.push(p);
+        most = Math.max(most, openData());
+      },
+    });
+    // two handles of the executor (the file being planned and the next one) and the reading
+    // thread's few open files; never the whole chain
+    expect(most).toBeLessThanOrEqual(10);
+    if (existsSync("/proc/self/fd")) expect(most).toBeGreaterThan(0); // the count sees the files at all
+    expect(ex.result.samples[0].entries).toBe(2304 * n);
+    expect(events.map((e) => e.file)).toEqual([...events.map((e) => e.file)].sort((a, b) => a! - b!));
+    expect(events[0]).toMatchObject({ file: 1, files: n, estimated: true });
+    expect(events.at(-1)).toMatchObject({ done: 2304 * n, total: 2304 * n, file: n, files: n });
+    expect(events.at(-1)!.estimated).toBeUndefined();
   });
 });
 
