@@ -76,8 +76,16 @@ export async function checkSamples(ctx: CheckContext, host: CompilerHost, rootAb
       ctx.schemasComplete = false;
       continue;
     }
+    // the literal that names each file (a glob names all it matches), found once per literal: a
+    // search per file would be quadratic in chains of thousands of files
+    const literalOf = new Map<string, (typeof filesProp.files)[number]>();
+    for (const l of [...filesProp.files].reverse()) {
+      if (l.kind !== "String") continue;
+      if (hasGlob(l.value)) for (const f of input.files) literalOf.set(f.abs, l);
+      else literalOf.set(path.resolve(baseDir, l.value), l);
+    }
     for (const f of input.files) {
-      const lit = filesProp.files.find((l) => l.kind === "String" && (path.resolve(baseDir, l.value) === f.abs || hasGlob(l.value))) ?? filesProp.files[0];
+      const lit = literalOf.get(f.abs) ?? filesProp.files[0];
       const res = await host.treeSchema(f.abs, input.tree);
       if (res.ok) {
         input.schema ??= res.schema;
