@@ -116,33 +116,60 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
-/** One line per sample on a terminal, redrawn in place: a bar, entries done, and the rate. */
+/**
+ * Progress on a terminal: one status line redrawn in place with the samples being read (a bar,
+ * entries done, the file, the rate); a sample that finishes leaves its final line above it.
+ * Samples can be read two at a time, so updates of several samples interleave.
+ */
 class Progress {
   private last = 0;
-  private current = "";
-  private started = 0;
+  private readonly active = new Map<string, { p: RunProgress; started: number }>();
+  private drawn = false;
   constructor(private readonly io: CliIo) {}
+
   update(p: RunProgress): void {
     const now = Date.now();
-    if (p.sample !== this.current) {
-      if (this.current) this.io.stderr("\n");
-      this.current = p.sample;
-      this.started = now;
-    } else if (now - this.last < 100 && p.done < p.total) return;
+    const entry = this.active.get(p.sample);
+    if (entry) entry.p = p;
+    else this.active.set(p.sample, { p, started: now });
+    const finished = !p.estimated && p.done >= p.total;
+    if (finished) {
+      const { started } = this.active.get(p.sample)!;
+      this.active.delete(p.sample);
+      this.clear();
+      this.io.stderr(`  ${this.describe(p, started, now, 30)}\n`);
+      this.last = 0; // redraw the others at once
+    }
+    if (now - this.last < 100) return;
     this.last = now;
-    const width = 30;
+    this.clear();
+    const width = this.active.size > 1 ? 12 : 30;
+    const line = [...this.active.values()].map(({ p: q, started }) => this.describe(q, started, now, width)).join("  │  ");
+    if (line) {
+      this.io.stderr(`  ${line}`);
+      this.drawn = true;
+    }
+  }
+
+  private describe(p: RunProgress, started: number, now: number, width: number): string {
     // While later files are still unopened, the bar follows the files.
     const frac = p.estimated && p.file && p.files ? (p.file - 1 + (p.total ? p.done / p.total : 0)) / p.files : p.total ? p.done / p.total : 1;
     const bar = "█".repeat(Math.round(Math.min(1, frac) * width)).padEnd(width, "·");
-    const seconds = (now - this.started) / 1000;
+    const seconds = (now - started) / 1000;
     const rate = seconds > 0.05 ? `  ${formatRate(p.done / seconds)} events/s` : "";
     const count = p.estimated ? p.done.toLocaleString("en") : `${p.done.toLocaleString("en")}/${p.total.toLocaleString("en")}`;
     const files = p.files && p.files > 1 ? `  file ${p.file ?? p.files}/${p.files}` : "";
-    this.io.stderr(`\r  ${p.sample.padEnd(16)} ${bar} ${count}${p.cached ? " (cached)" : `${files}${rate}`}\x1b[K`);
+    return `${p.sample.padEnd(width > 12 ? 16 : 0)} ${bar} ${count}${p.cached ? " (cached)" : `${files}${rate}`}`;
   }
+
+  private clear(): void {
+    if (this.drawn) this.io.stderr("\r\x1b[K");
+    this.drawn = false;
+  }
+
   done(): void {
-    if (this.current) this.io.stderr("\n");
-    this.current = "";
+    this.clear();
+    this.active.clear();
   }
 }
 

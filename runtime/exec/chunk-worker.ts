@@ -5,13 +5,14 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { kernelFromSource, type Kernel } from "../columns/index.js";
-import { OpenFiles, runChunk, serializeError, type ChunkReply, type ChunkRequest } from "./chunk.js";
+import { ColumnPool, OpenFiles, runChunk, serializeError, type ChunkReply, type ChunkRequest } from "./chunk.js";
 
 // Only when started as a chunk worker (not when some other worker imports this by mistake).
 if (parentPort && (workerData as { hepcChunkWorker?: boolean } | undefined)?.hepcChunkWorker) {
   const port = parentPort;
   const kernels = new Map<number, Kernel>();
   const files = new OpenFiles();
+  const pool = new ColumnPool();
   port.on("message", (m: ChunkRequest | { close: true }) => {
     if ("close" in m) {
       // End of a run: files closed, kernels forgotten (the main thread forgets them too).
@@ -28,7 +29,7 @@ if (parentPort && (workerData as { hepcChunkWorker?: boolean } | undefined)?.hep
       }
       if (!kernel) throw new Error(`chunk worker: unknown kernel ${String(m.kernel)}`);
       const into = m.into ? new Map(Object.entries(m.into)) : undefined;
-      const r = runChunk(kernel, m.plan, m.entry0, files, into);
+      const r = runChunk(kernel, m.plan, m.entry0, files, pool, into);
       const outputs = Object.fromEntries(r.outputs);
       const reply: ChunkReply = { id: m.id, outputs, readMs: r.readMs, computeMs: r.computeMs };
       port.postMessage(reply, [...new Set(Object.values(outputs).map((a) => a.buffer as ArrayBuffer))]);

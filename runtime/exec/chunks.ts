@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { Kernel } from "../columns/index.js";
 import type { ReadPlan } from "../io/index.js";
-import { deserializeError, OpenFiles, runChunk, type ChunkReply, type ChunkRequest } from "./chunk.js";
+import { ColumnPool, deserializeError, OpenFiles, runChunk, type ChunkReply, type ChunkRequest } from "./chunk.js";
 
 export type Outputs = Map<string, Float64Array | Uint8Array>;
 
@@ -68,9 +68,10 @@ export class InThreadRunner implements ChunkRunner {
   readonly threaded = false;
   private files = new OpenFiles();
   private spares = new Spares();
+  private pool = new ColumnPool();
 
   async run(kernel: Kernel, plan: ReadPlan, entry0: number): Promise<ChunkDone> {
-    return runChunk(kernel, plan, entry0, this.files, this.spares.take(kernel, plan.n));
+    return runChunk(kernel, plan, entry0, this.files, this.pool, this.spares.take(kernel, plan.n));
   }
   recycle(outputs: Outputs): void {
     this.spares.put(outputs);

@@ -102,6 +102,55 @@ export function unsupportedNodes(plan: Plan): RunError[] {
 }
 
 const DEFAULT_CHUNK = 250_000;
+/** Samples in progress at once when chunks run on worker threads. */
+const SAMPLES_AT_ONCE = 2;
+
+interface SampleOutcome {
+  read: ReadNode;
+  weight: WeightNode | undefined;
+  cf: SampleCutflow;
+  regionCounts: Count[];
+  local: Map<string, Map<string, Hist1D | Hist2D>>;
+  sumw: number;
+  streamed: { entries: number; read: boolean };
+}
+
+/**
+ * `work` on every item, at most `width` at a time, results in the items' order. When one fails,
+ * the others are told to stop (through the signal they are given) and are waited for, so nothing
+ * is left running or open; then the first failure is thrown (an interruption if the user's signal
+ * fired first).
+ */
+async function inWindow<T, R>(items: T[], width: number, signal: AbortSignal | undefined, work: (item: T, signal: AbortSignal) => Promise<R>): Promise<R[]> {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal?.addEventListener("abort", onAbort);
+  if (signal?.aborted) stop.abort();
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const state: { failure: { error: unknown } | null } = { failure: null };
+  const lane = async (): Promise<void> => {
+    while (next < items.length && !state.failure) {
+      const k = next++;
+      try {
+        results[k] = await work(items[k], stop.signal);
+      } catch (e) {
+        // the interruption of a sample stopped because another one failed is not news
+        const knockOn = e instanceof RunError && e.code === "HEP6005" && !signal?.aborted;
+        if (!state.failure && !knockOn) state.failure = { error: e };
+        stop.abort();
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+  if (state.failure) throw state.failure.error;
+  if (signal?.aborted) throw new RunError("HEP6005", {});
+  return results;
+}
 /** Histograms outside any region, internally (a region may be called "all", their directory). */
 const NO_REGION = "";
 
@@ -132,7 +181,8 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
   // merged[histId][region][split] — filled per sample, scaled by its normalisation, then added in plan order
   const merged = new Map<string, Map<string, Map<string, Hist1D | Hist2D>>>();
 
-  for (const read of reads) {
+  /** One sample, start to finish: its own histograms and cutflow, filled in its entry order. */
+  const runSample = async (read: ReadNode, sopts: RunOptions): Promise<SampleOutcome> => {
     const weight = byId.get(`weight:${read.sample}`) as WeightNode | undefined;
     const select = byId.get(`select:${read.sample}`) as FilterNode | undefined;
     const refHash = (decl: string, name: string) => byId.get(`${decl === "region" ? "filter" : "define"}:${name}`)!.hash;
@@ -163,7 +213,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
       if (!a || a.length < n) scratch.set(r, (a = new Int32Array(n)));
       return a;
     };
-    const streamed = await streamSample(plan, read, outputs, { defines, regions }, opts, timings, (chunk) => {
+    const streamed = await streamSample(plan, read, outputs, { defines, regions }, sopts, timings, (chunk) => {
       const t0 = performance.now();
       const cols = chunk.columns;
       const n = chunk.n;
@@ -204,6 +254,16 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
       timings.fillMs += performance.now() - t0;
     });
     cf.entries = streamed.entries;
+    return { read, weight, cf, regionCounts, local, sumw, streamed };
+  };
+
+  // Samples run a few at a time with threads (a sample's last chunks would otherwise leave threads
+  // idle until the next sample starts), one at a time without. Each fills only its own
+  // accumulators, in its own entry order; they are normalised and added together below in plan
+  // order, so the result does not depend on which sample finishes first.
+  const outcomes = await inWindow(reads, Math.max(1, opts.threads ?? defaultThreads()) > 1 ? SAMPLES_AT_ONCE : 1, opts.signal, (read, signal) => runSample(read, { ...opts, signal }));
+
+  for (const { read, weight, cf, regionCounts, local, sumw, streamed } of outcomes) {
     const norm = weight?.xsec != null && weight.lumi != null ? (weight.xsec * weight.lumi) / (weight.sumw ?? sumw) : 1;
     if (norm !== 1) {
       scaleCount(cf.selected, norm);

@@ -100,12 +100,13 @@ export class ColumnAssembler {
   constructor(
     readonly plan: ReadPlan,
     shared: boolean,
+    private readonly alloc: (dtype: Dtype, n: number) => TypedArray = allocTyped,
   ) {
     const n = plan.n;
     this.values = plan.columns.map((c) => {
       if (c.kind === "jagged") return undefined;
       const len = n * c.perEntry;
-      if (!shared) return allocTyped(c.dtype, len);
+      if (!shared) return alloc(c.dtype, len);
       return typedView(c.dtype, new SharedArrayBuffer(len * DTYPE_SIZE[c.dtype]) as unknown as ArrayBuffer, 0, len);
     });
     this.remaining = plan.columns.map(() => 0);
@@ -165,8 +166,9 @@ export class ColumnAssembler {
     mine.sort((a, b) => this.plan.baskets[a].outEntry - this.plan.baskets[b].outEntry);
     let total = 0;
     for (const k of mine) total += this.jaggedParts.get(k)!.values.length;
-    const values = allocTyped(col.dtype, total);
-    const offsets = new Int32Array(this.plan.n + 1);
+    const values = this.alloc(col.dtype, total);
+    const offsets = this.alloc("i4", this.plan.n + 1) as Int32Array;
+    offsets[0] = 0;
     let v = 0;
     let e = 0;
     for (const k of mine) {
@@ -190,9 +192,11 @@ export interface SyncBytes {
 /**
  * Executes a plan on this thread: every basket read, decompressed and decoded in turn, flat values
  * written straight into their column. The bytes `io.read` returns may be reused after each call.
+ * `alloc` gives the columns' arrays (e.g. from a pool of earlier chunks'); their contents need not
+ * be zero: every value is written.
  */
-export function readPlanSync(plan: ReadPlan, io: SyncBytes): Map<string, Column> {
-  const asm = new ColumnAssembler(plan, false);
+export function readPlanSync(plan: ReadPlan, io: SyncBytes, alloc?: (dtype: Dtype, n: number) => TypedArray): Map<string, Column> {
+  const asm = new ColumnAssembler(plan, false, alloc);
   plan.baskets.forEach((b, k) => {
     try {
       if (b.embedded) {

@@ -157,6 +157,23 @@ describe.skipIf(!haveDist)("chunks on worker threads (compiled dist/ worker)", (
     expect(existsSync(path.join(dir, "out"))).toBe(false);
   });
 
+  it("a failing sample stops the others: its own error is reported, not an interruption; nothing is written", async () => {
+    const dir = copyExample("single-top");
+    // single_top is long; ww's weight is missing (NaN) for events without a jet
+    writeFileSync(
+      path.join(dir, "jagged.hep"),
+      JAGGED(20).replace('sample ww { files', 'sample ww { files').replace(/(sample ww \{[^}]*)weight EventWeight/, "$1weight EventWeight * Jet[0].pt / Jet[0].pt"),
+    );
+    const plan = await planOf(path.join(dir, "jagged.hep"));
+    for (const threads of [1, 2]) {
+      const err = await execute(plan, { analysisDir: dir, versions: {}, threads, chunkSize: 1000, cache: false }).catch((e: unknown) => e);
+      expect(err, `${threads} threads`).toBeInstanceOf(RunError);
+      expect((err as RunError).code).toBe("HEP6003");
+      expect((err as RunError).message).toContain("sample 'ww'");
+      expect(existsSync(path.join(dir, "out"))).toBe(false);
+    }
+  });
+
   it("an interruption stops the workers' run; nothing is written", async () => {
     const dir = copyExample("single-top");
     writeFileSync(path.join(dir, "jagged.hep"), JAGGED(5));
