@@ -22,7 +22,8 @@ options:
   --chunk-size N   entries read per chunk (default 250000); results do not depend on it
   --threads N      threads reading and computing chunks (default: one per core); 1 runs
                    everything on one thread. Results do not depend on it
-  --no-cache       neither use nor fill the column cache (.hepc/cache)
+  --no-cache       neither use nor fill the column cache (.hepc/cache; kept within
+                   HEPC_CACHE_SIZE, default 4G, least recently used columns removed first)
   --quiet          no progress and no cutflow table
   --json           print a machine-readable summary on stdout
 `;
@@ -89,6 +90,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       onProgress: progress ? (p) => progress.update(p) : undefined,
     });
     progress?.done();
+    if (!json) for (const w of ex.result.warnings) io.stderr(`hepc run: warning: ${w}\n`);
     if (json) {
       io.stdout(JSON.stringify({ ...summaryOf(plan, ex.result, ex.outputs, ex.wallMs), runDir: path.relative(io.cwd, ex.runDir) }, null, 2) + "\n");
       return EXIT_OK;

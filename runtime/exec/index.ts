@@ -61,6 +61,7 @@ export async function execute(plan: unknown, opts: ExecuteOptions): Promise<Exec
   try {
     const result = await runPlan(p, { ...opts, cacheDir: opts.cache === false ? null : path.join(state, "cache") });
     for (const s of result.samples) log(`sample ${s.name}: ${s.entries} entries, ${s.read ? "read from its files" : "all columns from the cache"}, normalisation ${s.norm}`);
+    for (const w of result.warnings) log(`warning: ${w}`);
     const outputs = await stageOutputs(p, result, path.join(runDir, "outputs"));
     publishOutputs(outputs, opts.analysisDir);
     const wallMs = performance.now() - t0;
@@ -79,6 +80,7 @@ export function summaryOf(plan: Plan, result: RunResult, outputs: WrittenOutput[
     status: "ok",
     wallMs: Math.round(wallMs),
     timings: Object.fromEntries(Object.entries(result.timings).map(([k, v]) => [k, Math.round(v)])),
+    warnings: result.warnings,
     samples: result.samples,
     outputs: outputs.map((o) => ({ path: o.path, kind: o.kind, objects: o.objects })),
     cutflows: result.cutflows.map((c) => ({ file: c.file, regions: c.regions, samples: c.samples })),

@@ -14,7 +14,7 @@ import type { Plan } from "../../compiler/plan/types.js";
 import { createRootFile } from "../io/index.js";
 import { RunError } from "./errors.js";
 import type { RunResult } from "./run.js";
-import { atomicWrite } from "./run.js";
+import { atomicWrite } from "./cache.js";
 
 export interface WrittenOutput {
   /** Declared path, relative to the analysis folder. */

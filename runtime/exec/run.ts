@@ -9,12 +9,13 @@
  * new. A binning change refills from cached columns; a changed cut recomputes what depends on it.
  */
 import { createHash } from "node:crypto";
-import { closeSync, createReadStream, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
+import { createReadStream, existsSync, mkdirSync, statSync } from "node:fs";
 import * as path from "node:path";
 import type { ExprIR, FilterNode, HistogramNode, CutflowNode, Origin, Plan, PlanNode, ReadNode, WeightNode } from "../../compiler/plan/types.js";
 import { hashOf } from "../../compiler/plan/canonical.js";
 import { openRoot, RootIoError, type RootFile } from "../io/index.js";
 import { compileKernel, type Kernel, type KernelOutput } from "../columns/index.js";
+import { atomicWrite, CacheWriter, cacheBudget, loadJson, openCachedColumn, pruneCache, type CachedColumn } from "./cache.js";
 import { chunkRunner, defaultThreads, type ChunkDone } from "./chunks.js";
 import { Count, SampleCutflow, scaleCount, zero } from "./cutflow.js";
 import { RunError } from "./errors.js";
@@ -88,6 +89,8 @@ export interface RunResult {
   cutflows: CutflowResult[];
   samples: SampleResult[];
   timings: { readMs: number; computeMs: number; fillMs: number };
+  /** What did not stop the run but should be known (a column cache that could not be written). */
+  warnings: string[];
 }
 
 /** Plans with models cannot run yet: one error per construct, before any work. */
@@ -104,6 +107,12 @@ export function unsupportedNodes(plan: Plan): RunError[] {
 const DEFAULT_CHUNK = 250_000;
 /** Samples in progress at once when chunks run on worker threads. */
 const SAMPLES_AT_ONCE = 2;
+
+/** What a run did with the column cache: the files it used or wrote, and what went wrong. */
+interface CacheLog {
+  used: Set<string>;
+  warnings: string[];
+}
 
 interface SampleOutcome {
   read: ReadNode;
@@ -176,6 +185,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
   for (const [g, members] of Object.entries(plan.groups ?? {})) for (const m of members) if (!groupOf.has(m)) groupOf.set(m, g);
 
   const timings = { readMs: 0, computeMs: 0, fillMs: 0 };
+  const cacheLog: CacheLog = { used: new Set(), warnings: [] };
   const samples: SampleResult[] = [];
   const sampleCutflows: SampleCutflow[] = [];
   // merged[histId][region][split] — filled per sample, scaled by its normalisation, then added in plan order
@@ -213,7 +223,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
       if (!a || a.length < n) scratch.set(r, (a = new Int32Array(n)));
       return a;
     };
-    const streamed = await streamSample(plan, read, outputs, { defines, regions }, sopts, timings, (chunk) => {
+    const streamed = await streamSample(plan, read, outputs, { defines, regions }, sopts, timings, cacheLog, (chunk) => {
       const t0 = performance.now();
       const cols = chunk.columns;
       const n = chunk.n;
@@ -301,7 +311,16 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
     regions: c.regions,
     samples: sampleCutflows.map((s) => ({ ...s, regions: Object.fromEntries(c.regions.map((r) => [r, s.regions[r]])) })),
   }));
-  return { histograms, cutflows, samples, timings };
+  // The cache stays within its budget; what this run used is the last to go.
+  if (opts.cacheDir) {
+    const dir = path.join(opts.cacheDir, "columns");
+    const budget = cacheBudget();
+    const { removed, total } = pruneCache(dir, budget, cacheLog.used);
+    if (total - removed > budget) {
+      cacheLog.warnings.push(`the column cache holds ${(total - removed) / 2 ** 30 < 0.1 ? `${Math.round((total - removed) / 2 ** 20)} MiB` : `${((total - removed) / 2 ** 30).toFixed(1)} GiB`}, more than its budget of ${budget / 2 ** 30} GiB, all of it used by this run (set HEPC_CACHE_SIZE, or run with --no-cache)`);
+    }
+  }
+  return { histograms, cutflows, samples, timings, warnings: cacheLog.warnings };
 }
 
 function andMasks(n: number, a: Uint8Array, b: Uint8Array): Uint8Array {
@@ -359,6 +378,7 @@ async function streamSample(
   decls: { defines: Record<string, ExprIR>; regions: Record<string, ExprIR> },
   opts: RunOptions,
   timings: RunResult["timings"],
+  cacheLog: CacheLog,
   onChunk: (c: Chunk) => void,
 ): Promise<{ entries: number; read: boolean }> {
   const cacheDir = opts.cacheDir ? path.join(opts.cacheDir, "columns") : null;
@@ -367,9 +387,14 @@ async function streamSample(
   const meta = cacheDir ? (loadJson(path.join(cacheDir, `${entriesKey}.json`)) as { entries: number; files: number[] } | undefined) : undefined;
   const cached = new Map<string, CachedColumn>();
   if (cacheDir && meta) {
+    cacheLog.used.add(path.join(cacheDir, `${entriesKey}.json`));
     for (const o of outputs) {
-      const c = openCachedColumn(path.join(cacheDir, `${o.cacheKey}.bin`), o.as, meta.entries);
-      if (c) cached.set(o.key, c);
+      const p = path.join(cacheDir, `${o.cacheKey}.bin`);
+      const c = openCachedColumn(p, o.as, meta.entries);
+      if (c) {
+        cached.set(o.key, c);
+        cacheLog.used.add(p);
+      }
     }
   }
   const missing = outputs.filter((o) => !cached.has(o.key));
@@ -428,9 +453,15 @@ async function streamSample(
     next?.catch(() => {}); // awaited (and its failure reported) below
     let current: RootFile | null = null;
     try {
+      let caching = false;
       if (cacheDir) {
-        mkdirSync(cacheDir, { recursive: true });
-        for (const o of missing) writers.set(o.key, new CacheWriter(path.join(cacheDir, `${o.cacheKey}.bin`)));
+        try {
+          mkdirSync(cacheDir, { recursive: true });
+          caching = true;
+          for (const o of missing) writers.set(o.key, new CacheWriter(path.join(cacheDir, `${o.cacheKey}.bin`)));
+        } catch (e) {
+          cacheLog.warnings.push(`the column cache ${cacheDir} cannot be written (${(e as Error).message}): sample '${read.sample}' will be read again next time`);
+        }
       }
       const fileEntries: number[] = [];
       const at = locator(fileEntries);
@@ -496,9 +527,22 @@ async function streamSample(
         if (opts.signal?.aborted) throw new RunError("HEP6005", {});
         await consume();
       }
-      for (const wr of writers.values()) wr.commit();
+      let failure: string | undefined;
+      for (const [key, wr] of writers) {
+        if (wr.commit()) cacheLog.used.add(path.join(cacheDir!, `${missing.find((o) => o.key === key)!.cacheKey}.bin`));
+        else failure ??= wr.failure;
+      }
       writers.clear();
-      if (cacheDir) atomicWrite(path.join(cacheDir, `${entriesKey}.json`), JSON.stringify({ entries: offset, files: fileEntries }));
+      if (cacheDir && caching && failure === undefined) {
+        const p = path.join(cacheDir, `${entriesKey}.json`);
+        try {
+          atomicWrite(p, JSON.stringify({ entries: offset, files: fileEntries }));
+          cacheLog.used.add(p);
+        } catch (e) {
+          failure = (e as Error).message;
+        }
+      }
+      if (failure !== undefined) cacheLog.warnings.push(`sample '${read.sample}': its columns were not cached (${failure}); it will be read again next time`);
       return { entries: offset, read: true };
     } finally {
       // Chunks still running (after a failure or an interruption) finish before anything closes.
@@ -560,58 +604,6 @@ export function chunkRanges(entries: number, starts: number[][], target: number,
   return out;
 }
 
-/** A cached column read in slices from its file: memory stays bounded by the chunk. */
-interface CachedColumn {
-  slice(start: number, stop: number): Float64Array | Uint8Array;
-  close(): void;
-}
-
-function openCachedColumn(p: string, as: "f64" | "mask", entries: number): CachedColumn | undefined {
-  let fd: number;
-  try {
-    fd = openSync(p, "r");
-  } catch {
-    return undefined;
-  }
-  const width = as === "f64" ? 8 : 1;
-  if (fstatSync(fd).size !== entries * width) {
-    closeSync(fd);
-    return undefined;
-  }
-  return {
-    slice(start, stop) {
-      const bytes = new Uint8Array((stop - start) * width);
-      readSync(fd, bytes, 0, bytes.length, start * width);
-      return as === "f64" ? new Float64Array(bytes.buffer) : bytes;
-    },
-    close: () => closeSync(fd),
-  };
-}
-
-/** Appends a column's chunks to a temporary file; renamed into the cache only on commit. */
-class CacheWriter {
-  private readonly tmp: string;
-  private fd: number | undefined;
-  constructor(private readonly dest: string) {
-    this.tmp = `${dest}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    this.fd = openSync(this.tmp, "w");
-  }
-  append(a: Float64Array | Uint8Array): void {
-    writeSync(this.fd!, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
-  }
-  commit(): void {
-    closeSync(this.fd!);
-    this.fd = undefined;
-    renameSync(this.tmp, this.dest);
-  }
-  discard(): void {
-    if (this.fd === undefined) return;
-    closeSync(this.fd);
-    this.fd = undefined;
-    rmSync(this.tmp, { force: true });
-  }
-}
-
 async function openRootOrFail(file: string, read: ReadNode): Promise<RootFile> {
   try {
     return await openRoot(file);
@@ -619,20 +611,6 @@ async function openRootOrFail(file: string, read: ReadNode): Promise<RootFile> {
     if (e instanceof RootIoError) throw new RunError("HEP6002", { sample: read.sample, file: path.basename(file), reason: e.detail }, read.origin);
     throw e;
   }
-}
-
-function loadJson(p: string): unknown {
-  try {
-    return JSON.parse(readFileSync(p, "utf8"));
-  } catch {
-    return undefined;
-  }
-}
-
-export function atomicWrite(p: string, data: string | Uint8Array | Float64Array): void {
-  const tmp = `${p}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  writeFileSync(tmp, data instanceof Float64Array ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : data);
-  renameSync(tmp, p);
 }
 
 /** Inputs must still be what the plan recorded: size and modification time, or the locked sha256. */
