@@ -107,6 +107,7 @@ export const DIAGNOSTICS = {
   HEP6005: { severity: "error", message: "the run was interrupted; nothing was written", explanation: "The run stopped on a signal (Ctrl-C). Outputs are written only when a run completes." },
   HEP6006: { severity: "error", message: "cannot write output '{path}': {reason}", explanation: "An output file or the run directory could not be written. Nothing else was changed." },
   HEP6007: { severity: "error", message: "the plan file is not a valid hepc plan: {detail}", explanation: "`hepc run` accepts a .hep analysis or a plan written by `hepc plan --json`." },
+  HEP6008: { severity: "error", message: "sample '{sample}': a worker thread stopped while reading {file} ({reason})", explanation: "A thread computing chunks ended abnormally, most often for lack of memory. Nothing was written. Run again with fewer threads (`--threads`) or smaller chunks (`--chunk-size`)." },
 } as const satisfies Record<string, DiagnosticDef>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

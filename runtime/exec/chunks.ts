@@ -37,6 +37,14 @@ export interface ChunkRunner {
   release(): void;
 }
 
+/** A worker thread ended (crashed, ran out of memory) while it held chunks. */
+export class WorkerStopped extends Error {
+  override readonly name = "WorkerStopped";
+  constructor(readonly reason: string) {
+    super(`chunk worker stopped: ${reason}`);
+  }
+}
+
 /** Output arrays of consumed chunks, by key: a kernel writing into them saves a page fault per 4 KB. */
 class Spares {
   private byKey = new Map<string, Array<Float64Array | Uint8Array>>();
@@ -175,7 +183,7 @@ export class WorkerRunner implements ChunkRunner {
       for (const [id, p] of this.pending) {
         if (p.slot !== slot) continue;
         this.pending.delete(id);
-        p.reject(new Error(`chunk worker stopped: ${why}`));
+        p.reject(new WorkerStopped(why));
       }
     };
     worker.on("error", (e) => fail(e.message));

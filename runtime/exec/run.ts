@@ -16,7 +16,7 @@ import { hashOf } from "../../compiler/plan/canonical.js";
 import { openRoot, RootIoError, type RootFile } from "../io/index.js";
 import { compileKernel, type Kernel, type KernelOutput } from "../columns/index.js";
 import { atomicWrite, CacheWriter, cacheBudget, loadJson, openCachedColumn, pruneCache, type CachedColumn } from "./cache.js";
-import { chunkRunner, defaultThreads, type ChunkDone } from "./chunks.js";
+import { chunkRunner, defaultThreads, WorkerStopped, type ChunkDone } from "./chunks.js";
 import { Count, SampleCutflow, scaleCount, zero } from "./cutflow.js";
 import { RunError } from "./errors.js";
 import { Hist1D, Hist2D, HistogramData, selectedIndices } from "./histogram.js";
@@ -435,7 +435,9 @@ async function streamSample(
     const ioError = (e: unknown, k: number): unknown =>
       e instanceof RootIoError
         ? new RunError("HEP6002", { sample: read.sample, file: read.files[k], reason: e.detail + (e.basket !== undefined ? ` (branch '${e.branch}', basket ${e.basket})` : e.branch ? ` (branch '${e.branch}')` : "") }, read.origin)
-        : e;
+        : e instanceof WorkerStopped
+          ? new RunError("HEP6008", { sample: read.sample, file: read.files[k], reason: e.reason }, read.origin)
+          : e;
     // Files are opened in order, each while the chunks of the one before are being computed, and
     // closed once their chunks are planned (workers read by path): open handles and metadata in
     // memory stay at two files however long the chain.

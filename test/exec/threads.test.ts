@@ -185,6 +185,25 @@ describe.skipIf(!haveDist)("chunks on worker threads (compiled dist/ worker)", (
   });
 });
 
+describe("a worker thread that dies", () => {
+  afterAll(async () => {
+    await configureChunkPool({ workerUrl: null });
+  });
+
+  it("stops the run with HEP6008 naming the sample and file; nothing is written", async () => {
+    await configureChunkPool({ workerUrl: new URL("../fixtures/workers/dies.mjs", import.meta.url) });
+    const dir = copyExample("zmumu");
+    const plan = await planOf(path.join(dir, "analysis.hep"));
+    const err = await execute(plan, { analysisDir: dir, versions: {}, threads: 2, cache: false }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RunError);
+    expect((err as RunError).code).toBe("HEP6008");
+    expect((err as RunError).message).toContain("sample 'dimuon'");
+    expect((err as RunError).message).toContain("data/uproot-Zmumu.root");
+    expect((err as RunError).message).toContain("exit code 7");
+    expect(existsSync(path.join(dir, "out"))).toBe(false);
+  });
+});
+
 describe.skipIf(!haveDist)("Ctrl-C in the real CLI", () => {
   it("stops a multi-threaded run with exit code 130, says so, and writes nothing", async () => {
     const dir = copyExample("single-top");
