@@ -6,8 +6,10 @@
  *  - jagged: the CMS HEP tutorial samples of examples/single-top chained to over 1,000,000 events,
  *    with muon and jet collections, `where` filters with cross-cleaning, HT, the leading dijet
  *    mass and the minimum deltaR between the leading muon and the jets;
- *  - memory: the jagged analysis over 4 × 20 and 4 × 140 files, peak resident size of each run:
- *    it must not grow with the number of files (each is streamed in chunks and closed in turn).
+ *  - memory: the jagged analysis over 4 × 20 and 4 × 140 distinct files (copies): what a run keeps
+ *    alive must not grow with the number of files (each is opened, streamed in chunks and closed
+ *    in turn). Reported: the live heap of the calling thread (sampled after collections) and the
+ *    peak resident size, which also counts the garbage V8 lets accumulate before collecting.
  *
  * Every measurement runs in a fresh child process (so the peak resident size, Linux's VmHWM, is
  * that run's own): one warm-up run, then the best of three. Reported: wall time, events per
@@ -75,7 +77,19 @@ interface Measured {
   readMs: number;
   computeMs: number;
   fillMs: number;
+  /** Peak resident size while running (compiling excluded where Linux lets the peak be reset). */
   peakRssMB: number | null;
+  /** Peak resident size after compiling the analysis (which reads every file's metadata). */
+  compilePeakRssMB?: number | null;
+}
+
+/** Resets Linux's peak resident size (VmHWM) to the current size, so a later peak is that of what follows. */
+function resetPeak(): void {
+  try {
+    writeFileSync("/proc/self/clear_refs", "5");
+  } catch {
+    // not Linux, or not allowed: the peak then includes compiling
+  }
 }
 
 function peakRssMB(): number | null {
@@ -87,12 +101,42 @@ function peakRssMB(): number | null {
   }
 }
 
+/**
+ * Memory mode: one run, the live heap of this thread (after a collection every 50 chunks) at its
+ * largest. With V8's heap free to grow, resident memory says little about what is kept alive.
+ */
+async function memoryChild(file: string, threads: number): Promise<void> {
+  const c = await compilePlan(path.join(work, file), nodeHost(work));
+  if (!c.plan) throw new Error("no plan");
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("run with --expose-gc");
+  gc();
+  const base = process.memoryUsage().heapUsed;
+  let chunks = 0;
+  let most = 0;
+  resetPeak();
+  await execute(c.plan, {
+    analysisDir: work,
+    versions: {},
+    cache: false,
+    threads,
+    onProgress: () => {
+      if (++chunks % 50 !== 0) return;
+      gc();
+      most = Math.max(most, process.memoryUsage().heapUsed - base);
+    },
+  });
+  process.stdout.write(JSON.stringify({ liveHeapGrowthMB: most / 2 ** 20, peakRssMB: peakRssMB() }) + "\n");
+}
+
 /** Child mode: warm-up, then the best of three runs of one analysis; JSON on stdout. */
 async function child(file: string, threads: number): Promise<void> {
   const c = await compilePlan(path.join(work, file), nodeHost(work));
   const errors = c.diagnostics.filter((d) => d.severity === "error");
   if (!c.plan || errors.length) throw new Error(errors.map((d) => d.message).join("; "));
   let best: Measured | null = null;
+  const compiledPeak = peakRssMB();
+  resetPeak();
   for (let k = 0; k < 4; k++) {
     const ex = await execute(c.plan, { analysisDir: work, versions: {}, cache: false, threads });
     if (k === 0) continue; // warm-up: code generation, the page cache
@@ -100,7 +144,7 @@ async function child(file: string, threads: number): Promise<void> {
     const m = { events: ex.result.samples.reduce((a, s) => a + s.entries, 0), wallMs: ex.wallMs, readMs: t.readMs, computeMs: t.computeMs, fillMs: t.fillMs, peakRssMB: null };
     if (!best || m.wallMs < best.wallMs) best = m;
   }
-  process.stdout.write(JSON.stringify({ ...best!, peakRssMB: peakRssMB() }) + "\n");
+  process.stdout.write(JSON.stringify({ ...best!, peakRssMB: peakRssMB(), compilePeakRssMB: compiledPeak }) + "\n");
 }
 
 function measure(file: string, threads: number): Measured {
@@ -145,12 +189,23 @@ async function main(): Promise<void> {
     console.log(line(`jagged (CMS tutorial × ${copies})`, threads, m));
   }
 
-  const memory: Record<string, number | null> = {};
+  // distinct copies, so that no metadata is shared between the files of a chain
+  const memory: Record<string, unknown> = {};
   for (const n of [20, 140]) {
-    writeFileSync(path.join(work, `jagged-${n}.hep`), jaggedAnalysis(n));
-    const m = measure(`jagged-${n}.hep`, all);
-    memory[`files_${4 * n}`] = m.peakRssMB;
-    console.log(`memory: ${4 * n} files (${m.events.toLocaleString("en")} events), ${all} threads: peak RSS ${m.peakRssMB?.toFixed(0) ?? "n/a"} MB`);
+    for (const s of ["single_top", "ww", "wz", "zz"]) for (let k = 0; k < n; k++) copyFileSync(path.join(work, "data", `${s}.root`), path.join(work, "data", `${s}-${k}.root`));
+    writeFileSync(path.join(work, `jagged-${n}.hep`), jaggedAnalysis(n).replace(/"data\/(\w+)\.root"/g, (() => {
+      const seen = new Map<string, number>();
+      return (_: string, s: string) => {
+        const k = seen.get(s) ?? 0;
+        seen.set(s, k + 1);
+        return `"data/${s}-${k}.root"`;
+      };
+    })()));
+    const r = spawnSync(process.execPath, ["--expose-gc", fileURLToPath(import.meta.url), "--memory", `jagged-${n}.hep`, String(all)], { encoding: "utf8", maxBuffer: 1 << 20 });
+    if (r.status !== 0) throw new Error(`benchmark child failed: ${r.stderr}`);
+    const m = JSON.parse(r.stdout.trim().split("\n").pop()!) as { liveHeapGrowthMB: number; peakRssMB: number | null };
+    memory[`files_${4 * n}`] = m;
+    console.log(`memory: ${4 * n} distinct files, ${all} threads: live heap of the run at most ${m.liveHeapGrowthMB.toFixed(1)} MB; peak resident size while running ${m.peakRssMB?.toFixed(0) ?? "n/a"} MB`);
   }
   results.memory = memory;
   results.loadavgAfter = loadavg();
@@ -160,4 +215,5 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[2] === "--child") await child(process.argv[3], Number(process.argv[4]));
+else if (process.argv[2] === "--memory") await memoryChild(process.argv[3], Number(process.argv[4]));
 else await main();
