@@ -148,13 +148,27 @@ export function compileKernel(spec: KernelSpec): Kernel {
 }
 
 /** Rebuild a kernel from its source in a worker thread (no plan needed there). */
+/**
+ * Compiled kernel functions by source, so that samples with the same outputs (the usual case: the
+ * same regions and variables, the same weight expression) share one function and V8's optimised
+ * code for it, instead of warming up a fresh copy per sample. A kernel function keeps scratch
+ * arrays between calls; calls never overlap (one thread, synchronous), so sharing is safe.
+ */
+const compiled = new Map<string, KernelFn>();
+const COMPILED_KEEP = 64;
+
 export function kernelFromSource(source: string, branches: string[], outputs: OutputSlot[]): Kernel {
-  let fn: KernelFn;
-  try {
-    fn = new Function(source)() as KernelFn;
-  } catch (e) {
-    throw new KernelError(`the generated source does not compile: ${(e as Error).message}`);
+  let fn = compiled.get(source);
+  if (!fn) {
+    try {
+      fn = new Function(source)() as KernelFn;
+    } catch (e) {
+      throw new KernelError(`the generated source does not compile: ${(e as Error).message}`);
+    }
+    if (compiled.size >= COMPILED_KEEP) compiled.delete(compiled.keys().next().value as string);
+    compiled.set(source, fn);
   }
+  const run = fn;
   const slots = outputs.map((o) => ({ key: o.key, as: o.as }));
   return {
     branches: [...branches],
@@ -175,7 +189,7 @@ export function kernelFromSource(source: string, branches: string[], outputs: Ou
         if (!ok || given.length < n) throw new KernelError(`output '${o.key}': the array given is not a ${o.as === "mask" ? "Uint8Array" : "Float64Array"} of at least ${n} values`);
         return given.length === n ? given : given.subarray(0, n);
       });
-      fn(n, batch.entry0, cols, outs);
+      run(n, batch.entry0, cols, outs);
       const out = new Map<string, Float64Array | Uint8Array>();
       slots.forEach((o, k) => out.set(o.key, outs[k]));
       return out;

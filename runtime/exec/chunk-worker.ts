@@ -13,11 +13,12 @@ if (parentPort && (workerData as { hepcChunkWorker?: boolean } | undefined)?.hep
   const kernels = new Map<number, Kernel>();
   const files = new OpenFiles();
   const pool = new ColumnPool();
-  port.on("message", (m: ChunkRequest | { close: true }) => {
+  port.on("message", (m: ChunkRequest | { close: true; forget: boolean }) => {
     if ("close" in m) {
-      // End of a run: files closed, kernels forgotten (the main thread forgets them too).
+      // End of a sample: files closed; kernels forgotten when the main thread says so (it forgets
+      // them at the same time).
       files.closeAll();
-      kernels.clear();
+      if (m.forget) kernels.clear();
       return;
     }
     try {

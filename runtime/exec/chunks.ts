@@ -103,13 +103,16 @@ interface Pending {
   slot: Slot;
 }
 
+const KERNELS_KEPT = 32;
+
 /** Chunks on worker threads, each worker taking whole chunks. */
 export class WorkerRunner implements ChunkRunner {
   readonly threaded = true;
   private slots: Slot[] = [];
   private pending = new Map<number, Pending>();
   private nextId = 1;
-  private kernelIds = new WeakMap<Kernel, number>();
+  /** Kernels by source: samples with the same kernel share its id, and a worker's compiled copy. */
+  private kernelIds = new Map<string, number>();
   private nextKernel = 1;
   private spares = new Spares();
   /** Chunks per worker at once: two keep a worker busy while the next message is in flight. */
@@ -125,8 +128,8 @@ export class WorkerRunner implements ChunkRunner {
   }
 
   run(kernel: Kernel, plan: ReadPlan, entry0: number): Promise<ChunkDone> {
-    let kid = this.kernelIds.get(kernel);
-    if (kid === undefined) this.kernelIds.set(kernel, (kid = this.nextKernel++));
+    let kid = this.kernelIds.get(kernel.source);
+    if (kid === undefined) this.kernelIds.set(kernel.source, (kid = this.nextKernel++));
     let slot = this.slots.find((s) => s.busy === 0);
     if (!slot && this.slots.length < this.size) slot = this.spawn();
     if (!slot) slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
@@ -153,10 +156,13 @@ export class WorkerRunner implements ChunkRunner {
   }
 
   release(): void {
+    // Kernels stay compiled in the workers for the next samples, up to a few dozen.
+    const forget = this.kernelIds.size > KERNELS_KEPT;
     for (const s of this.slots) {
-      s.worker.postMessage({ close: true });
-      s.kernels.clear();
+      s.worker.postMessage({ close: true, forget });
+      if (forget) s.kernels.clear();
     }
+    if (forget) this.kernelIds.clear();
     this.spares.clear();
   }
 
