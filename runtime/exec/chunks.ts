@@ -35,6 +35,8 @@ export interface ChunkRunner {
   recycle(outputs: Outputs): void;
   /** Closes files held open for reading. */
   release(): void;
+  /** Starts the threads now (they load their code meanwhile) rather than at the first chunk. */
+  prepare(): void;
 }
 
 /** A worker thread ended (crashed, ran out of memory) while it held chunks. */
@@ -88,6 +90,7 @@ export class InThreadRunner implements ChunkRunner {
     this.files.closeAll();
     this.spares.clear();
   }
+  prepare(): void {}
 }
 
 interface Slot {
@@ -153,6 +156,10 @@ export class WorkerRunner implements ChunkRunner {
 
   recycle(outputs: Outputs): void {
     this.spares.put(outputs);
+  }
+
+  prepare(): void {
+    while (this.slots.length < this.size) this.spawn();
   }
 
   release(): void {

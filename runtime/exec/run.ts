@@ -167,6 +167,8 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
   const blockers = unsupportedNodes(plan);
   if (blockers.length) throw blockers[0];
   const byId = new Map<string, PlanNode>(plan.nodes.map((n) => [n.id, n]));
+  // Worker threads load their code while this thread checks the inputs and compiles kernels.
+  chunkRunner(Math.max(1, opts.threads ?? defaultThreads())).prepare();
   await verifyInputs(plan, opts.analysisDir);
 
   const defines: Record<string, ExprIR> = {};
