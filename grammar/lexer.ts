@@ -5,7 +5,8 @@
  * and the words that start a declaration, so that a declaration after an unfinished expression is
  * still seen as one (`region a = x and` + newline + `region b = ...`).
  */
-import { createToken, Lexer, TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
+import { createToken, Lexer } from "./chevrotain.js";
 
 export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/ });
 

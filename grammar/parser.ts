@@ -6,7 +6,8 @@
  * `Broken` declaration) node and parsing resumes at the next declaration, so one typo yields one
  * error. Turning raw errors into diagnostics is the syntax stage's job (compiler/syntax).
  */
-import { EmbeddedActionsParser, IRecognitionException, IToken, TokenType } from "chevrotain";
+import type { IRecognitionException, IToken, TokenType } from "chevrotain";
+import { EmbeddedActionsParser } from "./chevrotain.js";
 import type * as A from "./ast.js";
 import * as T from "./lexer.js";
 
