@@ -1,8 +1,9 @@
 /**
- * Running a plan: every sample is streamed from its ROOT files in chunks of entries, the plan's
- * expressions are evaluated by compiled kernels (runtime/columns) into per-event columns, and the
- * histograms and cutflows are filled from those columns in entry order on this thread — which is
- * what makes the sums the same bits whatever the chunk size or the number of threads.
+ * Running a plan: every sample is streamed from its ROOT files in chunks of entries (on worker
+ * threads, chunks.ts), the plan's expressions are evaluated by compiled kernels (runtime/columns)
+ * into per-event columns, and each sample's histograms and cutflows are filled from those columns
+ * in entry order on this thread, then added together in plan order — which is what makes the sums
+ * the same bits whatever the chunk size, the number of threads or the order samples finish in.
  *
  * Per-event columns are cached by content hash (the plan's node hashes and the sample's input
  * identity): a run after a change reads a sample's ROOT files only when some column it needs is
@@ -124,42 +125,6 @@ interface SampleOutcome {
   streamed: { entries: number; read: boolean };
 }
 
-/**
- * `work` on every item, at most `width` at a time, results in the items' order. When one fails,
- * the others are told to stop (through the signal they are given) and are waited for, so nothing
- * is left running or open; then the first failure is thrown (an interruption if the user's signal
- * fired first).
- */
-async function inWindow<T, R>(items: T[], width: number, signal: AbortSignal | undefined, work: (item: T, signal: AbortSignal) => Promise<R>): Promise<R[]> {
-  const stop = new AbortController();
-  const onAbort = () => stop.abort();
-  signal?.addEventListener("abort", onAbort);
-  if (signal?.aborted) stop.abort();
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const state: { failure: { error: unknown } | null } = { failure: null };
-  const lane = async (): Promise<void> => {
-    while (next < items.length && !state.failure) {
-      const k = next++;
-      try {
-        results[k] = await work(items[k], stop.signal);
-      } catch (e) {
-        // the interruption of a sample stopped because another one failed is not news
-        const knockOn = e instanceof RunError && e.code === "HEP6005" && !signal?.aborted;
-        if (!state.failure && !knockOn) state.failure = { error: e };
-        stop.abort();
-      }
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
-  } finally {
-    signal?.removeEventListener("abort", onAbort);
-  }
-  if (state.failure) throw state.failure.error;
-  if (signal?.aborted) throw new RunError("HEP6005", {});
-  return results;
-}
 /** Histograms outside any region, internally (a region may be called "all", their directory). */
 const NO_REGION = "";
 
@@ -323,6 +288,43 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
     }
   }
   return { histograms, cutflows, samples, timings, warnings: cacheLog.warnings };
+}
+
+/**
+ * `work` on every item, at most `width` at a time, results in the items' order. When one fails,
+ * the others are told to stop (through the signal they are given) and are waited for, so nothing
+ * is left running or open; then the first failure is thrown (an interruption if the user's signal
+ * fired first).
+ */
+async function inWindow<T, R>(items: T[], width: number, signal: AbortSignal | undefined, work: (item: T, signal: AbortSignal) => Promise<R>): Promise<R[]> {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal?.addEventListener("abort", onAbort);
+  if (signal?.aborted) stop.abort();
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const state: { failure: { error: unknown } | null } = { failure: null };
+  const lane = async (): Promise<void> => {
+    while (next < items.length && !state.failure) {
+      const k = next++;
+      try {
+        results[k] = await work(items[k], stop.signal);
+      } catch (e) {
+        // the interruption of a sample stopped because another one failed is not news
+        const knockOn = e instanceof RunError && e.code === "HEP6005" && !signal?.aborted;
+        if (!state.failure && !knockOn) state.failure = { error: e };
+        stop.abort();
+      }
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.min(width, items.length) }, lane));
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+  }
+  if (state.failure) throw state.failure.error;
+  if (signal?.aborted) throw new RunError("HEP6005", {});
+  return results;
 }
 
 function andMasks(n: number, a: Uint8Array, b: Uint8Array): Uint8Array {
