@@ -48,15 +48,21 @@ const TREE_CLASSES = new Set(["TTree", "TNtuple", "TNtupleD"]);
 
 /**
  * Parsed metadata of files opened before in this process, keyed by the file's identity (device,
- * inode, size, times), so reopening an unchanged file (a chain of the same file, the language
- * server asking for a schema again) skips jsroot's streamer-info and TTree parsing.
+ * inode, size, times), so reopening an unchanged file (the run after the check of a chain of
+ * thousands of files, a chain of the same file, the language server asking for a schema again)
+ * skips jsroot's streamer-info and TTree parsing. Least recently used files are dropped beyond a
+ * budget of memory, estimated from what each file's metadata holds.
  */
 interface CachedFile {
   objects: ObjectInfo[];
   trees: Map<string, TreeMeta>;
+  bytes: number;
+  /** Still in the cache (a handle may outlive its file's entry). */
+  live: boolean;
 }
 const metaCache = new Map<string, CachedFile>();
-const META_CACHE_FILES = 32;
+const META_CACHE_BYTES = 64 * 2 ** 20;
+let metaCacheBytes = 0;
 
 function cacheFor(identity: string, objects?: ObjectInfo[]): CachedFile | undefined {
   let c = metaCache.get(identity);
@@ -66,10 +72,35 @@ function cacheFor(identity: string, objects?: ObjectInfo[]): CachedFile | undefi
     return c;
   }
   if (!objects) return undefined;
-  c = { objects, trees: new Map() };
+  c = { objects, trees: new Map(), bytes: 256 * (objects.length + 1), live: true };
   metaCache.set(identity, c);
-  while (metaCache.size > META_CACHE_FILES) metaCache.delete(metaCache.keys().next().value as string);
+  metaCacheBytes += c.bytes;
+  trimMetaCache();
   return c;
+}
+
+/** Adds a tree's metadata to a cached file, counting what it holds. */
+function cacheTree(c: CachedFile, key: string, m: TreeMeta): void {
+  let bytes = 0;
+  for (const b of m.branches) {
+    bytes += 1024 + 96 * b.baskets.length;
+    for (const r of b.baskets) if ("embedded" in r) bytes += r.embedded.payload.byteLength;
+  }
+  c.trees.set(key, m);
+  if (!c.live) return;
+  c.bytes += bytes;
+  metaCacheBytes += bytes;
+  trimMetaCache();
+}
+
+function trimMetaCache(): void {
+  // the most recent file stays, whatever its size
+  while (metaCacheBytes > META_CACHE_BYTES && metaCache.size > 1) {
+    const [oldest, c] = metaCache.entries().next().value as [string, CachedFile];
+    metaCache.delete(oldest);
+    metaCacheBytes -= c.bytes;
+    c.live = false;
+  }
 }
 
 class RootFileImpl implements RootFile {
@@ -129,7 +160,7 @@ class RootFileImpl implements RootFile {
       else {
         p = this.js().then(async (js) => {
           const m = buildTreeMeta(js, await readObject(js, key, { tree: obj.path }), obj.path);
-          this.cache.trees.set(key, m);
+          cacheTree(this.cache, key, m);
           return m;
         });
       }
