@@ -176,7 +176,6 @@ export class WorkerRunner implements ChunkRunner {
   private spawn(): Slot {
     const worker = new Worker(this.workerUrl, { workerData: { hepcChunkWorker: true } });
     const slot: Slot = { worker, busy: 0, kernels: new Set() };
-    worker.unref();
     worker.on("message", (m: ChunkReply) => {
       if (--slot.busy === 0) worker.unref();
       const p = this.pending.get(m.id);
@@ -201,6 +200,9 @@ export class WorkerRunner implements ChunkRunner {
     };
     worker.on("error", (e) => fail(e.message));
     worker.on("exit", (code) => fail(`exit code ${code}`));
+    // After the listeners: adding a "message" listener refs the worker's port again. An idle
+    // worker must not keep the process alive (it is ref'd while it holds chunks).
+    worker.unref();
     this.slots.push(slot);
     return slot;
   }

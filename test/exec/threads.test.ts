@@ -204,6 +204,33 @@ describe("a worker thread that dies", () => {
   });
 });
 
+describe.skipIf(!haveDist)("the real CLI with worker threads", () => {
+  const runCliChild = (args: string[], cwd: string) =>
+    new Promise<{ code: number | null; ms: number; err: string }>((resolve) => {
+      const t0 = Date.now();
+      const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ["ignore", "ignore", "pipe"] });
+      let err = "";
+      child.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+      child.on("close", (code) => {
+        clearTimeout(timer);
+        resolve({ code, ms: Date.now() - t0, err });
+      });
+    });
+
+  it("exits when the run is over, also with threads that got no chunk, from the cache, and after an error", async () => {
+    const dir = copyExample("zmumu"); // one file, one chunk: most of four threads stay idle
+    const fresh = await runCliChild(["run", "analysis.hep", "--threads", "4", "--quiet"], dir);
+    expect(fresh.code, fresh.err).toBe(0);
+    const cached = await runCliChild(["run", "analysis.hep", "--threads", "4", "--quiet"], dir);
+    expect(cached.code, cached.err).toBe(0);
+    writeFileSync(path.join(dir, "data/uproot-Zmumu.root"), "not a ROOT file any more");
+    const failed = await runCliChild(["run", "analysis.hep", "--threads", "4", "--quiet"], dir);
+    expect(failed.code).toBe(1);
+    for (const r of [fresh, cached, failed]) expect(r.ms).toBeLessThan(25_000);
+  });
+});
+
 describe.skipIf(!haveDist)("Ctrl-C in the real CLI", () => {
   it("stops a multi-threaded run with exit code 130, says so, and writes nothing", async () => {
     const dir = copyExample("single-top");
