@@ -1361,7 +1361,7 @@ class Gen {
       const code = [...block.lines, mask].join("\n");
       const declared = new Set([...code.matchAll(/\b(?:const|let) ([A-Za-z_$][\w$]*)/g)].map((m) => m[1]));
       const allowed = (id: string) =>
-        id === j || declared.has(id) || FLAT_GLOBALS.has(id) || id.startsWith("__") || [...this.branches.values()].some((br) => br.local === id);
+        id === j || declared.has(id) || FLAT_GLOBALS.has(id) || PRELUDE_NAMES.has(id) || [...this.branches.values()].some((br) => br.local === id);
       for (const m of code.matchAll(/(?<![\w$.])[A-Za-z_$][\w$]*/g)) if (!allowed(m[0])) return undo();
       const kept = this.fresh(`kept_count_${sanitize(coll.name)}`);
       cum = this.fresh(`flat_count_${sanitize(coll.name)}`);
@@ -1538,6 +1538,9 @@ function elemType(t: string): string {
  * Cheap enough to evaluate unconditionally instead of branching: comparisons and arithmetic on
  * locals and array reads, with no call other than Math.abs and no statement.
  */
+/** The prelude's functions and constants (a collection may itself be called `__x`: not these). */
+const PRELUDE_NAMES = new Set([...PRELUDE.matchAll(/^(?:function|const) (\w+)/gm)].map((m) => m[1]));
+
 /** Names a flat pass may use besides its own locals, branch arrays and the prelude's helpers. */
 const FLAT_GLOBALS = new Set(["Math", "PI", "TWO_PI", "NaN", "Infinity", "true", "false", "const", "let"]);
 

@@ -26,7 +26,7 @@ export interface ChunkDone {
 }
 
 export interface ChunkRunner {
-  /** Chunks worth having in flight at once to keep every thread busy (bounds memory too). */
+  /** Chunks worth having in flight at once, per sample, to keep every thread busy (bounds memory too). */
   readonly capacity: number;
   /** Whether chunks run on worker threads. */
   readonly threaded: boolean;

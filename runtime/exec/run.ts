@@ -388,7 +388,7 @@ async function streamSample(
   const cacheDir = opts.cacheDir ? path.join(opts.cacheDir, "columns") : null;
   const chunkSize = Math.max(1, opts.chunkSize ?? DEFAULT_CHUNK);
   const entriesKey = hashOf({ entries: read.hash });
-  const meta = cacheDir ? (loadJson(path.join(cacheDir, `${entriesKey}.json`)) as { entries: number; files: number[] } | undefined) : undefined;
+  const meta = cacheDir ? cacheMeta(loadJson(path.join(cacheDir, `${entriesKey}.json`)), read.files.length) : undefined;
   const cached = new Map<string, CachedColumn>();
   if (cacheDir && meta) {
     cacheLog.used.add(path.join(cacheDir, `${entriesKey}.json`));
@@ -401,7 +401,7 @@ async function streamSample(
       }
     }
   }
-  const missing = outputs.filter((o) => !cached.has(o.key));
+  let missing = outputs.filter((o) => !cached.has(o.key));
   const locator = (fileEntries: number[]) => (entry0: number) => (i: number) => {
     let start = 0;
     const e = entry0 + i;
@@ -419,18 +419,23 @@ async function streamSample(
         if (opts.signal?.aborted) throw new RunError("HEP6005", {});
         const stop = Math.min(meta.entries, start + chunkSize);
         const columns = new Map<string, Float64Array | Uint8Array>();
-        for (const [key, c] of cached) columns.set(key, c.slice(start, stop));
+        for (const [key, c] of cached) columns.set(key, sliceOrFail(c, start, stop, read));
         onChunk({ n: stop - start, entry0: start, columns, locate: at(start) });
         opts.onProgress?.({ sample: read.sample, done: stop, total: meta.entries, cached: true });
       }
       return { entries: meta.entries, read: false };
     }
 
-    const kernel: Kernel = compileKernel({ outputs: missing.map(({ key, expr, as }) => ({ key, expr, as })), defines: decls.defines, regions: decls.regions, collections: plan.collections });
     const files = read.files.map((f) => path.resolve(opts.analysisDir, f));
-    // Cached columns go with the entries the cache recorded per file; each file is checked against
-    // them when it is opened.
-    if (meta && meta.files.length !== files.length) cached.clear();
+    // Cached columns computed alongside fresh ones must line up with the files' entries: checked
+    // before anything is filled (the files' metadata is usually still parsed from the check), and
+    // if anything disagrees the cache is set aside for this sample and everything recomputed.
+    if (cached.size && meta && !(await entriesAgree(files, read, meta.files))) {
+      for (const c of cached.values()) c.close();
+      cached.clear();
+      missing = outputs;
+    }
+    const kernel: Kernel = compileKernel({ outputs: missing.map(({ key, expr, as }) => ({ key, expr, as })), defines: decls.defines, regions: decls.regions, collections: plan.collections });
     const threads = Math.max(1, opts.threads ?? defaultThreads());
     const runner = chunkRunner(threads);
     const writers = new Map<string, CacheWriter>();
@@ -441,7 +446,10 @@ async function streamSample(
         ? new RunError("HEP6002", { sample: read.sample, file: read.files[k], reason: e.detail + (e.basket !== undefined ? ` (branch '${e.branch}', basket ${e.basket})` : e.branch ? ` (branch '${e.branch}')` : "") }, read.origin)
         : e instanceof WorkerStopped
           ? new RunError("HEP6008", { sample: read.sample, file: read.files[k], reason: e.reason }, read.origin)
-          : e;
+          : e instanceof Error && e.message.startsWith("hepc kernel: ")
+            ? // the kernel's checks of its columns (branches of a collection that disagree): the file's data
+              new RunError("HEP6002", { sample: read.sample, file: read.files[k], reason: e.message.slice("hepc kernel: ".length) }, read.origin)
+            : e;
     // Files are opened in order, each while the chunks of the one before are being computed, and
     // closed once their chunks are planned (workers read by path): open handles and metadata in
     // memory stay at two files however long the chain.
@@ -486,7 +494,7 @@ async function streamSample(
         timings.readMs += d.readMs;
         timings.computeMs += d.computeMs;
         const columns = new Map(d.outputs);
-        for (const [key, col] of cached) columns.set(key, col.slice(c.entry0, c.entry0 + c.n));
+        for (const [key, col] of cached) columns.set(key, sliceOrFail(col, c.entry0, c.entry0 + c.n, read));
         for (const [key, wr] of writers) wr.append(columns.get(key)!);
         onChunk({ n: c.n, entry0: c.entry0, columns, locate: at(c.entry0) });
         runner.recycle(d.outputs);
@@ -500,9 +508,6 @@ async function streamSample(
         next = k + 1 < files.length ? open(k + 1) : null;
         next?.catch(() => {});
         const entries = opened.entries;
-        if (cached.size && meta && meta.files[k] !== entries) {
-          throw new RunError("HEP6002", { sample: read.sample, file: read.files[k], reason: `it has ${entries} entries but the column cache recorded ${meta.files[k]}; delete .hepc/cache and run again` }, read.origin);
-        }
         fileEntries.push(entries);
         read0 += entries;
         let ranges: Array<[number, number]>;
@@ -560,6 +565,39 @@ async function streamSample(
     }
   } finally {
     for (const c of cached.values()) c.close();
+  }
+}
+
+/** A cache's record of a sample's entries, if it has the expected shape (else it is not used). */
+function cacheMeta(v: unknown, files: number): { entries: number; files: number[] } | undefined {
+  const m = v as { entries?: unknown; files?: unknown } | undefined;
+  if (!m || typeof m.entries !== "number" || !Array.isArray(m.files) || m.files.length !== files) return undefined;
+  if (!m.files.every((x) => Number.isInteger(x) && x >= 0) || m.files.reduce((a: number, b: number) => a + b, 0) !== m.entries) return undefined;
+  return { entries: m.entries, files: m.files as number[] };
+}
+
+/** Whether each file has the entries a cache recorded for it (files that cannot be read: no). */
+async function entriesAgree(files: string[], read: ReadNode, recorded: number[]): Promise<boolean> {
+  for (let k = 0; k < files.length; k++) {
+    let f: RootFile | undefined;
+    try {
+      f = await openRoot(files[k]);
+      if ((await f.tree(read.tree)).entries !== recorded[k]) return false;
+    } catch {
+      return false; // reported as it should be when the file is read for real
+    } finally {
+      await f?.close();
+    }
+  }
+  return true;
+}
+
+/** A slice of a cached column; a column damaged while in use is a reading error of the sample. */
+function sliceOrFail(c: CachedColumn, start: number, stop: number, read: ReadNode): Float64Array | Uint8Array {
+  try {
+    return c.slice(start, stop);
+  } catch (e) {
+    throw new RunError("HEP6002", { sample: read.sample, file: ".hepc/cache", reason: `${(e as Error).message}; delete .hepc/cache and run again` }, read.origin);
   }
 }
 

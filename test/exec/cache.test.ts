@@ -1,5 +1,5 @@
 /** The column cache: never a reason for a run to fail, and kept within its budget. */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -32,6 +32,27 @@ describe("the column cache", () => {
     const again = await execute(c.plan!, { analysisDir: dir, versions: {} });
     expect(again.result.samples[0].read).toBe(true);
     expect(again.result.warnings, again.result.warnings.join("\n")).toHaveLength(1);
+  });
+
+  it("whose record of the entries disagrees with the files is set aside: everything is recomputed, with the same results", async () => {
+    const dir = copyZmumu();
+    const c = await compilePlan(path.join(dir, "analysis.hep"), nodeHost(dir));
+    const fresh = await execute(c.plan!, { analysisDir: dir, versions: {} });
+    const columns = path.join(dir, ".hepc/cache/columns");
+    // damage the record of entries (still 2304 in all, but said to be in two files)
+    for (const f of readdirSync(columns).filter((n) => n.endsWith(".json"))) writeFileSync(path.join(columns, f), JSON.stringify({ entries: 2304, files: [2000, 304] }));
+    // a changed cut: some columns come from the cache, others are computed
+    const text = readFileSync(path.join(dir, "analysis.hep"), "utf8");
+    writeFileSync(path.join(dir, "analysis.hep"), text.replace("abs(mll - 91.19) < 15", "abs(mll - 91.19) < 14.99999"));
+    const c2 = await compilePlan(path.join(dir, "analysis.hep"), nodeHost(dir));
+    const mixed = await execute(c2.plan!, { analysisDir: dir, versions: {} });
+    expect(mixed.result.samples[0].read).toBe(true);
+    const unaffected = (r: typeof fresh) => JSON.stringify(r.result.histograms.filter((h) => h.region !== "z_window"));
+    expect(unaffected(mixed)).toBe(unaffected(fresh));
+    // and a record of the wrong shape is ignored too
+    for (const f of readdirSync(columns).filter((n) => n.endsWith(".json"))) writeFileSync(path.join(columns, f), JSON.stringify({ entries: 2304 }));
+    const again = await execute(c2.plan!, { analysisDir: dir, versions: {} });
+    expect(JSON.stringify(again.result.histograms)).toBe(JSON.stringify(mixed.result.histograms));
   });
 
   it("a writer whose file cannot be created or written reports why and publishes nothing", () => {
