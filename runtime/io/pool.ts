@@ -131,7 +131,6 @@ export class DecodePool {
   private spawn(): Slot {
     const worker = new Worker(this.workerUrl!);
     const slot: Slot = { worker, busy: 0 };
-    worker.unref();
     worker.on("message", (replies: DecodeReply[]) => {
       if (--slot.busy === 0) worker.unref();
       for (const m of replies) {
@@ -162,6 +161,9 @@ export class DecodePool {
     };
     worker.on("error", (e) => fail(e.message));
     worker.on("exit", (code) => fail(`exit code ${code}`));
+    // After the listeners, which ref the worker's port again: idle workers must not keep the
+    // process alive (a worker is ref'd while it holds jobs).
+    worker.unref();
     this.slots.push(slot);
     return slot;
   }
