@@ -12,9 +12,10 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { Kernel } from "../columns/index.js";
 import type { ReadPlan } from "../io/index.js";
+import { failJobsOf, startWorker } from "../io/threads.js";
 import { ColumnPool, deserializeError, OpenFiles, runChunk, type ChunkReply, type ChunkRequest } from "./chunk.js";
 
 export type Outputs = Map<string, Float64Array | Uint8Array>;
@@ -174,35 +175,30 @@ export class WorkerRunner implements ChunkRunner {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.workerUrl, { workerData: { hepcChunkWorker: true } });
-    const slot: Slot = { worker, busy: 0, kernels: new Set() };
-    worker.on("message", (m: ChunkReply) => {
-      if (--slot.busy === 0) worker.unref();
-      const p = this.pending.get(m.id);
-      if (!p) return;
-      this.pending.delete(m.id);
-      if ("error" in m) p.reject(deserializeError(m.error));
-      else {
-        workerChunks++;
-        p.resolve({ outputs: new Map(Object.entries(m.outputs)), readMs: m.readMs, computeMs: m.computeMs });
-      }
-    });
-    // A worker that dies fails the chunks it held; later chunks go to a fresh worker.
-    const fail = (why: string): void => {
-      if (slot.dead) return;
-      slot.dead = true;
-      this.slots = this.slots.filter((s) => s !== slot);
-      for (const [id, p] of this.pending) {
-        if (p.slot !== slot) continue;
-        this.pending.delete(id);
-        p.reject(new WorkerStopped(why));
-      }
-    };
-    worker.on("error", (e) => fail(e.message));
-    worker.on("exit", (code) => fail(`exit code ${code}`));
-    // After the listeners: adding a "message" listener refs the worker's port again. An idle
-    // worker must not keep the process alive (it is ref'd while it holds chunks).
-    worker.unref();
+    // the worker is set just below, before any of its callbacks can run
+    const slot = { busy: 0, kernels: new Set<number>() } as Slot;
+    slot.worker = startWorker<ChunkReply>(
+      this.workerUrl,
+      { workerData: { hepcChunkWorker: true } },
+      (m) => {
+        if (--slot.busy === 0) slot.worker.unref();
+        const p = this.pending.get(m.id);
+        if (!p) return;
+        this.pending.delete(m.id);
+        if ("error" in m) p.reject(deserializeError(m.error));
+        else {
+          workerChunks++;
+          p.resolve({ outputs: new Map(Object.entries(m.outputs)), readMs: m.readMs, computeMs: m.computeMs });
+        }
+      },
+      // A worker that dies fails the chunks it held; later chunks go to a fresh worker.
+      (why) => {
+        if (slot.dead) return;
+        slot.dead = true;
+        this.slots = this.slots.filter((s) => s !== slot);
+        failJobsOf(this.pending, slot, () => new WorkerStopped(why));
+      },
+    );
     this.slots.push(slot);
     return slot;
   }

@@ -11,9 +11,10 @@
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { decodeStoredBasket, typedView, type DecodedBasket, type Interp } from "./basket.js";
 import type { DecodeReply, DecodeRequest } from "./decode-worker.js";
+import { failJobsOf, startWorker } from "./threads.js";
 
 const BATCH_MIN_BYTES = 64 * 1024;
 const BATCH_MAX_BYTES = 2 * 1024 * 1024;
@@ -129,41 +130,36 @@ export class DecodePool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(this.workerUrl!);
-    const slot: Slot = { worker, busy: 0 };
-    worker.on("message", (replies: DecodeReply[]) => {
-      if (--slot.busy === 0) worker.unref();
-      for (const m of replies) {
-        const p = this.pending.get(m.id);
-        if (!p) continue;
-        this.pending.delete(m.id);
-        this.workerJobs++;
-        if ("error" in m) p.reject(new WorkerDecodeError(m.error.message, m.error.name));
-        else if ("placed" in m) p.resolve(null);
-        else {
-          const values = typedView(p.interp.dtype, m.values, m.byteOffset, m.length);
-          p.resolve(m.counts ? { values, counts: new Int32Array(m.counts) } : { values });
+    // the worker is set just below, before any of its callbacks can run
+    const slot = { busy: 0 } as Slot;
+    slot.worker = startWorker<DecodeReply[]>(
+      this.workerUrl!,
+      {},
+      (replies) => {
+        if (--slot.busy === 0) slot.worker.unref();
+        for (const m of replies) {
+          const p = this.pending.get(m.id);
+          if (!p) continue;
+          this.pending.delete(m.id);
+          this.workerJobs++;
+          if ("error" in m) p.reject(new WorkerDecodeError(m.error.message, m.error.name));
+          else if ("placed" in m) p.resolve(null);
+          else {
+            const values = typedView(p.interp.dtype, m.values, m.byteOffset, m.length);
+            p.resolve(m.counts ? { values, counts: new Int32Array(m.counts) } : { values });
+          }
         }
-      }
-      this.pump();
-    });
-    // A worker that dies fails the jobs it held; later jobs go to a fresh worker.
-    const fail = (why: string): void => {
-      if (slot.dead) return;
-      slot.dead = true;
-      this.slots = this.slots.filter((s) => s !== slot);
-      for (const [id, p] of this.pending) {
-        if (p.slot !== slot) continue;
-        this.pending.delete(id);
-        p.reject(new WorkerDecodeError(`decode worker stopped: ${why}`, "Error"));
-      }
-      this.pump();
-    };
-    worker.on("error", (e) => fail(e.message));
-    worker.on("exit", (code) => fail(`exit code ${code}`));
-    // After the listeners, which ref the worker's port again: idle workers must not keep the
-    // process alive (a worker is ref'd while it holds jobs).
-    worker.unref();
+        this.pump();
+      },
+      // A worker that dies fails the jobs it held; later jobs go to a fresh worker.
+      (why) => {
+        if (slot.dead) return;
+        slot.dead = true;
+        this.slots = this.slots.filter((s) => s !== slot);
+        failJobsOf(this.pending, slot, () => new WorkerDecodeError(`decode worker stopped: ${why}`, "Error"));
+        this.pump();
+      },
+    );
     this.slots.push(slot);
     return slot;
   }
