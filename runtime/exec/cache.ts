@@ -8,8 +8,9 @@
  * is recomputed. It is kept within a size budget by removing the least recently used files after
  * each run (a file's modification time is refreshed whenever a run uses it).
  */
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from "node:fs";
 import * as path from "node:path";
+import { readFullySync } from "../source/index.js";
 
 /** A cached column read in slices from its file: memory stays bounded by the chunk. */
 export interface CachedColumn {
@@ -33,13 +34,7 @@ export function openCachedColumn(p: string, as: "f64" | "mask", entries: number)
   touch(p);
   return {
     slice(start, stop) {
-      const bytes = new Uint8Array((stop - start) * width);
-      let got = 0;
-      while (got < bytes.length) {
-        const n = readSync(fd, bytes, got, bytes.length - got, start * width + got);
-        if (n === 0) throw new Error(`the cached column ${path.basename(p)} was truncated while in use`);
-        got += n;
-      }
+      const bytes = readFullySync(fd, p, new Uint8Array((stop - start) * width), start * width);
       return as === "f64" ? new Float64Array(bytes.buffer) : bytes;
     },
     close: () => closeSync(fd),

@@ -4,13 +4,13 @@
  * by the worker threads (chunk-worker.ts) and the in-thread runner (chunks.ts), so both give the
  * same bits; also the messages between them.
  */
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync } from "node:fs";
 import type { Kernel, OutputSlot } from "../columns/index.js";
 // Not ../io/index.js: that loads jsroot (for metadata), which a worker never needs.
 import { RootIoError } from "../io/errors.js";
 import { allocTyped, DTYPE_SIZE, typedView, type Dtype, type TypedArray } from "../io/basket.js";
 import { readPlanSync, type Column, type ReadPlan } from "../io/plan.js";
-import { SourceError } from "../source/index.js";
+import { openSyncOrFail, readFullySync } from "../source/index.js";
 
 export interface KernelSource {
   id: number;
@@ -65,25 +65,13 @@ export class OpenFiles {
   read(path: string, offset: number, length: number): Uint8Array {
     let fd = this.fds.get(path);
     if (fd === undefined) {
-      try {
-        fd = openSync(path, "r");
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        throw new SourceError(`cannot open ${path}: ${(e as Error).message}`, path, code === "ENOENT" ? "missing" : "unreadable");
-      }
+      fd = openSyncOrFail(path);
       // A few files at a time: chains are read file after file.
       if (this.fds.size >= 8) this.closeAll();
       this.fds.set(path, fd);
     }
     if (this.scratch.length < length) this.scratch = new Uint8Array(Math.max(length, this.scratch.length * 2));
-    const out = this.scratch.subarray(0, length);
-    let got = 0;
-    while (got < length) {
-      const n = readSync(fd, out, got, length - got, offset + got);
-      if (n === 0) throw new SourceError(`${path} is truncated: read ${got} of ${length} bytes at offset ${offset}`, path, "short-read");
-      got += n;
-    }
-    return out;
+    return readFullySync(fd, path, this.scratch.subarray(0, length), offset);
   }
 
   closeAll(): void {

@@ -113,31 +113,38 @@ export async function openSource(path: string): Promise<ByteSource> {
   return FileSource.open(path);
 }
 
+/** Opens a file for synchronous reads; failures are SourceErrors naming it. */
+export function openSyncOrFail(path: string): number {
+  try {
+    return openSync(path, "r");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new SourceError(`cannot open ${path}: ${(e as Error).message}`, path, code === "ENOENT" ? "missing" : "unreadable");
+  }
+}
+
+/** Fills `out` from `offset` of an open file; a file that ends first is a short read of `path`. */
+export function readFullySync(fd: number, path: string, out: Uint8Array, offset: number): Uint8Array {
+  let got = 0;
+  while (got < out.length) {
+    const n = readSync(fd, out, got, out.length - got, offset + got);
+    if (n === 0) throw new SourceError(`${path} is truncated: read ${got} of ${out.length} bytes at offset ${offset}`, path, "short-read");
+    got += n;
+  }
+  return out;
+}
+
 /**
  * One synchronous positioned read into a fresh buffer, opening and closing the file around it.
  * For worker threads, which read their own baskets so the bytes never cross threads twice.
  */
 export function readRangeSync(path: string, offset: number, length: number, scratch?: Uint8Array): Uint8Array {
-  let fd: number;
-  try {
-    fd = openSync(path, "r");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new SourceError(`cannot open ${path}: ${(e as Error).message}`, path, code === "ENOENT" ? "missing" : "unreadable");
-  }
+  const fd = openSyncOrFail(path);
   try {
     // With a scratch buffer big enough, the bytes land there (a view is returned): a worker reading
     // basket after basket then allocates nothing per read.
     const out = scratch && scratch.length >= length ? scratch.subarray(0, length) : new Uint8Array(new ArrayBuffer(length));
-    let got = 0;
-    while (got < length) {
-      const n = readSync(fd, out, got, length - got, offset + got);
-      if (n === 0) {
-        throw new SourceError(`${path} is truncated: read ${got} of ${length} bytes at offset ${offset}`, path, "short-read");
-      }
-      got += n;
-    }
-    return out;
+    return readFullySync(fd, path, out, offset);
   } finally {
     closeSync(fd);
   }
