@@ -5,14 +5,14 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { kernelFromSource, type Kernel } from "../columns/index.js";
-import { ColumnPool, OpenFiles, runChunk, serializeError, type ChunkReply, type ChunkRequest } from "./chunk.js";
+import { ArrayPool, OpenFiles, runChunk, serializeError, type ChunkReply, type ChunkRequest } from "./chunk.js";
 
 // Only when started as a chunk worker (not when some other worker imports this by mistake).
 if (parentPort && (workerData as { hepcChunkWorker?: boolean } | undefined)?.hepcChunkWorker) {
   const port = parentPort;
   const kernels = new Map<number, Kernel>();
   const files = new OpenFiles();
-  const pool = new ColumnPool();
+  const pool = new ArrayPool();
   port.on("message", (m: ChunkRequest | { close: true; forget: boolean }) => {
     if ("close" in m) {
       // End of a sample: files closed; kernels forgotten when the main thread says so (it forgets

@@ -81,25 +81,29 @@ export class OpenFiles {
 }
 
 /**
- * The arrays of a thread's earlier chunks, for the columns of its next: memory a process touches
- * for the first time costs a page fault per 4 KB (about 3 ms per MB on the VMs measured, as much
- * as decompressing it), and a thread reading chunk after chunk of the same branches needs the same
- * sizes again and again. At most a few arrays per element type are kept.
+ * Typed arrays of a thread's earlier chunks, for its next ones (the columns a worker decodes, the
+ * kernel outputs the calling thread hands back): memory a process touches for the first time costs
+ * a page fault per 4 KB (about 3 ms per MB on the VMs measured, as much as decompressing it), and
+ * chunk after chunk of the same branches needs the same sizes again and again. At most a few
+ * dozen arrays per element type are kept.
  */
-export class ColumnPool {
+export class ArrayPool {
   private free = new Map<Dtype, TypedArray[]>();
   private static readonly KEEP = 48;
 
-  readonly alloc = (dtype: Dtype, n: number): TypedArray => {
+  /** An array of at least `n` values (the smallest kept that is long enough), viewed as exactly n; undefined if none. */
+  take(dtype: Dtype, n: number): TypedArray | undefined {
     const list = this.free.get(dtype);
-    if (list) {
-      let best = -1;
-      for (let i = 0; i < list.length; i++) if (list[i].length >= n && (best < 0 || list[i].length < list[best].length)) best = i;
-      if (best >= 0) return list.splice(best, 1)[0].subarray(0, n) as TypedArray;
-    }
-    // a little room to grow: chunks of one file differ in size, those of jagged columns a lot
-    return allocTyped(dtype, n + (n >> 3)).subarray(0, n) as TypedArray;
-  };
+    if (!list) return undefined;
+    let best = -1;
+    for (let i = 0; i < list.length; i++) if (list[i].length >= n && (best < 0 || list[i].length < list[best].length)) best = i;
+    return best >= 0 ? (list.splice(best, 1)[0].subarray(0, n) as TypedArray) : undefined;
+  }
+
+  /** An array of `n` values, kept or new; its contents are not zeroed. */
+  readonly alloc = (dtype: Dtype, n: number): TypedArray =>
+    // new ones with a little room to grow: chunks of one file differ in size, jagged ones a lot
+    this.take(dtype, n) ?? (allocTyped(dtype, n + (n >> 3)).subarray(0, n) as TypedArray);
 
   /** Gives back the arrays of a chunk's columns once nothing reads them any more. */
   release(columns: Map<string, Column>): void {
@@ -109,18 +113,23 @@ export class ColumnPool {
     }
   }
 
-  private put(dtype: Dtype, a: TypedArray): void {
-    // a column of a chunk's only basket may be a view into its decompression buffer: not ours
+  /** Keeps an array's whole buffer (a view handed back may be shorter than what was allocated). */
+  put(dtype: Dtype, a: TypedArray): void {
+    // only arrays that own their buffer from its start, as the pool's own do
     if (!(a.buffer instanceof ArrayBuffer) || a.byteOffset !== 0) return;
     const whole = typedView(dtype, a.buffer, 0, a.buffer.byteLength / DTYPE_SIZE[dtype]);
     let list = this.free.get(dtype);
     if (!list) this.free.set(dtype, (list = []));
-    if (list.length < ColumnPool.KEEP) list.push(whole);
+    if (list.length < ArrayPool.KEEP) list.push(whole);
+  }
+
+  clear(): void {
+    this.free.clear();
   }
 }
 
 /** Runs one chunk: shared by the workers and the in-thread runner, so both give the same bits. */
-export function runChunk(kernel: Kernel, plan: ReadPlan, entry0: number, files: OpenFiles, pool: ColumnPool, into?: ReadonlyMap<string, Float64Array | Uint8Array>) {
+export function runChunk(kernel: Kernel, plan: ReadPlan, entry0: number, files: OpenFiles, pool: ArrayPool, into?: ReadonlyMap<string, Float64Array | Uint8Array>) {
   let t = performance.now();
   const columns = readPlanSync(plan, files, pool.alloc);
   const readMs = performance.now() - t;

@@ -16,7 +16,7 @@ import type { Worker } from "node:worker_threads";
 import type { Kernel } from "../columns/index.js";
 import type { ReadPlan } from "../io/index.js";
 import { failJobsOf, startWorker } from "../io/threads.js";
-import { ColumnPool, deserializeError, OpenFiles, runChunk, type ChunkReply, type ChunkRequest } from "./chunk.js";
+import { ArrayPool, deserializeError, OpenFiles, runChunk, type ChunkReply, type ChunkRequest } from "./chunk.js";
 
 export type Outputs = Map<string, Float64Array | Uint8Array>;
 
@@ -48,28 +48,25 @@ export class WorkerStopped extends Error {
   }
 }
 
-/** Output arrays of consumed chunks, by key: a kernel writing into them saves a page fault per 4 KB. */
+/**
+ * Output arrays of consumed chunks, for later chunks' kernels to write into (a page fault per 4 KB
+ * saved); only arrays already at hand are offered, a kernel allocates the rest itself.
+ */
 class Spares {
-  private byKey = new Map<string, Array<Float64Array | Uint8Array>>();
+  private pool = new ArrayPool();
   put(outputs: Outputs): void {
-    for (const [k, a] of outputs) {
-      const list = this.byKey.get(k) ?? [];
-      // Whole buffers: a view handed back may be shorter than the array it came from.
-      if (list.length < 4) list.push(a instanceof Float64Array ? new Float64Array(a.buffer as ArrayBuffer) : new Uint8Array(a.buffer as ArrayBuffer));
-      this.byKey.set(k, list);
-    }
+    for (const a of outputs.values()) this.pool.put(a instanceof Float64Array ? "f8" : "u1", a);
   }
   take(kernel: Kernel, n: number): Map<string, Float64Array | Uint8Array> | undefined {
     const out = new Map<string, Float64Array | Uint8Array>();
     for (const o of kernel.outputs) {
-      const list = this.byKey.get(o.key);
-      const i = list?.findIndex((a) => a.length >= n && (o.as === "mask" ? a instanceof Uint8Array : a instanceof Float64Array)) ?? -1;
-      if (i >= 0) out.set(o.key, list!.splice(i, 1)[0]);
+      const a = this.pool.take(o.as === "mask" ? "u1" : "f8", n) as Float64Array | Uint8Array | undefined;
+      if (a) out.set(o.key, a);
     }
     return out.size ? out : undefined;
   }
   clear(): void {
-    this.byKey.clear();
+    this.pool.clear();
   }
 }
 
@@ -79,7 +76,7 @@ export class InThreadRunner implements ChunkRunner {
   readonly threaded = false;
   private files = new OpenFiles();
   private spares = new Spares();
-  private pool = new ColumnPool();
+  private pool = new ArrayPool();
 
   async run(kernel: Kernel, plan: ReadPlan, entry0: number): Promise<ChunkDone> {
     return runChunk(kernel, plan, entry0, this.files, this.pool, this.spares.take(kernel, plan.n));
