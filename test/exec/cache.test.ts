@@ -1,5 +1,5 @@
 /** The column cache: never a reason for a run to fail, and kept within its budget. */
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -8,16 +8,12 @@ import { compilePlan } from "../../compiler/compile.js";
 import { execute } from "../../runtime/exec/index.js";
 import { cacheBudget, CacheWriter, pruneCache } from "../../runtime/exec/cache.js";
 import { runCli } from "../helpers/cli-io.js";
-import { repoPath } from "../helpers/repo.js";
+import { copyExample } from "../helpers/examples.js";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "hepc-cache-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function copyZmumu(): string {
-  const dir = path.join(tmp, `zmumu-${Math.random().toString(36).slice(2)}`);
-  cpSync(repoPath("examples/zmumu"), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.hepc`) && !src.includes(`${path.sep}out`) });
-  return dir;
-}
+const copyZmumu = (): string => copyExample(tmp, "zmumu");
 
 describe("the column cache", () => {
   it("that cannot be written does not stop a run: it warns, and the next run reads the files again", async () => {

@@ -6,29 +6,17 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, a
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { nodeHost } from "../../cli/host.js";
-import { compilePlan } from "../../compiler/compile.js";
-import type { Plan } from "../../compiler/plan/types.js";
 import { openRoot, readHistogram } from "../../runtime/io/index.js";
 import { execute, RunError } from "../../runtime/exec/index.js";
 import type { HistogramResult, RunProgress } from "../../runtime/exec/index.js";
 import { runCli } from "../helpers/cli-io.js";
+import { copyExample as copyExampleInto, planOf } from "../helpers/examples.js";
 import { repoPath } from "../helpers/repo.js";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "hepc-run-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function copyExample(name: string): string {
-  const dir = path.join(tmp, `${name}-${Math.random().toString(36).slice(2)}`);
-  cpSync(repoPath("examples", name), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.hepc`) && !src.includes(`${path.sep}out`) });
-  return dir;
-}
-
-async function planOf(file: string): Promise<Plan> {
-  const c = await compilePlan(file, nodeHost(path.dirname(file)));
-  expect(c.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
-  return c.plan!;
-}
+const copyExample = (name: string): string => copyExampleInto(tmp, name);
 
 async function runIn(dir: string, opts: { chunkSize?: number; threads?: number; cache?: boolean; file?: string } = {}) {
   const plan = await planOf(path.join(dir, opts.file ?? "analysis.hep"));

@@ -6,17 +6,15 @@
  * `vitest run` without a build skips the worker cases, saying so.
  */
 import { spawn } from "node:child_process";
-import { closeSync, cpSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nodeHost } from "../../cli/host.js";
-import { compilePlan } from "../../compiler/compile.js";
-import type { Plan } from "../../compiler/plan/types.js";
 import { configureChunkPool, execute, RunError, workerChunksDone } from "../../runtime/exec/index.js";
 import { chunkRanges, chunkTarget } from "../../runtime/exec/run.js";
 import { openRoot } from "../../runtime/io/index.js";
+import { copyExample as copyExampleInto, planOf } from "../helpers/examples.js";
 import { repoPath } from "../helpers/repo.js";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "hepc-threads-"));
@@ -26,17 +24,7 @@ const distWorker = new URL("../../dist/runtime/exec/chunk-worker.js", import.met
 const haveDist = existsSync(fileURLToPath(distWorker));
 const CLI = repoPath("cli/bin/hepc.js");
 
-function copyExample(name: string): string {
-  const dir = path.join(tmp, `${name}-${Math.random().toString(36).slice(2)}`);
-  cpSync(repoPath("examples", name), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.hepc`) && !src.includes(`${path.sep}out`) });
-  return dir;
-}
-
-async function planOf(file: string): Promise<Plan> {
-  const c = await compilePlan(file, nodeHost(path.dirname(file)));
-  expect(c.diagnostics.filter((d) => d.severity === "error").map((d) => d.message)).toEqual([]);
-  return c.plan!;
-}
+const copyExample = (name: string): string => copyExampleInto(tmp, name);
 
 /** Jagged collections, where, HT, pairs, weights and cross sections over four samples of several files. */
 const JAGGED = (copies: number) => {
