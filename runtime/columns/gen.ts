@@ -227,7 +227,7 @@ class Gen {
   constructor(private readonly spec: GenSpec) {
     for (const c of spec.collections) this.colls.set(c.name, c);
     // names the kernel function and its prelude use
-    for (const name of ["i", "n", "entry0", "cols", "outs", "PI", "TWO_PI", ...[...PRELUDE.matchAll(/^function (\w+)/gm)].map((m) => m[1])]) this.usedNames.add(name);
+    for (const name of ["i", "n", "entry0", "cols", "outs", ...PRELUDE_NAMES]) this.usedNames.add(name);
     spec.outputs.forEach((_, k) => this.usedNames.add(`o${k}`));
     for (const [name, e] of Object.entries(spec.regions)) this.declByText.set(JSON.stringify(e), { op: "ref", type: e.type, decl: "region", name });
     for (const [name, e] of Object.entries(spec.defines)) if (!this.declByText.has(JSON.stringify(e))) this.declByText.set(JSON.stringify(e), { op: "ref", type: e.type, decl: "define", name });

@@ -200,12 +200,6 @@ export class Hist1D {
     this.swx2 = swx2;
   }
 
-  /** All events of a chunk where `mask` is non-zero (every event without one), in entry order. */
-  fillColumn(n: number, x: Float64Array, w: Float64Array | null, mask: Uint8Array | null): void {
-    const sel = selectedIndices(n, mask);
-    this.fillIndexed(sel.count, sel.idx, x, w);
-  }
-
   /** Multiplies contents by a normalisation (cross section × luminosity / sum of weights). */
   scale(f: number): void {
     for (let i = 0; i < this.sumw.length; i++) {
