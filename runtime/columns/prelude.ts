@@ -43,8 +43,13 @@ function __offsets(counts, n) {
   return o;
 }
 
+/** A kernel's check of its columns failed: the data disagree with the plan (named, so that callers on any thread can tell it from a bug). */
 function __check(ok, message) {
-  if (!ok) throw new Error("hepc kernel: " + message);
+  if (!ok) {
+    const e = new Error("hepc kernel: " + message);
+    e.name = "KernelDataError";
+    throw e;
+  }
 }
 
 // ---- atan2 and cosh ------------------------------------------------------------------------------

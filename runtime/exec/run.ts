@@ -446,9 +446,9 @@ async function streamSample(
         ? new RunError("HEP6002", { sample: read.sample, file: read.files[k], reason: e.detail + (e.basket !== undefined ? ` (branch '${e.branch}', basket ${e.basket})` : e.branch ? ` (branch '${e.branch}')` : "") }, read.origin)
         : e instanceof WorkerStopped
           ? new RunError("HEP6008", { sample: read.sample, file: read.files[k], reason: e.reason }, read.origin)
-          : e instanceof Error && e.message.startsWith("hepc kernel: ")
+          : e instanceof Error && e.name === "KernelDataError"
             ? // the kernel's checks of its columns (branches of a collection that disagree): the file's data
-              new RunError("HEP6002", { sample: read.sample, file: read.files[k], reason: e.message.slice("hepc kernel: ".length) }, read.origin)
+              new RunError("HEP6002", { sample: read.sample, file: read.files[k], reason: e.message.replace(/^hepc kernel: /, "") }, read.origin)
             : e;
     // Files are opened in order, each while the chunks of the one before are being computed, and
     // closed once their chunks are planned (workers read by path): open handles and metadata in
