@@ -119,8 +119,11 @@ interface Kin {
   home: Block;
   /** prefix for the names of derived components */
   hint: string;
-  /** An element of a jagged collection inside a loop: its derived components come from per-batch arrays. */
-  element?: { coll: CollectionIR; idx: string; missing: boolean };
+  /**
+   * An element of a jagged collection: its derived components come from per-batch arrays, always
+   * inside a loop (`inLoop`), and outside one only when a loop already made the array.
+   */
+  element?: { coll: CollectionIR; idx: string; missing: boolean; inLoop: boolean };
 }
 
 /** How to loop over a list's elements. Two lists with the same key have the same elements in the same order. */
@@ -215,6 +218,9 @@ class Gen {
   private readonly persistent: string[] = [];
   /** Flat passes already emitted, by what they compute: their array's name. */
   private readonly flatPasses = new Map<string, string>();
+  /** Placeholders of expressions a per-batch array may replace (see `deferred`). */
+  private readonly deferredByText = new Map<string, string>();
+  private readonly deferredJs = new Map<string, () => string>();
   /** > 0 while generating a flat pass, whose elements compute everything themselves. */
   private flatPassDepth = 0;
   /** Declarations already compiled, by `decl:name`. */
@@ -275,9 +281,9 @@ class Gen {
 
     const body = [
       ...head,
-      ...this.root.lines,
+      ...this.root.lines.map((l) => this.resolveDeferred(l)),
       "for (let i = 0; i < n; i++) {",
-      ...indent([...bounds, ...this.ev.lines]),
+      ...indent([...bounds, ...this.ev.lines.map((l) => this.resolveDeferred(l))]),
       "}",
     ];
     const source = [
@@ -625,8 +631,10 @@ class Gen {
         const kin: Kin = { source, native: (c) => this.read(v, k.fields[c], "num", c).js, home: v.home, hint: sanitize(v.coll.name) };
         // Inside a loop an element's derived kinematics would be recomputed wherever the loop
         // runs (a muon's η for every jet it is compared with): read them from arrays computed once
-        // per batch instead. An element used once per event (muons[0]) computes its own.
-        if (v.coll.shape === "jagged" && v.home.depth > this.ev.depth && this.flatPassDepth === 0) kin.element = { coll: v.coll, idx: v.idx, missing: v.missing };
+        // per batch instead. An element used once per event (muons[0]) computes its own, unless
+        // such an array is there anyway: reading it is cheaper than asinh or atan2, and the
+        // array holds the same expression's bits.
+        if (v.coll.shape === "jagged" && this.flatPassDepth === 0) kin.element = { coll: v.coll, idx: v.idx, missing: v.missing, inLoop: v.home.depth > this.ev.depth };
         return kin;
       }
       case "pair": {
@@ -647,11 +655,9 @@ class Gen {
   /** A kinematic component: native, or derived from the native ones (see index.ts for the formulas). */
   private kinField(kin: Kin, name: string): NumV {
     if (NATIVE[kin.source].includes(name)) return this.num(kin.native(name), kin.home);
-    if (kin.element) {
-      const { coll, idx, missing } = kin.element;
-      const arr = this.flatDerived(coll, name);
-      return this.num(this.cse(kin.home, missing ? `(${idx} < 0 ? NaN : ${arr}[${idx}])` : `${arr}[${idx}]`, `${kin.hint}_${name}`), kin.home);
-    }
+    const el = kin.element;
+    const fromArray = (arr: string) => (el!.missing ? `(${el!.idx} < 0 ? NaN : ${arr}[${el!.idx}])` : `${arr}[${el!.idx}]`);
+    if (el?.inLoop) return this.num(this.cse(kin.home, fromArray(this.flatDerived(el.coll, name)), `${kin.hint}_${name}`), kin.home);
     const f = (c: string) => this.kinField(kin, c).js;
     const anchor = f(NATIVE[kin.source][0]);
     const zero = `(${anchor} === ${anchor} ? 0 : NaN)`;
@@ -710,7 +716,37 @@ class Gen {
       default:
         throw new KernelError(`cannot derive ${name} from ${kin.source}`);
     }
+    if (el) {
+      // Outside a loop: the per-batch array if some loop makes one, even one compiled later, else
+      // the expression itself; which of the two is settled when the source is assembled.
+      const key = flatDerivedKey(el.coll, name);
+      js = this.flatPasses.has(key) ? fromArray(this.flatPasses.get(key)!) : this.deferred(key, js, fromArray);
+    }
     return this.num(this.cse(kin.home, js, `${kin.hint}_${name}`), kin.home);
+  }
+
+  /**
+   * A placeholder for an expression that a per-batch array, if one is made later, replaces
+   * (`resolveDeferred`, when the source is assembled). The same expression gets the same
+   * placeholder, so common subexpressions are still shared.
+   */
+  private deferred(key: string, inline: string, fromArray: (arr: string) => string): string {
+    const id = `${key}|${inline}`;
+    const known = this.deferredByText.get(id);
+    if (known) return known;
+    // shaped as a call: not simple (so bound to a local once) and not cheap (so not evaluated
+    // where a branch would have skipped it)
+    const token = `__deferred${this.deferredByText.size}()`;
+    this.deferredByText.set(id, token);
+    this.deferredJs.set(token, () => {
+      const arr = this.flatPasses.get(key);
+      return `(${arr ? fromArray(arr) : inline})`;
+    });
+    return token;
+  }
+
+  private resolveDeferred(source: string): string {
+    return this.deferredJs.size ? source.replace(/__deferred\d+\(\)/g, (t) => this.deferredJs.get(t)!()) : source;
   }
 
   // ---- conversions ----------------------------------------------------------------------------------
@@ -1278,7 +1314,7 @@ class Gen {
    * from batch to batch. The same expression as inline, so the same bits.
    */
   private flatDerived(coll: CollectionIR, name: string): string {
-    const key = `kin:${coll.name}:${name}`;
+    const key = flatDerivedKey(coll, name);
     const known = this.flatPasses.get(key);
     if (known) return known;
     this.bounds(coll);
@@ -1507,6 +1543,11 @@ class Gen {
 type Decl = ["define" | "object" | "region", string];
 type SlotKind = "i" | "f" | "b";
 const DEFAULT: Record<SlotKind, string> = { i: "-1", f: "NaN", b: "0" };
+
+/** The key of a derived component's per-batch array among the flat passes. */
+function flatDerivedKey(coll: CollectionIR, name: string): string {
+  return `kin:${coll.name}:${name}`;
+}
 
 function slotKinds(s: Shape): SlotKind[] {
   switch (s.k) {

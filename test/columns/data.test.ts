@@ -290,6 +290,36 @@ region two_jets = njets >= 2 and mjj_best > 0
     expectChunkInvariant(k, b, [3, 2000]);
   });
 
+  it("an element used once per event reads the derived kinematics a loop already computed, with the same bits", async () => {
+    const alone = await planFromText(`${header}
+object muons = Muon where pt > 10 GeV
+define lead_eta = muons[0].eta
+define lead_phi = muons[0].phi
+`);
+    const withLoop = await planFromText(`${header}
+object muons = Muon where pt > 10 GeV
+object jets = Jet where pt > 20 GeV and all(deltaR(this, muons) > 0.4)
+define njets = count(jets)
+define lead_eta = muons[0].eta
+define lead_phi = muons[0].phi
+`);
+    const a = compileKernel(planSpec(alone));
+    const w = compileKernel(planSpec(withLoop));
+    // alone: the leading muon's η and φ computed inline; with the jets' loop over muons: η and φ
+    // of every muon in a per-batch array, which the leading muon then reads
+    expect(a.source).not.toMatch(/all_Muon_eta/);
+    expect(w.source.match(/Math\.asinh\(/g)).toHaveLength(2); // muons' and jets' arrays only
+    const b = await read(SINGLE_TOP, "events", [...new Set([...a.branches, ...w.branches])]);
+    const oa = a.run(b);
+    const ow = w.run(b);
+    for (const key of ["define:lead_eta", "define:lead_phi"]) {
+      const x = oa.get(key)!;
+      const y = ow.get(key)!;
+      expect(Array.from(y).some((v) => !Number.isNaN(v))).toBe(true);
+      expect(Object.is(x[0], y[0]) && Array.from(x).every((v, i) => Object.is(v, y[i]))).toBe(true);
+    }
+  });
+
   it("every example of the standard library compiles into a kernel that runs on the tutorial data", async () => {
     const base = readFileSync(repoPath("test/fixtures/stdlib/analysis.hep"), "utf8");
     const examples = FUNCTIONS.flatMap((fn) => fn.examples);
