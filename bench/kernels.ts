@@ -30,25 +30,13 @@ import type { CollectionIR, ExprIR } from "../compiler/plan/types.js";
 import { compileKernel, type Kernel } from "../runtime/columns/index.js";
 import { Hist1D, selectedIndices } from "../runtime/exec/histogram.js";
 import type { Column } from "../runtime/io/index.js";
+import { gauss, jaggedData, rng, type JaggedData } from "./data.js";
 
 const repo = fileURLToPath(new URL("../..", import.meta.url));
 const N = 1_000_000;
 const RUNS = 9;
 
 // ---- data ----------------------------------------------------------------------------------------
-
-/** A seeded PRNG (mulberry32): the same inputs in every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
 
 const FLAT_NAMES = ["a", "b", "x", "y", "u", "v", "c1", "c2", "c3", "w"];
 
@@ -61,34 +49,6 @@ function flatData(): Map<string, Float32Array> {
       return [name, v];
     }),
   );
-}
-
-function jaggedData(): { offsets: Int32Array; pt: Float32Array; eta: Float32Array; phi: Float32Array } {
-  const r = rng(2);
-  const offsets = new Int32Array(N + 1);
-  for (let i = 0; i < N; i++) {
-    // Poisson(4) by inversion
-    let k = 0;
-    let p = Math.exp(-4);
-    let s = p;
-    const u = r();
-    while (u > s) {
-      k++;
-      p *= 4 / k;
-      s += p;
-    }
-    offsets[i + 1] = offsets[i] + k;
-  }
-  const total = offsets[N];
-  const pt = new Float32Array(total);
-  const eta = new Float32Array(total);
-  const phi = new Float32Array(total);
-  for (let j = 0; j < total; j++) {
-    pt[j] = 20 - 20 * Math.log(r() || 1e-12); // 20 GeV + exponential(20)
-    eta[j] = 2.5 * gauss(r);
-    phi[j] = Math.PI * (2 * r() - 1);
-  }
-  return { offsets, pt, eta, phi };
 }
 
 // ---- timing --------------------------------------------------------------------------------------
@@ -195,7 +155,7 @@ function fillUniform(x: Float64Array, w: Float64Array, mask: Uint8Array, lo: num
 
 // ---- jagged --------------------------------------------------------------------------------------
 
-function jagged(d: ReturnType<typeof jaggedData>) {
+function jagged(d: JaggedData) {
   const columns = new Map<string, Column>([
     ["Obj_pt", { kind: "jagged", dtype: "f4", offsets: d.offsets, values: d.pt }],
     ["Obj_eta", { kind: "jagged", dtype: "f4", offsets: d.offsets, values: d.eta }],
@@ -249,10 +209,18 @@ def t(f):
     ts.sort()
     return {"median": ts[len(ts) // 2], "min": ts[0]}
 c = {k: np.fromfile(f"{d}/{k}.f32", dtype=np.float32) for k in ["a","b","x","y","u","v","c1","c2","c3","w"]}
-def flat():
+c64 = {k: v.astype(np.float64) for k, v in c.items()}
+def math(c):
     m = (c["c1"] > -1) & (c["c2"] < 1) & (np.abs(c["c3"]) > 0.1)
     r = np.sqrt(c["a"]**2 + c["b"]**2); e = c["x"] * np.cosh(c["y"]); a = np.arctan2(c["u"], c["v"])
+    return m, r, a
+def hists(c, m, r, a):
     np.histogram(r[m], bins=100, range=(0, 5), weights=c["w"][m]); np.histogram(a[m], bins=100, range=(-np.pi, np.pi), weights=c["w"][m])
+def flat(c=c):
+    hists(c, *math(c))
+def parts(c):
+    m, r, a = math(c)
+    return {"whole": t(lambda: flat(c)), "math": t(lambda: math(c)), "histograms": t(lambda: hists(c, m, r, a))}
 off = np.fromfile(f"{d}/offsets.i32", dtype=np.int32).astype(np.int64)
 pt = np.fromfile(f"{d}/pt.f32", dtype=np.float32); eta = np.fromfile(f"{d}/eta.f32", dtype=np.float32); phi = np.fromfile(f"{d}/phi.f32", dtype=np.float32)
 counts = np.diff(off)
@@ -278,7 +246,7 @@ def mindr():
 def check(x):
     x = np.asarray(x, dtype=np.float64)
     return {"sum": float(np.nansum(x)), "missing": int(np.isnan(x).sum())}
-print(json.dumps({"numpy": np.__version__, "flat": t(flat), "count": {**t(count), "checksum": check(count())}, "sum": {**t(total), "checksum": check(total())}, "minDeltaR": {**t(mindr), "checksum": check(mindr())}}))
+print(json.dumps({"numpy": np.__version__, "flat": t(flat), "flatParts": {"float32": parts(c), "float64": parts(c64)}, "count": {**t(count), "checksum": check(count())}, "sum": {**t(total), "checksum": check(total())}, "minDeltaR": {**t(mindr), "checksum": check(mindr())}}))
 `;
 
 /**
@@ -293,7 +261,7 @@ const PYTHON = (() => {
   return "python3";
 })();
 
-function numpyRun(flatCols: Map<string, Float32Array>, jag: ReturnType<typeof jaggedData>) {
+function numpyRun(flatCols: Map<string, Float32Array>, jag: JaggedData) {
   const dir = mkdtempSync(path.join(tmpdir(), "hepc-bench-kernels-"));
   try {
     const write = (name: string, a: Float32Array | Int32Array) => writeFileSync(path.join(dir, name), Buffer.from(a.buffer, a.byteOffset, a.byteLength));
@@ -311,6 +279,8 @@ function numpyRun(flatCols: Map<string, Float32Array>, jag: ReturnType<typeof ja
     return JSON.parse(r.stdout.trim()) as {
       numpy: string;
       flat: Timing;
+      /** The flat case on the float32 columns and on the same columns as float64: whole, the mask and defines alone, the two histograms alone. */
+      flatParts: Record<"float32" | "float64", Record<"whole" | "math" | "histograms", Timing>>;
       count: Timing & { checksum: { sum: number; missing: number } };
       sum: Timing & { checksum: { sum: number; missing: number } };
       minDeltaR: Timing & { checksum: { sum: number; missing: number } };
@@ -325,7 +295,7 @@ function numpyRun(flatCols: Map<string, Float32Array>, jag: ReturnType<typeof ja
 const load0 = loadavg();
 const steal0 = stolen();
 const flatCols = flatData();
-const jag = jaggedData();
+const jag = jaggedData(N);
 const np1 = numpyRun(flatCols, jag);
 const f = flat(flatCols);
 const j = jagged(jag);
@@ -357,6 +327,11 @@ console.log(
   `\nflat: ${(N / (f.total.median / 1000) / 1e6).toFixed(1)} M events/s (target 100; numpy reference 60); kernel alone ${f.kernel.median.toFixed(1)} ms, ` +
     `histogram fills (runtime/exec's selectedIndices + Hist1D.fillIndexed) ${f.fills.median.toFixed(1)} ms (a bare uniform-bin loop: ${f.fillsBare.median.toFixed(1)} ms); with fresh output arrays ${f.fresh.median.toFixed(1)} ms`,
 );
+const parts = (np1 ?? np2)?.flatParts;
+if (parts) {
+  const p = (x: Record<"whole" | "math" | "histograms", Timing>) => `${x.whole.median.toFixed(1)} ms = mask and defines ${x.math.median.toFixed(1)} + histograms ${x.histograms.median.toFixed(1)}`;
+  console.log(`flat, where the time goes: hepc ${f.total.median.toFixed(1)} ms = kernel ${f.kernel.median.toFixed(1)} + fills ${f.fills.median.toFixed(1)}; numpy on float32 columns ${p(parts.float32)}; on float64 columns ${p(parts.float64)}`);
+}
 console.log(`checksums (hepc / numpy): ${["count", "sum", "minDeltaR"].map((k) => `${k} ${j[k as "count"].checksum.sum.toFixed(1)} / ${best(k as "count")?.checksum.sum.toFixed(1) ?? "-"}`).join("; ")}`);
 console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? "?"}; load average ${load0.map((x) => x.toFixed(2)).join(" ")} → ${load1.map((x) => x.toFixed(2)).join(" ")}; CPU steal during the run ${stealPct === null ? "n/a" : stealPct.toFixed(1) + "%"}`);
 
@@ -374,6 +349,7 @@ const result = {
     freshOutputsMs: f.fresh,
     reference: { numpy124IdleMs: 16.7, ratio: 16.7 / f.total.median },
     numpySameRun: flatNp ? { ms: flatNp, ratio: flatNp.median / f.total.median } : null,
+    numpyParts: parts ?? null,
   },
   jagged: Object.fromEntries(
     (["count", "sum", "minDeltaR"] as const).map((key) => {
