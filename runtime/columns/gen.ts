@@ -180,6 +180,8 @@ export interface GenOutput {
   key: string;
   expr: ExprIR;
   as: "f64" | "mask";
+  /** Computed only for the events where this condition holds; elsewhere NaN (f64) or 0 (mask). */
+  when?: ExprIR;
 }
 
 export interface GenSpec {
@@ -205,6 +207,11 @@ class Gen {
   /** The event loop's body. */
   private readonly ev: Block = { lines: [], depth: 1, memo: new Map() };
   private readonly evCx: Cx = { block: this.ev, els: [] };
+  /**
+   * Where declarations are compiled: the event loop's body, or the block of a group of guarded
+   * outputs (`when`) for the declarations only that group uses.
+   */
+  private declCx: Cx = this.evCx;
   private counter = 0;
   private readonly usedNames = new Set<string>();
 
@@ -240,20 +247,57 @@ class Gen {
   }
 
   run(): Generated {
-    // declarations first, dependencies before their users, so that compiling one never recurses
-    // into another (chains of thousands of defines)
-    for (const [decl, name] of this.declarationOrder()) this.ref(decl, name);
     const outLines: string[] = [];
     const keys = new Set<string>();
     this.spec.outputs.forEach((o, k) => {
       if (keys.has(o.key)) throw new KernelError(`output '${o.key}' is given twice`);
       keys.add(o.key);
-      const v = this.compile(this.asRef(o.expr), this.evCx);
-      const target = `o${k}`;
-      if (o.as === "mask") this.ev.lines.push(`${target}[i] = (${this.truth(v, `output '${o.key}'`)}) | 0; // ${o.key}`);
-      else this.ev.lines.push(`${target}[i] = ${this.number(v, `output '${o.key}'`)}; // ${o.key}`);
-      outLines.push(`const ${target} = outs[${k}]; // ${o.key} (${o.as})`);
+      outLines.push(`const o${k} = outs[${k}]; // ${o.key} (${o.as})`);
     });
+    // Outputs with a condition (`when`) are grouped by it; each group is computed inside an
+    // `if` on its condition, so that work only some events need (a histogram's variable, needed in
+    // its regions) is skipped for the others, as a lazy dataflow would.
+    const outputs = this.spec.outputs.map((o, k) => ({ ...o, k }));
+    const groups = new Map<string, { when: ExprIR; members: typeof outputs }>();
+    for (const o of outputs) {
+      if (!o.when) continue;
+      const text = JSON.stringify(o.when);
+      const g = groups.get(text);
+      if (g) g.members.push(o);
+      else groups.set(text, { when: o.when, members: [o] });
+    }
+    const always = outputs.filter((o) => !o.when);
+
+    // Declarations first, dependencies before their users, so that compiling one never recurses
+    // into another (chains of thousands of defines). Those the unconditional outputs or the
+    // conditions use, or that more than one group uses, go into the event loop's body; the others
+    // into their group's block.
+    const top = [...always.map((o) => o.expr), ...[...groups.values()].map((g) => g.when)];
+    const users = new Map<string, number>();
+    for (const g of groups.values()) for (const d of this.declarationOrder(g.members.map((o) => o.expr))) users.set(declKey(d), (users.get(declKey(d)) ?? 0) + 1);
+    const shared = this.declarationOrder(top);
+    const sharedKeys = new Set(shared.map(declKey));
+    for (const g of groups.values()) for (const d of this.declarationOrder(g.members.map((o) => o.expr))) if (users.get(declKey(d))! > 1 && !sharedKeys.has(declKey(d))) shared.push(d);
+    // `shared` may now list a declaration before one it uses: order the whole set again
+    for (const [decl, name] of this.declarationOrder(shared.map(([decl, name]) => refTo(decl, name)))) this.ref(decl, name);
+
+    for (const o of always) this.ev.lines.push(this.store(o, o.k, this.compile(this.asRef(o.expr), this.evCx)));
+    for (const g of groups.values()) {
+      const cond = this.truth(this.compile(this.asRef(g.when), this.evCx), "an output's condition");
+      const inner = this.child(this.evCx);
+      const before = new Set(this.declared.keys());
+      this.declCx = inner;
+      try {
+        for (const [decl, name] of this.declarationOrder(g.members.map((o) => o.expr))) this.ref(decl, name);
+        for (const o of g.members) inner.block.lines.push(this.store(o, o.k, this.compile(this.asRef(o.expr), inner)));
+      } finally {
+        this.declCx = this.evCx;
+        // the group's own declarations are out of scope after its block
+        for (const key of [...this.declared.keys()]) if (!before.has(key)) this.declared.delete(key);
+      }
+      const otherwise = g.members.map((o) => `o${o.k}[i] = ${o.as === "mask" ? "0" : "NaN"};`);
+      this.ev.lines.push(`if (${cond}) {`, ...indent(inner.block.lines), "} else {", ...indent(otherwise), "}");
+    }
 
     // offsets first: a collection read through its count branch only adds that branch
     const offsets: string[] = [];
@@ -299,8 +343,14 @@ class Gen {
     return { source, branches: [...this.branches.keys()] };
   }
 
-  /** The declarations the outputs use, transitively, each after those it uses (iterative depth-first search). */
-  private declarationOrder(): Decl[] {
+  /** The line that stores output k's value for event i. */
+  private store(o: GenOutput, k: number, v: Val): string {
+    if (o.as === "mask") return `o${k}[i] = (${this.truth(v, `output '${o.key}'`)}) | 0; // ${o.key}`;
+    return `o${k}[i] = ${this.number(v, `output '${o.key}'`)}; // ${o.key}`;
+  }
+
+  /** The declarations some expressions use, transitively, each after those it uses (iterative depth-first search). */
+  private declarationOrder(exprs: ExprIR[]): Decl[] {
     const refs = (e: ExprIR): Decl[] => {
       const out: Decl[] = [];
       const stack = [e];
@@ -311,11 +361,11 @@ class Gen {
       }
       return out;
     };
-    const keyOf = ([decl, name]: Decl) => `${decl === "region" ? "region" : "define"}:${name}`;
+    const keyOf = declKey;
     const order: Decl[] = [];
     const state = new Map<string, "open" | "done">();
-    for (const o of this.spec.outputs) {
-      for (const root of refs(this.asRef(o.expr))) {
+    for (const e of exprs) {
+      for (const root of refs(this.asRef(e))) {
         const stack: Array<{ d: Decl; deps?: Decl[] }> = [{ d: root }];
         while (stack.length) {
           const top = stack[stack.length - 1];
@@ -375,6 +425,9 @@ class Gen {
   /** Binds `js` to a local in `home` (once per expression text) and returns the local. */
   private cse(home: Block, js: string, hint = "t"): string {
     if (isSimple(js)) return js;
+    // Inside a group of guarded outputs, what would be bound once per event is bound in the
+    // group's block instead, so that it too is computed only where the guard holds.
+    if (home === this.ev && this.declCx !== this.evCx) home = this.declCx.block;
     const hit = home.memo.get(js);
     if (hit) return hit;
     const name = this.fresh(hint);
@@ -558,17 +611,18 @@ class Gen {
     const expr = decl === "region" ? this.spec.regions[name] : this.spec.defines[name];
     if (!expr) throw new KernelError(`${decl} '${name}' is not in the kernel's declarations`);
     this.compiling.push(key);
-    this.ev.lines.push(`// ${decl} ${name}`);
-    let v = this.compile(expr, this.evCx);
+    const cx = this.declCx;
+    cx.block.lines.push(`// ${decl} ${name}`);
+    let v = this.compile(expr, cx);
     const hint = `${decl === "region" ? "r" : "d"}_${name}`;
     if (v.k === "list") {
       // Collections of records (objects, pairs) are stored once per event; lists of numbers stay
       // lazy and are fused into each use.
-      if (v.shape.k !== "num" && v.shape.k !== "bool") v = this.materialize(this.evCx, v, hint, `ref:${key}`);
+      if (v.shape.k !== "num" && v.shape.k !== "bool") v = this.materialize(cx, v, hint, `ref:${key}`);
     } else if (v.k === "num" || v.k === "bool") {
       const local = this.unique(hint);
-      this.ev.lines.push(`const ${local} = ${v.js};`);
-      v = { ...v, js: local, home: this.deeper(v.home, this.ev) };
+      cx.block.lines.push(`const ${local} = ${v.js};`);
+      v = { ...v, js: local, home: this.deeper(v.home, cx.block) };
     } else v = this.hoist(v, hint);
     this.compiling.pop();
     this.declared.set(key, v);
@@ -634,7 +688,7 @@ class Gen {
         // per batch instead. An element used once per event (muons[0]) computes its own, unless
         // such an array is there anyway: reading it is cheaper than asinh or atan2, and the
         // array holds the same expression's bits.
-        if (v.coll.shape === "jagged" && this.flatPassDepth === 0) kin.element = { coll: v.coll, idx: v.idx, missing: v.missing, inLoop: v.home.depth > this.ev.depth };
+        if (v.coll.shape === "jagged" && this.flatPassDepth === 0) kin.element = { coll: v.coll, idx: v.idx, missing: v.missing, inLoop: v.home.depth > this.declCx.block.depth };
         return kin;
       }
       case "pair": {
@@ -1543,6 +1597,16 @@ class Gen {
 type Decl = ["define" | "object" | "region", string];
 type SlotKind = "i" | "f" | "b";
 const DEFAULT: Record<SlotKind, string> = { i: "-1", f: "NaN", b: "0" };
+
+/** A declaration's key in `declared` (objects are defines). */
+function declKey([decl, name]: Decl): string {
+  return `${decl === "region" ? "region" : "define"}:${name}`;
+}
+
+/** A reference to a declaration, as the plan writes one (the type is not read by declarationOrder). */
+function refTo(decl: Decl[0], name: string): ExprIR {
+  return { op: "ref", type: "", decl, name } as ExprIR;
+}
 
 /** The key of a derived component's per-batch array among the flat passes. */
 function flatDerivedKey(coll: CollectionIR, name: string): string {

@@ -99,6 +99,12 @@ export interface KernelOutput {
   expr: ExprIR;
   /** mask: a condition → Uint8Array of 0/1 (missing → 0); f64: a number → Float64Array (missing → NaN; conditions as 0/1) */
   as: "f64" | "mask";
+  /**
+   * Only the events where this condition holds need the output (e.g. a histogram's variable, in
+   * its regions): it is computed for those, inside a branch with the other outputs of the same
+   * condition, and is NaN (f64) or 0 (mask) for the others.
+   */
+  when?: ExprIR;
 }
 
 export interface KernelSpec {

@@ -164,12 +164,26 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
     const select = byId.get(`select:${read.sample}`) as FilterNode | undefined;
     const refHash = (decl: string, name: string) => byId.get(`${decl === "region" ? "filter" : "define"}:${name}`)!.hash;
     const keyOf = (expr: ExprIR) => hashOf({ expr: withRefHashes(expr, refHash), read: read.hash });
+    /** The events a histogram fills from: any of its regions, else the sample's selection, else all. */
+    const needed = (h: HistogramNode): { expr: ExprIR; hash: string } | undefined => {
+      if (h.regions.length) {
+        const refs: ExprIR[] = h.regions.map((r) => ({ op: "ref", type: "bool", decl: "region", name: r }));
+        return { expr: refs.reduce((a, b) => ({ op: "binary", fn: "or", type: "bool", args: [a, b] })), hash: hashOf({ regions: h.regions.map((r) => refHash("region", r)) }) };
+      }
+      return select ? { expr: select.expr, hash: hashOf({ sel: select.hash }) } : undefined;
+    };
 
     const outputs: Array<KernelOutput & { cacheKey: string }> = [];
     if (weight?.expr) outputs.push({ key: "w", expr: weight.expr, as: "f64", cacheKey: hashOf({ w: weight.hash }) });
     if (select) outputs.push({ key: "sel", expr: select.expr, as: "mask", cacheKey: hashOf({ sel: select.hash }) });
     for (const r of regionsUsed) outputs.push({ key: `r:${r}`, expr: regions[r], as: "mask", cacheKey: hashOf({ region: byId.get(`filter:${r}`)!.hash, read: read.hash }) });
-    for (const h of histNodes) h.vars.forEach((v, k) => outputs.push({ key: `v:${h.id}:${k}`, expr: v, as: "f64", cacheKey: keyOf(v) }));
+    // A histogram's variables are filled only for the events of its regions (or of the sample's
+    // selection): the kernel computes them only there. The condition is part of the cache key, as
+    // the values elsewhere are not computed.
+    for (const h of histNodes) {
+      const when = needed(h);
+      h.vars.forEach((v, k) => outputs.push({ key: `v:${h.id}:${k}`, expr: v, as: "f64", when: when?.expr, cacheKey: when ? hashOf({ v: keyOf(v), when: when.hash }) : keyOf(v) }));
+    }
 
     // ---- fill, chunk by chunk in entry order: memory stays bounded by the chunk size ----
     const cf: SampleCutflow = { sample: read.sample, class: read.class, entries: 0, selected: zero(), regions: Object.fromEntries(regionsUsed.map((r) => [r, zero()])) };
@@ -435,7 +449,7 @@ async function streamSample(
       cached.clear();
       missing = outputs;
     }
-    const kernel: Kernel = compileKernel({ outputs: missing.map(({ key, expr, as }) => ({ key, expr, as })), defines: decls.defines, regions: decls.regions, collections: plan.collections });
+    const kernel: Kernel = compileKernel({ outputs: missing.map(({ key, expr, as, when }) => ({ key, expr, as, when })), defines: decls.defines, regions: decls.regions, collections: plan.collections });
     const threads = Math.max(1, opts.threads ?? defaultThreads());
     const runner = chunkRunner(threads);
     const writers = new Map<string, CacheWriter>();

@@ -320,6 +320,68 @@ define lead_phi = muons[0].phi
     }
   });
 
+  it("outputs with a condition are computed only where it holds, with the same bits there, and missing elsewhere", async () => {
+    const plan = await planFromText(`${header}
+object muons = Muon where pt > 10 GeV
+object jets = Jet where pt > 20 GeV and all(deltaR(this, muons) > 0.4)
+object bjets = jets where btag > 0.5
+define njets = count(jets)
+define mjj = mass(jets[0] + jets[1])
+define lead_b_pt = bjets[0].pt
+define drmin = min(deltaR(muons[0], jets))
+define mu_eta = muons[0].eta
+region two_jets = njets >= 2
+region one_mu = count(muons) >= 1
+`);
+    const full = planSpec(plan);
+    const plain = compileKernel(full);
+    const ref = (name: string): ExprIR => ({ op: "ref", type: "bool", decl: "region", name });
+    const expr = (id: string) => full.outputs.find((o) => o.key === id)!.expr;
+    // two groups: bjets and its loop only in the first, jets in both and in an unconditional output
+    const guarded = compileKernel({
+      ...full,
+      outputs: [
+        { key: "njets", expr: expr("define:njets"), as: "f64" },
+        { key: "mjj", expr: expr("define:mjj"), as: "f64", when: ref("two_jets") },
+        { key: "lead_b_pt", expr: expr("define:lead_b_pt"), as: "f64", when: ref("two_jets") },
+        { key: "drmin", expr: expr("define:drmin"), as: "f64", when: ref("one_mu") },
+        { key: "mu_eta", expr: expr("define:mu_eta"), as: "f64", when: { op: "binary", fn: "or", type: "bool", args: [ref("one_mu"), ref("two_jets")] } },
+        { key: "one_mu", expr: expr("filter:one_mu"), as: "mask", when: ref("two_jets") },
+      ],
+    });
+    // the b-jets are selected inside the branch of the first group only
+    const src = guarded.source;
+    expect(src.indexOf("// object bjets")).toBeGreaterThan(src.indexOf("if (r_two_jets"));
+    expect(src.match(/\/\/ object jets/g)).toHaveLength(1);
+    const b = await read(SINGLE_TOP, "events", [...new Set([...plain.branches, ...guarded.branches])]);
+    const all = plain.run(b);
+    const out = guarded.run(b);
+    const two = all.get("filter:two_jets")!;
+    const one = all.get("filter:one_mu")!;
+    const cases: Array<[string, string, (i: number) => boolean]> = [
+      ["njets", "define:njets", () => true],
+      ["mjj", "define:mjj", (i) => two[i] === 1],
+      ["lead_b_pt", "define:lead_b_pt", (i) => two[i] === 1],
+      ["drmin", "define:drmin", (i) => one[i] === 1],
+      ["mu_eta", "define:mu_eta", (i) => one[i] === 1 || two[i] === 1],
+      ["one_mu", "filter:one_mu", (i) => two[i] === 1],
+    ];
+    for (const [key, id, holds] of cases) {
+      const got = out.get(key)!;
+      const want = all.get(id)!;
+      let inside = 0;
+      for (let i = 0; i < b.n; i++) {
+        if (holds(i)) {
+          inside++;
+          expect(Object.is(got[i], want[i]), `${key} at ${i}`).toBe(true);
+        } else expect(got[i], `${key} at ${i}`).toBe(key === "one_mu" ? 0 : NaN);
+      }
+      expect(inside, key).toBeGreaterThan(0);
+      if (key !== "njets") expect(inside, key).toBeLessThan(b.n);
+    }
+    expectChunkInvariant(guarded, b, [1, 77, 1000]);
+  });
+
   it("every example of the standard library compiles into a kernel that runs on the tutorial data", async () => {
     const base = readFileSync(repoPath("test/fixtures/stdlib/analysis.hep"), "utf8");
     const examples = FUNCTIONS.flatMap((fn) => fn.examples);
