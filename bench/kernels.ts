@@ -94,16 +94,20 @@ function flat(data: Map<string, Float32Array>) {
   const columns = new Map<string, Column>([...data].map(([k, v]) => [k, { kind: "flat", dtype: "f4", values: v }]));
   // c1 > -1 and c2 < 1 and abs(c3) > 0.1
   const cut = bin("and", "bool", bin("and", "bool", bin(">", "bool", br("c1"), num(-1)), bin("<", "bool", br("c2"), num(1))), bin(">", "bool", call("abs", "float", br("c3")), num(0.1)));
+  // the cut as the executor has it: a region, computed once per event, its mask an output
+  const region: ExprIR = { op: "ref", type: "bool", decl: "region", name: "cut" };
   const k = compileKernel({
     outputs: [
-      { key: "cut", expr: cut, as: "mask" },
-      { key: "r", expr: call("sqrt", "float", bin("+", "float", bin("^", "float", br("a"), num(2)), bin("^", "float", br("b"), num(2)))), as: "f64" },
+      { key: "cut", expr: region, as: "mask" },
+      // the histograms' variables are needed only where the cut holds, and the executor asks for
+      // them so (runtime/exec/run.ts); e, histogrammed nowhere, is computed for every event
+      { key: "r", expr: call("sqrt", "float", bin("+", "float", bin("^", "float", br("a"), num(2)), bin("^", "float", br("b"), num(2)))), as: "f64", when: region },
       { key: "e", expr: bin("*", "float", br("x"), call("cosh", "float", br("y"))), as: "f64" },
-      { key: "t", expr: call("atan2", "float", br("u"), br("v")), as: "f64" },
+      { key: "t", expr: call("atan2", "float", br("u"), br("v")), as: "f64", when: region },
       { key: "w", expr: br("w"), as: "f64" },
     ],
     defines: {},
-    regions: {},
+    regions: { cut },
     collections: [],
   });
   const batch = { n: N, entry0: 0, columns };

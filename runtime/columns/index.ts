@@ -11,7 +11,8 @@
  *
  * `compileKernel` generates the source of one JavaScript function (see gen.ts) with a single loop
  * over the events of a batch; every output is computed in that loop, each declaration once per
- * event. Lists are never built per event: reductions, `where`, fields and elementwise operations
+ * event, and an output with a condition (`when`) only for the events where it holds, inside a
+ * branch with the declarations only such outputs use. Lists are never built per event: reductions, `where`, fields and elementwise operations
  * are fused into loops over the branch arrays; objects (collection-typed declarations) and
  * `sort_by` results are kept as indices in scratch arrays reused from event to event. The source
  * is self-contained (helpers included), so a worker thread rebuilds the kernel from it with
