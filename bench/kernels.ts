@@ -26,7 +26,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { cpus, loadavg, tmpdir } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CollectionIR, ExprIR } from "../compiler/plan/types.js";
+import type { CollectionIR, ExprIR } from "../plan/types.js";
 import { compileKernel, type Kernel } from "../runtime/columns/index.js";
 import { Hist1D, selectedIndices } from "../runtime/exec/histogram.js";
 import type { Column } from "../runtime/io/index.js";

@@ -18,7 +18,7 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { CollectionIR, ExprIR } from "../compiler/plan/types.js";
+import type { CollectionIR, ExprIR } from "../plan/types.js";
 import { compileKernel } from "../runtime/columns/index.js";
 import { jaggedData } from "./data.js";
 

@@ -8,8 +8,8 @@ import type { CompilerHost } from "./host.js";
 import { check, CheckContext } from "./check/index.js";
 import { loadProgram, Program } from "./load/program.js";
 import { buildPlan } from "./plan/build.js";
-import type { Plan } from "./plan/types.js";
-import { validatePlan } from "./plan/validate.js";
+import type { Plan } from "../plan/types.js";
+import { validatePlan } from "../plan/validate.js";
 import { diagnostic } from "./core/diagnostics.js";
 import { hepcVersion } from "./version.js";
 

@@ -7,9 +7,9 @@ import { nodeHost } from "../cli/host.js";
 import { main } from "../cli/main.js";
 import type { CliIo } from "../cli/io.js";
 import { compilePlan } from "../compiler/compile.js";
-import { canonicalJson } from "../compiler/plan/canonical.js";
-import type { Plan } from "../compiler/plan/types.js";
-import { validatePlan } from "../compiler/plan/validate.js";
+import { canonicalJson } from "../plan/canonical.js";
+import type { Plan } from "../plan/types.js";
+import { validatePlan } from "../plan/validate.js";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const examples = ["zmumu", "single-top", "nanoaod"];

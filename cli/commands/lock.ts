@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { createReadStream, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { compilePlan, hasErrors } from "../../compiler/compile.js";
-import { canonicalJson } from "../../compiler/plan/canonical.js";
+import { canonicalJson } from "../../plan/canonical.js";
 import { lockPathFor, LockFile } from "../../compiler/plan/lock.js";
 import { printDiagnostics, sourcesOf } from "../diagnostics.js";
 import { nodeHost } from "../host.js";

@@ -1,7 +1,7 @@
 /** `hepc plan FILE.hep [--json|--yaml] [--format text|json]`: the compiled plan, canonical. */
 import { stringify } from "yaml";
 import { compilePlan, hasErrors } from "../../compiler/compile.js";
-import { canonicalize, canonicalJson } from "../../compiler/plan/canonical.js";
+import { canonicalize, canonicalJson } from "../../plan/canonical.js";
 import { printDiagnostics, sourcesOf } from "../diagnostics.js";
 import { nodeHost } from "../host.js";
 import { CliIo, EXIT_ERRORS, EXIT_OK, parseArgs, UsageError } from "../io.js";

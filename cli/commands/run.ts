@@ -6,7 +6,7 @@ import * as path from "node:path";
 import { compilePlan, hasErrors } from "../../compiler/compile.js";
 import { hepcVersion } from "../../compiler/version.js";
 import { execute, formatCutflow, readPlanFile, RunError, summaryOf, unsupportedNodes, type RunProgress } from "../../runtime/exec/index.js";
-import type { Plan } from "../../compiler/plan/types.js";
+import type { Plan } from "../../plan/types.js";
 import { printDiagnostics, printRunError, printRunErrors, sourcesOf } from "../diagnostics.js";
 import { nodeHost } from "../host.js";
 import { CliIo, EXIT_ERRORS, EXIT_OK, parseArgs, UsageError } from "../io.js";

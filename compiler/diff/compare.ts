@@ -7,7 +7,7 @@
  * the remaining train, evaluate and output entries by their loose keys (the same model evaluated
  * in another region, a histogram written to another file, the one cutflow moved).
  */
-import type { Plan } from "../plan/types.js";
+import type { Plan } from "../../plan/types.js";
 import { entriesOf, Entry, Facet, IDENTITY, ListFacet, Rename, Side, ValueFacet } from "./decls.js";
 import { emptyImpact, impactOf, PlanGraph, recomputeOf } from "./impact.js";
 import { DECL_KINDS, DeclChange, Detail, Diff, Impact, InputChange, InputChangeKind, InputIdentity, Recompute, RECOMPUTE_ORDER } from "./types.js";

@@ -18,9 +18,9 @@ import { literalValue } from "../check/rules/bins.js";
 import { featureName } from "../check/rules/features.js";
 import type { Compilation } from "../compile.js";
 import { positionOf, sourceFile, SourceFile, Span } from "../core/source.js";
-import { canonicalize } from "../plan/canonical.js";
+import { canonicalize } from "../../plan/canonical.js";
 import { lower, Usage } from "../plan/lower.js";
-import type { ExprIR, Plan } from "../plan/types.js";
+import type { ExprIR, Plan } from "../../plan/types.js";
 import { printBins, printExpr } from "../syntax/print.js";
 import type { DeclKind, Location } from "./types.js";
 

@@ -6,7 +6,7 @@
  * data every define, region and prediction reads (their hashes take in every sample), plus an
  * evaluation's reference model.
  */
-import type { Plan, PlanNode } from "../plan/types.js";
+import type { Plan, PlanNode } from "../../plan/types.js";
 import type { Impact, Recompute } from "./types.js";
 
 export class PlanGraph {

@@ -16,10 +16,10 @@ import { positionOf, sourceFile, SourceFile, Span } from "../core/source.js";
 import { typeToString } from "../core/types.js";
 import type { CompilerHost } from "../host.js";
 import { printExpr } from "../syntax/print.js";
-import { hashOf } from "./canonical.js";
+import { hashOf } from "../../plan/canonical.js";
 import { readLock, lockPathFor } from "./lock.js";
 import { lower, refsOf, Usage } from "./lower.js";
-import type { CollectionIR, ExprIR, InputFile, Origin, Plan, PlanNode } from "./types.js";
+import type { CollectionIR, ExprIR, InputFile, Origin, Plan, PlanNode } from "../../plan/types.js";
 
 export interface BuildOptions {
   version: string;

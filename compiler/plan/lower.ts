@@ -8,7 +8,7 @@ import { UNITS } from "../../grammar/parser.js";
 import { FUNCTION_BY_NAME } from "../../stdlib/index.js";
 import { KINEMATIC_FIELDS, Type, typeToString } from "../core/types.js";
 import type { CheckContext } from "../check/context.js";
-import type { ExprIR } from "./types.js";
+import type { ExprIR } from "../../plan/types.js";
 
 export class Usage {
   readonly branches = new Set<string>();

@@ -23,7 +23,7 @@
  * Appending to a home block is always correct: blocks are emitted into their parent only when
  * complete, so the end of an enclosing block is always before the code being generated.
  */
-import type { CollectionIR, ExprIR } from "../../compiler/plan/types.js";
+import type { CollectionIR, ExprIR } from "../../plan/types.js";
 import { FUNCTION_BY_NAME } from "../../stdlib/index.js";
 import { PRELUDE } from "./prelude.js";
 

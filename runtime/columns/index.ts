@@ -6,7 +6,7 @@
  * Out: one typed array per output, one value per event (Float64Array, or Uint8Array for masks).
  *
  * Must not import compiler/check, lsp/ or runtime/exec. It reads the plan's types
- * (compiler/plan/types.ts) and the standard library's table (stdlib/: the `scalar` snippets of
+ * (plan/types.ts) and the standard library's table (stdlib/: the `scalar` snippets of
  * the math functions are inlined as written there).
  *
  * `compileKernel` generates the source of one JavaScript function (see gen.ts) with a single loop
@@ -78,7 +78,7 @@
  * identical outputs, bit for bit.
  */
 import { setFlagsFromString } from "node:v8";
-import type { CollectionIR, ExprIR } from "../../compiler/plan/types.js";
+import type { CollectionIR, ExprIR } from "../../plan/types.js";
 import type { Column } from "../io/index.js";
 import { generate, KernelError } from "./gen.js";
 

@@ -4,7 +4,7 @@
  * under the `.hep` line it came from.
  */
 import { DiagnosticCode, DIAGNOSTICS, formatMessage } from "../../compiler/core/diagnostics.js";
-import type { Origin } from "../../compiler/plan/types.js";
+import type { Origin } from "../../plan/types.js";
 
 export class RunError extends Error {
   constructor(

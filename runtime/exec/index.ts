@@ -6,9 +6,9 @@
  */
 import { mkdirSync, readFileSync, writeFileSync, appendFileSync } from "node:fs";
 import * as path from "node:path";
-import { canonicalJson, hashOf } from "../../compiler/plan/canonical.js";
-import type { Plan } from "../../compiler/plan/types.js";
-import { validatePlan } from "../../compiler/plan/validate.js";
+import { canonicalJson, hashOf } from "../../plan/canonical.js";
+import type { Plan } from "../../plan/types.js";
+import { validatePlan } from "../../plan/validate.js";
 import { RunError } from "./errors.js";
 import { publishOutputs, stageOutputs, WrittenOutput } from "./outputs.js";
 import { runPlan, RunOptions, RunResult } from "./run.js";

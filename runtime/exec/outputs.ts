@@ -9,8 +9,8 @@
  */
 import { copyFileSync, mkdirSync, renameSync } from "node:fs";
 import * as path from "node:path";
-import { canonicalJson } from "../../compiler/plan/canonical.js";
-import type { Plan } from "../../compiler/plan/types.js";
+import { canonicalJson } from "../../plan/canonical.js";
+import type { Plan } from "../../plan/types.js";
 import { createRootFile } from "../io/index.js";
 import { RunError } from "./errors.js";
 import type { RunResult } from "./run.js";

@@ -12,8 +12,8 @@
 import { createHash } from "node:crypto";
 import { createReadStream, existsSync, mkdirSync, statSync } from "node:fs";
 import * as path from "node:path";
-import type { ExprIR, FilterNode, HistogramNode, CutflowNode, Origin, Plan, PlanNode, ReadNode, WeightNode } from "../../compiler/plan/types.js";
-import { hashOf } from "../../compiler/plan/canonical.js";
+import type { ExprIR, FilterNode, HistogramNode, CutflowNode, Origin, Plan, PlanNode, ReadNode, WeightNode } from "../../plan/types.js";
+import { hashOf } from "../../plan/canonical.js";
 import { openRoot, RootIoError, type RootFile } from "../io/index.js";
 import { compileKernel, type Kernel, type KernelOutput } from "../columns/index.js";
 import { atomicWrite, CacheWriter, cacheBudget, loadJson, openCachedColumn, pruneCache, type CachedColumn } from "./cache.js";

@@ -8,7 +8,7 @@ import { Worker } from "node:worker_threads";
 import { describe, expect, it } from "vitest";
 import { nodeHost } from "../../cli/host.js";
 import { compilePlan } from "../../compiler/compile.js";
-import type { CollectionIR, ExprIR, Plan } from "../../compiler/plan/types.js";
+import type { CollectionIR, ExprIR, Plan } from "../../plan/types.js";
 import { FUNCTIONS } from "../../stdlib/index.js";
 import { compileKernel, kernelFromSource, KernelError, type Batch } from "../../runtime/columns/index.js";
 import { openRoot, type Column } from "../../runtime/io/index.js";

@@ -3,7 +3,7 @@ import * as path from "node:path";
 import { expect } from "vitest";
 import { nodeHost } from "../../cli/host.js";
 import { compilePlan } from "../../compiler/compile.js";
-import type { CollectionIR, ExprIR, Plan } from "../../compiler/plan/types.js";
+import type { CollectionIR, ExprIR, Plan } from "../../plan/types.js";
 import type { Column } from "../../runtime/io/index.js";
 import { compileKernel, type Batch, type Kernel, type KernelOutput, type KernelSpec } from "../../runtime/columns/index.js";
 import { REPO_ROOT } from "../helpers/repo.js";

@@ -3,7 +3,7 @@
  * implements, the missing-value rules, the phi wrap, combinatorics, and chunk invariance.
  */
 import { describe, expect, it } from "vitest";
-import type { CollectionIR, ExprIR } from "../../compiler/plan/types.js";
+import type { CollectionIR, ExprIR } from "../../plan/types.js";
 import type { Column } from "../../runtime/io/index.js";
 import { compileKernel } from "../../runtime/columns/index.js";
 

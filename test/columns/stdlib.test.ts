@@ -4,7 +4,7 @@
  * independently of the generator).
  */
 import { describe, expect, it } from "vitest";
-import type { CollectionIR, ExprIR } from "../../compiler/plan/types.js";
+import type { CollectionIR, ExprIR } from "../../plan/types.js";
 import { FUNCTIONS } from "../../stdlib/index.js";
 import { compileKernel } from "../../runtime/columns/index.js";
 import { arith, at, batchOf, bin, br, call, cmp, coll, entry, evaluate, field, flat, jagged, mem, neg, not, num, self, values, where } from "./helpers.js";

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { expect } from "vitest";
 import { nodeHost } from "../../cli/host.js";
 import { compilePlan } from "../../compiler/compile.js";
-import type { Plan } from "../../compiler/plan/types.js";
+import type { Plan } from "../../plan/types.js";
 import { repoPath } from "./repo.js";
 
 /** A fresh copy of examples/NAME under `root`, without earlier runs' state or outputs. */
