@@ -13,7 +13,7 @@ import { canonicalJson } from "../../plan/canonical.js";
 import type { Plan } from "../../plan/types.js";
 import { createRootFile } from "../io/index.js";
 import { RunError } from "./errors.js";
-import type { RunResult } from "./run.js";
+import type { RunResult } from "./types.js";
 import { atomicWrite } from "./cache.js";
 
 export interface WrittenOutput {

@@ -12,7 +12,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configureChunkPool, execute, RunError, workerChunksDone } from "../../runtime/exec/index.js";
-import { chunkRanges, chunkTarget } from "../../runtime/exec/run.js";
+import { chunkRanges, chunkTarget } from "../../runtime/exec/stream.js";
 import { openRoot } from "../../runtime/io/index.js";
 import { copyExample as copyExampleInto, planOf } from "../helpers/examples.js";
 import { repoPath } from "../helpers/repo.js";

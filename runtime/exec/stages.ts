@@ -1,0 +1,66 @@
+/**
+ * The plan's DAG cut into stages. A stage is one pass over the samples (every node that consumes
+ * per-event columns takes part, as a task per sample) followed by the fits that need the whole
+ * pass (a `train` node is fitted once all of its events are gathered). A node that reads a fitted
+ * model runs in a later pass than the fit: its level is one more than the train node's.
+ *
+ * Column nodes (read, weight, define, filter, scale) have no stage of their own: they are compiled
+ * into the kernel of whichever pass needs them. Write nodes run after the last stage.
+ */
+import type { PlanNode, TrainNode } from "../../plan/types.js";
+
+export interface Stage {
+  level: number;
+  /** Nodes with a task per sample in this pass, in plan order. */
+  stream: PlanNode[];
+  /** Train nodes whose rows this pass gathers, fitted after it. */
+  fit: TrainNode[];
+}
+
+const COLUMN_KINDS = new Set(["read", "weight", "define", "filter", "scale"]);
+
+/** Stages in order; `skip` holds ids of nodes that do not run (and so neither does what needs them). */
+export function stagesOf(nodes: readonly PlanNode[], skip: ReadonlySet<string> = new Set()): Stage[] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const level = new Map<string, number>();
+  const levelOf = (id: string): number => {
+    const known = level.get(id);
+    if (known !== undefined) return known;
+    const n = byId.get(id);
+    let l = 0;
+    // the plan is a DAG (the compiler rejects cycles), so this recursion ends
+    for (const i of n?.inputs ?? []) l = Math.max(l, levelOf(i) + (byId.get(i)?.kind === "train" ? 1 : 0));
+    level.set(id, l);
+    return l;
+  };
+  const stages: Stage[] = [];
+  const at = (l: number): Stage => {
+    while (stages.length <= l) stages.push({ level: stages.length, stream: [], fit: [] });
+    return stages[l];
+  };
+  for (const n of nodes) {
+    if (skip.has(n.id) || COLUMN_KINDS.has(n.kind) || n.kind === "write") continue;
+    const stage = at(levelOf(n.id));
+    stage.stream.push(n);
+    if (n.kind === "train") stage.fit.push(n);
+  }
+  return stages.filter((s) => s.stream.length > 0);
+}
+
+/** The nodes that cannot run because one of their inputs does not: `skip` closed downstream. */
+export function downstreamOf(nodes: readonly PlanNode[], roots: Iterable<string>): Set<string> {
+  const out = new Set(roots);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const n of nodes) {
+      if (out.has(n.id)) continue;
+      // a write node runs with whatever of its inputs ran (a friend tree of the models that did)
+      if (n.kind === "write" ? n.inputs.every((i) => out.has(i)) : n.inputs.some((i) => out.has(i))) {
+        out.add(n.id);
+        grew = true;
+      }
+    }
+  }
+  return out;
+}

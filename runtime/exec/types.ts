@@ -1,0 +1,76 @@
+/** What a run is asked to do and what it gives back. */
+import type { Origin } from "../../plan/types.js";
+import type { SampleCutflow } from "./cutflow.js";
+import type { HistogramData } from "./histogram.js";
+
+export interface RunOptions {
+  /** The folder the plan's input paths are relative to (the analysis file's folder). */
+  analysisDir: string;
+  /** Entries per chunk read from a file. */
+  chunkSize?: number;
+  /**
+   * Threads that read and compute chunks (default: one per core). 1 does everything on this
+   * thread; with more, worker threads take whole chunks and this thread only plans them and
+   * fills histograms and cutflows from their outputs, in entry order.
+   */
+  threads?: number;
+  /** Folder for cached columns; null disables caching. */
+  cacheDir?: string | null;
+  signal?: AbortSignal;
+  /**
+   * After each chunk: entries done in the sample; `total` the sample's entries when known, else
+   * those of the files opened so far (`estimated`), with the file being read out of `files`.
+   */
+  onProgress?: (p: Progress) => void;
+}
+
+export interface Progress {
+  sample: string;
+  done: number;
+  total: number;
+  cached: boolean;
+  /** The file being read (1-based) and the sample's number of files. */
+  file?: number;
+  files?: number;
+  /** `total` counts only the files opened so far: later files are still to come. */
+  estimated?: boolean;
+}
+
+export interface HistogramResult {
+  node: string;
+  origin: Origin;
+  /** The output file, relative to the analysis folder. */
+  file: string;
+  /** Where it goes inside the file: REGION/NAME or REGION/NAME/SPLIT. */
+  key: string;
+  region: string;
+  split: string | null;
+  data: HistogramData;
+}
+
+export interface CutflowResult {
+  node: string;
+  file: string;
+  regions: string[];
+  samples: SampleCutflow[];
+}
+
+export interface SampleResult {
+  name: string;
+  entries: number;
+  /** Sum of event weights over all entries (before any selection). */
+  sumw: number;
+  /** xsec × lumi / sum of generated weights, or 1. */
+  norm: number;
+  /** Whether the sample's ROOT files were read (false: every column came from the cache). */
+  read: boolean;
+}
+
+export interface RunResult {
+  histograms: HistogramResult[];
+  cutflows: CutflowResult[];
+  samples: SampleResult[];
+  timings: { readMs: number; computeMs: number; fillMs: number };
+  /** What did not stop the run but should be known (a column cache that could not be written). */
+  warnings: string[];
+}
