@@ -68,12 +68,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     plan = c.plan;
   }
 
-  // What cannot run is said before any work, with every construct named.
-  const blockers = Array.isArray((plan as Plan).nodes) ? unsupportedNodes(plan) : [];
-  if (blockers.length) {
-    printRunErrors(io, blockers, analysisDir, json ? "json" : "text");
-    return EXIT_ERRORS;
-  }
+  // What cannot run is said before any work, with every construct named; the rest runs.
+  const notRun = Array.isArray((plan as Plan).nodes) ? unsupportedNodes(plan) : [];
+  if (notRun.length && !json) printRunErrors(io, notRun, analysisDir, "text");
 
   const controller = new AbortController();
   const onSigint = () => controller.abort();

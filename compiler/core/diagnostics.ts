@@ -100,7 +100,7 @@ export const DIAGNOSTICS = {
   HEP5003: { severity: "error", message: "cannot read the lock file '{file}': {reason}", explanation: "The lock file beside the analysis is not valid." },
 
   // ---- 6xxx runtime ----------------------------------------------------------------------------
-  HEP6001: { severity: "error", message: "{what} cannot run yet: {reason}", explanation: "This construct compiles but the runtime does not execute it yet." },
+  HEP6001: { severity: "warning", message: "{what} is not run: {reason}", explanation: "This construct compiles, but this version of the runtime does not execute it. The run does everything that does not depend on it; outputs that need it are not written (a friend tree gets the scores of the models that did run)." },
   HEP6002: { severity: "error", message: "sample '{sample}': cannot read {file}: {reason}", explanation: "An input file could not be read while running (damaged basket, unreadable file). Nothing was written." },
   HEP6003: { severity: "error", message: "sample '{sample}': the weight is {value} at entry {entry} of {file}", explanation: "An event weight must be a finite number. Check the weight expression (a division by zero, a missing value such as an index past the end)." },
   HEP6004: { severity: "error", message: "'{file}' changed since the plan was made ({detail})", explanation: "The plan records each input's size and modification time (or its locked sha256); a run refuses inputs that no longer match. Re-run `hepc plan` (or `hepc lock`)." },

@@ -11,6 +11,8 @@ export class RunError extends Error {
     readonly code: DiagnosticCode,
     readonly args: Record<string, string | number>,
     readonly origin?: Origin,
+    /** The plan node it is about, where one is. */
+    readonly node?: string,
   ) {
     super(formatMessage(DIAGNOSTICS[code].message, args));
   }

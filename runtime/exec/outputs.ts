@@ -29,7 +29,7 @@ export interface WrittenOutput {
 export async function stageOutputs(plan: Plan, result: RunResult, stageDir: string): Promise<WrittenOutput[]> {
   const written: WrittenOutput[] = [];
   for (const w of plan.nodes) {
-    if (w.kind !== "write") continue;
+    if (w.kind !== "write" || result.notRun.includes(w.id)) continue;
     const staged = path.join(stageDir, w.path);
     try {
       mkdirSync(path.dirname(staged), { recursive: true });

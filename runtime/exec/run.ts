@@ -36,22 +36,22 @@ const RUNNERS: Partial<Record<PlanNode["kind"], Runner<any, any>>> = {
 };
 
 /**
- * What this runtime cannot run yet, one error per construct. They are reported before any work;
- * the run then does everything that does not depend on them.
+ * What this runtime cannot run yet, one warning per construct, reported before any work; the
+ * run then does everything that does not depend on them.
  */
 export function unsupportedNodes(plan: Plan): RunError[] {
   const out: RunError[] = [];
   for (const n of plan.nodes) {
-    if (n.kind === "train") out.push(new RunError("HEP6001", { what: `training model '${n.model}'`, reason: "model training is not implemented in this version of the runtime" }, n.origin));
-    else if (n.kind === "predict" && n.modelKind === "onnx") out.push(new RunError("HEP6001", { what: `onnx model '${n.model}'`, reason: "ONNX inference is not implemented in this version of the runtime" }, n.origin));
-    else if (n.kind === "evaluate") out.push(new RunError("HEP6001", { what: `evaluation of '${n.model}'`, reason: "evaluation is not implemented in this version of the runtime" }, n.origin));
+    const say = (what: string, reason: string) => out.push(new RunError("HEP6001", { what, reason }, n.origin, n.id));
+    if (n.kind === "train") say(`training model '${n.model}'`, `training ${n.modelKind} models is not implemented in this version of the runtime`);
+    else if (n.kind === "predict" && n.modelKind === "onnx") say(`onnx model '${n.model}'`, "ONNX inference is not implemented in this version of the runtime");
+    else if (n.kind === "evaluate") say(`evaluation of '${n.model}'`, "evaluation is not implemented in this version of the runtime");
   }
   return out;
 }
 
 export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> {
-  const blockers = unsupportedNodes(plan);
-  if (blockers.length) throw blockers[0];
+  const notRun = downstreamOf(plan.nodes, unsupportedNodes(plan).map((e) => e.node!));
   const threads = Math.max(1, opts.threads ?? defaultThreads());
   // Worker threads load their code while this thread checks the inputs.
   chunkRunner(threads).prepare();
@@ -67,7 +67,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
   const cacheLog: CacheLog = { used: new Set(), warnings: [] };
   const samples = new Map<string, SampleResult>();
 
-  for (const stage of stagesOf(plan.nodes, downstreamOf(plan.nodes, []))) {
+  for (const stage of stagesOf(plan.nodes, notRun)) {
     const outcomes = await runPass(stage, reads, run, decls, threads, timings, cacheLog);
     for (const o of outcomes) {
       const known = samples.get(o.scope.read.sample);
@@ -91,6 +91,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
     samples: reads.flatMap((r) => (samples.has(r.sample) ? [samples.get(r.sample)!] : [])),
     timings,
     warnings: [...cacheLog.warnings, ...run.warnings],
+    notRun: plan.nodes.filter((n) => notRun.has(n.id)).map((n) => n.id),
   };
 }
 

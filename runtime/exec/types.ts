@@ -73,4 +73,6 @@ export interface RunResult {
   timings: { readMs: number; computeMs: number; fillMs: number };
   /** What did not stop the run but should be known (a column cache that could not be written). */
   warnings: string[];
+  /** Ids of the nodes this runtime could not run (HEP6001) and of everything that needed them. */
+  notRun: string[];
 }
