@@ -123,7 +123,7 @@ describe("warnings", () => {
     const s = rows({ sample: "sig", class: "signal", features: [[1, 2]], axes: [[0.5, 1.5], [5, 5]] });
     const b = rows({ sample: "bkg", class: "background", features: [[1, 2]], axes: [[0.5, 1.5], [5, 15]] });
     const out = run([s, b], { reweight: { mode: "flat", target: null, axes: [{ expr: { op: "call", type: "float", fn: "abs", args: [axisExpr("eta")] }, edges: [0, 1, 2] }, { expr: axisExpr("pt"), edges: [0, 10, 20] }] } });
-    // (1.5, 5) holds signal only, (0.5, 15) nothing, (1.5, 15) background only.
+    // (0.5, 15) holds nothing, (1.5, 5) signal only, (1.5, 15) background only.
     expect(out.problems.map((p) => p.args.bin)).toEqual(["abs(eta) [0, 1) × pt [10, 20]", "abs(eta) [1, 2] × pt [0, 10)", "abs(eta) [1, 2] × pt [10, 20]"]);
   });
 
