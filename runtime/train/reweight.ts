@@ -67,8 +67,9 @@ export function binName(rw: Reweight, b: number): string {
 const MAX_BIN_WARNINGS = 20;
 
 /**
- * Factors per group and bin from the reference rows. `targetRow` says whether a row belongs to the
- * `to` target. Warnings (when `warn` is given) name each bin that could not be reweighted as asked.
+ * Factors per group and bin from the reference rows (`rows`, indices into the table) and their
+ * weights after the negative-weight policy (`base`). Warnings (when `warn` is given) name each bin
+ * that could not be reweighted as asked.
  */
 export function fitReweight(
   s: Settings,
@@ -97,7 +98,10 @@ export function fitReweight(
   }
 
   // A group that is exactly the target class keeps its weights: its shape is the target's.
-  const isTarget = (g: number) => target?.kind === "class" && rw.groupOf.filter((x) => x === g).length === 1 && rw.groupOf[target.index] === g;
+  // (A sample is such a target when it is the only sample of a class that is a group of its own.)
+  const targetClass = target?.kind === "class" ? target.index : target ? s.sampleClass.get(target.name)! : -1;
+  const targetIsClass = target?.kind === "class" || (target !== null && s.samples.filter((x) => s.sampleClass.get(x) === targetClass).length === 1);
+  const isTarget = (g: number) => targetIsClass && rw.groupOf.filter((x) => x === g).length === 1 && rw.groupOf[targetClass] === g;
   const factors: Float64Array[] = [];
   for (let g = 0; g < ng; g++) {
     const f = new Float64Array(nb);

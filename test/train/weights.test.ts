@@ -212,6 +212,12 @@ describe("reweight to a target", () => {
     close(weightsOf(p, "bkg"), [8 / 3, 4 / 9, 4 / 9, 4 / 9]);
   });
 
+  it("takes a sample alone in its class as that class", () => {
+    const p = prepare(data(), { reweight: { mode: "to", target: "sig", axes: [{ expr: axisExpr("pt"), edges }] } });
+    expect(weightsOf(p, "sig")).toEqual([1, 1, 1]);
+    close(weightsOf(p, "bkg"), [8 / 3, 4 / 9, 4 / 9, 4 / 9]);
+  });
+
   it("takes a sample as the target", () => {
     // The target is sample sigA (pt [1, 15]: shape 1/2, 1/2); class signal = sigA + sigB is reshaped too.
     const r = [
