@@ -114,25 +114,28 @@ function zeroWeightWarnings(s: Settings, t: Table, parts: Parts, base: Float64Ar
 function buildFold(fold: number, s: Settings, t: Table, trainRows: Int32Array, validRows: Int32Array, base: Float64Array, bins: Int32Array | null, model: WeightModel): { data: FoldData; summary: FoldSummary } {
   const K = s.classes.length;
   const weighted = (rows: Int32Array) => {
-    const w: number[] = [];
-    const kept: number[] = [];
+    const w = new Float64Array(rows.length);
+    const kept = new Int32Array(rows.length);
+    let m = 0;
     for (let j = 0; j < rows.length; j++) {
       const x = rowWeight(model, s, t, base, bins, rows[j]);
       // A zero weight carries nothing in a weighted loss; leaving the row out keeps it out of the
       // scalers, the quantile sketches and the counts too.
-      if (x !== 0) (w.push(x), kept.push(rows[j]));
+      if (x !== 0) {
+        w[m] = x;
+        kept[m++] = rows[j];
+      }
     }
-    return { rows: Int32Array.from(kept), w: Float64Array.from(w) };
+    return { rows: kept.slice(0, m), w: w.slice(0, m) };
   };
   const tr = weighted(trainRows);
   const va = weighted(validRows);
   const scalers = s.features.map((f, fi) => fitScaler(f.scaling, t.features[fi], tr.rows, tr.w));
-  const part = (p: { rows: Int32Array; w: Float64Array }) => ({
-    columns: scalers.map((sc, fi) => scaleRows(sc, t.features[fi], p.rows)),
-    label: Int32Array.from(p.rows, (i) => t.label[i]),
-    weight: Float32Array.from(p.w),
-    n: p.rows.length,
-  });
+  const part = (p: { rows: Int32Array; w: Float64Array }) => {
+    const label = new Int32Array(p.rows.length);
+    for (let j = 0; j < p.rows.length; j++) label[j] = t.label[p.rows[j]];
+    return { columns: scalers.map((sc, fi) => scaleRows(sc, t.features[fi], p.rows)), label, weight: Float32Array.from(p.w), n: p.rows.length };
+  };
   const trainPart = part(tr);
   const trainPerClass = new Array<number>(K).fill(0);
   const sumTrainPerClass = new Array<number>(K).fill(0);

@@ -90,7 +90,22 @@ export function scaleValue(s: FittedScaler, x: number): number {
 /** Scales `rows` of `x` into a Float32 column. */
 export function scaleRows(s: FittedScaler, x: ArrayLike<number>, rows: ArrayLike<number>): Float32Array {
   const out = new Float32Array(rows.length);
-  for (let j = 0; j < rows.length; j++) out[j] = scaleValue(s, x[rows[j]]);
+  const { a, b, lo, hi } = s;
+  // The same arithmetic as scaleValue, in loops the engine keeps monomorphic (this is most of the
+  // preparation's time on large inputs).
+  if (s.fn === "log") {
+    for (let j = 0; j < rows.length; j++) {
+      const y = a * Math.log(Math.max(x[rows[j]], LOG_FLOOR)) + b;
+      out[j] = y < lo ? lo : y > hi ? hi : y;
+    }
+  } else if (lo === -Infinity && hi === Infinity) {
+    for (let j = 0; j < rows.length; j++) out[j] = a * x[rows[j]] + b;
+  } else {
+    for (let j = 0; j < rows.length; j++) {
+      const y = a * x[rows[j]] + b;
+      out[j] = y < lo ? lo : y > hi ? hi : y;
+    }
+  }
   return out;
 }
 

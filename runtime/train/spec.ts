@@ -66,3 +66,9 @@ export interface Settings {
   seed: number;
   features: Array<{ name: string; scaling: Scaling }>;
 }
+
+/**
+ * The plan's own nodes are accepted as they are: this fails to compile if plan/types.ts changes a
+ * field these types read in an incompatible way.
+ */
+export const PLAN_NODES_FIT: [TrainNode extends TrainSpec ? true : false, ScaleNode extends ScaleSpec ? true : false] = [true, true];
