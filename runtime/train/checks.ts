@@ -22,7 +22,7 @@ export function checkInfinities(t: Table, s: Settings, problems: Problems): void
     }
     for (const [si, i] of first) {
       const more = count.get(si)! - 1;
-      problems.add("HEP6014", { feature: f.name, value: num(x[i]), entry: t.entry[i], sample: s.samples[si], more: more > 0 ? ` (and at ${more} more entries of that sample)` : "" });
+      problems.add("HEP6014", { feature: f.name, value: num(x[i]), entry: t.entry[i], sample: s.samples[si], more: more > 0 ? ` (and at ${more} more ${more === 1 ? "entry" : "entries"} of that sample)` : "" });
     }
   });
 }

@@ -60,7 +60,7 @@ describe("errors", () => {
   it("an infinite feature value, with feature, sample and entry", () => {
     const out = run([sig({ features: [[1, Infinity, 3, -Infinity]], entry: [5, 6, 7, 8] }), bkg()]);
     expect(out.value).toBeNull();
-    expect(out.problems.map((p) => p.message)).toEqual(["feature 'x' is +inf at entry 6 of sample 'sig' (and at 1 more entries of that sample)"]);
+    expect(out.problems.map((p) => p.message)).toEqual(["feature 'x' is +inf at entry 6 of sample 'sig' (and at 1 more entry of that sample)"]);
   });
 
   it("an infinite value in the test part is an error too (those events are scored)", () => {
