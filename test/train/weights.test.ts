@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { prepareTraining, type Prepared, type SampleRows, type TrainSpec } from "../../runtime/train/index.js";
-import { axisExpr, rows, scaleSpec, trainSpec } from "./make.js";
+import { axisExpr, folds, lcg, rows, scaleSpec, trainSpec } from "./make.js";
 
 const scale = scaleSpec([["x", { kind: "none" }]]);
 
@@ -230,5 +230,36 @@ describe("reweight to a target", () => {
     close(weightsOf(p, "sigA"), [2 / 3, 2]);
     close(weightsOf(p, "sigB"), [2 / 3, 2 / 3]);
     close(weightsOf(p, "bkg"), [2, 2 / 3, 2 / 3, 2 / 3]);
+  });
+});
+
+describe("on random data, checked by an independent binning", () => {
+  it("flat in 2D with balancing: every (class, bin) holds the same weight, in every fold", () => {
+    const rnd = lcg(99);
+    const e2 = [
+      [0, 30, 60, 120, 500],
+      [0, 1.2, 2.5],
+    ];
+    const make = (sample: string, cls: string, n: number, slope: number) =>
+      rows({
+        sample,
+        class: cls,
+        weight: Array.from({ length: n }, () => 0.1 + rnd()),
+        axes: [Array.from({ length: n }, () => 10 + rnd() * slope), Array.from({ length: n }, () => rnd() * 2.5)],
+        fold: Array.from({ length: n }, (_, i) => i % 3),
+      });
+    const r = [make("a", "a", 400, 200), make("b", "b", 300, 400), make("c", "c", 500, 150)];
+    const p = prepare(r, { classes: { a: ["a"], b: ["b"], c: ["c"] }, folds: folds(3), balance: "classes", reweight: { mode: "flat", target: null, axes: e2.map((edges, i) => ({ expr: axisExpr(`v${i}`), edges })) } });
+    const sums = binSums(p, r, e2);
+    // 1200 events of weight 1 on average, balanced: each class 400, spread over its 8 bins: 50.
+    for (const [, s] of sums) close(s, new Array(8).fill(50));
+    // Each fold's model too (its training part: the other two folds), via its own weights.
+    expect(p.folds.length).toBe(3);
+    for (const f of p.folds) {
+      const perClass = [0, 0, 0];
+      for (let j = 0; j < f.n; j++) perClass[f.label[j]] += f.weight[j];
+      // (float32 weights: equal to about 1e-6 relative)
+      perClass.forEach((s) => expect(Math.abs(s / (f.n / 3) - 1)).toBeLessThan(1e-5));
+    }
   });
 });
