@@ -17,8 +17,12 @@ export interface SampleRows {
   entry: Float64Array;
   /** The event weight: weight expression × xsec × lumi / sumw where declared, else 1. */
   weight: Float64Array;
-  /** The fold expression's value per row (an integer in [0, folds)); all 0 without folds. */
-  fold: Int32Array;
+  /**
+   * The fold expression's value per row (an integer in [0, folds)); all 0 without folds. A
+   * Float64Array carries the expression's values as computed, so that a value that is not an
+   * integer (or is missing) is reported here with its sample and entry rather than truncated.
+   */
+  fold: Int32Array | Float64Array;
   /** One column per feature of the features list, in its order, before any scaling. */
   features: Float64Array[];
   /** One column per reweighting axis (the `reweight ... in` expressions), in order. */
