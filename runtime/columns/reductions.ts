@@ -4,10 +4,11 @@
  * (running counts over a batch, masked sums).
  */
 import type { ExprIR } from "../../plan/types.js";
+import { FUNCTION_BY_NAME } from "../../stdlib/index.js";
 import { cheap, type Gen, indent, PRELUDE_NAMES, sanitize } from "./emit.js";
 import { bounds, member } from "./access.js";
 import { each, maskOf, randomAccess } from "./lists.js";
-import { type Block, type Cx, KernelError, type ListV, type NumV, type Scalar, type Val } from "./values.js";
+import { type Block, type Cx, KernelError, type ListV, type NumV, type Scalar } from "./values.js";
 
 /** Names a flat pass may use besides its own locals, branch arrays and the prelude's helpers. */
 const FLAT_GLOBALS = new Set(["Math", "PI", "TWO_PI", "NaN", "Infinity", "true", "false", "const", "let"]);
@@ -40,57 +41,44 @@ export function reduce(g: Gen, fn: string, list: ListV, cx: Cx): Scalar {
   }
   const acc = g.fresh(hint);
   const label = g.fresh("L");
-  let init: string;
-  let result: (acc: string, n: string) => Scalar;
-  let step: (x: Val, c: Cx, n: string) => string;
-  let needN = false;
-  switch (fn) {
-    case "count":
-      init = "0";
-      step = list.shape.k === "bool" ? (x) => `${acc} += (${g.boolJs(x)}) | 0;` : () => `${acc}++;`;
-      result = (a) => g.num(a, cx.block);
-      break;
-    case "sum":
-    case "ht":
-      init = "0";
-      step = (x, c) => `${acc} += ${g.numJs(fn === "ht" ? member(g, c, x, "pt", "float") : x)};`;
-      result = (a) => g.num(a, cx.block);
-      break;
-    case "mean":
-      init = "0";
-      needN = true;
-      step = (x, _c, n) => `${acc} += ${g.numJs(x)}; ${n}++;`;
-      result = (a, n) => g.num(`(${n} > 0 ? ${a} / ${n} : NaN)`, cx.block);
-      break;
-    case "min":
-    case "max": {
-      init = fn === "min" ? "Infinity" : "-Infinity";
-      needN = true;
-      // Math.min/max: no branch, and a missing element makes the result missing
-      step = (x, _c, n) => `${acc} = Math.${fn}(${acc}, ${g.numJs(x)}); ${n}++;`;
-      result = (a, n) => g.num(`(${n} > 0 ? ${a} : NaN)`, cx.block);
-      break;
-    }
-    case "any":
-      init = "false";
-      step = (x) => `if (${g.boolJs(x)}) { ${acc} = true; break ${label}; }`;
-      result = (a) => g.bool(a, cx.block);
-      break;
-    case "all":
-      init = "true";
-      step = (x) => `if (!${g.boolJs(x)}) { ${acc} = false; break ${label}; }`;
-      result = (a) => g.bool(a, cx.block);
-      break;
-    default:
-      throw new KernelError(`unknown reduction '${fn}'`);
-  }
+  const rule = reduceRule(fn, list);
+  const needN = rule.finish !== undefined && /\bn\b/.test(rule.finish);
   const n = needN ? g.fresh("n") : "";
-  cx.block.lines.push(`let ${acc} = ${init};${needN ? ` let ${n} = 0;` : ""}`);
+  const fill = (snippet: string, x?: () => string) =>
+    snippet.replace(/\$x|\bacc\b|\bn\b|\bbreak\b/g, (t) => (t === "$x" ? x!() : t === "acc" ? acc : t === "n" ? n : `break ${label}`));
+  cx.block.lines.push(`let ${acc} = ${rule.init};${needN ? ` let ${n} = 0;` : ""}`);
   const loopCx = g.child(cx);
-  each(g, loopCx, list, (c, el) => c.block.lines.push(step(el, c, n)));
-  if (fn === "any" || fn === "all") cx.block.lines.push(`${label}: {`, ...indent(loopCx.block.lines), "}");
+  each(g, loopCx, list, (c, el) => {
+    const x = () => {
+      const v = fn === "ht" ? member(g, c, el, "pt", "float") : el;
+      return rule.boolElements ? g.boolJs(v) : g.numJs(v);
+    };
+    c.block.lines.push(`${fill(rule.step, x)}${needN ? ` ${n}++;` : ""}`);
+  });
+  // a step that stops early (any, all) leaves the whole loop, which may be nested (pairs)
+  if (/\bbreak\b/.test(rule.step)) cx.block.lines.push(`${label}: {`, ...indent(loopCx.block.lines), "}");
   else cx.block.lines.push(...loopCx.block.lines);
-  return result(acc, n);
+  const result = rule.finish === undefined ? acc : `(${fill(rule.finish)})`;
+  return rule.boolResult ? g.bool(result, cx.block) : g.num(result, cx.block);
+}
+
+/**
+ * The fold of a reduction: the stdlib's `reduce` implementation (stdlib/reductions.ts), whose
+ * snippets are inlined as written there. count and ht are the stdlib's `special` entries: count
+ * adds up conditions, or counts the elements of a collection; ht folds the elements' pt as sum does.
+ */
+function reduceRule(fn: string, list: ListV): { init: string; step: string; finish?: string; boolElements: boolean; boolResult: boolean } {
+  if (fn === "count") {
+    const bools = list.shape.k === "bool";
+    return { init: "0", step: bools ? "acc += ($x) | 0;" : "acc++;", boolElements: bools, boolResult: false };
+  }
+  const std = FUNCTION_BY_NAME.get(fn === "ht" ? "sum" : fn);
+  if (std?.impl.kind !== "reduce") throw new KernelError(`unknown reduction '${fn}'`);
+  const { init, step, finish } = std.impl;
+  // a fold of conditions (any, all) reads its elements as conditions and gives one
+  const boolElements = std.signatures[0].params[0].kind === "list<bool>";
+  const boolResult = std.signatures[0].returns === "bool";
+  return finish === undefined ? { init, step, boolElements, boolResult } : { init, step, finish, boolElements, boolResult };
 }
 
 /**
