@@ -35,7 +35,7 @@ export function reduce(g: Gen, fn: string, list: ListV, cx: Cx): Scalar {
     }
     // not pure: count with the filtering loop below
   }
-  if ((fn === "sum" || fn === "ht") && list.iter.filtered) {
+  if ((fn === "sum" || fn === "ht") && list.iter.filtered && sumIsAddition()) {
     const fast = maskedSum(g, fn, list, cx);
     if (fast) return fast;
   }
@@ -60,6 +60,12 @@ export function reduce(g: Gen, fn: string, list: ListV, cx: Cx): Scalar {
   else cx.block.lines.push(...loopCx.block.lines);
   const result = rule.finish === undefined ? acc : `(${fill(rule.finish)})`;
   return rule.boolResult ? g.bool(result, cx.block) : g.num(result, cx.block);
+}
+
+/** maskedSum writes the stdlib's fold of sum (0, then acc += $x) branch-free: only while that is sum's fold. */
+function sumIsAddition(): boolean {
+  const impl = FUNCTION_BY_NAME.get("sum")?.impl;
+  return impl?.kind === "reduce" && impl.init === "0" && impl.step === "acc += $x;" && impl.finish === undefined;
 }
 
 /**
