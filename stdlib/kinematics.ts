@@ -1,24 +1,26 @@
 import { sig, StdFunction } from "./types.js";
 
-const component = (name: string, what: string, js: string): StdFunction => ({
+// A component is the record's field of the same name (runtime/columns reads or derives it as the
+// field), so it has no snippet of its own.
+const component = (name: string, what: string): StdFunction => ({
   name,
   category: "kinematics",
   summary: `The ${what} of a four-vector.`,
   doc: `\`${name}(x)\` is the same as the field \`x.${name}\`. Objects read from (px, py, pz, E) branches and those read from (pt, eta, phi, mass) branches both have it: the missing ones are derived. Over a collection it gives one value per object.`,
   signatures: [sig([["x", "p4"]], "float", true)],
   examples: [`${name}(muons[0])`, `${name}(jets)`],
-  impl: { kind: "scalar", js },
+  impl: { kind: "special" },
 });
 
 export const kinematics: StdFunction[] = [
-  component("pt", "transverse momentum", "$0.pt"),
-  component("eta", "pseudorapidity", "$0.eta"),
-  component("phi", "azimuthal angle (in (-π, π])", "$0.phi"),
-  component("mass", "invariant mass", "$0.mass"),
-  component("E", "energy", "$0.E"),
-  component("px", "x component of the momentum", "$0.px"),
-  component("py", "y component of the momentum", "$0.py"),
-  component("pz", "z component of the momentum", "$0.pz"),
+  component("pt", "transverse momentum"),
+  component("eta", "pseudorapidity"),
+  component("phi", "azimuthal angle (in (-π, π])"),
+  component("mass", "invariant mass"),
+  component("E", "energy"),
+  component("px", "x component of the momentum"),
+  component("py", "y component of the momentum"),
+  component("pz", "z component of the momentum"),
   {
     name: "deltaPhi",
     category: "kinematics",

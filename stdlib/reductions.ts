@@ -17,7 +17,7 @@ export const reductions: StdFunction[] = [
     doc: "`sum(jets.pt)` is the scalar sum of the jets' pT (HT).",
     signatures: [sig([["list", "list<number>"]], "list-element-number")],
     examples: ["sum(jets.pt)"],
-    impl: { kind: "reduce", init: "0", step: "acc + $x" },
+    impl: { kind: "reduce", init: "0", step: "acc += $x;" },
   },
   {
     name: "mean",
@@ -26,7 +26,7 @@ export const reductions: StdFunction[] = [
     doc: "",
     signatures: [sig([["list", "list<number>"]], "float")],
     examples: ["mean(jets.eta)"],
-    impl: { kind: "reduce", init: "0", step: "acc + $x", finish: "n > 0 ? acc / n : NaN" },
+    impl: { kind: "reduce", init: "0", step: "acc += $x;", finish: "n > 0 ? acc / n : NaN" },
   },
   {
     name: "min",
@@ -35,7 +35,7 @@ export const reductions: StdFunction[] = [
     doc: "A missing minimum fails every cut it enters: write `count(jets) == 0 or min(...) > x` when an empty list should pass.",
     signatures: [sig([["list", "list<number>"]], "list-element-number"), sig([["a", "number"], ["b", "number"]], "number-like", true)],
     examples: ["min(deltaR(muons[0], jets))", "min(muons[0].pt, 100)"],
-    impl: { kind: "reduce", init: "Infinity", step: "$x < acc || $x !== $x ? $x : acc", finish: "n > 0 ? acc : NaN" },
+    impl: { kind: "reduce", init: "Infinity", step: "acc = Math.min(acc, $x);", finish: "n > 0 ? acc : NaN" },
   },
   {
     name: "max",
@@ -44,7 +44,7 @@ export const reductions: StdFunction[] = [
     doc: "",
     signatures: [sig([["list", "list<number>"]], "list-element-number"), sig([["a", "number"], ["b", "number"]], "number-like", true)],
     examples: ["max(abs(jets.eta))", "max(muons[0].pt, 25)"],
-    impl: { kind: "reduce", init: "-Infinity", step: "$x > acc || $x !== $x ? $x : acc", finish: "n > 0 ? acc : NaN" },
+    impl: { kind: "reduce", init: "-Infinity", step: "acc = Math.max(acc, $x);", finish: "n > 0 ? acc : NaN" },
   },
   {
     name: "any",
@@ -53,7 +53,7 @@ export const reductions: StdFunction[] = [
     doc: "",
     signatures: [sig([["list", "list<bool>"]], "bool")],
     examples: ["any(jets.pt > 100)"],
-    impl: { kind: "reduce", init: "false", step: "acc || $x" },
+    impl: { kind: "reduce", init: "false", step: "if ($x) { acc = true; break; }" },
   },
   {
     name: "all",
@@ -62,7 +62,7 @@ export const reductions: StdFunction[] = [
     doc: "Inside a `where`, `all(deltaR(this, muons) > 0.4)` keeps objects isolated from every muon, also when there are none.",
     signatures: [sig([["list", "list<bool>"]], "bool")],
     examples: ["all(abs(jets.eta) < 2.4)"],
-    impl: { kind: "reduce", init: "true", step: "acc && $x" },
+    impl: { kind: "reduce", init: "true", step: "if (!$x) { acc = false; break; }" },
   },
   {
     name: "ht",

@@ -47,9 +47,16 @@ export interface Signature {
 }
 
 /**
- * How the runtime computes it. `scalar` functions are JavaScript expressions over `$0`, `$1`, ...
- * inlined into generated loops; `reduce` folds a list; `special` ones have hand-written kernels.
- * NaN stands for a missing value (index past the end, min of nothing) throughout.
+ * How the runtime computes it (runtime/columns inlines these snippets as written; its table of
+ * emitters, runtime/columns/calls.ts, has one for every function that is not `scalar`). NaN stands
+ * for a missing value (index past the end, min of nothing) throughout.
+ *
+ * - `scalar`: a JavaScript expression over the arguments `$0`, `$1`, ..., lifted over lists.
+ * - `reduce`: a fold of the one-list form. `init` is the accumulator `acc`'s first value; `step`
+ *   a statement run for each element `$x`, where `break` ends the fold early (any, all); `finish`
+ *   (optional, else `acc`) an expression of `acc` and `n`, the number of elements. min and max's
+ *   two-number form is their emitter's (Math.min / Math.max, lifted).
+ * - `special`: a hand-written emitter in runtime/columns.
  */
 export type Impl =
   | { kind: "scalar"; js: string }

@@ -6,8 +6,15 @@
  * Out: one typed array per output, one value per event (Float64Array, or Uint8Array for masks).
  *
  * Must not import compiler/check, lsp/ or runtime/exec. It reads the plan's types
- * (plan/types.ts) and the standard library's table (stdlib/: the `scalar` snippets of
- * the math functions are inlined as written there).
+ * (plan/types.ts) and the standard library's table (stdlib/: the `scalar` snippets of the math
+ * functions and the `reduce` folds are inlined as written there; every other function has its
+ * emitter in calls.ts's table, keyed by the stdlib's names).
+ *
+ * Files: gen.ts assembles a kernel; values.ts (what an expression compiles to), emit.ts (the
+ * generation's state and primitives), expr.ts (expression nodes, declarations, operators),
+ * access.ts (branches, collections, fields), lists.ts (iteration, `where`, storage, lifting),
+ * kinematics.ts, reductions.ts, combinatorics.ts and calls.ts are the emitters, by job;
+ * prelude.ts is the helpers every kernel's source carries.
  *
  * `compileKernel` generates the source of one JavaScript function (see gen.ts) with a single loop
  * over the events of a batch; every output is computed in that loop, each declaration once per

@@ -1,4 +1,5 @@
 /** Errors of the ROOT reader: one class, carrying where in the file things went wrong. */
+import { editDistance } from "../../compiler/core/suggest.js";
 
 export interface RootIoErrorContext {
   file: string;
@@ -49,25 +50,11 @@ function formatMessage(detail: string, ctx: RootIoErrorContext): string {
   return msg;
 }
 
-/** Levenshtein distance, case-insensitive on the first pass so `muon_px` finds `Muon_Px`. */
-export function editDistance(a: string, b: string): number {
-  const m = a.length;
-  const n = b.length;
-  let prev = new Array<number>(n + 1);
-  let cur = new Array<number>(n + 1);
-  for (let j = 0; j <= n; j++) prev[j] = j;
-  for (let i = 1; i <= m; i++) {
-    cur[0] = i;
-    for (let j = 1; j <= n; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0.5 : 1;
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
-    }
-    [prev, cur] = [cur, prev];
-  }
-  return prev[n];
-}
-
-/** The few candidates nearest to `name`, nearest first; none if nothing is plausibly a typo. */
+/**
+ * The few candidates nearest to `name`, nearest first; none if nothing is plausibly a typo. A prefix
+ * either way counts as near; the distance is the compiler's did-you-mean distance
+ * (compiler/core/suggest.ts, a file that imports nothing).
+ */
 export function nearestNames(name: string, candidates: Iterable<string>, max = 3): string[] {
   const scored: { c: string; d: number }[] = [];
   const limit = Math.max(2, Math.floor(name.length / 3));
