@@ -13,6 +13,7 @@ import { canonicalJson } from "../../plan/canonical.js";
 import type { Plan } from "../../plan/types.js";
 import { createRootFile } from "../io/index.js";
 import { RunError } from "./errors.js";
+import type { FriendResult } from "./runners/friend.js";
 import type { RunResult } from "./types.js";
 import { atomicWrite } from "./cache.js";
 
@@ -56,6 +57,9 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
         // The same histograms as JSON beside it, for tools that do not read ROOT.
         atomicWrite(`${staged}.json`, canonicalJson({ histograms: hists.map((h) => ({ key: h.key, region: h.region, split: h.split, ...h.data })) }));
         written.push({ path: `${w.path}.json`, staged: `${staged}.json`, kind: "json", objects: hists.length });
+      } else if (w.format === "friend") {
+        const friend = result.friends.find((f) => f.path === w.path);
+        if (friend) written.push(...(await stageFriendTrees(friend, stageDir)));
       } else if (w.format === "json") {
         const flows = result.cutflows.filter((c) => c.file === w.path);
         atomicWrite(staged, canonicalJson({ cutflows: flows.map((c) => ({ regions: c.regions, samples: c.samples })) }));
@@ -68,6 +72,42 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
   }
   return written;
 }
+
+/**
+ * One ROOT file per input file, `DIR/SAMPLE/FILE.root`, holding a tree `predictions` with one
+ * entry per entry of the input's tree: the key branches, then one branch per score.
+ */
+async function stageFriendTrees(friend: FriendResult, stageDir: string): Promise<WrittenOutput[]> {
+  const written: WrittenOutput[] = [];
+  for (const s of friend.samples) {
+    let start = 0;
+    for (const { file, entries } of s.files) {
+      const rel = path.posix.join(friend.path, s.sample, path.basename(file));
+      const staged = path.join(stageDir, rel);
+      mkdirSync(path.dirname(staged), { recursive: true });
+      const out = await createRootFile(staged);
+      try {
+        const tree = out.tree(FRIEND_TREE, `hepc predictions for ${path.basename(file)} (sample ${s.sample})`, s.columns.map((c) => ({ name: c.name, dtype: c.integer ? ("i8" as const) : ("f8" as const) })));
+        const cols: Record<string, ArrayLike<number | bigint>> = {};
+        for (const c of s.columns) {
+          const slice = c.values.subarray(start, start + entries);
+          cols[c.name] = c.integer ? BigInt64Array.from(slice, (v) => BigInt(Math.trunc(v))) : slice;
+        }
+        if (entries > 0) await tree.append(cols);
+        await out.close();
+      } catch (e) {
+        await out.abort();
+        throw e;
+      }
+      written.push({ path: rel, staged, kind: "root", objects: 1 });
+      start += entries;
+    }
+  }
+  return written;
+}
+
+/** The friend trees' name: `tree.AddFriend("predictions", FILE)` in ROOT. */
+export const FRIEND_TREE = "predictions";
 
 /** Puts staged outputs at their declared paths: each a copy to a temporary name, then a rename. */
 export function publishOutputs(outputs: WrittenOutput[], analysisDir: string): void {

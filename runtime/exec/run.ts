@@ -15,7 +15,11 @@ import { cacheBudget, pruneCache } from "./cache.js";
 import { chunkRunner, defaultThreads } from "./chunks.js";
 import { RunError } from "./errors.js";
 import { verifyInputs } from "./inputs.js";
+import { MODEL_RUNTIMES, type TrainedModel } from "../models/index.js";
 import { cutflowRunner } from "./runners/cutflow.js";
+import { friendRunner, type FriendResult } from "./runners/friend.js";
+import { predictRunner } from "./runners/predict.js";
+import { trainRunner } from "./runners/train.js";
 import { EventsLink } from "./runners/events.js";
 import { histogramRunner } from "./runners/histograms.js";
 import type { Runner, RunState, SampleScope, SampleTask, SampleTotals } from "./runners/types.js";
@@ -33,6 +37,9 @@ const SAMPLES_AT_ONCE = 2;
 const RUNNERS: Partial<Record<PlanNode["kind"], Runner<any, any>>> = {
   histogram: histogramRunner,
   cutflow: cutflowRunner,
+  train: trainRunner,
+  predict: predictRunner,
+  write: friendRunner,
 };
 
 /**
@@ -43,7 +50,7 @@ export function unsupportedNodes(plan: Plan): RunError[] {
   const out: RunError[] = [];
   for (const n of plan.nodes) {
     const say = (what: string, reason: string) => out.push(new RunError("HEP6001", { what, reason }, n.origin, n.id));
-    if (n.kind === "train") say(`training model '${n.model}'`, `training ${n.modelKind} models is not implemented in this version of the runtime`);
+    if (n.kind === "train" && !MODEL_RUNTIMES[n.modelKind]) say(`training model '${n.model}'`, `training ${n.modelKind} models is not implemented in this version of the runtime`);
     else if (n.kind === "predict" && n.modelKind === "onnx") say(`onnx model '${n.model}'`, "ONNX inference is not implemented in this version of the runtime");
     else if (n.kind === "evaluate") say(`evaluation of '${n.model}'`, "evaluation is not implemented in this version of the runtime");
   }
@@ -60,7 +67,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
   const byId = new Map<string, PlanNode>(plan.nodes.map((n) => [n.id, n]));
   const fileOf = new Map<string, string>();
   for (const n of plan.nodes) if (n.kind === "write") for (const i of n.inputs) fileOf.set(i, n.path);
-  const run: RunState = { plan, opts, byId, fileOf, warnings: [], results: new Map() };
+  const run: RunState = { plan, opts, byId, fileOf, warnings: [], notRun, results: new Map() };
   const decls = declarations(plan);
   const reads = plan.nodes.filter((n): n is ReadNode => n.kind === "read");
   const timings = { readMs: 0, computeMs: 0, fillMs: 0 };
@@ -92,6 +99,11 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
     timings,
     warnings: [...cacheLog.warnings, ...run.warnings],
     notRun: plan.nodes.filter((n) => notRun.has(n.id)).map((n) => n.id),
+    friends: plan.nodes.flatMap((n) => (n.kind === "write" && run.results.has(n.id) ? [run.results.get(n.id) as FriendResult] : [])),
+    models: plan.nodes.flatMap((n) => {
+      const m = n.kind === "train" ? (run.results.get(n.id) as (TrainedModel & { cached?: boolean }) | undefined) : undefined;
+      return m ? [{ model: m.model, kind: m.kind, classes: m.classes, features: m.features, folds: m.nFolds, cached: m.cached === true, importance: m.importance, summary: m.summary }] : [];
+    }),
   };
 }
 

@@ -5,7 +5,8 @@
  * model runs in a later pass than the fit: its level is one more than the train node's.
  *
  * Column nodes (read, weight, define, filter, scale) have no stage of their own: they are compiled
- * into the kernel of whichever pass needs them. Write nodes run after the last stage.
+ * into the kernel of whichever pass needs them. Write nodes run after the last stage, except
+ * friend trees of predictions, which keep the scores of the pass that computes them.
  */
 import type { PlanNode, TrainNode } from "../../plan/types.js";
 
@@ -39,11 +40,14 @@ export function stagesOf(nodes: readonly PlanNode[], skip: ReadonlySet<string> =
     return stages[l];
   };
   for (const n of nodes) {
-    if (skip.has(n.id) || COLUMN_KINDS.has(n.kind) || n.kind === "write") continue;
+    // friend trees of predictions take part in the pass that scores; other writes come after
+    if (skip.has(n.id) || COLUMN_KINDS.has(n.kind) || (n.kind === "write" && n.format !== "friend")) continue;
     const stage = at(levelOf(n.id));
     stage.stream.push(n);
     if (n.kind === "train") stage.fit.push(n);
   }
+  // Within a pass, scorers come first in every chunk's chain: later links read their scores.
+  for (const s of stages) s.stream.sort((a, b) => +(b.kind === "predict") - +(a.kind === "predict"));
   return stages.filter((s) => s.stream.length > 0);
 }
 

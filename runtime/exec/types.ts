@@ -2,6 +2,22 @@
 import type { Origin } from "../../plan/types.js";
 import type { SampleCutflow } from "./cutflow.js";
 import type { HistogramData } from "./histogram.js";
+import type { FriendResult } from "./runners/friend.js";
+
+/** A trained model as the run summary shows it. */
+export interface ModelSummary {
+  model: string;
+  kind: string;
+  classes: string[];
+  features: string[];
+  folds: number;
+  /** Taken from the model cache rather than trained. */
+  cached: boolean;
+  /** Per feature, summed over folds: total gain of its splits and their number. */
+  importance?: { gain: number[]; splits: number[] };
+  /** What preparing and fitting had to say. */
+  summary?: unknown;
+}
 
 export interface RunOptions {
   /** The folder the plan's input paths are relative to (the analysis file's folder). */
@@ -73,6 +89,10 @@ export interface RunResult {
   timings: { readMs: number; computeMs: number; fillMs: number };
   /** What did not stop the run but should be known (a column cache that could not be written). */
   warnings: string[];
+  /** Friend trees of predictions, per write node. */
+  friends: FriendResult[];
+  /** The models trained (or taken from the cache) by this run. */
+  models: ModelSummary[];
   /** Ids of the nodes this runtime could not run (HEP6001) and of everything that needed them. */
   notRun: string[];
 }

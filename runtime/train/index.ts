@@ -16,4 +16,4 @@ export { prepareTraining } from "./prepare.js";
 export type { ClassSummary, DatasetRows, FoldSummary, Prepared, TrainingSummary } from "./prepare.js";
 export { applyScalers, fitScaler, scaleValue } from "./scaling.js";
 export { datasetBytes, writeDataset, DATASET_COLUMNS } from "./dataset.js";
-export { unitDraw } from "./split.js";
+export { inTestFraction, unitDraw } from "./split.js";

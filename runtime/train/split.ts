@@ -46,6 +46,11 @@ export function unitDraw(seed: number, stream: number, sample: number, entry: nu
   return fmix(h ^ 20) / 4294967296;
 }
 
+/** Whether an event falls in the held-out test part drawn with `test FRACTION` (as splitRows draws it). */
+export function inTestFraction(seed: number, sample: string, entry: number, fraction: number): boolean {
+  return fraction > 0 && unitDraw(seed, STREAM_TEST, nameHash(sample), entry) < fraction;
+}
+
 export interface Parts {
   test: Uint8Array;
   valid: Uint8Array;

@@ -69,6 +69,8 @@ export interface RunState {
   fileOf: ReadonlyMap<string, string>;
   /** Things that did not stop the run but should be known. */
   warnings: string[];
+  /** Nodes that do not run (HEP6001) and everything that needs them. */
+  notRun: ReadonlySet<string>;
   /** Results by node id, as each runner's merge leaves them. */
   results: Map<string, unknown>;
 }

@@ -1,0 +1,66 @@
+/**
+ * Predict nodes: the scorers of the second pass. Every event of every sample gets the model's
+ * score (multiclass: one per class), in entry order: the out-of-fold score where the event was in
+ * training (fold k's model never saw fold k), the mean of the folds' scores where it was not (other
+ * samples, events outside the training region, the held-out test part). The scores join the
+ * chunk's columns for the links after this one (friend trees, histograms of scores).
+ */
+import type { ExprIR, PredictNode, TrainNode } from "../../../plan/types.js";
+import { hashOf } from "../../../plan/canonical.js";
+import { scoreChunk, type TrainedModel, type LoadedModel, loadModel } from "../../models/index.js";
+import { inTestFraction } from "../../train/index.js";
+import { classOf, scaleOf, testOf, trainColumns } from "./train.js";
+import { SELECTED, type Runner } from "./types.js";
+
+/** The column key of a model's k-th score, for links later in the chain. */
+export const scoreColumn = (model: string, k: number) => `score:${model}:${k}`;
+
+export const predictRunner: Runner<PredictNode, null> = {
+  sample(p, scope, run) {
+    const t = run.byId.get(`train:${p.model}`) as TrainNode;
+    const trained = run.results.get(t.id) as TrainedModel;
+    const loaded: LoadedModel = (run.results.get(`loaded:${t.id}`) as LoadedModel | undefined) ?? loadModel(trained);
+    run.results.set(`loaded:${t.id}`, loaded);
+    const scale = scaleOf(t, run);
+    const inClass = classOf(t, scope.read.sample) !== undefined;
+    const region = t.region ?? SELECTED;
+    // every event is scored: no condition on these columns
+    const col = (key: string, expr: ExprIR, as: "f64" | "mask") => ({ key: `${key}:all`, expr, as, cacheKey: hashOf({ v: scope.keyOf(expr), as }) });
+    const test = testOf(t);
+    const testExpr = test && "expr" in test ? test.expr : null;
+    const outputs = [
+      ...scale.features.map((f, k) => col(trainColumns.feature(t, k), f.expr, "f64")),
+      ...(t.folds ? [col(trainColumns.fold(t), t.folds.by, "f64")] : []),
+      ...(testExpr ? [col(trainColumns.test(t), testExpr, "mask")] : []),
+    ];
+    return {
+      outputs,
+      regions: inClass ? [region] : [],
+      chunk(ev) {
+        const n = ev.n;
+        const features = scale.features.map((_, k) => ev.columns.get(`${trainColumns.feature(t, k)}:all`) as Float64Array);
+        const fold = t.folds ? (ev.columns.get(`${trainColumns.fold(t)}:all`) as Float64Array) : null;
+        // which events the training saw (through one fold or another)
+        const inTraining = new Uint8Array(n);
+        if (inClass) {
+          const { idx, count } = ev.passing(region);
+          for (let q = 0; q < count; q++) inTraining[idx[q]] = 1;
+          if (testExpr) {
+            const test = ev.columns.get(`${trainColumns.test(t)}:all`) as Uint8Array;
+            for (let i = 0; i < n; i++) if (test[i]) inTraining[i] = 0;
+          } else if (test && "fraction" in test) {
+            for (let i = 0; i < n; i++) if (inTraining[i] && inTestFraction(t.seed, scope.read.sample, ev.entry0 + i, test.fraction)) inTraining[i] = 0;
+          }
+        }
+        const scores = scoreChunk(loaded, features, n, fold, inTraining);
+        scores.forEach((s, k) => ev.columns.set(scoreColumn(p.model, k), s));
+      },
+      finish: () => null,
+    };
+  },
+};
+
+/** Names of a model's score columns: the model's name, or MODEL_CLASS per class when multiclass. */
+export function scoreNames(model: string, classes: string[]): string[] {
+  return classes.length > 2 ? classes.map((c) => `${model}_${c}`) : [model];
+}

@@ -1,0 +1,179 @@
+/**
+ * Train nodes. During a pass each sample of the block's classes hands over the rows of its events
+ * in the training region (features before scaling, weight, fold, entry, reweighting axes, test
+ * flag), in entry order; after the pass the runner prepares the folds (runtime/train) and fits one
+ * model per fold with the model kind's trainer (runtime/models), or takes the fitted model from
+ * the cache when nothing it depends on changed: the cache key is the train node's content hash,
+ * which covers the features, the data, the options and the seed.
+ */
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import type { ExprIR, ScaleNode, TrainNode } from "../../../plan/types.js";
+import { canonicalJson, hashOf } from "../../../plan/canonical.js";
+import type { SampleRows } from "../../train/types.js";
+import { prepareTraining, type TrainSpec } from "../../train/index.js";
+import { MODEL_RUNTIMES, scalerToJson, type TrainedModel } from "../../models/index.js";
+import { atomicWrite } from "../cache.js";
+import { RunError } from "../errors.js";
+import { GrowableF64 } from "./growable.js";
+import { SELECTED, type Runner, type RunState, type SampleScope } from "./types.js";
+
+/** The class a sample belongs to in a train block, if any. */
+export function classOf(t: TrainNode, sample: string): string | undefined {
+  for (const [cls, samples] of Object.entries(t.classes)) if (samples.includes(sample)) return cls;
+  return undefined;
+}
+
+export function scaleOf(t: TrainNode, run: RunState): ScaleNode {
+  return run.byId.get(`scale:${t.features}`) as ScaleNode;
+}
+
+/** Keys of the per-event columns of a train block, shared with the scorer that reads them again. */
+export const trainColumns = {
+  feature: (t: TrainNode, k: number) => `f:${t.id}:${k}`,
+  fold: (t: TrainNode) => `fold:${t.id}`,
+  axis: (t: TrainNode, k: number) => `rw:${t.id}:${k}`,
+  test: (t: TrainNode) => `test:${t.id}`,
+};
+
+/** Whether the train node needs its rows this run: not when its model is in the cache. */
+function needsRows(t: TrainNode, run: RunState): boolean {
+  const cached = loadCachedModel(run, t);
+  if (cached) run.results.set(t.id, cached);
+  return !cached;
+}
+
+export const trainRunner: Runner<TrainNode, SampleRows> = {
+  sample(t, scope: SampleScope, run) {
+    const cls = classOf(t, scope.read.sample);
+    if (!cls) return null;
+    if (!run.results.has(`rows?:${t.id}`)) run.results.set(`rows?:${t.id}`, needsRows(t, run));
+    if (!run.results.get(`rows?:${t.id}`)) return null;
+    const scale = scaleOf(t, run);
+    const region = t.region ?? SELECTED;
+    const when = scope.condition(t.region ? [t.region] : []);
+    const col = (key: string, expr: ExprIR, as: "f64" | "mask") => ({
+      key,
+      expr,
+      as,
+      when: when?.expr,
+      cacheKey: when ? hashOf({ v: scope.keyOf(expr), when: when.hash, as }) : hashOf({ v: scope.keyOf(expr), as }),
+    });
+    const outputs = [
+      ...scale.features.map((f, k) => col(trainColumns.feature(t, k), f.expr, "f64")),
+      ...(t.folds ? [col(trainColumns.fold(t), t.folds.by, "f64")] : []),
+      ...(t.reweight?.axes ?? []).map((a, k) => col(trainColumns.axis(t, k), a.expr, "f64")),
+      ...(testExprOf(t) ? [col(trainColumns.test(t), testExprOf(t)!, "mask")] : []),
+    ];
+    const entry = new GrowableF64();
+    const weight = new GrowableF64();
+    const fold = new GrowableF64();
+    const test = new GrowableF64();
+    const features = scale.features.map(() => new GrowableF64());
+    const axes = (t.reweight?.axes ?? []).map(() => new GrowableF64());
+    return {
+      outputs,
+      regions: [region],
+      chunk(ev) {
+        const { idx, count } = ev.passing(region);
+        for (let q = 0; q < count; q++) {
+          const i = idx[q];
+          entry.push(ev.entry0 + i);
+          weight.push(ev.w ? ev.w[i] : 1);
+        }
+        features.forEach((g, k) => g.gather(ev.columns.get(trainColumns.feature(t, k)) as Float64Array, idx, count));
+        axes.forEach((g, k) => g.gather(ev.columns.get(trainColumns.axis(t, k)) as Float64Array, idx, count));
+        if (t.folds) fold.gather(ev.columns.get(trainColumns.fold(t)) as Float64Array, idx, count);
+        if (testExprOf(t)) test.gather(ev.columns.get(trainColumns.test(t)) as Uint8Array, idx, count);
+      },
+      finish(totals) {
+        const w = weight.values();
+        // the sample's normalisation (xsec × lumi / sumw) is known only once all its entries are seen
+        if (totals.norm !== 1) for (let i = 0; i < w.length; i++) w[i] *= totals.norm;
+        const n = w.length;
+        // the fold expression's values as computed: runtime/train reports any that is not a fold number
+        const foldValues = t.folds ? fold.values() : new Int32Array(n);
+        return {
+          sample: scope.read.sample,
+          class: cls,
+          entry: entry.values(),
+          weight: w,
+          fold: foldValues,
+          features: features.map((g) => g.values()),
+          reweightAxes: axes.map((g) => g.values()),
+          test: testExprOf(t) ? Uint8Array.from(test.values()) : null,
+        };
+      },
+    };
+  },
+
+  async merge(t, partials, run) {
+    if (run.results.has(t.id)) return; // from the cache
+    const rows = partials.map((p) => p.partial);
+    const model: TrainedModel = await fitModel(t, scaleOf(t, run), rows, run);
+    run.results.set(t.id, model);
+    saveCachedModel(run, t, model);
+  },
+};
+
+/** The held-out test part as the plan states it (plans of older versions have none). */
+export function testOf(t: TrainNode): TrainSpec["test"] {
+  return (t as TrainSpec).test ?? null;
+}
+
+function testExprOf(t: TrainNode): ExprIR | null {
+  const test = testOf(t);
+  return test && "expr" in test ? test.expr : null;
+}
+
+/** The model cache: `.hepc/cache/models/HASH.json`, beside the column cache. */
+function modelPath(run: RunState, t: TrainNode): string | null {
+  return run.opts.cacheDir ? path.join(run.opts.cacheDir, "models", `${t.hash}.json`) : null;
+}
+
+function loadCachedModel(run: RunState, t: TrainNode): TrainedModel | undefined {
+  const p = modelPath(run, t);
+  if (!p) return undefined;
+  try {
+    const m = JSON.parse(readFileSync(p, "utf8")) as TrainedModel;
+    // a record of another shape (another version, a damaged file) is set aside: the model is retrained
+    if (m.format !== "hepc-model/1" || m.hash !== t.hash || !Array.isArray(m.folds)) return undefined;
+    return { ...m, cached: true } as TrainedModel;
+  } catch {
+    return undefined;
+  }
+}
+
+function saveCachedModel(run: RunState, t: TrainNode, m: TrainedModel): void {
+  const p = modelPath(run, t);
+  if (!p) return;
+  try {
+    atomicWrite(p, canonicalJson(m));
+  } catch (e) {
+    run.warnings.push(`model '${t.model}' could not be cached (${(e as Error).message}): it will be trained again next time`);
+  }
+}
+
+/** Prepares the folds (runtime/train) and fits one model per fold, in fold order. */
+async function fitModel(t: TrainNode, scale: ScaleNode, rows: SampleRows[], run: RunState): Promise<TrainedModel> {
+  const kind = MODEL_RUNTIMES[t.modelKind];
+  const prepared = prepareTraining(rows, t, scale);
+  const error = prepared.problems.find((p) => p.severity === "error");
+  if (error || !prepared.value) throw new RunError(error?.code ?? "HEP6018", error?.args ?? { detail: "no training data" }, t.origin);
+  for (const p of prepared.problems) run.warnings.push(`model '${t.model}': ${p.message} [${p.code}]`);
+  const { folds, classes, summary } = prepared.value;
+  const fitted: TrainedModel["folds"] = [];
+  for (const data of folds) {
+    if (run.opts.signal?.aborted) throw new RunError("HEP6005", {});
+    const m = await kind.fit(data, t.options, { seed: t.seed, threads: Math.max(1, run.opts.threads ?? 1), classes, signal: run.opts.signal });
+    fitted.push({ fold: data.fold, scalers: data.scalers.map(scalerToJson) as never, model: m.toJSON(), bestIteration: m.bestIteration, curves: m.curves });
+  }
+  const importance = sumImportance(fitted.map((f) => kind.load(f.model).importance));
+  return { format: "hepc-model/1", model: t.model, kind: t.modelKind, hash: t.hash, classes, features: scale.features.map((f) => f.name), nFolds: t.folds?.n ?? 0, folds: fitted, importance, summary };
+}
+
+function sumImportance(per: Array<{ gain: number[]; splits: number[] } | undefined>): { gain: number[]; splits: number[] } | undefined {
+  const known = per.filter((x): x is { gain: number[]; splits: number[] } => x !== undefined);
+  if (!known.length) return undefined;
+  return { gain: known[0].gain.map((_, j) => known.reduce((a, x) => a + x.gain[j], 0)), splits: known[0].splits.map((_, j) => known.reduce((a, x) => a + x.splits[j], 0)) };
+}

@@ -1,0 +1,115 @@
+/**
+ * The model kinds, each in a folder of its own (gbdt/, and later mlp/, cuts/, onnx/): how a kind
+ * fits one fold of prepared training data, and how a fitted fold is stored and loaded. In: a
+ * FoldData (runtime/train/types.ts) and the model's options from the plan. Out: fitted folds
+ * that score scaled feature columns. Must not import runtime/exec: the executor calls this.
+ */
+import { applyScalers } from "../train/scaling.js";
+import type { FittedScaler, FoldData } from "../train/types.js";
+
+/** One fold's fitted model, able to score scaled feature columns. */
+export interface FittedModel {
+  /** Probabilities: n values (binary: of the class with label 1), or n × classes row-major. */
+  predict(columns: Float32Array[], n: number): Float64Array;
+  /** A stable serialisation: equal models give equal JSON. */
+  toJSON(): unknown;
+  /** Per feature: total gain of its splits and their number (tree models). */
+  importance?: { gain: number[]; splits: number[] };
+  /** Per round or epoch: training and validation loss. */
+  curves?: { train: number[]; valid: number[] };
+  /** The round or epoch kept (early stopping). */
+  bestIteration?: number;
+}
+
+export interface FitContext {
+  seed: number;
+  threads: number;
+  classes: string[];
+  signal?: AbortSignal;
+  /** Progress: a round or epoch done, with its losses. */
+  onRound?: (round: number, trainLoss: number, validLoss: number | null) => void;
+}
+
+/** What a model kind gives the executor. */
+export interface ModelKindRuntime {
+  fit(data: FoldData, options: Record<string, unknown>, ctx: FitContext): Promise<FittedModel>;
+  load(json: unknown): FittedModel;
+}
+
+/** The model kinds this runtime trains, by the plan's modelKind. */
+export const MODEL_RUNTIMES: Readonly<Record<string, ModelKindRuntime>> = {};
+
+/** A trained model as stored in the cache and the run directory: every fold with its scaling. */
+export interface TrainedModel {
+  format: "hepc-model/1";
+  model: string;
+  kind: string;
+  /** The train node's content hash: what the model was fitted from. */
+  hash: string;
+  /** Class names; a class's label is its position. */
+  classes: string[];
+  features: string[];
+  /** Number of folds (0: trained without folds). */
+  nFolds: number;
+  folds: Array<{ fold: number; scalers: FittedScaler[]; model: unknown; bestIteration?: number; curves?: { train: number[]; valid: number[] } }>;
+  importance?: { gain: number[]; splits: number[] };
+  /** What the preparation reported (events and weights per class and fold). */
+  summary: unknown;
+}
+
+/** A trained model with its folds loaded, ready to score. */
+export interface LoadedModel {
+  trained: TrainedModel;
+  folds: Array<{ fold: number; scalers: FittedScaler[]; model: FittedModel }>;
+  /** Scores per event: 1 (binary) or the number of classes. */
+  outputs: number;
+}
+
+export function loadModel(trained: TrainedModel): LoadedModel {
+  const kind = MODEL_RUNTIMES[trained.kind];
+  if (!kind) throw new Error(`no runtime for model kind ${trained.kind}`);
+  return {
+    trained,
+    folds: trained.folds.map((f) => ({ fold: f.fold, scalers: f.scalers.map(scalerFromJson), model: kind.load(f.model) })),
+    outputs: trained.classes.length > 2 ? trained.classes.length : 1,
+  };
+}
+
+/**
+ * Scores of a chunk's events. `inTraining[i]`: whether the training saw event i through some fold,
+ * so that its score is the out-of-fold one (the model of fold `fold[i]`); other events get the
+ * mean over the folds. Without folds every event gets the one model's score.
+ */
+export function scoreChunk(m: LoadedModel, features: Float64Array[], n: number, fold: Float64Array | null, inTraining: Uint8Array): Float64Array[] {
+  const k = m.outputs;
+  const cols = features.map((c) => c.subarray(0, n));
+  const perFold = m.folds.map((f) => f.model.predict(applyScalers(cols, f.scalers), n));
+  const out = Array.from({ length: k }, () => new Float64Array(n));
+  const folds = perFold.length;
+  for (let i = 0; i < n; i++) {
+    const own = fold !== null && folds > 1 && inTraining[i] ? foldIndex(m, fold[i]) : -1;
+    for (let c = 0; c < k; c++) {
+      if (own >= 0) out[c][i] = perFold[own][i * k + c];
+      else {
+        let s = 0;
+        for (let f = 0; f < folds; f++) s += perFold[f][i * k + c];
+        out[c][i] = s / folds;
+      }
+    }
+  }
+  return out;
+}
+
+function foldIndex(m: LoadedModel, v: number): number {
+  for (let f = 0; f < m.folds.length; f++) if (m.folds[f].fold === v) return f;
+  return -1;
+}
+
+/** Scalers as stored (JSON has no infinities: an unbounded side is null). */
+export function scalerToJson(s: FittedScaler): unknown {
+  return { ...s, lo: Number.isFinite(s.lo) ? s.lo : null, hi: Number.isFinite(s.hi) ? s.hi : null };
+}
+function scalerFromJson(j: unknown): FittedScaler {
+  const s = j as FittedScaler & { lo: number | null; hi: number | null };
+  return { ...s, lo: s.lo ?? -Infinity, hi: s.hi ?? Infinity };
+}
