@@ -1,5 +1,5 @@
 /** TH1 histograms: jsroot streams the object; we hand back plain arrays. */
-import { openJsFile, readObject } from "./metadata.js";
+import { openJsFile, readObject } from "./jsfile.js";
 import { RootIoError } from "./errors.js";
 import { openSource, SourceError } from "../source/index.js";
 
