@@ -5,6 +5,7 @@
  */
 import { DTYPE_SIZE, type Dtype, type Interp } from "./basket.js";
 import type { JsFile, JsObj } from "./jsfile.js";
+import { packedStorage } from "./range.js";
 import type { BranchInfo } from "./tree.js";
 
 const LEAF_DTYPE: Record<string, [Dtype, Dtype]> = {
@@ -39,10 +40,14 @@ const CPP_DTYPE: Record<string, Dtype> = {
   float: "f4", Float_t: "f4", double: "f8", Double_t: "f8",
 };
 
-/** ROOT streamer type codes for basic types (TVirtualStreamerInfo::EReadWrite). */
+/**
+ * ROOT streamer type codes for basic types (TVirtualStreamerInfo::EReadWrite). kBits (15) is
+ * TObject's fBits, a UInt_t; ROOT writes 2 more bytes after it when the object is referenced by a
+ * TRef (kIsReferenced), which the basket decoder then refuses as entries of the wrong size.
+ */
 const STREAMER_BASIC: Record<number, Dtype | "d32" | "f16"> = {
   1: "i1", 2: "i2", 3: "i4", 4: "i8", 5: "f4", 6: "i4", 8: "f8", 9: "d32", 11: "u1", 12: "u2", 13: "u4",
-  14: "u8", 16: "i8", 17: "u8", 18: "bool", 19: "f16",
+  14: "u8", 15: "u4", 16: "i8", 17: "u8", 18: "bool", 19: "f16",
 };
 
 /** Dimensions in a title such as "x[3][4]" or "ArrayF32[10]"; counted dims ("[n]") are returned as names. */
@@ -53,31 +58,6 @@ function parseDims(title: string): (number | string)[] {
   let m: RegExpExecArray | null;
   while ((m = re.exec(base))) dims.push(/^\d+$/.test(m[1]) ? Number(m[1]) : m[1]);
   return dims;
-}
-
-/**
- * Double32_t/Float16_t storage from a "[xmin,xmax(,nbits)]" annotation, following ROOT's
- * TStreamerElement::GetRange: a range stores scaled uint32s; no range with nbits stores a truncated
- * float (3 bytes); no annotation stores a float32 (Double32) or a 12-bit truncated float (Float16).
- */
-function packedStorage(kind: "d32" | "f16", annotation: string | undefined): Pick<Interp, "stored" | "xmin" | "factor" | "nbits"> | string {
-  const m = annotation ? /\[\s*([^,\]]+)\s*,\s*([^,\]]+)\s*(?:,\s*([^\]]+))?\]/.exec(annotation) : null;
-  if (!m) return kind === "d32" ? { stored: "float" } : { stored: "bits", nbits: 12 };
-  const xmin = Number(m[1]);
-  const xmax = Number(m[2]);
-  let nbits = m[3] !== undefined ? Number(m[3]) : 32;
-  if (!Number.isFinite(xmin) || !Number.isFinite(xmax) || !Number.isFinite(nbits)) {
-    return `range annotation '${annotation}' uses expressions this reader does not evaluate`;
-  }
-  if (nbits < 2) nbits = 2;
-  if (nbits > 32) nbits = 32;
-  if (xmin === 0 && xmax === 0) {
-    if (kind === "d32" && m[3] === undefined) return { stored: "float" };
-    return { stored: "bits", nbits };
-  }
-  if (xmax <= xmin) return kind === "d32" ? { stored: "float" } : { stored: "bits", nbits: 12 };
-  const big = nbits < 32 ? 2 ** nbits : 0xffffffff;
-  return { stored: "range", xmin, factor: big / (xmax - xmin), nbits };
 }
 
 interface Decision {
@@ -117,7 +97,6 @@ export function decideLeafBranch(b: JsObj): Decision {
   if (t === "TLeafD32" || t === "TLeafF16") {
     scalar = t === "TLeafD32" ? "Double32_t" : "Float16_t";
     const packed = packedStorage(t === "TLeafD32" ? "d32" : "f16", leaf.fTitle);
-    if (typeof packed === "string") return unsupported(scalar, packed);
     interp = { ...interp, ...packed };
   }
   const dims = parseDims(leaf.fTitle && leaf.fTitle.includes("[") && !/^[df]\[/.test(leaf.fTitle) ? leaf.fTitle : b.fTitle ?? "");
@@ -216,7 +195,13 @@ function displayCpp(t: string): string {
 export function decideElementBranch(b: JsObj, f: JsFile): Decision {
   const cls = normaliseCpp(b.fClassName ?? "");
   const subCount = b.fBranches?.arr?.length ?? 0;
-  // A whole (split) object or collection: its numbers live in the sub-branches.
+  // The top branch of a split TClonesArray (fType 3) or STL collection of objects (4) holds the
+  // collection's size per entry, an Int_t (TBranchElement::FillLeavesClones/Collection); its
+  // members' branches are counted by it.
+  if (subCount > 0 && (b.fType === 3 || b.fType === 4)) {
+    return { typename: "int32_t", kind: "flat", dtype: "i4", interp: plainInterp("flat", "i4", 1) };
+  }
+  // A whole (split) object: its numbers live in the sub-branches.
   if (b.fID === -1 || b.fID === -2 || b.fStreamerType === -1) {
     if (subCount > 0 || b.fID === -2) return unsupported(cls || "object", `object of class ${cls}; read its sub-branches instead`);
     const m = /^(?:std::)?vector<(.+)>$/.exec(cls);
@@ -245,14 +230,13 @@ export function decideElementBranch(b: JsObj, f: JsFile): Decision {
     if (basic === undefined) return unsupported(typeName || `streamer type ${st}`, `streamer type ${st} (${typeName}) is not a number type`);
     if (basic === "d32" || basic === "f16") {
       const packed = packedStorage(basic, elem?.fTitle);
-      if (typeof packed === "string") return unsupported(typeName, packed);
       const dtype: Dtype = basic === "d32" ? "f8" : "f4";
       return make(basic === "d32" ? "Double32_t" : "Float16_t", { ...plainInterp("flat", dtype, 1), ...packed }, dtype);
     }
     return make(DTYPE_CPP[basic], plainInterp("flat", basic, 1), basic);
   };
   const countLeaf: string | undefined = b.fLeaves?.arr?.[0]?.fLeafCount?.fName;
-  if (st >= 1 && st <= 19 && st !== 7 && st !== 15 && st !== 10) {
+  if (st >= 1 && st <= 19 && st !== 7 && st !== 10) {
     // A member of a split TClonesArray (fType 31) or split STL collection (41): one value per
     // element of the collection, elements of an entry stored back to back, no per-entry header.
     if (b.fType === 31 || b.fType === 41) {
@@ -299,6 +283,5 @@ export function decideElementBranch(b: JsObj, f: JsFile): Decision {
     return unsupported(displayCpp(typeName), `${displayCpp(typeName)} is not a std::vector of numbers`);
   }
   if (st === 65) return unsupported("TString", "string member (TString)");
-  if (st === 15) return unsupported("TBits", "bit set (kBits)");
   return unsupported(displayCpp(typeName || cls), `member of type ${displayCpp(typeName || cls)} (streamer type ${st})`);
 }
