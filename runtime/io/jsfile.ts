@@ -83,10 +83,28 @@ async function quietly<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: un
   }
 }
 
-function describe(error: unknown, logged: string[]): string {
-  const msg = error instanceof Error ? error.message : String(error ?? "unknown error");
-  const extra = logged.filter((l) => l && !msg.includes(l));
-  return extra.length ? `${msg} (${extra.slice(0, 2).join("; ")})` : msg;
+/**
+ * What a jsroot failure says about the file, in the reader's words. jsroot's own texts ("Cannot
+ * read properties of null (reading 'fName')", "Offset is outside the bounds of the DataView",
+ * "Missmatch in TBranch:12 bytecount ...") describe its internals, not the file, so they never reach
+ * the message; the original error stays attached as the RootIoError's `cause`.
+ */
+export function jsrootDamage(error: unknown, logged: readonly string[] = []): string {
+  const said = [error instanceof Error ? error.message : String(error ?? ""), ...logged].join("\n");
+  if (/bytecount/i.test(said)) return "a record's stored length does not match its contents";
+  if (error instanceof RangeError || /outside the bounds|out of range|invalid (typed )?array length/i.test(said)) {
+    return "a size or position stored in the file points outside its data";
+  }
+  if (/class with tag|streamer (info )?for|streamer infos?/i.test(said)) return "it refers to a class the file does not describe";
+  if (error instanceof TypeError) return "a record it refers to is missing or malformed";
+  return "its bytes are not what ROOT writes there";
+}
+
+/** Any failure while jsroot read `what`, as a RootIoError naming the file and what was being read. */
+export function jsrootError(what: string, error: unknown, logged: readonly string[], ctx: { file: string; tree?: string; branch?: string }): RootIoError {
+  if (error instanceof RootIoError) return error;
+  if (error instanceof SourceError) return new RootIoError(`truncated or damaged ROOT file: ${error.message}`, ctx, { cause: error });
+  return new RootIoError(`damaged ROOT file: cannot read ${what}: ${jsrootDamage(error, logged)}`, ctx, { cause: error });
 }
 
 /** Checks the fixed file header ourselves first: clear errors for "not ROOT" and "truncated". */
@@ -150,15 +168,9 @@ export async function openJsFile(source: ByteSource): Promise<JsFile> {
   if (r.value) useOwnInflate(r.value);
   // jsroot opens a file whose streamer information it could not read; nothing in it can be trusted.
   if (r.value && Number(r.value.fSeekInfo) > 0 && !r.value.fStreamerInfos) {
-    const why = r.logged.find((l) => l) ?? "unreadable";
-    throw new RootIoError(`damaged ROOT file: its streamer information cannot be read (${why})`, { file: source.path });
+    throw new RootIoError(`damaged ROOT file: its streamer information cannot be read (${jsrootDamage(r.error, r.logged)})`, { file: source.path }, { cause: r.error });
   }
-  if (r.error !== undefined || !r.value) {
-    if (r.error instanceof SourceError) {
-      throw new RootIoError(`truncated or damaged ROOT file: ${r.error.message}`, { file: source.path }, { cause: r.error });
-    }
-    throw new RootIoError(`cannot read the ROOT file's directory: ${describe(r.error, r.logged)}`, { file: source.path }, { cause: r.error });
-  }
+  if (r.error !== undefined || !r.value) throw jsrootError("the ROOT file's directory", r.error, r.logged, { file: source.path });
   return { js: r.value, source };
 }
 
@@ -178,7 +190,7 @@ export async function listObjects(f: JsFile): Promise<ObjectInfo[]> {
       if (DIR_CLASSES.has(k.fClassName) && depth < 32) {
         const r = await quietly<JsObj>(() => f.js.readDirectory(`${path};${k.fCycle}`));
         if (r.error !== undefined || !r.value) {
-          throw new RootIoError(`cannot read directory '${path}': ${describe(r.error, r.logged)}`, { file: f.source.path }, { cause: r.error });
+          throw jsrootError(`directory '${path}'`, r.error, r.logged, { file: f.source.path });
         }
         await walk(r.value.fKeys ?? [], path + "/", depth + 1);
       }
@@ -190,12 +202,6 @@ export async function listObjects(f: JsFile): Promise<ObjectInfo[]> {
 
 export async function readObject(f: JsFile, path: string, ctx: { tree?: string } = {}): Promise<JsObj> {
   const r = await quietly(() => f.js.readObject(path));
-  if (r.error !== undefined || !r.value) {
-    const cause = r.error;
-    if (cause instanceof SourceError) {
-      throw new RootIoError(`truncated or damaged ROOT file: ${cause.message}`, { file: f.source.path, ...ctx }, { cause });
-    }
-    throw new RootIoError(`cannot read object '${path}': ${describe(cause, r.logged)}`, { file: f.source.path, ...ctx }, { cause });
-  }
+  if (r.error !== undefined || !r.value) throw jsrootError(`object '${path}'`, r.error, r.logged, { file: f.source.path, ...ctx });
   return r.value;
 }

@@ -7,7 +7,7 @@ import type { BranchKind } from "../../plan/branches.js";
 import type { Dtype, Interp } from "./basket.js";
 import { RootIoError } from "./errors.js";
 import { decideElementBranch, decideLeafBranch, leafListColumns } from "./interpret.js";
-import type { JsFile, JsObj } from "./jsfile.js";
+import { jsrootDamage, jsrootError, type JsFile, type JsObj } from "./jsfile.js";
 
 export interface BranchInfo {
   name: string;
@@ -98,6 +98,14 @@ function basketRefs(b: JsObj, entries: number): BasketRef[] {
 }
 
 export function buildTreeMeta(f: JsFile, tree: JsObj, path: string): TreeMeta {
+  try {
+    return treeMeta(f, tree, path);
+  } catch (e) {
+    throw jsrootError(`the branch list of TTree '${path}'`, e, [], { file: f.source.path, tree: path });
+  }
+}
+
+function treeMeta(f: JsFile, tree: JsObj, path: string): TreeMeta {
   if (!tree || !tree.fBranches || !Array.isArray(tree.fBranches.arr) || !Number.isFinite(Number(tree.fEntries))) {
     throw new RootIoError("the TTree object is damaged (no branch list)", { file: f.source.path, tree: path });
   }
@@ -106,8 +114,8 @@ export function buildTreeMeta(f: JsFile, tree: JsObj, path: string): TreeMeta {
   const leafOwner = new Map<string, string>();
   const pendingCounts: { meta: BranchMeta; leaf: string; parent: string }[] = [];
 
-  const visit = (b: JsObj, parentPath: string): void => {
-    const name = parentPath ? `${parentPath}/${b.fName}` : b.fName;
+  /** A branch, its leaf-list columns and its sub-branches; returns the branch's own metadata. */
+  const describeBranch = (b: JsObj, name: string, parentPath: string): BranchMeta => {
     const d = b._typename === "TBranchElement" || b._typename === "TBranchSTL" ? decideElementBranch(b, f) : decideLeafBranch(b);
     const baskets = basketRefs(b, Number(b.fEntries));
     let compressed = 0;
@@ -136,19 +144,50 @@ export function buildTreeMeta(f: JsFile, tree: JsObj, path: string): TreeMeta {
     if (d.shape) info.shape = d.shape;
     if (d.reason) info.unsupportedReason = d.reason;
     const meta: BranchMeta = { info, interp: d.interp, baskets };
-    branches.push(meta);
-    for (const l of b.fLeaves?.arr ?? []) if (!leafOwner.has(`${parentPath}|${l.fName}`)) leafOwner.set(`${parentPath}|${l.fName}`, name);
+    const extra: BranchMeta[] = [];
     if ((b.fLeaves?.arr?.length ?? 0) > 1 && b._typename === "TBranch") {
       for (const sub of leafListColumns(b, name)) {
         const subInfo: BranchInfo = { ...info, ...sub.info, leafListOf: name };
         delete subInfo.unsupportedReason;
-        branches.push({ interp: sub.interp, baskets, info: subInfo });
+        extra.push({ interp: sub.interp, baskets, info: subInfo });
       }
     }
+    const leaves: string[] = (b.fLeaves?.arr ?? []).map((l: JsObj) => String(l.fName));
+    branches.push(meta, ...extra);
+    for (const l of leaves) if (!leafOwner.has(`${parentPath}|${l}`)) leafOwner.set(`${parentPath}|${l}`, name);
     if (d.countLeaf) pendingCounts.push({ meta, leaf: d.countLeaf, parent: parentPath });
-    for (const s of b.fBranches?.arr ?? []) visit(s, name);
+    return meta;
   };
-  for (const b of tree.fBranches?.arr ?? []) visit(b, "");
+
+  const visit = (b: JsObj, parentPath: string, depth: number): void => {
+    // An entry of a damaged branch list that is no branch at all has no name to report it by.
+    if (!b || typeof b !== "object" || typeof b.fName !== "string" || depth > 64) return;
+    const name = parentPath ? `${parentPath}/${b.fName}` : b.fName;
+    try {
+      describeBranch(b, name, parentPath);
+    } catch (e) {
+      // A branch whose own record is damaged is listed as unreadable, with the reason; the others
+      // stay readable, and reading this one fails with its name.
+      branches.push({
+        info: {
+          name,
+          typename: typeof b.fClassName === "string" && b.fClassName ? b.fClassName : String(b._typename ?? "TBranch"),
+          dtype: null,
+          kind: "unsupported",
+          entries: Number(b.fEntries) || 0,
+          baskets: 0,
+          compressedBytes: 0,
+          uncompressedBytes: 0,
+          unsupportedReason: `its record in the file is damaged: ${jsrootDamage(e)}`,
+        },
+        interp: null,
+        baskets: [],
+      });
+    }
+    const subs: unknown = b.fBranches?.arr;
+    if (Array.isArray(subs)) for (const s of subs) visit(s, name, depth + 1);
+  };
+  for (const b of tree.fBranches.arr) visit(b, "", 0);
   // Count leaves are looked up next to the counted branch first, then anywhere (split objects).
   for (const { meta, leaf, parent } of pendingCounts) {
     let owner = leafOwner.get(`${parent}|${leaf}`);
