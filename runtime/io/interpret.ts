@@ -5,7 +5,7 @@
  */
 import { DTYPE_SIZE, type Dtype, type Interp } from "./basket.js";
 import type { JsFile, JsObj } from "./jsfile.js";
-import { packedStorage } from "./range.js";
+import { elementStorage, packedStorage } from "./range.js";
 import type { BranchInfo } from "./tree.js";
 
 const LEAF_DTYPE: Record<string, [Dtype, Dtype]> = {
@@ -97,6 +97,7 @@ export function decideLeafBranch(b: JsObj): Decision {
   if (t === "TLeafD32" || t === "TLeafF16") {
     scalar = t === "TLeafD32" ? "Double32_t" : "Float16_t";
     const packed = packedStorage(t === "TLeafD32" ? "d32" : "f16", leaf.fTitle);
+    if (typeof packed === "string") return unsupported(scalar, packed);
     interp = { ...interp, ...packed };
   }
   const dims = parseDims(leaf.fTitle && leaf.fTitle.includes("[") && !/^[df]\[/.test(leaf.fTitle) ? leaf.fTitle : b.fTitle ?? "");
@@ -229,7 +230,8 @@ export function decideElementBranch(b: JsObj, f: JsFile): Decision {
     const basic = basicOf(code);
     if (basic === undefined) return unsupported(typeName || `streamer type ${st}`, `streamer type ${st} (${typeName}) is not a number type`);
     if (basic === "d32" || basic === "f16") {
-      const packed = packedStorage(basic, elem?.fTitle);
+      const packed = elementStorage(basic, elem);
+      if (typeof packed === "string") return unsupported(basic === "d32" ? "Double32_t" : "Float16_t", packed);
       const dtype: Dtype = basic === "d32" ? "f8" : "f4";
       return make(basic === "d32" ? "Double32_t" : "Float16_t", { ...plainInterp("flat", dtype, 1), ...packed }, dtype);
     }

@@ -10,7 +10,8 @@
  * - nbits outside 2..32 is 32;
  * - xmin < xmax: the value is stored as a uint32 scaled into the range (2^nbits steps, 0xffffffff
  *   for 32 bits); otherwise, with nbits < 15, as a float truncated to nbits of mantissa; otherwise
- *   as a float (Double32_t) or truncated to 12 bits (Float16_t).
+ *   ROOT keeps xmin where the bit count goes, so a positive xmin is read as one (a quirk no sane
+ *   annotation meets), and the rest are a float (Double32_t) or truncated to 12 bits (Float16_t).
  * Unlike uproot, which evaluates the bounds as arithmetic, "3*pi" is pi here, as ROOT stored it.
  */
 import type { Interp } from "./basket.js";
@@ -82,13 +83,40 @@ export function parseRange(title: string | undefined): { xmin: number; xmax: num
   return { xmin: bound(title.slice(left + 1, comma)), xmax: bound(title.slice(comma + 1, right)), nbits };
 }
 
-/** Storage of a Double32_t ("d32") or Float16_t ("f16") whose title is `title`. */
-export function packedStorage(kind: "d32" | "f16", title: string | undefined): PackedStorage {
+/**
+ * Storage from the numbers ROOT keeps on the streamer element (fXmin, fFactor), as
+ * TBufferFile::ReadDouble32/ReadFloat16 use them: a factor means a scaled range; otherwise the
+ * integer part of fXmin is the number of mantissa bits of a truncated float, and 0 means a plain
+ * float (Double32_t) or 12 bits (Float16_t). A string when ROOT could not read the data back either.
+ */
+function fromElementValues(kind: "d32" | "f16", xmin: number, factor: number, nbits: number): PackedStorage | string {
+  if (factor !== 0 && Number.isFinite(factor)) return { stored: "range", xmin, factor, nbits };
+  const bits = xmin > 0 ? Math.trunc(xmin) : 0;
+  if (bits === 0) return kind === "d32" ? { stored: "float" } : { stored: "bits", nbits: 12 };
+  // A float32 has 23 mantissa bits; ROOT's truncation shifts by 23 - nbits.
+  if (bits > 23) return `its range annotation makes ROOT store a float truncated to ${bits} bits, which cannot be read back`;
+  return { stored: "bits", nbits: bits };
+}
+
+/** Storage of a Double32_t ("d32") or Float16_t ("f16") whose title (leaf or streamer element) is `title`. */
+export function packedStorage(kind: "d32" | "f16", title: string | undefined): PackedStorage | string {
   const r = parseRange(title);
-  if (r && r.xmin < r.xmax) {
-    const steps = r.nbits < 32 ? 2 ** r.nbits : 0xffffffff;
-    return { stored: "range", xmin: r.xmin, factor: steps / (r.xmax - r.xmin), nbits: r.nbits };
-  }
-  if (r && r.nbits < 15) return { stored: "bits", nbits: r.nbits };
-  return kind === "d32" ? { stored: "float" } : { stored: "bits", nbits: 12 };
+  if (!r) return fromElementValues(kind, 0, 0, 32);
+  const factor = r.xmin < r.xmax ? (r.nbits < 32 ? 2 ** r.nbits : 0xffffffff) / (r.xmax - r.xmin) : 0;
+  // GetRange keeps nbits in xmin when there is no range and fewer than 15 bits.
+  const xmin = factor === 0 && r.nbits < 15 ? r.nbits + 0.1 : r.xmin;
+  return fromElementValues(kind, xmin, factor, r.nbits);
+}
+
+const K_HAS_RANGE = 1 << 6;
+
+/**
+ * Storage of a member of a split class, from its streamer element as jsroot parsed it. ROOT reads
+ * the title's range only when the element has kHasRange (set when it was written with a range or a
+ * bit count); streamer elements of version 3 carry fXmin/fXmax/fFactor as numbers instead.
+ */
+export function elementStorage(kind: "d32" | "f16", elem: { fTitle?: string; fBits?: number; fXmin?: number; fFactor?: number } | undefined): PackedStorage | string {
+  if (!elem) return packedStorage(kind, undefined);
+  if ((Number(elem.fBits) & K_HAS_RANGE) !== 0) return packedStorage(kind, elem.fTitle);
+  return fromElementValues(kind, Number(elem.fXmin) || 0, Number(elem.fFactor) || 0, 32);
 }

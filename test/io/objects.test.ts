@@ -16,7 +16,7 @@ import * as jsroot from "jsroot";
 import * as jsrootTree from "jsroot/tree";
 import { afterAll, describe, expect, it } from "vitest";
 import { openRoot, readTreeSchema, type Column } from "../../runtime/io/index.js";
-import { packedStorage, parseRange } from "../../runtime/io/range.js";
+import { elementStorage, packedStorage, parseRange } from "../../runtime/io/range.js";
 
 const objects = (name: string): string => fileURLToPath(new URL(`../fixtures/root/scikit-hep-testdata-objects/${name}`, import.meta.url));
 const sktd = (name: string): string => fileURLToPath(new URL(`../fixtures/root/scikit-hep-testdata/${name}`, import.meta.url));
@@ -173,6 +173,22 @@ describe("Double32_t/Float16_t ranges with expressions", () => {
     expect(packedStorage("f16", "[0,0,20]")).toEqual({ stored: "bits", nbits: 12 });
     expect(packedStorage("d32", undefined)).toEqual({ stored: "float" });
     expect(packedStorage("f16", "no range")).toEqual({ stored: "bits", nbits: 12 });
+    // Without a range ROOT keeps the bound where the bit count goes (TStreamerElement::GetRange,
+    // then ReadDouble32's nbits = (Int_t)fXmin): "[3,1]" is a float truncated to 3 bits, and
+    // "[100,50]" one that neither ROOT nor we can read back.
+    expect(packedStorage("d32", "[3,1]")).toEqual({ stored: "bits", nbits: 3 });
+    expect(packedStorage("d32", "[100,50]")).toMatch(/truncated to 100 bits/);
+  });
+
+  it("members of split classes use the title only when the element has kHasRange", () => {
+    const title = "[-pi,pi,16] an angle";
+    expect(elementStorage("d32", { fTitle: title, fBits: 0x03000040 })).toEqual(packedStorage("d32", title));
+    expect(elementStorage("d32", { fTitle: title, fBits: 0x03000000 })).toEqual({ stored: "float" });
+    expect(elementStorage("f16", { fTitle: title, fBits: 0x03000000 })).toEqual({ stored: "bits", nbits: 12 });
+    // Version-3 streamer elements carry the numbers themselves.
+    expect(elementStorage("d32", { fTitle: "", fBits: 0, fXmin: -1, fFactor: 1000 })).toEqual({ stored: "range", xmin: -1, factor: 1000, nbits: 32 });
+    expect(elementStorage("d32", { fTitle: "", fBits: 0, fXmin: 10.1, fFactor: 0 })).toEqual({ stored: "bits", nbits: 10 });
+    expect(elementStorage("d32", undefined)).toEqual({ stored: "float" });
   });
 
   /**
