@@ -127,6 +127,30 @@ describe("split TClonesArray branches", () => {
     }
   });
 
+  it("a split std::vector of TObject-derived objects reads the same way, as jsroot streams it", async () => {
+    const file = objects("uproot-issue74.root");
+    const f = await openRoot(file);
+    try {
+      const info = await f.tree("Events");
+      const byName = new Map(info.branches.map((b) => [b.name, b]));
+      expect(byName.get("MyEvent/ayes")).toMatchObject({ kind: "flat", dtype: "i4" });
+      expect(byName.get("MyEvent/ayes/ayes.start_ns")).toMatchObject({ kind: "jagged", dtype: "f4", countBranch: "MyEvent/ayes" });
+      const names = ["MyEvent/ayes", "MyEvent/bees", "MyEvent/ayes/ayes.start_ns", "MyEvent/ayes/ayes.end_ns", "MyEvent/bees/bees.driftTime", "MyEvent/TObject/fBits", "MyEvent/eventID"];
+      const cols = await f.read("Events", names);
+      const js = await jsrootObjects(file, "Events", "MyEvent");
+      expect(js).toHaveLength(1000);
+      expect(values(cols.get("MyEvent/ayes"))).toEqual(js.map((o) => o.ayes.length));
+      expect(values(cols.get("MyEvent/bees"))).toEqual(js.map((o) => o.bees.length));
+      expect(rows(cols.get("MyEvent/ayes/ayes.start_ns"))).toEqual(js.map((o) => o.ayes.map((a: { start_ns: number }) => a.start_ns)));
+      expect(rows(cols.get("MyEvent/ayes/ayes.end_ns"))).toEqual(js.map((o) => o.ayes.map((a: { end_ns: number }) => a.end_ns)));
+      expect(rows(cols.get("MyEvent/bees/bees.driftTime"))).toEqual(js.map((o) => o.bees.map((b: { driftTime: number }) => b.driftTime)));
+      expect(values(cols.get("MyEvent/TObject/fBits"))).toEqual(js.map((o) => o.fBits));
+      expect(values(cols.get("MyEvent/eventID"))).toEqual(js.map((o) => o.eventID));
+    } finally {
+      await f.close();
+    }
+  });
+
   it("hepc inspect shows the members as jagged by the top branch", async () => {
     const { main } = await import("../../cli/main.js");
     let out = "";
