@@ -112,6 +112,7 @@ function treeMeta(f: JsFile, tree: JsObj, path: string): TreeMeta {
   const entries = Number(tree.fEntries);
   const branches: BranchMeta[] = [];
   const leafOwner = new Map<string, string>();
+  const ownLeaves = new Map<string, Set<string>>();
   const pendingCounts: { meta: BranchMeta; leaf: string; parent: string }[] = [];
 
   /** A branch, its leaf-list columns and its sub-branches; returns the branch's own metadata. */
@@ -155,6 +156,7 @@ function treeMeta(f: JsFile, tree: JsObj, path: string): TreeMeta {
     const leaves: string[] = (b.fLeaves?.arr ?? []).map((l: JsObj) => String(l.fName));
     branches.push(meta, ...extra);
     for (const l of leaves) if (!leafOwner.has(`${parentPath}|${l}`)) leafOwner.set(`${parentPath}|${l}`, name);
+    ownLeaves.set(name, new Set(leaves));
     if (d.countLeaf) pendingCounts.push({ meta, leaf: d.countLeaf, parent: parentPath });
     return meta;
   };
@@ -190,7 +192,9 @@ function treeMeta(f: JsFile, tree: JsObj, path: string): TreeMeta {
   for (const b of tree.fBranches.arr) visit(b, "", 0);
   // Count leaves are looked up next to the counted branch first, then anywhere (split objects).
   for (const { meta, leaf, parent } of pendingCounts) {
-    let owner = leafOwner.get(`${parent}|${leaf}`);
+    // The members of a split collection are counted by the collection's own branch, their parent:
+    // preferred, so two collections whose count leaves share a name ("fTracks_") each get theirs.
+    let owner = ownLeaves.get(parent)?.has(leaf) ? parent : leafOwner.get(`${parent}|${leaf}`);
     if (!owner) for (const [k, v] of leafOwner) if (k.endsWith(`|${leaf}`)) owner = owner ?? v;
     if (owner) meta.info.countBranch = owner;
   }
