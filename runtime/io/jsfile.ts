@@ -92,6 +92,7 @@ async function quietly<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: un
 export function jsrootDamage(error: unknown, logged: readonly string[] = []): string {
   const said = [error instanceof Error ? error.message : String(error ?? ""), ...logged].join("\n");
   if (/bytecount/i.test(said)) return "a record's stored length does not match its contents";
+  if (/unzip|inflate|decompress/i.test(said)) return "its compressed bytes do not decompress";
   if (error instanceof RangeError || /outside the bounds|out of range|invalid (typed )?array length/i.test(said)) {
     return "a size or position stored in the file points outside its data";
   }
@@ -120,9 +121,14 @@ async function checkHeader(src: ByteSource): Promise<void> {
   const version = dv.getInt32(4);
   const large = version > 1000000;
   const end = large ? Number(dv.getBigInt64(12)) : dv.getUint32(12);
-  const seekFree = large ? Number(dv.getBigInt64(20)) : dv.getUint32(20);
+  const seekFree = large ? Number(dv.getBigInt64(20)) : dv.getUint32(16);
   if (end > src.size || seekFree > src.size) {
     throw new RootIoError(`truncated ROOT file: its header says it ends at byte ${end}, but it has only ${src.size} bytes`, { file });
+  }
+  const seekInfo = large ? (head.length >= 53 ? Number(dv.getBigInt64(45)) : -1) : dv.getUint32(37);
+  if (seekInfo === 0) {
+    // jsroot refuses such a file; ROOT writes the record when it closes a file it wrote objects to.
+    throw new RootIoError("the file has no streamer information: it holds no objects, or it was not closed by ROOT", { file });
   }
 }
 
@@ -166,8 +172,11 @@ export async function openJsFile(source: ByteSource): Promise<JsFile> {
   await checkHeader(source);
   const r = await quietly<JsObj>(() => jsroot.openFile(new SourceProxy(source)));
   if (r.value) useOwnInflate(r.value);
-  // jsroot opens a file whose streamer information it could not read; nothing in it can be trusted.
-  if (r.value && Number(r.value.fSeekInfo) > 0 && !r.value.fStreamerInfos) {
+  // jsroot reads the top directory's keys, then the streamer information; it may open a file whose
+  // streamer information it could not read, but nothing in such a file can be trusted.
+  const said = [r.error instanceof Error ? r.error.message : "", ...r.logged].join("\n");
+  const streamers = (r.value && Number(r.value.fSeekInfo) > 0 && !r.value.fStreamerInfos) || (!r.value && /streamer ?info/i.test(said));
+  if (streamers && !(r.error instanceof SourceError)) {
     throw new RootIoError(`damaged ROOT file: its streamer information cannot be read (${jsrootDamage(r.error, r.logged)})`, { file: source.path }, { cause: r.error });
   }
   if (r.error !== undefined || !r.value) throw jsrootError("the ROOT file's directory", r.error, r.logged, { file: source.path });
