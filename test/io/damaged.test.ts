@@ -112,6 +112,17 @@ describe("damaged files give the reader's named errors", () => {
   });
 });
 
+describe("a file ROOT left without streamer information", () => {
+  it("is named as such, not with jsroot's refusal", async () => {
+    // uproot-issue70.root: 434 bytes, its header's fSeekInfo is 0.
+    const path = fixture("scikit-hep-testdata-objects/uproot-issue70.root");
+    const errors = await everything(path);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(RootIoError);
+    expect((errors[0] as RootIoError).message).toBe(`${path}: the file has no streamer information: it holds no objects, or it was not closed by ROOT`);
+  });
+});
+
 describe("a damaged branch record", () => {
   it("is one unsupported branch with its reason; the tree's other branches keep their interpretation", async () => {
     const file = fixture("scikit-hep-testdata/uproot-HZZ-zlib.root");
