@@ -4,12 +4,13 @@
  * in implementations (cli/host.ts); tests can hand in fakes. Keeping I/O behind this interface is
  * what makes compilation hermetic.
  */
+import type { BranchKind } from "../plan/branches.js";
 
 export interface BranchSchema {
   name: string;
   /** C++-ish type as uproot shows it: "float", "int32_t[]", "std::vector<float>" */
   typename: string;
-  kind: "flat" | "jagged" | "fixed" | "unsupported";
+  kind: BranchKind;
   /** "f4", "i4", "bool", ...; null when unsupported */
   dtype: string | null;
   countBranch?: string;
