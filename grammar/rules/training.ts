@@ -10,6 +10,9 @@ import { SampleRules } from "./samples.js";
 
 const K = T.KW;
 
+/** The occurrence of the `+` list inside `merge`, clear of the train table's entry numbers (0..8). */
+const TRAIN_PLUS_LIST = 9;
+
 export class TrainingRules extends SampleRules {
   protected featuresDecl = this.RULE("featuresDecl", (): A.FeaturesDecl => {
     const kw = this.CONSUME(K.features);
@@ -59,6 +62,24 @@ export class TrainingRules extends SampleRules {
           this.CONSUME(T.DotDot);
           const high = this.SUBRULE1(this.signedNumber);
           return this.ACTION(() => this.node({ kind: "Scaling" as const, scaling: "linear" as const, low, high }, k.startOffset, this.lastEnd()));
+        },
+      },
+      {
+        // weaver's manual scaling: (x - S) * M, clipped to LOW .. HIGH when given.
+        ALT: () => {
+          const k = this.CONSUME(K.shift);
+          const shift = this.SUBRULE2(this.signedNumber);
+          this.CONSUME(K.scale);
+          const factor = this.SUBRULE3(this.signedNumber);
+          let low: A.Expr | undefined;
+          let high: A.Expr | undefined;
+          this.OPTION1(() => {
+            this.CONSUME1(K.clip);
+            low = this.SUBRULE4(this.signedNumber);
+            this.CONSUME1(T.DotDot);
+            high = this.SUBRULE5(this.signedNumber);
+          });
+          return this.ACTION(() => this.node({ kind: "Scaling" as const, scaling: "manual" as const, shift, factor, low, high }, k.startOffset, this.lastEnd()));
         },
       },
       { ALT: () => this.simpleScaling(this.CONSUME(K.categorical), "categorical") },
@@ -154,10 +175,45 @@ export class TrainingRules extends SampleRules {
         ]);
         this.consume(at, K.in);
         const axes = this.subrule(at, this.axes);
-        return this.ACTION(() => this.prop(k, { prop: "reweight" as const, mode: this.ident(m), target, axes }));
+        // `merge b + bb, c + cc`: classes reweighted as one (weaver's reweight_classes).
+        const merge: A.MergeGroup[] = [];
+        this.option(at, () => {
+          this.consume(at, K.merge);
+          this.sepList(entryOf(at), T.Comma, () => {
+            const classes: A.Ident[] = [];
+            this.sepList(TRAIN_PLUS_LIST, T.Plus, () => {
+              const c = this.readName(at + 2);
+              this.ACTION(() => classes.push(c));
+            });
+            this.ACTION(() => {
+              if (classes.length) merge.push(this.node({ kind: "MergeGroup" as const, classes }, classes[0].span.start, this.lastEnd()));
+            });
+          });
+        });
+        let maxWeight: A.NumberLit | undefined;
+        this.option(at + 1, () => {
+          this.consume(at, K.max_weight);
+          maxWeight = this.readNumber(at);
+        });
+        return this.ACTION(() => this.prop(k, { prop: "reweight" as const, mode: this.ident(m), target, axes, merge, maxWeight }));
       },
     },
     this.field(K.validation, "validation", "fraction", (at) => this.readNumber(at)),
+    // A number is a seeded fraction, anything else a per-event condition: the checker tells them apart.
+    this.field(K.test, "test", "value", (at) => this.readOrExpr(at)),
+    {
+      key: K.class_weights,
+      read: (k, at) => {
+        const weights: A.ClassWeight[] = [];
+        this.sepList(entryOf(at), T.Comma, () => {
+          const n = this.readName(at);
+          const v = this.readNumber(at);
+          this.ACTION(() => weights.push(this.node({ kind: "ClassWeight" as const, name: n, value: v }, n.span.start, this.lastEnd())));
+        });
+        return this.ACTION(() => this.prop(k, { prop: "class_weights" as const, weights }));
+      },
+    },
+    this.field(K.negative_weights, "negative_weights", "mode", (at) => this.readName(at)),
   ] satisfies Keyed<A.TrainProp>[]);
 
   protected trainDecl = this.RULE("trainDecl", (): A.TrainDecl => {
