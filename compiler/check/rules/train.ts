@@ -152,6 +152,11 @@ function checkTest(ctx: CheckContext, exprs: ExprChecker, file: string, v: A.Exp
     if (!(v.value > 0 && v.value < 1)) ctx.report("HEP4043", file, v.span, { value: v.raw });
     return;
   }
+  // `test -0.1` is a fraction out of range, not a float expression.
+  if (v.kind === "Unary" && v.op === "-" && v.operand.kind === "Number" && !v.operand.unit) {
+    ctx.report("HEP4043", file, v.span, { value: printExpr(v) });
+    return;
+  }
   const t = exprs.check(v, { file, elements: [] });
   if (t.kind === "scalar" && t.scalar !== "bool") ctx.report("HEP4044", file, v.span, { expr: printExpr(v), actual: `a ${typeToString(t)}` });
   else exprs.requireScalar(v, t, file, "a test condition", BOOL);
