@@ -2,7 +2,7 @@
  * Machine learning: feature lists with their scalings, models with their options, and the train
  * and evaluate blocks, whose properties are keyword tables.
  */
-import type { IOrAlt, IRecognitionException, IToken } from "chevrotain";
+import type { IOrAlt, IRecognitionException, TokenType } from "chevrotain";
 import type * as A from "../ast.js";
 import * as T from "../lexer.js";
 import { entryOf, type Keyed } from "./base.js";
@@ -42,54 +42,55 @@ export class TrainingRules extends SampleRules {
     return this.ACTION(() => this.node({ kind: "Feature" as const, expr, alias, scaling }, expr.span.start, this.lastEnd()));
   }, this.recovery("featureItem"));
 
-  protected scaling = this.RULE("scaling", (): A.Scaling => {
-    return this.OR([
-      {
-        ALT: () => {
-          const k = this.CONSUME(K.normal);
-          let clip: A.NumberLit | undefined;
-          this.OPTION(() => {
-            this.CONSUME(K.clip);
-            clip = this.SUBRULE(this.number);
-          });
-          return this.ACTION(() => this.node({ kind: "Scaling" as const, scaling: "normal" as const, clip }, k.startOffset, this.lastEnd()));
-        },
+  /** Scalings, a keyword table too: each entry reads its parameters after the scaling's word. */
+  private scalings: IOrAlt<A.Scaling>[] = this.keyedAlts<A.Scaling>([
+    {
+      key: K.normal,
+      read: (k, at) => {
+        let clip: A.NumberLit | undefined;
+        this.option(at, () => {
+          this.consume(at, K.clip);
+          clip = this.readNumber(at);
+        });
+        return this.ACTION(() => this.node({ kind: "Scaling" as const, scaling: "normal" as const, clip }, k.startOffset, this.lastEnd()));
       },
-      {
-        ALT: () => {
-          const k = this.CONSUME(K.linear);
-          const low = this.SUBRULE(this.signedNumber);
-          this.CONSUME(T.DotDot);
-          const high = this.SUBRULE1(this.signedNumber);
-          return this.ACTION(() => this.node({ kind: "Scaling" as const, scaling: "linear" as const, low, high }, k.startOffset, this.lastEnd()));
-        },
+    },
+    {
+      key: K.linear,
+      read: (k, at) => {
+        const low = this.subrule(at, this.signedNumber);
+        this.consume(at, T.DotDot);
+        const high = this.subrule(at + 1, this.signedNumber);
+        return this.ACTION(() => this.node({ kind: "Scaling" as const, scaling: "linear" as const, low, high }, k.startOffset, this.lastEnd()));
       },
-      {
-        // weaver's manual scaling: (x - S) * M, clipped to LOW .. HIGH when given.
-        ALT: () => {
-          const k = this.CONSUME(K.shift);
-          const shift = this.SUBRULE2(this.signedNumber);
-          this.CONSUME(K.scale);
-          const factor = this.SUBRULE3(this.signedNumber);
-          let low: A.Expr | undefined;
-          let high: A.Expr | undefined;
-          this.OPTION1(() => {
-            this.CONSUME1(K.clip);
-            low = this.SUBRULE4(this.signedNumber);
-            this.CONSUME1(T.DotDot);
-            high = this.SUBRULE5(this.signedNumber);
-          });
-          return this.ACTION(() => this.node({ kind: "Scaling" as const, scaling: "manual" as const, shift, factor, low, high }, k.startOffset, this.lastEnd()));
-        },
+    },
+    {
+      // weaver's manual scaling: (x - S) * M, clipped to LOW .. HIGH when given.
+      key: K.shift,
+      read: (k, at) => {
+        const shift = this.subrule(at, this.signedNumber);
+        this.consume(at, K.scale);
+        const factor = this.subrule(at + 1, this.signedNumber);
+        let low: A.Expr | undefined;
+        let high: A.Expr | undefined;
+        this.option(at, () => {
+          this.consume(at, K.clip);
+          low = this.subrule(at + 2, this.signedNumber);
+          this.consume(at, T.DotDot);
+          high = this.subrule(at + 3, this.signedNumber);
+        });
+        return this.ACTION(() => this.node({ kind: "Scaling" as const, scaling: "manual" as const, shift, factor, low, high }, k.startOffset, this.lastEnd()));
       },
-      { ALT: () => this.simpleScaling(this.CONSUME(K.categorical), "categorical") },
-      { ALT: () => this.simpleScaling(this.CONSUME(K.log), "log") },
-      { ALT: () => this.simpleScaling(this.CONSUME(K.none), "none") },
-    ]);
-  }, this.recovery("scaling"));
-  private simpleScaling(k: IToken, scaling: A.ScalingKind): A.Scaling {
-    return this.ACTION(() => this.node({ kind: "Scaling" as const, scaling }, k.startOffset, this.tokEnd(k)));
+    },
+    this.simpleScaling(K.categorical, "categorical"),
+    this.simpleScaling(K.log, "log"),
+    this.simpleScaling(K.none, "none"),
+  ] satisfies Keyed<A.Scaling>[]);
+  private simpleScaling(key: TokenType, scaling: A.ScalingKind): Keyed<A.Scaling> {
+    return { key, read: (k) => this.ACTION(() => this.node({ kind: "Scaling" as const, scaling }, k.startOffset, this.tokEnd(k))) };
   }
+
+  protected scaling = this.RULE("scaling", (): A.Scaling => this.OR(this.scalings), this.recovery("scaling"));
 
   protected modelDecl = this.RULE("modelDecl", (): A.ModelDecl => {
     const kw = this.CONSUME(K.model);
