@@ -10,7 +10,10 @@ import { SampleRules } from "./samples.js";
 
 const K = T.KW;
 
-/** The occurrence of the `+` list inside `merge`, clear of the train table's entry numbers (0..8). */
+/**
+ * The occurrence of the `+` list inside `merge`: clear of the train table's entry numbers (0..7
+ * today), which its other lists use. A clash fails chevrotain's grammar validation at start-up.
+ */
 const TRAIN_PLUS_LIST = 9;
 
 export class TrainingRules extends SampleRules {
