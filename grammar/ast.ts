@@ -199,15 +199,18 @@ export interface BinsDecl extends Node {
   spec: BinSpec;
 }
 
-export type ScalingKind = "normal" | "linear" | "categorical" | "log" | "none";
+export type ScalingKind = "normal" | "linear" | "categorical" | "log" | "none" | "manual";
 export interface Scaling extends Node {
   kind: "Scaling";
   scaling: ScalingKind;
   /** `normal clip S` */
   clip?: NumberLit;
-  /** `linear LOW .. HIGH` */
+  /** `linear LOW .. HIGH`, and the optional `clip LOW .. HIGH` of a manual scaling */
   low?: Expr;
   high?: Expr;
+  /** Manual (`shift S scale M`): the value becomes (x - S) * M, clipped to LOW .. HIGH when given. */
+  shift?: Expr;
+  factor?: Expr;
 }
 export interface FeatureItem extends Node {
   kind: "Feature";
@@ -240,12 +243,27 @@ export interface ReweightAxis extends Node {
   expr: Expr;
   bins: BinSpec;
 }
+/** `b + bb` in `reweight ... merge b + bb, c + cc`: classes reweighted as one. */
+export interface MergeGroup extends Node {
+  kind: "MergeGroup";
+  classes: Ident[];
+}
+/** `signal 1` in `class_weights signal 1, background 2.5`. */
+export interface ClassWeight extends Node {
+  kind: "ClassWeight";
+  name: Ident;
+  value: NumberLit;
+}
 export type TrainProp =
   | (Node & { kind: "Property"; key: Ident; prop: "on"; region: Ident })
   | (Node & { kind: "Property"; key: Ident; prop: "folds"; folds: NumberLit; by: Expr })
   | (Node & { kind: "Property"; key: Ident; prop: "balance"; mode: Ident })
-  | (Node & { kind: "Property"; key: Ident; prop: "reweight"; mode: Ident; target?: Ident; axes: ReweightAxis[] })
-  | (Node & { kind: "Property"; key: Ident; prop: "validation"; fraction: NumberLit });
+  | (Node & { kind: "Property"; key: Ident; prop: "reweight"; mode: Ident; target?: Ident; axes: ReweightAxis[]; merge: MergeGroup[]; maxWeight?: NumberLit })
+  | (Node & { kind: "Property"; key: Ident; prop: "validation"; fraction: NumberLit })
+  /** `test 0.1` (a number: a seeded fraction) or `test EXPR` (a per-event bool): the held-out test part. */
+  | (Node & { kind: "Property"; key: Ident; prop: "test"; value: Expr })
+  | (Node & { kind: "Property"; key: Ident; prop: "class_weights"; weights: ClassWeight[] })
+  | (Node & { kind: "Property"; key: Ident; prop: "negative_weights"; mode: Ident });
 export interface TrainDecl extends Node {
   kind: "Train";
   models: Ident[];

@@ -82,7 +82,7 @@ export const DIAGNOSTICS = {
   HEP4017: { severity: "error", message: "onnx model '{model}' needs an 'inputs' list: the values fed to the model, in its input order", explanation: "An imported model reads per-event numbers; list them (defines or feature expressions) with `inputs [a, b, c]`." },
   HEP4018: { severity: "error", message: "the cross section needs the luminosity: set `lumi` in the analysis header", explanation: "A sample with `xsec` is normalised as xsec × lumi / sum of generated weights." },
   HEP4019: { severity: "error", message: "feature '{name}' is listed twice in '{features}'", explanation: "Feature names are unique within a feature list." },
-  HEP4020: { severity: "error", message: "scaling '{scaling}' {reason}", explanation: "Scaling parameters: `normal [clip S]` with S > 0, `linear LOW .. HIGH` with LOW < HIGH." },
+  HEP4020: { severity: "error", message: "scaling '{scaling}' {reason}", explanation: "Scaling parameters: `normal [clip S]` with S > 0, `linear LOW .. HIGH` with LOW < HIGH, `shift S scale M [clip LOW .. HIGH]` with M ≠ 0 and LOW < HIGH." },
   HEP4021: { severity: "warning", message: "'{name}' is a {kind} of a sample with class '{klass}' only; a training needs both classes", explanation: "Check the samples' classes." },
   HEP4022: { severity: "error", message: "model '{model}' is trained twice", explanation: "Each model appears in at most one train block." },
   HEP4023: { severity: "error", message: "{what} must be positive, got {value}", explanation: "A sum of weights, a cross section or a luminosity is a positive number." },
@@ -93,6 +93,12 @@ export const DIAGNOSTICS = {
   HEP4028: { severity: "error", message: "{what} needs {expected} binning(s), one per variable; got {actual}", explanation: "A 1D histogram takes one binning, a 2D histogram two." },
   HEP4030: { severity: "error", message: "a binning of {count} bins is more than hepc fills ({max} per axis)", explanation: "Histograms and reweighting binnings have at most a million bins per axis." },
   HEP4029: { severity: "error", message: "the validation fraction must be in (0, 1), got {value}", explanation: "The fraction of training events held out to monitor training." },
+  HEP4040: { severity: "error", message: "'{name}' is not a class of the samples{classes}", explanation: "Class weights and merged reweighting classes name classes that samples declare with `class`." },
+  HEP4041: { severity: "error", message: "class '{name}' is named twice in {what}", explanation: "A class has one weight, and belongs to at most one merged reweighting group." },
+  HEP4042: { severity: "error", message: "{what} must be a positive number, got {value}", explanation: "Class weights and the largest reweighting weight multiply event weights: zero or a negative value would remove a class or flip its sign." },
+  HEP4043: { severity: "error", message: "the test fraction must be in (0, 1), got {value}", explanation: "`test F` holds out a seeded fraction F of every sample's events for the final measurement, apart from training and validation." },
+  HEP4044: { severity: "error", message: "'{expr}' is {actual}: the test part is a fraction (e.g. `test 0.1`) or a per-event condition (e.g. `test event % 10 == 0`)", explanation: "A plain number is a seeded fraction of the events; an expression must be a bool per event, true for the held-out events." },
+  HEP4045: { severity: "warning", message: "merging '{group}' has one class; a merged group takes two or more", explanation: "`merge b + bb` reweights the classes b and bb as one; a group of one class changes nothing." },
 
   // ---- 5xxx plan -------------------------------------------------------------------------------
   HEP5001: { severity: "error", message: "the plan does not match its schema: {detail}", explanation: "An internal error: the compiler produced a plan the runtime would not accept. Please report it." },

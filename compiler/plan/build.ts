@@ -19,7 +19,7 @@ import { printExpr } from "../syntax/print.js";
 import { hashOf } from "../../plan/canonical.js";
 import { readLock, lockPathFor } from "./lock.js";
 import { lower, refsOf, Usage } from "./lower.js";
-import type { CollectionIR, ExprIR, InputFile, Origin, Plan, PlanNode } from "../../plan/types.js";
+import type { CollectionIR, ExprIR, InputFile, NegativeWeights, Origin, Plan, PlanNode, ScalingIR, TrainNode } from "../../plan/types.js";
 
 export interface BuildOptions {
   version: string;
@@ -123,9 +123,13 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   for (const { decl, file } of ctx.declsOf("Features")) {
     const features = decl.items.map((f) => {
       const s = f.scaling;
-      const scaling: { kind: string; clip?: number; low?: number; high?: number } = { kind: s?.scaling ?? "none" };
+      const scaling: ScalingIR = { kind: s?.scaling ?? "none" };
       if (s?.clip) scaling.clip = s.clip.value;
-      if (s?.scaling === "linear") {
+      if (s?.scaling === "manual") {
+        scaling.shift = literalValue(s.shift);
+        scaling.scale = literalValue(s.factor);
+      }
+      if (s?.scaling === "linear" || (s?.scaling === "manual" && s.low && s.high)) {
         scaling.low = literalValue(s.low);
         scaling.high = literalValue(s.high);
       }
@@ -155,11 +159,21 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       const t = train ? trainProps(train) : undefined;
       const folds = t?.folds ? { n: t.folds.folds.value, by: low(t.folds.by) } : null;
       const reweight = t?.reweight
-        ? { mode: t.reweight.mode.name, target: t.reweight.target?.name ?? null, axes: t.reweight.axes.map((a) => ({ expr: low(a.expr), edges: edgesOf(ctx, a.bins) })) }
+        ? {
+            mode: t.reweight.mode.name,
+            target: t.reweight.target?.name ?? null,
+            axes: t.reweight.axes.map((a) => ({ expr: low(a.expr), edges: edgesOf(ctx, a.bins) })),
+            merge: t.reweight.merge.length ? t.reweight.merge.map((g) => g.classes.map((c) => c.name)) : null,
+            maxWeight: t.reweight.maxWeight?.value ?? null,
+          }
         : null;
+      const testValue = t?.test?.value;
+      const test: TrainNode["test"] = !testValue ? null : testValue.kind === "Number" && !testValue.unit ? { fraction: testValue.value } : { expr: low(testValue) };
+      const classWeights = t?.class_weights ? Object.fromEntries(t.class_weights.weights.map((w) => [w.name.name, w.value.value])) : null;
       const inputs = new Set<string>([`scale:${features}`, ...sampleWeights, ...sampleSelections]);
       if (t?.on) inputs.add(`filter:${t.on.region.name}`);
       if (folds) refsOf(folds.by, inputs);
+      if (test && "expr" in test) refsOf(test.expr, inputs);
       for (const a of reweight?.axes ?? []) refsOf(a.expr, inputs);
       add({
         kind: "train",
@@ -175,6 +189,9 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         balance: t?.balance?.mode.name ?? "none",
         reweight,
         validation: t?.validation?.fraction.value ?? null,
+        test,
+        classWeights,
+        negativeWeights: (t?.negative_weights?.mode.name as NegativeWeights | undefined) ?? "keep",
         seed,
         classes,
       });
@@ -313,7 +330,16 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
 
 function trainProps(t: A.TrainDecl) {
   const get = <K extends A.TrainProp["prop"]>(k: K) => t.props.find((p) => p.prop === k) as Extract<A.TrainProp, { prop: K }> | undefined;
-  return { on: get("on"), folds: get("folds"), balance: get("balance"), reweight: get("reweight"), validation: get("validation") };
+  return {
+    on: get("on"),
+    folds: get("folds"),
+    balance: get("balance"),
+    reweight: get("reweight"),
+    validation: get("validation"),
+    test: get("test"),
+    class_weights: get("class_weights"),
+    negative_weights: get("negative_weights"),
+  };
 }
 
 function evaluateProps(e: A.EvaluateDecl) {
@@ -414,8 +440,13 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
           region: n.region ? hashOfId(`filter:${n.region}`) : null,
           folds: n.folds ? { n: n.folds.n, by: ir(n.folds.by) } : null,
           balance: n.balance,
-          reweight: n.reweight ? { mode: n.reweight.mode, target: n.reweight.target, axes: n.reweight.axes.map((a) => ({ expr: ir(a.expr), edges: a.edges })) } : null,
+          reweight: n.reweight
+            ? { mode: n.reweight.mode, target: n.reweight.target, axes: n.reweight.axes.map((a) => ({ expr: ir(a.expr), edges: a.edges })), merge: n.reweight.merge, maxWeight: n.reweight.maxWeight }
+            : null,
           validation: n.validation,
+          test: n.test && "expr" in n.test ? { expr: ir(n.test.expr) } : n.test,
+          classWeights: n.classWeights,
+          negativeWeights: n.negativeWeights,
           seed: n.seed,
           classes: n.classes,
         };

@@ -99,6 +99,8 @@ describe("completion", () => {
   it("offers names of the kind a clause wants", async () => {
     expect(await complete(HEADER + "train bdt {\n  on <|>\n}")).toEqual(["presel"]);
     expect(await complete(HEADER + "train bdt {\n  reweight to <|>\n}")).toEqual(expect.arrayContaining(["single_top", "ww"]));
+    expect(await complete(HEADER + "train bdt {\n  on presel\n  <|>\n}")).toEqual(expect.arrayContaining(["test", "class_weights", "negative_weights"]));
+    expect(await complete(HEADER + "train bdt {\n  negative_weights <|>\n}")).toEqual(["keep", "abs", "drop"]);
     expect(await complete(HEADER + "evaluate <|>")).toEqual(["bdt"]);
     expect(await complete(HEADER + "group g = ww, <|>")).toEqual(expect.arrayContaining(["single_top", "ww"]));
     expect(await complete(HEADER + 'output {\n  histogram ht in <|>\n}')).toEqual(["presel"]);
@@ -109,7 +111,7 @@ describe("completion", () => {
 
   it("offers scalings after a feature and model options by kind", async () => {
     const after = await complete(HEADER + "features f {\n  ht <|>\n}");
-    expect(after).toEqual(expect.arrayContaining(["normal", "linear", "categorical", "log", "none", "as"]));
+    expect(after).toEqual(expect.arrayContaining(["normal", "linear", "categorical", "log", "none", "shift", "as"]));
     expect(await complete(HEADER + "model m = <|>")).toEqual(expect.arrayContaining(["gbdt", "mlp", "cut_and_count", "onnx"]));
     const gbdt = await complete(HEADER + "model m = gbdt(kin) { trees 10 <|> }");
     expect(gbdt).toEqual(expect.arrayContaining(["depth", "learning_rate", "bins"]));
