@@ -37,24 +37,53 @@ const EXPR_KINDS = new Set<string>(["Number", "String", "Bool", "Name", "This", 
  * first token is `d`; `last` is the last token before the cursor.
  */
 export function typesAtCursor(c: Compilation, l: Lexed, d: number, last: number, cursor: number): CursorTypes {
-  const toks = l.tokens;
-  const afterDot = toks[last]?.tokenType === T.Dot;
-  const start = toks[d].startOffset;
-  const at = cursor - start;
-  const text = l.text.slice(start, cursor) + (afterDot ? PLACEHOLDER : "this") + "\n" + closers(toks, d, last);
+  const afterDot = l.tokens[last]?.tokenType === T.Dot;
+  // The declaration as written; then, when its rule wants more after the expression (a histogram's
+  // `bins`, an axis's binning) and the parser dropped the item, the expression alone.
+  const whole = typed(c, l, d, last, cursor, afterDot, "");
+  if (whole) return whole;
+  const start = expressionStart(l, d, last);
+  return (start <= last && typed(c, l, start, last, cursor, afterDot, `define ${PLACEHOLDER} = `)) || {};
+}
+
+/** Types from parsing `head` + the text of tokens from..cursor + placeholder + closers; undefined when the placeholder was not read. */
+function typed(c: Compilation, l: Lexed, from: number, last: number, cursor: number, afterDot: boolean, head: string): CursorTypes | undefined {
+  const start = l.tokens[from].startOffset;
+  const at = head.length + cursor - start;
+  const text = head + l.text.slice(start, cursor) + (afterDot ? PLACEHOLDER : "this") + "\n" + closers(l.tokens, from, last);
   const parsed = parseText("<completion>", text);
-  const decl = parsed.ast.decls.find((x) => x.span.start <= at && at <= x.span.end) ?? parsed.ast.decls[0];
-  if (!decl) return {};
-  const root = expressionAt(decl, at);
-  if (!root) return {};
-  const declName = "name" in decl && decl.name && typeof decl.name === "object" && "name" in decl.name ? (decl.name as A.Ident).name : undefined;
+  const decl = parsed.ast.decls.find((x) => x.span.start <= at && at <= x.span.end);
+  const root = decl && expressionAt(decl, at);
+  const found = root && nodeAt(root, at, afterDot);
+  if (!root || !found) return undefined;
+  const writing = "name" in decl && (decl.name as A.Ident | undefined)?.name;
   const ctx = scratchContext(c);
-  new RecordedChecker(ctx, c, declName).check(root, { file: "<completion>", elements: [] });
-  const found = nodeAt(root, at, afterDot);
-  if (!found) return {};
+  new RecordedChecker(ctx, c, writing || undefined).check(root, { file: "<completion>", elements: [] });
   const known = (t: Type | undefined) => (t && t.kind !== "error" ? t : undefined);
   if (afterDot) return { target: known(ctx.types.get((found as A.MemberExpr).target)) };
   return { element: known(ctx.types.get(found as A.Expr)) };
+}
+
+/**
+ * Where the expression holding the cursor starts, for the fallback: after the last token before
+ * the cursor, outside brackets, that no expression contains (`{`, `,` between items, `=`, or an
+ * item's keyword such as `histogram`). Only where to start reading is found from tokens; what the
+ * text means is still the parser's and the checker's business.
+ */
+function expressionStart(l: Lexed, d: number, last: number): number {
+  const toks = l.tokens;
+  const parens: number[] = [];
+  let boundary = d;
+  for (let k = d; k <= last; k++) {
+    const tt = toks[k].tokenType;
+    if (tt === T.LParen || tt === T.LBracket) parens.push(k);
+    else if (tt === T.RParen || tt === T.RBracket) parens.pop();
+    else if (tt === T.LBrace || tt === T.RBrace) {
+      parens.length = 0;
+      boundary = k;
+    } else if (parens.length === 0 && (tt === T.Comma || tt === T.Equals || (tt.name.startsWith("Kw_") && toks[k - 1]?.tokenType !== T.Dot))) boundary = k;
+  }
+  return boundary + 1;
 }
 
 /** The closing brackets for those still open between tokens d and last, innermost first. */

@@ -145,6 +145,15 @@ describe("completion", () => {
     expect(await complete(HEADER + "define x = count(Muon where pt > 1) + <|>")).not.toContain("Iso");
   });
 
+  it("types expressions inside blocks the same way", async () => {
+    const muon = ["Px", "Iso", "Charge", "pt"];
+    expect(await complete(HEADER + 'sample zz {\n  files "data/ww.root"\n  tree "events"\n  where count(Muon where <|>')).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + 'sample zz {\n  files "data/ww.root"\n  weight muons[0].<|>\n}')).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + "features f {\n  ht normal\n  muons[0].<|>\n}")).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + 'output {\n  histogram first(jets).<|>')).toEqual(expect.arrayContaining(["btag", "ID"]));
+    expect(await complete(HEADER + "train bdt {\n  on presel\n  folds 2 by first(muons).<|>\n}")).toEqual(expect.arrayContaining(muon));
+  });
+
   it("types the text before the cursor as the checker does (cases the old token walker got wrong)", async () => {
     const muon = ["Px", "Iso", "Charge", "pt", "eta"];
     // A pair (stdlib `pairs`) is a record the walker never typed: fields first, second and the sum's kinematics.
