@@ -38,10 +38,14 @@ const EXPR_KINDS = new Set<string>(["Number", "String", "Bool", "Name", "This", 
  */
 export function typesAtCursor(c: Compilation, l: Lexed, d: number, last: number, cursor: number): CursorTypes {
   const afterDot = l.tokens[last]?.tokenType === T.Dot;
-  // The declaration as written; then, when its rule wants more after the expression (a histogram's
-  // `bins`, an axis's binning) and the parser dropped the item, the expression alone.
-  const whole = typed(c, l, d, last, cursor, afterDot, "");
-  if (whole) return whole;
+  // A top-level declaration (define, object, region) is read whole. Inside a block only the
+  // expression at the cursor is: a block can be hundreds of lines (an output's histograms), an
+  // unfinished item makes the parser drop it (a histogram before its `bins`), and the checker
+  // types a block's expressions on their own anyway (no element in scope, the analysis's names).
+  if (!closers(l.tokens, d, last).includes("}")) {
+    const whole = typed(c, l, d, last, cursor, afterDot, "");
+    if (whole) return whole;
+  }
   const start = expressionStart(l, d, last);
   return (start <= last && typed(c, l, start, last, cursor, afterDot, `define ${PLACEHOLDER} = `)) || {};
 }
@@ -65,25 +69,48 @@ function typed(c: Compilation, l: Lexed, from: number, last: number, cursor: num
 }
 
 /**
- * Where the expression holding the cursor starts, for the fallback: after the last token before
- * the cursor, outside brackets, that no expression contains (`{`, `,` between items, `=`, or an
- * item's keyword such as `histogram`). Only where to start reading is found from tokens; what the
- * text means is still the parser's and the checker's business.
+ * Where the expression holding the cursor starts: after the last token before the cursor, outside
+ * brackets, that no expression contains (`{`, `,` between items, `=`, an item's keyword such as
+ * `histogram`), or at the first token of a line that does not continue the line before (a block's
+ * items are one a line). Only where to start reading is found from tokens; what the text means is
+ * the parser's and the checker's business.
  */
 function expressionStart(l: Lexed, d: number, last: number): number {
   const toks = l.tokens;
   const parens: number[] = [];
   let boundary = d;
+  let braces = 0;
   for (let k = d; k <= last; k++) {
     const tt = toks[k].tokenType;
     if (tt === T.LParen || tt === T.LBracket) parens.push(k);
     else if (tt === T.RParen || tt === T.RBracket) parens.pop();
     else if (tt === T.LBrace || tt === T.RBrace) {
       parens.length = 0;
+      braces += tt === T.LBrace ? 1 : -1;
       boundary = k;
-    } else if (parens.length === 0 && (tt === T.Comma || tt === T.Equals || (tt.name.startsWith("Kw_") && toks[k - 1]?.tokenType !== T.Dot))) boundary = k;
+    } else if (parens.length === 0) {
+      if (tt === T.Comma || tt === T.Equals || (tt.name.startsWith("Kw_") && toks[k - 1]?.tokenType !== T.Dot)) boundary = k;
+      else if (braces > 0 && tt === T.Where && firstOnLine(l, k)) boundary = k; // a sample's `where`, not the operator
+      else if (braces > 0 && startsItem(l, k)) boundary = k - 1;
+    }
   }
   return boundary + 1;
+}
+
+/** Operators that carry an expression over a line break, at the end of a line or the start of the next. */
+const CONTINUES = new Set<unknown>([
+  T.Dot, T.DotDot, T.Comma, T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.Tilde, T.Plus, T.Minus, T.Star, T.Slash,
+  T.Percent, T.Caret, T.And, T.Or, T.AmpAmp, T.PipePipe, T.Where, T.LParen, T.LBracket,
+]);
+
+function startsItem(l: Lexed, k: number): boolean {
+  const prev = l.tokens[k - 1];
+  return !!prev && !CONTINUES.has(prev.tokenType) && !CONTINUES.has(l.tokens[k].tokenType) && firstOnLine(l, k);
+}
+
+function firstOnLine(l: Lexed, k: number): boolean {
+  const prev = l.tokens[k - 1];
+  return !prev || /[\n\r]/.test(l.text.slice(prev.startOffset + prev.image.length, l.tokens[k].startOffset));
 }
 
 /** The closing brackets for those still open between tokens d and last, innermost first. */

@@ -152,6 +152,11 @@ describe("completion", () => {
     expect(await complete(HEADER + "features f {\n  ht normal\n  muons[0].<|>\n}")).toEqual(expect.arrayContaining(muon));
     expect(await complete(HEADER + 'output {\n  histogram first(jets).<|>')).toEqual(expect.arrayContaining(["btag", "ID"]));
     expect(await complete(HEADER + "train bdt {\n  on presel\n  folds 2 by first(muons).<|>\n}")).toEqual(expect.arrayContaining(muon));
+    // Items are one a line; an operator at a line's end or start carries the expression over.
+    expect(await complete(HEADER + "features f {\n  ht\n  muons[0].<|>\n}")).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + 'sample zz {\n  files "data/ww.root"\n  where count(muons) > 0 and\n    first(jets).<|>')).toEqual(expect.arrayContaining(["btag", "ID"]));
+    expect(await complete(HEADER + 'output {\n  histogram ht, first(muons).<|>')).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + 'output {\n  histogram ht bins 10 0 .. 100 to "h.root"\n  histogram sort_by(Jet where pt > 20, <|>')).toEqual(expect.arrayContaining(["btag"]));
   });
 
   it("types the text before the cursor as the checker does (cases the old token walker got wrong)", async () => {
