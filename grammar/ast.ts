@@ -4,7 +4,16 @@
  * the tree itself stays immutable. A construct the parser could not read becomes `Missing`, so later
  * stages skip it instead of reporting a cascade of errors.
  */
-import type { Span } from "../compiler/core/source.js";
+
+/**
+ * A range of a file's text as UTF-16 offsets (`start` inclusive, `end` exclusive), as JS strings
+ * index. Declared here, at the bottom of the pipeline, so the tree needs nothing above it;
+ * compiler/core/source.ts re-exports it with the positions built on it.
+ */
+export interface Span {
+  start: number;
+  end: number;
+}
 
 export interface Node {
   id: number;

@@ -147,6 +147,39 @@ describe("completion", () => {
     expect(await complete(HEADER + "define x = count(Muon where pt > 1) + <|>")).not.toContain("Iso");
   });
 
+  it("types expressions inside blocks the same way", async () => {
+    const muon = ["Px", "Iso", "Charge", "pt"];
+    expect(await complete(HEADER + 'sample zz {\n  files "data/ww.root"\n  tree "events"\n  where count(Muon where <|>')).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + 'sample zz {\n  files "data/ww.root"\n  weight muons[0].<|>\n}')).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + "features f {\n  ht normal\n  muons[0].<|>\n}")).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + 'output {\n  histogram first(jets).<|>')).toEqual(expect.arrayContaining(["btag", "ID"]));
+    expect(await complete(HEADER + "train bdt {\n  on presel\n  folds 2 by first(muons).<|>\n}")).toEqual(expect.arrayContaining(muon));
+    // Items are one a line; an operator at a line's end or start carries the expression over.
+    expect(await complete(HEADER + "features f {\n  ht\n  muons[0].<|>\n}")).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + 'sample zz {\n  files "data/ww.root"\n  where count(muons) > 0 and\n    first(jets).<|>')).toEqual(expect.arrayContaining(["btag", "ID"]));
+    expect(await complete(HEADER + 'output {\n  histogram ht, first(muons).<|>')).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + 'output {\n  histogram ht bins 10 0 .. 100 to "h.root"\n  histogram sort_by(Jet where pt > 20, <|>')).toEqual(expect.arrayContaining(["btag"]));
+  });
+
+  it("types the text before the cursor as the checker does (cases the old token walker got wrong)", async () => {
+    const muon = ["Px", "Iso", "Charge", "pt", "eta"];
+    // A pair (stdlib `pairs`) is a record the walker never typed: fields first, second and the sum's kinematics.
+    const pair = ["first", "second", "pt", "eta", "phi", "mass"];
+    expect(await complete(HEADER + "define x = best(pairs(muons), mass ~= 91.2).<|>")).toEqual(expect.arrayContaining(pair));
+    expect(await complete(HEADER + "define x = best(pairs(muons), <|>)")).toEqual(expect.arrayContaining(pair));
+    expect(await complete(HEADER + "object zs = pairs(muons, jets) where <|>")).toEqual(expect.arrayContaining(pair));
+    expect(await complete(HEADER + "define x = pairs(muons, jets)[0].first.<|>")).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + "define x = pairs(muons, jets)[0].second.<|>")).toEqual(expect.arrayContaining(["btag", "ID"]));
+    // A collection argument that ends in something other than a name (`… > 20`).
+    expect(await complete(HEADER + "define x = first(Jet where pt > 20).<|>")).toEqual(expect.arrayContaining(["btag", "ID", "pt"]));
+    expect(await complete(HEADER + "define x = sort_by(Jet where pt > 20, <|>)")).toEqual(expect.arrayContaining(["btag", "pt"]));
+    // What the checker refuses has no fields: a scalar has none, and a declaration reaching itself is
+    // a cycle (the walker offered the old `muons`'s fields).
+    expect(await complete(HEADER + "define x = ht.<|>")).not.toContain("pt");
+    expect(await complete(HEADER + "object muons = muons.<|>")).not.toContain("Iso");
+    expect(await complete(HEADER + "define x = count(jets) where <|>")).not.toContain("btag");
+  });
+
   it("answers without a compilation, and never inside comments or strings", async () => {
     const text = "define x = de";
     const doc = TextDocument.create("file:///nowhere/a.hep", "hep", 1, text);
