@@ -28,6 +28,8 @@ export interface TrainOptions {
   classes?: number;
   /** Called once per round with the weighted mean log loss of training and validation rows (NaN without validation rows). */
   onRound?: (round: number, trainLoss: number, validLoss: number) => void;
+  /** Told once before the first round how many threads sum histograms (tests check the threaded path ran). */
+  onStart?: (info: { threads: number }) => void;
   /** Checked between trees; an aborted signal stops training with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -104,6 +106,7 @@ export async function trainGbdt(data: FoldData, paramsIn: Partial<GbdtParams>, o
   const gh = sharedArray(Float64Array, 2 * n, shared);
   const rows = sharedArray(Int32Array, n, shared);
   const engine = startEngine(threads, bins, F, gh, rows);
+  opts.onStart?.({ threads: engine.threads });
   try {
     return await boost(data, params, opts, { k, classes, n, F, shared, cuts, binCount, bins, validBins, gh, rows, engine });
   } finally {
