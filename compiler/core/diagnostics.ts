@@ -108,6 +108,10 @@ export const DIAGNOSTICS = {
   HEP6006: { severity: "error", message: "cannot write output '{path}': {reason}", explanation: "An output file or the run directory could not be written. Nothing else was changed." },
   HEP6007: { severity: "error", message: "the plan file is not a valid hepc plan: {detail}", explanation: "`hepc run` accepts a .hep analysis or a plan written by `hepc plan --json`." },
   HEP6008: { severity: "error", message: "sample '{sample}': a worker thread stopped while reading {file} ({reason})", explanation: "A thread computing chunks ended abnormally, most often for lack of memory. Nothing was written. Run again with fewer threads (`--threads`) or smaller chunks (`--chunk-size`)." },
+  HEP6020: { severity: "error", message: "gbdt: the training data cannot be used: {reason}", explanation: "The booster checks its input before training: at least one training row, a label in the classes for every row, finite weights, the same features in the training and validation parts, and parameters in range. Nothing was written." },
+  HEP6021: { severity: "error", message: "gbdt: a training thread stopped ({reason})", explanation: "A worker thread summing histograms ended abnormally, most often for lack of memory. Nothing was written. Run again with fewer threads (`--threads`)." },
+  HEP6022: { severity: "error", message: "gbdt: not a valid hepc gbdt model: {reason}", explanation: "A stored gbdt model (in the run's cache or given to hepc) could not be read: it is damaged, or was written by a hepc with another model format. Delete it to retrain." },
+  HEP6023: { severity: "error", message: "gbdt: cannot predict: {reason}", explanation: "The feature columns given to a trained gbdt do not match the features it was trained on." },
 } as const satisfies Record<string, DiagnosticDef>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;
