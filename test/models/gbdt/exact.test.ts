@@ -131,3 +131,24 @@ describe("gbdt: exact small cases", () => {
     await expect(trainGbdt(foldData([[1, 2]], [0, 1]), { depth: 0 }, { threads: 1 })).rejects.toMatchObject({ code: "HEP6020" });
   });
 });
+
+describe("gbdt: the bin matrix", () => {
+  it("bins float32 columns (prefix tables) exactly as the plain binary search does", async () => {
+    const { binMatrix } = await import("../../../runtime/models/gbdt/index.js");
+    const r = (await import("./helpers.js")).random(5);
+    const n = 20000;
+    const col = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const u = r();
+      col[i] = u < 0.05 ? NaN : u < 0.1 ? (r() < 0.5 ? 0 : -0) : u < 0.12 ? (r() < 0.5 ? Infinity : -Infinity) : u < 0.5 ? 100 + r() * 0.01 : (r() - 0.5) * 1e4;
+    }
+    const cuts = quantileCuts(col, null, n, 255);
+    // Some values equal a cut exactly, and many cuts share a 16-bit key prefix (100 .. 100.01).
+    for (let i = 0; i < 50; i++) col[i] = cuts[(i * 7) % cuts.length];
+    const bins = binMatrix([col, Float64Array.from(col)], [cuts, cuts], n);
+    for (let i = 0; i < n; i++) {
+      expect(bins[2 * i]).toBe(binOf(cuts, col[i]));
+      expect(bins[2 * i + 1]).toBe(bins[2 * i]);
+    }
+  });
+});
