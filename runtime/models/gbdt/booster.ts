@@ -187,6 +187,11 @@ class Grower {
   private slots = 0;
   private readonly tmp: Int32Array;
   private readonly sampled: Uint8Array | null;
+  /**
+   * The bins again, column-major: a partition reads one feature of rows in ascending order, which
+   * in this layout is a forward scan of one column rather than a 1-in-F byte stride.
+   */
+  private readonly binColumns: Uint8Array;
 
   constructor(
     private readonly params: GbdtParams,
@@ -197,6 +202,9 @@ class Grower {
     this.partial = sharedArray(Float64Array, 0, ctx.shared);
     this.tmp = new Int32Array(ctx.n);
     this.sampled = params.subsample < 1 ? new Uint8Array(ctx.n) : null;
+    const { n, F, bins } = ctx;
+    this.binColumns = new Uint8Array(n * F);
+    for (let r = 0; r < n; r++) for (let f = 0; f < F; f++) this.binColumns[f * n + r] = bins[r * F + f];
   }
 
   private alloc(): number {
@@ -240,13 +248,15 @@ class Grower {
   }
 
   private partition(node: NodeState, feature: number, bin: number, defaultLeft: boolean): number {
-    const { rows, bins, F } = this.ctx;
+    const { rows, n } = this.ctx;
+    const col = this.binColumns;
+    const base = feature * n;
     const tmp = this.tmp;
     let w = node.start;
     let t = 0;
     for (let i = node.start; i < node.end; i++) {
       const r = rows[i];
-      const b = bins[r * F + feature];
+      const b = col[base + r];
       if (b === 255 ? defaultLeft : b <= bin) rows[w++] = r;
       else tmp[t++] = r;
     }
