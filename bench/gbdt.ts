@@ -6,7 +6,7 @@
  *    momenta, gaussian η, uniform φ, a discrete b-tag — of which the fourth jet's are missing in
  *    30% of events, and 7 "high-level" invariant-mass-like combinations), balanced signal and
  *    background, positive weights (XGBoost refuses negative ones). Written once, column-major
- *    float32, to bench/results/gbdt-data/, where both read the same bytes.
+ *    float32, to bench/results/gbdt-data-{rows}/, where both read the same bytes.
  *  - Task: 200 trees of depth 6, learning rate 0.1, λ = 1, min_child_weight 1, 255 bins, 2 threads.
  *  - hepc runs in a child process (node dist/bench/gbdt.js --child): time of `trainGbdt` (binning
  *    included), AUC on the held-out rows, and peak memory: the peak resident size during training
@@ -44,7 +44,7 @@ const nTest = Math.round(nTrain / 4);
 const trees = arg("trees", 200);
 const threads = arg("threads", 2);
 const depth = arg("depth", 6);
-const dir = path.join(repo, "bench/results/gbdt-data");
+const dir = path.join(repo, `bench/results/gbdt-data-${nTrain}`);
 
 // ---- data ----------------------------------------------------------------------------------------
 

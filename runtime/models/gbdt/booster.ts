@@ -17,7 +17,8 @@ import { BLOCK_ROWS, HIST_STRIDE, SLOTS } from "./layout.js";
 import { GbdtModel } from "./model.js";
 import { logisticGradients, logisticLoss, softmaxGradients, softmaxProbabilities } from "./objectives.js";
 import { checkParams, type GbdtParams } from "./params.js";
-import { bestSplit, leafWeight } from "./split.js";
+import { bestSplit, leafWeight, type Split } from "./split.js";
+import type { SharedArrays } from "./tasks.js";
 import { sharedArray, startEngine, usesWorkers, type HistEngine } from "./threads.js";
 import { leafOfBinned, TreeBuilder, type Tree } from "./tree.js";
 
@@ -105,10 +106,15 @@ export async function trainGbdt(data: FoldData, paramsIn: Partial<GbdtParams>, o
   const validBins = nv > 0 ? binMatrix(data.valid.columns, cuts, nv) : new Uint8Array(0);
   const gh = sharedArray(Float64Array, 2 * n, shared);
   const rows = sharedArray(Int32Array, n, shared);
-  const engine = startEngine(threads, bins, F, gh, rows);
+  // The bins again, column-major: a partition reads one feature of rows in ascending order, which
+  // in this layout is a forward scan of one column rather than a 1-in-F byte stride.
+  const binColumns = sharedArray(Uint8Array, n * F, shared);
+  for (let r = 0; r < n; r++) for (let f = 0; f < F; f++) binColumns[f * n + r] = bins[r * F + f];
+  const arrays: SharedArrays = { bins, binColumns, F, n, gh, rows, tmp: sharedArray(Int32Array, n, shared) };
+  const engine = startEngine(threads, arrays);
   opts.onStart?.({ threads: engine.threads });
   try {
-    return await boost(data, params, opts, { k, classes, n, F, shared, cuts, binCount, bins, validBins, gh, rows, engine });
+    return await boost(data, params, opts, { k, classes, n, F, shared, cuts, binCount, bins, validBins, gh, rows, engine, arrays });
   } finally {
     await engine.close();
   }
@@ -127,6 +133,7 @@ interface Ctx {
   gh: Float64Array;
   rows: Int32Array;
   engine: HistEngine;
+  arrays: SharedArrays;
 }
 
 async function boost(data: FoldData, params: GbdtParams, opts: TrainOptions, ctx: Ctx): Promise<GbdtModel> {
@@ -185,13 +192,7 @@ class Grower {
   private partial: Float64Array;
   private free: number[] = [];
   private slots = 0;
-  private readonly tmp: Int32Array;
   private readonly sampled: Uint8Array | null;
-  /**
-   * The bins again, column-major: a partition reads one feature of rows in ascending order, which
-   * in this layout is a forward scan of one column rather than a 1-in-F byte stride.
-   */
-  private readonly binColumns: Uint8Array;
 
   constructor(
     private readonly params: GbdtParams,
@@ -200,11 +201,7 @@ class Grower {
     this.size = ctx.F * HIST_STRIDE;
     this.arena = sharedArray(Float64Array, 0, ctx.shared);
     this.partial = sharedArray(Float64Array, 0, ctx.shared);
-    this.tmp = new Int32Array(ctx.n);
     this.sampled = params.subsample < 1 ? new Uint8Array(ctx.n) : null;
-    const { n, F, bins } = ctx;
-    this.binColumns = new Uint8Array(n * F);
-    for (let r = 0; r < n; r++) for (let f = 0; f < F; f++) this.binColumns[f * n + r] = bins[r * F + f];
   }
 
   private alloc(): number {
@@ -243,25 +240,43 @@ class Grower {
       }
     }
     if (p * this.size > this.partial.length) this.partial = sharedArray(Float64Array, p * this.size, this.ctx.shared);
-    await this.ctx.engine.run(Int32Array.from(jobs), this.arena, this.partial);
+    await this.ctx.engine.run({ kind: "hist", jobs: Int32Array.from(jobs), arena: this.arena, partial: this.partial });
     for (const [slot, q] of reduce) addHist(this.arena, slot * this.size, this.partial, q * this.size, this.size);
   }
 
-  private partition(node: NodeState, feature: number, bin: number, defaultLeft: boolean): number {
-    const { rows, n } = this.ctx;
-    const col = this.binColumns;
-    const base = feature * n;
-    const tmp = this.tmp;
-    let w = node.start;
-    let t = 0;
-    for (let i = node.start; i < node.end; i++) {
-      const r = rows[i];
-      const b = col[base + r];
-      if (b === 255 ? defaultLeft : b <= bin) rows[w++] = r;
-      else tmp[t++] = r;
+  /**
+   * Partitions the segments of all `splits` at once, in blocks (tasks.ts): counts of left rows
+   * per block, offsets from them in block order, a scatter into tmp, and the copy back. Returns
+   * each node's first right row.
+   */
+  private async partition(splits: { node: NodeState; split: Split }[]): Promise<number[]> {
+    const jobs: number[] = [];
+    const owner: number[] = [];
+    splits.forEach(({ node, split }, x) => {
+      for (let s = node.start; s < node.end; s += BLOCK_ROWS) {
+        jobs.push(s, Math.min(node.end, s + BLOCK_ROWS), split.feature, split.bin, split.defaultLeft ? 1 : 0);
+        owner.push(x);
+      }
+    });
+    const jobArray = Int32Array.from(jobs);
+    const counts = sharedArray(Int32Array, owner.length, this.ctx.shared);
+    await this.ctx.engine.run({ kind: "count", jobs: jobArray, out: counts });
+    const mids = splits.map(({ node }) => node.start);
+    for (let b = 0; b < owner.length; b++) mids[owner[b]] += counts[b];
+    const pos = sharedArray(Int32Array, 2 * owner.length, this.ctx.shared);
+    const left = splits.map(({ node }) => node.start);
+    const right = mids.slice();
+    for (let b = 0; b < owner.length; b++) {
+      const x = owner[b];
+      pos[2 * b] = left[x];
+      pos[2 * b + 1] = right[x];
+      left[x] += counts[b];
+      right[x] += jobArray[5 * b + 1] - jobArray[5 * b] - counts[b];
     }
-    rows.set(tmp.subarray(0, t), w);
-    return w;
+    await this.ctx.engine.run({ kind: "scatter", jobs: jobArray, pos });
+    const { rows, tmp } = this.ctx.arrays;
+    for (const { node } of splits) rows.set(tmp.subarray(node.start, node.end), node.start);
+    return mids;
   }
 
   private drawFeatures(random: () => number): Int32Array {
@@ -308,6 +323,7 @@ class Grower {
       const next: NodeState[] = [];
       const toBuild: NodeState[] = [];
       const toSubtract: [NodeState, NodeState, NodeState][] = [];
+      const splits: { node: NodeState; split: Split }[] = [];
       for (const node of level) {
         const split = d < p.depth && node.slot >= 0 ? bestSplit(this.arena, node.slot * this.size, node.G, node.H, this.ctx.binCount, features, p.lambda, p.minChildWeight, p.gamma) : null;
         if (!split) {
@@ -321,7 +337,11 @@ class Grower {
         tb.threshold[node.id] = this.ctx.cuts[split.feature][split.bin];
         tb.defaultLeft[node.id] = split.defaultLeft ? 1 : 0;
         tb.gain[node.id] = split.gain;
-        const mid = this.partition(node, split.feature, split.bin, split.defaultLeft);
+        splits.push({ node, split });
+      }
+      const mids = splits.length > 0 ? await this.partition(splits) : [];
+      splits.forEach(({ node, split }, x) => {
+        const mid = mids[x];
         const L: NodeState = { id: tb.add(split.HL), start: node.start, end: mid, G: split.GL, H: split.HL, slot: -1 };
         const R: NodeState = { id: tb.add(split.HR), start: mid, end: node.end, G: split.GR, H: split.HR, slot: -1 };
         tb.left[node.id] = L.id;
@@ -334,7 +354,7 @@ class Grower {
           toSubtract.push([large, node, small]);
         } else this.release(node.slot);
         next.push(L, R);
-      }
+      });
       if (toBuild.length > 0) await this.build(toBuild);
       for (const [large, parent, small] of toSubtract) {
         subtractHist(this.arena, large.slot * this.size, this.arena, parent.slot * this.size, this.arena, small.slot * this.size, this.size);

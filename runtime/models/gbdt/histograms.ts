@@ -9,9 +9,10 @@
  * thread count.
  *
  * This module is plain functions over typed arrays: the worker threads (worker.ts) run the same
- * `buildBlock` as the calling thread.
+ * `buildBlock` as the calling thread (tasks.ts). Block jobs are Int32 quadruples (start, end,
+ * target, offset): target 0 writes into the histogram arena, 1 into the partial buffer.
  */
-import { HIST_STRIDE, JOB_INTS } from "./layout.js";
+import { HIST_STRIDE } from "./layout.js";
 
 /**
  * Sums the gradient pairs of rows[start..end) into out[off ..), one histogram (F features).
@@ -42,21 +43,4 @@ export function addHist(dst: Float64Array, d: number, src: Float64Array, s: numb
 /** dst[d ..] = a[x ..] − b[y ..]: the larger child from its parent and the smaller sibling. */
 export function subtractHist(dst: Float64Array, d: number, a: Float64Array, x: number, b: Float64Array, y: number, size: number): void {
   for (let i = 0; i < size; i++) dst[d + i] = a[x + i] - b[y + i];
-}
-
-/**
- * Block jobs, as flat Int32 quadruples (start, end, target, offset): target 0 writes into the
- * histogram arena, 1 into the partial buffer. Workers and the calling thread take jobs from a
- * shared counter; every job's output place is fixed before any runs.
- */
-export function runJobs(bins: Uint8Array, F: number, gh: Float64Array, rows: Int32Array, jobs: Int32Array, counter: Int32Array, arena: Float64Array, partial: Float64Array): number {
-  const nJobs = jobs.length / JOB_INTS;
-  let done = 0;
-  for (;;) {
-    const j = Atomics.add(counter, 0, 1);
-    if (j >= nJobs) return done;
-    const q = j * JOB_INTS;
-    buildBlock(bins, F, gh, rows, jobs[q], jobs[q + 1], jobs[q + 2] === 0 ? arena : partial, jobs[q + 3]);
-    done++;
-  }
 }

@@ -1,7 +1,9 @@
 /**
- * Where histogram blocks are summed: on the calling thread alone, or on it and `threads − 1`
- * worker threads sharing the training's arrays (SharedArrayBuffer). Both run the same block jobs
- * into the same places, so the model does not depend on which is used (histograms.ts).
+ * Where tasks (histogram blocks, partition counts and scatters) run: on the calling thread alone,
+ * or on it and `threads − 1` worker threads sharing the training's arrays (SharedArrayBuffer).
+ * Both run the same jobs into the same places, so the model does not depend on which is used
+ * (tasks.ts). Tasks of fewer than MIN_SHARED_JOBS jobs stay on the calling thread: waking the
+ * workers would cost more than the work.
  *
  * Where the worker comes from: it must be plain JavaScript, so it is the compiled `worker.js`
  * next to this module. Running from dist/ (the CLI, the benchmark) it is there; running the .ts
@@ -12,15 +14,17 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { GbdtError } from "./errors.js";
-import { runJobs } from "./histograms.js";
+import { jobCount, runTask, type SharedArrays, type Task } from "./tasks.js";
 import type { WorkerReply, WorkerRequest } from "./worker.js";
 
 export interface HistEngine {
-  /** Threads summing blocks, the calling one included. */
+  /** Threads running tasks, the calling one included. */
   readonly threads: number;
-  run(jobs: Int32Array, arena: Float64Array, partial: Float64Array): Promise<void>;
+  run(task: Task): Promise<void>;
   close(): Promise<void>;
 }
+
+const MIN_SHARED_JOBS = 2;
 
 let configuredUrl: URL | null | undefined;
 
@@ -44,15 +48,10 @@ export function sharedArray<T extends Uint8Array | Int32Array | Float64Array>(ct
 class LocalEngine implements HistEngine {
   readonly threads = 1;
   private counter = new Int32Array(1);
-  constructor(
-    private bins: Uint8Array,
-    private F: number,
-    private gh: Float64Array,
-    private rows: Int32Array,
-  ) {}
-  async run(jobs: Int32Array, arena: Float64Array, partial: Float64Array): Promise<void> {
+  constructor(private shared: SharedArrays) {}
+  async run(task: Task): Promise<void> {
     this.counter[0] = 0;
-    runJobs(this.bins, this.F, this.gh, this.rows, jobs, this.counter, arena, partial);
+    runTask(this.shared, task, this.counter);
   }
   async close(): Promise<void> {}
 }
@@ -67,10 +66,7 @@ class PoolEngine implements HistEngine {
   constructor(
     url: URL,
     readonly threads: number,
-    private bins: Uint8Array,
-    private F: number,
-    private gh: Float64Array,
-    private rows: Int32Array,
+    private shared: SharedArrays,
   ) {
     for (let i = 0; i < threads - 1; i++) {
       const w = new Worker(url, { workerData: { hepcGbdtWorker: true } });
@@ -79,7 +75,7 @@ class PoolEngine implements HistEngine {
       w.on("exit", (code) => {
         if (!this.closing) this.settle(new GbdtError("HEP6021", { reason: `exit code ${code}` }));
       });
-      w.postMessage({ type: "init", bins, F, gh, rows } satisfies WorkerRequest);
+      w.postMessage({ type: "init", shared } satisfies WorkerRequest);
       this.workers.push(w);
     }
   }
@@ -97,13 +93,17 @@ class PoolEngine implements HistEngine {
     }
   }
 
-  async run(jobs: Int32Array, arena: Float64Array, partial: Float64Array): Promise<void> {
+  async run(task: Task): Promise<void> {
     if (this.failure) throw this.failure;
     this.counter[0] = 0;
+    if (jobCount(task) < MIN_SHARED_JOBS) {
+      runTask(this.shared, task, this.counter);
+      return;
+    }
     this.remaining = this.workers.length;
     const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
-    for (const w of this.workers) w.postMessage({ type: "run", jobs, counter: this.counter, arena, partial } satisfies WorkerRequest);
-    runJobs(this.bins, this.F, this.gh, this.rows, jobs, this.counter, arena, partial);
+    for (const w of this.workers) w.postMessage({ type: "run", task, counter: this.counter } satisfies WorkerRequest);
+    runTask(this.shared, task, this.counter);
     await done;
   }
 
@@ -118,8 +118,8 @@ export function usesWorkers(threads: number): boolean {
   return threads > 1 && gbdtWorkerUrl() !== null;
 }
 
-export function startEngine(threads: number, bins: Uint8Array, F: number, gh: Float64Array, rows: Int32Array): HistEngine {
+export function startEngine(threads: number, shared: SharedArrays): HistEngine {
   const url = gbdtWorkerUrl();
-  if (threads > 1 && url) return new PoolEngine(url, threads, bins, F, gh, rows);
-  return new LocalEngine(bins, F, gh, rows);
+  if (threads > 1 && url) return new PoolEngine(url, threads, shared);
+  return new LocalEngine(shared);
 }
