@@ -9,7 +9,7 @@
  *    float32, to bench/results/gbdt-data-{rows}/, where both read the same bytes.
  *  - Task: 200 trees of depth 6, learning rate 0.1, λ = 1, min_child_weight 1, 255 bins, 2 threads.
  *  - hepc runs in a child process (node dist/bench/gbdt.js --child): time of `trainGbdt` (binning
- *    included), AUC on the held-out rows, and peak memory: the peak resident size during training
+ *    included; wall and CPU time of all threads), AUC on the held-out rows, and peak memory: the peak resident size during training
  *    (Linux VmHWM, reset just before) minus the resident size before it, over the matrix's float32
  *    bytes (target ≤ 2).
  *  - XGBoost (bench/gbdt_xgboost.py, with /usr/bin/python3 or $HEPC_BENCH_PYTHON when
@@ -168,27 +168,29 @@ async function child(): Promise<void> {
     // Not Linux, or not allowed: the peak then includes loading.
   }
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const model = await trainGbdt(data, { trees, depth, learningRate: 0.1, lambda: 1, minChildWeight: 1, bins: 255 }, { threads });
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
   const peak = status("VmHWM") - before;
   const p = model.predict(test, nTest);
-  process.stdout.write(JSON.stringify({ seconds, auc: auc(p, y.subarray(nTrain)), peakBytes: peak, matrixBytes: nTrain * F * 4, trainLoss: model.curves.train.at(-1) }) + "\n");
+  process.stdout.write(JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, auc: auc(p, y.subarray(nTrain)), peakBytes: peak, matrixBytes: nTrain * F * 4, trainLoss: model.curves.train.at(-1) }) + "\n");
 }
 
 // ---- XGBoost ---------------------------------------------------------------------------------------
 
-function xgboost(): { seconds: number; auc: number; sklearnAuc: number; peakBytes: number } | { skipped: string } {
+function xgboost(): { seconds: number; cpuSeconds: number; auc: number; sklearnAuc: number; peakBytes: number } | { skipped: string } {
   const python = process.env.HEPC_BENCH_PYTHON ?? "/usr/bin/python3";
   const probe = spawnSync(python, ["-c", "import xgboost"], { encoding: "utf8" });
   if (probe.status !== 0) return { skipped: `${python} cannot import xgboost (apt-get install python3-xgboost)` };
   const out = path.join(dir, "xgboost-pred.f32");
   const res = spawnSync(python, [path.join(repo, "bench/gbdt_xgboost.py"), dir, String(threads), String(trees), String(depth), out], { encoding: "utf8", maxBuffer: 1 << 24 });
   if (res.status !== 0) return { skipped: `XGBoost failed: ${res.stderr.slice(-500)}` };
-  const r = JSON.parse(res.stdout.trim().split("\n").at(-1)!) as { seconds: number; auc: number; peak_bytes: number };
+  const r = JSON.parse(res.stdout.trim().split("\n").at(-1)!) as { seconds: number; cpu_seconds: number; auc: number; peak_bytes: number };
   const b = readFileSync(out);
   const pred = new Float32Array(b.buffer, b.byteOffset, b.byteLength / 4);
   const { y } = load();
-  return { seconds: r.seconds, auc: auc(pred, y.subarray(nTrain)), sklearnAuc: r.auc, peakBytes: r.peak_bytes };
+  return { seconds: r.seconds, cpuSeconds: r.cpu_seconds, auc: auc(pred, y.subarray(nTrain)), sklearnAuc: r.auc, peakBytes: r.peak_bytes };
 }
 
 async function main(): Promise<void> {
@@ -208,16 +210,16 @@ async function main(): Promise<void> {
   const summary = {
     task: { train: nTrain, test: nTest, features: F, trees, depth, learningRate: 0.1, threads },
     machine: { cpus: cpus().length, loadavg: loadavg() },
-    hepc: { seconds: hepcS, auc: runs[0].hepc.auc, peakOverMatrix: best(runs, (r) => r.hepc.peakBytes) / runs[0].hepc.matrixBytes },
-    xgboost: xg.length ? { seconds: best(xg, (r) => r.seconds), auc: xg[0].auc, sklearnAuc: xg[0].sklearnAuc, peakOverMatrix: best(xg, (r) => r.peakBytes) / runs[0].hepc.matrixBytes } : runs[0].xgboost,
+    hepc: { seconds: hepcS, cpuSeconds: best(runs, (r) => r.hepc.cpuSeconds), auc: runs[0].hepc.auc, peakOverMatrix: best(runs, (r) => r.hepc.peakBytes) / runs[0].hepc.matrixBytes },
+    xgboost: xg.length ? { seconds: best(xg, (r) => r.seconds), cpuSeconds: best(xg, (r) => r.cpuSeconds), auc: xg[0].auc, sklearnAuc: xg[0].sklearnAuc, peakOverMatrix: best(xg, (r) => r.peakBytes) / runs[0].hepc.matrixBytes } : runs[0].xgboost,
     runs,
   };
   console.log(`gbdt: ${nTrain} × ${F} training rows, ${nTest} held out, ${trees} trees of depth ${depth}, ${threads} threads (${cpus().length} CPUs, load ${loadavg()[0].toFixed(1)})`);
-  console.log(`  hepc     ${hepcS.toFixed(2)} s   AUC ${summary.hepc.auc.toFixed(5)}   peak memory ${summary.hepc.peakOverMatrix.toFixed(2)} × the float32 matrix (target ≤ 2)`);
+  console.log(`  hepc     ${hepcS.toFixed(2)} s (CPU ${summary.hepc.cpuSeconds.toFixed(2)} s)   AUC ${summary.hepc.auc.toFixed(5)}   peak memory ${summary.hepc.peakOverMatrix.toFixed(2)} × the float32 matrix (target ≤ 2)`);
   if (xg.length) {
-    const x = summary.xgboost as { seconds: number; auc: number; peakOverMatrix: number };
-    console.log(`  XGBoost  ${x.seconds.toFixed(2)} s   AUC ${x.auc.toFixed(5)}   peak memory ${x.peakOverMatrix.toFixed(2)} × (hist, same data)`);
-    console.log(`  ratio    hepc / XGBoost time ${(hepcS / x.seconds).toFixed(2)} (target ≤ 0.8), AUC difference ${(summary.hepc.auc - x.auc).toFixed(5)} (target |·| ≤ 0.002)`);
+    const x = summary.xgboost as { seconds: number; cpuSeconds: number; auc: number; peakOverMatrix: number };
+    console.log(`  XGBoost  ${x.seconds.toFixed(2)} s (CPU ${x.cpuSeconds.toFixed(2)} s)   AUC ${x.auc.toFixed(5)}   peak memory ${x.peakOverMatrix.toFixed(2)} × (hist, same data)`);
+    console.log(`  ratio    hepc / XGBoost time ${(hepcS / x.seconds).toFixed(2)} (target ≤ 0.8; CPU time ${(summary.hepc.cpuSeconds / x.cpuSeconds).toFixed(2)}), AUC difference ${(summary.hepc.auc - x.auc).toFixed(5)} (target |·| ≤ 0.002)`);
   } else console.log(`  XGBoost  skipped: ${(runs[0].xgboost as { skipped: string }).skipped}`);
   mkdirSync(path.join(repo, "bench/results"), { recursive: true });
   writeFileSync(path.join(repo, "bench/results/gbdt.json"), JSON.stringify(summary, null, 2) + "\n");

@@ -121,11 +121,14 @@ function prefixTable(cuts: Float32Array): Int32Array {
   return table;
 }
 
-/** The row-major bin matrix (n × F) of columns under `cuts`, written into `out` when given. */
-export function binMatrix(columns: ArrayLike<number>[], cuts: Float32Array[], n: number, out?: Uint8Array): Uint8Array {
-  const F = columns.length;
+/**
+ * The row-major bin matrix of columns under `cuts`: row i's feature f at i·stride + f (stride ≥ F;
+ * padding bytes stay 0), written into `out` when given.
+ */
+export function binMatrix(columns: ArrayLike<number>[], cuts: Float32Array[], n: number, out?: Uint8Array, stride = columns.length): Uint8Array {
+  const F = stride;
   const bins = out ?? new Uint8Array(n * F);
-  for (let f = 0; f < F; f++) {
+  for (let f = 0; f < columns.length; f++) {
     const col = columns[f];
     const c = cuts[f];
     const bits = bitsOf(col);

@@ -12,7 +12,7 @@
 import type { FoldData } from "../../train/types.js";
 import { binMatrix, quantileCuts } from "./binning.js";
 import { GbdtError } from "./errors.js";
-import { addHist, subtractHist } from "./histograms.js";
+import { addHist, rowStride, subtractHist } from "./histograms.js";
 import { BLOCK_ROWS, HIST_STRIDE, SLOTS } from "./layout.js";
 import { GbdtModel } from "./model.js";
 import { logisticGradients, logisticLoss, softmaxGradients, softmaxProbabilities } from "./objectives.js";
@@ -101,16 +101,18 @@ export async function trainGbdt(data: FoldData, paramsIn: Partial<GbdtParams>, o
 
   const cuts = data.columns.map((c) => quantileCuts(c, data.weight, n, params.bins));
   const binCount = Int32Array.from(cuts, (c) => c.length + 1);
-  const bins = binMatrix(data.columns, cuts, n, sharedArray(Uint8Array, n * F, shared));
+  const S = rowStride(F);
+  const bins = binMatrix(data.columns, cuts, n, sharedArray(Uint8Array, n * S, shared), S);
   const nv = data.valid.n;
-  const validBins = nv > 0 ? binMatrix(data.valid.columns, cuts, nv) : new Uint8Array(0);
-  const gh = sharedArray(Float64Array, 2 * n, shared);
+  const validBins = nv > 0 ? binMatrix(data.valid.columns, cuts, nv, undefined, S) : new Uint8Array(0);
+  const gh = sharedArray(Float32Array, 2 * n, shared);
   const rows = sharedArray(Int32Array, n, shared);
   // The bins again, column-major: a partition reads one feature of rows in ascending order, which
   // in this layout is a forward scan of one column rather than a 1-in-F byte stride.
   const binColumns = sharedArray(Uint8Array, n * F, shared);
-  for (let r = 0; r < n; r++) for (let f = 0; f < F; f++) binColumns[f * n + r] = bins[r * F + f];
-  const arrays: SharedArrays = { bins, binColumns, F, n, gh, rows, tmp: sharedArray(Int32Array, n, shared) };
+  for (let r = 0; r < n; r++) for (let f = 0; f < F; f++) binColumns[f * n + r] = bins[r * S + f];
+  const words = new Uint32Array(bins.buffer, bins.byteOffset, bins.length >> 2);
+  const arrays: SharedArrays = { bins, words, binColumns, F, n, gh, rows, tmp: sharedArray(Int32Array, n, shared) };
   const engine = startEngine(threads, arrays);
   opts.onStart?.({ threads: engine.threads });
   try {
@@ -130,7 +132,7 @@ interface Ctx {
   binCount: Int32Array;
   bins: Uint8Array;
   validBins: Uint8Array;
-  gh: Float64Array;
+  gh: Float32Array;
   rows: Int32Array;
   engine: HistEngine;
   arrays: SharedArrays;
@@ -166,7 +168,7 @@ async function boost(data: FoldData, params: GbdtParams, opts: TrainOptions, ctx
       const treeIndex = round * k + c;
       const tree = await grower.grow(treeIndex, margin, c);
       trees.push(tree);
-      for (let r = 0; r < nv; r++) validMargin[r * k + c] += tree.value[leafOfBinned(tree, ctx.validBins, r * F)];
+      for (let r = 0; r < nv; r++) validMargin[r * k + c] += tree.value[leafOfBinned(tree, ctx.validBins, r * rowStride(F))];
     }
     const vl = validLoss();
     curves.valid.push(vl);
@@ -369,7 +371,7 @@ class Grower {
       for (let i = leaf.start; i < leaf.end; i++) margin[rows[i] * k + c] += v;
     }
     if (this.sampled) {
-      for (let r = 0; r < n; r++) if (!this.sampled[r]) margin[r * k + c] += tree.value[leafOfBinned(tree, bins, r * F)];
+      for (let r = 0; r < n; r++) if (!this.sampled[r]) margin[r * k + c] += tree.value[leafOfBinned(tree, bins, r * rowStride(F))];
     }
     return tree;
   }

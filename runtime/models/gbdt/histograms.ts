@@ -14,19 +14,50 @@
  */
 import { HIST_STRIDE } from "./layout.js";
 
+/** Whether this platform stores a Uint32 low byte first (then four bins load as one word). */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** The bin matrix's row stride: F rounded up to a multiple of 4, so each row starts on a word. */
+export function rowStride(F: number): number {
+  return (F + 3) & ~3;
+}
+
 /**
  * Sums the gradient pairs of rows[start..end) into out[off ..), one histogram (F features).
- * bins: row-major n × F; gh: interleaved (g, h) per row.
+ * bins: row-major n × S (S = rowStride(F)), also seen as words (`words`, four bins each); gh:
+ * interleaved (g, h) per row. Reading four bins per load is what makes this loop fast in V8.
  */
-export function buildBlock(bins: Uint8Array, F: number, gh: Float64Array, rows: Int32Array, start: number, end: number, out: Float64Array, off: number): void {
+export function buildBlock(bins: Uint8Array, words: Uint32Array, F: number, gh: Float32Array, rows: Int32Array, start: number, end: number, out: Float64Array, off: number): void {
   out.fill(0, off, off + F * HIST_STRIDE);
+  const S = rowStride(F);
+  const groups = LITTLE_ENDIAN ? F >> 2 : 0;
+  const W = S >> 2;
+  const H2 = 2 * HIST_STRIDE;
+  const H3 = 3 * HIST_STRIDE;
   for (let i = start; i < end; i++) {
     const r = rows[i];
     const g = gh[2 * r];
     const h = gh[2 * r + 1];
-    const base = r * F;
+    let w = r * W;
     let o = off;
-    for (let f = 0; f < F; f++) {
+    for (let q = 0; q < groups; q++) {
+      const v = words[w++];
+      let k = o + ((v & 255) << 1);
+      out[k] += g;
+      out[k + 1] += h;
+      k = o + HIST_STRIDE + (((v >>> 8) & 255) << 1);
+      out[k] += g;
+      out[k + 1] += h;
+      k = o + H2 + (((v >>> 16) & 255) << 1);
+      out[k] += g;
+      out[k + 1] += h;
+      k = o + H3 + ((v >>> 24) << 1);
+      out[k] += g;
+      out[k + 1] += h;
+      o += 4 * HIST_STRIDE;
+    }
+    const base = r * S;
+    for (let f = groups * 4; f < F; f++) {
       const k = o + (bins[base + f] << 1);
       out[k] += g;
       out[k + 1] += h;

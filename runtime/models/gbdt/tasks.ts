@@ -13,12 +13,15 @@ import { buildBlock } from "./histograms.js";
 import { JOB_INTS, MISSING_BIN } from "./layout.js";
 
 export interface SharedArrays {
+  /** Row-major, row stride rowStride(F) (histograms.ts). */
   bins: Uint8Array;
+  /** The same bytes as words. */
+  words: Uint32Array;
   /** The bins again, column-major (partition reads one feature). */
   binColumns: Uint8Array;
   F: number;
   n: number;
-  gh: Float64Array;
+  gh: Float32Array;
   rows: Int32Array;
   tmp: Int32Array;
 }
@@ -70,7 +73,7 @@ export function runTask(s: SharedArrays, t: Task, counter: Int32Array): number {
     if (j >= nJobs) return done;
     if (t.kind === "hist") {
       const q = j * JOB_INTS;
-      buildBlock(s.bins, s.F, s.gh, s.rows, jobs[q], jobs[q + 1], jobs[q + 2] === 0 ? t.arena : t.partial, jobs[q + 3]);
+      buildBlock(s.bins, s.words, s.F, s.gh, s.rows, jobs[q], jobs[q + 1], jobs[q + 2] === 0 ? t.arena : t.partial, jobs[q + 3]);
     } else {
       const q = j * SPLIT_JOB_INTS;
       if (t.kind === "count") t.out[j] = countLeft(s, jobs[q], jobs[q + 1], jobs[q + 2], jobs[q + 3], jobs[q + 4] === 1);

@@ -40,7 +40,7 @@ export function gbdtWorkerUrl(): URL | null {
 }
 
 /** A SharedArrayBuffer-backed array when worker threads will read it, a plain one otherwise. */
-export function sharedArray<T extends Uint8Array | Int32Array | Float64Array>(ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }, length: number, shared: boolean): T {
+export function sharedArray<T extends Uint8Array | Int32Array | Float32Array | Float64Array>(ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }, length: number, shared: boolean): T {
   const bytes = length * ctor.BYTES_PER_ELEMENT;
   return new ctor(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
 }
