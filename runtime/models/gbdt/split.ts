@@ -44,8 +44,14 @@ export function leafWeight(G: number, H: number, lambda: number, mcw: number): n
  */
 export function bestSplit(hist: Float64Array, off: number, G: number, H: number, binCount: Int32Array, features: Int32Array, lambda: number, mcw: number, gamma: number): Split | null {
   const parent = score(G, H, lambda, mcw);
-  let best: Split | null = null;
+  // The best candidate so far, in locals: no object per improvement in this hot loop.
   let bestGain = RT_EPS;
+  let bf = -1;
+  let bb = 0;
+  let bLeft = false;
+  let bGL = 0;
+  let bHL = 0;
+  const floor = mcw > 0 ? mcw : Number.MIN_VALUE;
   for (let fi = 0; fi < features.length; fi++) {
     const f = features[fi];
     const o = off + f * HIST_STRIDE;
@@ -58,16 +64,20 @@ export function bestSplit(hist: Float64Array, off: number, G: number, H: number,
     for (let b = 0; b < nb - 1; b++) {
       GL += hist[o + 2 * b];
       HL += hist[o + 2 * b + 1];
-      // Missing values left.
+      // Missing values left. (H ≥ floor is the guard H ≥ min_child_weight and H > 0.)
       let gl = GL + Gm;
       let hl = HL + Hm;
       let gr = G - gl;
       let hr = H - hl;
-      if (hl >= mcw && hr >= mcw && hl > 0 && hr > 0) {
-        const gain = score(gl, hl, lambda, mcw) + score(gr, hr, lambda, mcw) - parent;
+      if (hl >= floor && hr >= floor) {
+        const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parent;
         if (gain > bestGain) {
           bestGain = gain;
-          best = { feature: f, bin: b, defaultLeft: true, gain, GL: gl, HL: hl, GR: gr, HR: hr };
+          bf = f;
+          bb = b;
+          bLeft = true;
+          bGL = gl;
+          bHL = hl;
         }
       }
       if (!hasMissing) continue;
@@ -76,15 +86,19 @@ export function bestSplit(hist: Float64Array, off: number, G: number, H: number,
       hl = HL;
       gr = G - gl;
       hr = H - hl;
-      if (hl >= mcw && hr >= mcw && hl > 0 && hr > 0) {
-        const gain = score(gl, hl, lambda, mcw) + score(gr, hr, lambda, mcw) - parent;
+      if (hl >= floor && hr >= floor) {
+        const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parent;
         if (gain > bestGain) {
           bestGain = gain;
-          best = { feature: f, bin: b, defaultLeft: false, gain, GL: gl, HL: hl, GR: gr, HR: hr };
+          bf = f;
+          bb = b;
+          bLeft = false;
+          bGL = gl;
+          bHL = hl;
         }
       }
     }
   }
-  if (best && best.gain < gamma) return null;
-  return best;
+  if (bf < 0 || bestGain < gamma) return null;
+  return { feature: bf, bin: bb, defaultLeft: bLeft, gain: bestGain, GL: bGL, HL: bHL, GR: G - bGL, HR: H - bHL };
 }
