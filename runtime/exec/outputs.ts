@@ -22,7 +22,8 @@ export interface WrittenOutput {
   path: string;
   /** Absolute path of the copy in the run directory. */
   staged: string;
-  kind: "root" | "json";
+  /** root: histograms; tree: a friend tree (objects: its entries); json */
+  kind: "root" | "tree" | "json";
   objects: number;
 }
 
@@ -99,7 +100,7 @@ async function stageFriendTrees(friend: FriendResult, stageDir: string): Promise
         await out.abort();
         throw e;
       }
-      written.push({ path: rel, staged, kind: "root", objects: 1 });
+      written.push({ path: rel, staged, kind: "tree", objects: entries });
       start += entries;
     }
   }

@@ -4,7 +4,9 @@
  * FoldData (runtime/train/types.ts) and the model's options from the plan. Out: fitted folds
  * that score scaled feature columns. Must not import runtime/exec: the executor calls this.
  */
+import type { DiagnosticCode } from "../../compiler/core/diagnostics.js";
 import { applyScalers } from "../train/scaling.js";
+import { gbdtRuntime } from "./gbdt/runtime.js";
 import type { FittedScaler, FoldData } from "../train/types.js";
 
 /** One fold's fitted model, able to score scaled feature columns. */
@@ -37,7 +39,18 @@ export interface ModelKindRuntime {
 }
 
 /** The model kinds this runtime trains, by the plan's modelKind. */
-export const MODEL_RUNTIMES: Readonly<Record<string, ModelKindRuntime>> = {};
+export const MODEL_RUNTIMES: Readonly<Record<string, ModelKindRuntime>> = {
+  gbdt: gbdtRuntime,
+};
+
+/**
+ * A model kind's run-time error: a code of the diagnostics table and its arguments (GbdtError is
+ * one). The executor renders it under the train block's line.
+ */
+export function modelErrorOf(e: unknown): { code: DiagnosticCode; args: Record<string, string | number> } | undefined {
+  const x = e as { code?: unknown; args?: unknown };
+  return e instanceof Error && typeof x.code === "string" && /^HEP\d{4}$/.test(x.code) && typeof x.args === "object" && x.args !== null ? { code: x.code as DiagnosticCode, args: x.args as Record<string, string | number> } : undefined;
+}
 
 /** A trained model as stored in the cache and the run directory: every fold with its scaling. */
 export interface TrainedModel {
@@ -51,7 +64,8 @@ export interface TrainedModel {
   features: string[];
   /** Number of folds (0: trained without folds). */
   nFolds: number;
-  folds: Array<{ fold: number; scalers: FittedScaler[]; model: unknown; bestIteration?: number; curves?: { train: number[]; valid: number[] } }>;
+  /** Per fold: its scalers, the kind's serialised model, the round kept and the loss curves (null: no value, e.g. no validation part). */
+  folds: Array<{ fold: number; scalers: FittedScaler[]; model: unknown; bestIteration?: number; curves?: { train: Array<number | null>; valid: Array<number | null> } }>;
   importance?: { gain: number[]; splits: number[] };
   /** What the preparation reported (events and weights per class and fold). */
   summary: unknown;

@@ -12,7 +12,8 @@ import type { ExprIR, ScaleNode, TrainNode } from "../../../plan/types.js";
 import { canonicalJson, hashOf } from "../../../plan/canonical.js";
 import type { SampleRows } from "../../train/types.js";
 import { prepareTraining, type TrainSpec } from "../../train/index.js";
-import { MODEL_RUNTIMES, scalerToJson, type TrainedModel } from "../../models/index.js";
+import { MODEL_RUNTIMES, modelErrorOf, scalerToJson, type TrainedModel } from "../../models/index.js";
+import { defaultThreads } from "../chunks.js";
 import { atomicWrite } from "../cache.js";
 import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
@@ -165,8 +166,17 @@ async function fitModel(t: TrainNode, scale: ScaleNode, rows: SampleRows[], run:
   const fitted: TrainedModel["folds"] = [];
   for (const data of folds) {
     if (run.opts.signal?.aborted) throw new RunError("HEP6005", {});
-    const m = await kind.fit(data, t.options, { seed: t.seed, threads: Math.max(1, run.opts.threads ?? 1), classes, signal: run.opts.signal });
-    fitted.push({ fold: data.fold, scalers: data.scalers.map(scalerToJson) as never, model: m.toJSON(), bestIteration: m.bestIteration, curves: m.curves });
+    let m;
+    try {
+      m = await kind.fit(data, t.options, { seed: t.seed, threads: Math.max(1, run.opts.threads ?? defaultThreads()), classes, signal: run.opts.signal });
+    } catch (e) {
+      if (run.opts.signal?.aborted) throw new RunError("HEP6005", {});
+      const known = modelErrorOf(e);
+      if (known) throw new RunError(known.code, known.args, t.origin);
+      throw e;
+    }
+    const finite = (xs: number[]) => xs.map((x) => (Number.isFinite(x) ? x : null));
+    fitted.push({ fold: data.fold, scalers: data.scalers.map(scalerToJson) as never, model: m.toJSON(), bestIteration: m.bestIteration, curves: m.curves && { train: finite(m.curves.train), valid: finite(m.curves.valid) } });
   }
   const importance = sumImportance(fitted.map((f) => kind.load(f.model).importance));
   return { format: "hepc-model/1", model: t.model, kind: t.modelKind, hash: t.hash, classes, features: scale.features.map((f) => f.name), nFolds: t.folds?.n ?? 0, folds: fitted, importance, summary };
