@@ -3,6 +3,9 @@
  * signal–background pair compared, weighted, in the test), the metrics document valid against its
  * schema, empty bins and one-class regions reported with reasons, never NaN.
  */
+import { readdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { buildMetricsDocument, evaluateModel, validateMetrics, type EvaluationResult, type ScoredEvents } from "../../runtime/evaluate/index.js";
 
@@ -143,5 +146,17 @@ describe("evaluateModel, multiclass and bad input", () => {
     expect(r).toMatchObject({ error: { code: "HEP6050", message: "evaluation of model 'm' in region 'r': event 1 has score NaN in output 0" } });
     const r2 = evaluateModel({ scores: [Float64Array.from([0.1])], label: Int32Array.from([0, 1]), weight: Float64Array.from([1, 1]) }, { model: "m", region: "r", classes: ["s", "b"], kind: "binary" });
     expect(r2).toMatchObject({ error: { code: "HEP6050" } });
+  });
+});
+
+describe("boundaries", () => {
+  it("runtime/evaluate imports neither the executor, the checker, nor I/O", () => {
+    const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), "../../runtime/evaluate");
+    for (const f of readdirSync(dir).filter((x) => x.endsWith(".ts"))) {
+      const imports = [...readFileSync(path.join(dir, f), "utf8").matchAll(/from "([^"]+)"/g)].map((m) => m[1]);
+      for (const i of imports) {
+        expect(i, `${f} imports ${i}`).not.toMatch(/runtime\/exec|\.\.\/exec|compiler\/check|runtime\/io|^node:/);
+      }
+    }
   });
 });
