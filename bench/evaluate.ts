@@ -31,7 +31,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { createRootFile, readChain } from "../runtime/io/index.js";
-import { auc, binaryCurve, efficiencyInBins, rankDescending, roc, thresholdFor, assignBins } from "../runtime/evaluate/index.js";
+import { auc, binaryCurve, classEfficienciesInBins, rankDescending, roc, thresholdFor, assignBins } from "../runtime/evaluate/index.js";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const N = Number(process.env.HEPC_BENCH_EVAL_EVENTS ?? 10_000_000);
@@ -71,11 +71,10 @@ function evaluate(ev: ReturnType<typeof makeEvents>) {
   const wp = thresholdFor(c, 0.7) as { threshold: number };
   const bins = assignBins([{ variable: "pt", edges: PT_EDGES }], [ev.pt]);
   const nb = PT_EDGES.length - 1;
-  const effS = efficiencyInBins(ev.score, ev.weight, bins, nb, wp.threshold, isS, null, 0.95);
-  const effB = efficiencyInBins(ev.score, ev.weight, bins, nb, wp.threshold, (i) => !isS(i), null, 0.95);
+  const eff = classEfficienciesInBins(ev.score, ev.weight, bins, nb, wp.threshold, isS, null, 0.95);
   const t3 = performance.now();
   if ("reason" in r) throw new Error(r.reason);
-  return { rank: (t1 - t0) / 1000, curveAuc: (t2 - t1) / 1000, binned: (t3 - t2) / 1000, total: (t3 - t0) / 1000, auc: area, points: c.thresholds.length, threshold: wp.threshold, effS: effS.bins, effB: effB.bins };
+  return { rank: (t1 - t0) / 1000, curveAuc: (t2 - t1) / 1000, binned: (t3 - t2) / 1000, total: (t3 - t0) / 1000, auc: area, points: c.thresholds.length, threshold: wp.threshold, effS: eff.signal.bins, effB: eff.background.bins };
 }
 
 function stats(xs: number[]) {

@@ -9,6 +9,7 @@
  * event index), so results depend only on the seed and the events. Replicates whose AUC is
  * undefined (no signal or no background drawn) are left out and counted.
  */
+import { rankedColumns } from "./curve.js";
 import { poisson1, uniformAt } from "./prng.js";
 import { undefinedFigure, type Interval, type Undefined } from "./types.js";
 
@@ -30,25 +31,25 @@ export interface BootstrapResult {
   method: "poisson-percentile";
 }
 
-/** The AUC of weights w·k_i (k_i the replicate's Poisson draws) over a ranked order. */
-function replicateAuc(score: Float64Array, weight: Float64Array, order: Uint32Array, isSignal: (i: number) => boolean, seed: number, rep: number): number | null {
+/** The AUC of weights w·k_i (k_i the replicate's Poisson draws) over ranked columns. */
+function replicateAuc(ss: Float64Array, sw: Float64Array, sf: Uint8Array, order: Uint32Array, seed: number, rep: number): number | null {
   let s = 0, b = 0, sPrev = 0, bPrev = 0, area = 0;
   let prev = NaN;
   let nS = 0, nB = 0;
   for (let k = 0; k < order.length; k++) {
-    const i = order[k];
-    const w = weight[i];
+    const w = sw[k];
     if (w === 0) continue;
-    const x = score[i];
+    const x = ss[k];
     if (x !== prev) {
       area += (b - bPrev) * (s + sPrev);
       sPrev = s;
       bPrev = b;
       prev = x;
     }
-    const m = poisson1(uniformAt(seed, rep, i));
+    // keyed by the event's index in the input, not its rank: the same draw however it is ranked
+    const m = poisson1(uniformAt(seed, rep, order[k]));
     if (m === 0) continue;
-    if (isSignal(i)) { s += w * m; nS++; } else { b += w * m; nB++; }
+    if (sf[k] === 1) { s += w * m; nS++; } else { b += w * m; nB++; }
   }
   area += (b - bPrev) * (s + sPrev);
   if (nS === 0 || nB === 0 || !(s > 0) || !(b > 0)) return null;
@@ -70,8 +71,9 @@ export function bootstrapAuc(
   const seed = (opts.seed ?? 1) >>> 0;
   const cl = opts.cl ?? 0.682689492137086;
   const values: number[] = [];
+  const { ss, sw, sf } = rankedColumns(score, weight, order, isSignal);
   for (let r = 0; r < replicates; r++) {
-    const a = replicateAuc(score, weight, order, isSignal, seed, r);
+    const a = replicateAuc(ss, sw, sf, order, seed, r);
     if (a !== null) values.push(a);
   }
   if (values.length < 2) return undefinedFigure(`only ${values.length} of ${replicates} bootstrap replicates have both classes`);

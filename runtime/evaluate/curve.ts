@@ -62,7 +62,7 @@ export function binaryCurve(score: Float64Array, weight: Float64Array, order: Ui
  * much of the input it is about three times faster to read the input in its own order and write
  * each event to its rank (an inverse permutation), which is what this does then.
  */
-function rankedColumns(score: Float64Array, weight: Float64Array, order: Uint32Array, isSignal: (i: number) => boolean) {
+export function rankedColumns(score: Float64Array, weight: Float64Array, order: Uint32Array, isSignal: (i: number) => boolean) {
   const n = order.length, N = score.length;
   const ss = new Float64Array(n), sw = new Float64Array(n), sf = new Uint8Array(n);
   if (n * 4 < N) {

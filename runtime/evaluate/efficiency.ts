@@ -46,3 +46,35 @@ export function efficiencyInBins(
   }
   return { bins };
 }
+
+/**
+ * Signal and background efficiencies in bins at once: one pass over the events (the per-bin sums
+ * of both classes together), for when both are wanted, as for a working point.
+ */
+export function classEfficienciesInBins(
+  score: Float64Array, weight: Float64Array, bin: Int32Array, nBins: number, threshold: number | (number | null)[],
+  isSignal: (i: number) => boolean, events: Uint32Array | null, cl?: number,
+): { signal: BinnedEfficiency; background: BinnedEfficiency } {
+  // [class][bin]: Σw, Σw², Σw passing, events, events passing
+  const sums = [0, 1].map(() => ({ sw: new Float64Array(nBins), sw2: new Float64Array(nBins), sp: new Float64Array(nBins), n: new Float64Array(nBins), np: new Float64Array(nBins) }));
+  const per = typeof threshold === "number" ? null : threshold;
+  const t0 = typeof threshold === "number" ? threshold : 0;
+  const count = events ? events.length : score.length;
+  for (let k = 0; k < count; k++) {
+    const i = events ? events[k] : k;
+    const b = bin[i];
+    if (b < 0) continue;
+    const c = sums[isSignal(i) ? 0 : 1];
+    const w = weight[i];
+    c.sw[b] += w;
+    c.sw2[b] += w * w;
+    c.n[b]++;
+    const t = per ? per[b] : t0;
+    if (t !== null && score[i] >= t) { c.sp[b] += w; c.np[b]++; }
+  }
+  const finish = (c: (typeof sums)[number]): BinnedEfficiency => ({
+    bins: Array.from({ length: nBins }, (_, b) =>
+      per && per[b] === null ? { value: null, reason: "no threshold in this bin" } : weightedEfficiency(c.sp[b], c.sw[b], c.sw2[b], c.np[b], c.n[b], cl)),
+  });
+  return { signal: finish(sums[0]), background: finish(sums[1]) };
+}

@@ -8,7 +8,7 @@ import { binCount, binInfo, assignBins, checkAxes, type BinAxis, type BinInfo } 
 import { bootstrapAuc, type BootstrapOptions, type BootstrapResult } from "./bootstrap.js";
 import { argmaxConfusion, binaryConfusion, type Confusion } from "./confusion.js";
 import { binaryCurve, type BinaryCurve } from "./curve.js";
-import { efficiencyInBins } from "./efficiency.js";
+import { classEfficienciesInBins } from "./efficiency.js";
 import type { Efficiency } from "./clopper-pearson.js";
 import { checkEvents } from "./inputs.js";
 import { issue, type EvalIssue } from "./issues.js";
@@ -41,6 +41,11 @@ export interface EvaluateSpec {
   significance?: { relUnc?: number; minBackground?: number };
   /** false: no bootstrap. */
   bootstrap?: BootstrapOptions | false;
+  /**
+   * Where the AUC gets a bootstrap interval: "overall" (all folds, no bin; the default, since
+   * each interval costs `replicates` passes over its events) or "everywhere" (every fold and bin).
+   */
+  bootstrapIn?: "overall" | "everywhere";
   separationBins?: number;
   workingPoints?: WorkingPointSpec[];
   /** Working points flat in the bins (a threshold per bin) as well as overall. */
@@ -214,10 +219,9 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
       if (!("reason" in wp.overall)) runs.push(["overall", wp.overall.threshold]);
       if (wp.bins) runs.push(["flat", wp.bins.map((t) => ("reason" in t ? null : t.threshold))]);
       for (const [kind, th] of runs) {
-        for (const cls of ["signal", "background"] as const) {
-          const inClass = cls === "signal" ? isSignal : (i: number) => !isSignal(i);
-          efficiencies.push({ workingPoint: wp.name, thresholds: kind, class: cls, bins: efficiencyInBins(ev.scores[0], weight, binOf, nBins, th, inClass, events, spec.cl).bins });
-        }
+        const both = classEfficienciesInBins(ev.scores[0], weight, binOf, nBins, th, isSignal, events, spec.cl);
+        efficiencies.push({ workingPoint: wp.name, thresholds: kind, class: "signal", bins: both.signal.bins });
+        efficiencies.push({ workingPoint: wp.name, thresholds: kind, class: "background", bins: both.background.bins });
       }
     }
   }
@@ -247,7 +251,10 @@ function binarySection(
     counts: { signal: { n: c.nS, sumW: c.totalS }, background: { n: c.nB, sumW: c.totalB } },
     roc: r,
     auc: auc(c),
-    aucInterval: spec.bootstrap === false ? null : bootstrapAuc(score, weight, order, isSignal, spec.bootstrap ?? {}),
+    aucInterval:
+      spec.bootstrap === false || (spec.bootstrapIn !== "everywhere" && (where.fold !== "all" || where.bin !== null))
+        ? null
+        : bootstrapAuc(score, weight, order, isSignal, spec.bootstrap ?? {}),
     pr: precisionRecall(c),
     averagePrecision: averagePrecision(c),
     separation: separation(score, weight, order, isSignal, spec.separationBins),

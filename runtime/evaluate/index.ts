@@ -33,7 +33,7 @@ export { weightedKs, kolmogorovQ, type KsResult } from "./ks.js";
 export { incompleteBeta, inverseIncompleteBeta } from "./beta.js";
 export { clopperPearson, weightedEfficiency, type Efficiency } from "./clopper-pearson.js";
 export { assignBins, binInfo, binCount, checkAxes, type BinAxis, type BinInfo } from "./bins.js";
-export { efficiencyInBins } from "./efficiency.js";
+export { efficiencyInBins, classEfficienciesInBins } from "./efficiency.js";
 export { deriveWorkingPoints, thresholdFor, type WorkingPoint, type WorkingPointSpec, type CrossRequirement } from "./working-points.js";
 export { oneVsRest, oneVsOne, type OvrResult, type OvoResult } from "./multiclass.js";
 export { evaluateModel, type EvaluateSpec, type EvaluationResult } from "./evaluate.js";

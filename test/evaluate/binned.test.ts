@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { assignBins, binInfo, checkAxes, findBin } from "../../runtime/evaluate/bins.js";
 import { clopperPearson } from "../../runtime/evaluate/clopper-pearson.js";
 import { binaryCurve } from "../../runtime/evaluate/curve.js";
-import { efficiencyInBins } from "../../runtime/evaluate/efficiency.js";
+import { classEfficienciesInBins, efficiencyInBins } from "../../runtime/evaluate/efficiency.js";
 import { rankDescending } from "../../runtime/evaluate/order.js";
 import { deriveWorkingPoints, thresholdFor } from "../../runtime/evaluate/working-points.js";
 
@@ -35,6 +35,24 @@ describe("efficiency in bins", () => {
     expect(b1.interval.lo).toBe(0);
     expect(b1.interval.hi).toBeCloseTo(0.975, 12); // k = 0, n = 1: 1 − α/2
     expect(b2).toEqual({ value: null, reason: "no events" });
+  });
+});
+
+describe("both classes in one pass", () => {
+  it("equals the efficiencies of each class computed alone", () => {
+    let x = 5;
+    const u = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const n = 2000;
+    const score = Float64Array.from({ length: n }, u);
+    const weight = Float64Array.from({ length: n }, () => (u() < 0.1 ? -0.3 : 0.2 + u()));
+    const bin = Int32Array.from({ length: n }, () => Math.floor(u() * 5) - 1);
+    const sig = Uint8Array.from({ length: n }, () => (u() < 0.4 ? 1 : 0));
+    const isS = (i: number) => sig[i] === 1;
+    for (const th of [0.4, [0.1, null, 0.5, 0.9]] as const) {
+      const both = classEfficienciesInBins(score, weight, bin, 4, th as number | (number | null)[], isS, null, 0.9);
+      expect(both.signal).toEqual(efficiencyInBins(score, weight, bin, 4, th as number | (number | null)[], isS, null, 0.9));
+      expect(both.background).toEqual(efficiencyInBins(score, weight, bin, 4, th as number | (number | null)[], (i) => !isS(i), null, 0.9));
+    }
   });
 });
 
