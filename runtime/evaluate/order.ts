@@ -13,7 +13,9 @@
 export function rankDescending(score: Float64Array): Uint32Array {
   const n = score.length;
   if (n >= 2 ** 32) throw new RangeError("rankDescending: more than 2^32 events");
-  const bits = new Uint32Array(new Float64Array(score).buffer);
+  // the scores' bits, read in place (a Float64Array's offset is a multiple of 8); word 2i is the
+  // low half on little-endian hosts, which are all Node 20 ships for
+  const bits = new Uint32Array(score.buffer, score.byteOffset, 2 * n);
   let lo = new Uint32Array(n);
   let hi = new Uint32Array(n);
   let idx = new Uint32Array(n);
