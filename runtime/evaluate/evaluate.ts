@@ -142,6 +142,9 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
   if (spec.kind === "multiclass" && ev.scores.length !== C) return { error: issue("HEP6050", { what, detail: `${C} classes but ${ev.scores.length} score arrays` }) };
   const signal = spec.signal ?? 0;
   if (spec.kind === "binary" && !(signal >= 0 && signal < C)) return { error: issue("HEP6050", { what, detail: `signal class ${signal} is not one of ${C} classes` }) };
+  for (const [name, cl] of [["confidence level", spec.cl], ["bootstrap confidence level", spec.bootstrap ? spec.bootstrap.cl : undefined]] as const) {
+    if (cl !== undefined && !(cl > 0 && cl < 1)) return { error: issue("HEP6050", { what, detail: `${name} ${cl} is outside (0, 1)` }) };
+  }
   if (spec.bins) {
     const why = checkAxes(spec.bins);
     if (why) return { error: issue("HEP6050", { what, detail: why }) };

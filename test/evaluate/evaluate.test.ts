@@ -146,6 +146,9 @@ describe("evaluateModel, multiclass and bad input", () => {
     expect(r).toMatchObject({ error: { code: "HEP6050", message: "evaluation of model 'm' in region 'r': event 1 has score NaN in output 0" } });
     const r2 = evaluateModel({ scores: [Float64Array.from([0.1])], label: Int32Array.from([0, 1]), weight: Float64Array.from([1, 1]) }, { model: "m", region: "r", classes: ["s", "b"], kind: "binary" });
     expect(r2).toMatchObject({ error: { code: "HEP6050" } });
+    const ok = { scores: [Float64Array.from([0.1, 0.2])], label: Int32Array.from([0, 1]), weight: Float64Array.from([1, 1]) };
+    expect(evaluateModel(ok, { model: "m", region: "r", classes: ["s", "b"], kind: "binary", cl: 1.5 })).toMatchObject({ error: { code: "HEP6050", message: expect.stringContaining("confidence level 1.5") } });
+    expect(evaluateModel(ok, { model: "m", region: "r", classes: ["s", "b"], kind: "binary", bins: [{ variable: "x", edges: [2, 1] }] })).toMatchObject({ error: { code: "HEP6050" } });
   });
 });
 
