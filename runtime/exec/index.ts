@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { canonicalJson, hashOf } from "../../plan/canonical.js";
 import type { Plan } from "../../plan/types.js";
 import { validatePlan } from "../../plan/validate.js";
+import { buildMetricsDocument, type EvaluationResult } from "../evaluate/index.js";
 import { RunError } from "./errors.js";
 import { publishOutputs, stageOutputs, WrittenOutput } from "./outputs.js";
 import { runPlan, RunOptions, RunResult } from "./run.js";
@@ -66,6 +67,7 @@ export async function execute(plan: unknown, opts: ExecuteOptions): Promise<Exec
     publishOutputs(outputs, opts.analysisDir);
     const wallMs = performance.now() - t0;
     writeFileSync(path.join(runDir, "summary.json"), canonicalJson(summaryOf(p, result, outputs, wallMs)));
+    if (result.evaluations.length) writeFileSync(path.join(runDir, "metrics.json"), canonicalJson(buildMetricsDocument(result.evaluations)));
     log(`done in ${Math.round(wallMs)} ms: ${outputs.map((o) => o.path).join(", ")}`);
     return { result, runDir, outputs, wallMs };
   } catch (e) {
@@ -85,7 +87,26 @@ export function summaryOf(plan: Plan, result: RunResult, outputs: WrittenOutput[
     outputs: outputs.map((o) => ({ path: o.path, kind: o.kind, objects: o.objects })),
     cutflows: result.cutflows.map((c) => ({ file: c.file, regions: c.regions, samples: c.samples })),
     histograms: result.histograms.map((h) => ({ file: h.file, key: h.key, entries: h.data.entries, sumw: h.data.sumw.reduce((a, b) => a + b, 0), skipped: h.data.skipped })),
+    models: result.models.map((m) => ({
+      model: m.model,
+      kind: m.kind,
+      classes: m.classes,
+      folds: m.folds,
+      cached: m.cached,
+      // feature importance by name, summed over the folds
+      importance: m.importance ? Object.fromEntries(m.features.map((f, j) => [f, { gain: m.importance!.gain[j], splits: m.importance!.splits[j] }])) : null,
+    })),
+    evaluations: result.evaluations.map(headline),
+    notRun: result.notRun,
   };
+}
+
+/** The figures a summary shows of an evaluation: the overall AUC (with its interval) per model and region. */
+export function headline(e: EvaluationResult): { model: string; region: string; auc: number | null; interval: [number, number] | null } {
+  const overall = e.sections.find((s) => s.where.fold === "all" && s.where.bin === null);
+  if (!overall || overall.kind !== "binary") return { model: e.model, region: e.region, auc: null, interval: null };
+  const iv = overall.aucInterval && "interval" in overall.aucInterval ? overall.aucInterval.interval : null;
+  return { model: e.model, region: e.region, auc: typeof overall.auc === "number" ? overall.auc : null, interval: iv ? [iv.lo, iv.hi] : null };
 }
 
 /** Reads a plan written by `hepc plan --json`. */

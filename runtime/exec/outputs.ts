@@ -13,6 +13,7 @@ import { canonicalJson } from "../../plan/canonical.js";
 import type { Plan } from "../../plan/types.js";
 import { createRootFile } from "../io/index.js";
 import { RunError } from "./errors.js";
+import { buildMetricsDocument } from "../evaluate/index.js";
 import type { FriendResult } from "./runners/friend.js";
 import type { RunResult } from "./types.js";
 import { atomicWrite } from "./cache.js";
@@ -61,6 +62,14 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
       } else if (w.format === "friend") {
         const friend = result.friends.find((f) => f.path === w.path);
         if (friend) written.push(...(await stageFriendTrees(friend, stageDir)));
+      } else if (w.format === "html") {
+        // The report's figures as data, beside it (the page itself comes from report/).
+        if (result.evaluations.length) {
+          const rel = path.posix.join(path.posix.dirname(w.path), "metrics.json");
+          const at = path.join(stageDir, rel);
+          atomicWrite(at, canonicalJson(buildMetricsDocument(result.evaluations)));
+          written.push({ path: rel, staged: at, kind: "json", objects: result.evaluations.length });
+        }
       } else if (w.format === "json") {
         const flows = result.cutflows.filter((c) => c.file === w.path);
         atomicWrite(staged, canonicalJson({ cutflows: flows.map((c) => ({ regions: c.regions, samples: c.samples })) }));

@@ -16,7 +16,9 @@ import { chunkRunner, defaultThreads } from "./chunks.js";
 import { RunError } from "./errors.js";
 import { verifyInputs } from "./inputs.js";
 import { MODEL_RUNTIMES, type TrainedModel } from "../models/index.js";
+import type { EvaluationResult } from "../evaluate/index.js";
 import { cutflowRunner } from "./runners/cutflow.js";
+import { evaluateRunner } from "./runners/evaluate.js";
 import { friendRunner, type FriendResult } from "./runners/friend.js";
 import { predictRunner } from "./runners/predict.js";
 import { trainRunner } from "./runners/train.js";
@@ -40,6 +42,7 @@ const RUNNERS: Partial<Record<PlanNode["kind"], Runner<any, any>>> = {
   train: trainRunner,
   predict: predictRunner,
   write: friendRunner,
+  evaluate: evaluateRunner,
 };
 
 /**
@@ -52,7 +55,6 @@ export function unsupportedNodes(plan: Plan): RunError[] {
     const say = (what: string, reason: string) => out.push(new RunError("HEP6001", { what, reason }, n.origin, n.id));
     if (n.kind === "train" && !MODEL_RUNTIMES[n.modelKind]) say(`training model '${n.model}'`, `training ${n.modelKind} models is not implemented in this version of the runtime`);
     else if (n.kind === "predict" && n.modelKind === "onnx") say(`onnx model '${n.model}'`, "ONNX inference is not implemented in this version of the runtime");
-    else if (n.kind === "evaluate") say(`evaluation of '${n.model}'`, "evaluation is not implemented in this version of the runtime");
   }
   return out;
 }
@@ -99,6 +101,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
     timings,
     warnings: [...cacheLog.warnings, ...run.warnings],
     notRun: plan.nodes.filter((n) => notRun.has(n.id)).map((n) => n.id),
+    evaluations: plan.nodes.flatMap((n) => (n.kind === "evaluate" && run.results.has(n.id) ? [run.results.get(n.id) as EvaluationResult] : [])),
     friends: plan.nodes.flatMap((n) => (n.kind === "write" && run.results.has(n.id) ? [run.results.get(n.id) as FriendResult] : [])),
     models: plan.nodes.flatMap((n) => {
       const m = n.kind === "train" ? (run.results.get(n.id) as (TrainedModel & { cached?: boolean }) | undefined) : undefined;

@@ -2,6 +2,7 @@
 import type { Origin } from "../../plan/types.js";
 import type { SampleCutflow } from "./cutflow.js";
 import type { HistogramData } from "./histogram.js";
+import type { EvaluationResult } from "../evaluate/index.js";
 import type { FriendResult } from "./runners/friend.js";
 
 /** A trained model as the run summary shows it. */
@@ -89,6 +90,8 @@ export interface RunResult {
   timings: { readMs: number; computeMs: number; fillMs: number };
   /** What did not stop the run but should be known (a column cache that could not be written). */
   warnings: string[];
+  /** What each evaluate block found (runtime/evaluate), in plan order. */
+  evaluations: EvaluationResult[];
   /** Friend trees of predictions, per write node. */
   friends: FriendResult[];
   /** The models trained (or taken from the cache) by this run. */

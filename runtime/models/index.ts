@@ -92,16 +92,20 @@ export function loadModel(trained: TrainedModel): LoadedModel {
 /**
  * Scores of a chunk's events. `inTraining[i]`: whether the training saw event i through some fold,
  * so that its score is the out-of-fold one (the model of fold `fold[i]`); other events get the
- * mean over the folds. Without folds every event gets the one model's score.
+ * mean over the folds. Without folds every event gets the one model's score. `inSample` holds, for
+ * events the training saw, the score of a model that trained on them (the next fold's), which the
+ * overtraining test compares with the out-of-fold one; NaN elsewhere.
  */
-export function scoreChunk(m: LoadedModel, features: Float64Array[], n: number, fold: Float64Array | null, inTraining: Uint8Array): Float64Array[] {
+export function scoreChunk(m: LoadedModel, features: Float64Array[], n: number, fold: Float64Array | null, inTraining: Uint8Array): { scores: Float64Array[]; inSample: Float64Array[] } {
   const k = m.outputs;
   const cols = features.map((c) => c.subarray(0, n));
   const perFold = m.folds.map((f) => f.model.predict(applyScalers(cols, f.scalers), n));
   const out = Array.from({ length: k }, () => new Float64Array(n));
+  const inSample = Array.from({ length: k }, () => new Float64Array(n).fill(NaN));
   const folds = perFold.length;
   for (let i = 0; i < n; i++) {
     const own = fold !== null && folds > 1 && inTraining[i] ? foldIndex(m, fold[i]) : -1;
+    const seen = own >= 0 ? (own + 1) % folds : folds === 1 && inTraining[i] ? 0 : -1;
     for (let c = 0; c < k; c++) {
       if (own >= 0) out[c][i] = perFold[own][i * k + c];
       else {
@@ -109,9 +113,10 @@ export function scoreChunk(m: LoadedModel, features: Float64Array[], n: number, 
         for (let f = 0; f < folds; f++) s += perFold[f][i * k + c];
         out[c][i] = s / folds;
       }
+      if (seen >= 0) inSample[c][i] = perFold[seen][i * k + c];
     }
   }
-  return out;
+  return { scores: out, inSample };
 }
 
 function foldIndex(m: LoadedModel, v: number): number {

@@ -246,11 +246,13 @@ describe("bad input at run time: reported with the .hep line, nothing written", 
     expect(r.code).toBe(0);
     expect(r.err).toContain("warning[HEP6001]");
     expect(r.err).toMatch(/analysis\.hep:\d+:\d+/);
-    expect(r.err).toContain("evaluation of 'bdt' is not run");
-    // what does not depend on them is written; the report, which needs the evaluations, is not
+    expect(r.err).toContain("training model 'nn' is not run");
+    expect(r.err).not.toContain("training model 'bdt' is not run");
+    // what does not depend on them is written: the gbdt's predictions and evaluation among it
     expect(existsSync(path.join(dir, "out/shapes.root"))).toBe(true);
     expect(existsSync(path.join(dir, "out/cutflow.json"))).toBe(true);
-    expect(existsSync(path.join(dir, "out/report.html"))).toBe(false);
+    expect(existsSync(path.join(dir, "out/predictions/single_top/single_top.root"))).toBe(true);
+    expect(existsSync(path.join(dir, "out/metrics.json"))).toBe(true);
   });
 
   it("a file that changed since the plan was made is refused", async () => {

@@ -6,7 +6,7 @@
  * the cache when nothing it depends on changed: the cache key is the train node's content hash,
  * which covers the features, the data, the options and the seed.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { ExprIR, ScaleNode, TrainNode } from "../../../plan/types.js";
 import { canonicalJson, hashOf } from "../../../plan/canonical.js";
@@ -149,6 +149,7 @@ function saveCachedModel(run: RunState, t: TrainNode, m: TrainedModel): void {
   const p = modelPath(run, t);
   if (!p) return;
   try {
+    mkdirSync(path.dirname(p), { recursive: true });
     atomicWrite(p, canonicalJson(m));
   } catch (e) {
     run.warnings.push(`model '${t.model}' could not be cached (${(e as Error).message}): it will be trained again next time`);
