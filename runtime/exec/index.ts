@@ -62,7 +62,7 @@ export async function execute(plan: unknown, opts: ExecuteOptions): Promise<Exec
     const result = await runPlan(p, { ...opts, cacheDir: opts.cache === false ? null : path.join(state, "cache") });
     for (const s of result.samples) log(`sample ${s.name}: ${s.entries} entries, ${s.read ? "read from its files" : "all columns from the cache"}, normalisation ${s.norm}`);
     for (const w of result.warnings) log(`warning: ${w}`);
-    const outputs = await stageOutputs(p, result, path.join(runDir, "outputs"));
+    const outputs = await stageOutputs(p, result, path.join(runDir, "outputs"), planHash);
     publishOutputs(outputs, opts.analysisDir);
     const wallMs = performance.now() - t0;
     writeFileSync(path.join(runDir, "summary.json"), canonicalJson(summaryOf(p, result, outputs, wallMs)));
