@@ -7,7 +7,7 @@
  * variable, and for split histograms a directory per variable holding one histogram per
  * sample/class/group: `sr/ht/single_top` (combine's `$CHANNEL/ht/$PROCESS`).
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { copyFileSync, mkdirSync, renameSync } from "node:fs";
 import * as path from "node:path";
 import { canonicalJson } from "../../plan/canonical.js";
@@ -106,7 +106,8 @@ export function publishOutputs(outputs: WrittenOutput[], analysisDir: string): v
     const dest = path.join(analysisDir, o.path);
     try {
       mkdirSync(path.dirname(dest), { recursive: true });
-      const tmp = `${dest}.tmp-${process.pid}`;
+      // Unique per run, not only per process: runs in one process (tests, the language server) too.
+      const tmp = `${dest}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
       copyFileSync(o.staged, tmp);
       renameSync(tmp, dest);
     } catch (e) {
