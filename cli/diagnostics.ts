@@ -12,9 +12,19 @@ export function sourcesOf(c: Pick<Compilation, "program">): Map<string, SourceFi
   return new Map(c.program.files.map((f) => [f.path, sourceFile(f.path, f.text)]));
 }
 
+/** Diagnostics as the JSON documents of every command carry them. */
+export function diagnosticsJson(diags: readonly Diagnostic[], sources: Map<string, SourceFile>): unknown[] {
+  return diags.map((d) => diagnosticToJson(d, sources.get(d.file)));
+}
+
+/**
+ * Text goes to stderr; JSON is one document on stdout (`{"diagnostics": [...]}`), so a command
+ * that prints diagnostics in JSON must print nothing else there: in JSON mode stdout holds exactly
+ * one document, whatever happened.
+ */
 export function printDiagnostics(io: CliIo, diags: readonly Diagnostic[], sources: Map<string, SourceFile>, format: "text" | "json"): void {
   if (format === "json") {
-    io.stdout(JSON.stringify({ diagnostics: diags.map((d) => diagnosticToJson(d, sources.get(d.file))) }, null, 2) + "\n");
+    io.stdout(JSON.stringify({ diagnostics: diagnosticsJson(diags, sources) }, null, 2) + "\n");
     return;
   }
   for (const d of diags) io.stderr(renderDiagnostic(d, sources.get(d.file), { color: io.isTTY }) + "\n");

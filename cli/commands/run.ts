@@ -25,7 +25,8 @@ options:
   --no-cache       neither use nor fill the column cache (.hepc/cache; kept within
                    HEPC_CACHE_SIZE, default 4G, least recently used columns removed first)
   --quiet          no progress and no cutflow table
-  --json           print a machine-readable summary on stdout
+  --json           print one JSON document on stdout: the summary ({"diagnostics": [], ...}),
+                   or {"diagnostics": [...]} when the run could not be done
 `;
 
 function positiveInt(v: string | undefined, name: string): number | undefined {
@@ -63,8 +64,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
   } else {
     const c = await compilePlan(target, nodeHost(io.cwd));
-    printDiagnostics(io, c.diagnostics.filter((d) => d.severity === "error"), sourcesOf(c), json ? "json" : "text");
-    if (hasErrors(c.diagnostics) || !c.plan) return EXIT_ERRORS;
+    if (hasErrors(c.diagnostics) || !c.plan) {
+      printDiagnostics(io, c.diagnostics.filter((d) => d.severity === "error"), sourcesOf(c), json ? "json" : "text");
+      return EXIT_ERRORS;
+    }
     plan = c.plan;
   }
 
@@ -92,7 +95,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     progress?.done();
     if (!json) for (const w of ex.result.warnings) io.stderr(`hepc run: warning: ${w}\n`);
     if (json) {
-      io.stdout(JSON.stringify({ ...summaryOf(plan, ex.result, ex.outputs, ex.wallMs), runDir: path.relative(io.cwd, ex.runDir) }, null, 2) + "\n");
+      const summary = { diagnostics: [], ...summaryOf(plan, ex.result, ex.outputs, ex.wallMs), runDir: path.relative(io.cwd, ex.runDir) };
+      io.stdout(JSON.stringify(summary, null, 2) + "\n");
       return EXIT_OK;
     }
     if (!quiet) {
