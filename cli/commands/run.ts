@@ -9,7 +9,7 @@ import { execute, formatCutflow, readPlanFile, RunError, summaryOf, unsupportedN
 import type { Plan } from "../../plan/types.js";
 import { printDiagnostics, printRunError, printRunErrors, sourcesOf } from "../diagnostics.js";
 import { nodeHost } from "../host.js";
-import { CliIo, EXIT_ERRORS, EXIT_OK, parseArgs, UsageError } from "../io.js";
+import { CliIo, EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, onInterrupt, parseArgs, UsageError } from "../io.js";
 
 export const HELP = `usage: hepc run FILE.hep | PLAN.json [options]
 
@@ -37,6 +37,20 @@ function positiveInt(v: string | undefined, name: string): number | undefined {
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
+  // Ctrl-C while compiling or loading the plan: nothing has been written yet, and the user hears so
+  // just as for a run interrupted later (HEP6005). Once work starts, it aborts the run instead.
+  const release = onInterrupt(() => {
+    printRunError(io, new RunError("HEP6005", {}), io.cwd, argv.includes("--json") ? "json" : "text");
+    process.exit(EXIT_INTERRUPTED);
+  });
+  try {
+    return await runCommand(argv, io);
+  } finally {
+    release();
+  }
+}
+
+async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(argv, { flags: ["help", "no-cache", "quiet", "json"], options: ["chunk-size", "threads"] });
   if (args.flags.has("help")) {
     io.stdout(HELP);
@@ -79,8 +93,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   }
 
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
+  // A second Ctrl-C does not wait for the run to wind down (nothing is published past the first).
+  const releaseInterrupt = onInterrupt(() => (controller.signal.aborted ? process.exit(EXIT_INTERRUPTED) : controller.abort()));
   const progress = !quiet && io.isTTY ? new Progress(io) : undefined;
   try {
     const ex = await execute(plan, {
@@ -118,7 +132,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
     throw e;
   } finally {
-    process.removeListener("SIGINT", onSigint);
+    releaseInterrupt();
   }
 }
 
