@@ -133,7 +133,7 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
     progress?.done();
     if (e instanceof RunError) {
       printRunError(io, e, analysisDir, json ? "json" : "text");
-      return controller.signal.aborted ? 130 : EXIT_ERRORS;
+      return controller.signal.aborted ? EXIT_INTERRUPTED : EXIT_ERRORS;
     }
     throw e;
   } finally {
