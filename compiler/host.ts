@@ -36,6 +36,12 @@ export interface CompilerHost {
   /** The file's bytes, or undefined when it does not exist or cannot be read. */
   readFile(path: string): Uint8Array | undefined;
   identity(path: string): FileIdentity | undefined;
+  /**
+   * The first `bytes` bytes of a file (fewer when it is shorter), or undefined when it cannot be
+   * read: for checking what a large file is (an ONNX model) without reading all of it. Optional:
+   * without it, the compiler takes the start of readFile.
+   */
+  readHead?(path: string, bytes: number): Uint8Array | undefined;
   /** Files matching a glob (absolute pattern), sorted. */
   glob(pattern: string): string[];
   treeSchema(path: string, tree: string): Promise<SchemaResult>;

@@ -21,6 +21,18 @@ export function nodeHost(cwd: string = process.cwd()): CompilerHost {
         return undefined;
       }
     },
+    readHead(p: string, bytes: number): Uint8Array | undefined {
+      let fd: number | undefined;
+      try {
+        fd = fs.openSync(p, "r");
+        const buf = new Uint8Array(bytes);
+        return buf.subarray(0, fs.readSync(fd, buf, 0, bytes, 0));
+      } catch {
+        return undefined;
+      } finally {
+        if (fd !== undefined) fs.closeSync(fd);
+      }
+    },
     identity(p: string): FileIdentity | undefined {
       try {
         const st = fs.statSync(p);

@@ -35,7 +35,7 @@ export async function check(program: Program, host: CompilerHost): Promise<Check
   checkGroups(ctx);
   checkBinsDecls(ctx);
   checkFeatures(ctx, exprs);
-  checkModels(ctx, exprs);
+  checkModels(ctx, exprs, host);
   checkTrain(ctx, exprs);
   checkEvaluate(ctx, exprs);
   checkOutputs(ctx, exprs);

@@ -49,6 +49,8 @@ export const DIAGNOSTICS = {
   HEP2016: { severity: "error", message: "branch '{name}' of {file} has type {type}, which hepc cannot read", explanation: "The branch's type is not one the reader supports (see docs/io.md)." },
   HEP2017: { severity: "error", message: "input files must not be absolute or remote: '{path}'", explanation: "Sample file paths are relative to the analysis file, so an analysis moves with its folder." },
   HEP2018: { severity: "error", message: "branch '{name}' has type {type} in {file} but {otherType} in {otherFile}", explanation: "A branch used by the analysis has different types in different samples." },
+  HEP2030: { severity: "error", message: "cannot read the ONNX model '{file}': {reason}", explanation: "The file named in onnx(...) does not exist or cannot be read. Its path is relative to the .hep file that names it." },
+  HEP2031: { severity: "error", message: "'{file}' is not an ONNX model: {reason}", explanation: "The file named in onnx(...) does not start like an ONNX model (a protobuf ModelProto: ir_version, opset_import, graph). `hepc check` reads only its first bytes; the model is loaded when the analysis runs. Export the model to ONNX (torch.onnx.export, tf2onnx, skl2onnx, onnxmltools)." },
 
   // ---- 3xxx types ----------------------------------------------------------------------------
   HEP3001: { severity: "error", message: "{what} expects {expected}, got {actual}", explanation: "A value has the wrong type for where it is used." },

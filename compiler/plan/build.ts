@@ -17,6 +17,7 @@ import { typeToString } from "../core/types.js";
 import type { CompilerHost } from "../host.js";
 import { printExpr } from "../syntax/print.js";
 import { hashOf } from "../../plan/canonical.js";
+import { displayPath } from "../load/program.js";
 import { readLock, lockPathFor } from "./lock.js";
 import { lower, refsOf, Usage } from "./lower.js";
 import type { CollectionIR, ExprIR, InputFile, NegativeWeights, Origin, Plan, PlanNode, ScalingIR, TrainNode } from "../../plan/types.js";
@@ -50,7 +51,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   // ---- inputs ----------------------------------------------------------------------------------
   const lockAbs = lockPathFor(rootAbs);
   const lock = readLock(host, lockAbs);
-  if (lock.error) diagnostics.push(diagnostic("HEP5003", program.files[0].path, { start: 0, end: 0 }, { file: rel(lockAbs), reason: lock.error }));
+  if (lock.error) diagnostics.push(diagnostic("HEP5003", program.files[0].path, { start: 0, end: 0 }, { file: displayPath(lockAbs, host.cwd), reason: lock.error }));
   const inputs = new Map<string, InputFile>();
   const inputOf = (abs: string, file: string, span: Span): InputFile | undefined => {
     const p = rel(abs);
@@ -58,13 +59,13 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     if (known) return known;
     const id = host.identity(abs);
     if (!id) {
-      diagnostics.push(diagnostic("HEP2005", file, span, { file: p, reason: "no such file" }));
+      diagnostics.push(diagnostic("HEP2005", file, span, { file: displayPath(abs, host.cwd), reason: "no such file" }));
       return undefined;
     }
     let input: InputFile = { path: p, size: id.size, mtimeMs: id.mtimeMs };
     const locked = lock.inputs?.get(p);
     if (locked) {
-      if (locked.size !== id.size) diagnostics.push(diagnostic("HEP5002", file, span, { file: p, actual: `(size ${id.size})`, expected: `${locked.sha256.slice(0, 12)}… (size ${locked.size})` }));
+      if (locked.size !== id.size) diagnostics.push(diagnostic("HEP5002", file, span, { file: displayPath(abs, host.cwd), actual: `(size ${id.size})`, expected: `${locked.sha256.slice(0, 12)}… (size ${locked.size})` }));
       input = { path: p, size: id.size, sha256: locked.sha256 };
     }
     inputs.set(p, input);

@@ -48,14 +48,15 @@ export async function execute(plan: unknown, opts: ExecuteOptions): Promise<Exec
   const state = stateDir(opts.analysisDir);
   const planHash = hashOf(p);
   const stamp = (opts.now?.() ?? new Date()).toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
-  const runDir = path.join(state, "runs", `${stamp}-${planHash.slice(0, 8)}`);
+  let runDir: string;
   try {
-    mkdirSync(path.join(runDir, "outputs"), { recursive: true });
+    runDir = claimRunDir(path.join(state, "runs"), `${stamp}-${planHash.slice(0, 8)}`);
+    mkdirSync(path.join(runDir, "outputs"));
     writeFileSync(path.join(runDir, "plan.json"), canonicalJson(p));
     writeFileSync(path.join(runDir, "inputs.json"), canonicalJson({ locked: p.locked, inputs: p.inputs }));
     writeFileSync(path.join(runDir, "versions.json"), canonicalJson({ ...opts.versions, seed: p.analysis.seed }));
   } catch (e) {
-    throw new RunError("HEP6006", { path: runDir, reason: (e as Error).message });
+    throw new RunError("HEP6006", { path: path.join(state, "runs"), reason: (e as Error).message });
   }
   const log = (line: string) => appendFileSync(path.join(runDir, "log.txt"), `${new Date().toISOString()} ${line}\n`);
   log(`run of ${p.source} (plan ${planHash}), chunk size ${opts.chunkSize ?? "default"}, cache ${opts.cache !== false ? "on" : "off"}`);
@@ -63,7 +64,7 @@ export async function execute(plan: unknown, opts: ExecuteOptions): Promise<Exec
     const result = await runPlan(p, { ...opts, cacheDir: opts.cache === false ? null : path.join(state, "cache") });
     for (const s of result.samples) log(`sample ${s.name}: ${s.entries} entries, ${s.read ? "read from its files" : "all columns from the cache"}, normalisation ${s.norm}`);
     for (const w of result.warnings) log(`warning: ${w}`);
-    const outputs = await stageOutputs(p, result, path.join(runDir, "outputs"));
+    const outputs = await stageOutputs(p, result, path.join(runDir, "outputs"), planHash);
     publishOutputs(outputs, opts.analysisDir);
     const wallMs = performance.now() - t0;
     writeFileSync(path.join(runDir, "summary.json"), canonicalJson(summaryOf(p, result, outputs, wallMs)));
@@ -73,6 +74,24 @@ export async function execute(plan: unknown, opts: ExecuteOptions): Promise<Exec
   } catch (e) {
     log(`failed: ${(e as Error).message}`);
     throw e;
+  }
+}
+
+/**
+ * Creates a run directory no other run has: the name, or the name with `-2`, `-3`… when runs
+ * started in the same second (a script's loop, runs started together). mkdir without `recursive`
+ * fails on an existing directory, so two processes can never claim the same one.
+ */
+export function claimRunDir(runs: string, name: string): string {
+  mkdirSync(runs, { recursive: true });
+  for (let n = 1; ; n++) {
+    const dir = path.join(runs, n === 1 ? name : `${name}-${n}`);
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+    }
   }
 }
 

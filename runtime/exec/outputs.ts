@@ -7,11 +7,12 @@
  * variable, and for split histograms a directory per variable holding one histogram per
  * sample/class/group: `sr/ht/single_top` (combine's `$CHANNEL/ht/$PROCESS`).
  */
+import { createHash, randomBytes } from "node:crypto";
 import { copyFileSync, mkdirSync, renameSync } from "node:fs";
 import * as path from "node:path";
 import { canonicalJson } from "../../plan/canonical.js";
 import type { Plan } from "../../plan/types.js";
-import { createRootFile } from "../io/index.js";
+import { createRootFile, type FileStamp } from "../io/index.js";
 import { RunError } from "./errors.js";
 import { buildMetricsDocument } from "../evaluate/index.js";
 import type { FriendResult } from "./runners/friend.js";
@@ -28,17 +29,47 @@ export interface WrittenOutput {
   objects: number;
 }
 
-/** Writes the run's outputs into `stageDir` (mirroring the declared paths). Nothing outside it is touched. */
-export async function stageOutputs(plan: Plan, result: RunResult, stageDir: string): Promise<WrittenOutput[]> {
+/**
+ * What a ROOT output records besides its objects, fixed so that the same plan on the same inputs
+ * writes the same bytes: the UUID comes from the plan's hash and the output's path, the dates from
+ * SOURCE_DATE_EPOCH (seconds, the reproducible-builds convention) when set, else from the newest
+ * input file's modification time in the plan (a locked plan has none: then 1995-01-01, TDatime's
+ * first day).
+ */
+export function outputStamp(plan: Plan, planHash: string, outputPath: string, env: NodeJS.ProcessEnv = process.env): FileStamp {
+  const uuid = createHash("sha256").update(`${planHash}\0${outputPath}`).digest().subarray(0, 16);
+  uuid[6] = (uuid[6] & 0x0f) | 0x80; // RFC 9562 version 8: a UUID made by the application's own rule
+  uuid[8] = (uuid[8] & 0x3f) | 0x80;
+  const epoch = env.SOURCE_DATE_EPOCH?.trim();
+  let ms: number;
+  if (epoch && /^\d+$/.test(epoch)) ms = Number(epoch) * 1000;
+  else {
+    const mtimes = plan.inputs.map((i) => i.mtimeMs).filter((m): m is number => typeof m === "number");
+    ms = mtimes.length ? Math.max(...mtimes) : Date.UTC(1995, 0, 1);
+  }
+  return { uuid: new Uint8Array(uuid), date: new Date(ms) };
+}
+
+/**
+ * Writes the run's outputs into `stageDir` (mirroring the declared paths). Nothing outside it is
+ * touched. Histograms are written in the order their nodes are declared in the plan, whatever
+ * order the executor produced them in.
+ */
+export async function stageOutputs(plan: Plan, result: RunResult, stageDir: string, planHash: string): Promise<WrittenOutput[]> {
   const written: WrittenOutput[] = [];
+  const declared = new Map(plan.nodes.map((n, i) => [n.id, i]));
+  const ordered = result.histograms
+    .map((h, i) => ({ h, i }))
+    .sort((a, b) => (declared.get(a.h.node) ?? Infinity) - (declared.get(b.h.node) ?? Infinity) || a.i - b.i)
+    .map(({ h }) => h);
   for (const w of plan.nodes) {
     if (w.kind !== "write" || result.notRun.includes(w.id)) continue;
     const staged = path.join(stageDir, w.path);
     try {
       mkdirSync(path.dirname(staged), { recursive: true });
       if (w.format === "root") {
-        const hists = result.histograms.filter((h) => h.file === w.path);
-        const file = await createRootFile(staged);
+        const hists = ordered.filter((h) => h.file === w.path);
+        const file = await createRootFile(staged, { stamp: outputStamp(plan, planHash, w.path) });
         try {
           for (const h of hists) {
             const d = h.data;
@@ -61,7 +92,7 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
         written.push({ path: `${w.path}.json`, staged: `${staged}.json`, kind: "json", objects: hists.length });
       } else if (w.format === "friend") {
         const friend = result.friends.find((f) => f.path === w.path);
-        if (friend) written.push(...(await stageFriendTrees(friend, stageDir)));
+        if (friend) written.push(...(await stageFriendTrees(friend, stageDir, (rel) => outputStamp(plan, planHash, rel))));
       } else if (w.format === "html") {
         // The report's figures as data, beside it (the page itself comes from report/).
         if (result.evaluations.length) {
@@ -87,7 +118,7 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
  * One ROOT file per input file, `DIR/SAMPLE/FILE.root`, holding a tree `predictions` with one
  * entry per entry of the input's tree: the key branches, then one branch per score.
  */
-async function stageFriendTrees(friend: FriendResult, stageDir: string): Promise<WrittenOutput[]> {
+async function stageFriendTrees(friend: FriendResult, stageDir: string, stampOf: (rel: string) => FileStamp): Promise<WrittenOutput[]> {
   const written: WrittenOutput[] = [];
   for (const s of friend.samples) {
     let start = 0;
@@ -95,7 +126,7 @@ async function stageFriendTrees(friend: FriendResult, stageDir: string): Promise
       const rel = path.posix.join(friend.path, s.sample, path.basename(file));
       const staged = path.join(stageDir, rel);
       mkdirSync(path.dirname(staged), { recursive: true });
-      const out = await createRootFile(staged);
+      const out = await createRootFile(staged, { stamp: stampOf(rel) });
       try {
         const tree = out.tree(FRIEND_TREE, `hepc predictions for ${path.basename(file)} (sample ${s.sample})`, s.columns.map((c) => ({ name: c.name, dtype: c.integer ? ("i8" as const) : ("f8" as const) })));
         const cols: Record<string, ArrayLike<number | bigint>> = {};
@@ -125,7 +156,8 @@ export function publishOutputs(outputs: WrittenOutput[], analysisDir: string): v
     const dest = path.join(analysisDir, o.path);
     try {
       mkdirSync(path.dirname(dest), { recursive: true });
-      const tmp = `${dest}.tmp-${process.pid}`;
+      // Unique per run, not only per process: runs in one process (tests, the language server) too.
+      const tmp = `${dest}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
       copyFileSync(o.staged, tmp);
       renameSync(tmp, dest);
     } catch (e) {
