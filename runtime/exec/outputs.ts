@@ -15,6 +15,8 @@ import type { Plan } from "../../plan/types.js";
 import { createRootFile, type FileStamp } from "../io/index.js";
 import { RunError } from "./errors.js";
 import { buildMetricsDocument } from "../evaluate/index.js";
+import { exportOnnx } from "../models/index.js";
+import { writeDataset } from "../train/index.js";
 import type { FriendResult } from "./runners/friend.js";
 import type { RunResult } from "./types.js";
 import { atomicWrite } from "./cache.js";
@@ -25,7 +27,7 @@ export interface WrittenOutput {
   /** Absolute path of the copy in the run directory. */
   staged: string;
   /** root: histograms; tree: a friend tree (objects: its entries); json */
-  kind: "root" | "tree" | "json";
+  kind: "root" | "tree" | "json" | "arrow" | "onnx";
   objects: number;
 }
 
@@ -93,6 +95,20 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
       } else if (w.format === "friend") {
         const friend = result.friends.find((f) => f.path === w.path);
         if (friend) written.push(...(await stageFriendTrees(friend, stageDir, (rel) => outputStamp(plan, planHash, rel))));
+      } else if ((w.format as string) === "arrow") {
+        const rows = result.datasets.find((d) => d.node === w.inputs[0])?.rows;
+        if (!rows) continue;
+        const made = await writeDataset(staged, rows);
+        const error = made.problems.find((p) => p.severity === "error");
+        if (error || !made.value) throw new RunError(error?.code ?? "HEP6006", error?.args ?? { path: w.path, reason: "the dataset could not be written" }, w.origin);
+        written.push({ path: w.path, staged, kind: "arrow", objects: rows.n });
+      } else if ((w.format as string) === "onnx") {
+        const trained = result.trained.find((m) => `train:${m.model}` === w.inputs[0]);
+        if (!trained) continue;
+        const onnx = exportOnnx(trained);
+        if ("error" in onnx) throw new RunError("HEP6006", { path: w.path, reason: onnx.error }, w.origin);
+        atomicWrite(staged, onnx.bytes);
+        written.push({ path: w.path, staged, kind: "onnx", objects: trained.folds.length });
       } else if (w.format === "html") {
         // The report's figures as data, beside it (the page itself comes from report/).
         if (result.evaluations.length) {

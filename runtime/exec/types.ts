@@ -3,6 +3,8 @@ import type { Origin } from "../../plan/types.js";
 import type { SampleCutflow } from "./cutflow.js";
 import type { HistogramData } from "./histogram.js";
 import type { EvaluationResult } from "../evaluate/index.js";
+import type { TrainedModel } from "../models/index.js";
+import type { DatasetRows } from "../train/index.js";
 import type { FriendResult } from "./runners/friend.js";
 
 /** A trained model as the run summary shows it. */
@@ -96,6 +98,10 @@ export interface RunResult {
   friends: FriendResult[];
   /** The models trained (or taken from the cache) by this run. */
   models: ModelSummary[];
+  /** The same models whole (folds, scalers, serialised fits), for their ONNX export. */
+  trained: TrainedModel[];
+  /** Training datasets asked for by outputs, by train node id. */
+  datasets: Array<{ node: string; rows: DatasetRows }>;
   /** Ids of the nodes this runtime could not run (HEP6001) and of everything that needed them. */
   notRun: string[];
 }

@@ -36,6 +36,8 @@ export interface FitContext {
 export interface ModelKindRuntime {
   fit(data: FoldData, options: Record<string, unknown>, ctx: FitContext): Promise<FittedModel>;
   load(json: unknown): FittedModel;
+  /** The folds as one ONNX model with the scaling in front (output: the folds' mean probability). */
+  toOnnx?(folds: FittedModel[], scalers: FittedScaler[][], featureNames: string[]): Uint8Array;
 }
 
 /** The model kinds this runtime trains, by the plan's modelKind. */
@@ -131,4 +133,12 @@ export function scalerToJson(s: FittedScaler): unknown {
 function scalerFromJson(j: unknown): FittedScaler {
   const s = j as FittedScaler & { lo: number | null; hi: number | null };
   return { ...s, lo: s.lo ?? -Infinity, hi: s.hi ?? Infinity };
+}
+
+/** The ONNX export of a trained model, or why there is none. */
+export function exportOnnx(trained: TrainedModel): { bytes: Uint8Array } | { error: string } {
+  const kind = MODEL_RUNTIMES[trained.kind];
+  if (!kind?.toOnnx) return { error: `${trained.kind} models cannot be exported as ONNX in this version` };
+  const loaded = loadModel(trained);
+  return { bytes: kind.toOnnx(loaded.folds.map((f) => f.model), loaded.folds.map((f) => f.scalers), trained.features) };
 }

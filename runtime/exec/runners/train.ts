@@ -11,7 +11,7 @@ import * as path from "node:path";
 import type { ExprIR, ScaleNode, TrainNode } from "../../../plan/types.js";
 import { canonicalJson, hashOf } from "../../../plan/canonical.js";
 import type { SampleRows } from "../../train/types.js";
-import { prepareTraining, type TrainSpec } from "../../train/index.js";
+import { prepareTraining, type Prepared, type TrainSpec } from "../../train/index.js";
 import { MODEL_RUNTIMES, modelErrorOf, scalerToJson, type TrainedModel } from "../../models/index.js";
 import { defaultThreads } from "../chunks.js";
 import { atomicWrite } from "../cache.js";
@@ -37,12 +37,20 @@ export const trainColumns = {
   test: (t: TrainNode) => `test:${t.id}`,
 };
 
-/** Whether the train node needs its rows this run: not when its model is in the cache. */
+/** Whether an output writes the block's training dataset (`output { dataset ... }`). */
+function datasetWanted(t: TrainNode, run: RunState): boolean {
+  return run.plan.nodes.some((n) => n.kind === "write" && (n.format as string) === "arrow" && n.inputs.includes(t.id) && !run.notRun.has(n.id));
+}
+
+/** Whether the train node needs its rows this run: not when its model is in the cache and no dataset is written. */
 function needsRows(t: TrainNode, run: RunState): boolean {
   const cached = loadCachedModel(run, t);
   if (cached) run.results.set(t.id, cached);
-  return !cached;
+  return !cached || datasetWanted(t, run);
 }
+
+/** Where the merge leaves a block's dataset rows, for the dataset output. */
+export const datasetKey = (t: TrainNode) => `dataset:${t.id}`;
 
 export const trainRunner: Runner<TrainNode, SampleRows> = {
   sample(t, scope: SampleScope, run) {
@@ -109,9 +117,12 @@ export const trainRunner: Runner<TrainNode, SampleRows> = {
   },
 
   async merge(t, partials, run) {
-    if (run.results.has(t.id)) return; // from the cache
-    const rows = partials.map((p) => p.partial);
-    const model: TrainedModel = await fitModel(t, scaleOf(t, run), rows, run);
+    const cached = run.results.has(t.id);
+    if (cached && !datasetWanted(t, run)) return;
+    const prepared = prepare(t, scaleOf(t, run), partials.map((p) => p.partial), run, !cached);
+    if (datasetWanted(t, run)) run.results.set(datasetKey(t), prepared.dataset);
+    if (cached) return;
+    const model: TrainedModel = await fitModel(t, scaleOf(t, run), prepared, run);
     run.results.set(t.id, model);
     saveCachedModel(run, t, model);
   },
@@ -156,14 +167,19 @@ function saveCachedModel(run: RunState, t: TrainNode, m: TrainedModel): void {
   }
 }
 
-/** Prepares the folds (runtime/train) and fits one model per fold, in fold order. */
-async function fitModel(t: TrainNode, scale: ScaleNode, rows: SampleRows[], run: RunState): Promise<TrainedModel> {
-  const kind = MODEL_RUNTIMES[t.modelKind];
+/** The folds and the dataset (runtime/train): errors stop the run under the train block's line. */
+function prepare(t: TrainNode, scale: ScaleNode, rows: SampleRows[], run: RunState, warn: boolean): Prepared {
   const prepared = prepareTraining(rows, t, scale);
   const error = prepared.problems.find((p) => p.severity === "error");
   if (error || !prepared.value) throw new RunError(error?.code ?? "HEP6018", error?.args ?? { detail: "no training data" }, t.origin);
-  for (const p of prepared.problems) run.warnings.push(`model '${t.model}': ${p.message} [${p.code}]`);
-  const { folds, classes, summary } = prepared.value;
+  if (warn) for (const p of prepared.problems) run.warnings.push(`model '${t.model}': ${p.message} [${p.code}]`);
+  return prepared.value;
+}
+
+/** One model per fold, in fold order. */
+async function fitModel(t: TrainNode, scale: ScaleNode, prepared: Prepared, run: RunState): Promise<TrainedModel> {
+  const kind = MODEL_RUNTIMES[t.modelKind];
+  const { folds, classes, summary } = prepared;
   const fitted: TrainedModel["folds"] = [];
   for (const data of folds) {
     if (run.opts.signal?.aborted) throw new RunError("HEP6005", {});

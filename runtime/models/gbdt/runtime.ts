@@ -4,6 +4,7 @@ import type { FoldData } from "../../train/types.js";
 import { trainGbdt } from "./booster.js";
 import { GbdtModel, type GbdtModelJson } from "./model.js";
 import { paramsFromOptions } from "./params.js";
+import { gbdtToOnnx } from "../onnx/gbdt.js";
 
 export const gbdtRuntime: ModelKindRuntime = {
   fit(data: FoldData, options: Record<string, unknown>, ctx: FitContext) {
@@ -15,4 +16,5 @@ export const gbdtRuntime: ModelKindRuntime = {
     });
   },
   load: (json) => GbdtModel.fromJSON(json as GbdtModelJson),
+  toOnnx: (folds, scalers, names) => gbdtToOnnx(folds as GbdtModel[], scalers, names),
 };
