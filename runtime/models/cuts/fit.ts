@@ -31,7 +31,7 @@ export function fitCuts(data: FoldData, options: Record<string, unknown>, ctx: P
   }
   if (columns.length !== data.scalers.length) throw new CutsError("HEP6071", { detail: `${columns.length} feature columns for ${data.scalers.length} scalers` });
   const grids = columns.map((c) => buildGrid(c, n, isSignal, weight, params.steps));
-  const { boxes } = searchBoxes({ grids, isSignal, weight, n }, params.efficiencies, params.objective);
+  const { boxes } = searchBoxes({ grids, isSignal, weight, n }, params.efficiencies, params.objective, params.nested, params.tolerance);
   const out: CutsBox[] = boxes.map((b, k) => {
     const box: CutsBox = { target: params.efficiencies[k], cuts: cutsOf(b, grids, data), train: EMPTY, validation: null };
     box.train = figures(box, columns, data.label, data.weight, n, sig);
@@ -39,7 +39,7 @@ export function fitCuts(data: FoldData, options: Record<string, unknown>, ctx: P
     return box;
   });
   checkReached(out, params, where);
-  return new CutsModel({ format: "hepc-cuts/1", objective: params.objective, signal: { label: sig, class: ctx.classes[sig] }, features: columns.length, boxes: out });
+  return new CutsModel({ format: "hepc-cuts/1", objective: params.objective, nested: params.nested, signal: { label: sig, class: ctx.classes[sig] }, features: columns.length, boxes: out });
 }
 
 const EMPTY: BoxFigures = { events: 0, signal: 0, background: 0, signalEfficiency: null, backgroundEfficiency: null, rejection: null, significance: null };

@@ -1,6 +1,7 @@
 /**
  * cut_and_count: rectangular cuts on the features (TMVA's MethodCuts idea), one box per target
- * signal efficiency, nested from the loosest to the tightest, found on a fold's training part.
+ * signal efficiency (each the best on its own, or nested from the loosest to the tightest with
+ * `nested true`), found on a fold's training part.
  *
  * In: a FoldData (runtime/train: scaled float32 columns, labels, weights of any sign, a validation
  * part, the fold's scalers) and the model's options (steps, efficiencies, optimise, tolerance,
@@ -10,7 +11,8 @@
  * `region` lines. Semantics: docs/models.md.
  *
  * Files by job: options (the options and the signal class), grid (thresholds at weighted
- * quantiles, bins), search (peeling and coordinate refinement), units (scaled ↔ own units, the
+ * quantiles, bins), search (peeling, refinement, nesting), lagrange (coordinate ascent at an
+ * exchange rate), units (scaled ↔ own units, the
  * printed numbers), model (boxes, score, storage), fit (one fold), hep (the `.hep` text), errors
  * (HEP6070–HEP6079).
  *

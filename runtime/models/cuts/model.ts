@@ -2,9 +2,11 @@
  * A fitted cut_and_count fold: its boxes (cuts in scaled units for scoring, in the feature's own
  * units for reading), their efficiencies, the score, and the stored form (`hepc-cuts/1`).
  *
- * Score: the fraction of the boxes an event passes. The boxes are nested, so passing k of K boxes
- * means passing the k loosest, and `fraction ≥ k / K` selects exactly the k-th loosest working
- * point: the score's ROC curve runs through the working points. As for every binary model, the
+ * Score: the fraction of the boxes an event passes. With nested boxes, passing k of K boxes means
+ * passing the k loosest, and `fraction ≥ k / K` selects exactly the k-th loosest working point:
+ * the score's ROC curve runs through the working points. Without nesting (the default) the score
+ * still grows with the number of working points an event passes, but a score threshold selects a
+ * union of boxes rather than one box. As for every binary model, the
  * score is oriented to the class with label 1: it is that fraction when the signal has label 1,
  * and 1 − fraction when the signal has label 0; either way a higher score means more like label 1.
  */
@@ -49,10 +51,12 @@ export interface CutsBox {
 export interface CutsModelJson {
   format: "hepc-cuts/1";
   objective: Objective;
+  /** Whether each box lies inside the box of every looser target. */
+  nested: boolean;
   /** The signal class and its label; the score is oriented to label 1. */
   signal: { label: number; class: string };
   features: number;
-  /** From the loosest (largest target) to the tightest, each inside the one before. */
+  /** From the loosest (largest target) to the tightest; with `nested`, each inside the one before. */
   boxes: CutsBox[];
 }
 
@@ -102,6 +106,7 @@ function validate(j: unknown): CutsModelJson {
   if (!m || typeof m !== "object") bad("not an object");
   if (m.format !== "hepc-cuts/1") bad(`format ${JSON.stringify(m.format)}, expected "hepc-cuts/1"`);
   if (!Number.isInteger(m.features) || m.features < 1) bad("no feature count");
+  if (typeof m.nested !== "boolean") bad("no nested flag");
   if (!m.signal || (m.signal.label !== 0 && m.signal.label !== 1)) bad("no signal label");
   if (!Array.isArray(m.boxes) || m.boxes.length === 0) bad("no boxes");
   const num = (v: unknown) => v === null || typeof v === "number";

@@ -14,6 +14,8 @@ export interface CutsParams {
   objective: Objective;
   /** Rejection: how far above its target a box's training efficiency may end. */
   tolerance: number;
+  /** Each box inside the box of every looser target. */
+  nested: boolean;
   /** The signal class's name, or null for the default (see signalLabel). */
   signal: string | null;
 }
@@ -33,11 +35,13 @@ export function paramsFromOptions(o: Record<string, unknown>): CutsParams {
   if (objective !== "rejection" && objective !== "significance") throw bad(`optimise must be rejection or significance, got ${String(objective)}`);
   const tolerance = o.tolerance ?? 0.05;
   if (typeof tolerance !== "number" || !(tolerance >= 0 && tolerance <= 1)) throw bad(`tolerance must be a number in [0, 1], got ${String(tolerance)}`);
+  const nested = o.nested ?? false;
+  if (typeof nested !== "boolean") throw bad(`nested must be true or false, got ${String(nested)}`);
   const signal = o.signal ?? null;
   if (signal !== null && typeof signal !== "string") throw bad(`signal must name a class, got ${String(signal)}`);
   // Nesting runs from the loosest box to the tightest; a repeated target adds nothing.
   const efficiencies = [...new Set(effs as number[])].sort((a, b) => b - a);
-  return { steps, efficiencies, objective, tolerance, signal };
+  return { steps, efficiencies, objective, tolerance, nested, signal };
 }
 
 /**

@@ -8,29 +8,52 @@
  * bin is in the interval; a missing value (bin K + 1) passes only a feature without a cut, as a
  * comparison with NaN is false in a region.
  *
- * The targets run from the loosest to the tightest, each from the box of the one before:
- * 1. Peeling (PRIM's idea, Friedman & Fisher 1999): from the box, repeatedly move one cut inwards
- *    past the next occupied bin, choosing the move that removes the most background weight per
- *    signal weight lost (a move that loses no signal first, the largest first), among the moves
- *    that keep the signal weight at or above the target. Small steps spend the efficiency on the
- *    feature that pays best at each point, rather than on the first feature tried.
- *    Rejection: the box where peeling stops. Significance: the box of highest s/√(s+b) on the
- *    peeling path.
- * 2. Refinement: coordinate passes that replace one feature's interval by the best one given the
- *    other cuts (every interval of the grid inside the box of the looser target), until a pass
- *    changes nothing. Rejection: least background, then least signal (the efficiency comes as
- *    close to the target as the grid allows); significance: highest s/√(s+b).
- * Every box therefore lies inside the box of every looser target: the boxes are nested.
+ * Without `nested` (the default) each target's box is searched on its own, from the box without
+ * cuts: the best box for each target, but a tighter box need not lie inside a looser one.
+ *
+ * Nesting (`nested true`): the boxes are found one target after the other, each inside the box of the looser
+ * target before it (loosest first), or each around the box of the tighter target before it
+ * (tightest first). Both sequences are searched; the one whose boxes all stay within the tolerance
+ * of their targets comes first (tightest first can fail there: a box around a tighter one may not
+ * get down to its target), then the better sum over the targets (least background kept; or most
+ * significance), ties to loosest first. Either way every box lies inside the box of every looser
+ * target. The price of nesting: a box is the best only among those nested with the others, and a
+ * cut that comes in one large step (a count) may enter only at tight targets.
+ *
+ * One box, within its bounds (inside an outer box, around an inner one):
+ * 1. Two starts.
+ *    Peeling (PRIM's idea, Friedman & Fisher 1999): from the outer box, repeatedly move one cut
+ *    inwards past the next occupied bin, choosing the move that removes the most background weight
+ *    per signal weight lost (a move that loses no signal first, the largest first), among the
+ *    moves that keep the target. Rejection: the box where peeling stops; significance: the box of
+ *    highest s/√(s+b) on the way.
+ *    Exchange rate (lagrange.ts): coordinate ascent on s − λ·b, λ searched for the target. It takes
+ *    a cut that only comes in one large step (a count) when it pays, where peeling may have spent
+ *    the efficiency before.
+ * 2. Refinement of each: coordinate passes that replace one feature's interval by the best one
+ *    given the other cuts (every interval of the grid within the bounds), until a pass changes
+ *    nothing. Rejection: least background, then least signal (the efficiency comes as close to
+ *    the target as the grid allows); significance: highest s/√(s+b).
+ * 3. The better of the two.
  *
  * Weights enter every sum with their sign (the estimate of the yields that negative-weight
- * generators intend); a move is taken only when it removes a positive background weight.
+ * generators intend); a peel is taken only when it removes a positive background weight.
  */
 import type { FeatureGrid } from "./grid.js";
+import { better, kept, lagrangeBox, type Kept } from "./lagrange.js";
 import type { Objective } from "./options.js";
 
 export interface Box {
   lo: Int32Array;
   hi: Int32Array;
+}
+
+/** Per feature: minLo ≤ lo ≤ maxLo and minHi ≤ hi ≤ maxHi. */
+export interface Bounds {
+  minLo: Int32Array;
+  maxLo: Int32Array;
+  minHi: Int32Array;
+  maxHi: Int32Array;
 }
 
 export interface SearchData {
@@ -42,6 +65,8 @@ export interface SearchData {
 
 export interface SearchResult {
   boxes: Box[];
+  /** Which sequence was kept. */
+  order: "independent" | "loosest-first" | "tightest-first";
 }
 
 const hasCut = (box: Box, j: number, K: number) => box.lo[j] > 0 || box.hi[j] < K;
@@ -52,6 +77,17 @@ export function fullBox(grids: FeatureGrid[]): Box {
 
 function copyBox(b: Box): Box {
   return { lo: b.lo.slice(), hi: b.hi.slice() };
+}
+
+/** Inside `outer`, around `inner` (when given: an inner box without a cut on a feature forbids one). */
+function boundsOf(outer: Box, inner: Box | null, grids: FeatureGrid[]): Bounds {
+  const K = grids.map((g) => g.cut.length);
+  return {
+    minLo: outer.lo.slice(),
+    maxHi: outer.hi.slice(),
+    maxLo: inner ? inner.lo.slice() : Int32Array.from(K),
+    minHi: inner ? inner.hi.slice() : new Int32Array(K.length),
+  };
 }
 
 export function significance(s: number, b: number): number {
@@ -75,30 +111,59 @@ function byBin(g: FeatureGrid, n: number): ByBin {
   return { start, events };
 }
 
-export function searchBoxes(data: SearchData, efficiencies: number[], objective: Objective): SearchResult {
+/**
+ * `nested`: each box inside the box of every looser target (else each target's box is searched
+ * from the whole space on its own). `tolerance`: how far above its target a box may keep signal
+ * (rejection; Infinity: any).
+ */
+export function searchBoxes(data: SearchData, efficiencies: number[], objective: Objective, nested: boolean, tolerance = Infinity): SearchResult {
   const { grids, isSignal, weight, n } = data;
   let sTotal = 0;
+  let bTotal = 0;
   let sAbs = 0;
-  for (let i = 0; i < n; i++) if (isSignal[i]) {
-    sTotal += weight[i];
-    sAbs += Math.abs(weight[i]);
+  for (let i = 0; i < n; i++) {
+    if (isSignal[i]) {
+      sTotal += weight[i];
+      sAbs += Math.abs(weight[i]);
+    } else bTotal += weight[i];
   }
   // sums are kept by subtraction and by prefix differences: a box on the target by exact
   // arithmetic must not fail it by rounding
   const slack = 1e-9 * sAbs;
   const order = grids.map((g) => byBin(g, n));
-  const boxes: Box[] = [];
-  let box = fullBox(grids);
-  for (const eff of efficiencies) {
+  const full = fullBox(grids);
+  const one = (bounds: Bounds, eff: number): Kept => {
     const need = eff * sTotal - slack;
-    const peeled = peel(data, order, box, need, objective);
-    box = refine(data, peeled, box, need, objective);
-    boxes.push(box);
+    const outer: Box = { lo: bounds.minLo, hi: bounds.maxHi };
+    const peeled = kept(data, refine(data, peel(data, order, outer, bounds, need, objective), bounds, need, objective));
+    const traded = kept(data, refine(data, lagrangeBox(data, outer, bounds, need, sTotal, bTotal, objective).box, bounds, need, objective));
+    return better(traded, peeled, objective) ? traded : peeled;
+  };
+  if (!nested) return { boxes: efficiencies.map((eff) => one(boundsOf(full, null, grids), eff).box), order: "independent" };
+  // loosest first: each box inside the one before
+  const loose: Kept[] = [];
+  let outer = full;
+  for (const eff of efficiencies) {
+    const k = one(boundsOf(outer, null, grids), eff);
+    loose.push(k);
+    outer = k.box;
   }
-  return { boxes };
+  // tightest first: each box around the one before
+  const tight: Kept[] = [];
+  let inner: Box | null = null;
+  for (const eff of [...efficiencies].reverse()) {
+    const k = one(boundsOf(full, inner, grids), eff);
+    tight.unshift(k);
+    inner = k.box;
+  }
+  const total = (ks: Kept[]) => (objective === "significance" ? -ks.reduce((a, k) => a + significance(k.s, k.b), 0) : ks.reduce((a, k) => a + k.b, 0));
+  // a sequence whose every box stays within the tolerance of its target comes first
+  const reaches = (ks: Kept[]) => objective === "significance" || ks.every((k, i) => k.s <= (efficiencies[i] + tolerance) * sTotal + slack);
+  const useTight = reaches(tight) !== reaches(loose) ? reaches(tight) : total(tight) < total(loose);
+  return { boxes: (useTight ? tight : loose).map((k) => k.box), order: useTight ? "tightest-first" : "loosest-first" };
 }
 
-function peel(data: SearchData, order: ByBin[], start: Box, need: number, objective: Objective): Box {
+function peel(data: SearchData, order: ByBin[], start: Box, bounds: Bounds, need: number, objective: Objective): Box {
   const { grids, isSignal, weight: w, n } = data;
   const d = grids.length;
   const box = copyBox(start);
@@ -156,11 +221,11 @@ function peel(data: SearchData, order: ByBin[], start: Box, need: number, object
         if (side === 0) {
           b = box.lo[j];
           while (b <= box.hi[j] && N[j][b] === 0) b++;
-          if (b >= box.hi[j]) continue;
+          if (b >= box.hi[j] || b + 1 > bounds.maxLo[j]) continue;
         } else {
           b = box.hi[j];
           while (b >= box.lo[j] && N[j][b] === 0) b--;
-          if (b <= box.lo[j]) continue;
+          if (b <= box.lo[j] || b - 1 < bounds.minHi[j]) continue;
         }
         const dS = S[j][b] + mS;
         const dB = B[j][b] + mB;
@@ -196,7 +261,7 @@ function peel(data: SearchData, order: ByBin[], start: Box, need: number, object
   return objective === "significance" ? best : box;
 }
 
-function passes(grids: FeatureGrid[], box: Box, K: number[], i: number): boolean {
+export function passes(grids: FeatureGrid[], box: Box, K: number[], i: number): boolean {
   for (let j = 0; j < grids.length; j++) {
     const b = grids[j].bins[i];
     if (b > K[j] ? hasCut(box, j, K[j]) : b < box.lo[j] || b > box.hi[j]) return false;
@@ -204,19 +269,30 @@ function passes(grids: FeatureGrid[], box: Box, K: number[], i: number): boolean
   return true;
 }
 
-function fails(g: FeatureGrid, lo: number, hi: number, K: number, i: number): number {
+export function fails(g: FeatureGrid, lo: number, hi: number, K: number, i: number): number {
   const b = g.bins[i];
   return (b > K ? lo > 0 || hi < K : b < lo || b > hi) ? 1 : 0;
 }
 
-/** Coordinate passes inside `parent`, each feature's interval the best given the other cuts. */
-function refine(data: SearchData, start: Box, parent: Box, need: number, objective: Objective): Box {
+/** Per event, how many features' intervals it is outside of. */
+export function failCounts(data: SearchData, box: Box): Uint16Array {
+  const { grids, n } = data;
+  const out = new Uint16Array(n);
+  for (let j = 0; j < grids.length; j++) {
+    const g = grids[j];
+    const K = g.cut.length;
+    for (let i = 0; i < n; i++) out[i] += fails(g, box.lo[j], box.hi[j], K, i);
+  }
+  return out;
+}
+
+/** Coordinate passes within `bounds`, each feature's interval the best given the other cuts. */
+function refine(data: SearchData, start: Box, bounds: Bounds, need: number, objective: Objective): Box {
   const { grids, isSignal, weight: w, n } = data;
   const d = grids.length;
   const box = copyBox(start);
   const K = grids.map((g) => g.cut.length);
-  const failCount = new Uint16Array(n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) failCount[i] += fails(grids[j], box.lo[j], box.hi[j], K[j], i);
+  const failCount = failCounts(data, box);
   // Each accepted change strictly improves (background, then signal; or significance), so the
   // passes end; the bound is a guard only.
   for (let pass = 0; pass < 100; pass++) {
@@ -247,18 +323,16 @@ function refine(data: SearchData, start: Box, parent: Box, need: number, objecti
       let bestB = sumOf(lo0, hi0, pB, hB);
       let feasible = bestS >= need;
       let bestZ = significance(bestS, bestB);
-      const pl = parent.lo[j];
-      const ph = parent.hi[j];
-      for (let a = pl; a <= ph; a++) {
-        for (let c = a; c <= ph; c++) {
+      for (let a = bounds.minLo[j]; a <= bounds.maxLo[j]; a++) {
+        for (let c = Math.max(a, bounds.minHi[j]); c <= bounds.maxHi[j]; c++) {
           const s = sumOf(a, c, pS, hS);
           if (s < need) continue;
           const b = sumOf(a, c, pB, hB);
-          let better: boolean;
-          if (!feasible) better = true;
-          else if (objective === "rejection") better = b < bestB || (b === bestB && s < bestS);
-          else better = significance(s, b) > bestZ;
-          if (better) {
+          let improves: boolean;
+          if (!feasible) improves = true;
+          else if (objective === "rejection") improves = b < bestB || (b === bestB && s < bestS);
+          else improves = significance(s, b) > bestZ;
+          if (improves) {
             feasible = true;
             bestA = a;
             bestC = c;
