@@ -27,7 +27,8 @@
  *    per signal weight lost (a move that loses no signal first, the largest first), among the
  *    moves that keep the target. Rejection: the box where peeling stops; significance: the box of
  *    highest s/√(s+b) on the way.
- *    Exchange rate (lagrange.ts): coordinate ascent on s − λ·b, λ searched for the target. It takes
+ *    Exchange rate (lagrange.ts): coordinate ascent on s − λ·b, λ searched for the target (on a
+ *    systematic sample of at most SAMPLE events: it only starts the refinement). It takes
  *    a cut that only comes in one large step (a count) when it pays, where peeling may have spent
  *    the efficiency before.
  * 2. Refinement of each: coordinate passes that replace one feature's interval by the best one
@@ -132,11 +133,16 @@ export function searchBoxes(data: SearchData, efficiencies: number[], objective:
   const slack = 1e-9 * sAbs;
   const order = grids.map((g) => byBin(g, n));
   const full = fullBox(grids);
+  const sub = sample(data);
+  // the exchange rate of one target is where the search for the next one starts
+  let rate = 1;
   const one = (bounds: Bounds, eff: number): Kept => {
     const need = eff * sTotal - slack;
     const outer: Box = { lo: bounds.minLo, hi: bounds.maxHi };
     const peeled = kept(data, refine(data, peel(data, order, outer, bounds, need, objective), bounds, need, objective));
-    const traded = kept(data, refine(data, lagrangeBox(data, outer, bounds, need, sTotal, bTotal, objective).box, bounds, need, objective));
+    const l = lagrangeBox(sub.data, outer, bounds, eff * sub.sTotal - slack * (sub.sTotal / sTotal), sub.sTotal, sub.bTotal, objective, rate);
+    rate = l.rate;
+    const traded = kept(data, refine(data, l.box, bounds, need, objective));
     return better(traded, peeled, objective) ? traded : peeled;
   };
   if (!nested) return { boxes: efficiencies.map((eff) => one(boundsOf(full, null, grids), eff).box), order: "independent" };
@@ -161,6 +167,35 @@ export function searchBoxes(data: SearchData, efficiencies: number[], objective:
   const reaches = (ks: Kept[]) => objective === "significance" || ks.every((k, i) => k.s <= (efficiencies[i] + tolerance) * sTotal + slack);
   const useTight = reaches(tight) !== reaches(loose) ? reaches(tight) : total(tight) < total(loose);
   return { boxes: (useTight ? tight : loose).map((k) => k.box), order: useTight ? "tightest-first" : "loosest-first" };
+}
+
+/** Events the exchange-rate start uses at most: it only starts a box, refined on every event. */
+export const SAMPLE = 16384;
+
+/**
+ * Every m-th event (m the smallest step leaving at most SAMPLE), so the exchange-rate search costs
+ * the same on any number of events; all events when the sample would lose a class's positive total.
+ */
+function sample(data: SearchData): { data: SearchData; sTotal: number; bTotal: number } {
+  const totals = (d: SearchData) => {
+    let s = 0;
+    let b = 0;
+    for (let i = 0; i < d.n; i++) {
+      if (d.isSignal[i]) s += d.weight[i];
+      else b += d.weight[i];
+    }
+    return { data: d, sTotal: s, bTotal: b };
+  };
+  const step = Math.ceil(data.n / SAMPLE);
+  if (step <= 1) return totals(data);
+  const m = Math.ceil(data.n / step);
+  const pick = <T extends Uint8Array | Uint16Array | Float64Array>(a: T): T => {
+    const out = new (a.constructor as new (n: number) => T)(m);
+    for (let q = 0; q < m; q++) out[q] = a[q * step];
+    return out;
+  };
+  const sub = totals({ grids: data.grids.map((g) => ({ ...g, bins: pick(g.bins) })), isSignal: pick(data.isSignal), weight: pick(data.weight), n: m });
+  return sub.sTotal > 0 && sub.bTotal > 0 ? sub : totals(data);
 }
 
 function peel(data: SearchData, order: ByBin[], start: Box, bounds: Bounds, need: number, objective: Objective): Box {
@@ -304,10 +339,17 @@ function refine(data: SearchData, start: Box, bounds: Bounds, need: number, obje
       const hB = new Float64Array(k + 2);
       const lo0 = box.lo[j];
       const hi0 = box.hi[j];
+      const cut0 = lo0 > 0 || hi0 < k;
+      const bins = g.bins;
+      // the events that pass every other feature: they fail none, or only this one
       for (let i = 0; i < n; i++) {
-        if (failCount[i] - fails(g, lo0, hi0, k, i) !== 0) continue;
-        if (isSignal[i]) hS[g.bins[i]] += w[i];
-        else hB[g.bins[i]] += w[i];
+        const f = failCount[i];
+        if (f > 1) continue;
+        const b = bins[i];
+        const own = b > k ? cut0 : b < lo0 || b > hi0;
+        if (f !== (own ? 1 : 0)) continue;
+        if (isSignal[i]) hS[b] += w[i];
+        else hB[b] += w[i];
       }
       const pS = new Float64Array(k + 2);
       const pB = new Float64Array(k + 2);
@@ -343,7 +385,13 @@ function refine(data: SearchData, start: Box, bounds: Bounds, need: number, obje
         }
       }
       if (bestA === lo0 && bestC === hi0) continue;
-      for (let i = 0; i < n; i++) failCount[i] += fails(g, bestA, bestC, k, i) - fails(g, lo0, hi0, k, i);
+      const cut1 = bestA > 0 || bestC < k;
+      for (let i = 0; i < n; i++) {
+        const b = bins[i];
+        const was = b > k ? cut0 : b < lo0 || b > hi0;
+        const is = b > k ? cut1 : b < bestA || b > bestC;
+        if (was !== is) failCount[i] += is ? 1 : -1;
+      }
       box.lo[j] = bestA;
       box.hi[j] = bestC;
       changed = true;
