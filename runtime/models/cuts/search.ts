@@ -328,10 +328,21 @@ function refine(data: SearchData, start: Box, bounds: Bounds, need: number, obje
   const box = copyBox(start);
   const K = grids.map((g) => g.cut.length);
   const failCount = failCounts(data, box);
+  const active = new Uint32Array(n);
+  const listed = new Uint8Array(n);
   // Each accepted change strictly improves (background, then signal; or significance), so the
   // passes end; the bound is a guard only.
   for (let pass = 0; pass < 100; pass++) {
     let changed = false;
+    // only events outside at most one interval enter a histogram (as in lagrange.ts's ascent)
+    let nActive = 0;
+    listed.fill(0);
+    for (let i = 0; i < n; i++) {
+      if (failCount[i] <= 1) {
+        active[nActive++] = i;
+        listed[i] = 1;
+      }
+    }
     for (let j = 0; j < d; j++) {
       const k = K[j];
       const g = grids[j];
@@ -342,7 +353,8 @@ function refine(data: SearchData, start: Box, bounds: Bounds, need: number, obje
       const cut0 = lo0 > 0 || hi0 < k;
       const bins = g.bins;
       // the events that pass every other feature: they fail none, or only this one
-      for (let i = 0; i < n; i++) {
+      for (let q = 0; q < nActive; q++) {
+        const i = active[q];
         const f = failCount[i];
         if (f > 1) continue;
         const b = bins[i];
@@ -390,7 +402,12 @@ function refine(data: SearchData, start: Box, bounds: Bounds, need: number, obje
         const b = bins[i];
         const was = b > k ? cut0 : b < lo0 || b > hi0;
         const is = b > k ? cut1 : b < bestA || b > bestC;
-        if (was !== is) failCount[i] += is ? 1 : -1;
+        if (was === is) continue;
+        failCount[i] += is ? 1 : -1;
+        if (failCount[i] <= 1 && !listed[i]) {
+          active[nActive++] = i;
+          listed[i] = 1;
+        }
       }
       box.lo[j] = bestA;
       box.hi[j] = bestC;
