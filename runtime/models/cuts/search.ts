@@ -9,7 +9,9 @@
  * comparison with NaN is false in a region.
  *
  * Without `nested` (the default) each target's box is searched on its own, from the box without
- * cuts: the best box for each target, but a tighter box need not lie inside a looser one.
+ * cuts and (a third start) from the looser target's box: the best box found for each target, and
+ * a tighter target never keeps more background weight than a looser one (peeling and refinement
+ * only ever lower it), but a tighter box need not lie inside a looser one.
  *
  * Nesting (`nested true`): the boxes are found one target after the other, each inside the box of the looser
  * target before it (loosest first), or each around the box of the tighter target before it
@@ -136,16 +138,26 @@ export function searchBoxes(data: SearchData, efficiencies: number[], objective:
   const sub = sample(data);
   // the exchange rate of one target is where the search for the next one starts
   let rate = 1;
-  const one = (bounds: Bounds, eff: number): Kept => {
+  const one = (bounds: Bounds, eff: number, from?: Box): Kept => {
     const need = eff * sTotal - slack;
     const outer: Box = { lo: bounds.minLo, hi: bounds.maxHi };
-    const peeled = kept(data, refine(data, peel(data, order, outer, bounds, need, objective), bounds, need, objective));
+    let peeled = kept(data, refine(data, peel(data, order, outer, bounds, need, objective), bounds, need, objective));
+    if (from) {
+      const onward = kept(data, refine(data, peel(data, order, from, bounds, need, objective), bounds, need, objective));
+      if (better(onward, peeled, objective)) peeled = onward;
+    }
     const l = lagrangeBox(sub.data, outer, bounds, eff * sub.sTotal - slack * (sub.sTotal / sTotal), sub.sTotal, sub.bTotal, objective, rate);
     rate = l.rate;
     const traded = kept(data, refine(data, l.box, bounds, need, objective));
     return better(traded, peeled, objective) ? traded : peeled;
   };
-  if (!nested) return { boxes: efficiencies.map((eff) => one(boundsOf(full, null, grids), eff).box), order: "independent" };
+  if (!nested) {
+    // a third start, the looser target's box peeled further: a tighter target then never keeps
+    // more background than a looser one
+    const boxes: Box[] = [];
+    for (const eff of efficiencies) boxes.push(one(boundsOf(full, null, grids), eff, boxes[boxes.length - 1]).box);
+    return { boxes, order: "independent" };
+  }
   // loosest first: each box inside the one before
   const loose: Kept[] = [];
   let outer = full;

@@ -61,6 +61,14 @@ describe("cut_and_count: nesting", () => {
     }
     free.boxes.forEach((b, k) => expect(b.train.rejection!).toBeGreaterThanOrEqual(nested.boxes[k].train.rejection! - 0.02));
   });
+
+  it("without nesting, a tighter target never keeps more background weight than a looser one", () => {
+    for (const seed of [10, 11, 12]) {
+      const c2 = cloud(seed, 2000, 0.7);
+      const m = fitCuts(fold(c2.rows, c2.label, c2.weight), { efficiencies: [0.9, 0.7, 0.5, 0.3, 0.2, 0.1] }, { classes: CLASSES }).toJSON();
+      for (let k = 1; k < m.boxes.length; k++) expect(m.boxes[k].train.background).toBeLessThanOrEqual(m.boxes[k - 1].train.background + 1e-9);
+    }
+  });
 });
 
 describe("cut_and_count: determinism", () => {
