@@ -114,5 +114,11 @@ describe("cut_and_count: the cuts as .hep text", () => {
     const one: CutsModelJson = { ...model, boxes: [{ ...model.boxes[0], cuts: [{ feature: 0, above: 312.5, below: null, scaledAbove: 0, scaledBelow: null }] }] };
     expect(cutsToHep(one, ["ht(jets) / 2", ...NAMES.slice(1)])).toEqual(["region wp90 = (ht(jets) / 2) > 312.5"]);
     expect(cutsToHep(one, NAMES)).toEqual(["region wp90 = ht > 312.5"]);
+    // negative and exponent forms read back as the same numbers
+    const odd: CutsModelJson = { ...model, boxes: [{ ...model.boxes[0], cuts: [{ feature: 4, above: -3.5, below: 1e-7, scaledAbove: 0, scaledBelow: 1 }, { feature: 0, above: 2.5e21, below: null, scaledAbove: 0, scaledBelow: null }] }] };
+    const [line] = cutsToHep(odd, NAMES);
+    expect(line).toBe("region wp90 = eta > -3.5 and eta < 1e-7 and ht > 2.5e+21");
+    const raw = [[3e21, 0, 0, 0, -1], [3e21, 0, 0, 0, 1e-6], [2e21, 0, 0, 0, 0], [3e21, 0, 0, 0, -4]];
+    expect([...regionSelects(line, raw)]).toEqual([1, 0, 0, 0]);
   });
 });
