@@ -29,7 +29,7 @@ export async function renderReport(input: ReportInput): Promise<ReportOutput> {
     const blocks = [];
     for (const b of s.blocks) {
       if (!b.plot) { blocks.push(b); continue; }
-      const svg = await renderSvg(b.plot.spec);
+      const svg = await renderSvg(b.plot.spec, b.plot.name);
       plots.push({ name: b.plot.name, title: b.plot.title, svg, spec: b.plot.spec });
       blocks.push({ ...b, plot: { ...b.plot, svg } });
     }

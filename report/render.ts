@@ -23,13 +23,28 @@ async function view(spec: Spec) {
   return new vega.View(vega.parse(vl.compile(spec).spec), { renderer: "none" });
 }
 
-export async function renderSvg(spec: Spec): Promise<string> {
+/**
+ * A plot as SVG. vega numbers its clip paths with a counter global to the process (clip1,
+ * clip2, …): the ids are renamed after `prefix` and their order in this plot, so the same plot
+ * gives the same SVG in any run and the plots inlined in one page never share an id.
+ */
+export async function renderSvg(spec: Spec, prefix = "p"): Promise<string> {
   const v = await view(spec);
+  let svg: string;
   try {
-    return await v.toSVG();
+    svg = await v.toSVG();
   } finally {
     v.finalize();
   }
+  return renameIds(svg, prefix);
+}
+
+export function renameIds(svg: string, prefix: string): string {
+  const ids = new Map<string, string>();
+  for (const m of svg.matchAll(/\bid="([^"]+)"/g)) if (!ids.has(m[1])) ids.set(m[1], `${prefix}-${ids.size + 1}`);
+  if (!ids.size) return svg;
+  const names = [...ids.keys()].map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|");
+  return svg.replace(new RegExp(`(\\bid="|url\\(#|href="#)(${names})(?=[")])`, "g"), (_, before: string, id: string) => before + ids.get(id));
 }
 
 /**

@@ -100,13 +100,13 @@ function modelSection(input: ReportInput, m: ReportModel, units: Record<string, 
   };
   const blocks: Block[] = [{ note: `Kind ${m.kind}; classes ${m.classes.join(", ") || "—"}${m.reference ? `; reference ${m.reference}` : ""}.` }];
   blocks.push(...training(m, unique));
+  const refModel = m.reference ? input.models.find((x) => x.name === m.reference) ?? null : null;
+  if (m.reference && !refModel) blocks.push({ warn: `Reference ${m.reference} is not among the run's models; drawn without it.` });
   const evaluations = metricsOf(m.metrics, m.name);
   if (!evaluations.length) {
     blocks.push({ warn: `No evaluation of ${m.name}: ${m.metricsReason ?? (m.metrics ? "the metrics document has no record of this model" : "no metrics document")}.` });
     return { id: slug("model", m.name), title: `Model ${m.name}`, blocks };
   }
-  const refModel = m.reference ? input.models.find((x) => x.name === m.reference) ?? null : null;
-  if (m.reference && !refModel) blocks.push({ warn: `Reference ${m.reference} is not among the run's models; drawn without it.` });
   for (const ev of evaluations) {
     const ref = refModel ? metricsOf(refModel.metrics, refModel.name).find((r) => r.entry.region === ev.entry.region) ?? metricsOf(refModel.metrics, refModel.name)[0] ?? null : null;
     if (refModel && !ref) blocks.push({ warn: `Reference ${refModel.name} has no evaluation; drawn without it.` });

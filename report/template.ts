@@ -21,6 +21,7 @@ figure { margin: 0; }
 figure svg { display: block; max-width: 100%; height: auto; }
 figcaption { font-size: 12px; color: var(--muted); max-width: 470px; }
 figcaption .file { font-family: Menlo, Consolas, monospace; }
+.scroll { max-width: 100%; overflow-x: auto; }
 table { border-collapse: collapse; margin: 8px 0 14px; font-size: 13px; }
 caption { text-align: left; font-size: 12px; color: var(--muted); padding-bottom: 4px; caption-side: top; }
 th, td { border: 1px solid var(--line); padding: 3px 8px; vertical-align: top; }
@@ -63,10 +64,10 @@ export const TEMPLATE = `<!DOCTYPE html>
 {{#if note}}<p class="note">{{note}}</p>{{/if}}
 {{#if warn}}<p class="warn">{{warn}}</p>{{/if}}
 {{#if plot}}<figure class="plot" id="plot-{{plot.name}}" data-plot="{{plot.name}}">{{{plot.svg}}}<figcaption>{{#if plot.caption}}{{plot.caption}} {{/if}}<span class="file">{{plot.name}}.svg</span></figcaption></figure>{{/if}}
-{{#if table}}<table{{#if table.kv}} class="kv"{{/if}}>{{#if table.caption}}<caption>{{table.caption}}</caption>{{/if}}
+{{#if table}}<div class="scroll"><table{{#if table.kv}} class="kv"{{/if}}>{{#if table.caption}}<caption>{{table.caption}}</caption>{{/if}}
 {{#unless table.kv}}<thead><tr>{{#each table.head}}<th>{{this}}</th>{{/each}}</tr></thead>{{/unless}}
 <tbody>{{#each table.rows}}<tr>{{#each this}}<td{{#if cls}} class="{{cls}}"{{/if}}{{#if title}} title="{{title}}"{{/if}}>{{text}}</td>{{/each}}</tr>{{/each}}</tbody>
-</table>{{/if}}
+</table></div>{{/if}}
 {{/each}}
 </div>
 </section>
