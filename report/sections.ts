@@ -252,7 +252,9 @@ function scores(m: ReportModel, ev: ModelMetrics, unique: (...p: string[]) => st
       const p = fig(ev.figures, (f) => f.metric === "ks_p" && f.class === c && f.fold === "all");
       return { c, d, p };
     }).filter((k) => k.d || k.p);
-    const ksText = ks.map((k) => `${k.c}: D = ${fmtNum(k.d?.value, 3)}, p = ${fmtNum(k.p?.value, 3)}`).join("; ");
+    // a multiclass model's KS test of class c is on output c (runtime/evaluate/evaluate.ts)
+    const ksHere = ev.entry.kind === "binary" ? ks : ks.filter((k) => k.c === o);
+    const ksText = ksHere.map((k) => `${k.c}: D = ${fmtNum(k.d?.value, 3)}, p = ${fmtNum(k.p?.value, 3)}`).join("; ");
     const scoreName = ev.entry.kind === "binary" ? `score (${ev.entry.signal ?? classes[0]})` : `score ${o}`;
     const title = `${m.name} ${scoreName}: training folds vs held-out`;
     if (!test.length && !train.length) continue;
@@ -266,7 +268,7 @@ function scores(m: ReportModel, ev: ModelMetrics, unique: (...p: string[]) => st
     if (ks.length && o === outputs[0]) {
       out.push({
         table: {
-          caption: "Overtraining: weighted Kolmogorov–Smirnov test, training-fold vs held-out scores (a small p-value flags a difference)",
+          caption: `Overtraining: weighted Kolmogorov–Smirnov test, training-fold vs held-out scores${ev.entry.kind === "binary" ? "" : " (each class on its own score)"} (a small p-value flags a difference)`,
           head: ["Class", "D", "p-value", "Effective events (train, held-out)"],
           rows: ks.map((k) => [cell(k.c), figText(k.d, 3), k.p && k.p.value !== null && k.p.value < 0.01 ? cell(fmtNum(k.p.value, 3), "num flag") : figText(k.p, 3), cell(k.d?.n_eff ? k.d.n_eff.map((x) => fmtNum(x, 4)).join(", ") : "—", "num")]),
         },

@@ -142,6 +142,10 @@ describe("figures agree with the metrics", () => {
     const d = doc.figures.find((f) => f.model === "bdt" && f.metric === "ks_d" && f.class === "tau" && f.fold === "all")!.value as number;
     expect(out.html).toContain(`tau: D = ${Number(d.toPrecision(3))}`);
     expect(rowsOf(plot("scores_bdt_SR").spec, "points").length).toBeGreaterThan(0);
+    // multiclass: class c's test is on output c, so each score plot names only its own class
+    const title = (plot("scores_mlp_SR_ttbar").spec as { title: { subtitle: string } }).title.subtitle;
+    expect(title).toMatch(/KS ttbar: D = /);
+    expect(title).not.toMatch(/ttH: D|wjets: D/);
   });
 
   it("plots efficiencies per bin with their Clopper–Pearson intervals, leaving out the empty bin", () => {
