@@ -72,6 +72,11 @@ function features(input: ReportInput, units: Record<string, string>): Section {
     const series = h.classes.map((c) => ({ label: c.class, edges: h.edges, sumw: c.sumw, sumw2: c.sumw2 }));
     const empty = h.classes.filter((c) => !(c.sumw.reduce((a, b) => a + b, 0) > 0)).map((c) => c.class);
     const title = `${h.feature}${h.region ? ` in ${h.region}` : ""}`;
+    const misshapen = h.classes.filter((c) => c.sumw.length !== h.edges.length - 1 || c.sumw2.length !== c.sumw.length).map((c) => c.class);
+    if (misshapen.length || !h.edges.every((e, k) => Number.isFinite(e) && (k === 0 || e > h.edges[k - 1]))) {
+      blocks.push({ warn: `${title}: not drawn: ${misshapen.length ? `class ${misshapen.join(", ")} has not one value per bin (${h.edges.length - 1} bins)` : "the bin edges are not increasing finite numbers"}.` });
+      continue;
+    }
     if (empty.length === h.classes.length || h.edges.length < 2) {
       blocks.push({ warn: `${title}: no events in any class.` });
       continue;

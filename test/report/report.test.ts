@@ -184,7 +184,13 @@ describe("bad input", () => {
         { name: "ghost", kind: "gbdt", classes: ["s", "b"], training: [], metrics: fixture.input.models[0].metrics, reference: "nowhere" },
       ],
     };
+    empty.features.push(
+      { feature: "y", edges: [0, 1, 2], classes: [{ class: "s", sumw: [1, 2, 3], sumw2: [1, 2, 3] }] },
+      { feature: "z", edges: [0, 2, 1], classes: [{ class: "s", sumw: [1, 2], sumw2: [1, 2] }] },
+    );
     const r = await renderReport(empty);
+    expect(r.html).toContain("y: not drawn: class s has not one value per bin (2 bins).");
+    expect(r.html).toContain("z: not drawn: the bin edges are not increasing finite numbers.");
     expect(r.plots).toEqual([]);
     expect(r.html).not.toMatch(/NaN|Infinity/);
     expect(r.html).toContain("No cutflow in this run.");
