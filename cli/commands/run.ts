@@ -9,6 +9,7 @@ import { execute, formatCutflow, readPlanFile, RunError, summaryOf, unsupportedN
 import type { Plan } from "../../plan/types.js";
 import { printDiagnostics, printRunError, printRunErrors, sourcesOf } from "../diagnostics.js";
 import { nodeHost } from "../host.js";
+import { renderRunReport } from "../report.js";
 import { progressSink, type ProgressMode } from "../progress.js";
 import { CliIo, EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, onInterrupt, parseArgs, UsageError } from "../io.js";
 
@@ -107,6 +108,7 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
       signal: controller.signal,
       versions: { hepc: hepcVersion(), node: process.version },
       onProgress: progress ? (p) => progress.update(p) : undefined,
+      renderReport: (p, result, planHash) => renderRunReport(p, result, planHash, { hepc: hepcVersion(), node: process.version }),
     });
     progress?.done();
     if (!json) for (const w of ex.result.warnings) io.stderr(`hepc run: warning: ${w}\n`);

@@ -21,7 +21,7 @@ import { cutflowRunner } from "./runners/cutflow.js";
 import { evaluateRunner } from "./runners/evaluate.js";
 import { friendRunner, type FriendResult } from "./runners/friend.js";
 import { predictRunner } from "./runners/predict.js";
-import { datasetKey, trainRunner } from "./runners/train.js";
+import { datasetKey, featuresKey, trainRunner, type FeatureDistribution } from "./runners/train.js";
 import type { DatasetRows } from "../train/index.js";
 import { EventsLink } from "./runners/events.js";
 import { histogramRunner } from "./runners/histograms.js";
@@ -104,6 +104,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
     notRun: plan.nodes.filter((n) => notRun.has(n.id)).map((n) => n.id),
     evaluations: plan.nodes.flatMap((n) => (n.kind === "evaluate" && run.results.has(n.id) ? [run.results.get(n.id) as EvaluationResult] : [])),
     trained: plan.nodes.flatMap((n) => (n.kind === "train" && run.results.has(n.id) ? [run.results.get(n.id) as TrainedModel] : [])),
+    features: plan.nodes.flatMap((n) => (n.kind === "train" && run.results.has(featuresKey(n)) ? [{ model: n.model, distributions: run.results.get(featuresKey(n)) as FeatureDistribution[] }] : [])),
     datasets: plan.nodes.flatMap((n) => (n.kind === "train" && run.results.has(datasetKey(n)) ? [{ node: n.id, rows: run.results.get(datasetKey(n)) as DatasetRows }] : [])),
     friends: plan.nodes.flatMap((n) => (n.kind === "write" && run.results.has(n.id) ? [run.results.get(n.id) as FriendResult] : [])),
     models: plan.nodes.flatMap((n) => {
