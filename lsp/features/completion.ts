@@ -26,6 +26,7 @@ import {
   REWEIGHT_MODES, signatureText,
 } from "../../stdlib/index.js";
 import { NEGATIVE_WEIGHT_MODES } from "../../plan/types.js";
+import { classOrder } from "../../plan/classes.js";
 import { documentPath } from "./common.js";
 import { branchMarkdown, builtinMarkdown, collectionMarkdown, functionMarkdown, symbolMarkdown, symbolType } from "./docs.js";
 import { declarationStart, isIdentifierToken, lastTokenBefore, lex, Lexed, structure, tokenEnd } from "./tokens.js";
@@ -37,7 +38,7 @@ const BLOCK_ITEMS: Record<string, ReadonlySet<string>> = {
   sample: new Set(["files", "tree", "class", "weight", "where", "xsec", "sumw", "title"]),
   train: new Set(["on", "folds", "balance", "reweight", "validation", "test", "class_weights", "negative_weights"]),
   evaluate: new Set(["in", "bins", "metrics", "working_points", "reference"]),
-  output: new Set(["predictions", "histogram", "cutflow", "report"]),
+  output: new Set(["predictions", "histogram", "cutflow", "report", "dataset", "onnx"]),
 };
 
 const CONTINUATION = new Set<TokenType>([
@@ -388,6 +389,13 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
       addKeyword("this");
     }
     for (const [n, k] of names.byName) {
+      if (k === "model") {
+        // a model's name is its score (multiclass: `MODEL.CLASS`, offered after the dot)
+        const decl = c?.checked.symbols.get(n)?.decl;
+        const kind = decl?.kind === "Model" ? ` (${decl.modelKind.name})` : "";
+        add({ label: n, kind: SYMBOL_ITEM[k], detail: `score of model ${n}${kind}`, data: { symbol: n } }, RANK.symbol);
+        continue;
+      }
       if (k !== "object" && k !== "define" && k !== "region") continue;
       const sym = c?.checked.symbols.get(n);
       const t = sym && c ? symbolType(c, sym) : undefined;
@@ -438,7 +446,11 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
         expression = true;
         break;
       case "postfix":
-        if (prev?.tokenType === T.Dot) {
+        if (prev?.tokenType === T.Dot && c?.checked.symbols.get(toks[last - 1]?.image ?? "")?.kind === "model" && toks[last - 2]?.tokenType !== T.Dot) {
+          const model = toks[last - 1].image;
+          const classes = classOrder(c.checked.samples.map((s) => s.klass).filter((k): k is string => !!k));
+          if (classes.length > 2) for (const k of classes) add({ label: k, kind: CompletionItemKind.Field, detail: `score of class ${k} of model ${model}` }, RANK.field);
+        } else if (prev?.tokenType === T.Dot) {
           const t = chainType(x, last - 1);
           const rec = t?.kind === "record" ? t.record : t?.kind === "list" && t.element.kind === "record" ? t.element.record : undefined;
           if (rec) for (const [f, ft] of rec.fields) add({ label: f, kind: CompletionItemKind.Field, detail: `${rec.name}.${f}: ${typeToString(ft)}` }, RANK.field);
@@ -502,6 +514,7 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
         break;
       case "outputItem":
         if (pv === "by") addWords(HISTOGRAM_SPLITS);
+        else if (pv === "dataset" || pv === "onnx") addNamesOf(["model"]);
         break;
       default:
         break;
