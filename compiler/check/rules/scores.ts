@@ -1,6 +1,7 @@
 /**
  * Model scores used as values: a model whose score feeds its own inputs (its features, its train
- * block's region, folds, test part and reweighting variables, or an imported model's inputs),
+ * block's region, folds, test part and reweighting variables, the samples' weights and selections
+ * every training reads, or an imported model's inputs),
  * directly or through defines, regions and other models, is a cycle: the score exists only once
  * the model is trained or run.
  */
@@ -43,6 +44,8 @@ function dependencyEdges(ctx: CheckContext): Map<string, Set<string>> {
     }
     for (const m of decl.models) for (const r of reads) add(m.name, r);
   }
+  // every training reads every sample's weight and selection
+  for (const { decl } of ctx.declsOf("Train")) for (const m of decl.models) for (const sample of ctx.samples) add(m.name, sample.name);
   for (const { decl } of ctx.declsOf("Model")) {
     for (const o of decl.options) if (o.value.kind === "List") for (const item of o.value.items) namesIn(ctx, item, undefined, (n) => add(decl.name.name, n));
   }
@@ -53,6 +56,8 @@ function dependencyEdges(ctx: CheckContext): Map<string, Set<string>> {
 function ownersOf(ctx: CheckContext, use: { file: string; span: Span; owner?: string }): string[] {
   if (use.owner) return [use.owner];
   const inside = (d: { decl: A.Node; file: string }) => d.file === use.file && d.decl.span.start <= use.span.start && use.span.end <= d.decl.span.end;
+  const sample = ctx.declsOf("Sample").find(inside);
+  if (sample) return [sample.decl.name.name];
   const train = ctx.declsOf("Train").find(inside);
   if (train) return train.decl.models.map((m) => m.name);
   const model = ctx.declsOf("Model").find(inside);
