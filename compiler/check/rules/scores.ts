@@ -46,6 +46,7 @@ function dependencyEdges(ctx: CheckContext): Map<string, Set<string>> {
   }
   // every training reads every sample's weight and selection
   for (const { decl } of ctx.declsOf("Train")) for (const m of decl.models) for (const sample of ctx.samples) add(m.name, sample.name);
+  for (const { decl } of ctx.declsOf("Sample")) for (const p of decl.props) if (p.prop === "weight" || p.prop === "where") namesIn(ctx, p.expr, undefined, (n) => add(decl.name.name, n));
   for (const { decl } of ctx.declsOf("Model")) {
     for (const o of decl.options) if (o.value.kind === "List") for (const item of o.value.items) namesIn(ctx, item, undefined, (n) => add(decl.name.name, n));
   }
