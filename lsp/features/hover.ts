@@ -13,6 +13,7 @@ import { fileOfDocument, nodeAt, spanRange, targetAt } from "./common.js";
 
 const THIS = new Set(["This"]);
 const NAME_KINDS = new Set(["Ident", "Name", "String"]);
+const IDENT = new Set(["Ident"]);
 import { branchMarkdown, builtinMarkdown, collectionMarkdown, functionByName, functionMarkdown, symbolMarkdown } from "./docs.js";
 
 export function hover(c: Compilation, doc: TextDocument, offset: number): Hover | null {
@@ -20,6 +21,13 @@ export function hover(c: Compilation, doc: TextDocument, offset: number): Hover 
   if (!f) return null;
   const t = targetAt(c, f, offset);
   if (!t) {
+    // the class of a multiclass score, `signal` in `bdt.signal`
+    const field = nodeAt(f.parsed.ast, offset, IDENT);
+    const member = field ? memberOf(f.parsed.ast, (m) => m.field === field) : undefined;
+    const sym = member && member.target.kind === "Name" && c.checked.scores.has(member) ? c.checked.symbols.get(member.target.name) : undefined;
+    if (member && sym?.decl.kind === "Model") {
+      return { contents: { kind: MarkupKind.Markdown, value: classScoreMarkdown(sym.decl, member.field.name) }, range: spanRange(f.source, member.field.span) };
+    }
     // `this`: the element in scope.
     const n = nodeAt(f.parsed.ast, offset, THIS);
     const ty = n ? c.checked.types.get(n as unknown as A.Expr) : undefined;
@@ -86,20 +94,24 @@ function scoreMarkdown(c: Compilation, ast: A.FileAst, offset: number, model: A.
   const kind = model.modelKind.name;
   const direct = c.checked.scores.get(n);
   if (direct) return "```hep\n" + `${model.name.name}: float` + "\n```\n\n" + `score of model ${model.name.name} (${kind})`;
-  const member = memberOf(ast, n);
+  const member = memberOf(ast, (m) => m.target === n);
   const score = member ? c.checked.scores.get(member) : undefined;
   if (!member || !score) return undefined;
-  return "```hep\n" + `${model.name.name}.${member.field.name}: float` + "\n```\n\n" + `score of class ${member.field.name} of model ${model.name.name} (${kind})`;
+  return classScoreMarkdown(model, member.field.name);
 }
 
-/** The member expression whose target is this node. */
-function memberOf(ast: A.FileAst, target: A.Node): A.MemberExpr | undefined {
+function classScoreMarkdown(model: A.ModelDecl, klass: string): string {
+  return "```hep\n" + `${model.name.name}.${klass}: float` + "\n```\n\n" + `score of class ${klass} of model ${model.name.name} (${model.modelKind.name})`;
+}
+
+/** The member expression that passes the test. */
+function memberOf(ast: A.FileAst, test: (m: A.MemberExpr) => boolean): A.MemberExpr | undefined {
   let found: A.MemberExpr | undefined;
   const visit = (v: unknown): void => {
     if (found || typeof v !== "object" || v === null) return;
     if (Array.isArray(v)) return v.forEach(visit);
     const n = v as A.MemberExpr;
-    if (n.kind === "Member" && n.target === target) {
+    if (n.kind === "Member" && test(n)) {
       found = n;
       return;
     }

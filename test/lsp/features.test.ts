@@ -438,6 +438,9 @@ model bdt`);
     };
     expect(await at(HEADER + "region tight = presel and b<|>dt > 0.8")).toContain("score of model bdt (gbdt)");
     expect(await at(MULTI + "region tight = presel and b<|>dt.signal > 0.8")).toContain("score of class signal of model bdt (gbdt)");
+    expect(await at(MULTI + "region tight = presel and bdt.sig<|>nal > 0.8")).toContain("score of class signal of model bdt (gbdt)");
+    // a field of a record is not a score
+    expect(await at(HEADER + "define x = muons[0].I<|>so")).not.toContain("score of");
     // the model's declaration itself is no score
     expect(await at(HEADER.replace("model bdt", "model b<|>dt"))).not.toContain("score of");
   });
