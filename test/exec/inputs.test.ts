@@ -94,6 +94,31 @@ describe("kernel input columns", () => {
     expect(k.inputs).toEqual(["score:bdt:0"]);
   });
 
+  it("are read once each, through declarations and conditions, in first-use order", () => {
+    const cls = (k: number): ExprIR => ({ op: "score", type: "float", model: "multi", output: k });
+    const k = compileKernel({
+      outputs: [
+        { key: "sel", as: "mask", expr: { op: "ref", type: "bool", decl: "region", name: "tight" } },
+        { key: "other", as: "f64", expr: cls(0), when: { op: "ref", type: "bool", decl: "region", name: "tight" } },
+        { key: "sum", as: "f64", expr: { op: "binary", type: "float", fn: "+", args: [{ op: "ref", type: "float", decl: "define", name: "sig" }, cls(0)] } },
+      ],
+      defines: { sig: cls(2) },
+      regions: { tight: gt({ op: "ref", type: "float", decl: "define", name: "sig" }, 0.5) },
+      collections: [],
+    });
+    expect(k.branches).toEqual([]);
+    expect(k.inputs).toEqual(["score:multi:2", "score:multi:0"]);
+    const sig = Float64Array.from([0.9, 0.1, NaN, 0.6]);
+    const bkg = Float64Array.from([0.05, 0.7, 0.2, 0.3]);
+    const out = k.run({ n: 4, entry0: 0, columns: new Map(), inputs: new Map([["score:multi:2", sig], ["score:multi:0", bkg]]) });
+    expect(Array.from(out.get("sel")!)).toEqual([1, 0, 0, 1]);
+    // computed only where the region holds, NaN elsewhere
+    expect(Array.from(out.get("other")!)).toEqual([0.05, NaN, NaN, 0.3]);
+    expect(Array.from(out.get("sum")!)).toEqual([0.9 + 0.05, 0.1 + 0.7, NaN, 0.6 + 0.3]);
+    // a column shorter than the batch is refused, naming it
+    expect(() => k.run({ n: 4, entry0: 0, columns: new Map(), inputs: new Map([["score:multi:2", sig], ["score:multi:0", bkg.subarray(0, 3)]]) })).toThrow(/score:multi:0/);
+  });
+
   it("are combined with branches on this thread, for any chunk size", async () => {
     const want = await expected();
     // some events pass and some fail on each side of the `and`
