@@ -303,6 +303,9 @@ export class ExprChecker {
       return ERROR;
     }
     const classes = imported ? [] : classOrder(this.ctx.samples.map((s) => s.klass).filter((k): k is string => !!k));
+    // A sample lost to a syntax error may have declared another class: the classes are unknown.
+    const classesKnown = imported || !this.ctx.decls.some((d) => d.decl.kind === "Broken" && (d.decl.keyword === "sample" || d.decl.keyword === undefined));
+    if (!classesKnown) return ERROR;
     let output = 0;
     if (!klass) {
       if (classes.length > 2) {
