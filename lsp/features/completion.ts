@@ -446,11 +446,7 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
         expression = true;
         break;
       case "postfix":
-        if (prev?.tokenType === T.Dot && c?.checked.symbols.get(toks[last - 1]?.image ?? "")?.kind === "model" && toks[last - 2]?.tokenType !== T.Dot) {
-          const model = toks[last - 1].image;
-          const classes = classOrder(c.checked.samples.map((s) => s.klass).filter((k): k is string => !!k));
-          if (classes.length > 2) for (const k of classes) add({ label: k, kind: CompletionItemKind.Field, detail: `score of class ${k} of model ${model}` }, RANK.field);
-        } else if (prev?.tokenType === T.Dot) {
+        if (prev?.tokenType === T.Dot) {
           const t = chainType(x, last - 1);
           const rec = t?.kind === "record" ? t.record : t?.kind === "list" && t.element.kind === "record" ? t.element.record : undefined;
           if (rec) for (const [f, ft] of rec.fields) add({ label: f, kind: CompletionItemKind.Field, detail: `${rec.name}.${f}: ${typeToString(ft)}` }, RANK.field);
@@ -519,6 +515,12 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
       default:
         break;
     }
+  }
+  // After `MODEL.`: a multiclass model's classes, whose scores no record type describes.
+  if (prev?.tokenType === T.Dot && toks[last - 2]?.tokenType !== T.Dot && c?.checked.symbols.get(toks[last - 1]?.image ?? "")?.kind === "model") {
+    const model = toks[last - 1].image;
+    const classes = classOrder(c.checked.samples.map((s) => s.klass).filter((k): k is string => !!k));
+    if (classes.length > 2) for (const k of classes) add({ label: k, kind: CompletionItemKind.Field, detail: `score of class ${k} of model ${model}` }, RANK.field);
   }
   // A `(` of a features-taking model: `gbdt(` wants a features name (expression rule otherwise).
   if (expression && kw === "model" && slice.filter((t) => t.tokenType === T.LBrace).length === 0) {
