@@ -6,6 +6,7 @@
  */
 import { applyScalers } from "../train/scaling.js";
 import type { FittedScaler, FoldData } from "../train/types.js";
+import { mlpRuntime } from "./mlp/index.js";
 
 /** One fold's fitted model, able to score scaled feature columns. */
 export interface FittedModel {
@@ -37,7 +38,9 @@ export interface ModelKindRuntime {
 }
 
 /** The model kinds this runtime trains, by the plan's modelKind. */
-export const MODEL_RUNTIMES: Readonly<Record<string, ModelKindRuntime>> = {};
+export const MODEL_RUNTIMES: Readonly<Record<string, ModelKindRuntime>> = {
+  mlp: mlpRuntime,
+};
 
 /** A trained model as stored in the cache and the run directory: every fold with its scaling. */
 export interface TrainedModel {
