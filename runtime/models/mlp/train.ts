@@ -108,7 +108,10 @@ export class BatchTrainer {
     this.colB = new Float64Array(widest);
     this.params = [];
     for (const L of this.layers) {
-      this.params.push({ value: L.d.W, grad: L.gW, decay: true }, { value: L.d.b, grad: L.gb, decay: false });
+      this.params.push({ value: L.d.W, grad: L.gW, decay: true });
+      // Batch norm subtracts the batch mean, so the bias before it gets only rounding noise as
+      // gradient, which Adam would scale up to full steps: there it stays at 0 (not trained).
+      if (!L.d.bn) this.params.push({ value: L.d.b, grad: L.gb, decay: false });
       if (L.d.bn) this.params.push({ value: L.d.bn.gamma, grad: L.gGamma!, decay: false }, { value: L.d.bn.beta, grad: L.gBeta!, decay: false });
     }
     this.params.push({ value: net.out.W, grad: this.gOutW, decay: true }, { value: net.out.b, grad: this.gOutB, decay: false });
