@@ -60,10 +60,11 @@ export class Scorer {
     let nIn = net.inputs;
     net.hidden.forEach((d, l) => {
       const Z = this.acts[l];
-      gemm(m, d.nOut, nIn, input, nIn, 1, d.W, d.nOut, 1, Z, d.b);
       const aff = this.affine[l];
+      const fused = !aff && net.activation === "relu";
+      gemm(m, d.nOut, nIn, input, nIn, 1, d.W, d.nOut, 1, Z, d.b, fused);
       if (aff) for (let i = 0; i < m; i++) for (let j = 0; j < d.nOut; j++) Z[i * d.nOut + j] = aff.s[j] * Z[i * d.nOut + j] + aff.t[j];
-      activate(net.activation, Z, Z, m * d.nOut);
+      if (!fused) activate(net.activation, Z, Z, m * d.nOut);
       input = Z;
       nIn = d.nOut;
     });

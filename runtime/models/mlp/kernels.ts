@@ -7,10 +7,12 @@
 import type { Activation } from "./options.js";
 
 /**
- * C[i·n + j] = bias[j] + Σ_q A(i, q) · B(q, j) for i < m, j < n, q < p, where A(i, q) is
+ * C[i·n + j] = bias[j] + Σ_q A(i, q) · B(q, j) (then max(0, ·) with `relu`) for i < m, j < n, q < p, where A(i, q) is
  * A[i·aR + q·aC] and B(q, j) is B[q·bR + j·bC]: the strides select a matrix or its transpose.
  */
-export function gemm(m: number, n: number, p: number, A: Float32Array, aR: number, aC: number, B: Float32Array, bR: number, bC: number, C: Float32Array, bias: Float32Array | null): void {
+export function gemm(m: number, n: number, p: number, A: Float32Array, aR: number, aC: number, B: Float32Array, bR: number, bC: number, C: Float32Array, bias: Float32Array | null, relu = false): void {
+  // relu fused into the store: the result is clamped at 0 as it is written, saving a pass
+  const lo = relu ? 0 : -Infinity;
   const m4 = m - (m & 3);
   const n4 = n - (n & 3);
   for (let i = 0; i < m4; i += 4) {
@@ -46,13 +48,13 @@ export function gemm(m: number, n: number, p: number, A: Float32Array, aR: numbe
       const d2 = bias ? bias[j + 2] : 0;
       const d3 = bias ? bias[j + 3] : 0;
       let o = i * n + j;
-      C[o] = c00 + d0; C[o + 1] = c01 + d1; C[o + 2] = c02 + d2; C[o + 3] = c03 + d3;
+      C[o] = Math.max(lo, c00 + d0); C[o + 1] = Math.max(lo, c01 + d1); C[o + 2] = Math.max(lo, c02 + d2); C[o + 3] = Math.max(lo, c03 + d3);
       o += n;
-      C[o] = c10 + d0; C[o + 1] = c11 + d1; C[o + 2] = c12 + d2; C[o + 3] = c13 + d3;
+      C[o] = Math.max(lo, c10 + d0); C[o + 1] = Math.max(lo, c11 + d1); C[o + 2] = Math.max(lo, c12 + d2); C[o + 3] = Math.max(lo, c13 + d3);
       o += n;
-      C[o] = c20 + d0; C[o + 1] = c21 + d1; C[o + 2] = c22 + d2; C[o + 3] = c23 + d3;
+      C[o] = Math.max(lo, c20 + d0); C[o + 1] = Math.max(lo, c21 + d1); C[o + 2] = Math.max(lo, c22 + d2); C[o + 3] = Math.max(lo, c23 + d3);
       o += n;
-      C[o] = c30 + d0; C[o + 1] = c31 + d1; C[o + 2] = c32 + d2; C[o + 3] = c33 + d3;
+      C[o] = Math.max(lo, c30 + d0); C[o + 1] = Math.max(lo, c31 + d1); C[o + 2] = Math.max(lo, c32 + d2); C[o + 3] = Math.max(lo, c33 + d3);
     }
     for (let j = n4; j < n; j++) {
       const b0 = j * bC;
@@ -65,10 +67,10 @@ export function gemm(m: number, n: number, p: number, A: Float32Array, aR: numbe
         c3 += A[a3 + qa] * y;
       }
       const d = bias ? bias[j] : 0;
-      C[i * n + j] = c0 + d;
-      C[(i + 1) * n + j] = c1 + d;
-      C[(i + 2) * n + j] = c2 + d;
-      C[(i + 3) * n + j] = c3 + d;
+      C[i * n + j] = Math.max(lo, c0 + d);
+      C[(i + 1) * n + j] = Math.max(lo, c1 + d);
+      C[(i + 2) * n + j] = Math.max(lo, c2 + d);
+      C[(i + 3) * n + j] = Math.max(lo, c3 + d);
     }
   }
   for (let i = m4; i < m; i++) {
@@ -77,7 +79,7 @@ export function gemm(m: number, n: number, p: number, A: Float32Array, aR: numbe
       const b0 = j * bC;
       let c = 0;
       for (let q = 0, qa = 0, qb = 0; q < p; q++, qa += aC, qb += bR) c += A[a0 + qa] * B[qb + b0];
-      C[i * n + j] = c + (bias ? bias[j] : 0);
+      C[i * n + j] = Math.max(lo, c + (bias ? bias[j] : 0));
     }
   }
 }

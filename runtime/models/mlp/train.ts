@@ -125,9 +125,10 @@ export class BatchTrainer {
     let nIn = net.inputs;
     for (const L of this.layers) {
       const h = L.d.nOut;
-      gemm(m, h, nIn, input, nIn, 1, L.d.W, h, 1, L.z, L.d.b);
+      const fused = !L.d.bn && net.activation === "relu";
+      gemm(m, h, nIn, input, nIn, 1, L.d.W, h, 1, fused ? L.a : L.z, L.d.b, fused);
       if (L.d.bn) this.batchNorm(L, m);
-      activate(net.activation, L.d.bn ? L.a : L.z, L.a, m * h);
+      if (!fused) activate(net.activation, L.d.bn ? L.a : L.z, L.a, m * h);
       if (L.mask) {
         const keep = 1 - this.o.dropout;
         const scale = 1 / keep;
