@@ -54,17 +54,21 @@ export interface ModelKind {
 export const MODEL_KINDS: readonly ModelKind[] = [
   {
     name: "gbdt",
-    summary: "Gradient-boosted decision trees (binary logistic loss).",
+    summary: "Gradient-boosted decision trees: hepc's own histogram boosting (binary logistic loss; softmax for more than two classes), weighted, negative weights included.",
     argument: "features",
     trainable: true,
     options: [
-      { name: "trees", type: "int", default: 200, min: 1, max: 100000, summary: "Number of boosting rounds." },
-      { name: "depth", type: "int", default: 6, min: 1, max: 32, summary: "Maximum depth of each tree." },
+      { name: "trees", type: "int", default: 200, min: 1, max: 100000, summary: "Number of boosting rounds (one tree per round, one per class and round for multiclass)." },
+      { name: "depth", type: "int", default: 6, min: 1, max: 32, summary: "Maximum depth of each tree (grown depth-wise)." },
       { name: "learning_rate", type: "float", default: 0.1, min: 0, max: 1, summary: "Shrinkage applied to each tree." },
-      { name: "min_child_weight", type: "float", default: 1, min: 0, summary: "Minimum sum of hessians in a leaf." },
-      { name: "subsample", type: "float", default: 1, min: 0, max: 1, summary: "Fraction of events sampled per tree." },
-      { name: "bins", type: "int", default: 256, min: 2, max: 65536, summary: "Histogram bins per feature." },
-      { name: "l2", type: "float", default: 1, min: 0, summary: "L2 regularisation of leaf values." },
+      { name: "min_child_weight", type: "float", default: 1, min: 0, summary: "Minimum sum of hessians in each child of a split; also guards leaf values when negative weights make hessian sums small or negative." },
+      { name: "lambda", type: "float", default: 1, min: 0, summary: "L2 regularisation of leaf values (XGBoost's lambda)." },
+      { name: "l2", type: "float", min: 0, summary: "The older name of `lambda`; when given it is used instead of `lambda`." },
+      { name: "gamma", type: "float", default: 0, min: 0, summary: "Minimum gain of a split (XGBoost's gamma, min_split_loss)." },
+      { name: "subsample", type: "float", default: 1, min: 0, max: 1, summary: "Fraction of training events drawn for each tree (seeded)." },
+      { name: "colsample", type: "float", default: 1, min: 0, max: 1, summary: "Fraction of features drawn for each tree (seeded)." },
+      { name: "bins", type: "int", default: 255, min: 2, max: 255, summary: "Value bins per feature, cut at weighted quantiles of the training events; missing values have a bin of their own." },
+      { name: "early_stopping", type: "int", default: 0, min: 0, summary: "Stop when the validation loss has not improved for this many rounds and keep the best round (0: never)." },
     ],
   },
   {
