@@ -27,6 +27,7 @@ export { MlpError, type MlpCode } from "./errors.js";
 export { MlpModel, BACKEND, FORMAT } from "./model.js";
 export { readOptions, type MlpOptions } from "./options.js";
 export { predictColumns } from "./forward.js";
+export { mlpToOnnx } from "./onnx.js";
 export type { Network } from "./network.js";
 
 /** Random streams of one fit: independent draws for the weights, the shuffles and dropout. */
