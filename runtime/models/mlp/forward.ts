@@ -4,8 +4,9 @@
  * scaled columns enter as 0, which is the training mean of a feature under `normal` scaling; the
  * trainer does the same, so training and scoring see the same input.
  */
-import { activate, gemm } from "./kernels.js";
+import { activate } from "./kernels.js";
 import type { Dense, Network } from "./network.js";
+import { Arena, mm } from "./simd.js";
 
 /** Rows scored at a time: the block's activations stay in cache. */
 export const BLOCK = 512;
@@ -30,14 +31,24 @@ export class Scorer {
   private readonly affine: Array<{ s: Float32Array; t: Float32Array } | null>;
   readonly logits: Float32Array;
   readonly x: Float32Array;
+  private readonly arena: Arena | null;
+  /** The layers' weights, copied into the arena where there is one. */
+  private readonly layers: Array<{ W: Float32Array; b: Float32Array }>;
   constructor(
     readonly net: Network,
     readonly rows = BLOCK,
   ) {
-    this.acts = net.hidden.map((d) => new Float32Array(rows * d.nOut));
+    const all = [...net.hidden, net.out];
+    let floats = rows * (net.inputs + net.outputs);
+    for (const d of all) floats += rows * d.nOut + d.W.length + d.nOut;
+    const arena = Arena.create(floats, 3 + 3 * all.length);
+    this.arena = arena;
+    const buf = (n: number) => (arena ? arena.alloc(n) : new Float32Array(n));
+    this.layers = all.map((d) => (arena ? { W: arena.copy(d.W), b: arena.copy(d.b) } : d));
+    this.acts = net.hidden.map((d) => buf(rows * d.nOut));
     this.affine = net.hidden.map(bnAffine);
-    this.logits = new Float32Array(rows * net.outputs);
-    this.x = new Float32Array(rows * net.inputs);
+    this.logits = buf(rows * net.outputs);
+    this.x = buf(rows * net.inputs);
   }
 
   /** Fills `this.x` with rows [start, start + m) of column-major `columns`, NaN as 0. */
@@ -62,13 +73,14 @@ export class Scorer {
       const Z = this.acts[l];
       const aff = this.affine[l];
       const fused = !aff && net.activation === "relu";
-      gemm(m, d.nOut, nIn, input, nIn, 1, d.W, d.nOut, 1, Z, d.b, fused);
+      mm(this.arena, m, d.nOut, nIn, input, nIn, 1, this.layers[l].W, d.nOut, 1, Z, this.layers[l].b, fused);
       if (aff) for (let i = 0; i < m; i++) for (let j = 0; j < d.nOut; j++) Z[i * d.nOut + j] = aff.s[j] * Z[i * d.nOut + j] + aff.t[j];
       if (!fused) activate(net.activation, Z, Z, m * d.nOut);
       input = Z;
       nIn = d.nOut;
     });
-    gemm(m, net.outputs, nIn, input, nIn, 1, net.out.W, net.outputs, 1, this.logits, net.out.b);
+    const out = this.layers[net.hidden.length];
+    mm(this.arena, m, net.outputs, nIn, input, nIn, 1, out.W, net.outputs, 1, this.logits, out.b);
   }
 }
 

@@ -7,24 +7,27 @@
  * early stopping. Missing values (NaN) enter the network as 0, the scaled mean under `normal`
  * scaling, in training and scoring alike.
  *
- * The arithmetic is hepc's own (kernels.ts, train.ts, optim.ts) on Float32Arrays: at batch 256 a
- * 28-64-64-1 network is dominated by per-operation dispatch in TensorFlow.js's wasm backend, so
- * tfjs is not loaded. Files by job: options, rng, network (data + JSON), kernels, forward
- * (scoring), optim, train (the loop), model (FittedModel), onnx (export).
+ * The arithmetic is hepc's own on Float32Arrays: dense products in WebAssembly SIMD (simd.wat,
+ * simd.ts) where the shapes allow, TypeScript elsewhere (kernels.ts, train.ts, optim.ts). At batch
+ * 256 a 28-64-64-1 network is dominated by per-operation dispatch in TensorFlow.js's wasm backend,
+ * so tfjs is not loaded. Files by job: options, rng, network (data + JSON), kernels, simd,
+ * forward (scoring), optim, train (the loop), model (FittedModel), onnx (export), errors.
  *
  * Must not import runtime/exec (the executor calls this) or the compiler.
  */
 import type { FitContext, FittedModel, ModelKindRuntime } from "../index.js";
 import type { FoldData } from "../../train/types.js";
 import { MlpError } from "./errors.js";
-import { BACKEND, MlpModel } from "./model.js";
+import { MlpModel } from "./model.js";
+import { kernelBackend } from "./simd.js";
 import { initNetwork } from "./network.js";
 import { readOptions } from "./options.js";
 import { Rng } from "./rng.js";
 import { trainNetwork } from "./train.js";
 
 export { MlpError, type MlpCode } from "./errors.js";
-export { MlpModel, BACKEND, FORMAT } from "./model.js";
+export { MlpModel, FORMAT } from "./model.js";
+export { kernelBackend } from "./simd.js";
 export { readOptions, type MlpOptions } from "./options.js";
 export { predictColumns } from "./forward.js";
 export { mlpToOnnx } from "./onnx.js";
@@ -53,7 +56,7 @@ export async function fitMlp(data: FoldData, options: Record<string, unknown>, c
     { shuffle: new Rng(ctx.seed, stream(STREAM.shuffle)), dropout: new Rng(ctx.seed, stream(STREAM.dropout)) },
     { signal: ctx.signal, onEpoch: (e, t, v) => ctx.onRound?.(e, t, v) },
   );
-  return new MlpModel(r.net, BACKEND, r.curves, r.bestEpoch, r.epochsRun);
+  return new MlpModel(r.net, kernelBackend(), r.curves, r.bestEpoch, r.epochsRun);
 }
 
 export const mlpRuntime: ModelKindRuntime = {

@@ -7,8 +7,6 @@ import { MlpError } from "./errors.js";
 import { predictColumns } from "./forward.js";
 import { networkFromJson, networkToJson, type Network } from "./network.js";
 
-/** hepc's own dense kernels in TypeScript on Float32Arrays, one thread. */
-export const BACKEND = "hepc-js";
 
 export const FORMAT = "hepc-mlp/1";
 
@@ -42,6 +40,6 @@ export class MlpModel implements FittedModel {
     if (!o || typeof o !== "object" || o.format !== FORMAT) throw new MlpError("HEP6061", { reason: `the format is ${JSON.stringify(o?.format)}, not ${FORMAT}` });
     const best = typeof o.bestEpoch === "number" ? o.bestEpoch : undefined;
     const epochs = typeof o.epochs === "number" ? o.epochs : undefined;
-    return new MlpModel(networkFromJson(o.network), String(o.backend ?? BACKEND), undefined, best, epochs);
+    return new MlpModel(networkFromJson(o.network), String(o.backend ?? ""), undefined, best, epochs);
   }
 }

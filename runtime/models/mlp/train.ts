@@ -8,11 +8,12 @@
  */
 import { MlpError } from "./errors.js";
 import { Scorer } from "./forward.js";
-import { activate, activateBackward, columnSums, gemm, softplus } from "./kernels.js";
+import { activate, activateBackward, columnSums, softplus } from "./kernels.js";
 import { cloneNetwork, type Dense, type Network } from "./network.js";
 import { adam, sgd, type Param } from "./optim.js";
 import { rateAt, type MlpOptions } from "./options.js";
 import type { Rng } from "./rng.js";
+import { Arena, mm, transpose } from "./simd.js";
 
 export interface Part {
   columns: ArrayLike<number>[];
@@ -50,6 +51,8 @@ interface LayerBuffers {
   gb: Float32Array;
   gGamma: Float32Array | null;
   gBeta: Float32Array | null;
+  /** W transposed (nOut × nIn), for the input gradient; null for the first layer. */
+  Wt: Float32Array | null;
 }
 
 /** One network's training state: the buffers for a batch of up to B rows, the optimiser. */
@@ -68,6 +71,9 @@ export class BatchTrainer {
   private readonly colB: Float64Array;
   readonly params: Param[];
   private readonly opt: { step(lr: number): void };
+  /** The SIMD product's memory, holding every buffer and the network's weights; null without it. */
+  readonly arena: Arena | null;
+  private readonly outWt: Float32Array;
 
   constructor(
     readonly net: Network,
@@ -77,33 +83,46 @@ export class BatchTrainer {
   ) {
     const F = net.inputs;
     const K = net.outputs;
-    this.layers = net.hidden.map((d) => {
-      const a = new Float32Array(B * d.nOut);
-      const drop = o.dropout > 0;
+    const drop = o.dropout > 0;
+    const widest = Math.max(1, ...net.hidden.map((d) => d.nOut));
+    let floats = B * F + 2 * B * widest + 3 * net.out.W.length + 2 * K + 2 * B * K;
+    for (const d of net.hidden) floats += B * d.nOut * (2 + (d.bn ? 1 : 0) + (drop ? 1 : 0)) + 3 * d.W.length + 2 * d.nOut;
+    const arena = Arena.create(floats, 16 + 12 * net.hidden.length);
+    this.arena = arena;
+    const buf = (n: number) => (arena ? arena.alloc(n) : new Float32Array(n));
+    if (arena)
+      for (const d of [...net.hidden, net.out]) {
+        // the network's weights move into the arena: the optimiser updates them there
+        d.W = arena.copy(d.W);
+        d.b = arena.copy(d.b);
+      }
+    this.layers = net.hidden.map((d, l) => {
+      const a = buf(B * d.nOut);
       return {
         d,
-        z: new Float32Array(B * d.nOut),
-        zhat: d.bn ? new Float32Array(B * d.nOut) : null,
+        z: buf(B * d.nOut),
+        zhat: d.bn ? buf(B * d.nOut) : null,
         invStd: d.bn ? new Float64Array(d.nOut) : null,
         a,
-        out: drop ? new Float32Array(B * d.nOut) : a,
+        out: drop ? buf(B * d.nOut) : a,
         mask: drop ? new Float32Array(B * d.nOut) : null,
-        gW: new Float32Array(d.W.length),
-        gb: new Float32Array(d.nOut),
+        gW: buf(d.W.length),
+        gb: buf(d.nOut),
         gGamma: d.bn ? new Float32Array(d.nOut) : null,
         gBeta: d.bn ? new Float32Array(d.nOut) : null,
+        Wt: l > 0 ? buf(d.W.length) : null,
       };
     });
-    const widest = Math.max(1, ...net.hidden.map((d) => d.nOut));
-    this.x = new Float32Array(B * F);
+    this.x = buf(B * F);
     this.y = new Int32Array(B);
     this.w = new Float32Array(B);
-    this.logits = new Float32Array(B * K);
-    this.dLogits = new Float32Array(B * K);
-    this.gOutW = new Float32Array(net.out.W.length);
-    this.gOutB = new Float32Array(K);
-    this.g1 = new Float32Array(B * widest);
-    this.g2 = new Float32Array(B * widest);
+    this.logits = buf(B * K);
+    this.dLogits = buf(B * K);
+    this.gOutW = buf(net.out.W.length);
+    this.gOutB = buf(K);
+    this.outWt = buf(net.out.W.length);
+    this.g1 = buf(B * widest);
+    this.g2 = buf(B * widest);
     this.colA = new Float64Array(widest);
     this.colB = new Float64Array(widest);
     this.params = [];
@@ -116,6 +135,12 @@ export class BatchTrainer {
     }
     this.params.push({ value: net.out.W, grad: this.gOutW, decay: true }, { value: net.out.b, grad: this.gOutB, decay: false });
     this.opt = o.optimiser === "adam" ? adam(this.params, o.l2) : sgd(this.params, o.l2, o.momentum);
+    this.transposeWeights();
+  }
+
+  private transposeWeights(): void {
+    for (const L of this.layers) if (L.Wt) transpose(L.d.W, L.d.nIn, L.d.nOut, L.Wt);
+    transpose(this.net.out.W, this.net.out.nIn, this.net.out.nOut, this.outWt);
   }
 
   /** Forward pass in training mode over the m rows in x: logits. */
@@ -126,7 +151,7 @@ export class BatchTrainer {
     for (const L of this.layers) {
       const h = L.d.nOut;
       const fused = !L.d.bn && net.activation === "relu";
-      gemm(m, h, nIn, input, nIn, 1, L.d.W, h, 1, fused ? L.a : L.z, L.d.b, fused);
+      mm(this.arena, m, h, nIn, input, nIn, 1, L.d.W, h, 1, fused ? L.a : L.z, L.d.b, fused);
       if (L.d.bn) this.batchNorm(L, m);
       if (!fused) activate(net.activation, L.d.bn ? L.a : L.z, L.a, m * h);
       if (L.mask) {
@@ -141,7 +166,7 @@ export class BatchTrainer {
       input = L.out;
       nIn = h;
     }
-    gemm(m, net.outputs, nIn, input, nIn, 1, net.out.W, net.outputs, 1, this.logits, net.out.b);
+    mm(this.arena, m, net.outputs, nIn, input, nIn, 1, net.out.W, net.outputs, 1, this.logits, net.out.b);
   }
 
   /** Batch statistics, the normalised values, γ·ẑ + β into `a`, and the running statistics. */
@@ -215,11 +240,11 @@ export class BatchTrainer {
     const last = Ls.length ? Ls[Ls.length - 1] : null;
     const topIn = last ? last.out : this.x;
     const topWidth = last ? last.d.nOut : net.inputs;
-    gemm(topWidth, K, m, topIn, 1, topWidth, this.dLogits, K, 1, this.gOutW, null);
+    mm(this.arena, topWidth, K, m, topIn, 1, topWidth, this.dLogits, K, 1, this.gOutW, null);
     columnSums(m, K, this.dLogits, this.gOutB);
     if (!last) return;
     // g1: gradient with respect to the current layer's output
-    gemm(m, topWidth, K, this.dLogits, K, 1, net.out.W, 1, K, this.g1, null);
+    mm(this.arena, m, topWidth, K, this.dLogits, K, 1, this.outWt, topWidth, 1, this.g1, null);
     for (let l = Ls.length - 1; l >= 0; l--) {
       const L = Ls[l];
       const h = L.d.nOut;
@@ -229,9 +254,9 @@ export class BatchTrainer {
       if (L.d.bn) this.batchNormBackward(L, m);
       const input = l > 0 ? Ls[l - 1].out : this.x;
       const nIn = L.d.nIn;
-      gemm(nIn, h, m, input, 1, nIn, this.g2, h, 1, L.gW, null);
+      mm(this.arena, nIn, h, m, input, 1, nIn, this.g2, h, 1, L.gW, null);
       columnSums(m, h, this.g2, L.gb);
-      if (l > 0) gemm(m, nIn, h, this.g2, h, 1, L.d.W, 1, h, this.g1, null);
+      if (L.Wt) mm(this.arena, m, nIn, h, this.g2, h, 1, L.Wt, nIn, 1, this.g1, null);
     }
   }
 
@@ -263,6 +288,7 @@ export class BatchTrainer {
 
   step(lr: number): void {
     this.opt.step(lr);
+    this.transposeWeights();
   }
 }
 
@@ -388,5 +414,6 @@ export async function trainNetwork(net: Network, train: Part, valid: Part | null
     await new Promise<void>((r) => setImmediate(r));
   }
   if (!finiteNetwork(net)) throw diverged(epoch, Math.ceil(n / B), NaN);
-  return { net: bestNet ?? net, curves, bestEpoch: bestNet ? bestEpoch : epoch, epochsRun: epoch };
+  // a copy: the trainer's weights are views of its arena
+  return { net: bestNet ?? cloneNetwork(net), curves, bestEpoch: bestNet ? bestEpoch : epoch, epochsRun: epoch };
 }

@@ -12,11 +12,11 @@ import { Rng } from "../../../runtime/models/mlp/rng.js";
 import { BatchTrainer } from "../../../runtime/models/mlp/train.js";
 import { lcg } from "./data.js";
 
-function check(activation: Activation, batchNorm: boolean, outputs: number) {
+function check(activation: Activation, batchNorm: boolean, outputs: number, layers = [5, 4]) {
   const F = 3;
   const m = 7;
-  const net = initNetwork(F, [5, 4], outputs, activation, batchNorm, new Rng(11));
-  const o = readOptions({ layers: [5, 4], activation, batch_norm: batchNorm, batch: m });
+  const net = initNetwork(F, layers, outputs, activation, batchNorm, new Rng(11));
+  const o = readOptions({ layers, activation, batch_norm: batchNorm, batch: m });
   const t = new BatchTrainer(net, o, m, new Rng(2));
   const r = lcg(5);
   for (let i = 0; i < m * F; i++) t.x[i] = 2 * r() - 1;
@@ -71,4 +71,7 @@ describe("gradients against finite differences", () => {
   it("tanh with batch norm, binary", () => check("tanh", true, 1));
   it("elu with batch norm, three classes", () => check("elu", true, 3));
   it("sigmoid, three classes", () => check("sigmoid", false, 3));
+  // widths of 8: the products run through the WebAssembly SIMD kernel
+  it("tanh 8-8 (SIMD products), binary", () => check("tanh", false, 1, [8, 8]));
+  it("elu 8-16 (SIMD products) with batch norm, three classes", () => check("elu", true, 3, [8, 16]));
 });

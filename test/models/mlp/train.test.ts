@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { MODEL_RUNTIMES } from "../../../runtime/models/index.js";
-import { fitMlp, MlpError, MlpModel } from "../../../runtime/models/mlp/index.js";
+import { fitMlp, kernelBackend, MlpError, MlpModel } from "../../../runtime/models/mlp/index.js";
 import { partLoss } from "../../../runtime/models/mlp/train.js";
 import { auc, fold, lcg, ring } from "./data.js";
 
@@ -26,7 +26,8 @@ describe("mlp training", () => {
     expect(rounds).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
     expect(m.curves!.train.length).toBe(30);
     expect(m.curves!.train[29]).toBeLessThan(m.curves!.train[0] * 0.5);
-    expect((m.toJSON() as { backend: string }).backend).toBe("hepc-js");
+    expect((m.toJSON() as { backend: string }).backend).toBe(kernelBackend());
+    expect(kernelBackend()).toBe("hepc-wasm-simd"); // Node 20 has WebAssembly SIMD
   });
 
   it("three classes with softmax: each class's score ranks it first", async () => {
