@@ -9,7 +9,8 @@
  * WASM_BASE64 is simd.wat assembled by wabt's wat2wasm (`node dist/bench/mlp-wasm.js` after
  * `npm install --no-save wabt` rewrites it and checks it is current).
  */
-import { gemm } from "./kernels.js";
+import { activateBackward, columnSums, gemm } from "./kernels.js";
+import type { Activation } from "./options.js";
 
 // Node's and the project's TypeScript libraries do not declare WebAssembly: just what is used.
 interface WasmMemory {
@@ -21,7 +22,7 @@ declare const WebAssembly: {
   Memory: new (d: { initial: number }) => WasmMemory;
 };
 
-export const WASM_BASE64 = "AGFzbQEAAAABDgFgCn9/f39/f39/f38AAgwBA2VudgNtZW0CAAEDAgEABwgBBGdlbW0AAArJBgHGBgIJfwx7IARBAnQhDSAFQQJ0IQ4gAUECdCESQwAAAAD9EyEeQQAhCgJAA0AgCkEEaiAASg0BQQAhCwJAA0AgCyABTg0BIAhBAE4EQCAIIAtBAnRq/QAEACEbIAggC0ECdGr9AAQQIRwFIB4hGyAeIRwLIBshEyAcIRQgGyEVIBwhFiAbIRcgHCEYIBshGSAcIRogAyAKIA1saiEPIAYgC0ECdGohEEEAIQwCQANAIAwgAk4NASAQ/QAEACEbIBD9AAQQIRwgDyoCAP0TIR0gEyAdIBv95gH95AEhEyAUIB0gHP3mAf3kASEUIA8gDWoqAgD9EyEdIBUgHSAb/eYB/eQBIRUgFiAdIBz95gH95AEhFiAPIA1BAXRqKgIA/RMhHSAXIB0gG/3mAf3kASEXIBggHSAc/eYB/eQBIRggDyANQQNsaioCAP0TIR0gGSAdIBv95gH95AEhGSAaIB0gHP3mAf3kASEaIA8gDmohDyAQIBJqIRAgDEEBaiEMDAALCyAJBEAgEyAe/ekBIRMgFCAe/ekBIRQgFSAe/ekBIRUgFiAe/ekBIRYgFyAe/ekBIRcgGCAe/ekBIRggGSAe/ekBIRkgGiAe/ekBIRoLIAcgCiABbCALakECdGohESARIBP9CwQAIBEgFP0LBBAgESASaiERIBEgFf0LBAAgESAW/QsEECARIBJqIREgESAX/QsEACARIBj9CwQQIBEgEmohESARIBn9CwQAIBEgGv0LBBAgC0EIaiELDAALCyAKQQRqIQoMAAsLAkADQCAKIABODQFBACELAkADQCALIAFODQEgCEEATgRAIAggC0ECdGr9AAQAIRMgCCALQQJ0av0ABBAhFAUgHiETIB4hFAsgAyAKIA1saiEPIAYgC0ECdGohEEEAIQwCQANAIAwgAk4NASAPKgIA/RMhHSATIB0gEP0ABAD95gH95AEhEyAUIB0gEP0ABBD95gH95AEhFCAPIA5qIQ8gECASaiEQIAxBAWohDAwACwsgCQRAIBMgHv3pASETIBQgHv3pASEUCyAHIAogAWwgC2pBAnRqIREgESAT/QsEACARIBT9CwQQIAtBCGohCwwACwsgCkEBaiEKDAALCws=";
+export const WASM_BASE64 = "AGFzbQEAAAABFQJgCn9/f39/f39/f38AYAR/f39/AAIMAQNlbnYDbWVtAgABAwQDAAEBBxwDBGdlbW0AAAhyZWx1X2J3ZAABBmNvbHN1bQACCpIIA8YGAgl/DHsgBEECdCENIAVBAnQhDiABQQJ0IRJDAAAAAP0TIR5BACEKAkADQCAKQQRqIABKDQFBACELAkADQCALIAFODQEgCEEATgRAIAggC0ECdGr9AAQAIRsgCCALQQJ0av0ABBAhHAUgHiEbIB4hHAsgGyETIBwhFCAbIRUgHCEWIBshFyAcIRggGyEZIBwhGiADIAogDWxqIQ8gBiALQQJ0aiEQQQAhDAJAA0AgDCACTg0BIBD9AAQAIRsgEP0ABBAhHCAPKgIA/RMhHSATIB0gG/3mAf3kASETIBQgHSAc/eYB/eQBIRQgDyANaioCAP0TIR0gFSAdIBv95gH95AEhFSAWIB0gHP3mAf3kASEWIA8gDUEBdGoqAgD9EyEdIBcgHSAb/eYB/eQBIRcgGCAdIBz95gH95AEhGCAPIA1BA2xqKgIA/RMhHSAZIB0gG/3mAf3kASEZIBogHSAc/eYB/eQBIRogDyAOaiEPIBAgEmohECAMQQFqIQwMAAsLIAkEQCATIB796QEhEyAUIB796QEhFCAVIB796QEhFSAWIB796QEhFiAXIB796QEhFyAYIB796QEhGCAZIB796QEhGSAaIB796QEhGgsgByAKIAFsIAtqQQJ0aiERIBEgE/0LBAAgESAU/QsEECARIBJqIREgESAV/QsEACARIBb9CwQQIBEgEmohESARIBf9CwQAIBEgGP0LBBAgESASaiERIBEgGf0LBAAgESAa/QsEECALQQhqIQsMAAsLIApBBGohCgwACwsCQANAIAogAE4NAUEAIQsCQANAIAsgAU4NASAIQQBOBEAgCCALQQJ0av0ABAAhEyAIIAtBAnRq/QAEECEUBSAeIRMgHiEUCyADIAogDWxqIQ8gBiALQQJ0aiEQQQAhDAJAA0AgDCACTg0BIA8qAgD9EyEdIBMgHSAQ/QAEAP3mAf3kASETIBQgHSAQ/QAEEP3mAf3kASEUIA8gDmohDyAQIBJqIRAgDEEBaiEMDAALCyAJBEAgEyAe/ekBIRMgFCAe/ekBIRQLIAcgCiABbCALakECdGohESARIBP9CwQAIBEgFP0LBBAgC0EIaiELDAALCyAKQQFqIQoMAAsLC08BAX8gACADQQJ0aiEEAkADQCAAIARPDQEgAiAB/QAEACAA/QAEAEMAAAAA/RP9RP1O/QsEACAAQRBqIQAgAUEQaiEBIAJBEGohAgwACwsLeAMDfwF7AX8gAUECdCEIQQAhBAJAA0AgBCABTg0BQwAAAAD9EyEHIAIgBEECdGohBkEAIQUCQANAIAUgAE4NASAHIAb9AAQA/eQBIQcgBiAIaiEGIAVBAWohBQwACwsgAyAEQQJ0aiAH/QsEACAEQQRqIQQMAAsLCw==";
 
 type GemmFn = (m: number, n: number, p: number, a: number, aR: number, aC: number, b: number, c: number, bias: number, relu: number) => void;
 
@@ -46,13 +47,18 @@ export function kernelBackend(): "hepc-wasm-simd" | "hepc-js" {
 export class Arena {
   readonly buffer: ArrayBuffer;
   readonly gemm: GemmFn;
+  readonly reluBackward: (a: number, g: number, out: number, len: number) => void;
+  readonly colsum: (m: number, n: number, d: number, out: number) => void;
   private used = 0;
   private constructor(
     mod: object,
     private readonly bytes: number,
   ) {
     const mem = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) + 1 });
-    this.gemm = new WebAssembly.Instance(mod, { env: { mem } }).exports.gemm as GemmFn;
+    const e = new WebAssembly.Instance(mod, { env: { mem } }).exports;
+    this.gemm = e.gemm as GemmFn;
+    this.reluBackward = e.relu_bwd as Arena["reluBackward"];
+    this.colsum = e.colsum as Arena["colsum"];
     this.buffer = mem.buffer;
   }
 
@@ -83,6 +89,22 @@ export function mm(arena: Arena | null, m: number, n: number, p: number, A: Floa
     return;
   }
   gemm(m, n, p, A, aR, aC, B, bR, bC, C, bias, relu);
+}
+
+function inArena(arena: Arena | null, ...xs: Float32Array[]): arena is Arena {
+  return arena !== null && xs.every((x) => x.buffer === arena.buffer);
+}
+
+/** activateBackward (kernels.ts), relu through SIMD where it applies. */
+export function activationBackward(arena: Arena | null, act: Activation, A: Float32Array, dA: Float32Array, dZ: Float32Array, len: number): void {
+  if (act === "relu" && (len & 3) === 0 && inArena(arena, A, dA, dZ)) arena.reluBackward(A.byteOffset, dA.byteOffset, dZ.byteOffset, len);
+  else activateBackward(act, A, dA, dZ, len);
+}
+
+/** columnSums (kernels.ts) through SIMD where it applies. */
+export function colSums(arena: Arena | null, m: number, n: number, D: Float32Array, out: Float32Array): void {
+  if ((n & 3) === 0 && inArena(arena, D, out)) arena.colsum(m, n, D.byteOffset, out.byteOffset);
+  else columnSums(m, n, D, out);
 }
 
 /** W (nIn × nOut, row-major) transposed into Wt (nOut × nIn). */

@@ -130,4 +130,40 @@
             (br $cols)))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $rest))))
+;; relu_bwd: out[i] = a[i] > 0 ? g[i] : 0 for i < len (len a multiple of 4): the gradient through a
+;; relu, read from its output.
+  (func (export "relu_bwd") (param $a i32) (param $g i32) (param $out i32) (param $len i32)
+    (local $end i32)
+    (local.set $end (i32.add (local.get $a) (i32.shl (local.get $len) (i32.const 2))))
+    (block $done
+      (loop $next
+        (br_if $done (i32.ge_u (local.get $a) (local.get $end)))
+        (v128.store (local.get $out)
+          (v128.and (v128.load (local.get $g)) (f32x4.gt (v128.load (local.get $a)) (f32x4.splat (f32.const 0)))))
+        (local.set $a (i32.add (local.get $a) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $next))))
+;; colsum: out[j] = sum_i d[i, j] over the m rows of a row-major m x n matrix (n a multiple of 4),
+;; summed in row order: a bias's gradient.
+  (func (export "colsum") (param $m i32) (param $n i32) (param $d i32) (param $out i32)
+    (local $j i32) (local $i i32) (local $p i32) (local $acc v128) (local $nb i32)
+    (local.set $nb (i32.shl (local.get $n) (i32.const 2)))
+    (local.set $j (i32.const 0))
+    (block $colsDone
+      (loop $cols
+        (br_if $colsDone (i32.ge_s (local.get $j) (local.get $n)))
+        (local.set $acc (f32x4.splat (f32.const 0)))
+        (local.set $p (i32.add (local.get $d) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $i (i32.const 0))
+        (block $rowsDone
+          (loop $rows
+            (br_if $rowsDone (i32.ge_s (local.get $i) (local.get $m)))
+            (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $p))))
+            (local.set $p (i32.add (local.get $p) (local.get $nb)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $rows)))
+        (v128.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))) (local.get $acc))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $cols))))
 )

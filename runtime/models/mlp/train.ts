@@ -8,12 +8,12 @@
  */
 import { MlpError } from "./errors.js";
 import { Scorer } from "./forward.js";
-import { activate, activateBackward, columnSums, softplus } from "./kernels.js";
+import { activate, softplus } from "./kernels.js";
 import { cloneNetwork, type Dense, type Network } from "./network.js";
 import { adam, sgd, type Param } from "./optim.js";
 import { rateAt, type MlpOptions } from "./options.js";
 import type { Rng } from "./rng.js";
-import { Arena, mm, transpose } from "./simd.js";
+import { activationBackward, Arena, colSums, mm, transpose } from "./simd.js";
 
 export interface Part {
   columns: ArrayLike<number>[];
@@ -241,7 +241,7 @@ export class BatchTrainer {
     const topIn = last ? last.out : this.x;
     const topWidth = last ? last.d.nOut : net.inputs;
     mm(this.arena, topWidth, K, m, topIn, 1, topWidth, this.dLogits, K, 1, this.gOutW, null);
-    columnSums(m, K, this.dLogits, this.gOutB);
+    colSums(this.arena, m, K, this.dLogits, this.gOutB);
     if (!last) return;
     // g1: gradient with respect to the current layer's output
     mm(this.arena, m, topWidth, K, this.dLogits, K, 1, this.outWt, topWidth, 1, this.g1, null);
@@ -250,12 +250,12 @@ export class BatchTrainer {
       const h = L.d.nOut;
       const len = m * h;
       if (L.mask) for (let i = 0; i < len; i++) this.g1[i] *= L.mask[i];
-      activateBackward(net.activation, L.a, this.g1, this.g2, len);
+      activationBackward(this.arena, net.activation, L.a, this.g1, this.g2, len);
       if (L.d.bn) this.batchNormBackward(L, m);
       const input = l > 0 ? Ls[l - 1].out : this.x;
       const nIn = L.d.nIn;
       mm(this.arena, nIn, h, m, input, 1, nIn, this.g2, h, 1, L.gW, null);
-      columnSums(m, h, this.g2, L.gb);
+      colSums(this.arena, m, h, this.g2, L.gb);
       if (L.Wt) mm(this.arena, m, nIn, h, this.g2, h, 1, L.Wt, nIn, 1, this.g1, null);
     }
   }

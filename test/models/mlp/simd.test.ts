@@ -5,8 +5,8 @@
  * precisions (float32 lanes, double locals), so they agree to float32 rounding.
  */
 import { describe, expect, it } from "vitest";
-import { gemm } from "../../../runtime/models/mlp/kernels.js";
-import { Arena, kernelBackend, mm } from "../../../runtime/models/mlp/simd.js";
+import { activateBackward, columnSums, gemm } from "../../../runtime/models/mlp/kernels.js";
+import { activationBackward, Arena, colSums, kernelBackend, mm } from "../../../runtime/models/mlp/simd.js";
 import { lcg } from "./data.js";
 
 describe("SIMD product", () => {
@@ -51,5 +51,29 @@ describe("SIMD product", () => {
     mm(arena, 1, 8, 8, A, 8, 1, Float32Array.from({ length: 64 }, () => 1), 8, 1, C, null);
     expect(Array.from(C)).toEqual(new Array(8).fill(36));
     expect(B.length).toBe(8);
+  });
+
+  it("relu's gradient and column sums equal the TypeScript ones exactly", () => {
+    const r = lcg(77);
+    const m = 37;
+    const n = 24;
+    const arena = Arena.create(5 * m * n, 8)!;
+    const A = arena.alloc(m * n);
+    const G = arena.alloc(m * n);
+    const out = arena.alloc(m * n);
+    const sums = arena.alloc(n);
+    for (let i = 0; i < m * n; i++) {
+      A[i] = r() < 0.4 ? 0 : 2 * r() - 1;
+      G[i] = 2 * r() - 1;
+    }
+    activationBackward(arena, "relu", A, G, out, m * n);
+    const want = new Float32Array(m * n);
+    activateBackward("relu", A, G, want, m * n);
+    expect(Array.from(out)).toEqual(Array.from(want));
+    colSums(arena, m, n, G, sums);
+    const wantSums = new Float32Array(n);
+    columnSums(m, n, G, wantSums);
+    // both add in row order into float32
+    expect(Array.from(sums)).toEqual(Array.from(wantSums));
   });
 });
