@@ -106,6 +106,14 @@ describe("bad input", () => {
     expect((err as MlpError).args.epoch).toBe(1);
   });
 
+  it("a run interrupted during training stops with HEP6005 (the executor's interrupted run)", async () => {
+    const ac = new AbortController();
+    let epochs = 0;
+    const fit = fitMlp(fold(ring(500, 15)), { layers: [8], epochs: 50, batch: 50 }, { ...ctx(), signal: ac.signal, onRound: () => ++epochs === 2 && ac.abort() });
+    await expect(fit).rejects.toMatchObject({ code: "HEP6005" });
+    expect(epochs).toBe(2);
+  });
+
   it("options out of range, one class, labels outside the classes: HEP6063", async () => {
     const d = fold(ring(100, 13));
     const code = async (opts: object, c = ctx()) => ((await fitMlp(d, opts, c).catch((e: unknown) => e)) as MlpError).code;
