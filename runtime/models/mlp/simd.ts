@@ -91,8 +91,9 @@ export function mm(arena: Arena | null, m: number, n: number, p: number, A: Floa
   gemm(m, n, p, A, aR, aC, B, bR, bC, C, bias, relu);
 }
 
-function inArena(arena: Arena | null, ...xs: Float32Array[]): arena is Arena {
-  return arena !== null && xs.every((x) => x.buffer === arena.buffer);
+// explicit operands, not a rest parameter: this runs several times per batch and must not allocate
+function inArena(arena: Arena | null, a: Float32Array, b: Float32Array, c: Float32Array = a): arena is Arena {
+  return arena !== null && a.buffer === arena.buffer && b.buffer === arena.buffer && c.buffer === arena.buffer;
 }
 
 /** activateBackward (kernels.ts), relu through SIMD where it applies. */

@@ -240,7 +240,10 @@ export class BatchTrainer {
     const last = Ls.length ? Ls[Ls.length - 1] : null;
     const topIn = last ? last.out : this.x;
     const topWidth = last ? last.d.nOut : net.inputs;
-    mm(this.arena, topWidth, K, m, topIn, 1, topWidth, this.dLogits, K, 1, this.gOutW, null);
+    // one output: the kernel's gradient (topWidth × 1) is the row dLogitsᵀ · topIn, whose
+    // operand is row-major and wide, which the SIMD product takes
+    if (K === 1) mm(this.arena, 1, topWidth, m, this.dLogits, 0, 1, topIn, topWidth, 1, this.gOutW, null);
+    else mm(this.arena, topWidth, K, m, topIn, 1, topWidth, this.dLogits, K, 1, this.gOutW, null);
     colSums(this.arena, m, K, this.dLogits, this.gOutB);
     if (!last) return;
     // g1: gradient with respect to the current layer's output
