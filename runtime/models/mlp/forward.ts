@@ -101,10 +101,10 @@ export function probabilities(logits: Float32Array, m: number, k: number, out: F
 }
 
 /** Probabilities of n rows of column-major scaled features: n values, or n × k row-major. */
-export function predictColumns(net: Network, columns: ArrayLike<number>[], n: number): Float64Array {
+export function predictColumns(net: Network, columns: ArrayLike<number>[], n: number, scorer?: Scorer): Float64Array {
   const k = net.outputs;
   const out = new Float64Array(n * k);
-  const s = new Scorer(net, Math.min(BLOCK, Math.max(1, n)));
+  const s = scorer ?? new Scorer(net, Math.min(BLOCK, Math.max(1, n)));
   for (let start = 0; start < n; start += s.rows) {
     const m = Math.min(s.rows, n - start);
     s.load(columns, start, m);

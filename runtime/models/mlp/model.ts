@@ -4,13 +4,15 @@
  */
 import type { FittedModel } from "../index.js";
 import { MlpError } from "./errors.js";
-import { predictColumns } from "./forward.js";
+import { predictColumns, Scorer } from "./forward.js";
 import { networkFromJson, networkToJson, type Network } from "./network.js";
 
 
 export const FORMAT = "hepc-mlp/1";
 
 export class MlpModel implements FittedModel {
+  /** Kept between calls: the executor scores chunk after chunk with the same model. */
+  private scorer: Scorer | null = null;
   constructor(
     readonly net: Network,
     readonly backend: string,
@@ -22,7 +24,8 @@ export class MlpModel implements FittedModel {
   predict(columns: Float32Array[], n: number): Float64Array {
     if (columns.length !== this.net.inputs) throw new MlpError("HEP6062", { reason: `${columns.length} feature columns given, the network takes ${this.net.inputs}` });
     for (const [f, c] of columns.entries()) if (c.length < n) throw new MlpError("HEP6062", { reason: `feature column ${f + 1} holds ${c.length} values, ${n} asked` });
-    return predictColumns(this.net, columns, n);
+    this.scorer ??= new Scorer(this.net);
+    return predictColumns(this.net, columns, n, this.scorer);
   }
 
   toJSON(): unknown {
