@@ -8,7 +8,7 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { nodeHost } from "../cli/host.js";
+import { nodeHost } from "../host/index.js";
 import { compile } from "../compiler/compile.js";
 import { parseText } from "../compiler/syntax/parse.js";
 

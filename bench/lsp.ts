@@ -16,7 +16,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { nodeHost } from "../cli/host.js";
+import { nodeHost } from "../host/index.js";
 import type { Compilation } from "../compiler/compile.js";
 import { completion } from "../lsp/features/completion.js";
 import { diagnostics } from "../lsp/features/diagnostics.js";

@@ -25,7 +25,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import { availableParallelism, loadavg } from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { nodeHost } from "../cli/host.js";
+import { nodeHost } from "../host/index.js";
 import { compilePlan } from "../compiler/compile.js";
 import { execute } from "../runtime/exec/index.js";
 

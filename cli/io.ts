@@ -23,10 +23,35 @@ export const processIo: CliIo = {
   cwd: process.cwd(),
 };
 
+/**
+ * Ctrl-C in a real process. Until a command takes it over (a run aborting its work), an interrupt
+ * says so and exits 130: it can only have stopped work that had written nothing yet. Installed by
+ * main() for the process's own io only; in-process callers (tests) keep their own signals.
+ */
+let interruptHandler: (() => void) | null = null;
+let interruptsCaught = false;
+
+export function catchInterrupts(onUnclaimed: () => void): void {
+  if (interruptsCaught) return;
+  interruptsCaught = true;
+  process.on("SIGINT", () => (interruptHandler ? interruptHandler() : onUnclaimed()));
+}
+
+/** Routes Ctrl-C to `fn` until the returned function is called. */
+export function onInterrupt(fn: () => void): () => void {
+  const previous = interruptHandler;
+  interruptHandler = fn;
+  return () => {
+    if (interruptHandler === fn) interruptHandler = previous;
+  };
+}
+
 /** Exit codes shared by every command: 0 clean, 1 errors found in the user's input, 2 usage or environment. */
 export const EXIT_OK = 0;
 export const EXIT_ERRORS = 1;
 export const EXIT_USAGE = 2;
+/** 128 + SIGINT, as shells report a process stopped by Ctrl-C. */
+export const EXIT_INTERRUPTED = 130;
 
 /** A user-facing failure of a command (bad arguments, unreadable input): printed without a stack trace. */
 export class UsageError extends Error {

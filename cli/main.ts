@@ -2,7 +2,7 @@
  * hepc's command-line entry. The only place in the project that prints or decides exit codes.
  * Each command is a module under cli/commands exporting `run(argv, io) => Promise<exitCode>`.
  */
-import { CliIo, EXIT_USAGE, processIo, UsageError } from "./io.js";
+import { catchInterrupts, CliIo, EXIT_INTERRUPTED, EXIT_USAGE, processIo, UsageError } from "./io.js";
 
 type Command = { summary: string; load: () => Promise<{ run(argv: string[], io: CliIo): Promise<number> }> };
 
@@ -37,6 +37,12 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
   if (!command) {
     io.stderr(`hepc: unknown command '${name}'\n\n${usage()}`);
     return EXIT_USAGE;
+  }
+  if (io === processIo) {
+    catchInterrupts(() => {
+      io.stderr(`hepc ${name}: interrupted\n`);
+      process.exit(EXIT_INTERRUPTED);
+    });
   }
   try {
     const mod = await command.load();

@@ -4,12 +4,13 @@
  * in implementations (cli/host.ts); tests can hand in fakes. Keeping I/O behind this interface is
  * what makes compilation hermetic.
  */
+import type { BranchKind } from "../plan/branches.js";
 
 export interface BranchSchema {
   name: string;
   /** C++-ish type as uproot shows it: "float", "int32_t[]", "std::vector<float>" */
   typename: string;
-  kind: "flat" | "jagged" | "fixed" | "unsupported";
+  kind: BranchKind;
   /** "f4", "i4", "bool", ...; null when unsupported */
   dtype: string | null;
   countBranch?: string;
@@ -35,6 +36,12 @@ export interface CompilerHost {
   /** The file's bytes, or undefined when it does not exist or cannot be read. */
   readFile(path: string): Uint8Array | undefined;
   identity(path: string): FileIdentity | undefined;
+  /**
+   * The first `bytes` bytes of a file (fewer when it is shorter), or undefined when it cannot be
+   * read: for checking what a large file is (an ONNX model) without reading all of it. Optional:
+   * without it, the compiler takes the start of readFile.
+   */
+  readHead?(path: string, bytes: number): Uint8Array | undefined;
   /** Files matching a glob (absolute pattern), sorted. */
   glob(pattern: string): string[];
   treeSchema(path: string, tree: string): Promise<SchemaResult>;

@@ -4,7 +4,16 @@
  * the tree itself stays immutable. A construct the parser could not read becomes `Missing`, so later
  * stages skip it instead of reporting a cascade of errors.
  */
-import type { Span } from "../compiler/core/source.js";
+
+/**
+ * A range of a file's text as UTF-16 offsets (`start` inclusive, `end` exclusive), as JS strings
+ * index. Declared here, at the bottom of the pipeline, so the tree needs nothing above it;
+ * compiler/core/source.ts re-exports it with the positions built on it.
+ */
+export interface Span {
+  start: number;
+  end: number;
+}
 
 export interface Node {
   id: number;
@@ -199,15 +208,18 @@ export interface BinsDecl extends Node {
   spec: BinSpec;
 }
 
-export type ScalingKind = "normal" | "linear" | "categorical" | "log" | "none";
+export type ScalingKind = "normal" | "linear" | "categorical" | "log" | "none" | "manual";
 export interface Scaling extends Node {
   kind: "Scaling";
   scaling: ScalingKind;
   /** `normal clip S` */
   clip?: NumberLit;
-  /** `linear LOW .. HIGH` */
+  /** `linear LOW .. HIGH`, and the optional `clip LOW .. HIGH` of a manual scaling */
   low?: Expr;
   high?: Expr;
+  /** Manual (`shift S scale M`): the value becomes (x - S) * M, clipped to LOW .. HIGH when given. */
+  shift?: Expr;
+  factor?: Expr;
 }
 export interface FeatureItem extends Node {
   kind: "Feature";
@@ -240,12 +252,27 @@ export interface ReweightAxis extends Node {
   expr: Expr;
   bins: BinSpec;
 }
+/** `b + bb` in `reweight ... merge b + bb, c + cc`: classes reweighted as one. */
+export interface MergeGroup extends Node {
+  kind: "MergeGroup";
+  classes: Ident[];
+}
+/** `signal 1` in `class_weights signal 1, background 2.5`. */
+export interface ClassWeight extends Node {
+  kind: "ClassWeight";
+  name: Ident;
+  value: NumberLit;
+}
 export type TrainProp =
   | (Node & { kind: "Property"; key: Ident; prop: "on"; region: Ident })
   | (Node & { kind: "Property"; key: Ident; prop: "folds"; folds: NumberLit; by: Expr })
   | (Node & { kind: "Property"; key: Ident; prop: "balance"; mode: Ident })
-  | (Node & { kind: "Property"; key: Ident; prop: "reweight"; mode: Ident; target?: Ident; axes: ReweightAxis[] })
-  | (Node & { kind: "Property"; key: Ident; prop: "validation"; fraction: NumberLit });
+  | (Node & { kind: "Property"; key: Ident; prop: "reweight"; mode: Ident; target?: Ident; axes: ReweightAxis[]; merge: MergeGroup[]; maxWeight?: NumberLit })
+  | (Node & { kind: "Property"; key: Ident; prop: "validation"; fraction: NumberLit })
+  /** `test 0.1` (a number: a seeded fraction) or `test EXPR` (a per-event bool): the held-out test part. */
+  | (Node & { kind: "Property"; key: Ident; prop: "test"; value: Expr })
+  | (Node & { kind: "Property"; key: Ident; prop: "class_weights"; weights: ClassWeight[] })
+  | (Node & { kind: "Property"; key: Ident; prop: "negative_weights"; mode: Ident });
 export interface TrainDecl extends Node {
   kind: "Train";
   models: Ident[];
@@ -287,7 +314,11 @@ export type OutputItem =
       path: StringLit;
     })
   | (Node & { kind: "Cutflow"; regions: Ident[]; path: StringLit })
-  | (Node & { kind: "Report"; path: StringLit });
+  | (Node & { kind: "Report"; path: StringLit })
+  /** `dataset [MODEL] "out/train.arrow"`: a train block's training data as Arrow IPC; the model may be left out when one train block exists. */
+  | (Node & { kind: "Dataset"; model?: Ident; path: StringLit })
+  /** `onnx MODEL "out/model.onnx"`: a trained model exported as ONNX. */
+  | (Node & { kind: "Onnx"; model: Ident; path: StringLit });
 export interface OutputDecl extends Node {
   kind: "Output";
   items: OutputItem[];

@@ -2,7 +2,7 @@
  * The language server: LSP over a connection (stdio for `hepc lsp`), wired to the workspace (one
  * compilation per document version) and the features in features/, each a pure function of
  * (compilation, document, offset). Must not import runtime/exec, runtime/columns or onnxruntime:
- * the only runtime code it loads is the ROOT metadata reader behind cli/host.ts.
+ * the only runtime code it loads is the ROOT metadata reader behind host/ (the disk host).
  *
  * Diagnostics are pushed (textDocument/publishDiagnostics) on open and after each change, unless
  * the client pulls them (it advertises textDocument.diagnostic); textDocument/diagnostic is always
@@ -22,7 +22,7 @@ import {
   TextDocumentSyncKind,
 } from "vscode-languageserver";
 import { TextDocument } from "vscode-languageserver-textdocument";
-import { nodeHost } from "../cli/host.js";
+import { nodeHost } from "../host/index.js";
 import type { Compilation } from "../compiler/compile.js";
 import type { CompilerHost } from "../compiler/host.js";
 import { codeActions } from "./features/codeActions.js";

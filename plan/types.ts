@@ -21,7 +21,13 @@ export type ExprIR =
   | { op: "call"; type: string; fn: string; args: ExprIR[] }
   | { op: "index"; type: string; args: [ExprIR, ExprIR] }
   | { op: "member"; type: string; name: string; args: [ExprIR] }
-  | { op: "where"; type: string; args: [ExprIR, ExprIR] };
+  | { op: "where"; type: string; args: [ExprIR, ExprIR] }
+  /**
+   * A model's score per event (type "float"): `output` is the class's index in classOrder (plan/
+   * classes.ts) for a multiclass model, 0 for a binary or imported one. The node using it lists
+   * `predict:MODEL` among its inputs; the runtime supplies the column `score:MODEL:OUTPUT`.
+   */
+  | { op: "score"; type: string; model: string; output: number };
 
 export interface Origin {
   file: string;
@@ -92,11 +98,27 @@ export interface FilterNode extends NodeBase {
   scope: "region" | "sample";
   expr: ExprIR;
 }
+/**
+ * A feature's scaling. `normal` (clip in standard deviations), `linear` (low .. high to [0, 1]),
+ * `log`, `categorical`, `none`, and `manual`: clamp((x - shift) * scale, low, high), the clamp only
+ * when low and high are given.
+ */
+export interface ScalingIR {
+  kind: string;
+  clip?: number;
+  low?: number;
+  high?: number;
+  shift?: number;
+  scale?: number;
+}
 export interface ScaleNode extends NodeBase {
   kind: "scale";
   name: string;
-  features: Array<{ name: string; expr: ExprIR; scaling: { kind: string; clip?: number; low?: number; high?: number } }>;
+  features: Array<{ name: string; expr: ExprIR; scaling: ScalingIR }>;
 }
+/** What a training does with events of negative weight: keep them as they are, take |w|, or drop them. */
+export const NEGATIVE_WEIGHT_MODES = ["keep", "abs", "drop"] as const;
+export type NegativeWeights = (typeof NEGATIVE_WEIGHT_MODES)[number];
 export interface TrainNode extends NodeBase {
   kind: "train";
   model: string;
@@ -106,8 +128,26 @@ export interface TrainNode extends NodeBase {
   region: string | null;
   folds: { n: number; by: ExprIR } | null;
   balance: string;
-  reweight: { mode: string; target: string | null; axes: Array<{ expr: ExprIR; edges: number[] }> } | null;
+  /**
+   * `merge`: groups of classes reweighted as one (each group ≥ 1 class, no class twice);
+   * `maxWeight`: the reweighting factors are capped at it. Both null when not written.
+   */
+  reweight: {
+    mode: string;
+    target: string | null;
+    axes: Array<{ expr: ExprIR; edges: number[] }>;
+    merge: string[][] | null;
+    maxWeight: number | null;
+  } | null;
   validation: number | null;
+  /**
+   * The held-out test part, apart from training and validation: a seeded fraction of each
+   * sample's events (drawn with `seed`), or the events where a bool expression holds. Null: none.
+   */
+  test: { fraction: number } | { expr: ExprIR } | null;
+  /** class → factor multiplying its events' training weights; null when not written. */
+  classWeights: Record<string, number> | null;
+  negativeWeights: NegativeWeights;
   seed: number;
   classes: Record<string, string[]>;
 }
@@ -143,7 +183,8 @@ export interface CutflowNode extends NodeBase {
 export interface WriteNode extends NodeBase {
   kind: "write";
   path: string;
-  format: "root" | "json" | "html" | "friend";
+  /** arrow: a train node's training data (inputs: [train:MODEL]); onnx: a trained model exported (inputs: [train:MODEL]). */
+  format: "root" | "json" | "html" | "friend" | "arrow" | "onnx";
   keys?: ExprIR[];
 }
 

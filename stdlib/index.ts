@@ -34,9 +34,9 @@ export const BUILTIN_BY_NAME: ReadonlyMap<string, Builtin> = new Map(BUILTINS.ma
 /** Model kinds and their typed options, read by the checker, the LSP's completion and the docs. */
 export interface ModelOptionSpec {
   name: string;
-  type: "int" | "float" | "bool" | "string" | "name" | "list<int>" | "list<name>";
+  type: "int" | "float" | "bool" | "string" | "name" | "list<int>" | "list<float>" | "list<name>";
   default?: unknown;
-  /** For numbers: inclusive bounds. For names: the allowed values. */
+  /** For numbers (and the items of a list<float>): inclusive bounds. For names: the allowed values. */
   min?: number;
   max?: number;
   values?: string[];
@@ -94,10 +94,17 @@ export const MODEL_KINDS: readonly ModelKind[] = [
   },
   {
     name: "cut_and_count",
-    summary: "Rectangular cuts on the features, optimised for signal significance.",
+    summary: "Rectangular cuts on the features (TMVA's MethodCuts idea): per target signal efficiency, the box of lower and upper cuts with the best background rejection (or significance), optionally nested. The score is the fraction of boxes an event passes; the cuts are written to the model's JSON in the features' own units.",
     argument: "features",
     trainable: true,
-    options: [{ name: "steps", type: "int", default: 20, min: 2, max: 1000, summary: "Thresholds scanned per feature." }],
+    options: [
+      { name: "steps", type: "int", default: 20, min: 2, max: 1000, summary: "Thresholds scanned per feature: cuts are tried at this many weighted quantiles of the signal and as many of the background (fewer where values repeat)." },
+      { name: "efficiencies", type: "list<float>", default: [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1], min: 0.001, max: 1, summary: "Target signal efficiencies, one box each (order and repeats do not matter)." },
+      { name: "optimise", type: "name", default: "rejection", values: ["rejection", "significance"], summary: "rejection: per target, the box keeping at least the target's signal fraction with the least background. significance: the box of highest s/√(s+b) (training weights) among those keeping at least the target." },
+      { name: "tolerance", type: "float", default: 0.05, min: 0, max: 1, summary: "rejection: how far above its target a box's training signal efficiency may end before the target counts as not reached (HEP6070)." },
+      { name: "nested", type: "bool", default: false, summary: "true: every box lies inside the box of every looser target, so a threshold on the score selects one box exactly; the boxes are then the best among nested ones, which can cost much rejection. false: each target's best box on its own." },
+      { name: "signal", type: "name", summary: "The signal class (default: the class named `signal`, else the class with label 1)." },
+    ],
   },
   {
     name: "onnx",

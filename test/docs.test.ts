@@ -30,6 +30,7 @@ import { sourceFile } from "../compiler/core/source.js";
 import { generatedDocs, REGENERATE_COMMAND, REGENERATE_COMMAND_LONG } from "../compiler/docs/generate.js";
 import { parseText } from "../compiler/syntax/parse.js";
 import { nodeHost } from "../cli/host.js";
+import { memoryHost } from "./helpers/hosts.js";
 import * as T from "../grammar/lexer.js";
 import { hepParser, UNITS } from "../grammar/parser.js";
 import {
@@ -37,6 +38,7 @@ import {
 } from "../stdlib/index.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ONNX_MODEL = fs.readFileSync(path.join(repo, "test/cases/check/model.onnx"));
 const read = (rel: string) => fs.readFileSync(path.join(repo, rel), "utf8");
 
 // ---- generated pages ---------------------------------------------------------------------------
@@ -147,7 +149,11 @@ describe("docs/language.md code blocks", () => {
     const root = path.join(dir, `language-md-line-${b.line}.hep`);
     const overlay = new Map<string, string>([[root, b.text]]);
     for (const f of blocks) if (f.file && f.check === b.check) overlay.set(path.join(dir, f.file), f.text);
-    const c = await compile(root, nodeHost(repo), { overlay });
+    // The ONNX models the blocks name stand for the user's own: a real (tiny) model is put there,
+    // in memory, so that the check of the file passes as it would beside a real model.
+    const models = [...b.text.matchAll(/onnx\("([^"]+)"\)/g)].map((m): [string, Uint8Array] => [path.join(dir, m[1]), ONNX_MODEL]);
+    const host = models.length ? memoryHost({ cwd: repo, fallback: nodeHost(repo), files: models }) : nodeHost(repo);
+    const c = await compile(root, host, { overlay });
     const texts = new Map(c.program.files.map((f) => [f.path, f.text]));
     const relevant = c.diagnostics.filter((d) => d.code !== "HEP2003");
     expect(relevant.map((d) => renderDiagnostic(d, texts.has(d.file) ? sourceFile(d.file, texts.get(d.file)!) : undefined))).toEqual([]);

@@ -76,6 +76,59 @@ describe("plans of the examples", () => {
   });
 });
 
+describe("training options", () => {
+  it("every train node carries them: defaults when not written, the written values otherwise", async () => {
+    const plain = await planOf(path.join(root, "examples/single-top/analysis.hep"));
+    for (const n of plain.nodes) {
+      if (n.kind !== "train") continue;
+      expect([n.test, n.classWeights, n.negativeWeights]).toEqual([null, null, "keep"]);
+      expect([n.reweight?.merge, n.reweight?.maxWeight]).toEqual([null, null]);
+    }
+
+    const dir = copyExample("single-top");
+    const file = path.join(dir, "analysis.hep");
+    const text = readFileSync(file, "utf8")
+      .replace("reweight flat in muons[0].pt pt_bins\n", "reweight flat in muons[0].pt pt_bins merge signal + background max_weight 20\n  test entry % 10 == 0\n  class_weights background 2.5\n  negative_weights abs\n")
+      .replace("  ht normal clip 5\n", "  ht shift 100 scale 0.01 clip -5 .. 5\n")
+      .replace("  met normal clip 5\n", "  met shift 20 scale 0.1\n");
+    const p = await planOf(file, text);
+    expect(validatePlan(p)).toEqual({ ok: true });
+    const train = p.nodes.find((n) => n.kind === "train" && n.model === "bdt");
+    if (train?.kind !== "train") throw new Error("no train node for bdt");
+    expect(train.classWeights).toEqual({ background: 2.5 });
+    expect(train.negativeWeights).toBe("abs");
+    expect(train.reweight?.merge).toEqual([["signal", "background"]]);
+    expect(train.reweight?.maxWeight).toBe(20);
+    expect(train.test && "expr" in train.test && train.test.expr.type).toBe("bool");
+    const scale = p.nodes.find((n) => n.kind === "scale");
+    if (scale?.kind !== "scale") throw new Error("no scale node");
+    expect(scale.features.find((f) => f.name === "ht")!.scaling).toEqual({ kind: "manual", shift: 100, scale: 0.01, low: -5, high: 5 });
+    expect(scale.features.find((f) => f.name === "met")!.scaling).toEqual({ kind: "manual", shift: 20, scale: 0.1 });
+
+    // A fraction is a fraction; every option is part of the training's hash.
+    const fraction = await planOf(file, text.replace("test entry % 10 == 0", "test 0.1"));
+    const fTrain = fraction.nodes.find((n) => n.kind === "train" && n.model === "bdt");
+    expect(fTrain?.kind === "train" && fTrain.test).toEqual({ fraction: 0.1 });
+    expect(fTrain?.hash).not.toBe(train.hash);
+    const keep = await planOf(file, text.replace("negative_weights abs", "negative_weights keep"));
+    const kTrain = keep.nodes.find((n) => n.kind === "train" && n.model === "bdt");
+    expect(kTrain?.hash).not.toBe(train.hash);
+    const unwritten = await planOf(file, text.replace("negative_weights abs", ""));
+    expect(unwritten.nodes.find((n) => n.kind === "train" && n.model === "bdt")?.hash).toBe(kTrain?.hash);
+  });
+
+  it("the schema refuses a train node without them, or with a test fraction outside (0, 1)", async () => {
+    const p = JSON.parse(JSON.stringify(await planOf(path.join(root, "examples/single-top/analysis.hep"))));
+    const train = p.nodes.find((n: { kind: string }) => n.kind === "train");
+    delete train.negativeWeights;
+    expect(validatePlan(p).ok).toBe(false);
+    train.negativeWeights = "keep";
+    expect(validatePlan(p).ok).toBe(true);
+    train.test = { fraction: 1.5 };
+    expect(validatePlan(p).ok).toBe(false);
+  });
+});
+
 describe("content hashes", () => {
   it("ignore layout, comments and declaration order", async () => {
     const dir = copyExample("zmumu");

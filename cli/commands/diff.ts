@@ -10,7 +10,7 @@ import { compilePlan } from "../../compiler/compile.js";
 import { diffSides, renderMarkdown, renderText, Side } from "../../compiler/diff/index.js";
 import type { CompilerHost } from "../../compiler/host.js";
 import { lockPathFor, readLock } from "../../compiler/plan/lock.js";
-import { printDiagnostics, sourcesOf } from "../diagnostics.js";
+import { diagnosticsJson, printDiagnostics, sourcesOf } from "../diagnostics.js";
 import { nodeHost } from "../host.js";
 import { CliIo, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, parseArgs, UsageError } from "../io.js";
 
@@ -69,7 +69,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       { label: b, abs: path.resolve(io.cwd, b), host, which: "new" },
     ];
   }
-  const compiled = await compileSides(sides, io);
+  const compiled = await compileSides(sides, io, format);
   if (!compiled) return EXIT_USAGE;
   const diff = diffSides(compiled[0], compiled[1]);
   print(io, format, diff);
@@ -88,7 +88,7 @@ function print(io: CliIo, format: Format, diff: ReturnType<typeof diffSides>): v
 }
 
 /** Compiles both sides; on an error prints that side's diagnostics and returns undefined (never a partial diff). */
-async function compileSides(specs: [SideSpec, SideSpec], io: CliIo): Promise<[Side, Side] | undefined> {
+async function compileSides(specs: [SideSpec, SideSpec], io: CliIo, format: Format): Promise<[Side, Side] | undefined> {
   const out: Side[] = [];
   for (const s of specs) {
     const c = await compilePlan(s.abs, s.host, s.overlay ? { overlay: s.overlay } : {});
@@ -96,6 +96,8 @@ async function compileSides(specs: [SideSpec, SideSpec], io: CliIo): Promise<[Si
     if (errors.length || !c.plan) {
       io.stderr(`hepc diff: the ${s.which} side (${s.label}) does not compile:\n`);
       printDiagnostics(io, errors, sourcesOf(c), "text");
+      // JSON readers get one document on stdout whatever happened.
+      if (format === "json") io.stdout(JSON.stringify({ side: s.which, file: s.label, diagnostics: diagnosticsJson(errors, sourcesOf(c)) }, null, 2) + "\n");
       return undefined;
     }
     out.push({ compilation: c, plan: c.plan, label: s.label });

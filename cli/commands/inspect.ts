@@ -68,6 +68,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   } catch (e) {
     if (e instanceof RootIoError) {
       io.stderr(`hepc inspect: ${e.message}\n`);
+      // JSON readers get one document on stdout whatever happened.
+      if (json) io.stdout(JSON.stringify({ error: { file, message: e.message } }, null, 2) + "\n");
       return EXIT_ERRORS;
     }
     throw e;

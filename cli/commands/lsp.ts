@@ -16,9 +16,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   }
   if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'\n\n${HELP}`);
-  const { createConnection, StreamMessageReader, StreamMessageWriter } = await import("vscode-languageserver/node.js");
+  const { stdioConnection } = await import("../../lsp/transport.js");
   const { startServer } = await import("../../lsp/server.js");
-  const connection = createConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(process.stdout));
+  const connection = stdioConnection();
   // The connection owns stdout from here: nothing else may print to it.
   console.log = (...a: unknown[]) => connection.console.log(a.map(String).join(" "));
   startServer(connection);

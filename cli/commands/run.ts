@@ -5,11 +5,13 @@
 import * as path from "node:path";
 import { compilePlan, hasErrors } from "../../compiler/compile.js";
 import { hepcVersion } from "../../compiler/version.js";
-import { execute, formatCutflow, readPlanFile, RunError, summaryOf, unsupportedNodes, type RunProgress } from "../../runtime/exec/index.js";
+import { execute, formatCutflow, readPlanFile, RunError, summaryOf, unsupportedNodes } from "../../runtime/exec/index.js";
 import type { Plan } from "../../plan/types.js";
 import { printDiagnostics, printRunError, printRunErrors, sourcesOf } from "../diagnostics.js";
 import { nodeHost } from "../host.js";
-import { CliIo, EXIT_ERRORS, EXIT_OK, parseArgs, UsageError } from "../io.js";
+import { renderRunReport } from "../report.js";
+import { progressSink, type ProgressMode } from "../progress.js";
+import { CliIo, EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, onInterrupt, parseArgs, UsageError } from "../io.js";
 
 export const HELP = `usage: hepc run FILE.hep | PLAN.json [options]
 
@@ -24,8 +26,12 @@ options:
                    everything on one thread. Results do not depend on it
   --no-cache       neither use nor fill the column cache (.hepc/cache; kept within
                    HEPC_CACHE_SIZE, default 4G, least recently used columns removed first)
+  --progress MODE  bar (redrawn in place), plain (a line per sample every few seconds and
+                   when it finishes, for logs) or none; default bar on a terminal, else plain.
+                   Progress goes to stderr
   --quiet          no progress and no cutflow table
-  --json           print a machine-readable summary on stdout
+  --json           print one JSON document on stdout: the summary ({"diagnostics": [], ...}),
+                   or {"diagnostics": [...]} when the run could not be done
 `;
 
 function positiveInt(v: string | undefined, name: string): number | undefined {
@@ -36,7 +42,21 @@ function positiveInt(v: string | undefined, name: string): number | undefined {
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { flags: ["help", "no-cache", "quiet", "json"], options: ["chunk-size", "threads"] });
+  // Ctrl-C while compiling or loading the plan: nothing has been written yet, and the user hears so
+  // just as for a run interrupted later (HEP6005). Once work starts, it aborts the run instead.
+  const release = onInterrupt(() => {
+    printRunError(io, new RunError("HEP6005", {}), io.cwd, argv.includes("--json") ? "json" : "text");
+    process.exit(EXIT_INTERRUPTED);
+  });
+  try {
+    return await runCommand(argv, io);
+  } finally {
+    release();
+  }
+}
+
+async function runCommand(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(argv, { flags: ["help", "no-cache", "quiet", "json"], options: ["chunk-size", "threads", "progress"] });
   if (args.flags.has("help")) {
     io.stdout(HELP);
     return EXIT_OK;
@@ -46,6 +66,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const threads = positiveInt(args.options.get("threads"), "threads");
   const json = args.flags.has("json");
   const quiet = args.flags.has("quiet") || json;
+  const progressMode = progressOption(args.options.get("progress"), quiet, io.isTTY);
   const target = args.positionals[0];
   const abs = path.resolve(io.cwd, target);
   const analysisDir = path.dirname(abs);
@@ -63,8 +84,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     }
   } else {
     const c = await compilePlan(target, nodeHost(io.cwd));
-    printDiagnostics(io, c.diagnostics.filter((d) => d.severity === "error"), sourcesOf(c), json ? "json" : "text");
-    if (hasErrors(c.diagnostics) || !c.plan) return EXIT_ERRORS;
+    if (hasErrors(c.diagnostics) || !c.plan) {
+      printDiagnostics(io, c.diagnostics.filter((d) => d.severity === "error"), sourcesOf(c), json ? "json" : "text");
+      return EXIT_ERRORS;
+    }
     plan = c.plan;
   }
 
@@ -73,9 +96,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   if (notRun.length && !json) printRunErrors(io, notRun, analysisDir, "text");
 
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
-  const progress = !quiet && io.isTTY ? new Progress(io) : undefined;
+  // A second Ctrl-C does not wait for the run to wind down (nothing is published past the first).
+  const releaseInterrupt = onInterrupt(() => (controller.signal.aborted ? process.exit(EXIT_INTERRUPTED) : controller.abort()));
+  const progress = progressSink(progressMode, io);
   try {
     const ex = await execute(plan, {
       analysisDir,
@@ -85,11 +108,15 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       signal: controller.signal,
       versions: { hepc: hepcVersion(), node: process.version },
       onProgress: progress ? (p) => progress.update(p) : undefined,
+      renderReport: (p, result, planHash) => renderRunReport(p, result, planHash, { hepc: hepcVersion(), node: process.version }),
     });
     progress?.done();
     if (!json) for (const w of ex.result.warnings) io.stderr(`hepc run: warning: ${w}\n`);
     if (json) {
-      io.stdout(JSON.stringify({ ...summaryOf(plan, ex.result, ex.outputs, ex.wallMs), runDir: path.relative(io.cwd, ex.runDir) }, null, 2) + "\n");
+      // what was not run (HEP6001) is said in the one document, as warnings
+      const diagnostics = notRun.map((e) => ({ code: e.code, severity: "warning", message: e.message, ...(e.origin ? { file: e.origin.file, line: e.origin.line, column: e.origin.column } : {}) }));
+      const summary = { diagnostics, ...summaryOf(plan, ex.result, ex.outputs, ex.wallMs), runDir: path.relative(io.cwd, ex.runDir) };
+      io.stdout(JSON.stringify(summary, null, 2) + "\n");
       return EXIT_OK;
     }
     if (!quiet) {
@@ -98,7 +125,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         io.stdout(`cutflow (${c.file})${weighted ? ", raw events (weighted)" : ""}:\n${formatCutflow(c.regions, c.samples, weighted)}\n`);
       }
       const rel = (p: string) => path.relative(io.cwd, path.join(analysisDir, p)) || p;
-      for (const o of ex.outputs) io.stdout(`wrote ${rel(o.path)}${o.kind === "root" ? ` (${o.objects} histogram${o.objects === 1 ? "" : "s"})` : ""}\n`);
+      for (const o of ex.outputs) io.stdout(`wrote ${rel(o.path)}${o.kind === "root" ? ` (${o.objects} histogram${o.objects === 1 ? "" : "s"})` : o.kind === "tree" ? ` (${o.objects} entries)` : ""}\n`);
       const cached = ex.result.samples.filter((s) => !s.read).map((s) => s.name);
       io.stdout(`run directory ${path.relative(io.cwd, ex.runDir)}; ${ex.result.samples.reduce((a, s) => a + s.entries, 0)} events in ${(ex.wallMs / 1000).toFixed(2)} s${cached.length ? `; from the cache: ${cached.join(", ")}` : ""}\n`);
     }
@@ -107,71 +134,17 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     progress?.done();
     if (e instanceof RunError) {
       printRunError(io, e, analysisDir, json ? "json" : "text");
-      return controller.signal.aborted ? 130 : EXIT_ERRORS;
+      return controller.signal.aborted ? EXIT_INTERRUPTED : EXIT_ERRORS;
     }
     throw e;
   } finally {
-    process.removeListener("SIGINT", onSigint);
+    releaseInterrupt();
   }
 }
 
-/**
- * Progress on a terminal: one status line redrawn in place with the samples being read (a bar,
- * entries done, the file, the rate); a sample that finishes leaves its final line above it.
- * Samples can be read two at a time, so updates of several samples interleave.
- */
-class Progress {
-  private last = 0;
-  private readonly active = new Map<string, { p: RunProgress; started: number }>();
-  private drawn = false;
-  constructor(private readonly io: CliIo) {}
-
-  update(p: RunProgress): void {
-    const now = Date.now();
-    const entry = this.active.get(p.sample);
-    if (entry) entry.p = p;
-    else this.active.set(p.sample, { p, started: now });
-    const finished = !p.estimated && p.done >= p.total;
-    if (finished) {
-      const { started } = this.active.get(p.sample)!;
-      this.active.delete(p.sample);
-      this.clear();
-      this.io.stderr(`  ${this.describe(p, started, now, 30)}\n`);
-      this.last = 0; // redraw the others at once
-    }
-    if (now - this.last < 100) return;
-    this.last = now;
-    this.clear();
-    const width = this.active.size > 1 ? 12 : 30;
-    const line = [...this.active.values()].map(({ p: q, started }) => this.describe(q, started, now, width)).join("  │  ");
-    if (line) {
-      this.io.stderr(`  ${line}`);
-      this.drawn = true;
-    }
-  }
-
-  private describe(p: RunProgress, started: number, now: number, width: number): string {
-    // While later files are still unopened, the bar follows the files.
-    const frac = p.estimated && p.file && p.files ? (p.file - 1 + (p.total ? p.done / p.total : 0)) / p.files : p.total ? p.done / p.total : 1;
-    const bar = "█".repeat(Math.round(Math.min(1, frac) * width)).padEnd(width, "·");
-    const seconds = (now - started) / 1000;
-    const rate = seconds > 0.05 ? `  ${formatRate(p.done / seconds)} events/s` : "";
-    const count = p.estimated ? p.done.toLocaleString("en") : `${p.done.toLocaleString("en")}/${p.total.toLocaleString("en")}`;
-    const files = p.files && p.files > 1 ? `  file ${p.file ?? p.files}/${p.files}` : "";
-    return `${p.sample.padEnd(width > 12 ? 16 : 0)} ${bar} ${count}${p.cached ? " (cached)" : `${files}${rate}`}`;
-  }
-
-  private clear(): void {
-    if (this.drawn) this.io.stderr("\r\x1b[K");
-    this.drawn = false;
-  }
-
-  done(): void {
-    this.clear();
-    this.active.clear();
-  }
-}
-
-function formatRate(r: number): string {
-  return r >= 1e6 ? `${(r / 1e6).toFixed(1)} M` : r >= 1e3 ? `${(r / 1e3).toFixed(0)} k` : r.toFixed(0);
+/** An explicit --progress wins over --quiet and --json (it writes only to stderr). */
+function progressOption(v: string | undefined, quiet: boolean, tty: boolean): ProgressMode {
+  if (v === undefined) return quiet ? "none" : tty ? "bar" : "plain";
+  if (v === "bar" || v === "plain" || v === "none") return v;
+  throw new UsageError(`--progress must be bar, plain or none, not '${v}'`);
 }

@@ -3,10 +3,8 @@
  * index); lines and columns are computed only at the edges (CLI 1-based, LSP 0-based).
  */
 
-export interface Span {
-  start: number;
-  end: number;
-}
+export type { Span } from "../../grammar/ast.js";
+import type { Span } from "../../grammar/ast.js";
 
 export interface SourceFile {
   /** The path as the user named it (relative to the working directory when possible). */

@@ -21,7 +21,7 @@ import { positionOf, sourceFile, SourceFile, Span } from "../core/source.js";
 import { canonicalize } from "../../plan/canonical.js";
 import { lower, Usage } from "../plan/lower.js";
 import type { ExprIR, Plan } from "../../plan/types.js";
-import { printBins, printExpr } from "../syntax/print.js";
+import { printBins, printExpr, reweightClauses } from "../syntax/print.js";
 import type { DeclKind, Location } from "./types.js";
 
 /** A compiled analysis with its plan: one side of a diff. */
@@ -92,6 +92,7 @@ function irKey(ir: ExprIR | { text: string }, rename: Rename): string {
     if (e.op === "const") return e;
     const { type: _type, ...rest } = e as ExprIR & { args?: ExprIR[] };
     if (e.op === "ref") return { op: "ref", decl: e.decl, name: rename(e.name) };
+    if (e.op === "score") return { op: "score", model: rename(e.model), output: e.output };
     if ("args" in rest && rest.args) return { ...rest, args: rest.args.map(strip) };
     return rest;
   };
@@ -304,17 +305,33 @@ export function entriesOf(side: Side): Entry[] {
         const folds = get("folds");
         const balance = get("balance");
         const validation = get("validation");
+        const test = get("test");
+        const classWeights = get("class_weights");
+        const negative = get("negative_weights");
+        const reweightExtra = reweight ? { merge: reweight.merge.length ? reweight.merge.map((g) => g.classes.map((c) => c.name)) : null, maxWeight: reweight.maxWeight?.value ?? null } : {};
         return [
           { field: "on", key: on ? r(on.region.name) : null, show: on?.region.name ?? null },
           { field: "folds", key: folds ? json({ n: folds.folds.value, by: JSON.parse(irKey(low(folds.by), r)) }) : null, show: folds ? `${folds.folds.raw} by ${printExpr(folds.by)}` : null },
           { field: "balance", key: balance?.mode.name ?? "none", show: balance?.mode.name ?? null },
           {
             field: "reweight",
-            key: reweight ? json({ mode: reweight.mode.name, target: reweight.target ? r(reweight.target.name) : null, axes: reweight.axes.map((a) => ({ expr: JSON.parse(irKey(low(a.expr), r)), bins: binsKey(ctx, a.bins, r) })) }) : null,
-            ...(reweight ? { alt: json({ mode: reweight.mode.name, target: reweight.target ? r(reweight.target.name) : null, axes: reweight.axes.map((a) => ({ expr: JSON.parse(irKey(low(a.expr), r)), edges: edgesOf(ctx, a.bins) })) }) } : {}),
+            key: reweight ? json({ mode: reweight.mode.name, target: reweight.target ? r(reweight.target.name) : null, axes: reweight.axes.map((a) => ({ expr: JSON.parse(irKey(low(a.expr), r)), bins: binsKey(ctx, a.bins, r) })), ...reweightExtra }) : null,
+            ...(reweight ? { alt: json({ mode: reweight.mode.name, target: reweight.target ? r(reweight.target.name) : null, axes: reweight.axes.map((a) => ({ expr: JSON.parse(irKey(low(a.expr), r)), edges: edgesOf(ctx, a.bins) })), ...reweightExtra }) } : {}),
             show: reweight ? reweightShow(reweight) : null,
           },
           { field: "validation", key: validation ? json(validation.fraction.value) : null, show: validation?.fraction.raw ?? null },
+          {
+            field: "test",
+            key: !test ? null : test.value.kind === "Number" && !test.value.unit ? json({ fraction: test.value.value }) : json({ expr: JSON.parse(irKey(low(test.value), r)) }),
+            show: test ? printExpr(test.value) : null,
+          },
+          {
+            field: "class_weights",
+            key: classWeights ? json(Object.fromEntries(classWeights.weights.map((w) => [w.name.name, w.value.value]))) : null,
+            show: classWeights ? classWeights.weights.map((w) => `${w.name.name} ${w.value.raw}`).join(", ") : null,
+          },
+          // Not written means keep: writing `negative_weights keep` changes nothing.
+          { field: "negative_weights", key: negative?.mode.name ?? "keep", show: negative?.mode.name ?? null },
         ];
       };
       entries.push({
@@ -429,6 +446,14 @@ export function entriesOf(side: Side): Entry[] {
         case "Report":
           entries.push(outputEntry("report", p, file, item.span, [`write:${p}`], () => [to]));
           break;
+        case "Dataset":
+        case "Onnx": {
+          // the model by name through renames; a dataset without one is of the one trained model
+          const model = item.model?.name;
+          const facets = (r: Rename): Facet[] => [{ field: "model", key: model === undefined ? "*" : r(model), show: model ?? "(the trained model)" }, to];
+          entries.push(outputEntry(item.kind === "Dataset" ? "dataset" : "onnx", p, file, item.span, [`write:${p}`], facets));
+          break;
+        }
       }
     }
   }
@@ -466,17 +491,27 @@ function histogramName(item: Extract<A.OutputItem, { kind: "Histogram" }>): stri
 
 function scalingKey(s: A.Scaling | undefined): unknown {
   if (!s || s.scaling === "none") return { kind: "none" };
-  return { kind: s.scaling, clip: s.clip?.value ?? null, low: literalValue(s.low) ?? null, high: literalValue(s.high) ?? null };
+  const manual = s.scaling === "manual" ? { shift: literalValue(s.shift) ?? null, scale: literalValue(s.factor) ?? null } : {};
+  return { kind: s.scaling, clip: s.clip?.value ?? null, low: literalValue(s.low) ?? null, high: literalValue(s.high) ?? null, ...manual };
 }
 
 function featureShow(f: A.FeatureItem): string {
   const s = f.scaling;
-  const scaling = !s ? "" : s.scaling === "normal" && s.clip ? ` normal clip ${s.clip.raw}` : s.scaling === "linear" ? ` linear ${s.low ? printExpr(s.low) : "…"} .. ${s.high ? printExpr(s.high) : "…"}` : ` ${s.scaling}`;
+  const p = (x: A.Expr | undefined) => (x ? printExpr(x) : "…");
+  const scaling = !s
+    ? ""
+    : s.scaling === "normal" && s.clip
+      ? ` normal clip ${s.clip.raw}`
+      : s.scaling === "linear"
+        ? ` linear ${p(s.low)} .. ${p(s.high)}`
+        : s.scaling === "manual"
+          ? ` shift ${p(s.shift)} scale ${p(s.factor)}${s.low && s.high ? ` clip ${p(s.low)} .. ${p(s.high)}` : ""}`
+          : ` ${s.scaling}`;
   return `${printExpr(f.expr)}${f.alias ? ` as ${f.alias.name}` : ""}${scaling}`;
 }
 
 function reweightShow(p: Extract<A.TrainProp, { prop: "reweight" }>): string {
-  return `${p.mode.name}${p.target ? ` to ${p.target.name}` : ""} in ${p.axes.map((a) => `${printExpr(a.expr)} ${printBins(a.bins)}`).join(", ")}`;
+  return `${p.mode.name}${p.target ? ` to ${p.target.name}` : ""} in ${p.axes.map((a) => `${printExpr(a.expr)} ${printBins(a.bins)}`).join(", ")}${reweightClauses(p, printExpr)}`;
 }
 
 /** `field value; field value` for the fields that are written. */

@@ -7,7 +7,7 @@ import type { IToken } from "chevrotain";
 import type * as A from "../../grammar/ast.js";
 import * as T from "../../grammar/lexer.js";
 import { isUnitWord } from "../../grammar/parser.js";
-import { exprPrecedence, PRECEDENCE, printBinsWith, printExprWith, printOperand, PrintOptions } from "../syntax/print.js";
+import { exprPrecedence, PRECEDENCE, printBinsWith, printExprWith, printOperand, PrintOptions, reweightClauses } from "../syntax/print.js";
 
 /**
  * What a line is, for the blank-line and comment rules: the first line of a top-level declaration,
@@ -196,7 +196,9 @@ class Layout {
       case "Model":
         return this.model(d);
       case "Train":
-        return this.block("decl", 0, `train ${this.names(d.models)}`, d, d.props.map((p) => [this.line("item", 1, this.trainProp(p), p)]));
+        return this.block("decl", 0, `train ${this.names(d.models)}`, d, d.props.map((p) =>
+          p.prop === "test" ? this.exprLines("item", 1, "test ", p.value, p, PRECEDENCE.where + 1) : [this.line("item", 1, this.trainProp(p), p)],
+        ));
       case "Evaluate":
         return this.block("decl", 0, `evaluate ${this.names(d.models)}`, d, d.props.map((p) => this.evaluateProp(p)));
       case "Output":
@@ -250,6 +252,10 @@ class Layout {
         return s.clip ? `normal clip ${this.e(s.clip)}` : "normal";
       case "linear":
         return `linear ${s.low ? this.e(s.low) : "…"} .. ${s.high ? this.e(s.high) : "…"}`;
+      case "manual": {
+        const clip = s.low && s.high ? ` clip ${this.e(s.low)} .. ${this.e(s.high)}` : "";
+        return `shift ${s.shift ? this.e(s.shift) : "…"} scale ${s.factor ? this.e(s.factor) : "…"}${clip}`;
+      }
       default:
         return s.scaling;
     }
@@ -266,7 +272,7 @@ class Layout {
     return this.block("decl", 0, head, d, d.options.map((o, i) => [this.line("item", 1, options[i], o)]));
   }
 
-  private trainProp(p: A.TrainProp): string {
+  private trainProp(p: Exclude<A.TrainProp, { prop: "test" }>): string {
     switch (p.prop) {
       case "on":
         return `on ${p.region.name}`;
@@ -276,9 +282,13 @@ class Layout {
         return `balance ${p.mode.name}`;
       case "reweight":
         // `reweight to SAMPLE in ...`: the mode word is `to` itself.
-        return `reweight ${p.target ? `to ${p.target.name}` : p.mode.name} in ${this.axes(p.axes)}`;
+        return `reweight ${p.target ? `to ${p.target.name}` : p.mode.name} in ${this.axes(p.axes)}${reweightClauses(p, (x) => this.e(x))}`;
       case "validation":
         return `validation ${this.e(p.fraction)}`;
+      case "class_weights":
+        return `class_weights ${p.weights.map((w) => `${w.name.name} ${this.e(w.value)}`).join(", ")}`;
+      case "negative_weights":
+        return `negative_weights ${p.mode.name}`;
     }
   }
 
@@ -319,6 +329,10 @@ class Layout {
         return `cutflow${it.regions.length ? ` in ${this.names(it.regions)}` : ""} to ${this.str(it.path)}`;
       case "Report":
         return `report ${this.str(it.path)}`;
+      case "Dataset":
+        return `dataset ${it.model ? `${it.model.name} ` : ""}${this.str(it.path)}`;
+      case "Onnx":
+        return `onnx ${it.model.name} ${this.str(it.path)}`;
     }
   }
 }

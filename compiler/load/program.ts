@@ -16,9 +16,14 @@ export interface Program {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * How every diagnostic shows a path: relative to the working directory, `../` included (as tsc and
+ * rustc do: clickable in terminals and editors). Absolute only where no relative path exists
+ * (another drive on Windows).
+ */
 export function displayPath(abs: string, cwd: string): string {
   const rel = path.relative(cwd, abs);
-  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? rel : abs;
+  return rel && !path.isAbsolute(rel) ? rel : abs;
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });

@@ -17,9 +17,10 @@ import { typeToString } from "../core/types.js";
 import type { CompilerHost } from "../host.js";
 import { printExpr } from "../syntax/print.js";
 import { hashOf } from "../../plan/canonical.js";
+import { displayPath } from "../load/program.js";
 import { readLock, lockPathFor } from "./lock.js";
 import { lower, refsOf, Usage } from "./lower.js";
-import type { CollectionIR, ExprIR, InputFile, Origin, Plan, PlanNode } from "../../plan/types.js";
+import type { CollectionIR, ExprIR, InputFile, NegativeWeights, Origin, Plan, PlanNode, ScalingIR, TrainNode } from "../../plan/types.js";
 
 export interface BuildOptions {
   version: string;
@@ -50,7 +51,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   // ---- inputs ----------------------------------------------------------------------------------
   const lockAbs = lockPathFor(rootAbs);
   const lock = readLock(host, lockAbs);
-  if (lock.error) diagnostics.push(diagnostic("HEP5003", program.files[0].path, { start: 0, end: 0 }, { file: rel(lockAbs), reason: lock.error }));
+  if (lock.error) diagnostics.push(diagnostic("HEP5003", program.files[0].path, { start: 0, end: 0 }, { file: displayPath(lockAbs, host.cwd), reason: lock.error }));
   const inputs = new Map<string, InputFile>();
   const inputOf = (abs: string, file: string, span: Span): InputFile | undefined => {
     const p = rel(abs);
@@ -58,13 +59,13 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     if (known) return known;
     const id = host.identity(abs);
     if (!id) {
-      diagnostics.push(diagnostic("HEP2005", file, span, { file: p, reason: "no such file" }));
+      diagnostics.push(diagnostic("HEP2005", file, span, { file: displayPath(abs, host.cwd), reason: "no such file" }));
       return undefined;
     }
     let input: InputFile = { path: p, size: id.size, mtimeMs: id.mtimeMs };
     const locked = lock.inputs?.get(p);
     if (locked) {
-      if (locked.size !== id.size) diagnostics.push(diagnostic("HEP5002", file, span, { file: p, actual: `(size ${id.size})`, expected: `${locked.sha256.slice(0, 12)}… (size ${locked.size})` }));
+      if (locked.size !== id.size) diagnostics.push(diagnostic("HEP5002", file, span, { file: displayPath(abs, host.cwd), actual: `(size ${id.size})`, expected: `${locked.sha256.slice(0, 12)}… (size ${locked.size})` }));
       input = { path: p, size: id.size, sha256: locked.sha256 };
     }
     inputs.set(p, input);
@@ -123,9 +124,13 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   for (const { decl, file } of ctx.declsOf("Features")) {
     const features = decl.items.map((f) => {
       const s = f.scaling;
-      const scaling: { kind: string; clip?: number; low?: number; high?: number } = { kind: s?.scaling ?? "none" };
+      const scaling: ScalingIR = { kind: s?.scaling ?? "none" };
       if (s?.clip) scaling.clip = s.clip.value;
-      if (s?.scaling === "linear") {
+      if (s?.scaling === "manual") {
+        scaling.shift = literalValue(s.shift);
+        scaling.scale = literalValue(s.factor);
+      }
+      if (s?.scaling === "linear" || (s?.scaling === "manual" && s.low && s.high)) {
         scaling.low = literalValue(s.low);
         scaling.high = literalValue(s.high);
       }
@@ -155,11 +160,21 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       const t = train ? trainProps(train) : undefined;
       const folds = t?.folds ? { n: t.folds.folds.value, by: low(t.folds.by) } : null;
       const reweight = t?.reweight
-        ? { mode: t.reweight.mode.name, target: t.reweight.target?.name ?? null, axes: t.reweight.axes.map((a) => ({ expr: low(a.expr), edges: edgesOf(ctx, a.bins) })) }
+        ? {
+            mode: t.reweight.mode.name,
+            target: t.reweight.target?.name ?? null,
+            axes: t.reweight.axes.map((a) => ({ expr: low(a.expr), edges: edgesOf(ctx, a.bins) })),
+            merge: t.reweight.merge.length ? t.reweight.merge.map((g) => g.classes.map((c) => c.name)) : null,
+            maxWeight: t.reweight.maxWeight?.value ?? null,
+          }
         : null;
+      const testValue = t?.test?.value;
+      const test: TrainNode["test"] = !testValue ? null : testValue.kind === "Number" && !testValue.unit ? { fraction: testValue.value } : { expr: low(testValue) };
+      const classWeights = t?.class_weights ? Object.fromEntries(t.class_weights.weights.map((w) => [w.name.name, w.value.value])) : null;
       const inputs = new Set<string>([`scale:${features}`, ...sampleWeights, ...sampleSelections]);
       if (t?.on) inputs.add(`filter:${t.on.region.name}`);
       if (folds) refsOf(folds.by, inputs);
+      if (test && "expr" in test) refsOf(test.expr, inputs);
       for (const a of reweight?.axes ?? []) refsOf(a.expr, inputs);
       add({
         kind: "train",
@@ -175,6 +190,9 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         balance: t?.balance?.mode.name ?? "none",
         reweight,
         validation: t?.validation?.fraction.value ?? null,
+        test,
+        classWeights,
+        negativeWeights: (t?.negative_weights?.mode.name as NegativeWeights | undefined) ?? "keep",
         seed,
         classes,
       });
@@ -220,7 +238,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
 
   // ---- outputs ---------------------------------------------------------------------------------
   const writes = new Map<string, WriteDraft>();
-  const writeTo = (p: string, format: "root" | "json" | "html" | "friend", file: string, span: Span): WriteDraft => {
+  const writeTo = (p: string, format: WriteDraft["format"], file: string, span: Span): WriteDraft => {
     let w = writes.get(p);
     if (!w) {
       w = { kind: "write", id: `write:${p}`, origin: origin(file, span), inputs: [], path: p, format };
@@ -263,6 +281,15 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
           w.inputs.push(...[...evalIds]);
           break;
         }
+        case "Dataset": {
+          // without a name the checker made sure exactly one model is trained
+          const model = item.model?.name ?? [...trainOf.keys()][0];
+          writeTo(p, "arrow", file, item.span).inputs.push(`train:${model}`);
+          break;
+        }
+        case "Onnx":
+          writeTo(p, "onnx", file, item.span).inputs.push(`train:${item.model.name}`);
+          break;
       }
     }
   }
@@ -313,7 +340,16 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
 
 function trainProps(t: A.TrainDecl) {
   const get = <K extends A.TrainProp["prop"]>(k: K) => t.props.find((p) => p.prop === k) as Extract<A.TrainProp, { prop: K }> | undefined;
-  return { on: get("on"), folds: get("folds"), balance: get("balance"), reweight: get("reweight"), validation: get("validation") };
+  return {
+    on: get("on"),
+    folds: get("folds"),
+    balance: get("balance"),
+    reweight: get("reweight"),
+    validation: get("validation"),
+    test: get("test"),
+    class_weights: get("class_weights"),
+    negative_weights: get("negative_weights"),
+  };
 }
 
 function evaluateProps(e: A.EvaluateDecl) {
@@ -390,6 +426,8 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
   const ir = (e: ExprIR | null): unknown => {
     if (!e) return null;
     if (e.op === "ref") return { op: "ref", type: e.type, target: hashOfId(`${e.decl === "region" ? "filter" : "define"}:${e.name}`) };
+    // a score is its model's predictions: the model's name drops out, what it learnt from stays in
+    if (e.op === "score") return { op: "score", type: e.type, target: hashOfId(`predict:${e.model}`), output: e.output };
     if ("args" in e) return { ...e, args: e.args.map(ir) };
     return e;
   };
@@ -414,8 +452,13 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
           region: n.region ? hashOfId(`filter:${n.region}`) : null,
           folds: n.folds ? { n: n.folds.n, by: ir(n.folds.by) } : null,
           balance: n.balance,
-          reweight: n.reweight ? { mode: n.reweight.mode, target: n.reweight.target, axes: n.reweight.axes.map((a) => ({ expr: ir(a.expr), edges: a.edges })) } : null,
+          reweight: n.reweight
+            ? { mode: n.reweight.mode, target: n.reweight.target, axes: n.reweight.axes.map((a) => ({ expr: ir(a.expr), edges: a.edges })), merge: n.reweight.merge, maxWeight: n.reweight.maxWeight }
+            : null,
           validation: n.validation,
+          test: n.test && "expr" in n.test ? { expr: ir(n.test.expr) } : n.test,
+          classWeights: n.classWeights,
+          negativeWeights: n.negativeWeights,
           seed: n.seed,
           classes: n.classes,
         };

@@ -4,7 +4,7 @@
  * `printExpr`/`printBins` write strings as JSON; the `...With` variants take options (the formatter
  * passes its own string quoting).
  */
-import type { BinSpec, Expr } from "../../grammar/ast.js";
+import type { BinSpec, Expr, TrainProp } from "../../grammar/ast.js";
 
 export interface PrintOptions {
   /** How a string literal's value is written back, quotes included. Default: JSON.stringify. */
@@ -114,4 +114,12 @@ export function printBinsWith(b: BinSpec, opts: PrintOptions): string {
     case "Missing":
       return "…";
   }
+}
+
+/** ` merge b + bb, c + cc max_weight 10`: the clauses after a reweighting's axes, as written canonically. */
+export function reweightClauses(p: Extract<TrainProp, { prop: "reweight" }>, print: (x: Expr) => string): string {
+  let s = "";
+  if (p.merge.length) s += ` merge ${p.merge.map((g) => g.classes.map((c) => c.name).join(" + ")).join(", ")}`;
+  if (p.maxWeight) s += ` max_weight ${print(p.maxWeight)}`;
+  return s;
 }

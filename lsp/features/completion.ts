@@ -7,9 +7,11 @@
  * after `train`, samples after `reweight to`, bins in a binning), or an expression operand: names
  * in scope, stdlib functions, and the branches and collections of the samples' ROOT files.
  *
- * Names, types and schemas come from the latest compilation available, whatever its version: a
- * keystroke is never made to wait for a compilation (with none yet, the answer has keywords,
- * functions and the names declared in the text).
+ * The types of what is before the cursor (fields after `.`, the element in scope inside `where`)
+ * are the checker's own (cursorTypes.ts): the text is parsed and typed by the compiler, never
+ * guessed from tokens. Names, types and schemas come from the latest compilation available,
+ * whatever its version: a keystroke is never made to wait for a compilation (with none yet, the
+ * answer has keywords, functions and the names declared in the text).
  */
 import * as path from "node:path";
 import type { IToken, TokenType } from "chevrotain";
@@ -20,12 +22,15 @@ import { hepParser } from "../../grammar/parser.js";
 import type { Env } from "../../compiler/check/env.js";
 import type { SymbolKind as HepSymbolKind } from "../../compiler/check/symbols.js";
 import type { Compilation } from "../../compiler/compile.js";
-import { list, P4, Type, typeToString } from "../../compiler/core/types.js";
+import { typeToString } from "../../compiler/core/types.js";
 import {
   BALANCE_MODES, BUILTINS, FUNCTION_BY_NAME, FUNCTIONS, HISTOGRAM_SPLITS, METRICS, MODEL_KIND_BY_NAME, MODEL_KINDS,
   REWEIGHT_MODES, signatureText,
 } from "../../stdlib/index.js";
+import { NEGATIVE_WEIGHT_MODES } from "../../plan/types.js";
+import { classOrder } from "../../plan/classes.js";
 import { documentPath } from "./common.js";
+import { CursorTypes, typesAtCursor } from "./cursorTypes.js";
 import { branchMarkdown, builtinMarkdown, collectionMarkdown, functionMarkdown, symbolMarkdown, symbolType } from "./docs.js";
 import { declarationStart, isIdentifierToken, lastTokenBefore, lex, Lexed, structure, tokenEnd } from "./tokens.js";
 
@@ -34,9 +39,9 @@ import { declarationStart, isIdentifierToken, lastTokenBefore, lex, Lexed, struc
 const BLOCK_ITEMS: Record<string, ReadonlySet<string>> = {
   analysis: new Set(["lumi", "seed", "title"]),
   sample: new Set(["files", "tree", "class", "weight", "where", "xsec", "sumw", "title"]),
-  train: new Set(["on", "folds", "balance", "reweight", "validation"]),
+  train: new Set(["on", "folds", "balance", "reweight", "validation", "test", "class_weights", "negative_weights"]),
   evaluate: new Set(["in", "bins", "metrics", "working_points", "reference"]),
-  output: new Set(["predictions", "histogram", "cutflow", "report"]),
+  output: new Set(["predictions", "histogram", "cutflow", "report", "dataset", "onnx"]),
 };
 
 const CONTINUATION = new Set<TokenType>([
@@ -99,178 +104,6 @@ function isOpen(t: IToken): boolean {
 }
 function isClose(t: IToken): boolean {
   return t.tokenType === T.RParen || t.tokenType === T.RBracket || t.tokenType === T.RBrace;
-}
-
-// ---- types of what is before the cursor -------------------------------------------------------
-
-interface Ctx {
-  c?: Compilation;
-  env?: Env;
-  toks: IToken[];
-  /** First token index of the current declaration. */
-  d: number;
-}
-
-function matchBack(toks: IToken[], k: number, open: TokenType, close: TokenType, stop: number): number {
-  let depth = 0;
-  for (let j = k; j >= stop; j--) {
-    if (toks[j].tokenType === close) depth++;
-    else if (toks[j].tokenType === open) {
-      depth--;
-      if (depth === 0) return j;
-    }
-  }
-  return -1;
-}
-
-function elementOf(t: Type | undefined): Type | undefined {
-  return t?.kind === "list" ? t.element : undefined;
-}
-
-function fieldOf(t: Type | undefined, field: string): Type | undefined {
-  if (!t) return undefined;
-  if (t.kind === "record") return t.record.fields.get(field);
-  if (t.kind === "list" && t.element.kind === "record") {
-    const f = t.element.record.fields.get(field);
-    return f ? list(f) : undefined;
-  }
-  return undefined;
-}
-
-/** The type of a name at the cursor's scope: a field of the element in scope, a declaration, a collection, a branch. */
-function nameType(x: Ctx, name: string, end: number): Type | undefined {
-  const el = elementScope(x, end);
-  if (el?.kind === "record" && el.record.fields.has(name)) return el.record.fields.get(name);
-  const sym = x.c?.checked.symbols.get(name);
-  if (sym) return x.c ? symbolType(x.c, sym) : undefined;
-  const coll = x.env?.collections.get(name);
-  if (coll) {
-    const rec: Type = { kind: "record", record: coll.record };
-    return coll.shape === "jagged" ? list(rec) : rec;
-  }
-  return x.env?.branches.get(name)?.type;
-}
-
-/** The type of the postfix chain (`muons[0].p4`, `Muon`, `first(jets)`) that ends at token k. */
-function chainType(x: Ctx, k: number): Type | undefined {
-  const toks = x.toks;
-  const ops: Array<{ index: true } | { field: string }> = [];
-  let base: Type | undefined;
-  for (;;) {
-    if (k < x.d) return undefined;
-    const t = toks[k];
-    if (t.tokenType === T.RBracket) {
-      const m = matchBack(toks, k, T.LBracket, T.RBracket, x.d);
-      if (m < 0) return undefined;
-      ops.unshift({ index: true });
-      k = m - 1;
-      continue;
-    }
-    if (t.tokenType === T.This) {
-      base = elementScope(x, k);
-      break;
-    }
-    if (isIdentifierToken(t)) {
-      if (toks[k - 1]?.tokenType === T.Dot) {
-        ops.unshift({ field: t.image });
-        k -= 2;
-        continue;
-      }
-      base = nameType(x, t.image, k);
-      break;
-    }
-    if (t.tokenType === T.RParen) {
-      const m = matchBack(toks, k, T.LParen, T.RParen, x.d);
-      if (m < 0) return undefined;
-      const callee = toks[m - 1];
-      if (callee && isIdentifierToken(callee) && m - 1 >= x.d) base = callType(x, callee.image, m, k);
-      else base = groupType(x, m, k);
-      break;
-    }
-    return undefined;
-  }
-  let t = base;
-  for (const op of ops) t = "index" in op ? elementOf(t) : fieldOf(t, op.field);
-  return t;
-}
-
-/** The last token of the first argument of the call whose `(` is at `open` and `)` at `close`. */
-function firstArgEnd(toks: IToken[], open: number, close: number): number {
-  let depth = 0;
-  for (let j = open + 1; j < close; j++) {
-    const tt = toks[j].tokenType;
-    if (tt === T.LParen || tt === T.LBracket) depth++;
-    else if (tt === T.RParen || tt === T.RBracket) depth--;
-    else if (tt === T.Comma && depth === 0) return j - 1;
-  }
-  return close - 1;
-}
-
-function callType(x: Ctx, name: string, open: number, close: number): Type | undefined {
-  const fn = FUNCTION_BY_NAME.get(name);
-  if (!fn) return undefined;
-  const returns = fn.signatures[0].returns;
-  if (returns === "p4") return P4;
-  if (returns !== "element" && returns !== "same-list") return undefined;
-  const arg = chainType(x, firstArgEnd(x.toks, open, close));
-  return returns === "element" ? elementOf(arg) : arg;
-}
-
-function groupType(x: Ctx, open: number, close: number): Type | undefined {
-  // `(Muon where pt > 20)` has the type of its target; anything else that of its last chain.
-  let depth = 0;
-  for (let j = open + 1; j < close; j++) {
-    const tt = x.toks[j].tokenType;
-    if (tt === T.LParen || tt === T.LBracket) depth++;
-    else if (tt === T.RParen || tt === T.RBracket) depth--;
-    else if (tt === T.Where && depth === 0) return chainType(x, j - 1);
-  }
-  return chainType(x, close - 1);
-}
-
-/**
- * The element type in scope at token position `end` (exclusive): inside `X where ...` the
- * elements of X; inside a per-element argument (`sort_by(jets, |)`) those of the first argument.
- */
-function elementScope(x: Ctx, end: number): Type | undefined {
-  const toks = x.toks;
-  let depth = 0;
-  let blocked = false;
-  let commas = 0;
-  for (let k = end - 1; k >= x.d; k--) {
-    const tt = toks[k].tokenType;
-    if (tt === T.RParen || tt === T.RBracket) depth++;
-    else if (tt === T.LParen || tt === T.LBracket) {
-      if (depth > 0) {
-        depth--;
-        continue;
-      }
-      // Leaving a group the position is inside of.
-      const callee = toks[k - 1];
-      if (tt === T.LParen && callee && isIdentifierToken(callee)) {
-        const fn = FUNCTION_BY_NAME.get(callee.image);
-        if (fn && commas > 0 && fn.signatures.some((s) => s.params[commas]?.kind === "per-element")) {
-          // The first argument ends before the first comma of this call.
-          let d2 = 0;
-          for (let j = k + 1; j < end; j++) {
-            const t2 = toks[j].tokenType;
-            if (t2 === T.LParen || t2 === T.LBracket) d2++;
-            else if (t2 === T.RParen || t2 === T.RBracket) d2--;
-            else if (t2 === T.Comma && d2 === 0) return elementOf(chainType(x, j - 1));
-          }
-        }
-      }
-      blocked = false;
-      commas = 0;
-    } else if (tt === T.LBrace || tt === T.RBrace) return undefined;
-    else if (depth === 0) {
-      if (tt === T.Comma) {
-        blocked = true;
-        commas++;
-      } else if (tt === T.Where && !blocked && k - 1 >= x.d) return elementOf(chainType(x, k - 1));
-    }
-  }
-  return undefined;
 }
 
 // ---- items ---------------------------------------------------------------------------------------
@@ -369,7 +202,8 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
   const kw = toks[d].image;
   const declName = toks[d + 1] && isIdentifierToken(toks[d + 1]) ? toks[d + 1].image : undefined;
   const env = envFor(c, kw, declName);
-  const x: Ctx = { c, env, toks, d };
+  let cursorTypes: CursorTypes | undefined;
+  const typesHere = (): CursorTypes => (cursorTypes ??= c ? typesAtCursor(c, l, d, last, prefixStart) : {});
   const names = declaredNames(c, l, kw === "object" || kw === "define" || kw === "region" ? declName : undefined);
   const prev = toks[last];
   let filtered = false;
@@ -381,12 +215,19 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
     for (const w of ws) add({ label: w, kind }, RANK.symbol);
   };
   const addExpression = () => {
-    const el = elementScope(x, last + 1);
+    const el = typesHere().element;
     if (el?.kind === "record") {
       for (const [f, t] of el.record.fields) add({ label: f, kind: CompletionItemKind.Field, detail: `${el.record.name}.${f}: ${typeToString(t)}` }, RANK.field);
       addKeyword("this");
     }
     for (const [n, k] of names.byName) {
+      if (k === "model") {
+        // a model's name is its score (multiclass: `MODEL.CLASS`, offered after the dot)
+        const decl = c?.checked.symbols.get(n)?.decl;
+        const kind = decl?.kind === "Model" ? ` (${decl.modelKind.name})` : "";
+        add({ label: n, kind: SYMBOL_ITEM[k], detail: `score of model ${n}${kind}`, data: { symbol: n } }, RANK.symbol);
+        continue;
+      }
       if (k !== "object" && k !== "define" && k !== "region") continue;
       const sym = c?.checked.symbols.get(n);
       const t = sym && c ? symbolType(c, sym) : undefined;
@@ -438,7 +279,7 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
         break;
       case "postfix":
         if (prev?.tokenType === T.Dot) {
-          const t = chainType(x, last - 1);
+          const t = typesHere().target;
           const rec = t?.kind === "record" ? t.record : t?.kind === "list" && t.element.kind === "record" ? t.element.record : undefined;
           if (rec) for (const [f, ft] of rec.fields) add({ label: f, kind: CompletionItemKind.Field, detail: `${rec.name}.${f}: ${typeToString(ft)}` }, RANK.field);
         }
@@ -465,6 +306,7 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
         else if (pv === "balance") addWords(BALANCE_MODES);
         else if (pv === "reweight") addWords(REWEIGHT_MODES.filter((m) => m !== "to"));
         else if (pv === "to") addNamesOf(["sample"]);
+        else if (pv === "negative_weights") addWords(NEGATIVE_WEIGHT_MODES);
         break;
       case "evaluateProp":
         if (pv === "in") addNamesOf(["region"]);
@@ -500,10 +342,17 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
         break;
       case "outputItem":
         if (pv === "by") addWords(HISTOGRAM_SPLITS);
+        else if (pv === "dataset" || pv === "onnx") addNamesOf(["model"]);
         break;
       default:
         break;
     }
+  }
+  // After `MODEL.`: a multiclass model's classes, whose scores no record type describes.
+  if (prev?.tokenType === T.Dot && toks[last - 2]?.tokenType !== T.Dot && c?.checked.symbols.get(toks[last - 1]?.image ?? "")?.kind === "model") {
+    const model = toks[last - 1].image;
+    const classes = classOrder(c.checked.samples.map((s) => s.klass).filter((k): k is string => !!k));
+    if (classes.length > 2) for (const k of classes) add({ label: k, kind: CompletionItemKind.Field, detail: `score of class ${k} of model ${model}` }, RANK.field);
   }
   // A `(` of a features-taking model: `gbdt(` wants a features name (expression rule otherwise).
   if (expression && kw === "model" && slice.filter((t) => t.tokenType === T.LBrace).length === 0) {

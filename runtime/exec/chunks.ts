@@ -13,7 +13,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Worker } from "node:worker_threads";
-import type { Kernel } from "../columns/index.js";
+import { KernelError, type Kernel } from "../columns/index.js";
 import type { ReadPlan } from "../io/index.js";
 import { failJobsOf, startWorker } from "../io/threads.js";
 import { ArrayPool, deserializeError, OpenFiles, runChunk, type ChunkReply, type ChunkRequest } from "./chunk.js";
@@ -31,7 +31,12 @@ export interface ChunkRunner {
   readonly capacity: number;
   /** Whether chunks run on worker threads. */
   readonly threaded: boolean;
-  run(kernel: Kernel, plan: ReadPlan, entry0: number): Promise<ChunkDone>;
+  /**
+   * Computes one chunk. `inputs` holds the kernel's input columns (`kernel.inputs`: model scores,
+   * `score:MODEL:OUTPUT`) for exactly the chunk's events, value i for entry entry0 + i: required
+   * when the kernel has any. The caller keeps its arrays: a worker gets copies.
+   */
+  run(kernel: Kernel, plan: ReadPlan, entry0: number, inputs?: ReadonlyMap<string, Float64Array>): Promise<ChunkDone>;
   /** Outputs of a consumed chunk, whose arrays may be written over by a later chunk. */
   recycle(outputs: Outputs): void;
   /** Closes files held open for reading. */
@@ -78,8 +83,8 @@ export class InThreadRunner implements ChunkRunner {
   private spares = new Spares();
   private pool = new ArrayPool();
 
-  async run(kernel: Kernel, plan: ReadPlan, entry0: number): Promise<ChunkDone> {
-    return runChunk(kernel, plan, entry0, this.files, this.pool, this.spares.take(kernel, plan.n));
+  async run(kernel: Kernel, plan: ReadPlan, entry0: number, inputs?: ReadonlyMap<string, Float64Array>): Promise<ChunkDone> {
+    return runChunk(kernel, plan, entry0, this.files, this.pool, this.spares.take(kernel, plan.n), inputs);
   }
   recycle(outputs: Outputs): void {
     this.spares.put(outputs);
@@ -128,7 +133,10 @@ export class WorkerRunner implements ChunkRunner {
     return this.size * this.depth;
   }
 
-  run(kernel: Kernel, plan: ReadPlan, entry0: number): Promise<ChunkDone> {
+  run(kernel: Kernel, plan: ReadPlan, entry0: number, inputs?: ReadonlyMap<string, Float64Array>): Promise<ChunkDone> {
+    const missing = kernel.inputs.find((key) => !(inputs?.get(key) instanceof Float64Array));
+    // as the kernel itself says on this thread, before a worker is bothered
+    if (missing !== undefined) return Promise.reject(new KernelError(`the batch has no input column '${missing}' (a Float64Array)`));
     let kid = this.kernelIds.get(kernel.source);
     if (kid === undefined) this.kernelIds.set(kernel.source, (kid = this.nextKernel++));
     let slot = this.slots.find((s) => s.busy === 0);
@@ -139,16 +147,24 @@ export class WorkerRunner implements ChunkRunner {
     const into = this.spares.take(kernel, plan.n);
     const req: ChunkRequest = {
       id,
-      kernel: s.kernels.has(kid) ? kid : { id: kid, source: kernel.source, branches: kernel.branches, outputs: kernel.outputs },
+      kernel: s.kernels.has(kid) ? kid : { id: kid, source: kernel.source, branches: kernel.branches, outputs: kernel.outputs, inputs: kernel.inputs },
       plan,
       entry0,
     };
     if (into) req.into = Object.fromEntries(into);
+    // Input columns are copied to exactly the chunk's values and the copies transferred: the
+    // caller's arrays are often views of a whole sample's column, whose structured clone would
+    // copy all of it, and whose transfer would take it from the caller.
+    const sent = kernel.inputs.map((key) => {
+      return [key, inputs!.get(key)!.slice(0, plan.n)] as const;
+    });
+    if (sent.length) req.inputs = Object.fromEntries(sent);
     s.kernels.add(kid);
     return new Promise<ChunkDone>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, slot: s });
       if (s.busy++ === 0) s.worker.ref();
-      s.worker.postMessage(req, into ? [...new Set([...into.values()].map((a) => a.buffer as ArrayBuffer))] : []);
+      const transfer = [...(into ? into.values() : []), ...sent.map(([, a]) => a)].map((a) => a.buffer as ArrayBuffer);
+      s.worker.postMessage(req, [...new Set(transfer)]);
     });
   }
 

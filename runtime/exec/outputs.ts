@@ -7,14 +7,18 @@
  * variable, and for split histograms a directory per variable holding one histogram per
  * sample/class/group: `sr/ht/single_top` (combine's `$CHANNEL/ht/$PROCESS`).
  */
+import { createHash, randomBytes } from "node:crypto";
 import { copyFileSync, mkdirSync, renameSync } from "node:fs";
 import * as path from "node:path";
 import { canonicalJson } from "../../plan/canonical.js";
 import type { Plan } from "../../plan/types.js";
-import { createRootFile } from "../io/index.js";
+import { createRootFile, type FileStamp } from "../io/index.js";
 import { RunError } from "./errors.js";
+import { buildMetricsDocument } from "../evaluate/index.js";
+import { exportOnnx } from "../models/index.js";
+import { writeDataset } from "../train/index.js";
 import type { FriendResult } from "./runners/friend.js";
-import type { RunResult } from "./types.js";
+import type { RenderedReport, RunResult } from "./types.js";
 import { atomicWrite } from "./cache.js";
 
 export interface WrittenOutput {
@@ -22,21 +26,52 @@ export interface WrittenOutput {
   path: string;
   /** Absolute path of the copy in the run directory. */
   staged: string;
-  kind: "root" | "json";
+  /** root: histograms; tree: a friend tree (objects: its entries); json */
+  kind: "root" | "tree" | "json" | "arrow" | "onnx" | "html" | "svg";
   objects: number;
 }
 
-/** Writes the run's outputs into `stageDir` (mirroring the declared paths). Nothing outside it is touched. */
-export async function stageOutputs(plan: Plan, result: RunResult, stageDir: string): Promise<WrittenOutput[]> {
+/**
+ * What a ROOT output records besides its objects, fixed so that the same plan on the same inputs
+ * writes the same bytes: the UUID comes from the plan's hash and the output's path, the dates from
+ * SOURCE_DATE_EPOCH (seconds, the reproducible-builds convention) when set, else from the newest
+ * input file's modification time in the plan (a locked plan has none: then 1995-01-01, TDatime's
+ * first day).
+ */
+export function outputStamp(plan: Plan, planHash: string, outputPath: string, env: NodeJS.ProcessEnv = process.env): FileStamp {
+  const uuid = createHash("sha256").update(`${planHash}\0${outputPath}`).digest().subarray(0, 16);
+  uuid[6] = (uuid[6] & 0x0f) | 0x80; // RFC 9562 version 8: a UUID made by the application's own rule
+  uuid[8] = (uuid[8] & 0x3f) | 0x80;
+  const epoch = env.SOURCE_DATE_EPOCH?.trim();
+  let ms: number;
+  if (epoch && /^\d+$/.test(epoch)) ms = Number(epoch) * 1000;
+  else {
+    const mtimes = plan.inputs.map((i) => i.mtimeMs).filter((m): m is number => typeof m === "number");
+    ms = mtimes.length ? Math.max(...mtimes) : Date.UTC(1995, 0, 1);
+  }
+  return { uuid: new Uint8Array(uuid), date: new Date(ms) };
+}
+
+/**
+ * Writes the run's outputs into `stageDir` (mirroring the declared paths). Nothing outside it is
+ * touched. Histograms are written in the order their nodes are declared in the plan, whatever
+ * order the executor produced them in.
+ */
+export async function stageOutputs(plan: Plan, result: RunResult, stageDir: string, planHash: string, render?: () => Promise<RenderedReport>): Promise<WrittenOutput[]> {
   const written: WrittenOutput[] = [];
+  const declared = new Map(plan.nodes.map((n, i) => [n.id, i]));
+  const ordered = result.histograms
+    .map((h, i) => ({ h, i }))
+    .sort((a, b) => (declared.get(a.h.node) ?? Infinity) - (declared.get(b.h.node) ?? Infinity) || a.i - b.i)
+    .map(({ h }) => h);
   for (const w of plan.nodes) {
     if (w.kind !== "write" || result.notRun.includes(w.id)) continue;
     const staged = path.join(stageDir, w.path);
     try {
       mkdirSync(path.dirname(staged), { recursive: true });
       if (w.format === "root") {
-        const hists = result.histograms.filter((h) => h.file === w.path);
-        const file = await createRootFile(staged);
+        const hists = ordered.filter((h) => h.file === w.path);
+        const file = await createRootFile(staged, { stamp: outputStamp(plan, planHash, w.path) });
         try {
           for (const h of hists) {
             const d = h.data;
@@ -59,7 +94,44 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
         written.push({ path: `${w.path}.json`, staged: `${staged}.json`, kind: "json", objects: hists.length });
       } else if (w.format === "friend") {
         const friend = result.friends.find((f) => f.path === w.path);
-        if (friend) written.push(...(await stageFriendTrees(friend, stageDir)));
+        if (friend) written.push(...(await stageFriendTrees(friend, stageDir, (rel) => outputStamp(plan, planHash, rel))));
+      } else if ((w.format as string) === "arrow") {
+        const rows = result.datasets.find((d) => d.node === w.inputs[0])?.rows;
+        if (!rows) continue;
+        const made = await writeDataset(staged, rows);
+        const error = made.problems.find((p) => p.severity === "error");
+        if (error || !made.value) throw new RunError(error?.code ?? "HEP6006", error?.args ?? { path: w.path, reason: "the dataset could not be written" }, w.origin);
+        written.push({ path: w.path, staged, kind: "arrow", objects: rows.n });
+      } else if ((w.format as string) === "onnx") {
+        const trained = result.trained.find((m) => `train:${m.model}` === w.inputs[0]);
+        if (!trained) continue;
+        const onnx = exportOnnx(trained);
+        if ("error" in onnx) throw new RunError("HEP6006", { path: w.path, reason: onnx.error }, w.origin);
+        atomicWrite(staged, onnx.bytes);
+        written.push({ path: w.path, staged, kind: "onnx", objects: trained.folds.length });
+      } else if (w.format === "html") {
+        // The page and its plots (report/, through the caller), then the figures as data beside it.
+        if (render) {
+          const r = await render();
+          atomicWrite(staged, r.html);
+          written.push({ path: w.path, staged, kind: "html", objects: r.plots.length });
+          const dir = path.posix.join(path.posix.dirname(w.path), "plots");
+          for (const plot of r.plots) {
+            for (const [ext, text] of [["svg", plot.svg], ["vl.json", canonicalJson(plot.spec)]] as const) {
+              const rel = path.posix.join(dir, `${plot.name}.${ext}`);
+              const at = path.join(stageDir, rel);
+              mkdirSync(path.dirname(at), { recursive: true });
+              atomicWrite(at, text);
+              written.push({ path: rel, staged: at, kind: ext === "svg" ? "svg" : "json", objects: 1 });
+            }
+          }
+        }
+        if (result.evaluations.length) {
+          const rel = path.posix.join(path.posix.dirname(w.path), "metrics.json");
+          const at = path.join(stageDir, rel);
+          atomicWrite(at, canonicalJson(buildMetricsDocument(result.evaluations)));
+          written.push({ path: rel, staged: at, kind: "json", objects: result.evaluations.length });
+        }
       } else if (w.format === "json") {
         const flows = result.cutflows.filter((c) => c.file === w.path);
         atomicWrite(staged, canonicalJson({ cutflows: flows.map((c) => ({ regions: c.regions, samples: c.samples })) }));
@@ -77,7 +149,7 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
  * One ROOT file per input file, `DIR/SAMPLE/FILE.root`, holding a tree `predictions` with one
  * entry per entry of the input's tree: the key branches, then one branch per score.
  */
-async function stageFriendTrees(friend: FriendResult, stageDir: string): Promise<WrittenOutput[]> {
+async function stageFriendTrees(friend: FriendResult, stageDir: string, stampOf: (rel: string) => FileStamp): Promise<WrittenOutput[]> {
   const written: WrittenOutput[] = [];
   for (const s of friend.samples) {
     let start = 0;
@@ -85,7 +157,7 @@ async function stageFriendTrees(friend: FriendResult, stageDir: string): Promise
       const rel = path.posix.join(friend.path, s.sample, path.basename(file));
       const staged = path.join(stageDir, rel);
       mkdirSync(path.dirname(staged), { recursive: true });
-      const out = await createRootFile(staged);
+      const out = await createRootFile(staged, { stamp: stampOf(rel) });
       try {
         const tree = out.tree(FRIEND_TREE, `hepc predictions for ${path.basename(file)} (sample ${s.sample})`, s.columns.map((c) => ({ name: c.name, dtype: c.integer ? ("i8" as const) : ("f8" as const) })));
         const cols: Record<string, ArrayLike<number | bigint>> = {};
@@ -99,7 +171,7 @@ async function stageFriendTrees(friend: FriendResult, stageDir: string): Promise
         await out.abort();
         throw e;
       }
-      written.push({ path: rel, staged, kind: "root", objects: 1 });
+      written.push({ path: rel, staged, kind: "tree", objects: entries });
       start += entries;
     }
   }
@@ -115,7 +187,8 @@ export function publishOutputs(outputs: WrittenOutput[], analysisDir: string): v
     const dest = path.join(analysisDir, o.path);
     try {
       mkdirSync(path.dirname(dest), { recursive: true });
-      const tmp = `${dest}.tmp-${process.pid}`;
+      // Unique per run, not only per process: runs in one process (tests, the language server) too.
+      const tmp = `${dest}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
       copyFileSync(o.staged, tmp);
       renameSync(tmp, dest);
     } catch (e) {

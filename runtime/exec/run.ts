@@ -16,10 +16,13 @@ import { chunkRunner, defaultThreads } from "./chunks.js";
 import { RunError } from "./errors.js";
 import { verifyInputs } from "./inputs.js";
 import { MODEL_RUNTIMES, type TrainedModel } from "../models/index.js";
+import type { EvaluationResult } from "../evaluate/index.js";
 import { cutflowRunner } from "./runners/cutflow.js";
+import { evaluateRunner } from "./runners/evaluate.js";
 import { friendRunner, type FriendResult } from "./runners/friend.js";
 import { predictRunner } from "./runners/predict.js";
-import { trainRunner } from "./runners/train.js";
+import { datasetKey, featuresKey, trainRunner, type FeatureDistribution } from "./runners/train.js";
+import type { DatasetRows } from "../train/index.js";
 import { EventsLink } from "./runners/events.js";
 import { histogramRunner } from "./runners/histograms.js";
 import type { Runner, RunState, SampleScope, SampleTask, SampleTotals } from "./runners/types.js";
@@ -40,6 +43,7 @@ const RUNNERS: Partial<Record<PlanNode["kind"], Runner<any, any>>> = {
   train: trainRunner,
   predict: predictRunner,
   write: friendRunner,
+  evaluate: evaluateRunner,
 };
 
 /**
@@ -52,7 +56,6 @@ export function unsupportedNodes(plan: Plan): RunError[] {
     const say = (what: string, reason: string) => out.push(new RunError("HEP6001", { what, reason }, n.origin, n.id));
     if (n.kind === "train" && !MODEL_RUNTIMES[n.modelKind]) say(`training model '${n.model}'`, `training ${n.modelKind} models is not implemented in this version of the runtime`);
     else if (n.kind === "predict" && n.modelKind === "onnx") say(`onnx model '${n.model}'`, "ONNX inference is not implemented in this version of the runtime");
-    else if (n.kind === "evaluate") say(`evaluation of '${n.model}'`, "evaluation is not implemented in this version of the runtime");
   }
   return out;
 }
@@ -99,6 +102,10 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
     timings,
     warnings: [...cacheLog.warnings, ...run.warnings],
     notRun: plan.nodes.filter((n) => notRun.has(n.id)).map((n) => n.id),
+    evaluations: plan.nodes.flatMap((n) => (n.kind === "evaluate" && run.results.has(n.id) ? [run.results.get(n.id) as EvaluationResult] : [])),
+    trained: plan.nodes.flatMap((n) => (n.kind === "train" && run.results.has(n.id) ? [run.results.get(n.id) as TrainedModel] : [])),
+    features: plan.nodes.flatMap((n) => (n.kind === "train" && run.results.has(featuresKey(n)) ? [{ model: n.model, distributions: run.results.get(featuresKey(n)) as FeatureDistribution[] }] : [])),
+    datasets: plan.nodes.flatMap((n) => (n.kind === "train" && run.results.has(datasetKey(n)) ? [{ node: n.id, rows: run.results.get(datasetKey(n)) as DatasetRows }] : [])),
     friends: plan.nodes.flatMap((n) => (n.kind === "write" && run.results.has(n.id) ? [run.results.get(n.id) as FriendResult] : [])),
     models: plan.nodes.flatMap((n) => {
       const m = n.kind === "train" ? (run.results.get(n.id) as (TrainedModel & { cached?: boolean }) | undefined) : undefined;

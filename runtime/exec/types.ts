@@ -2,7 +2,11 @@
 import type { Origin } from "../../plan/types.js";
 import type { SampleCutflow } from "./cutflow.js";
 import type { HistogramData } from "./histogram.js";
+import type { EvaluationResult } from "../evaluate/index.js";
+import type { TrainedModel } from "../models/index.js";
+import type { DatasetRows } from "../train/index.js";
 import type { FriendResult } from "./runners/friend.js";
+import type { FeatureDistribution } from "./runners/train.js";
 
 /** A trained model as the run summary shows it. */
 export interface ModelSummary {
@@ -17,6 +21,12 @@ export interface ModelSummary {
   importance?: { gain: number[]; splits: number[] };
   /** What preparing and fitting had to say. */
   summary?: unknown;
+}
+
+/** A rendered report: the page and its plots as standalone SVG (with their vega-lite specs). */
+export interface RenderedReport {
+  html: string;
+  plots: Array<{ name: string; svg: string; spec: object }>;
 }
 
 export interface RunOptions {
@@ -89,10 +99,18 @@ export interface RunResult {
   timings: { readMs: number; computeMs: number; fillMs: number };
   /** What did not stop the run but should be known (a column cache that could not be written). */
   warnings: string[];
+  /** What each evaluate block found (runtime/evaluate), in plan order. */
+  evaluations: EvaluationResult[];
   /** Friend trees of predictions, per write node. */
   friends: FriendResult[];
   /** The models trained (or taken from the cache) by this run. */
   models: ModelSummary[];
+  /** The same models whole (folds, scalers, serialised fits), for their ONNX export. */
+  trained: TrainedModel[];
+  /** Input-feature distributions per class of each train block, when a report is written. */
+  features: Array<{ model: string; distributions: FeatureDistribution[] }>;
+  /** Training datasets asked for by outputs, by train node id. */
+  datasets: Array<{ node: string; rows: DatasetRows }>;
   /** Ids of the nodes this runtime could not run (HEP6001) and of everything that needed them. */
   notRun: string[];
 }

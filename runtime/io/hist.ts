@@ -1,5 +1,5 @@
 /** TH1 histograms: jsroot streams the object; we hand back plain arrays. */
-import { openJsFile, readObject } from "./metadata.js";
+import { jsrootError, openJsFile, readObject, type JsObj } from "./jsfile.js";
 import { RootIoError } from "./errors.js";
 import { openSource, SourceError } from "../source/index.js";
 
@@ -27,15 +27,22 @@ export async function readHistogram(file: string, path: string): Promise<Histogr
     const h = await readObject(js, path);
     const cls: string = h._typename ?? "";
     if (!/^TH1[CSIFDL]?$/.test(cls)) throw new RootIoError(`'${path}' is a ${cls}, not a one-dimensional histogram (TH1)`, { file });
-    const ax = h.fXaxis;
-    const bins: number = ax.fNbins;
-    const edges = new Float64Array(bins + 1);
-    if (ax.fXbins && ax.fXbins.length === bins + 1) edges.set(ax.fXbins);
-    else for (let i = 0; i <= bins; i++) edges[i] = ax.fXmin + ((ax.fXmax - ax.fXmin) * i) / bins;
-    const values = new Float64Array(bins + 2);
-    for (let i = 0; i < bins + 2; i++) values[i] = Number(h.fArray?.[i] ?? 0);
-    return { path, className: cls, title: h.fTitle ?? "", edges, valuesWithFlow: values, entries: Number(h.fEntries ?? 0) };
+    return histogram(h, path, cls);
+  } catch (e) {
+    throw jsrootError(`histogram '${path}'`, e, [], { file });
   } finally {
     await source.close();
   }
+}
+
+/** The arrays of a TH1 as jsroot parsed it; a damaged object throws (and is named by the caller). */
+function histogram(h: JsObj, path: string, cls: string): Histogram1D {
+  const ax = h.fXaxis;
+  const bins: number = ax.fNbins;
+  const edges = new Float64Array(bins + 1);
+  if (ax.fXbins && ax.fXbins.length === bins + 1) edges.set(ax.fXbins);
+  else for (let i = 0; i <= bins; i++) edges[i] = ax.fXmin + ((ax.fXmax - ax.fXmin) * i) / bins;
+  const values = new Float64Array(bins + 2);
+  for (let i = 0; i < bins + 2; i++) values[i] = Number(h.fArray?.[i] ?? 0);
+  return { path, className: cls, title: h.fTitle ?? "", edges, valuesWithFlow: values, entries: Number(h.fEntries ?? 0) };
 }

@@ -13,7 +13,8 @@
  * other way round.
  */
 export type { Dtype, TypedArray } from "./basket.js";
-export type { BranchInfo, TreeInfo, ObjectInfo } from "./metadata.js";
+export type { BranchInfo, TreeInfo } from "./tree.js";
+export type { ObjectInfo } from "./jsfile.js";
 export type { Column, EntryRange, RootFile } from "./reader.js";
 export { RootIoError, nearestNames } from "./errors.js";
 export { openRoot, readTreeSchema, readChain } from "./reader.js";

@@ -6,17 +6,8 @@
 import { openSource, SourceError, type ByteSource } from "../source/index.js";
 import { BasketError, decodePayload, DTYPE_SIZE, type DecodedBasket } from "./basket.js";
 import { nearestNames, RootIoError } from "./errors.js";
-import {
-  buildTreeMeta,
-  listObjects,
-  openJsFile,
-  readObject,
-  type BranchMeta,
-  type JsFile,
-  type ObjectInfo,
-  type TreeInfo,
-  type TreeMeta,
-} from "./metadata.js";
+import { listObjects, openJsFile, readObject, type JsFile, type ObjectInfo } from "./jsfile.js";
+import { buildTreeMeta, type BranchMeta, type TreeInfo, type TreeMeta } from "./tree.js";
 import { basketContext, basketError, ColumnAssembler, type Column, type PlannedBasket, type PlannedColumn, type ReadPlan } from "./plan.js";
 import { decodePool, WorkerDecodeError, type DecodePool } from "./pool.js";
 

@@ -4,8 +4,11 @@
  * FoldData (runtime/train/types.ts) and the model's options from the plan. Out: fitted folds
  * that score scaled feature columns. Must not import runtime/exec: the executor calls this.
  */
+import type { DiagnosticCode } from "../../compiler/core/diagnostics.js";
 import { applyScalers } from "../train/scaling.js";
+import { gbdtRuntime } from "./gbdt/runtime.js";
 import type { FittedScaler, FoldData } from "../train/types.js";
+import { cutAndCount } from "./cuts/index.js";
 import { mlpRuntime } from "./mlp/index.js";
 
 /** One fold's fitted model, able to score scaled feature columns. */
@@ -35,12 +38,25 @@ export interface FitContext {
 export interface ModelKindRuntime {
   fit(data: FoldData, options: Record<string, unknown>, ctx: FitContext): Promise<FittedModel>;
   load(json: unknown): FittedModel;
+  /** The folds as one ONNX model with the scaling in front (output: the folds' mean probability). */
+  toOnnx?(folds: FittedModel[], scalers: FittedScaler[][], featureNames: string[]): Uint8Array;
 }
 
 /** The model kinds this runtime trains, by the plan's modelKind. */
 export const MODEL_RUNTIMES: Readonly<Record<string, ModelKindRuntime>> = {
+  gbdt: gbdtRuntime,
+  cut_and_count: cutAndCount,
   mlp: mlpRuntime,
 };
+
+/**
+ * A model kind's run-time error: a code of the diagnostics table and its arguments (GbdtError is
+ * one). The executor renders it under the train block's line.
+ */
+export function modelErrorOf(e: unknown): { code: DiagnosticCode; args: Record<string, string | number> } | undefined {
+  const x = e as { code?: unknown; args?: unknown };
+  return e instanceof Error && typeof x.code === "string" && /^HEP\d{4}$/.test(x.code) && typeof x.args === "object" && x.args !== null ? { code: x.code as DiagnosticCode, args: x.args as Record<string, string | number> } : undefined;
+}
 
 /** A trained model as stored in the cache and the run directory: every fold with its scaling. */
 export interface TrainedModel {
@@ -54,7 +70,8 @@ export interface TrainedModel {
   features: string[];
   /** Number of folds (0: trained without folds). */
   nFolds: number;
-  folds: Array<{ fold: number; scalers: FittedScaler[]; model: unknown; bestIteration?: number; curves?: { train: number[]; valid: number[] } }>;
+  /** Per fold: its scalers, the kind's serialised model, the round kept and the loss curves (null: no value, e.g. no validation part). */
+  folds: Array<{ fold: number; scalers: FittedScaler[]; model: unknown; bestIteration?: number; curves?: { train: Array<number | null>; valid: Array<number | null> } }>;
   importance?: { gain: number[]; splits: number[] };
   /** What the preparation reported (events and weights per class and fold). */
   summary: unknown;
@@ -81,16 +98,20 @@ export function loadModel(trained: TrainedModel): LoadedModel {
 /**
  * Scores of a chunk's events. `inTraining[i]`: whether the training saw event i through some fold,
  * so that its score is the out-of-fold one (the model of fold `fold[i]`); other events get the
- * mean over the folds. Without folds every event gets the one model's score.
+ * mean over the folds. Without folds every event gets the one model's score. `inSample` holds, for
+ * events the training saw, the score of a model that trained on them (the next fold's), which the
+ * overtraining test compares with the out-of-fold one; NaN elsewhere.
  */
-export function scoreChunk(m: LoadedModel, features: Float64Array[], n: number, fold: Float64Array | null, inTraining: Uint8Array): Float64Array[] {
+export function scoreChunk(m: LoadedModel, features: Float64Array[], n: number, fold: Float64Array | null, inTraining: Uint8Array): { scores: Float64Array[]; inSample: Float64Array[] } {
   const k = m.outputs;
   const cols = features.map((c) => c.subarray(0, n));
   const perFold = m.folds.map((f) => f.model.predict(applyScalers(cols, f.scalers), n));
   const out = Array.from({ length: k }, () => new Float64Array(n));
+  const inSample = Array.from({ length: k }, () => new Float64Array(n).fill(NaN));
   const folds = perFold.length;
   for (let i = 0; i < n; i++) {
     const own = fold !== null && folds > 1 && inTraining[i] ? foldIndex(m, fold[i]) : -1;
+    const seen = own >= 0 ? (own + 1) % folds : folds === 1 && inTraining[i] ? 0 : -1;
     for (let c = 0; c < k; c++) {
       if (own >= 0) out[c][i] = perFold[own][i * k + c];
       else {
@@ -98,9 +119,10 @@ export function scoreChunk(m: LoadedModel, features: Float64Array[], n: number, 
         for (let f = 0; f < folds; f++) s += perFold[f][i * k + c];
         out[c][i] = s / folds;
       }
+      if (seen >= 0) inSample[c][i] = perFold[seen][i * k + c];
     }
   }
-  return out;
+  return { scores: out, inSample };
 }
 
 function foldIndex(m: LoadedModel, v: number): number {
@@ -115,4 +137,12 @@ export function scalerToJson(s: FittedScaler): unknown {
 function scalerFromJson(j: unknown): FittedScaler {
   const s = j as FittedScaler & { lo: number | null; hi: number | null };
   return { ...s, lo: s.lo ?? -Infinity, hi: s.hi ?? Infinity };
+}
+
+/** The ONNX export of a trained model, or why there is none. */
+export function exportOnnx(trained: TrainedModel): { bytes: Uint8Array } | { error: string } {
+  const kind = MODEL_RUNTIMES[trained.kind];
+  if (!kind?.toOnnx) return { error: `${trained.kind} models cannot be exported as ONNX in this version` };
+  const loaded = loadModel(trained);
+  return { bytes: kind.toOnnx(loaded.folds.map((f) => f.model), loaded.folds.map((f) => f.scalers), trained.features) };
 }

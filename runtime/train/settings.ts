@@ -4,7 +4,7 @@ import { Problems, num } from "./problems.js";
 import type { ScaleSpec, Settings, TrainSpec } from "./spec.js";
 
 export function resolveSettings(train: TrainSpec, scale: ScaleSpec, problems: Problems): Settings | null {
-  const classes = Object.keys(train.classes);
+  const classes = classOrder(Object.keys(train.classes));
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const sampleClass = new Map<string, number>();
   const samples: string[] = [];
@@ -99,4 +99,17 @@ export function resolveSettings(train: TrainSpec, scale: ScaleSpec, problems: Pr
     seed: train.seed,
     features: scale.features.map((f) => ({ name: f.name, scaling: f.scaling })),
   };
+}
+
+/**
+ * The classes' order, which gives each its label (and a multiclass model its output index): by
+ * name, so a plan read back from canonical JSON (keys sorted) trains the same model as the one
+ * compiled in memory; a class named `signal` goes last, so that a binary model's score is the
+ * probability of signal.
+ */
+export function classOrder(names: string[]): string[] {
+  const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const k = sorted.indexOf("signal");
+  if (k >= 0) sorted.push(...sorted.splice(k, 1));
+  return sorted;
 }

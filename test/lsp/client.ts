@@ -3,7 +3,8 @@ import { ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 
 export interface Message {
   jsonrpc: "2.0";
-  id?: number;
+  /** null: a response to a message whose id could not be read (a malformed frame). */
+  id?: number | null;
   method?: string;
   params?: unknown;
   result?: unknown;
@@ -51,7 +52,7 @@ export class LspClient {
   }
 
   private dispatch(m: Message): void {
-    if (m.id !== undefined && m.method === undefined) {
+    if (m.id !== undefined && m.id !== null && m.method === undefined) {
       const p = this.pending.get(m.id);
       this.pending.delete(m.id);
       p?.resolve(m);
@@ -70,6 +71,11 @@ export class LspClient {
     const body = Buffer.from(JSON.stringify(m), "utf8");
     this.proc.stdin.write(`Content-Length: ${body.length}\r\n\r\n`);
     this.proc.stdin.write(body);
+  }
+
+  /** Writes bytes as they are, framing included: for malformed input. */
+  writeRaw(bytes: string | Buffer): void {
+    this.proc.stdin.write(bytes);
   }
 
   /** Sends a request and resolves with the whole response (result or error). */

@@ -99,6 +99,8 @@ describe("completion", () => {
   it("offers names of the kind a clause wants", async () => {
     expect(await complete(HEADER + "train bdt {\n  on <|>\n}")).toEqual(["presel"]);
     expect(await complete(HEADER + "train bdt {\n  reweight to <|>\n}")).toEqual(expect.arrayContaining(["single_top", "ww"]));
+    expect(await complete(HEADER + "train bdt {\n  on presel\n  <|>\n}")).toEqual(expect.arrayContaining(["test", "class_weights", "negative_weights"]));
+    expect(await complete(HEADER + "train bdt {\n  negative_weights <|>\n}")).toEqual(["keep", "abs", "drop"]);
     expect(await complete(HEADER + "evaluate <|>")).toEqual(["bdt"]);
     expect(await complete(HEADER + "group g = ww, <|>")).toEqual(expect.arrayContaining(["single_top", "ww"]));
     expect(await complete(HEADER + 'output {\n  histogram ht in <|>\n}')).toEqual(["presel"]);
@@ -109,7 +111,7 @@ describe("completion", () => {
 
   it("offers scalings after a feature and model options by kind", async () => {
     const after = await complete(HEADER + "features f {\n  ht <|>\n}");
-    expect(after).toEqual(expect.arrayContaining(["normal", "linear", "categorical", "log", "none", "as"]));
+    expect(after).toEqual(expect.arrayContaining(["normal", "linear", "categorical", "log", "none", "shift", "as"]));
     expect(await complete(HEADER + "model m = <|>")).toEqual(expect.arrayContaining(["gbdt", "mlp", "cut_and_count", "onnx"]));
     const gbdt = await complete(HEADER + "model m = gbdt(kin) { trees 10 <|> }");
     expect(gbdt).toEqual(expect.arrayContaining(["depth", "learning_rate", "bins"]));
@@ -128,7 +130,9 @@ describe("completion", () => {
     const any = await complete(HEADER + "define x = <|>");
     expect(any).toEqual(expect.arrayContaining(["muons", "jets", "ht", "presel", "Muon", "Jet", "deltaR", "hypot", "entry"]));
     expect(any).not.toContain("x");
-    expect(any).not.toContain("bdt");
+    // a model's name is its score, a value; a features list is not
+    expect(any).toContain("bdt");
+    expect(any).not.toContain("kin");
   });
 
   it("lists a record's fields after '.', inside 'where' and in per-element arguments", async () => {
@@ -143,6 +147,39 @@ describe("completion", () => {
     expect(await complete(HEADER + "define x = sort_by(jets, <|>)")).toEqual(expect.arrayContaining(["btag", "pt"]));
     // Outside the where's argument list the fields are not in scope.
     expect(await complete(HEADER + "define x = count(Muon where pt > 1) + <|>")).not.toContain("Iso");
+  });
+
+  it("types expressions inside blocks the same way", async () => {
+    const muon = ["Px", "Iso", "Charge", "pt"];
+    expect(await complete(HEADER + 'sample zz {\n  files "data/ww.root"\n  tree "events"\n  where count(Muon where <|>')).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + 'sample zz {\n  files "data/ww.root"\n  weight muons[0].<|>\n}')).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + "features f {\n  ht normal\n  muons[0].<|>\n}")).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + 'output {\n  histogram first(jets).<|>')).toEqual(expect.arrayContaining(["btag", "ID"]));
+    expect(await complete(HEADER + "train bdt {\n  on presel\n  folds 2 by first(muons).<|>\n}")).toEqual(expect.arrayContaining(muon));
+    // Items are one a line; an operator at a line's end or start carries the expression over.
+    expect(await complete(HEADER + "features f {\n  ht\n  muons[0].<|>\n}")).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + 'sample zz {\n  files "data/ww.root"\n  where count(muons) > 0 and\n    first(jets).<|>')).toEqual(expect.arrayContaining(["btag", "ID"]));
+    expect(await complete(HEADER + 'output {\n  histogram ht, first(muons).<|>')).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + 'output {\n  histogram ht bins 10 0 .. 100 to "h.root"\n  histogram sort_by(Jet where pt > 20, <|>')).toEqual(expect.arrayContaining(["btag"]));
+  });
+
+  it("types the text before the cursor as the checker does (cases the old token walker got wrong)", async () => {
+    const muon = ["Px", "Iso", "Charge", "pt", "eta"];
+    // A pair (stdlib `pairs`) is a record the walker never typed: fields first, second and the sum's kinematics.
+    const pair = ["first", "second", "pt", "eta", "phi", "mass"];
+    expect(await complete(HEADER + "define x = best(pairs(muons), mass ~= 91.2).<|>")).toEqual(expect.arrayContaining(pair));
+    expect(await complete(HEADER + "define x = best(pairs(muons), <|>)")).toEqual(expect.arrayContaining(pair));
+    expect(await complete(HEADER + "object zs = pairs(muons, jets) where <|>")).toEqual(expect.arrayContaining(pair));
+    expect(await complete(HEADER + "define x = pairs(muons, jets)[0].first.<|>")).toEqual(expect.arrayContaining(muon));
+    expect(await complete(HEADER + "define x = pairs(muons, jets)[0].second.<|>")).toEqual(expect.arrayContaining(["btag", "ID"]));
+    // A collection argument that ends in something other than a name (`… > 20`).
+    expect(await complete(HEADER + "define x = first(Jet where pt > 20).<|>")).toEqual(expect.arrayContaining(["btag", "ID", "pt"]));
+    expect(await complete(HEADER + "define x = sort_by(Jet where pt > 20, <|>)")).toEqual(expect.arrayContaining(["btag", "pt"]));
+    // What the checker refuses has no fields: a scalar has none, and a declaration reaching itself is
+    // a cycle (the walker offered the old `muons`'s fields).
+    expect(await complete(HEADER + "define x = ht.<|>")).not.toContain("pt");
+    expect(await complete(HEADER + "object muons = muons.<|>")).not.toContain("Iso");
+    expect(await complete(HEADER + "define x = count(jets) where <|>")).not.toContain("btag");
   });
 
   it("answers without a compilation, and never inside comments or strings", async () => {
@@ -400,5 +437,54 @@ describe("robustness", () => {
         formatting(doc);
       }
     }
+  });
+});
+
+describe("model scores and training outputs", () => {
+  const MULTI = HEADER.replace("model bdt", `sample zz {
+  files "data/zz.root"
+  tree "events"
+  class diboson
+}
+model bdt`);
+
+  it("offer models after dataset and onnx, and the outputs' words in an output block", async () => {
+    expect(await complete(HEADER + 'output {\n  cutflow to "out/c.json"\n  <|>\n}')).toEqual(expect.arrayContaining(["dataset", "onnx"]));
+    expect(await complete(HEADER + "output {\n  dataset <|>\n}")).toEqual(["bdt"]);
+    expect(await complete(HEADER + "output {\n  onnx <|>\n}")).toEqual(["bdt"]);
+  });
+
+  it("offer a model's name in expressions, and a multiclass model's classes after the dot", async () => {
+    const s = await setup(HEADER + "region tight = presel and <|>");
+    const item = completion(s.c, s.doc, s.offset).items.find((i) => i.label === "bdt");
+    expect(item?.detail).toBe("score of model bdt (gbdt)");
+    expect(await complete(MULTI + "region tight = presel and bdt.<|>")).toEqual(["background", "diboson", "signal"]);
+    // a binary model has no class members
+    expect(await complete(HEADER + "region tight = presel and bdt.<|>")).toEqual([]);
+  });
+
+  it("hover a score with its model and kind, and a class's score", async () => {
+    const at = async (src: string) => {
+      const s = await setup(src);
+      const h = hover(s.c, s.doc, s.offset);
+      return h ? (h.contents as { value: string }).value : "";
+    };
+    expect(await at(HEADER + "region tight = presel and b<|>dt > 0.8")).toContain("score of model bdt (gbdt)");
+    expect(await at(MULTI + "region tight = presel and b<|>dt.signal > 0.8")).toContain("score of class signal of model bdt (gbdt)");
+    expect(await at(MULTI + "region tight = presel and bdt.sig<|>nal > 0.8")).toContain("score of class signal of model bdt (gbdt)");
+    // a field of a record is not a score
+    expect(await at(HEADER + "define x = muons[0].I<|>so")).not.toContain("score of");
+    // the model's declaration itself is no score
+    expect(await at(HEADER.replace("model bdt", "model b<|>dt"))).not.toContain("score of");
+  });
+
+  it("go to the model from its score and rename it there", async () => {
+    const s = await setup(HEADER + "region tight = presel and bd<|>t > 0.8\noutput {\n  onnx bdt \"out/bdt.onnx\"\n}");
+    const d = definition(s.c, s.doc, s.offset);
+    expect(JSON.stringify(d)).toContain(`"line":${HEADER.split("\n").findIndex((l) => l.startsWith("model bdt"))}`);
+    const r = rename(s.c, s.doc, s.offset, "classifier");
+    const edits = Object.values(r?.changes ?? {}).flat();
+    // the declaration, the train block, the score and the export
+    expect(edits.length).toBe(4);
   });
 });

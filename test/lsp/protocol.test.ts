@@ -188,3 +188,105 @@ describe("typing the examples into the server", () => {
     }
   }, 120_000);
 });
+
+describe("malformed input", () => {
+  const file = path.join(REPO_ROOT, "examples/single-top/analysis.hep");
+  const uri = pathToFileURL(file).href;
+  const frame = (body: string) => `Content-Length: ${Buffer.byteLength(body, "utf8")}\r\n\r\n${body}`;
+  const isDropped = (m: Message) => m.id === null && m.error !== undefined;
+
+  it("answers a frame it cannot read, drops it, and goes on answering (shutdown included)", async () => {
+    const client = await startClient();
+    try {
+      client.notify("textDocument/didOpen", { textDocument: { uri, languageId: "hep", version: 1, text: readFileSync(file, "utf8") } });
+      const symbols = async () => {
+        const r = await client.request("textDocument/documentSymbol", { textDocument: { uri } });
+        expect(r.error, JSON.stringify(r.error)).toBeUndefined();
+        expect((r.result as Array<{ name: string }>).map((s) => s.name)).toContain("muons");
+      };
+      await symbols();
+      const cases: Array<{ bytes: string; code: number; says: RegExp }> = [
+        // The body of a bad header is dropped with it: its `shutdown` must not run.
+        { bytes: `Content-Length: abc\r\n\r\n{"jsonrpc":"2.0","id":900,"method":"shutdown","params":null}`, code: -32700, says: /Content-Length is not a number of bytes \("abc"\)/ },
+        { bytes: `Content-Length: -5\r\n\r\n{}`, code: -32700, says: /not a number of bytes/ },
+        { bytes: `Content-Type: application/json\r\n\r\n{"jsonrpc":"2.0","id":901,"method":"shutdown"}`, code: -32700, says: /without Content-Length/ },
+        { bytes: `hello\r\n\r\n`, code: -32700, says: /without ':'/ },
+        { bytes: `Content-Length: 99999999999999\r\n\r\n{}`, code: -32700, says: /over the .*limit/ },
+        { bytes: frame(`{"jsonrpc":"2.0","id":902,"method":"shutdown"`), code: -32700, says: /not JSON/ },
+        { bytes: frame(`[{"jsonrpc":"2.0","id":903,"method":"shutdown"}]`), code: -32600, says: /batch/ },
+        { bytes: frame(`42`), code: -32600, says: /not a JSON object/ },
+      ];
+      for (const c of cases) {
+        const dropped = client.waitFor(isDropped, 5_000);
+        client.writeRaw(c.bytes);
+        if (c.bytes.startsWith("Content-Length: ") && !/^Content-Length: \d+\r\n\r\n/.test(c.bytes)) {
+          // A bad header's body is skipped up to the next frame: send one so the answer can come.
+          await symbols();
+        }
+        const m = await dropped;
+        expect(m.error!.code, c.bytes).toBe(c.code);
+        expect(m.error!.message, c.bytes).toMatch(c.says);
+        await symbols();
+      }
+      // A good message split into single bytes still reads as one.
+      const body = JSON.stringify({ jsonrpc: "2.0", id: 950, method: "textDocument/documentSymbol", params: { textDocument: { uri } } });
+      const answered = new Promise<void>((resolve) => client.proc.stdout.on("data", (b: Buffer) => b.toString().includes('"id":950') && resolve()));
+      for (const byte of Buffer.from(frame(body))) client.writeRaw(Buffer.from([byte]));
+      await answered;
+      expect(client.stderr).toMatch(/dropped a malformed message/);
+      expect(client.exited).toBeUndefined();
+    } finally {
+      const res = await client.request("shutdown", null);
+      expect(res.error).toBeUndefined();
+      client.notify("exit", null);
+      expect(await client.exit()).toBe(0);
+    }
+  }, 60_000);
+
+  it("answers a request with missing or mistyped params with InvalidParams saying which field", async () => {
+    const client = await startClient();
+    try {
+      const methods = [
+        "textDocument/completion", "completionItem/resolve", "textDocument/hover", "textDocument/signatureHelp",
+        "textDocument/definition", "textDocument/references", "textDocument/documentHighlight", "textDocument/prepareRename",
+        "textDocument/rename", "textDocument/documentSymbol", "textDocument/foldingRange", "textDocument/semanticTokens/full",
+        "textDocument/inlayHint", "textDocument/formatting", "textDocument/codeAction", "textDocument/diagnostic",
+      ];
+      for (const method of methods) {
+        const r = await client.request(method, null);
+        expect(r.error?.code, method).toBe(-32602);
+        expect(r.error?.message, method).toBe(`${method}: params must be an object, not null`);
+      }
+      const bad = await client.request("textDocument/hover", { textDocument: { uri }, position: { line: "a", character: 0 } });
+      expect(bad.error).toMatchObject({ code: -32602, message: 'textDocument/hover: params.position.line must be a non-negative integer, not the string "a"' });
+      const noUri = await client.request("textDocument/completion", { textDocument: {}, position: { line: 0, character: 0 } });
+      expect(noUri.error?.message).toBe("textDocument/completion: params.textDocument.uri must be a string, not nothing");
+      const refs = await client.request("textDocument/references", { textDocument: { uri }, position: { line: 0, character: 0 } });
+      expect(refs.error?.message).toBe("textDocument/references: params.context must be an object, not nothing");
+      // Well-formed requests still answer.
+      const ok = await client.request("textDocument/hover", { textDocument: { uri }, position: { line: 0, character: 0 } });
+      expect(ok.error).toBeUndefined();
+      expect(client.stderr).not.toMatch(/TypeError|Cannot read properties/);
+    } finally {
+      await client.request("shutdown", null);
+      client.notify("exit", null);
+      await client.exit();
+    }
+  }, 60_000);
+
+  it("refuses an initialize without params and accepts the next one", async () => {
+    if (!existsSync(DIST)) throw new Error("dist/ is missing: run `npm run build` first (`npm test` does)");
+    const client = LspClient.start(process.execPath, [BIN, "lsp"], REPO_ROOT);
+    try {
+      const bad = await client.request("initialize", null);
+      expect(bad.error).toMatchObject({ code: -32602, message: "initialize: params must be an object, not null" });
+      const good = await client.request("initialize", { processId: process.pid, rootUri: pathToFileURL(REPO_ROOT).href, capabilities: {} });
+      expect(good.error).toBeUndefined();
+      expect((good.result as { serverInfo: { name: string } }).serverInfo.name).toBe("hepc");
+    } finally {
+      await client.request("shutdown", null);
+      client.notify("exit", null);
+      await client.exit();
+    }
+  });
+});

@@ -51,9 +51,10 @@ describe("errors", () => {
   it("a fold value that is not an integer, out of range or missing, with sample and entry", () => {
     const out = run([sig({ fold: [0, 1.5, 0, 1], entry: [10, 11, 12, 13] }), bkg({ fold: [0, 1, 2, NaN] })], { folds: folds(2) });
     expect(out.value).toBeNull();
+    // Reported in row order: class order (background, then signal last), so bkg first.
     expect(out.problems.map((p) => p.message)).toEqual([
-      "sample 'sig': the fold expression is 1.5 at entry 11, not an integer in 0 … 1",
       "sample 'bkg': the fold expression is 2 at entry 2, not an integer in 0 … 1",
+      "sample 'sig': the fold expression is 1.5 at entry 11, not an integer in 0 … 1",
     ]);
   });
 
@@ -138,7 +139,8 @@ describe("warnings", () => {
     ]);
     const w = Array.from(out.value!.dataset.weight);
     expect(w.every(Number.isFinite)).toBe(true);
-    expect(w.slice(2)).toEqual([expect.any(Number), 0, 0]);
+    // Rows in class order: bkg's 3 (entries 3, 4, 9) come before sig's 2.
+    expect(w.slice(0, 3)).toEqual([expect.any(Number), 0, 0]);
     // The zero-weight events are out of the training matrix.
     expect(out.value!.folds[0].n).toBe(3);
   });
@@ -148,7 +150,8 @@ describe("warnings", () => {
     const b = rows({ sample: "bkg", class: "background", features: [[1, 2]], axes: [[5, 15]] });
     const out = run([s, b], { reweight: { mode: "flat", target: null, axes: [{ expr: axisExpr("pt"), edges: [0, 10, 20] }] } });
     expect(out.problems.map((p) => p.message)).toEqual(["1 training events of sample 'sig' get weight 0 (first at entry 1): a reweighting variable is missing (NaN) for them"]);
-    expect(out.value!.dataset.weight[1]).toBe(0);
+    // Rows in class order: bkg's 2, then sig's 3, so sig's entry 1 is row 3.
+    expect(out.value!.dataset.weight[3]).toBe(0);
   });
 
   it("with balancing, a class whose reweighted weights are all zero is an error, not NaN", () => {

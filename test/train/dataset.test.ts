@@ -46,13 +46,14 @@ describe("output dataset", () => {
     ]);
     expect(t.numRows).toBe(7);
     const col = (n: string) => Array.from(t.getChild(n)!.toArray() as ArrayLike<unknown>);
-    expect(col("mu_pt")).toEqual([1.5, 2.5, NaN, 4.5, -1, -2, -3]);
-    expect(col("label")).toEqual([0, 0, 0, 0, 1, 1, 1]);
-    expect(col("class")).toEqual(["signal", "signal", "signal", "signal", "background", "background", "background"]);
-    expect(col("sample")).toEqual(["sig", "sig", "sig", "sig", "bkg", "bkg", "bkg"]);
-    expect(col("entry")).toEqual([0n, 1n, 2n, 3n, 5n, 6n, 7000000000n]);
-    expect(col("fold")).toEqual([0, 1, 0, 1, 1, 0, 1]);
-    expect(col("test")).toEqual([false, false, true, false, false, false, false]);
+    // Rows in class order: background (label 0), then signal, which always goes last (label 1).
+    expect(col("mu_pt")).toEqual([-1, -2, -3, 1.5, 2.5, NaN, 4.5]);
+    expect(col("label")).toEqual([0, 0, 0, 1, 1, 1, 1]);
+    expect(col("class")).toEqual(["background", "background", "background", "signal", "signal", "signal", "signal"]);
+    expect(col("sample")).toEqual(["bkg", "bkg", "bkg", "sig", "sig", "sig", "sig"]);
+    expect(col("entry")).toEqual([5n, 6n, 7000000000n, 0n, 1n, 2n, 3n]);
+    expect(col("fold")).toEqual([1, 0, 1, 0, 1, 0, 1]);
+    expect(col("test")).toEqual([false, false, false, false, false, true, false]);
     // Balanced over the 6 training events (3 per class): signal 1 each, background 1 each; the
     // test event gets the weight the same fit gives it.
     expect(col("weight")).toEqual([1, 1, 1, 1, 1, 1, 1]);
@@ -73,6 +74,6 @@ describe("output dataset", () => {
     const script = "import sys, pyarrow.ipc as ipc\nt = ipc.open_file(sys.argv[1]).read_all()\nprint(t.num_rows, ','.join(t.column_names), t.column('entry').to_pylist()[-1], t.column('class').to_pylist()[0])";
     const r = spawnSync("python3", ["-c", script, file], { encoding: "utf8" });
     expect(r.stderr).toBe("");
-    expect(r.stdout.trim()).toBe("7 mu_pt,ht,label,class,weight,fold,sample,entry,test,validation 7000000000 signal");
+    expect(r.stdout.trim()).toBe("7 mu_pt,ht,label,class,weight,fold,sample,entry,test,validation 3 background");
   });
 });

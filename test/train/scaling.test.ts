@@ -72,11 +72,12 @@ describe("scaling kinds", () => {
       trainSpec(),
       scaleSpec([["x", { kind: "normal" }]]),
     ).value!;
-    const cols = applyScalers([Float64Array.from([1, 2, 3, 4, 5, NaN])], p.folds[0].scalers);
+    // The matrix's rows are in class order: bkg's [4, 5, NaN], then sig's [1, 2, 3].
+    const cols = applyScalers([Float64Array.from([4, 5, NaN, 1, 2, 3])], p.folds[0].scalers);
     expect(cols[0]).toEqual(p.folds[0].columns[0]);
     // Weights: 6 events of weight 1, mean 1 already; the fit sees the five present values.
     expect(p.folds[0].scalers[0].fitted!.mean).toBe(3);
-    expect(cols[0][5]).toBeNaN();
+    expect(cols[0][2]).toBeNaN();
   });
 });
 

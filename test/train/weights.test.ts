@@ -36,7 +36,8 @@ describe("balance and class weights", () => {
     const p = prepare(data(), {});
     close(weightsOf(p, "sig"), [0.625, 0.625]);
     close(weightsOf(p, "bkg"), [1.25, 1.25, 1.25]);
-    close(Array.from(p.folds[0].weight), [0.625, 0.625, 1.25, 1.25, 1.25]);
+    // The matrix's rows in class order: background's 3, then signal's 2.
+    close(Array.from(p.folds[0].weight), [1.25, 1.25, 1.25, 0.625, 0.625]);
     expect(p.folds[0].fold).toBe(-1);
   });
 
@@ -46,7 +47,8 @@ describe("balance and class weights", () => {
     close(weightsOf(p, "sig"), [1.25, 1.25]);
     close(weightsOf(p, "bkg"), [5 / 6, 5 / 6, 5 / 6]);
     expect(p.summary.classes.map((c) => c.sumAfter)).toEqual([expect.closeTo(2.5, 12), expect.closeTo(2.5, 12)]);
-    expect(p.summary.classes.map((c) => c.sumBefore)).toEqual([2, 6]);
+    // Summaries in class order: background, then signal.
+    expect(p.summary.classes.map((c) => c.sumBefore)).toEqual([6, 2]);
   });
 
   it("class weights set the ratio of the balanced totals", () => {
@@ -89,7 +91,8 @@ describe("negative weights", () => {
     close(weightsOf(p, "sig"), [1.6, 0, 0.8]);
     close(weightsOf(p, "bkg"), [0.8, 0.8]);
     expect(p.folds[0].n).toBe(4);
-    close(Array.from(p.folds[0].weight), [1.6, 0.8, 0.8, 0.8].map(Math.fround));
+    // The matrix's rows in class order: background's [0.8, 0.8], then signal's [1.6, 0.8] (−1 dropped).
+    close(Array.from(p.folds[0].weight), [0.8, 0.8, 1.6, 0.8].map(Math.fround));
   });
 });
 

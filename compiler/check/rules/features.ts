@@ -28,6 +28,14 @@ export function checkFeatures(ctx: CheckContext, exprs: ExprChecker): void {
         const hi = literalValue(s.high);
         if (lo === undefined || hi === undefined || !(lo < hi)) ctx.report("HEP4020", file, s.span, { scaling: "linear", reason: "needs LOW < HIGH" });
       }
+      if (s.scaling === "manual") {
+        if (literalValue(s.factor) === 0) ctx.report("HEP4020", file, s.factor!.span, { scaling: "manual", reason: "needs scale ≠ 0 (every value would become 0)" });
+        if (s.low && s.high) {
+          const lo = literalValue(s.low);
+          const hi = literalValue(s.high);
+          if (lo === undefined || hi === undefined || !(lo < hi)) ctx.report("HEP4020", file, { start: s.low.span.start, end: s.high.span.end }, { scaling: "manual", reason: "needs clip LOW < HIGH" });
+        }
+      }
     }
   }
 }

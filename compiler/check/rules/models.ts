@@ -6,8 +6,10 @@ import { suggest } from "../../core/suggest.js";
 import { FLOAT } from "../../core/types.js";
 import type { CheckContext } from "../context.js";
 import type { ExprChecker } from "../expr.js";
+import type { CompilerHost } from "../../host.js";
+import { checkOnnxFile, onnxPath } from "./onnx-file.js";
 
-export function checkModels(ctx: CheckContext, exprs: ExprChecker): void {
+export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: CompilerHost): void {
   for (const { decl, file } of ctx.declsOf("Model")) {
     const kind = MODEL_KIND_BY_NAME.get(decl.modelKind.name);
     if (!kind) {
@@ -39,6 +41,8 @@ export function checkModels(ctx: CheckContext, exprs: ExprChecker): void {
       ctx.report("HEP3001", file, arg.span, { what: "an onnx model", expected: "the path of an .onnx file", actual: "an expression" });
     } else if (path.isAbsolute(arg.value)) {
       ctx.report("HEP2017", file, arg.span, { path: arg.value });
+    } else {
+      checkOnnxFile(ctx, host, file, onnxPath(ctx, file, arg.value), arg.span);
     }
     const seen = new Set<string>();
     for (const o of decl.options) {
@@ -97,6 +101,8 @@ export function optionProblem(spec: ModelOptionSpec, v: A.OptionValue): string |
       return v.kind === "Name" && (!spec.values || spec.values.includes(v.name)) ? undefined : `one of ${spec.values?.join(", ")}`;
     case "list<int>":
       return v.kind === "List" && v.items.length > 0 && v.items.every((i) => i.kind === "Number" && i.isInt && i.value > 0) ? undefined : "a list of positive ints, e.g. [64, 64]";
+    case "list<float>":
+      return v.kind === "List" && v.items.length > 0 && v.items.every((i) => i.kind === "Number" && !range(i.value)) ? undefined : `a list of numbers${bounds}, e.g. [0.9, 0.5]`;
     case "list<name>":
       return v.kind === "List" && v.items.every((i) => i.kind === "Name") ? undefined : "a list of names, e.g. [ht, met]";
   }

@@ -1,7 +1,11 @@
-/** Train blocks: models that can be trained (once), the training region, folds, balancing and reweighting. */
+/**
+ * Train blocks: models that can be trained (once), the training region, folds, balancing,
+ * reweighting (with merged classes and a cap), class weights, negative weights and the test part.
+ */
 import { BALANCE_MODES, MODEL_KIND_BY_NAME, REWEIGHT_MODES } from "../../../stdlib/index.js";
 import type * as A from "../../../grammar/ast.js";
-import { FLOAT } from "../../core/types.js";
+import { NEGATIVE_WEIGHT_MODES } from "../../../plan/types.js";
+import { BOOL, FLOAT, typeToString } from "../../core/types.js";
 import { printExpr } from "../../syntax/print.js";
 import type { CheckContext } from "../context.js";
 import type { ExprChecker } from "../expr.js";
@@ -65,9 +69,27 @@ export function checkTrain(ctx: CheckContext, exprs: ExprChecker): void {
           if (p.mode.name && !(REWEIGHT_MODES as readonly string[]).includes(p.mode.name)) ctx.report("HEP4026", file, p.mode.span, { what: "reweighting mode", name: p.mode.name });
           if (p.target) expectSymbol(ctx, file, p.target, "sample");
           checkAxes(ctx, exprs, file, p.axes);
+          checkMerge(ctx, file, p.merge);
+          if (p.maxWeight) checkPositive(ctx, file, p.maxWeight, "the largest reweighting weight (max_weight)");
           break;
         case "validation":
           if (p.fraction.kind === "Number" && !(p.fraction.value > 0 && p.fraction.value < 1)) ctx.report("HEP4029", file, p.fraction.span, { value: p.fraction.raw });
+          break;
+        case "test":
+          checkTest(ctx, exprs, file, p.value);
+          break;
+        case "class_weights": {
+          const seen = new Set<string>();
+          for (const w of p.weights) {
+            if (seen.has(w.name.name)) ctx.report("HEP4041", file, w.name.span, { name: w.name.name, what: "class_weights" });
+            seen.add(w.name.name);
+            checkClassName(ctx, file, w.name);
+            checkPositive(ctx, file, w.value, `the weight of class '${w.name.name}'`);
+          }
+          break;
+        }
+        case "negative_weights":
+          if (p.mode.name && !(NEGATIVE_WEIGHT_MODES as readonly string[]).includes(p.mode.name)) ctx.report("HEP4026", file, p.mode.span, { what: "negative_weights mode", name: p.mode.name });
           break;
       }
     }
@@ -91,4 +113,51 @@ export function checkAxes(ctx: CheckContext, exprs: ExprChecker, file: string, a
     exprs.requireScalar(a.expr, exprs.check(a.expr, { file, elements: [] }), file, "a binned variable", FLOAT);
     checkBins(ctx, file, a.bins, undefined);
   }
+}
+
+/** The classes samples declare; undefined while a sample declaration is unreadable (its class is unknown). */
+function declaredClasses(ctx: CheckContext): Set<string> | undefined {
+  if (ctx.decls.some((d) => d.decl.kind === "Broken" && (d.decl.keyword === "sample" || d.decl.keyword === undefined))) return undefined;
+  return new Set(ctx.samples.map((s) => s.klass).filter((k): k is string => !!k));
+}
+
+function checkClassName(ctx: CheckContext, file: string, id: A.Ident): void {
+  const classes = declaredClasses(ctx);
+  if (!id.name || !classes || classes.has(id.name)) return;
+  const known = [...classes].sort();
+  const near = known.filter((c) => c.toLowerCase() === id.name.toLowerCase() || Math.abs(c.length - id.name.length) <= 2).slice(0, 1);
+  ctx.report("HEP4040", file, id.span, { name: id.name, classes: known.length ? ` (${known.join(", ")})` : "" }, near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: id.span } } : {});
+}
+
+function checkPositive(ctx: CheckContext, file: string, n: A.NumberLit, what: string): void {
+  if (n.kind === "Number" && !(n.value > 0)) ctx.report("HEP4042", file, n.span, { what, value: n.raw });
+}
+
+function checkMerge(ctx: CheckContext, file: string, groups: A.MergeGroup[]): void {
+  const seen = new Set<string>();
+  for (const g of groups) {
+    if (g.classes.length === 1) ctx.report("HEP4045", file, g.span, { group: g.classes[0].name });
+    for (const c of g.classes) {
+      if (seen.has(c.name)) ctx.report("HEP4041", file, c.span, { name: c.name, what: "merge" });
+      seen.add(c.name);
+      checkClassName(ctx, file, c);
+    }
+  }
+}
+
+/** `test 0.1` is a fraction: a plain number; anything else is a per-event condition. */
+function checkTest(ctx: CheckContext, exprs: ExprChecker, file: string, v: A.Expr): void {
+  if (v.kind === "Missing") return;
+  if (v.kind === "Number" && !v.unit) {
+    if (!(v.value > 0 && v.value < 1)) ctx.report("HEP4043", file, v.span, { value: v.raw });
+    return;
+  }
+  // `test -0.1` is a fraction out of range, not a float expression.
+  if (v.kind === "Unary" && v.op === "-" && v.operand.kind === "Number" && !v.operand.unit) {
+    ctx.report("HEP4043", file, v.span, { value: printExpr(v) });
+    return;
+  }
+  const t = exprs.check(v, { file, elements: [] });
+  if (t.kind === "scalar" && t.scalar !== "bool") ctx.report("HEP4044", file, v.span, { expr: printExpr(v), actual: `a ${typeToString(t)}` });
+  else exprs.requireScalar(v, t, file, "a test condition", BOOL);
 }

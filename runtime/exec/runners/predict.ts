@@ -14,6 +14,10 @@ import { SELECTED, type Runner } from "./types.js";
 
 /** The column key of a model's k-th score, for links later in the chain. */
 export const scoreColumn = (model: string, k: number) => `score:${model}:${k}`;
+/** The k-th score from a model that trained on the event (NaN where none did), for the overtraining test. */
+export const inSampleColumn = (model: string, k: number) => `insample:${model}:${k}`;
+/** 1 where the training saw the event (through some fold). */
+export const trainedColumn = (model: string) => `trained:${model}`;
 
 export const predictRunner: Runner<PredictNode, null> = {
   sample(p, scope, run) {
@@ -52,8 +56,10 @@ export const predictRunner: Runner<PredictNode, null> = {
             for (let i = 0; i < n; i++) if (inTraining[i] && inTestFraction(t.seed, scope.read.sample, ev.entry0 + i, test.fraction)) inTraining[i] = 0;
           }
         }
-        const scores = scoreChunk(loaded, features, n, fold, inTraining);
+        const { scores, inSample } = scoreChunk(loaded, features, n, fold, inTraining);
         scores.forEach((s, k) => ev.columns.set(scoreColumn(p.model, k), s));
+        inSample.forEach((s, k) => ev.columns.set(inSampleColumn(p.model, k), s));
+        ev.columns.set(trainedColumn(p.model), inTraining);
       },
       finish: () => null,
     };

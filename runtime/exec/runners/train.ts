@@ -6,13 +6,14 @@
  * the cache when nothing it depends on changed: the cache key is the train node's content hash,
  * which covers the features, the data, the options and the seed.
  */
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import type { ExprIR, ScaleNode, TrainNode } from "../../../plan/types.js";
 import { canonicalJson, hashOf } from "../../../plan/canonical.js";
 import type { SampleRows } from "../../train/types.js";
-import { prepareTraining, type TrainSpec } from "../../train/index.js";
-import { MODEL_RUNTIMES, scalerToJson, type TrainedModel } from "../../models/index.js";
+import { prepareTraining, type Prepared, type TrainSpec } from "../../train/index.js";
+import { MODEL_RUNTIMES, modelErrorOf, scalerToJson, type TrainedModel } from "../../models/index.js";
+import { defaultThreads } from "../chunks.js";
 import { atomicWrite } from "../cache.js";
 import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
@@ -36,12 +37,28 @@ export const trainColumns = {
   test: (t: TrainNode) => `test:${t.id}`,
 };
 
-/** Whether the train node needs its rows this run: not when its model is in the cache. */
+/** Whether an output writes the block's training dataset (`output { dataset ... }`). */
+function datasetWanted(t: TrainNode, run: RunState): boolean {
+  return run.plan.nodes.some((n) => n.kind === "write" && (n.format as string) === "arrow" && n.inputs.includes(t.id) && !run.notRun.has(n.id));
+}
+
+/** Whether a report is written: it shows the input features' distributions per class. */
+function reportWanted(run: RunState): boolean {
+  return run.plan.nodes.some((n) => n.kind === "write" && n.format === "html" && !run.notRun.has(n.id));
+}
+
+/** Whether the train node needs its rows this run: not when its model is in the cache and nothing else reads them. */
 function needsRows(t: TrainNode, run: RunState): boolean {
   const cached = loadCachedModel(run, t);
   if (cached) run.results.set(t.id, cached);
-  return !cached;
+  return !cached || datasetWanted(t, run) || reportWanted(run);
 }
+
+/** Where the merge leaves a block's feature distributions per class, for the report. */
+export const featuresKey = (t: TrainNode) => `features:${t.id}`;
+
+/** Where the merge leaves a block's dataset rows, for the dataset output. */
+export const datasetKey = (t: TrainNode) => `dataset:${t.id}`;
 
 export const trainRunner: Runner<TrainNode, SampleRows> = {
   sample(t, scope: SampleScope, run) {
@@ -108,9 +125,13 @@ export const trainRunner: Runner<TrainNode, SampleRows> = {
   },
 
   async merge(t, partials, run) {
-    if (run.results.has(t.id)) return; // from the cache
-    const rows = partials.map((p) => p.partial);
-    const model: TrainedModel = await fitModel(t, scaleOf(t, run), rows, run);
+    const cached = run.results.has(t.id);
+    if (cached && !datasetWanted(t, run) && !reportWanted(run)) return;
+    const prepared = prepare(t, scaleOf(t, run), partials.map((p) => p.partial), run, !cached);
+    if (datasetWanted(t, run)) run.results.set(datasetKey(t), prepared.dataset);
+    if (reportWanted(run)) run.results.set(featuresKey(t), featureHistograms(prepared.dataset));
+    if (cached) return;
+    const model: TrainedModel = await fitModel(t, scaleOf(t, run), prepared, run);
     run.results.set(t.id, model);
     saveCachedModel(run, t, model);
   },
@@ -148,25 +169,40 @@ function saveCachedModel(run: RunState, t: TrainNode, m: TrainedModel): void {
   const p = modelPath(run, t);
   if (!p) return;
   try {
+    mkdirSync(path.dirname(p), { recursive: true });
     atomicWrite(p, canonicalJson(m));
   } catch (e) {
     run.warnings.push(`model '${t.model}' could not be cached (${(e as Error).message}): it will be trained again next time`);
   }
 }
 
-/** Prepares the folds (runtime/train) and fits one model per fold, in fold order. */
-async function fitModel(t: TrainNode, scale: ScaleNode, rows: SampleRows[], run: RunState): Promise<TrainedModel> {
-  const kind = MODEL_RUNTIMES[t.modelKind];
+/** The folds and the dataset (runtime/train): errors stop the run under the train block's line. */
+function prepare(t: TrainNode, scale: ScaleNode, rows: SampleRows[], run: RunState, warn: boolean): Prepared {
   const prepared = prepareTraining(rows, t, scale);
   const error = prepared.problems.find((p) => p.severity === "error");
   if (error || !prepared.value) throw new RunError(error?.code ?? "HEP6018", error?.args ?? { detail: "no training data" }, t.origin);
-  for (const p of prepared.problems) run.warnings.push(`model '${t.model}': ${p.message} [${p.code}]`);
-  const { folds, classes, summary } = prepared.value;
+  if (warn) for (const p of prepared.problems) run.warnings.push(`model '${t.model}': ${p.message} [${p.code}]`);
+  return prepared.value;
+}
+
+/** One model per fold, in fold order. */
+async function fitModel(t: TrainNode, scale: ScaleNode, prepared: Prepared, run: RunState): Promise<TrainedModel> {
+  const kind = MODEL_RUNTIMES[t.modelKind];
+  const { folds, classes, summary } = prepared;
   const fitted: TrainedModel["folds"] = [];
   for (const data of folds) {
     if (run.opts.signal?.aborted) throw new RunError("HEP6005", {});
-    const m = await kind.fit(data, t.options, { seed: t.seed, threads: Math.max(1, run.opts.threads ?? 1), classes, signal: run.opts.signal });
-    fitted.push({ fold: data.fold, scalers: data.scalers.map(scalerToJson) as never, model: m.toJSON(), bestIteration: m.bestIteration, curves: m.curves });
+    let m;
+    try {
+      m = await kind.fit(data, t.options, { seed: t.seed, threads: Math.max(1, run.opts.threads ?? defaultThreads()), classes, signal: run.opts.signal });
+    } catch (e) {
+      if (run.opts.signal?.aborted) throw new RunError("HEP6005", {});
+      const known = modelErrorOf(e);
+      if (known) throw new RunError(known.code, known.args, t.origin);
+      throw e;
+    }
+    const finite = (xs: number[]) => xs.map((x) => (Number.isFinite(x) ? x : null));
+    fitted.push({ fold: data.fold, scalers: data.scalers.map(scalerToJson) as never, model: m.toJSON(), bestIteration: m.bestIteration, curves: m.curves && { train: finite(m.curves.train), valid: finite(m.curves.valid) } });
   }
   const importance = sumImportance(fitted.map((f) => kind.load(f.model).importance));
   return { format: "hepc-model/1", model: t.model, kind: t.modelKind, hash: t.hash, classes, features: scale.features.map((f) => f.name), nFolds: t.folds?.n ?? 0, folds: fitted, importance, summary };
@@ -176,4 +212,39 @@ function sumImportance(per: Array<{ gain: number[]; splits: number[] } | undefin
   const known = per.filter((x): x is { gain: number[]; splits: number[] } => x !== undefined);
   if (!known.length) return undefined;
   return { gain: known[0].gain.map((_, j) => known.reduce((a, x) => a + x.gain[j], 0)), splits: known[0].splits.map((_, j) => known.reduce((a, x) => a + x.splits[j], 0)) };
+}
+
+/** Distributions of a block's input features per class, as trained on. */
+export interface FeatureDistribution {
+  feature: string;
+  edges: number[];
+  classes: Array<{ class: string; sumw: number[]; sumw2: number[] }>;
+}
+
+/**
+ * Each feature in 40 equal bins between its 0.5% and 99.5% quantiles over the training rows (so one
+ * stray value does not squeeze the rest into a bin), filled per class with the training weights;
+ * values outside go to the edge bins, missing values nowhere.
+ */
+function featureHistograms(d: Prepared["dataset"]): FeatureDistribution[] {
+  const BINS = 40;
+  return d.featureNames.map((feature, j) => {
+    const x = d.features[j];
+    const finite = Float64Array.from(x).filter((v) => Number.isFinite(v)).sort();
+    const lo = finite.length ? finite[Math.floor(0.005 * (finite.length - 1))] : 0;
+    let hi = finite.length ? finite[Math.ceil(0.995 * (finite.length - 1))] : 1;
+    if (!(hi > lo)) hi = lo + 1;
+    const edges = Array.from({ length: BINS + 1 }, (_, k) => lo + ((hi - lo) * k) / BINS);
+    const classes = d.classes.map((c) => ({ class: c, sumw: new Array<number>(BINS).fill(0), sumw2: new Array<number>(BINS).fill(0) }));
+    for (let i = 0; i < d.n; i++) {
+      const v = x[i];
+      if (!Number.isFinite(v) || d.test[i]) continue;
+      const b = Math.min(BINS - 1, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * BINS)));
+      const w = d.weight[i];
+      const h = classes[d.label[i]];
+      h.sumw[b] += w;
+      h.sumw2[b] += w * w;
+    }
+    return { feature, edges, classes };
+  });
 }

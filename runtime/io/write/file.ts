@@ -36,17 +36,29 @@ export function keyLength(className: string, name: string, title: string): numbe
   return KEY_FIXED + strLen(className) + strLen(name) + strLen(title);
 }
 
-/** TDatime packing: years since 1995 in the top 6 bits, then month, day, hour, minute, second. */
-export function datime(d = new Date()): number {
-  return (
-    (((d.getFullYear() - 1995) << 26) |
-      ((d.getMonth() + 1) << 22) |
-      (d.getDate() << 17) |
-      (d.getHours() << 12) |
-      (d.getMinutes() << 6) |
-      d.getSeconds()) >>>
-    0
-  );
+/**
+ * TDatime packing: years since 1995 in the top 6 bits, then month, day, hour, minute, second.
+ * ROOT records local time; a fixed date given for reproducible output is taken in UTC, so that the
+ * bytes do not depend on the machine's time zone.
+ */
+export function datime(d = new Date(), utc = false): number {
+  const [y, mo, day, h, mi, sec] = utc
+    ? [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()]
+    : [d.getFullYear(), d.getMonth(), d.getDate(), d.getHours(), d.getMinutes(), d.getSeconds()];
+  // TDatime cannot say anything before 1995 (its year field is unsigned).
+  if (y < 1995) return (1 << 22) | (1 << 17);
+  return (((y - 1995) << 26) | ((mo + 1) << 22) | (day << 17) | (h << 12) | (mi << 6) | sec) >>> 0;
+}
+
+/**
+ * What makes two writes of the same objects differ besides the objects: the dates of keys and
+ * directories and the file's UUID. Given, they are used everywhere, and the same calls in the same
+ * order give the same bytes; left out, the dates are the moment of writing and the UUID random.
+ */
+export interface FileStamp {
+  date?: Date;
+  /** 16 bytes. */
+  uuid?: Uint8Array;
 }
 
 export interface KeyInfo {
@@ -81,10 +93,10 @@ export class Directory {
   readonly children = new Map<string, Directory>();
   /** Location of the directory's TKey + record; for the top directory, BEGIN. */
   seekDir = 0;
-  readonly created = datime();
   constructor(
     readonly name: string,
     readonly parent: Directory | null,
+    readonly created: number,
   ) {}
 
   has(name: string): boolean {
@@ -107,8 +119,14 @@ export class RootFileWriter {
   private failed: unknown = null;
   private closed = false;
   private readonly classes = new Set<string>();
-  private readonly uuid = randomBytes(16);
+  private readonly uuid: Uint8Array;
+  private readonly fixedDate: number | null;
   private pending: Promise<unknown>[] = [];
+  /**
+   * Records are placed in the order they were asked for, not the order their compression finishes:
+   * each takes a turn when asked and allocates only once the turns before it have.
+   */
+  private lastTurn: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly fh: FileHandle,
@@ -116,19 +134,45 @@ export class RootFileWriter {
     readonly tempPath: string,
     compression: Compression,
     private readonly limit: number,
+    stamp: FileStamp,
   ) {
     this.compression = compression;
-    this.top = new Directory(basename(finalPath), null);
+    if (stamp.uuid && stamp.uuid.length !== 16) throw new Error("hepc ROOT writer: a file UUID has 16 bytes");
+    this.uuid = stamp.uuid ?? randomBytes(16);
+    this.fixedDate = stamp.date ? datime(stamp.date, true) : null;
+    this.top = new Directory(basename(finalPath), null, this.now());
     this.top.seekDir = BEGIN;
     // Reserve the header and the top directory record; both are rewritten at close.
     this.end = BEGIN + this.topRecordLength();
   }
 
-  static async create(path: string, compression: Compression, limit = kStartBigFile): Promise<RootFileWriter> {
+  static async create(path: string, compression: Compression, limit = kStartBigFile, stamp: FileStamp = {}): Promise<RootFileWriter> {
     validateCompression(compression);
     const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
     const fh = await open(tmp, "wx");
-    return new RootFileWriter(fh, path, tmp, compression, limit);
+    try {
+      return new RootFileWriter(fh, path, tmp, compression, limit, stamp);
+    } catch (e) {
+      await fh.close();
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** The date recorded in keys and directories: the stamp's, or now. */
+  now(): number {
+    return this.fixedDate ?? datime();
+  }
+
+  /**
+   * Takes the next turn to allocate: `ready` settles when every earlier turn has released.
+   * Release in a finally: a turn never released would hold up every later record.
+   */
+  takeTurn(): { ready: Promise<void>; release: () => void } {
+    const ready = this.lastTurn;
+    let release!: () => void;
+    this.lastTurn = new Promise<void>((r) => (release = r));
+    return { ready, release };
   }
 
   get compressSetting(): number {
@@ -213,7 +257,7 @@ export class RootFileWriter {
       let child = dir.children.get(p);
       if (!child) {
         if (dir.keys.some((k) => k.name === p)) throw new Error(`hepc ROOT writer: "${p}" is an object, not a directory, in ${path}`);
-        child = new Directory(p, dir);
+        child = new Directory(p, dir, this.now());
         // Placed now so objects written into it carry the right fSeekPdir; filled in at close.
         child.seekDir = this.allocate(keyLength("TDirectory", p, p) + DIR_RECORD);
         dir.children.set(p, child);
@@ -253,11 +297,18 @@ export class RootFileWriter {
     opts: { compress?: boolean; cycle?: number } = {},
   ): Promise<KeyInfo> {
     const keylen = keyLength(className, name, title);
-    const raw = payload(keylen);
-    // ROOT leaves small records uncompressed; readers handle both.
-    const data = opts.compress !== false && raw.length > 256 ? await compressRecord(raw, this.compression) : raw;
+    const turn = this.takeTurn();
+    let raw: Uint8Array, data: Uint8Array, seekKey: number;
+    try {
+      raw = payload(keylen);
+      // ROOT leaves small records uncompressed; readers handle both.
+      data = opts.compress !== false && raw.length > 256 ? await compressRecord(raw, this.compression) : raw;
+      await turn.ready;
+      seekKey = this.allocate(keylen + data.length);
+    } finally {
+      turn.release();
+    }
     const nbytes = keylen + data.length;
-    const seekKey = this.allocate(nbytes);
     const key: KeyInfo = {
       className,
       name,
@@ -268,7 +319,7 @@ export class RootFileWriter {
       nbytes,
       objlen: raw.length,
       keylen,
-      datime: datime(),
+      datime: this.now(),
     };
     const hb = new RBuffer(0, keylen);
     writeKeyHeader(hb, key);
@@ -278,13 +329,13 @@ export class RootFileWriter {
 
   /** Adds an object (histogram, tree metadata) to a directory. */
   async addObject(dir: Directory, name: string, obj: ObjectPayload): Promise<KeyInfo> {
-    let classes: Iterable<string> = [];
+    // The classes are noted when the object is serialized (at once, in call order), so that the
+    // StreamerInfo lists them in an order that does not depend on which write finishes first.
     const key = await this.writeKeyed(dir, obj.className, name, obj.title, (keylen) => {
       const r = obj.serialize(keylen);
-      classes = r.classes;
+      this.useClasses(r.classes);
       return r.bytes;
     });
-    this.useClasses(classes);
     const placeholder = dir.keys.findIndex((k) => k.name === name && k.className === "");
     if (placeholder >= 0) dir.keys[placeholder] = key;
     else dir.keys.push(key);
@@ -314,7 +365,7 @@ export class RootFileWriter {
       const ck = await this.writeDirectory(child);
       dir.keys.push(ck!);
     }
-    const now = datime();
+    const now = this.now();
     const isTop = dir.parent === null;
     const dirClass = isTop ? "TFile" : "TDirectory";
     const dirTitle = isTop ? "" : dir.name;
@@ -435,7 +486,7 @@ export class RootFileWriter {
         nbytes: freeKeylen + freeBody,
         objlen: freeBody,
         keylen: freeKeylen,
-        datime: datime(),
+        datime: this.now(),
       });
       fb.i16(1);
       fb.i32(fileEnd);

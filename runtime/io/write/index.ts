@@ -20,6 +20,7 @@ export type { RootWriter, RootWriterOptions } from "./writer.js";
 export type { HistogramSpec, Histogram2DSpec, HistStats, Hist2DStats } from "./hist.js";
 export type { TreeColumnSpec, TreeWriter, ColumnDtype } from "./tree.js";
 export type { Compression } from "./compress.js";
+export type { FileStamp } from "./file.js";
 
 export async function createRootFile(path: string, opts?: RootWriterOptions): Promise<RootWriter> {
   return openRootWriter(path, opts);

@@ -10,7 +10,7 @@
  * TH1 8, TH1F/TH1D 3, TH2 5, TH2F/TH2D 4 and TLeafS 1 rest on those records alone. Titles are
  * documentation only. Generated data: edit only to add classes.
  */
-import type { ClassSpec } from "./streamers.js";
+import type { ClassSpec } from "./streamer-types.js";
 
 export const CLASS_SPECS: readonly ClassSpec[] = [
   {

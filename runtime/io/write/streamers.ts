@@ -6,41 +6,10 @@
  */
 import { RBuffer, kObjectBits } from "./buffer.js";
 import { CLASS_SPECS } from "./streamer-data.js";
+import type { ClassSpec, ElementClass, ElementSpec } from "./streamer-types.js";
 
-export type ElementClass =
-  | "TStreamerBase"
-  | "TStreamerBasicType"
-  | "TStreamerString"
-  | "TStreamerObject"
-  | "TStreamerObjectPointer"
-  | "TStreamerObjectAny"
-  | "TStreamerBasicPointer"
-  | "TStreamerSTL";
+export type { ClassSpec, ElementClass, ElementSpec } from "./streamer-types.js";
 
-export interface ElementSpec {
-  cls: ElementClass;
-  name: string;
-  title: string;
-  type: number;
-  size: number;
-  typeName: string;
-  arrayLength?: number;
-  arrayDim?: number;
-  maxIndex?: number[];
-  baseVersion?: number;
-  countVersion?: number;
-  countName?: string;
-  countClass?: string;
-  stlType?: number;
-  ctype?: number;
-}
-
-export interface ClassSpec {
-  name: string;
-  version: number;
-  checksum: number;
-  elements: ElementSpec[];
-}
 
 const SPECS = new Map<string, ClassSpec>(CLASS_SPECS.map((c) => [c.name, c]));
 

@@ -9,7 +9,7 @@
 import { RBuffer, kObjectBits } from "./buffer.js";
 import { compressRecord } from "./compress.js";
 import { classChecksum } from "./streamers.js";
-import { datime, keyLength, writeKeyHeader, type Directory, type RootFileWriter } from "./file.js";
+import { keyLength, writeKeyHeader, type Directory, type RootFileWriter } from "./file.js";
 
 export type ColumnDtype = "f4" | "f8" | "i4" | "i8" | "u4" | "u8" | "i2" | "u2" | "i1" | "u1" | "bool";
 
@@ -210,8 +210,16 @@ export class TreeWriterImpl implements TreeWriter {
   }
 
   private async writeBaskets(payloads: Uint8Array[], n: number, first: number): Promise<void> {
-    const compressed = await Promise.all(payloads.map((p) => compressRecord(p, this.file.compression)));
-    const now = datime();
+    const turn = this.file.takeTurn();
+    let compressed: Uint8Array[];
+    try {
+      compressed = await Promise.all(payloads.map((p) => compressRecord(p, this.file.compression)));
+      await turn.ready;
+    } catch (e) {
+      turn.release();
+      throw e;
+    }
+    const now = this.file.now();
     const chunks: Uint8Array[] = [];
     const layout: { keylen: number; objlen: number; nbytes: number }[] = [];
     let total = 0;
@@ -221,7 +229,12 @@ export class TreeWriterImpl implements TreeWriter {
       layout.push({ keylen, objlen: payloads[i].length, nbytes });
       total += nbytes;
     });
-    const start = this.file.allocate(total);
+    let start: number;
+    try {
+      start = this.file.allocate(total);
+    } finally {
+      turn.release();
+    }
     let at = start;
     this.branches.forEach((b, i) => {
       const { keylen, objlen, nbytes } = layout[i];

@@ -2,7 +2,7 @@
  * The RootWriter facade: routes trees and histograms to directories of one RootFileWriter and
  * finishes trees before the file's closing records are written.
  */
-import { RootFileWriter, kStartBigFile } from "./file.js";
+import { RootFileWriter, kStartBigFile, type FileStamp } from "./file.js";
 import type { Compression } from "./compress.js";
 import {
   serializeTH1,
@@ -17,6 +17,11 @@ import { DEFAULT_BASKET_ENTRIES, TreeWriterImpl, type TreeColumnSpec, type TreeW
 export interface RootWriterOptions {
   /** Default: zlib level 1 (ROOT's historical default, fast). Level 0 stores records uncompressed. */
   compression?: Compression;
+  /**
+   * The dates and UUID to record instead of now and random ones: with them, the same calls in the
+   * same order write the same bytes.
+   */
+  stamp?: FileStamp;
 }
 
 export interface RootWriter {
@@ -83,6 +88,6 @@ class RootWriterImpl implements RootWriter {
 
 /** Opens a writer; `limit` (bytes) exists so tests can exercise the big-file refusal cheaply. */
 export async function openRootWriter(path: string, opts?: RootWriterOptions, limit = kStartBigFile): Promise<RootWriter> {
-  const file = await RootFileWriter.create(path, opts?.compression ?? { algorithm: "zlib", level: 1 }, limit);
+  const file = await RootFileWriter.create(path, opts?.compression ?? { algorithm: "zlib", level: 1 }, limit, opts?.stamp);
   return new RootWriterImpl(file);
 }

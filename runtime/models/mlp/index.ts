@@ -24,6 +24,7 @@ import { initNetwork } from "./network.js";
 import { readOptions } from "./options.js";
 import { Rng } from "./rng.js";
 import { trainNetwork } from "./train.js";
+import { mlpToOnnx } from "./onnx.js";
 
 export { MlpError, type MlpCode } from "./errors.js";
 export { MlpModel, FORMAT } from "./model.js";
@@ -63,5 +64,8 @@ export const mlpRuntime: ModelKindRuntime = {
   fit: fitMlp,
   load(json: unknown): FittedModel {
     return MlpModel.fromJSON(json);
+  },
+  toOnnx(folds, scalers, featureNames) {
+    return mlpToOnnx(folds.map((f) => f as MlpModel), scalers, featureNames);
   },
 };

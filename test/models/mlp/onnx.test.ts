@@ -5,6 +5,7 @@
  */
 import { InferenceSession, Tensor } from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
+import { MODEL_RUNTIMES } from "../../../runtime/models/index.js";
 import { fitMlp, mlpToOnnx, type MlpModel } from "../../../runtime/models/mlp/index.js";
 import { applyScalers } from "../../../runtime/train/scaling.js";
 import type { FittedScaler } from "../../../runtime/train/types.js";
@@ -46,6 +47,9 @@ describe("ONNX export of the mlp", () => {
         scalers.push(s);
       }
       const bytes = mlpToOnnx(models, scalers, names);
+      // the executor's route: the model kind's toOnnx over the folds as loaded from their JSON
+      const loaded = models.map((m) => MODEL_RUNTIMES.mlp.load(JSON.parse(JSON.stringify(m.toJSON()))));
+      expect(Buffer.from(MODEL_RUNTIMES.mlp.toOnnx!(loaded, scalers, names)).equals(Buffer.from(bytes))).toBe(true);
       const x = new Float64Array(n * F);
       for (let i = 0; i < n; i++) for (let f = 0; f < F; f++) x[i * F + f] = raw.columns[f][i];
       const session = await InferenceSession.create(bytes, { logSeverityLevel: 3 });

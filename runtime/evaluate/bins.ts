@@ -1,0 +1,74 @@
+/**
+ * Bins of one or two variables, from their edges. A bin is [lo, hi): a value equal to the last
+ * edge, below the first, or NaN is in no bin (ROOT's under/overflow, left out of per-bin figures).
+ * Two variables make nx·ny bins, flattened as ix + nx·iy.
+ */
+
+export interface BinAxis {
+  /** The variable's name as the analysis wrote it. */
+  variable: string;
+  /** Strictly increasing, at least two. */
+  edges: number[];
+}
+
+export interface BinInfo {
+  /** Flattened index. */
+  index: number;
+  /** One range per axis, in axis order. */
+  ranges: { variable: string; lo: number; hi: number }[];
+}
+
+/** Why the axes are unusable, or null. */
+export function checkAxes(axes: BinAxis[]): string | null {
+  if (axes.length < 1 || axes.length > 2) return `bins take one or two variables, not ${axes.length}`;
+  for (const a of axes) {
+    if (a.edges.length < 2) return `bins of '${a.variable}' need at least two edges`;
+    for (let k = 0; k < a.edges.length; k++) {
+      if (!Number.isFinite(a.edges[k])) return `edge ${a.edges[k]} of '${a.variable}' is not a finite number`;
+      if (k > 0 && !(a.edges[k] > a.edges[k - 1])) return `edges of '${a.variable}' are not increasing at ${a.edges[k]}`;
+    }
+  }
+  return null;
+}
+
+export function binCount(axes: BinAxis[]): number {
+  return axes.reduce((n, a) => n * (a.edges.length - 1), 1);
+}
+
+/** The bin of value x on an axis, or -1. */
+export function findBin(edges: number[], x: number): number {
+  if (!(x >= edges[0] && x < edges[edges.length - 1])) return -1;
+  let lo = 0, hi = edges.length - 1; // edges[lo] <= x < edges[hi]
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (x >= edges[mid]) lo = mid;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The flattened bin of every event (-1 outside), from one value array per axis. */
+export function assignBins(axes: BinAxis[], values: Float64Array[]): Int32Array {
+  const n = values[0].length;
+  const out = new Int32Array(n);
+  const nx = axes[0].edges.length - 1;
+  for (let i = 0; i < n; i++) {
+    const ix = findBin(axes[0].edges, values[0][i]);
+    if (axes.length === 1 || ix < 0) { out[i] = ix; continue; }
+    const iy = findBin(axes[1].edges, values[1][i]);
+    out[i] = iy < 0 ? -1 : ix + nx * iy;
+  }
+  return out;
+}
+
+export function binInfo(axes: BinAxis[]): BinInfo[] {
+  const nx = axes[0].edges.length - 1;
+  const out: BinInfo[] = [];
+  for (let b = 0; b < binCount(axes); b++) {
+    const ix = b % nx, iy = Math.floor(b / nx);
+    const ranges = [{ variable: axes[0].variable, lo: axes[0].edges[ix], hi: axes[0].edges[ix + 1] }];
+    if (axes.length === 2) ranges.push({ variable: axes[1].variable, lo: axes[1].edges[iy], hi: axes[1].edges[iy + 1] });
+    out.push({ index: b, ranges });
+  }
+  return out;
+}

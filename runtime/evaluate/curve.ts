@@ -1,0 +1,90 @@
+/**
+ * The weighted cumulative curve of a binary split: walking events from the highest score down,
+ * the signal and background weight at or above each distinct score. Events with equal scores
+ * enter together (one point per distinct score), which is the exact tie handling a weighted ROC
+ * needs. Events of weight exactly zero are left out (they neither move the curve nor make a
+ * threshold), as sklearn does. Negative weights enter the sums as they are, so cumulative sums
+ * need not be monotonic.
+ *
+ * Sums are in float64 in ranked order, so they are the same for any chunking of the input.
+ */
+
+export interface BinaryCurve {
+  /** Distinct scores, decreasing: the cut is `score >= thresholds[k]`. */
+  thresholds: Float64Array;
+  /** Signal weight with score >= thresholds[k]. */
+  tp: Float64Array;
+  /** Background weight with score >= thresholds[k]. */
+  fp: Float64Array;
+  /** Totals: tp and fp at the last threshold (0 with no events). */
+  totalS: number;
+  totalB: number;
+  /** Events counted (unweighted, zero weights excluded). */
+  nS: number;
+  nB: number;
+}
+
+/**
+ * @param order event indices by decreasing score (from rankDescending, possibly restricted)
+ * @param isSignal whether event i is signal; every other event in `order` is background
+ */
+export function binaryCurve(score: Float64Array, weight: Float64Array, order: Uint32Array, isSignal: (i: number) => boolean): BinaryCurve {
+  const n = order.length;
+  const { ss, sw, sf } = rankedColumns(score, weight, order, isSignal);
+  // Thresholds and tp overwrite the ranked scores and weights in place: point m−1 is written
+  // only after element k > m−1 has been read, so nothing unread is lost (and 160 MB of fresh
+  // memory is not needed for 10M events).
+  const th = ss;
+  const tp = sw;
+  const fp = new Float64Array(n);
+  let s = 0, b = 0, m = 0, nS = 0, nB = 0;
+  let prev = NaN;
+  for (let k = 0; k < n; k++) {
+    const w = sw[k];
+    if (w === 0) continue;
+    const x = ss[k];
+    if (x !== prev) {
+      // close the point of the previous distinct score (none before the first)
+      if (m > 0) { th[m - 1] = prev; tp[m - 1] = s; fp[m - 1] = b; }
+      m++;
+      prev = x;
+    }
+    if (sf[k] === 1) { s += w; nS++; } else { b += w; nB++; }
+  }
+  if (m > 0) { th[m - 1] = prev; tp[m - 1] = s; fp[m - 1] = b; }
+  return {
+    // views, not copies: a curve of 10M events is 240 MB already
+    thresholds: th.subarray(0, m), tp: tp.subarray(0, m), fp: fp.subarray(0, m),
+    totalS: s, totalB: b, nS, nB,
+  };
+}
+
+/**
+ * Score, weight and class of the ranked events, in ranked order. Reading events in ranked order
+ * is a random access per event (cache misses dominate on large inputs); when the ranking covers
+ * much of the input it is about three times faster to read the input in its own order and write
+ * each event to its rank (an inverse permutation), which is what this does then.
+ */
+export function rankedColumns(score: Float64Array, weight: Float64Array, order: Uint32Array, isSignal: (i: number) => boolean) {
+  const n = order.length, N = score.length;
+  const ss = new Float64Array(n), sw = new Float64Array(n), sf = new Uint8Array(n);
+  if (n * 4 < N) {
+    for (let k = 0; k < n; k++) {
+      const i = order[k];
+      ss[k] = score[i];
+      sw[k] = weight[i];
+      sf[k] = isSignal(i) ? 1 : 0;
+    }
+    return { ss, sw, sf };
+  }
+  const rank = new Int32Array(N).fill(-1);
+  for (let k = 0; k < n; k++) rank[order[k]] = k;
+  for (let i = 0; i < N; i++) {
+    const k = rank[i];
+    if (k < 0) continue;
+    ss[k] = score[i];
+    sw[k] = weight[i];
+    sf[k] = isSignal(i) ? 1 : 0;
+  }
+  return { ss, sw, sf };
+}

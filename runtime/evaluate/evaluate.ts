@@ -1,0 +1,312 @@
+/**
+ * One model's evaluation in one region: every figure overall and per fold, and per bin when bins
+ * are given, from the scored events. Held-out scores (train flag 0 or absent) are evaluated;
+ * training-fold scores only enter the overtraining test. The events are ranked once per score
+ * output; folds, bins and class pairs are stable filters of that ranking.
+ */
+import { binCount, binInfo, assignBins, checkAxes, type BinAxis, type BinInfo } from "./bins.js";
+import { bootstrapAuc, type BootstrapOptions, type BootstrapResult } from "./bootstrap.js";
+import { argmaxConfusion, binaryConfusion, type Confusion } from "./confusion.js";
+import { binaryCurve, type BinaryCurve } from "./curve.js";
+import { classEfficienciesInBins } from "./efficiency.js";
+import type { Efficiency } from "./clopper-pearson.js";
+import { checkEvents } from "./inputs.js";
+import { issue, type EvalIssue } from "./issues.js";
+import { weightedKs, type KsResult } from "./ks.js";
+import { oneVsOne, oneVsRest, type OvoResult, type OvrResult } from "./multiclass.js";
+import { partition, rankDescending, restrict } from "./order.js";
+import { averagePrecision, precisionRecall, type PrecisionRecall } from "./pr.js";
+import { auc, rejectionAt, roc, signalEfficiencyAt, type Roc } from "./roc.js";
+import { separation } from "./separation.js";
+import { significanceAt, significanceScan, type SignificanceKind, type SignificanceScan } from "./significance.js";
+import type { Figure, ScoredEvents, Undefined } from "./types.js";
+import { deriveWorkingPoints, type CrossRequirement, type WorkingPoint, type WorkingPointSpec } from "./working-points.js";
+
+export interface EvaluateSpec {
+  model: string;
+  region: string;
+  /** Class names, in label order. */
+  classes: string[];
+  /** Binary: the signal class index (every other class is background). Ignored for multiclass. */
+  signal?: number;
+  /** "binary": scores[0] is the signal score; "multiclass": one score per class. */
+  kind: "binary" | "multiclass";
+  bins?: BinAxis[];
+  /** Signal efficiencies at which to report background rejection (default 0.3, 0.5, 0.7, 0.9). */
+  signalEfficiencies?: number[];
+  /** Background efficiencies at which to report signal efficiency (default 0.001, 0.01, 0.1). */
+  backgroundEfficiencies?: number[];
+  /** Thresholds for confusion matrices and significances at a threshold (default 0.5). */
+  thresholds?: number[];
+  significance?: { relUnc?: number; minBackground?: number };
+  /** false: no bootstrap. */
+  bootstrap?: BootstrapOptions | false;
+  /**
+   * Where the AUC gets a bootstrap interval: "overall" (all folds, no bin; the default, since
+   * each interval costs `replicates` passes over its events) or "everywhere" (every fold and bin).
+   */
+  bootstrapIn?: "overall" | "everywhere";
+  separationBins?: number;
+  workingPoints?: WorkingPointSpec[];
+  /** Working points flat in the bins (a threshold per bin) as well as overall. */
+  flatWorkingPoints?: boolean;
+  given?: CrossRequirement;
+  /** Confidence level of efficiency intervals (default 0.6827). */
+  cl?: number;
+  /** Bins of the score histograms (default 50, equal, over [min, max] of the output's scores). */
+  histogramBins?: number;
+}
+
+export interface Where {
+  fold: number | "all";
+  bin: BinInfo | null;
+}
+
+export interface Counts {
+  signal: { n: number; sumW: number };
+  background: { n: number; sumW: number };
+}
+
+export interface BinarySection {
+  kind: "binary";
+  where: Where;
+  counts: Counts;
+  roc: Roc | Undefined;
+  auc: Figure;
+  aucInterval: BootstrapResult | Undefined | null;
+  pr: PrecisionRecall | Undefined;
+  averagePrecision: Figure;
+  separation: Figure;
+  rejection: { at: number; value: Figure }[];
+  signalEfficiency: { at: number; value: Figure }[];
+  significance: { kind: SignificanceKind; at: { threshold: number; value: Figure }[]; scan: SignificanceScan }[];
+  /** Index 0 is the signal class, 1 every other class. */
+  confusion: { threshold: number; matrix: Confusion }[];
+}
+
+export interface MulticlassSection {
+  kind: "multiclass";
+  where: Where;
+  ovr: OvrResult;
+  ovo: OvoResult;
+  confusion: Confusion;
+}
+
+export interface Overtraining {
+  class: number;
+  fold: number | "all";
+  ks: KsResult | Undefined;
+}
+
+export interface BinEfficiency {
+  workingPoint: string;
+  /** "overall": the overall threshold in every bin; "flat": each bin's own threshold. */
+  thresholds: "overall" | "flat";
+  class: "signal" | "background";
+  bins: (Efficiency | Undefined)[];
+}
+
+/** A score distribution of one class, training-fold or held-out, over all folds. */
+export interface ScoreHistogram {
+  class: number;
+  /** The score output (0 for a binary model, the class index for multiclass). */
+  output: number;
+  sample: "train" | "test";
+  edges: number[];
+  sumw: number[];
+  sumw2: number[];
+}
+
+export interface EvaluationResult {
+  model: string;
+  region: string;
+  classes: string[];
+  kind: "binary" | "multiclass";
+  signal: number | null;
+  folds: number;
+  bins: BinInfo[] | null;
+  sections: (BinarySection | MulticlassSection)[];
+  overtraining: Overtraining[];
+  workingPoints: WorkingPoint[];
+  efficiencies: BinEfficiency[];
+  histograms: ScoreHistogram[];
+  issues: EvalIssue[];
+}
+
+export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationResult | { error: EvalIssue } {
+  const what = `model '${spec.model}' in region '${spec.region}'`;
+  const C = spec.classes.length;
+  const bad = checkEvents(what, ev, C);
+  if (bad) return { error: bad };
+  if (spec.kind === "binary" && ev.scores.length !== 1) return { error: issue("HEP6050", { what, detail: `a binary model has one score array, not ${ev.scores.length}` }) };
+  if (spec.kind === "multiclass" && ev.scores.length !== C) return { error: issue("HEP6050", { what, detail: `${C} classes but ${ev.scores.length} score arrays` }) };
+  const signal = spec.signal ?? 0;
+  if (spec.kind === "binary" && !(signal >= 0 && signal < C)) return { error: issue("HEP6050", { what, detail: `signal class ${signal} is not one of ${C} classes` }) };
+  for (const [name, cl] of [["confidence level", spec.cl], ["bootstrap confidence level", spec.bootstrap ? spec.bootstrap.cl : undefined]] as const) {
+    if (cl !== undefined && !(cl > 0 && cl < 1)) return { error: issue("HEP6050", { what, detail: `${name} ${cl} is outside (0, 1)` }) };
+  }
+  if (spec.bins) {
+    const why = checkAxes(spec.bins);
+    if (why) return { error: issue("HEP6050", { what, detail: why }) };
+    if ((ev.vars?.length ?? 0) !== spec.bins.length) return { error: issue("HEP6050", { what, detail: `${spec.bins.length} bin variables but ${ev.vars?.length ?? 0} value arrays` }) };
+  }
+
+  const n = ev.label.length;
+  const issues: EvalIssue[] = [];
+  const label = ev.label, weight = ev.weight;
+  const heldOut = (i: number) => !ev.train || ev.train[i] === 0;
+  let folds = 0;
+  if (ev.fold) for (let i = 0; i < n; i++) folds = Math.max(folds, ev.fold[i] + 1);
+  const ranked = ev.scores.map((s) => rankDescending(s));
+  const evalOrders = ranked.map((o) => restrict(o, heldOut));
+  const foldOf = ev.fold ?? new Int32Array(n);
+  // per output: [all, fold 0, fold 1, …]
+  const byFold = evalOrders.map((o) => [o, ...(folds > 1 ? partition(o, foldOf, folds) : [])]);
+  const bins = spec.bins ? binInfo(spec.bins) : null;
+  const binOf = spec.bins ? assignBins(spec.bins, ev.vars!) : null;
+  const nBins = spec.bins ? binCount(spec.bins) : 0;
+
+  // a binary model's confusion matrix is over two classes: row/column 0 the signal, 1 the rest
+  const twoClass = spec.kind === "binary" ? Int32Array.from(label, (l) => (l === signal ? 0 : 1)) : null;
+  const sections: (BinarySection | MulticlassSection)[] = [];
+  const foldIds: (number | "all")[] = ["all", ...(folds > 1 ? Array.from({ length: folds }, (_, f) => f) : [])];
+  foldIds.forEach((fold, fi) => {
+    const orders = byFold.map((perFold) => perFold[fi]);
+    const places: { bin: BinInfo | null; orders: Uint32Array[] }[] = [{ bin: null, orders }];
+    if (binOf) {
+      const split = orders.map((o) => partition(o, binOf, nBins));
+      for (let b = 0; b < nBins; b++) places.push({ bin: bins![b], orders: split.map((s) => s[b]) });
+    }
+    for (const place of places) {
+      const where: Where = { fold, bin: place.bin };
+      const placeName = `region '${spec.region}'${fold === "all" ? "" : `, fold ${fold}`}${place.bin ? `, bin ${place.bin.index}` : ""}`;
+      if (spec.kind === "binary") sections.push(binarySection(ev, spec, signal, twoClass!, place.orders[0], where, placeName, issues));
+      else sections.push(multiclassSection(ev, place.orders, where));
+    }
+  });
+
+  // overtraining: training-fold vs held-out scores, per class, overall and per fold
+  const overtraining: Overtraining[] = [];
+  if (ev.train) {
+    for (let c = 0; c < C; c++) {
+      const out = spec.kind === "binary" ? 0 : c;
+      for (const fold of foldIds) {
+        const inFold = (i: number) => label[i] === c && (fold === "all" || foldOf[i] === fold);
+        const a = restrict(ranked[out], (i) => inFold(i) && ev.train![i] === 1);
+        const b = restrict(ranked[out], (i) => inFold(i) && ev.train![i] === 0);
+        const ks = weightedKs(ev.scores[out], weight, a, b);
+        if ("reason" in ks) issues.push(issue("HEP6054", { what: `overtraining test of ${what}`, where: `class '${spec.classes[c]}'${fold === "all" ? "" : `, fold ${fold}`}`, detail: ks.reason }));
+        overtraining.push({ class: c, fold, ks });
+      }
+    }
+  }
+
+  // working points and efficiencies in bins (binary, held-out events of all folds)
+  const workingPoints: WorkingPoint[] = [];
+  const efficiencies: BinEfficiency[] = [];
+  if (spec.kind === "binary" && spec.workingPoints?.length) {
+    const isSignal = (i: number) => label[i] === signal;
+    const wps = deriveWorkingPoints(
+      {
+        score: ev.scores[0], weight, order: evalOrders[0], isSignal, where: what,
+        bins: binOf && spec.flatWorkingPoints ? { bin: binOf, count: nBins } : undefined, given: spec.given,
+      },
+      spec.workingPoints,
+    );
+    for (const wp of wps) {
+      workingPoints.push(wp);
+      issues.push(...wp.issues);
+      if (!binOf) continue;
+      const events = spec.given ? restrict(evalOrders[0], (i) => spec.given!.score[i] >= spec.given!.threshold) : evalOrders[0];
+      const runs: ["overall" | "flat", number | (number | null)[]][] = [];
+      if (!("reason" in wp.overall)) runs.push(["overall", wp.overall.threshold]);
+      if (wp.bins) runs.push(["flat", wp.bins.map((t) => ("reason" in t ? null : t.threshold))]);
+      for (const [kind, th] of runs) {
+        const both = classEfficienciesInBins(ev.scores[0], weight, binOf, nBins, th, isSignal, events, spec.cl);
+        efficiencies.push({ workingPoint: wp.name, thresholds: kind, class: "signal", bins: both.signal.bins });
+        efficiencies.push({ workingPoint: wp.name, thresholds: kind, class: "background", bins: both.background.bins });
+      }
+    }
+  }
+  return {
+    model: spec.model, region: spec.region, classes: spec.classes, kind: spec.kind, signal: spec.kind === "binary" ? signal : null,
+    folds, bins, sections, overtraining, workingPoints, efficiencies, histograms: scoreHistograms(ev, C, spec.kind, spec.histogramBins ?? 50), issues,
+  };
+}
+
+function binarySection(
+  ev: ScoredEvents, spec: EvaluateSpec, signal: number, twoClass: Int32Array, order: Uint32Array, where: Where, placeName: string, issues: EvalIssue[],
+): BinarySection {
+  const score = ev.scores[0], weight = ev.weight, label = ev.label;
+  const isSignal = (i: number) => label[i] === signal;
+  const c: BinaryCurve = binaryCurve(score, weight, order, isSignal);
+  const r = roc(c);
+  if ("reason" in r) {
+    const missing = c.nS === 0 || !(c.totalS > 0) ? "signal" : "background";
+    issues.push(issue("HEP6051", { what: `model '${spec.model}'`, where: placeName, missing, total: missing === "signal" ? c.totalS : c.totalB }));
+  }
+  const thresholds = spec.thresholds ?? [0.5];
+  const kinds: SignificanceKind[] = ["s_sqrt_b", "s_sqrt_s_b", "asimov"];
+  const relUnc = spec.significance?.relUnc ?? 0;
+  return {
+    kind: "binary",
+    where,
+    counts: { signal: { n: c.nS, sumW: c.totalS }, background: { n: c.nB, sumW: c.totalB } },
+    roc: r,
+    auc: auc(c),
+    aucInterval:
+      spec.bootstrap === false || (spec.bootstrapIn !== "everywhere" && (where.fold !== "all" || where.bin !== null))
+        ? null
+        : bootstrapAuc(score, weight, order, isSignal, spec.bootstrap ?? {}),
+    pr: precisionRecall(c),
+    averagePrecision: averagePrecision(c),
+    separation: separation(score, weight, order, isSignal, spec.separationBins),
+    rejection: (spec.signalEfficiencies ?? [0.3, 0.5, 0.7, 0.9]).map((at) => ({ at, value: rejectionAt(r, at) })),
+    signalEfficiency: (spec.backgroundEfficiencies ?? [0.001, 0.01, 0.1]).map((at) => ({ at, value: signalEfficiencyAt(r, at) })),
+    significance: kinds.map((kind) => ({
+      kind,
+      at: thresholds.map((t) => ({ threshold: t, value: significanceAt(c, t, kind, relUnc) })),
+      scan: significanceScan(c, kind, { relUnc, minBackground: spec.significance?.minBackground }),
+    })),
+    confusion: thresholds.map((t) => ({ threshold: t, matrix: binaryConfusion(score, twoClass, weight, order, t, 0, 1) })),
+  };
+}
+
+function multiclassSection(ev: ScoredEvents, orders: Uint32Array[], where: Where): MulticlassSection {
+  return {
+    kind: "multiclass",
+    where,
+    ovr: oneVsRest(ev.scores, ev.label, ev.weight, orders),
+    ovo: oneVsOne(ev.scores, ev.label, ev.weight, orders),
+    confusion: argmaxConfusion(ev.scores, ev.label, ev.weight, orders[0]),
+  };
+}
+
+
+function scoreHistograms(ev: ScoredEvents, C: number, kind: "binary" | "multiclass", nb: number): ScoreHistogram[] {
+  const out: ScoreHistogram[] = [];
+  const outputs = kind === "binary" ? [0] : Array.from({ length: C }, (_, c) => c);
+  for (const o of outputs) {
+    const s = ev.scores[o];
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < s.length; i++) { if (s[i] < lo) lo = s[i]; if (s[i] > hi) hi = s[i]; }
+    if (!(hi >= lo)) continue; // no events
+    if (hi === lo) hi = lo + 1;
+    const edges = Array.from({ length: nb + 1 }, (_, k) => lo + ((hi - lo) * k) / nb);
+    const samples: ("train" | "test")[] = ev.train ? ["train", "test"] : ["test"];
+    for (let c = 0; c < C; c++) {
+      for (const sample of samples) {
+        const sumw = new Array<number>(nb).fill(0), sumw2 = new Array<number>(nb).fill(0);
+        const want = sample === "train" ? 1 : 0;
+        for (let i = 0; i < s.length; i++) {
+          if (ev.label[i] !== c || (ev.train ? ev.train[i] : 0) !== want) continue;
+          const j = Math.min(nb - 1, Math.floor(((s[i] - lo) / (hi - lo)) * nb));
+          sumw[j] += ev.weight[i];
+          sumw2[j] += ev.weight[i] * ev.weight[i];
+        }
+        out.push({ class: c, output: o, sample, edges, sumw, sumw2 });
+      }
+    }
+  }
+  return out;
+}

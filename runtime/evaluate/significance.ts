@@ -1,0 +1,88 @@
+/**
+ * Expected significance of a selection with s signal and b background events (weighted sums,
+ * in the units the weights carry: events at the analysis luminosity):
+ *
+ * - s/√b; s/√(s+b);
+ * - the Asimov significance (Cowan, Cranmer, Gross, Vitells, Eur. Phys. J. C 71 (2011) 1554):
+ *   Z_A = √(2[(s+b) ln(1+s/b) − s]); with a background uncertainty σ_b = r·b (r the relative
+ *   uncertainty):
+ *   Z_A = √(2[(s+b) ln((s+b)(b+σ²)/(b²+(s+b)σ²)) − (b²/σ²) ln(1 + σ²s/(b(b+σ²)))]),
+ *   computed with log1p of the algebraically equal arguments sb/(b²+(s+b)σ²) and σ²s/(b(b+σ²)),
+ *   so that s ≪ b keeps its digits; a rounding-negative radicand is taken as 0. For s < 0 (a
+ *   deficit, possible with negative weights) the value carries the sign of s.
+ *
+ * Undefined (null with a reason, never NaN or Infinity): b ≤ 0 for s/√b and Z_A; s + b ≤ 0 for
+ * s/√(s+b).
+ */
+import type { BinaryCurve } from "./curve.js";
+import { undefinedFigure, type Figure } from "./types.js";
+
+export type SignificanceKind = "s_sqrt_b" | "s_sqrt_s_b" | "asimov";
+
+export function sOverSqrtB(s: number, b: number): Figure {
+  return b > 0 ? s / Math.sqrt(b) : undefinedFigure(`background ${b} is not positive`);
+}
+
+export function sOverSqrtSB(s: number, b: number): Figure {
+  return s + b > 0 ? s / Math.sqrt(s + b) : undefinedFigure(`s + b = ${s + b} is not positive`);
+}
+
+/** Asimov Z with an optional relative background uncertainty (σ_b = relUnc · b). */
+export function asimovZ(s: number, b: number, relUnc = 0): Figure {
+  if (!(b > 0)) return undefinedFigure(`background ${b} is not positive`);
+  if (!(relUnc >= 0)) return undefinedFigure(`relative background uncertainty ${relUnc} is negative`);
+  if (s + b <= 0) return undefinedFigure(`s + b = ${s + b} is not positive`);
+  let q: number;
+  if (relUnc === 0) q = (s + b) * Math.log1p(s / b) - s;
+  else {
+    const v = (relUnc * b) ** 2;
+    q = (s + b) * Math.log1p((s * b) / (b * b + (s + b) * v)) - ((b * b) / v) * Math.log1p((v * s) / (b * (b + v)));
+  }
+  const z = Math.sqrt(2 * Math.max(q, 0));
+  return s < 0 ? -z : z;
+}
+
+export function significance(kind: SignificanceKind, s: number, b: number, relUnc = 0): Figure {
+  return kind === "s_sqrt_b" ? sOverSqrtB(s, b) : kind === "s_sqrt_s_b" ? sOverSqrtSB(s, b) : asimovZ(s, b, relUnc);
+}
+
+export interface SignificanceScan {
+  kind: SignificanceKind;
+  relUnc: number;
+  /** Per distinct threshold (score >= threshold), decreasing; null where undefined. */
+  thresholds: Float64Array;
+  values: (number | null)[];
+  /** The largest defined value (the highest threshold among equals), or why there is none. */
+  best: { threshold: number; value: number; s: number; b: number } | { value: null; reason: string };
+}
+
+export interface ScanOptions {
+  relUnc?: number;
+  /** Only thresholds keeping at least this much background weight count for `best` (default: any b > 0). */
+  minBackground?: number;
+}
+
+/** Significance at a given threshold (score >= threshold), from the cumulative curve. */
+export function significanceAt(c: BinaryCurve, threshold: number, kind: SignificanceKind, relUnc = 0): Figure {
+  // the last distinct score still >= threshold; thresholds are decreasing
+  let k = -1;
+  for (let j = 0; j < c.thresholds.length && c.thresholds[j] >= threshold; j++) k = j;
+  const s = k < 0 ? 0 : c.tp[k], b = k < 0 ? 0 : c.fp[k];
+  return significance(kind, s, b, relUnc);
+}
+
+export function significanceScan(c: BinaryCurve, kind: SignificanceKind, opts: ScanOptions = {}): SignificanceScan {
+  const relUnc = opts.relUnc ?? 0;
+  const minB = opts.minBackground ?? 0;
+  const values: (number | null)[] = [];
+  let best: SignificanceScan["best"] = undefinedFigure("no threshold gives a defined significance");
+  for (let k = 0; k < c.thresholds.length; k++) {
+    const z = significance(kind, c.tp[k], c.fp[k], relUnc);
+    const v = typeof z === "number" ? z : null;
+    values.push(v);
+    if (v !== null && c.fp[k] >= minB && (best.value === null || v > best.value)) {
+      best = { threshold: c.thresholds[k], value: v, s: c.tp[k], b: c.fp[k] };
+    }
+  }
+  return { kind, relUnc, thresholds: Float64Array.from(c.thresholds), values, best };
+}
