@@ -9,6 +9,7 @@ import { applyScalers } from "../train/scaling.js";
 import { gbdtRuntime } from "./gbdt/runtime.js";
 import type { FittedScaler, FoldData } from "../train/types.js";
 import { cutAndCount } from "./cuts/index.js";
+import { mlpRuntime } from "./mlp/index.js";
 
 /** One fold's fitted model, able to score scaled feature columns. */
 export interface FittedModel {
@@ -45,6 +46,7 @@ export interface ModelKindRuntime {
 export const MODEL_RUNTIMES: Readonly<Record<string, ModelKindRuntime>> = {
   gbdt: gbdtRuntime,
   cut_and_count: cutAndCount,
+  mlp: mlpRuntime,
 };
 
 /**
