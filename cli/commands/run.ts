@@ -9,6 +9,7 @@ import { execute, formatCutflow, readPlanFile, RunError, summaryOf, unsupportedN
 import type { Plan } from "../../plan/types.js";
 import { printDiagnostics, printRunError, printRunErrors, sourcesOf } from "../diagnostics.js";
 import { nodeHost } from "../host.js";
+import { newRunDir, recordRun, runDirsOf, type RunStatus } from "../../track/index.js";
 import { progressSink, type ProgressMode } from "../progress.js";
 import { CliIo, EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, onInterrupt, parseArgs, UsageError } from "../io.js";
 
@@ -98,6 +99,10 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
   // A second Ctrl-C does not wait for the run to wind down (nothing is published past the first).
   const releaseInterrupt = onInterrupt(() => (controller.signal.aborted ? process.exit(EXIT_INTERRUPTED) : controller.abort()));
   const progress = progressSink(progressMode, io);
+  const startedAt = new Date();
+  const before = runDirsOf(analysisDir);
+  const record = (runDir: string | null, status: RunStatus, exitCode: number, error: string | null) =>
+    recordTrackedRun(io, { runDir, plan, analysisDir, sourceFile: target.endsWith(".json") ? null : abs, status, exitCode, error, startedAt });
   try {
     const ex = await execute(plan, {
       analysisDir,
@@ -109,6 +114,7 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
       onProgress: progress ? (p) => progress.update(p) : undefined,
     });
     progress?.done();
+    record(ex.runDir, "ok", EXIT_OK, null);
     if (!json) for (const w of ex.result.warnings) io.stderr(`hepc run: warning: ${w}\n`);
     if (json) {
       // what was not run (HEP6001) is said in the one document, as warnings
@@ -130,6 +136,8 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   } catch (e) {
     progress?.done();
+    const aborted = controller.signal.aborted;
+    record(newRunDir(analysisDir, plan, before), aborted ? "interrupted" : "failed", aborted ? EXIT_INTERRUPTED : EXIT_ERRORS, (e as Error).message ?? String(e));
     if (e instanceof RunError) {
       printRunError(io, e, analysisDir, json ? "json" : "text");
       return controller.signal.aborted ? EXIT_INTERRUPTED : EXIT_ERRORS;
@@ -137,6 +145,19 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
     throw e;
   } finally {
     releaseInterrupt();
+  }
+}
+
+/**
+ * The run store's record of a run (track/): made after the run, succeeded or failed. A record that
+ * cannot be written never fails the run; it is said on stderr.
+ */
+function recordTrackedRun(io: CliIo, o: Omit<Parameters<typeof recordRun>[0], "runDir"> & { runDir: string | null }): void {
+  if (!o.runDir) return;
+  try {
+    recordRun({ ...o, runDir: o.runDir });
+  } catch (e) {
+    io.stderr(`hepc run: warning: the run was not recorded in the run store (${(e as Error).message})\n`);
   }
 }
 
