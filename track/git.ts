@@ -24,9 +24,9 @@ export function gitState(dir: string): GitState | null {
   const commit = git(dir, ["rev-parse", "HEAD"])?.trim();
   if (!commit || !/^[0-9a-f]{40,64}$/.test(commit)) return null;
   const branch = git(dir, ["rev-parse", "--abbrev-ref", "HEAD"])?.trim() ?? null;
-  // Untracked files count as dirty (a new include is part of the analysis), but only tracked
-  // changes have a diff to store.
-  const status = git(dir, ["status", "--porcelain"]) ?? "";
+  // Tracked files only: a run itself leaves untracked files (.hepc/, outputs) that must not make
+  // the next run dirty; an include not yet added to git is not seen (stated in docs/tracking.md).
+  const status = git(dir, ["status", "--porcelain", "--untracked-files=no"]) ?? "";
   const diff = git(dir, ["diff", "HEAD"]) ?? "";
   return { commit, branch: branch === "HEAD" ? null : branch, dirty: status.trim().length > 0, diff };
 }

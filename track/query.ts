@@ -1,7 +1,7 @@
 /**
  * Filters over stored runs: analysis, model, tag, status, and metric or param conditions such as
- * `auc(bdt) > 0.9 and params.bdt.max_depth = 4`. `f(model)` names the metric `f/model`
- * (`f(model, region)`: `f/model/region`); any other left side is a metric key as stored, or
+ * `auc(bdt) > 0.9 and params.bdt.max_depth = 4`. `f(model)` names the metric `model/f`
+ * (`f(model, region)`: `model/region/f`); any other left side is a metric key as stored, or
  * `params.NAME`. A run without the metric does not match.
  */
 import type { StoredRun } from "./store.js";
@@ -34,7 +34,7 @@ export function parseWhere(where: string): Condition[] {
     const [, lhs, rawOp, value] = m;
     const op = (rawOp === "==" ? "=" : rawOp) as Op;
     const call = /^([A-Za-z_][\w]*)\s*\(\s*([\w.-]+)\s*(?:,\s*([\w.-]+)\s*)?\)$/.exec(lhs);
-    if (call) return { text: text.trim(), param: null, metric: [call[1], call[2], ...(call[3] ? [call[3]] : [])].join("/"), op, value };
+    if (call) return { text: text.trim(), param: null, metric: [call[2], ...(call[3] ? [call[3]] : []), call[1]].join("/"), op, value };
     if (lhs.startsWith("params.")) return { text: text.trim(), param: lhs.slice(7), metric: null, op, value };
     if (/^[\w./ -]+$/.test(lhs)) return { text: text.trim(), param: null, metric: lhs, op, value };
     throw new StoreError(`--where: '${lhs}' is neither a metric (auc(bdt), wall_ms) nor params.NAME`);

@@ -65,9 +65,11 @@ interface Figure {
 }
 
 /**
- * The evaluation's single figures as metrics: `auc/bdt` (all folds), `auc/bdt/fold2`; the region
- * is added (`auc/bdt/signal_region`) only for a model evaluated in more than one region. Figures
+ * The evaluation's single figures as metrics: `bdt/auc` (all folds), `bdt/fold2/auc`; the region
+ * is added (`bdt/signal_region/auc`) only for a model evaluated in more than one region. Figures
  * at a working point or in a bin stay in metrics.json (they are curves, not headline numbers).
+ * The metric name comes last because MLflow's file store keeps `a/b` as file b in folder a: a
+ * key may not also be the folder of another.
  */
 export function evaluationMetrics(metricsDoc: unknown, timestamp: number): MetricPoint[] {
   const figures = ((metricsDoc as { figures?: Figure[] } | undefined)?.figures ?? []).filter((f) => f.bin === null && f.at === undefined && typeof f.value === "number");
@@ -76,7 +78,7 @@ export function evaluationMetrics(metricsDoc: unknown, timestamp: number): Metri
   const out: MetricPoint[] = [];
   const seen = new Set<string>();
   for (const f of figures) {
-    const key = [f.metric, f.model, ...(regions.get(f.model)!.size > 1 ? [f.region] : []), ...(f.fold === "all" ? [] : [`fold${f.fold}`])].join("/");
+    const key = [f.model, ...(regions.get(f.model)!.size > 1 ? [f.region] : []), ...(f.fold === "all" ? [] : [`fold${f.fold}`]), f.metric].join("/");
     // asimov and simple significance share a metric name; the first (as the document lists them) is kept
     if (seen.has(key)) continue;
     seen.add(key);
@@ -92,7 +94,7 @@ export function curveMetrics(model: string, trained: unknown, timestamp: number)
   for (const f of folds) {
     for (const part of ["train", "valid"] as const) {
       (f.curves?.[part] ?? []).forEach((v, step) => {
-        if (typeof v === "number" && Number.isFinite(v)) out.push({ key: `loss_${part}/${model}/fold${f.fold}`, value: v, step, timestamp });
+        if (typeof v === "number" && Number.isFinite(v)) out.push({ key: `${model}/fold${f.fold}/loss_${part}`, value: v, step, timestamp });
       });
     }
   }

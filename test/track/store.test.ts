@@ -15,8 +15,8 @@ function scratch(): string {
 function analysisWithRuns() {
   const dir = scratch();
   const store = path.join(dir, ".hepc", "runs");
-  const a = writeFakeRun(store, { name: "20260101-100000-abababab", startedAt: "2026-01-01T10:00:00.000Z", models: ["bdt"], params: { "bdt.max_depth": "3" }, metrics: { "auc/bdt": 0.85, wall_ms: 900 } });
-  const b = writeFakeRun(store, { name: "20260102-100000-abababab", startedAt: "2026-01-02T10:00:00.000Z", models: ["bdt"], params: { "bdt.max_depth": "5" }, metrics: { "auc/bdt": 0.93, wall_ms: 1500 } });
+  const a = writeFakeRun(store, { name: "20260101-100000-abababab", startedAt: "2026-01-01T10:00:00.000Z", models: ["bdt"], params: { "bdt.max_depth": "3" }, metrics: { "bdt/auc": 0.85, wall_ms: 900 } });
+  const b = writeFakeRun(store, { name: "20260102-100000-abababab", startedAt: "2026-01-02T10:00:00.000Z", models: ["bdt"], params: { "bdt.max_depth": "5" }, metrics: { "bdt/auc": 0.93, wall_ms: 1500 } });
   const c = writeFakeRun(store, { name: "20260103-100000-abababab", startedAt: "2026-01-03T10:00:00.000Z", analysis: "other", status: "failed" });
   return { dir, store, a, b, c };
 }
@@ -101,7 +101,7 @@ describe("the run store", () => {
     // directory name clashes with one here
     cpSync(path.join(here.store, here.a.name), path.join(there, here.a.name), { recursive: true });
     writeFileSync(path.join(there, here.a.name, "tags.json"), JSON.stringify(["from-cluster"]));
-    const own = writeFakeRun(there, { name: here.b.name, startedAt: "2026-01-02T10:00:00.000Z", host: "node77", metrics: { "auc/bdt": 0.91 } });
+    const own = writeFakeRun(there, { name: here.b.name, startedAt: "2026-01-02T10:00:00.000Z", host: "node77", metrics: { "bdt/auc": 0.91 } });
     expect(own.id).not.toBe(here.b.id);
     const r = mergeStores(here.store, [there]);
     expect(r.added.map((x) => x.id)).toEqual([own.id]);
@@ -127,7 +127,7 @@ describe("the run store", () => {
     expect(md.out.split("\n").slice(0, 2)).toEqual(["| id | started | analysis | status | tags | metrics |", "| --- | --- | --- | --- | --- | --- |"]);
     const show = JSON.parse((await runCli(["runs", "show", a.id, "--json"], dir)).out);
     expect(show.id).toBe(a.id);
-    expect(show.history).toEqual([{ key: "auc/bdt", value: 0.85, step: 0, timestamp: Date.parse(a.endedAt) }, { key: "wall_ms", value: 900, step: 0, timestamp: Date.parse(a.endedAt) }]);
+    expect(show.history).toEqual([{ key: "bdt/auc", value: 0.85, step: 0, timestamp: Date.parse(a.endedAt) }, { key: "wall_ms", value: 900, step: 0, timestamp: Date.parse(a.endedAt) }]);
     const unknown = await runCli(["runs", "show", "0123456789"], dir);
     expect(unknown.code).toBe(1);
     expect(unknown.err).toContain("no run '0123456789'");
@@ -137,7 +137,7 @@ describe("the run store", () => {
     const { dir, a, b } = analysisWithRuns();
     const doc = JSON.parse((await runCli(["runs", "compare", a.id, b.id, "--json"], dir)).out);
     expect(doc.params).toEqual([{ key: "bdt.max_depth", values: ["3", "5"], same: false }]);
-    const auc = doc.metrics.find((m: { key: string }) => m.key === "auc/bdt");
+    const auc = doc.metrics.find((m: { key: string }) => m.key === "bdt/auc");
     expect(auc.values).toEqual([0.85, 0.93]);
     expect(auc.diffs[1]).toBeCloseTo(0.08, 12);
     // fake runs have no stored source: the semantic diff says why it is missing

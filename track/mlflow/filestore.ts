@@ -89,6 +89,7 @@ export function runFiles(run: StoredRun, experimentId: string, runFolder: string
   const end = Date.parse(r.endedAt);
   files.set("meta.yaml", yaml({
     artifact_uri: uri(path.join(runFolder, "artifacts")),
+    deleted_time: null,
     end_time: end,
     entry_point_name: "",
     experiment_id: experimentId,
@@ -111,7 +112,9 @@ export function runFiles(run: StoredRun, experimentId: string, runFolder: string
     const k = safeKey(m.key);
     (lines.get(k) ?? lines.set(k, []).get(k)!).push(`${Math.round(m.timestamp)} ${m.value} ${m.step}`);
   }
-  for (const [k, l] of lines) files.set(`metrics/${k}`, l.join("\n") + "\n");
+  // a key that is also another key's folder cannot be a file: it gets a `_` (never with hepc's own keys)
+  const folders = new Set([...lines.keys()].flatMap((k) => k.split("/").slice(0, -1).map((_, i, a) => a.slice(0, i + 1).join("/"))));
+  for (const [k, l] of lines) files.set(`metrics/${folders.has(k) ? `${k}_` : k}`, l.join("\n") + "\n");
   return files;
 }
 
