@@ -62,6 +62,8 @@ function checkStoreVersion(root: string): void {
 }
 
 export function readTags(dir: string): string[] {
+  // most runs have no tags: a failed read's exception costs more than asking first
+  if (!existsSync(path.join(dir, TAGS_FILE))) return [];
   try {
     const t = JSON.parse(readFileSync(path.join(dir, TAGS_FILE), "utf8")) as unknown;
     return Array.isArray(t) ? t.filter((x): x is string => typeof x === "string") : [];

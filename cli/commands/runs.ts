@@ -5,13 +5,15 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { compilePlan } from "../../compiler/compile.js";
-import { diffSides, renderMarkdown, renderText, type Side } from "../../compiler/diff/index.js";
-import {
-  compareRuns, exportFileStore, filterRuns, gc, loadStore, mergeStores, readHistory, resolveRun, SOURCE_FILE, storeDirOf, StoreError, writeTags,
-  type Comparison, type RunStatus, type Store, type StoredRun,
-} from "../../track/index.js";
-import { nodeHost } from "../host.js";
+import type { Diff, Side } from "../../compiler/diff/index.js";
+// The store's modules one by one, not track/index.js: listing must not load the YAML writer of
+// the MLflow export (start-up is most of a listing's time).
+import { compareRuns, type Comparison } from "../../track/compare.js";
+import { gc } from "../../track/gc.js";
+import { mergeStores, storeDirOf } from "../../track/merge.js";
+import { filterRuns } from "../../track/query.js";
+import { loadStore, readHistory, resolveRun, StoreError, writeTags, type Store, type StoredRun } from "../../track/store.js";
+import { SOURCE_FILE, type RunStatus } from "../../track/types.js";
 import { CliIo, EXIT_ERRORS, EXIT_OK, parseArgs, UsageError } from "../io.js";
 
 export const HELP = `usage: hepc runs [list] [filters] [--store DIR] [--markdown | --json]
@@ -81,7 +83,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       case "merge":
         return merge(io, storeDir, rest, format);
       case "export":
-        return exportRuns(io, storeDir, args.options.get("mlflow") ?? rest[0], format);
+        return await exportRuns(io, storeDir, args.options.get("mlflow") ?? rest[0], format);
       case "push":
         return await push(io, storeDir, rest[0] ?? args.options.get("mlflow") ?? process.env.MLFLOW_TRACKING_URI, args.options.get("experiment"), format);
     }
@@ -114,11 +116,11 @@ function status(v: string | undefined): RunStatus | undefined {
   throw new UsageError(`--status must be ok, failed or interrupted, not '${v}'`);
 }
 
-/** The figures a listing shows: the overall AUC of each model (auc/MODEL keys without a fold). */
+/** The figures a listing shows: the overall AUC of each model (MODEL[/REGION]/auc, no fold). */
 function headlines(r: StoredRun): string {
   return Object.entries(r.record.metrics)
-    .filter(([k]) => k.startsWith("auc/") && !/\/fold\d+$/.test(k))
-    .map(([k, v]) => `${k.replace(/^auc\/(.*)$/, "auc($1)")}=${v.toFixed(4)}`)
+    .filter(([k]) => k.endsWith("/auc") && !/\/fold\d+\//.test(k))
+    .map(([k, v]) => `auc(${k.slice(0, -4).replace("/", ", ")})=${v.toFixed(4)}`)
     .join(" ");
 }
 
@@ -205,7 +207,10 @@ async function compare(io: CliIo, storeDir: string, names: string[], format: For
   io.stdout(renderComparison(c, format));
   const md = format === "markdown";
   io.stdout(md ? `\n## Analysis diff\n\n` : `\nanalysis diff (${runs[0].record.id.slice(0, 12)} → ${runs[runs.length - 1].record.id.slice(0, 12)}):\n`);
-  if (semantic.diff) io.stdout(md ? renderMarkdown(semantic.diff) : renderText(semantic.diff, { color: false }));
+  if (semantic.diff) {
+    const { renderMarkdown, renderText } = await import("../../compiler/diff/index.js");
+    io.stdout(md ? renderMarkdown(semantic.diff) : renderText(semantic.diff, { color: false }));
+  }
   else io.stdout(`${semantic.reason}\n`);
   return EXIT_OK;
 }
@@ -228,13 +233,17 @@ function renderComparison(c: Comparison, format: Format): string {
  * The semantic diff of two runs' analyses: each stored source compiled as the file it was
  * (includes and samples resolve from the analysis folder as it is now).
  */
-async function analysisDiff(storeDir: string, a: StoredRun, b: StoredRun): Promise<{ diff?: ReturnType<typeof diffSides>; reason?: string }> {
+async function analysisDiff(storeDir: string, a: StoredRun, b: StoredRun): Promise<{ diff?: Diff; reason?: string }> {
+  // the compiler is loaded only here: listing a store must start fast
+  const { compilePlan } = await import("../../compiler/compile.js");
+  const { diffSides } = await import("../../compiler/diff/index.js");
   const analysisDir = path.dirname(path.dirname(storeDir));
   const sides: Side[] = [];
   for (const r of [a, b]) {
     const src = path.join(r.dir, SOURCE_FILE);
     if (!existsSync(src)) return { reason: `run ${r.record.id.slice(0, 12)} has no stored source (it ran a plan file)` };
     const abs = path.join(analysisDir, path.basename(r.record.source.path));
+    const { nodeHost } = await import("../host.js");
     const c = await compilePlan(abs, nodeHost(analysisDir), { overlay: new Map([[abs, readFileSync(src, "utf8")]]) });
     const errors = c.diagnostics.filter((d) => d.severity === "error");
     if (errors.length || !c.plan) return { reason: `the source of run ${r.record.id.slice(0, 12)} does not compile now (${errors[0]?.code ?? "no plan"} ${errors[0]?.message ?? ""}): its includes or samples may have changed` };
@@ -289,9 +298,10 @@ function merge(io: CliIo, storeDir: string, dirs: string[], format: Format): num
 
 // ---- MLflow ------------------------------------------------------------------------------------
 
-function exportRuns(io: CliIo, storeDir: string, dir: string | undefined, format: Format): number {
+async function exportRuns(io: CliIo, storeDir: string, dir: string | undefined, format: Format): Promise<number> {
   if (!dir) throw new UsageError(`export needs --mlflow DIR`);
   const store = load(io, storeDir, format);
+  const { exportFileStore } = await import("../../track/mlflow/filestore.js");
   const r = exportFileStore(path.resolve(io.cwd, dir), store.runs);
   if (format === "json") {
     io.stdout(JSON.stringify({ mlflow: rel(io, r.root), experiments: r.experiments, written: r.written, unchanged: r.unchanged, problems: problemsJson(io, store) }, null, 2) + "\n");
