@@ -173,3 +173,47 @@ describe("a run of single-top (a trained BDT) and its MLflow export", () => {
     expect(statSync(path.join(out, ".trash")).isDirectory()).toBe(true);
   });
 });
+
+describe("hepc reproduce", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = copyExample(root, "single-top");
+    expect((await runCli(["run", "analysis.hep", "--quiet"], dir)).code).toBe(0);
+  }, 180_000);
+
+  it("reruns a run with a trained model from scratch and its outputs are byte-identical", async () => {
+    const store = path.join(dir, ".hepc", "runs");
+    const [original] = loadStore(store).runs;
+    const outsBefore = treeDigest(path.join(dir, "out"));
+    const r = await runCli(["reproduce", original.record.id.slice(0, 10), "--json"], dir);
+    expect(r.code, r.err).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(doc.identical).toBe(true);
+    expect(doc.outputs.identical).toEqual(expect.arrayContaining(["out/shapes.root", "out/metrics.json"]));
+    expect(doc.outputs.different).toEqual([]);
+    const again = loadStore(store).runs.find((x) => x.record.id === doc.run)!;
+    expect(again.record.reproduces).toBe(original.record.id);
+    // the model was trained again (fresh caches), not taken from the original's cache
+    const summary = JSON.parse(readFileSync(path.join(again.dir, "summary.json"), "utf8"));
+    expect(summary.models.find((m: { model: string }) => m.model === "bdt").cached).toBe(false);
+    expect(sha(path.join(again.dir, "models", "bdt.json"))).toBe(sha(path.join(original.dir, "models", "bdt.json")));
+    // the user's outputs were not touched, and no scratch folder is left
+    expect(treeDigest(path.join(dir, "out"))).toEqual(outsBefore);
+    expect(readdirSync(path.join(dir, ".hepc", "tmp"))).toEqual([]);
+  }, 180_000);
+
+  it("refuses when an input's checksum changed, naming the file", async () => {
+    const [original] = loadStore(path.join(dir, ".hepc", "runs")).runs;
+    const file = path.join(dir, "data", "ww.root");
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 1] ^= 0xff;
+    writeFileSync(file, bytes);
+    const r = await runCli(["reproduce", original.record.id], dir);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`refusing to reproduce ${original.record.id.slice(0, 12)}`);
+    expect(r.err).toMatch(/data\/ww\.root: sha256 [0-9a-f]{12}…, was [0-9a-f]{12}…/);
+    const unknown = await runCli(["reproduce", "feedfacefeed"], dir);
+    expect(unknown.code).toBe(1);
+    expect(unknown.err).toContain("no run 'feedfacefeed'");
+  });
+});
