@@ -313,6 +313,28 @@ async function exportRuns(io: CliIo, storeDir: string, dir: string | undefined, 
 }
 
 async function push(io: CliIo, storeDir: string, uri: string | undefined, experiment: string | undefined, format: Format): Promise<number> {
-  void io; void storeDir; void uri; void experiment; void format;
-  throw new UsageError("push is not available yet");
+  if (!uri) throw new UsageError(`push needs the server: hepc runs push URI (or MLFLOW_TRACKING_URI)`);
+  if (!/^https?:\/\//.test(uri)) throw new UsageError(`push sends runs to an MLflow server (http:// or https://), not '${uri}'; for a folder use export --mlflow DIR`);
+  const store = load(io, storeDir, format);
+  const { pushRun, MlflowUnreachable } = await import("../../track/mlflow/rest.js");
+  const done: Array<Record<string, unknown>> = [];
+  let failure: string | null = null;
+  // oldest first, so that the server's run list has the store's order
+  for (const run of [...store.runs].reverse()) {
+    try {
+      done.push({ ...(await pushRun(uri, run, experiment)) });
+    } catch (e) {
+      failure = `${(e as Error).message}; ${e instanceof MlflowUnreachable ? "the runs stay in the store and \`hepc runs push\` sends the rest later" : "nothing more was sent"}`;
+      break;
+    }
+  }
+  const pushed = done.filter((d) => d.status === "pushed").length;
+  if (format === "json") {
+    io.stdout(JSON.stringify({ uri, runs: done, pushed, already: done.length - pushed, notSent: store.runs.length - done.length, error: failure, problems: problemsJson(io, store) }, null, 2) + "\n");
+  } else {
+    for (const d of done) io.stdout(`${d.status === "pushed" ? "pushed" : "already there"} ${String(d.id).slice(0, 12)} as ${String(d.serverRunId)}${d.artifactsSkipped ? ` (artefacts not sent: ${String(d.artifactsSkipped)})` : ""}\n`);
+    io.stdout(`${pushed} run${pushed === 1 ? "" : "s"} pushed to ${uri}, ${done.length - pushed} already there${failure ? `, ${store.runs.length - done.length} not sent` : ""}\n`);
+    if (failure) io.stderr(`hepc runs: ${failure}\n`);
+  }
+  return failure ? EXIT_ERRORS : EXIT_OK;
 }
