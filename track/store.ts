@@ -39,12 +39,15 @@ function versionOf(format: unknown, prefix: string): number | null {
   return Number.isInteger(v) ? v : null;
 }
 
-/** Marks a folder as a run store of this format (on first record), refusing one of a newer hepc. */
+/**
+ * Refuses a store of a newer hepc before writing to it. Format 1 is implied by its absence:
+ * hepc 1 writes no store.json (tools and scripts read every entry of .hepc/runs as a run), a
+ * later format that changes the store's layout writes one naming itself. Each run.json carries
+ * its own format besides.
+ */
 export function ensureStore(root: string): void {
   mkdirSync(root, { recursive: true });
   checkStoreVersion(root);
-  const f = path.join(root, STORE_FILE);
-  if (!existsSync(f)) writeFileSync(f, JSON.stringify({ format: STORE_FORMAT }, null, 2) + "\n");
 }
 
 function checkStoreVersion(root: string): void {
