@@ -33,7 +33,7 @@ directory name, or a tag.
 
 list filters (newest first):
   --analysis NAME   runs of this analysis
-  --model NAME      runs that trained this model
+  --model NAME      runs whose analysis trains this model
   --tag NAME        runs with this tag
   --status S        ok, failed or interrupted
   --where EXPR      metric or param conditions joined by 'and': 'auc(bdt) > 0.9',
@@ -47,6 +47,8 @@ merge copies runs from other stores (folders copied from other machines) into th
 same run twice is kept once (ids are content-derived).
 export writes MLflow's file-store layout (open with \`mlflow ui --backend-store-uri DIR\`;
 see docs/tracking.md); exporting again only adds what is new.
+push logs the stored runs to an MLflow tracking server (URI or MLFLOW_TRACKING_URI) through its
+REST API, each run once; --experiment NAME logs into that experiment instead of the analysis's.
 
 output: text (default), --markdown, or --json (one JSON document)
 `;
