@@ -127,7 +127,7 @@ export function recordRun(o: RecordOptions): RunRecord {
   ensureStore(path.dirname(runDir));
   const endedAt = o.endedAt ?? new Date();
   const planHash = hashOf(plan);
-  const summary = readJson(path.join(runDir, "summary.json")) as { wallMs?: number; timings?: Record<string, number> } | undefined;
+  const summary = readJson(path.join(runDir, "summary.json")) as { wallMs?: number; timings?: Record<string, number>; stages?: Array<{ stage: string; wallMs: number; peakRssBytes: number }> } | undefined;
   const versions = (readJson(path.join(runDir, "versions.json")) ?? {}) as Record<string, unknown>;
   const ts = endedAt.getTime();
 
@@ -195,7 +195,8 @@ export function recordRun(o: RecordOptions): RunRecord {
     params: paramsOf(plan),
     metrics: Object.fromEntries(Object.entries(last).map(([k, v]) => [k, v.value])),
     models,
-    stages: summary?.timings ?? {},
+    stages: { ...(summary?.timings ?? {}), ...Object.fromEntries((summary?.stages ?? []).map((x: { stage: string; wallMs: number }) => [x.stage, x.wallMs])) },
+    stagePeakRssBytes: Object.fromEntries((summary?.stages ?? []).map((x: { stage: string; peakRssBytes: number }) => [x.stage, x.peakRssBytes])),
     // maxRSS is in kilobytes; the process's peak, which bounds every stage's
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     artifacts: [],

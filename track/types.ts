@@ -44,6 +44,8 @@ export interface RunRecord {
   models: Array<{ model: string; kind: string; hash: string }>;
   /** Wall time per stage of the executor (ms); peak memory is the process's over the whole run. */
   stages: Record<string, number>;
+  /** The process's peak memory when each stage (pass, fit) ended; peakRssBytes is the run's. */
+  stagePeakRssBytes?: Record<string, number>;
   peakRssBytes: number;
   /** Paths relative to the run directory. */
   artifacts: string[];

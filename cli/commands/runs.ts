@@ -177,7 +177,7 @@ function show(io: CliIo, storeDir: string, names: string[], format: Format): num
     ["started", x.startedAt],
     ["wall time", `${(x.wallMs / 1000).toFixed(2)} s`],
     ["stages", Object.entries(x.stages).map(([k, v]) => `${k} ${v} ms`).join(", ") || "-"],
-    ["peak memory", `${(x.peakRssBytes / 2 ** 20).toFixed(0)} MiB`],
+    ["peak memory", `${(x.peakRssBytes / 2 ** 20).toFixed(0)} MiB${x.stagePeakRssBytes && Object.keys(x.stagePeakRssBytes).length ? ` (${Object.entries(x.stagePeakRssBytes).map(([k, v]) => `after ${k}: ${(v / 2 ** 20).toFixed(0)} MiB`).join(", ")})` : ""}`],
     ["host", `${x.host.hostname} (${x.host.platform} ${x.host.arch}, ${x.host.cpus} cpus, node ${x.host.node})`],
     ["git", x.git ? `${x.git.commit.slice(0, 12)}${x.git.branch ? ` on ${x.git.branch}` : ""}${x.git.dirty ? " (dirty; diff in git.diff)" : ""}` : "not in a git repository"],
     ["plan", x.planHash],

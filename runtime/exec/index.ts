@@ -124,6 +124,7 @@ export function summaryOf(plan: Plan, result: RunResult, outputs: WrittenOutput[
     })),
     evaluations: result.evaluations.map(headline),
     notRun: result.notRun,
+    stages: result.stages.map((s) => ({ stage: s.stage, wallMs: Math.round(s.wallMs), peakRssBytes: s.peakRssBytes })),
   };
 }
 

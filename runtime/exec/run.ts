@@ -77,8 +77,14 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
   const cacheLog: CacheLog = { used: new Set(), warnings: [] };
   const samples = new Map<string, SampleResult>();
 
+  const stageLog: RunResult["stages"] = [];
+  /** A stage's wall time, and the process's peak memory once it is done (maxRSS only grows). */
+  const logStage = (name: string, t0: number) => stageLog.push({ stage: name, wallMs: performance.now() - t0, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
   for (const stage of stagesOf(plan.nodes, notRun)) {
+    const t0 = performance.now();
     const outcomes = await runPass(stage, reads, run, decls, threads, timings, cacheLog);
+    logStage(`pass ${stage.level + 1}`, t0);
+    const t1 = performance.now();
     for (const o of outcomes) {
       const known = samples.get(o.scope.read.sample);
       samples.set(o.scope.read.sample, { name: o.scope.read.sample, entries: o.totals.entries, sumw: o.totals.sumw, norm: o.totals.norm, read: o.totals.read || (known?.read ?? false) });
@@ -89,6 +95,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
       const partials = outcomes.flatMap((o) => (o.partials.has(node.id) ? [{ scope: o.scope, totals: o.totals, partial: o.partials.get(node.id) }] : []));
       await runner.merge?.(node, partials, run);
     }
+    logStage(stage.fit.length ? `fit ${stage.level + 1}` : `merge ${stage.level + 1}`, t1);
   }
 
   // The cache stays within its budget; what this run used is the last to go.
@@ -102,6 +109,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
     timings,
     warnings: [...cacheLog.warnings, ...run.warnings],
     notRun: plan.nodes.filter((n) => notRun.has(n.id)).map((n) => n.id),
+    stages: stageLog,
     evaluations: plan.nodes.flatMap((n) => (n.kind === "evaluate" && run.results.has(n.id) ? [run.results.get(n.id) as EvaluationResult] : [])),
     trained: plan.nodes.flatMap((n) => (n.kind === "train" && run.results.has(n.id) ? [run.results.get(n.id) as TrainedModel] : [])),
     features: plan.nodes.flatMap((n) => (n.kind === "train" && run.results.has(featuresKey(n)) ? [{ model: n.model, distributions: run.results.get(featuresKey(n)) as FeatureDistribution[] }] : [])),

@@ -111,6 +111,8 @@ export interface RunResult {
   features: Array<{ model: string; distributions: FeatureDistribution[] }>;
   /** Training datasets asked for by outputs, by train node id. */
   datasets: Array<{ node: string; rows: DatasetRows }>;
+  /** Each pass over the samples and each round of merges and fits after it: wall time, and the process's peak memory when it ended. */
+  stages: Array<{ stage: string; wallMs: number; peakRssBytes: number }>;
   /** Ids of the nodes this runtime could not run (HEP6001) and of everything that needed them. */
   notRun: string[];
 }

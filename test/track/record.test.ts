@@ -122,6 +122,13 @@ describe("a run of single-top (a trained BDT) and its MLflow export", () => {
     const metrics = JSON.parse(readFileSync(path.join(run.dir, "metrics.json"), "utf8"));
     const auc = metrics.figures.find((f: { model: string; metric: string; fold: unknown; bin: unknown; at?: unknown }) => f.model === "bdt" && f.metric === "auc" && f.fold === "all" && f.bin === null);
     expect(rec.metrics["bdt/auc"]).toBe(auc.value);
+    // wall time and peak memory per stage: the data pass, the fits, the scoring pass, and the pass
+    // that reads scores in expressions (the example's `tight` region)
+    expect(Object.keys(rec.stagePeakRssBytes ?? {})).toEqual(["pass 1", "fit 1", "pass 2", "merge 2", "pass 3", "merge 3"]);
+    for (const k of Object.keys(rec.stagePeakRssBytes!)) {
+      expect(rec.stages[k]).toBeGreaterThanOrEqual(0);
+      expect(rec.stagePeakRssBytes![k]).toBeGreaterThan(0);
+    }
     const model = JSON.parse(readFileSync(path.join(run.dir, "models", "bdt.json"), "utf8"));
     // every model the example trains, each with its train node's hash
     const trains = plan.nodes.filter((n: { kind: string }) => n.kind === "train");
