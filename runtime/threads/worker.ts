@@ -10,38 +10,68 @@ if (parentPort) {
   const port = parentPort;
   const loaded = new Map<string, JobHandler>();
   const load = async (href: string): Promise<void> => {
-    if (loaded.has(href)) return;
     const mod = (await import(href)) as { handle?: JobHandler };
     if (typeof mod.handle !== "function") throw new Error(`worker thread: ${href} exports no handle()`);
     loaded.set(href, mod.handle);
   };
 
-  const run = async (m: ToThread): Promise<void> => {
-    const replies: WireReply[] = [];
-    // A buffer may back several results; a transfer list must not repeat it.
-    const transfer = new Set<ArrayBuffer>();
-    for (const job of m.jobs) {
+  /**
+   * Runs a message's jobs from the i-th on and replies. It stays synchronous as long as the
+   * handlers are loaded and answer at once (the usual case: no microtask per job); otherwise it
+   * returns a promise for the rest.
+   */
+  const step = (m: ToThread, i: number, replies: WireReply[], transfer: Set<ArrayBuffer>): Promise<void> | undefined => {
+    const fail = (id: number, e: unknown): void => {
+      if (id === 0) return;
+      const err = e as Error;
+      replies.push({ id, error: { name: err?.name ?? "Error", message: err?.message ?? String(e) } });
+    };
+    const done = (id: number, r: HandlerResult): void => {
+      if (id === 0) return;
+      replies.push({ id, reply: r.reply });
+      // A buffer may back several results; a transfer list must not repeat it.
+      for (const b of r.transfer ?? []) transfer.add(b);
+    };
+    for (; i < m.jobs.length; i++) {
+      const job = m.jobs[i];
+      const handle = loaded.get(job.handler);
+      const k = i;
+      if (!handle) {
+        return load(job.handler).then(
+          () => step(m, k, replies, transfer),
+          (e: unknown) => {
+            fail(job.id, e);
+            return step(m, k + 1, replies, transfer);
+          },
+        );
+      }
       try {
-        await load(job.handler);
-        let r = loaded.get(job.handler)!(job.payload);
-        if (r instanceof Promise) r = await r;
-        const done = r as HandlerResult;
-        if (job.id === 0) continue;
-        replies.push({ id: job.id, reply: done.reply });
-        for (const b of done.transfer ?? []) transfer.add(b);
+        const r = handle(job.payload);
+        if (r instanceof Promise) {
+          return r.then(
+            (v) => done(job.id, v),
+            (e: unknown) => fail(job.id, e),
+          ).then(() => step(m, k + 1, replies, transfer));
+        }
+        done(job.id, r);
       } catch (e) {
-        if (job.id === 0) continue;
-        const err = e as Error;
-        replies.push({ id: job.id, error: { name: err?.name ?? "Error", message: err?.message ?? String(e) } });
+        fail(job.id, e);
       }
     }
     if (replies.length) port.postMessage(replies, [...transfer]);
+    return undefined;
   };
 
-  // Messages are handled one after the other (a handler's module may still be loading when the
-  // next message arrives); once loaded, a job costs one microtask more than a direct call.
-  let chain: Promise<void> = Promise.resolve();
+  // Messages are handled one after the other: one that arrives while an earlier one waits (for
+  // its handler module to load, or for an asynchronous handler) waits behind it.
+  let tail: Promise<void> | null = null;
   port.on("message", (m: ToThread) => {
-    chain = chain.then(() => run(m));
+    const run = (): Promise<void> | undefined => step(m, 0, [], new Set());
+    const next = tail ? tail.then(run) : run();
+    if (!next) return;
+    tail = next;
+    void next.then(() => {
+      if (tail === next) tail = null;
+    });
   });
 }

@@ -54,6 +54,16 @@ describe.skipIf(!haveDist)("the thread pool (compiled dist/ entry)", () => {
     await expect(c).resolves.toBe(3);
   });
 
+  it("runs a message after the one before it, even when that one waits for an asynchronous handler", async () => {
+    pool = new ThreadPool(distEntry);
+    const slot = pool.pick(1)!;
+    const order: string[] = [];
+    const first = pool.post(slot, [job({ op: "later", value: "late" })])[0].then((v) => order.push(v as string));
+    const second = pool.post(slot, [job({ op: "echo", value: 2 })])[0].then((r) => order.push(`seen ${(r as Echo).seen}`));
+    await Promise.all([first, second]);
+    expect(order).toEqual(["late", "seen 2"]);
+  });
+
   it("moves buffers a handler hands back", async () => {
     pool = new ThreadPool(distEntry);
     const a = (await pool.post(pool.pick(1)!, [job({ op: "buffer", n: 1000, value: 2.5 })])[0]) as Float64Array;
