@@ -314,7 +314,11 @@ export type OutputItem =
       path: StringLit;
     })
   | (Node & { kind: "Cutflow"; regions: Ident[]; path: StringLit })
-  | (Node & { kind: "Report"; path: StringLit });
+  | (Node & { kind: "Report"; path: StringLit })
+  /** `dataset [MODEL] "out/train.arrow"`: a train block's training data as Arrow IPC; the model may be left out when one train block exists. */
+  | (Node & { kind: "Dataset"; model?: Ident; path: StringLit })
+  /** `onnx MODEL "out/model.onnx"`: a trained model exported as ONNX. */
+  | (Node & { kind: "Onnx"; model: Ident; path: StringLit });
 export interface OutputDecl extends Node {
   kind: "Output";
   items: OutputItem[];

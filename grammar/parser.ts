@@ -16,8 +16,8 @@ import { OutputRules } from "./rules/outputs.js";
 export { UNITS, isUnitWord } from "./units.js";
 
 export class HepParser extends OutputRules {
-  constructor() {
-    super();
+  constructor(validate = false) {
+    super(validate);
     this.performSelfAnalysis();
   }
   // ---- file and declarations ---------------------------------------------------------------

@@ -21,7 +21,13 @@ export type ExprIR =
   | { op: "call"; type: string; fn: string; args: ExprIR[] }
   | { op: "index"; type: string; args: [ExprIR, ExprIR] }
   | { op: "member"; type: string; name: string; args: [ExprIR] }
-  | { op: "where"; type: string; args: [ExprIR, ExprIR] };
+  | { op: "where"; type: string; args: [ExprIR, ExprIR] }
+  /**
+   * A model's score per event (type "float"): `output` is the class's index in classOrder (plan/
+   * classes.ts) for a multiclass model, 0 for a binary or imported one. The node using it lists
+   * `predict:MODEL` among its inputs; the runtime supplies the column `score:MODEL:OUTPUT`.
+   */
+  | { op: "score"; type: string; model: string; output: number };
 
 export interface Origin {
   file: string;
@@ -177,7 +183,8 @@ export interface CutflowNode extends NodeBase {
 export interface WriteNode extends NodeBase {
   kind: "write";
   path: string;
-  format: "root" | "json" | "html" | "friend";
+  /** arrow: a train node's training data (inputs: [train:MODEL]); onnx: a trained model exported (inputs: [train:MODEL]). */
+  format: "root" | "json" | "html" | "friend" | "arrow" | "onnx";
   keys?: ExprIR[];
 }
 

@@ -34,9 +34,9 @@ export const BUILTIN_BY_NAME: ReadonlyMap<string, Builtin> = new Map(BUILTINS.ma
 /** Model kinds and their typed options, read by the checker, the LSP's completion and the docs. */
 export interface ModelOptionSpec {
   name: string;
-  type: "int" | "float" | "bool" | "string" | "name" | "list<int>" | "list<name>";
+  type: "int" | "float" | "bool" | "string" | "name" | "list<int>" | "list<float>" | "list<name>";
   default?: unknown;
-  /** For numbers: inclusive bounds. For names: the allowed values. */
+  /** For numbers (and the items of a list<float>): inclusive bounds. For names: the allowed values. */
   min?: number;
   max?: number;
   values?: string[];
@@ -73,25 +73,38 @@ export const MODEL_KINDS: readonly ModelKind[] = [
   },
   {
     name: "mlp",
-    summary: "A fully connected neural network (TensorFlow.js).",
+    summary: "A fully connected neural network (sigmoid output for two classes, softmax for more), trained with weighted cross-entropy.",
     argument: "features",
     trainable: true,
     options: [
-      { name: "layers", type: "list<int>", default: [64, 64], summary: "Widths of the hidden layers." },
-      { name: "activation", type: "name", default: "relu", values: ["relu", "tanh", "elu", "selu", "sigmoid"], summary: "Activation of hidden layers." },
-      { name: "epochs", type: "int", default: 20, min: 1, max: 100000, summary: "Passes over the training set." },
-      { name: "batch", type: "int", default: 1024, min: 1, summary: "Mini-batch size." },
-      { name: "learning_rate", type: "float", default: 0.001, min: 0, max: 10, summary: "Adam's step size." },
-      { name: "dropout", type: "float", default: 0, min: 0, max: 1, summary: "Dropout after each hidden layer." },
-      { name: "patience", type: "int", default: 5, min: 0, summary: "Early stopping: epochs without improvement on the validation set." },
+      { name: "layers", type: "list<int>", default: [64, 64], summary: "Widths of the hidden layers, input side first." },
+      { name: "activation", type: "name", default: "relu", values: ["relu", "tanh", "elu", "selu", "sigmoid"], summary: "Activation of the hidden layers." },
+      { name: "epochs", type: "int", default: 20, min: 1, max: 100000, summary: "Passes over the training set (fewer when early stopping ends training)." },
+      { name: "batch", type: "int", default: 1024, min: 1, max: 16777216, summary: "Mini-batch size." },
+      { name: "optimiser", type: "name", default: "adam", values: ["adam", "sgd"], summary: "Adam, or stochastic gradient descent with momentum (both as PyTorch defines them)." },
+      { name: "learning_rate", type: "float", default: 0.001, min: 0, max: 10, summary: "The optimiser's step size at the first epoch." },
+      { name: "schedule", type: "name", default: "constant", values: ["constant", "exponential", "cosine"], summary: "How the step size changes per epoch: constant; exponential (× decay each epoch); cosine (down to 1% of it at the last epoch)." },
+      { name: "decay", type: "float", default: 0.95, min: 0, max: 1, summary: "The exponential schedule's factor per epoch." },
+      { name: "momentum", type: "float", default: 0.9, min: 0, max: 1, summary: "Momentum of the sgd optimiser." },
+      { name: "l2", type: "float", default: 0, min: 0, max: 1000000, summary: "L2 penalty: adds l2/2 × the sum of squared kernel weights (not biases) to the loss." },
+      { name: "dropout", type: "float", default: 0, min: 0, max: 0.9, summary: "Fraction of each hidden layer's outputs dropped in training." },
+      { name: "batch_norm", type: "bool", default: false, summary: "Batch normalisation after each hidden layer's product, before its activation." },
+      { name: "patience", type: "int", default: 5, min: 0, max: 100000, summary: "Early stopping: epochs without a lower validation loss before training stops (0: never stop early). The weights of the best epoch are kept." },
     ],
   },
   {
     name: "cut_and_count",
-    summary: "Rectangular cuts on the features, optimised for signal significance.",
+    summary: "Rectangular cuts on the features (TMVA's MethodCuts idea): per target signal efficiency, the box of lower and upper cuts with the best background rejection (or significance), optionally nested. The score is the fraction of boxes an event passes; the cuts are written to the model's JSON in the features' own units.",
     argument: "features",
     trainable: true,
-    options: [{ name: "steps", type: "int", default: 20, min: 2, max: 1000, summary: "Thresholds scanned per feature." }],
+    options: [
+      { name: "steps", type: "int", default: 20, min: 2, max: 1000, summary: "Thresholds scanned per feature: cuts are tried at this many weighted quantiles of the signal and as many of the background (fewer where values repeat)." },
+      { name: "efficiencies", type: "list<float>", default: [0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1], min: 0.001, max: 1, summary: "Target signal efficiencies, one box each (order and repeats do not matter)." },
+      { name: "optimise", type: "name", default: "rejection", values: ["rejection", "significance"], summary: "rejection: per target, the box keeping at least the target's signal fraction with the least background. significance: the box of highest s/√(s+b) (training weights) among those keeping at least the target." },
+      { name: "tolerance", type: "float", default: 0.05, min: 0, max: 1, summary: "rejection: how far above its target a box's training signal efficiency may end before the target counts as not reached (HEP6070)." },
+      { name: "nested", type: "bool", default: false, summary: "true: every box lies inside the box of every looser target, so a threshold on the score selects one box exactly; the boxes are then the best among nested ones, which can cost much rejection. false: each target's best box on its own." },
+      { name: "signal", type: "name", summary: "The signal class (default: the class named `signal`, else the class with label 1)." },
+    ],
   },
   {
     name: "onnx",

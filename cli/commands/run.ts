@@ -9,6 +9,8 @@ import { execute, formatCutflow, readPlanFile, RunError, summaryOf, unsupportedN
 import type { Plan } from "../../plan/types.js";
 import { printDiagnostics, printRunError, printRunErrors, sourcesOf } from "../diagnostics.js";
 import { nodeHost } from "../host.js";
+import { renderRunReport } from "../report.js";
+import { newRunDir, recordRun, runDirsOf, type RunStatus } from "../../track/index.js";
 import { progressSink, type ProgressMode } from "../progress.js";
 import { CliIo, EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, onInterrupt, parseArgs, UsageError } from "../io.js";
 
@@ -98,6 +100,11 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
   // A second Ctrl-C does not wait for the run to wind down (nothing is published past the first).
   const releaseInterrupt = onInterrupt(() => (controller.signal.aborted ? process.exit(EXIT_INTERRUPTED) : controller.abort()));
   const progress = progressSink(progressMode, io);
+  const startedAt = new Date();
+  const before = runDirsOf(analysisDir);
+  const record = (runDir: string | null, status: RunStatus, exitCode: number, error: string | null) =>
+    recordTrackedRun(io, { runDir, plan, analysisDir, sourceFile: target.endsWith(".json") ? null : abs, status, exitCode, error, startedAt });
+  const pushUri = process.env.MLFLOW_TRACKING_URI;
   try {
     const ex = await execute(plan, {
       analysisDir,
@@ -107,8 +114,10 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
       signal: controller.signal,
       versions: { hepc: hepcVersion(), node: process.version },
       onProgress: progress ? (p) => progress.update(p) : undefined,
+      renderReport: (p, result, planHash) => renderRunReport(p, result, planHash, { hepc: hepcVersion(), node: process.version }),
     });
     progress?.done();
+    if (record(ex.runDir, "ok", EXIT_OK, null) && pushUri && /^https?:\/\//.test(pushUri)) await pushTrackedRun(io, ex.runDir, pushUri);
     if (!json) for (const w of ex.result.warnings) io.stderr(`hepc run: warning: ${w}\n`);
     if (json) {
       // what was not run (HEP6001) is said in the one document, as warnings
@@ -130,6 +139,9 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
     return EXIT_OK;
   } catch (e) {
     progress?.done();
+    const aborted = controller.signal.aborted;
+    const failedDir = newRunDir(analysisDir, plan, before);
+    if (record(failedDir, aborted ? "interrupted" : "failed", aborted ? EXIT_INTERRUPTED : EXIT_ERRORS, (e as Error).message ?? String(e)) && failedDir && pushUri && /^https?:\/\//.test(pushUri)) await pushTrackedRun(io, failedDir, pushUri);
     if (e instanceof RunError) {
       printRunError(io, e, analysisDir, json ? "json" : "text");
       return controller.signal.aborted ? EXIT_INTERRUPTED : EXIT_ERRORS;
@@ -137,6 +149,34 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
     throw e;
   } finally {
     releaseInterrupt();
+  }
+}
+
+/**
+ * The run store's record of a run (track/): made after the run, succeeded or failed. A record that
+ * cannot be written never fails the run; it is said on stderr.
+ */
+function recordTrackedRun(io: CliIo, o: Omit<Parameters<typeof recordRun>[0], "runDir"> & { runDir: string | null }): boolean {
+  if (!o.runDir) return false;
+  try {
+    recordRun({ ...o, runDir: o.runDir });
+    return true;
+  } catch (e) {
+    io.stderr(`hepc run: warning: the run was not recorded in the run store (${(e as Error).message})\n`);
+    return false;
+  }
+}
+
+/** With MLFLOW_TRACKING_URI set to a server, the run is logged there too; a server out of reach never fails the run. */
+async function pushTrackedRun(io: CliIo, runDir: string, uri: string): Promise<void> {
+  const { readRun } = await import("../../track/store.js");
+  const { pushRun } = await import("../../track/mlflow/rest.js");
+  const run = readRun(runDir);
+  if (!("record" in run)) return;
+  try {
+    await pushRun(uri, run);
+  } catch (e) {
+    io.stderr(`hepc run: warning: the run is stored in ${path.relative(io.cwd, runDir)} but was not logged to MLflow: ${(e as Error).message}; \`hepc runs push ${uri}\` sends it later\n`);
   }
 }
 

@@ -42,6 +42,13 @@ export class CheckContext {
   readonly resolutions = new WeakMap<A.Node, Resolution>();
   /** `keyed run, event` names are typed as expressions; the expression made for each key name. */
   readonly keyExprs = new WeakMap<A.Ident, A.NameRef>();
+  /**
+   * Model names (`bdt`) and class members (`bdt.signal`) used as values: the model and the index of
+   * the score in its class order (plan/classes.ts). The name itself resolves to the model symbol.
+   */
+  readonly scores = new WeakMap<A.Expr, { model: string; output: number }>();
+  /** Where scores are used, with the declaration using them (undefined: not a declaration), for cycles. */
+  readonly scoreUses: Array<{ model: string; file: string; span: Span; owner?: string }> = [];
   /** Declaration name → names of declarations its expressions use. */
   readonly deps = new Map<string, Set<string>>();
   /** Names referenced from places that are not declarations (train, evaluate, outputs, other symbols). */

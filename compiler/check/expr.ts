@@ -5,7 +5,8 @@
  */
 import type * as A from "../../grammar/ast.js";
 import { UNITS } from "../../grammar/parser.js";
-import { BUILTIN_BY_NAME, FUNCTION_BY_NAME, Param, Signature } from "../../stdlib/index.js";
+import { BUILTIN_BY_NAME, FUNCTION_BY_NAME, MODEL_KIND_BY_NAME, Param, Signature } from "../../stdlib/index.js";
+import { classOrder } from "../../plan/classes.js";
 import { suggest } from "../core/suggest.js";
 import {
   BOOL, ERROR, FLOAT, INT, KINEMATIC_FIELDS, P4, RecordType, STRING, Type,
@@ -204,6 +205,7 @@ export class ExprChecker {
       this.ctx.resolutions.set(e, { kind: "symbol", symbol: sym });
       this.use(scope, sym.name);
       if (sym.kind === "object" || sym.kind === "define" || sym.kind === "region") return this.typeOfSymbol(sym);
+      if (sym.kind === "model") return this.score(e, sym, scope);
       this.ctx.report("HEP2012", scope.file, e.span, { name: e.name, actual: sym.kind, expected: "value (a define, object, region or branch)" });
       return ERROR;
     }
@@ -276,7 +278,73 @@ export class ExprChecker {
     return first.type;
   }
 
+  /** A model's name where a value is expected, unless a field of the current element shadows it. */
+  private modelNamed(e: A.Expr, scope: Scope): SymbolInfo | undefined {
+    if (e.kind !== "Name") return undefined;
+    const el = scope.elements[scope.elements.length - 1];
+    if (el?.kind === "record" && el.record.fields.has(e.name)) return undefined;
+    if (el?.kind === "error") return undefined;
+    const sym = this.ctx.symbol(e.name);
+    return sym?.kind === "model" ? sym : undefined;
+  }
+
+  /**
+   * A model's score: `bdt` (binary or imported models) or `bdt.signal` (one class of a multiclass
+   * model). Records the score's model and output index for lowering, and the use for cycles.
+   */
+  private score(e: A.NameRef | A.MemberExpr, sym: SymbolInfo, scope: Scope, klass?: A.Ident): Type {
+    const decl = sym.decl as A.ModelDecl;
+    const kind = MODEL_KIND_BY_NAME.get(decl.modelKind.name);
+    if (!kind) return ERROR; // an unknown kind is reported with the model
+    const model = sym.name;
+    const imported = kind.argument === "onnx-path";
+    if (!imported && !this.trained().has(model)) {
+      this.ctx.report("HEP4057", scope.file, e.span, { model });
+      return ERROR;
+    }
+    const classes = imported ? [] : classOrder(this.ctx.samples.map((s) => s.klass).filter((k): k is string => !!k));
+    // A sample lost to a syntax error may have declared another class: the classes are unknown.
+    const classesKnown = imported || !this.ctx.decls.some((d) => d.decl.kind === "Broken" && (d.decl.keyword === "sample" || d.decl.keyword === undefined));
+    if (!classesKnown) return ERROR;
+    let output = 0;
+    if (!klass) {
+      if (classes.length > 2) {
+        const best = classes[classes.length - 1];
+        this.ctx.report("HEP4053", scope.file, e.span, { model, count: classes.length, classes: classes.join(", ") }, { suggestion: { message: `did you mean '${model}.${best}'?`, replacement: `${model}.${best}`, span: e.span } });
+        return ERROR;
+      }
+    } else if (imported) {
+      this.ctx.report("HEP2013", scope.file, klass.span, { name: model, field: klass.name });
+      return ERROR;
+    } else if (classes.length <= 2) {
+      this.ctx.report("HEP4055", scope.file, e.span, { model, name: klass.name }, { suggestion: { message: `did you mean '${model}'?`, replacement: model, span: e.span } });
+      return ERROR;
+    } else {
+      output = classes.indexOf(klass.name);
+      if (output < 0) {
+        const near = suggest(klass.name, classes, 1);
+        this.ctx.report("HEP4054", scope.file, klass.span, { name: klass.name, model, classes: classes.join(", ") }, near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: klass.span } } : {});
+        return ERROR;
+      }
+    }
+    this.ctx.scores.set(e, { model, output });
+    this.ctx.scoreUses.push({ model, file: scope.file, span: e.span, owner: scope.owner });
+    return FLOAT;
+  }
+
+  private trainedNames?: Set<string>;
+  /** Models a train block names (known before any train block is checked: order never matters). */
+  private trained(): Set<string> {
+    return (this.trainedNames ??= new Set(this.ctx.declsOf("Train").flatMap((t) => t.decl.models.map((m) => m.name))));
+  }
+
   private member(e: A.MemberExpr, scope: Scope): Type {
+    const model = this.modelNamed(e.target, scope);
+    if (model) {
+      this.ctx.resolutions.set(e.target, { kind: "symbol", symbol: model });
+      this.use(scope, model.name);
+      return this.score(e, model, scope, e.field);
+    }
     const t = this.check(e.target, scope);
     if (isError(t)) return ERROR;
     const rec = t.kind === "record" ? t.record : t.kind === "list" && t.element.kind === "record" ? t.element.record : undefined;

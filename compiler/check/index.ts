@@ -15,6 +15,7 @@ import { checkFeatures } from "./rules/features.js";
 import { checkModels } from "./rules/models.js";
 import { checkOutputs } from "./rules/outputs.js";
 import { checkQuantity, checkSampleExprs, checkSamples } from "./rules/samples.js";
+import { checkScoreCycles } from "./rules/scores.js";
 import { checkTrain } from "./rules/train.js";
 import { checkGroups, checkUnused } from "./rules/unused.js";
 
@@ -39,6 +40,7 @@ export async function check(program: Program, host: CompilerHost): Promise<Check
   checkTrain(ctx, exprs);
   checkEvaluate(ctx, exprs);
   checkOutputs(ctx, exprs);
+  checkScoreCycles(ctx);
   useNamesInBrokenDecls(ctx);
   checkUnused(ctx);
   dropDiagnosticsInBrokenDecls(ctx);

@@ -14,6 +14,8 @@ import { DECL_KINDS, DeclChange, Detail, Diff, Impact, InputChange, InputChangeK
 
 /** The kinds whose names are symbols (one namespace): renames of these map references. */
 const SYMBOL_KINDS = new Set(["sample", "group", "object", "define", "region", "bins", "features", "model"]);
+/** Outputs that are one file each, named by their path: one left on each side is the same output moved. */
+const FILE_OUTPUTS = new Set(["cutflow", "predictions", "report", "dataset", "onnx"]);
 
 export function diffSides(oldSide: Side, newSide: Side): Diff {
   const oldEntries = entriesOf(oldSide);
@@ -60,10 +62,10 @@ export function diffSides(oldSide: Side, newSide: Side): Diff {
   pairBy((e) => e.matchKey(rename), (e) => e.matchKey(IDENTITY), others);
   // An output under another name with the same content: a rename (the name is not among the fields).
   pairBy((e) => signature(e, rename), (e) => signature(e, IDENTITY), (e) => others(e) && e.kind === "histogram");
-  for (const kind of ["train", "evaluate", "histogram", "cutflow", "predictions", "report"]) {
+  for (const kind of ["train", "evaluate", "histogram", "cutflow", "predictions", "report", "dataset", "onnx"]) {
     const o = [...oldLeft].filter((e) => e.kind === kind);
     const n = [...newLeft].filter((e) => e.kind === kind);
-    if (kind === "cutflow" || kind === "predictions" || kind === "report") {
+    if (FILE_OUTPUTS.has(kind)) {
       if (o.length === 1 && n.length === 1) pair(o[0], n[0]);
     } else pairBy((e) => e.looseKey?.(rename), (e) => e.looseKey?.(IDENTITY), (e) => e.kind === kind);
   }
@@ -77,7 +79,7 @@ export function diffSides(oldSide: Side, newSide: Side): Diff {
       const match = n.seeds.filter((x) => x.startsWith(`${prefix}:`));
       if (match.length === 1) idMap.set(s, match[0]);
     }
-    if ((o.kind === "cutflow" || o.kind === "predictions" || o.kind === "report") && o.name !== n.name) idMap.set(`write:${o.name}`, `write:${n.name}`);
+    if (FILE_OUTPUTS.has(o.kind) && o.name !== n.name) idMap.set(`write:${o.name}`, `write:${n.name}`);
   }
   const mapOld = (id: string): string => {
     const known = idMap.get(id);

@@ -92,6 +92,7 @@ function irKey(ir: ExprIR | { text: string }, rename: Rename): string {
     if (e.op === "const") return e;
     const { type: _type, ...rest } = e as ExprIR & { args?: ExprIR[] };
     if (e.op === "ref") return { op: "ref", decl: e.decl, name: rename(e.name) };
+    if (e.op === "score") return { op: "score", model: rename(e.model), output: e.output };
     if ("args" in rest && rest.args) return { ...rest, args: rest.args.map(strip) };
     return rest;
   };
@@ -445,6 +446,14 @@ export function entriesOf(side: Side): Entry[] {
         case "Report":
           entries.push(outputEntry("report", p, file, item.span, [`write:${p}`], () => [to]));
           break;
+        case "Dataset":
+        case "Onnx": {
+          // the model by name through renames; a dataset without one is of the one trained model
+          const model = item.model?.name;
+          const facets = (r: Rename): Facet[] => [{ field: "model", key: model === undefined ? "*" : r(model), show: model ?? "(the trained model)" }, to];
+          entries.push(outputEntry(item.kind === "Dataset" ? "dataset" : "onnx", p, file, item.span, [`write:${p}`], facets));
+          break;
+        }
       }
     }
   }

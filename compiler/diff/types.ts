@@ -20,10 +20,12 @@ export type DeclKind =
   | "histogram"
   | "cutflow"
   | "predictions"
-  | "report";
+  | "report"
+  | "dataset"
+  | "onnx";
 
 /** The order changes are listed in: the order of docs/language.md. */
-export const DECL_KINDS: readonly DeclKind[] = ["analysis", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "histogram", "cutflow", "predictions", "report"];
+export const DECL_KINDS: readonly DeclKind[] = ["analysis", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "histogram", "cutflow", "predictions", "report", "dataset", "onnx"];
 
 export type ChangeKind = "added" | "removed" | "changed" | "renamed";
 

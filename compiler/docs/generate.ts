@@ -155,6 +155,7 @@ function boundsText(o: ModelOptionSpec): string {
   if (o.values) return o.values.map((v) => code(v, true)).join(", ");
   // What compiler/check/rules/models.ts accepts for the types without bounds.
   if (o.type === "list<int>") return "one or more ints ≥ 1";
+  if (o.type === "list<float>") return `one or more numbers in ${o.min ?? "-∞"} … ${o.max ?? "∞"}`;
   if (o.type === "list<name>") return "names";
   if (o.type === "bool") return "`true`, `false`";
   if (o.min !== undefined && o.max !== undefined) return `${o.min} … ${o.max}`;

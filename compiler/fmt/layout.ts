@@ -329,6 +329,10 @@ class Layout {
         return `cutflow${it.regions.length ? ` in ${this.names(it.regions)}` : ""} to ${this.str(it.path)}`;
       case "Report":
         return `report ${this.str(it.path)}`;
+      case "Dataset":
+        return `dataset ${it.model ? `${it.model.name} ` : ""}${this.str(it.path)}`;
+      case "Onnx":
+        return `onnx ${it.model.name} ${this.str(it.path)}`;
     }
   }
 }

@@ -238,7 +238,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
 
   // ---- outputs ---------------------------------------------------------------------------------
   const writes = new Map<string, WriteDraft>();
-  const writeTo = (p: string, format: "root" | "json" | "html" | "friend", file: string, span: Span): WriteDraft => {
+  const writeTo = (p: string, format: WriteDraft["format"], file: string, span: Span): WriteDraft => {
     let w = writes.get(p);
     if (!w) {
       w = { kind: "write", id: `write:${p}`, origin: origin(file, span), inputs: [], path: p, format };
@@ -281,6 +281,15 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
           w.inputs.push(...[...evalIds]);
           break;
         }
+        case "Dataset": {
+          // without a name the checker made sure exactly one model is trained
+          const model = item.model?.name ?? [...trainOf.keys()][0];
+          writeTo(p, "arrow", file, item.span).inputs.push(`train:${model}`);
+          break;
+        }
+        case "Onnx":
+          writeTo(p, "onnx", file, item.span).inputs.push(`train:${item.model.name}`);
+          break;
       }
     }
   }
@@ -417,6 +426,8 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
   const ir = (e: ExprIR | null): unknown => {
     if (!e) return null;
     if (e.op === "ref") return { op: "ref", type: e.type, target: hashOfId(`${e.decl === "region" ? "filter" : "define"}:${e.name}`) };
+    // a score is its model's predictions: the model's name drops out, what it learnt from stays in
+    if (e.op === "score") return { op: "score", type: e.type, target: hashOfId(`predict:${e.model}`), output: e.output };
     if ("args" in e) return { ...e, args: e.args.map(ir) };
     return e;
   };

@@ -63,6 +63,8 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
           return { op: "branch", type: t, name: r.branch };
         case "symbol": {
           const k = r.symbol.kind;
+          const score = ctx.scores.get(e);
+          if (k === "model" && score) return { op: "score", type: "float", model: score.model, output: score.output };
           if (k !== "define" && k !== "object" && k !== "region") throw new Error(`internal: ${k} used as a value`);
           return { op: "ref", type: t, decl: k, name: r.symbol.name };
         }
@@ -102,6 +104,8 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
     case "Index":
       return { op: "index", type: t, args: [go(e.target), go(e.index)] };
     case "Member": {
+      const score = ctx.scores.get(e);
+      if (score) return { op: "score", type: "float", model: score.model, output: score.output };
       const target = ctx.types.get(e.target);
       const rec = target?.kind === "record" ? target.record : target?.kind === "list" && target.element.kind === "record" ? target.element.record : undefined;
       if (rec) usage.field(rec.name, e.field.name);
@@ -112,9 +116,10 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
   }
 }
 
-/** Names of declarations an IR refers to, for node inputs. */
+/** Ids of the nodes an IR reads, for node inputs: declarations, and the predict nodes of the scores it uses. */
 export function refsOf(ir: ExprIR, out = new Set<string>()): Set<string> {
   if (ir.op === "ref") out.add(`${ir.decl === "region" ? "filter" : "define"}:${ir.name}`);
+  if (ir.op === "score") out.add(`predict:${ir.model}`);
   if ("args" in ir) for (const a of ir.args) refsOf(a, out);
   return out;
 }

@@ -33,8 +33,13 @@ const LIST_RULES = new Set(["file", "identList", "axes"]);
 export class ParserBase extends EmbeddedActionsParser {
   private nextId = 0;
 
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, skipValidations: false });
+  /**
+   * @param validate run chevrotain's grammar validations (ambiguities, left recursion) while
+   *   building: a test does (test/grammar-validations.test.ts); every command skips them, as they
+   *   cost a fifth of `hepc check`'s start-up and the grammar does not change at run time.
+   */
+  constructor(validate = false) {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, skipValidations: !validate });
   }
 
   /**

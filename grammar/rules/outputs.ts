@@ -1,4 +1,4 @@
-/** The output block: predictions, histograms, cutflows and the report, each an entry of one keyword table. */
+/** The output block: predictions, histograms, cutflows, the report, training datasets and ONNX exports, each an entry of one keyword table. */
 import type { IOrAlt } from "chevrotain";
 import type * as A from "../ast.js";
 import * as T from "../lexer.js";
@@ -85,6 +85,26 @@ export class OutputRules extends TrainingRules {
       read: (k, at) => {
         const path = this.readString(at);
         return this.ACTION(() => this.node({ kind: "Report" as const, path }, k.startOffset, this.lastEnd()));
+      },
+    },
+    {
+      key: K.dataset,
+      read: (k, at) => {
+        // The model is optional: the string tells the two forms apart.
+        let model: A.Ident | undefined;
+        this.option(at, () => {
+          model = this.readName(at);
+        });
+        const path = this.readString(at);
+        return this.ACTION(() => this.node({ kind: "Dataset" as const, model, path }, k.startOffset, this.lastEnd()));
+      },
+    },
+    {
+      key: K.onnx,
+      read: (k, at) => {
+        const model = this.readName(at);
+        const path = this.readString(at);
+        return this.ACTION(() => this.node({ kind: "Onnx" as const, model, path }, k.startOffset, this.lastEnd()));
       },
     },
   ] satisfies Keyed<A.OutputItem>[]);

@@ -28,6 +28,7 @@ import {
   REWEIGHT_MODES, signatureText,
 } from "../../stdlib/index.js";
 import { NEGATIVE_WEIGHT_MODES } from "../../plan/types.js";
+import { classOrder } from "../../plan/classes.js";
 import { documentPath } from "./common.js";
 import { CursorTypes, typesAtCursor } from "./cursorTypes.js";
 import { branchMarkdown, builtinMarkdown, collectionMarkdown, functionMarkdown, symbolMarkdown, symbolType } from "./docs.js";
@@ -40,7 +41,7 @@ const BLOCK_ITEMS: Record<string, ReadonlySet<string>> = {
   sample: new Set(["files", "tree", "class", "weight", "where", "xsec", "sumw", "title"]),
   train: new Set(["on", "folds", "balance", "reweight", "validation", "test", "class_weights", "negative_weights"]),
   evaluate: new Set(["in", "bins", "metrics", "working_points", "reference"]),
-  output: new Set(["predictions", "histogram", "cutflow", "report"]),
+  output: new Set(["predictions", "histogram", "cutflow", "report", "dataset", "onnx"]),
 };
 
 const CONTINUATION = new Set<TokenType>([
@@ -220,6 +221,13 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
       addKeyword("this");
     }
     for (const [n, k] of names.byName) {
+      if (k === "model") {
+        // a model's name is its score (multiclass: `MODEL.CLASS`, offered after the dot)
+        const decl = c?.checked.symbols.get(n)?.decl;
+        const kind = decl?.kind === "Model" ? ` (${decl.modelKind.name})` : "";
+        add({ label: n, kind: SYMBOL_ITEM[k], detail: `score of model ${n}${kind}`, data: { symbol: n } }, RANK.symbol);
+        continue;
+      }
       if (k !== "object" && k !== "define" && k !== "region") continue;
       const sym = c?.checked.symbols.get(n);
       const t = sym && c ? symbolType(c, sym) : undefined;
@@ -334,10 +342,17 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
         break;
       case "outputItem":
         if (pv === "by") addWords(HISTOGRAM_SPLITS);
+        else if (pv === "dataset" || pv === "onnx") addNamesOf(["model"]);
         break;
       default:
         break;
     }
+  }
+  // After `MODEL.`: a multiclass model's classes, whose scores no record type describes.
+  if (prev?.tokenType === T.Dot && toks[last - 2]?.tokenType !== T.Dot && c?.checked.symbols.get(toks[last - 1]?.image ?? "")?.kind === "model") {
+    const model = toks[last - 1].image;
+    const classes = classOrder(c.checked.samples.map((s) => s.klass).filter((k): k is string => !!k));
+    if (classes.length > 2) for (const k of classes) add({ label: k, kind: CompletionItemKind.Field, detail: `score of class ${k} of model ${model}` }, RANK.field);
   }
   // A `(` of a features-taking model: `gbdt(` wants a features name (expression rule otherwise).
   if (expression && kw === "model" && slice.filter((t) => t.tokenType === T.LBrace).length === 0) {

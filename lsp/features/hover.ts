@@ -1,7 +1,7 @@
 /**
  * Hover: a stdlib function's signatures and docs, a declaration's expression and type, a branch's
  * type and the files it comes from, a collection's fields, a sample's files and entries, a field's
- * type, a model kind or option.
+ * type, a model kind or option, a model's score.
  */
 import { Hover, MarkupKind } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
@@ -12,6 +12,8 @@ import { MODEL_KIND_BY_NAME } from "../../stdlib/index.js";
 import { fileOfDocument, nodeAt, spanRange, targetAt } from "./common.js";
 
 const THIS = new Set(["This"]);
+const NAME_KINDS = new Set(["Ident", "Name", "String"]);
+const IDENT = new Set(["Ident"]);
 import { branchMarkdown, builtinMarkdown, collectionMarkdown, functionByName, functionMarkdown, symbolMarkdown } from "./docs.js";
 
 export function hover(c: Compilation, doc: TextDocument, offset: number): Hover | null {
@@ -19,6 +21,13 @@ export function hover(c: Compilation, doc: TextDocument, offset: number): Hover 
   if (!f) return null;
   const t = targetAt(c, f, offset);
   if (!t) {
+    // the class of a multiclass score, `signal` in `bdt.signal`
+    const field = nodeAt(f.parsed.ast, offset, IDENT);
+    const member = field ? memberOf(f.parsed.ast, (m) => m.field === field) : undefined;
+    const sym = member && member.target.kind === "Name" && c.checked.scores.has(member) ? c.checked.symbols.get(member.target.name) : undefined;
+    if (member && sym?.decl.kind === "Model") {
+      return { contents: { kind: MarkupKind.Markdown, value: classScoreMarkdown(sym.decl, member.field.name) }, range: spanRange(f.source, member.field.span) };
+    }
     // `this`: the element in scope.
     const n = nodeAt(f.parsed.ast, offset, THIS);
     const ty = n ? c.checked.types.get(n as unknown as A.Expr) : undefined;
@@ -29,6 +38,10 @@ export function hover(c: Compilation, doc: TextDocument, offset: number): Hover 
   switch (t.kind) {
     case "symbol":
       md = symbolMarkdown(c, t.symbol);
+      if (t.symbol.kind === "model" && !t.isDeclaration) {
+        const score = scoreMarkdown(c, f.parsed.ast, offset, t.symbol.decl as A.ModelDecl);
+        if (score) md = score + (md ? "\n\n---\n\n" + md : "");
+      }
       break;
     case "function": {
       const fn = functionByName(t.name);
@@ -69,6 +82,43 @@ export function hover(c: Compilation, doc: TextDocument, offset: number): Hover 
   }
   if (!md) return null;
   return { contents: { kind: MarkupKind.Markdown, value: md }, range: spanRange(f.source, t.span) };
+}
+
+/**
+ * A model's name used as a value: "score of model bdt (gbdt)", or of one class (`bdt.signal`).
+ * Undefined where the name is not a score (a train block's list, an output's model).
+ */
+function scoreMarkdown(c: Compilation, ast: A.FileAst, offset: number, model: A.ModelDecl): string | undefined {
+  const n = nodeAt(ast, offset, NAME_KINDS) as A.Expr | undefined;
+  if (!n) return undefined;
+  const kind = model.modelKind.name;
+  const direct = c.checked.scores.get(n);
+  if (direct) return "```hep\n" + `${model.name.name}: float` + "\n```\n\n" + `score of model ${model.name.name} (${kind})`;
+  const member = memberOf(ast, (m) => m.target === n);
+  const score = member ? c.checked.scores.get(member) : undefined;
+  if (!member || !score) return undefined;
+  return classScoreMarkdown(model, member.field.name);
+}
+
+function classScoreMarkdown(model: A.ModelDecl, klass: string): string {
+  return "```hep\n" + `${model.name.name}.${klass}: float` + "\n```\n\n" + `score of class ${klass} of model ${model.name.name} (${model.modelKind.name})`;
+}
+
+/** The member expression that passes the test. */
+function memberOf(ast: A.FileAst, test: (m: A.MemberExpr) => boolean): A.MemberExpr | undefined {
+  let found: A.MemberExpr | undefined;
+  const visit = (v: unknown): void => {
+    if (found || typeof v !== "object" || v === null) return;
+    if (Array.isArray(v)) return v.forEach(visit);
+    const n = v as A.MemberExpr;
+    if (n.kind === "Member" && test(n)) {
+      found = n;
+      return;
+    }
+    for (const [k, x] of Object.entries(v)) if (k !== "span") visit(x);
+  };
+  visit(ast.decls);
+  return found;
 }
 
 /** A member's field node carries no type itself: the enclosing Member expression has it. */

@@ -1,5 +1,6 @@
 /**
- * Column and collection access: the branches a kernel reads, the per-event bounds of jagged
+ * Column and collection access: the branches a kernel reads, the input columns the executor
+ * supplies (model scores), the per-event bounds of jagged
  * collections, collections and jagged branches as lists, and fields of records (read from a branch,
  * or a kinematic component derived by kinematics.ts).
  */
@@ -17,6 +18,15 @@ export function column(g: Gen, name: string, kind: "flat" | "jagged"): string {
   }
   const local = g.unique(`b_${name}`);
   g.branches.set(name, { index: g.branches.size, local, kind });
+  return local;
+}
+
+/** An input column the executor supplies (a model's score): its local array, one double per event. */
+export function inputColumn(g: Gen, key: string): string {
+  const known = g.inputs.get(key);
+  if (known) return known.local;
+  const local = g.unique(`in_${key}`);
+  g.inputs.set(key, { index: g.inputs.size, local });
   return local;
 }
 

@@ -81,6 +81,11 @@ export class Gen {
 
   /** Branches read, in first-use order, with their local names and kinds. */
   readonly branches = new Map<string, { index: number; local: string; kind: "flat" | "jagged" }>();
+  /**
+   * Input columns the executor supplies (model scores, `score:MODEL:OUTPUT`), in first-use order:
+   * one double per event each, passed to the kernel function after the outputs.
+   */
+  readonly inputs = new Map<string, { index: number; local: string }>();
   /** Collections whose per-event bounds are used. */
   readonly bounded = new Map<string, { off: string; b: string; e: string }>();
   /** Scratch arrays, declared before the event loop. */
@@ -104,7 +109,7 @@ export class Gen {
   constructor(readonly spec: GenSpec) {
     for (const c of spec.collections) this.colls.set(c.name, c);
     // names the kernel function and its prelude use
-    for (const name of ["i", "n", "entry0", "cols", "outs", ...PRELUDE_NAMES]) this.usedNames.add(name);
+    for (const name of ["i", "n", "entry0", "cols", "outs", "ins", ...PRELUDE_NAMES]) this.usedNames.add(name);
     spec.outputs.forEach((_, k) => this.usedNames.add(`o${k}`));
     for (const [name, e] of Object.entries(spec.regions)) this.declByText.set(JSON.stringify(e), { op: "ref", type: e.type, decl: "region", name });
     for (const [name, e] of Object.entries(spec.defines)) if (!this.declByText.has(JSON.stringify(e))) this.declByText.set(JSON.stringify(e), { op: "ref", type: e.type, decl: "define", name });

@@ -4,7 +4,7 @@
  */
 import type { ExprIR } from "../../plan/types.js";
 import { cheap, type Gen, indent, literal } from "./emit.js";
-import { branchList, collection, collectionList, column, member } from "./access.js";
+import { branchList, collection, collectionList, column, inputColumn, member } from "./access.js";
 import { call } from "./calls.js";
 import { kinOf, sumKin } from "./kinematics.js";
 import { at, lift, materialize, where } from "./lists.js";
@@ -61,12 +61,20 @@ export function compile(g: Gen, ir: ExprIR, cx: Cx): Val {
     case "member": {
       return member(g, cx, compile(g, ir.args[0], cx), ir.name, ir.type);
     }
+    case "score":
+      // not a branch: the executor computes the scores and hands them to the kernel with the batch
+      return g.num(`${inputColumn(g, scoreInput(ir.model, ir.output))}[i]`, g.ev);
     case "where": {
       const target = compile(g, ir.args[0], cx);
       if (target.k !== "list") throw new KernelError(`'where' on ${ir.args[0].type}`);
       return where(g, target, ir.args[1]);
     }
   }
+}
+
+/** The key of a model score's input column: `score:MODEL:OUTPUT`, the executor's name for it too. */
+export function scoreInput(model: string, output: number): string {
+  return `score:${model}:${output}`;
 }
 
 /** A declaration's value, compiled once, into the event loop's body, and bound to locals. */

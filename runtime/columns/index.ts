@@ -2,7 +2,8 @@
  * runtime/columns: the plan's expressions compiled into fused, specialised JavaScript loops.
  *
  * In:  ExprIR (typed, from the plan) for the outputs wanted, the declarations they refer to, and
- *      the plan's CollectionIR; at run time, a batch of columns from runtime/io.
+ *      the plan's CollectionIR; at run time, a batch of columns from runtime/io, and the input
+ *      columns the executor computes itself (model scores: ExprIR `score`, `Kernel.inputs`).
  * Out: one typed array per output, one value per event (Float64Array, or Uint8Array for masks).
  *
  * Must not import compiler/check, lsp/ or runtime/exec. It reads the plan's types
@@ -129,6 +130,11 @@ export interface Batch {
   /** Absolute entry index of the batch's first event within its sample (for the `entry` builtin). */
   entry0: number;
   columns: Map<string, Column>;
+  /**
+   * The input columns the kernel reads (`Kernel.inputs`: model scores, `score:MODEL:OUTPUT`), each
+   * at least n values for exactly this batch's events (value i is event entry0 + i).
+   */
+  inputs?: ReadonlyMap<string, Float64Array>;
 }
 
 /** An output as a worker needs it to rebuild a kernel: its key and kind. */
@@ -140,6 +146,11 @@ export interface OutputSlot {
 export interface Kernel {
   /** Branches the kernel reads (flat and jagged), so the executor asks the reader for exactly these. */
   branches: string[];
+  /**
+   * Columns the executor supplies with each batch (`Batch.inputs`), not read from the file: the
+   * scores of models (ExprIR `score`), keyed `score:MODEL:OUTPUT` (see `scoreInput`).
+   */
+  inputs: string[];
   /** The outputs, in the order of the spec. */
   outputs: OutputSlot[];
   /** The generated source (for debugging, caching and shipping to worker threads). */
@@ -154,11 +165,13 @@ export interface Kernel {
   run(batch: Batch, into?: ReadonlyMap<string, Float64Array | Uint8Array>): Map<string, Float64Array | Uint8Array>;
 }
 
-type KernelFn = (n: number, entry0: number, cols: Column[], outs: Array<Float64Array | Uint8Array>) => void;
+type KernelFn = (n: number, entry0: number, cols: Column[], outs: Array<Float64Array | Uint8Array>, ins: Float64Array[]) => void;
+
+export { scoreInput } from "./expr.js";
 
 export function compileKernel(spec: KernelSpec): Kernel {
-  const { source, branches } = generate(spec);
-  return kernelFromSource(source, branches, spec.outputs.map((o) => ({ key: o.key, as: o.as })));
+  const { source, branches, inputs } = generate(spec);
+  return kernelFromSource(source, branches, spec.outputs.map((o) => ({ key: o.key, as: o.as })), inputs);
 }
 
 /** Rebuild a kernel from its source in a worker thread (no plan needed there). */
@@ -171,7 +184,7 @@ export function compileKernel(spec: KernelSpec): Kernel {
 const compiled = new Map<string, KernelFn>();
 const COMPILED_KEEP = 64;
 
-export function kernelFromSource(source: string, branches: string[], outputs: OutputSlot[]): Kernel {
+export function kernelFromSource(source: string, branches: string[], outputs: OutputSlot[], inputs: readonly string[] = []): Kernel {
   let fn = compiled.get(source);
   if (!fn) {
     try {
@@ -186,6 +199,7 @@ export function kernelFromSource(source: string, branches: string[], outputs: Ou
   const slots = outputs.map((o) => ({ key: o.key, as: o.as }));
   return {
     branches: [...branches],
+    inputs: [...inputs],
     outputs: slots,
     source,
     run(batch: Batch, into?: ReadonlyMap<string, Float64Array | Uint8Array>): Map<string, Float64Array | Uint8Array> {
@@ -196,6 +210,12 @@ export function kernelFromSource(source: string, branches: string[], outputs: Ou
         if (!c) throw new KernelError(`the batch has no column '${b}'`);
         return asNumbers(c);
       });
+      const ins = inputs.map((key) => {
+        const a = batch.inputs?.get(key);
+        if (!(a instanceof Float64Array)) throw new KernelError(`the batch has no input column '${key}' (a Float64Array)`);
+        if (a.length < n) throw new KernelError(`input column '${key}' has ${a.length} values for ${n} events`);
+        return a;
+      });
       const outs = slots.map((o) => {
         const given = into?.get(o.key);
         if (!given) return o.as === "mask" ? new Uint8Array(n) : new Float64Array(n);
@@ -203,7 +223,7 @@ export function kernelFromSource(source: string, branches: string[], outputs: Ou
         if (!ok || given.length < n) throw new KernelError(`output '${o.key}': the array given is not a ${o.as === "mask" ? "Uint8Array" : "Float64Array"} of at least ${n} values`);
         return given.length === n ? given : given.subarray(0, n);
       });
-      run(n, batch.entry0, cols, outs);
+      run(n, batch.entry0, cols, outs, ins);
       const out = new Map<string, Float64Array | Uint8Array>();
       slots.forEach((o, k) => out.set(o.key, outs[k]));
       return out;

@@ -1,9 +1,10 @@
 /**
  * The chunk job's handler, run on the threads of runtime/threads (which import it by URL): one
  * chunk per job (chunk.ts). The thread reads its chunk's baskets itself and hands back only the
- * kernel's outputs: compressed bytes and input columns never cross threads. Loaded only from the
- * compiled dist/ tree (see chunks.ts for how it is found). Each thread keeps the kernels it has
- * compiled, by id, until the calling thread says to forget them.
+ * kernel's outputs: compressed bytes and decoded columns never cross threads (only the executor's
+ * own input columns, such as model scores, come with the request). Loaded only from the compiled
+ * dist/ tree (see chunks.ts for how it is found). Each thread keeps the kernels it has compiled,
+ * by id, until the calling thread says to forget them.
  */
 import { kernelFromSource, type Kernel } from "../columns/index.js";
 import type { HandlerResult } from "../threads/index.js";
@@ -25,12 +26,13 @@ export function handle(m: ChunkMessage): HandlerResult<ChunkReply | null> {
     let kernel: Kernel | undefined;
     if (typeof m.kernel === "number") kernel = kernels.get(m.kernel);
     else {
-      kernel = kernelFromSource(m.kernel.source, m.kernel.branches, m.kernel.outputs);
+      kernel = kernelFromSource(m.kernel.source, m.kernel.branches, m.kernel.outputs, m.kernel.inputs);
       kernels.set(m.kernel.id, kernel);
     }
     if (!kernel) throw new Error(`chunk worker: unknown kernel ${String(m.kernel)}`);
     const into = m.into ? new Map(Object.entries(m.into)) : undefined;
-    const r = runChunk(kernel, m.plan, m.entry0, files, pool, into);
+    const inputs = m.inputs ? new Map(Object.entries(m.inputs)) : undefined;
+    const r = runChunk(kernel, m.plan, m.entry0, files, pool, into, inputs);
     const outputs = Object.fromEntries(r.outputs);
     return { reply: { outputs, readMs: r.readMs, computeMs: r.computeMs }, transfer: [...new Set(Object.values(outputs).map((a) => a.buffer as ArrayBuffer))] };
   } catch (e) {

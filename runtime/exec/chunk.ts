@@ -17,6 +17,8 @@ export interface KernelSource {
   source: string;
   branches: string[];
   outputs: OutputSlot[];
+  /** The input columns it reads (Kernel.inputs). */
+  inputs: string[];
 }
 
 export interface ChunkRequest {
@@ -26,6 +28,8 @@ export interface ChunkRequest {
   entry0: number;
   /** Arrays of earlier chunks to write the outputs into, by key (handed back by the main thread). */
   into?: Record<string, Float64Array | Uint8Array>;
+  /** The kernel's input columns for this chunk's events (copies, transferred), by key. */
+  inputs?: Record<string, Float64Array>;
 }
 
 /** A chunk job, or the notice that a sample is done (files closed; kernels forgotten if `forget`). */
@@ -130,13 +134,16 @@ export class ArrayPool {
   }
 }
 
-/** Runs one chunk: shared by the workers and the in-thread runner, so both give the same bits. */
-export function runChunk(kernel: Kernel, plan: ReadPlan, entry0: number, files: OpenFiles, pool: ArrayPool, into?: ReadonlyMap<string, Float64Array | Uint8Array>) {
+/**
+ * Runs one chunk: shared by the workers and the in-thread runner, so both give the same bits.
+ * `inputs` are the kernel's input columns (Kernel.inputs) for exactly this chunk's events.
+ */
+export function runChunk(kernel: Kernel, plan: ReadPlan, entry0: number, files: OpenFiles, pool: ArrayPool, into?: ReadonlyMap<string, Float64Array | Uint8Array>, inputs?: ReadonlyMap<string, Float64Array>) {
   let t = performance.now();
   const columns = readPlanSync(plan, files, pool.alloc);
   const readMs = performance.now() - t;
   t = performance.now();
-  const outputs = kernel.run({ n: plan.n, entry0, columns }, into);
+  const outputs = kernel.run({ n: plan.n, entry0, columns, inputs }, into);
   const computeMs = performance.now() - t;
   // The kernel's outputs are its own arrays: the columns are free again.
   pool.release(columns);

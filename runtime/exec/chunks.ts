@@ -13,7 +13,7 @@
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { Kernel } from "../columns/index.js";
+import { KernelError, type Kernel } from "../columns/index.js";
 import type { ReadPlan } from "../io/index.js";
 import { defaultThreads, threadPool, ThreadStopped, type Slot } from "../threads/index.js";
 import { ArrayPool, deserializeError, OpenFiles, runChunk, type ChunkMessage, type ChunkReply, type ChunkRequest } from "./chunk.js";
@@ -33,7 +33,12 @@ export interface ChunkRunner {
   readonly capacity: number;
   /** Whether chunks run on worker threads. */
   readonly threaded: boolean;
-  run(kernel: Kernel, plan: ReadPlan, entry0: number): Promise<ChunkDone>;
+  /**
+   * Computes one chunk. `inputs` holds the kernel's input columns (`kernel.inputs`: model scores,
+   * `score:MODEL:OUTPUT`) for exactly the chunk's events, value i for entry entry0 + i: required
+   * when the kernel has any. The caller keeps its arrays: a worker gets copies.
+   */
+  run(kernel: Kernel, plan: ReadPlan, entry0: number, inputs?: ReadonlyMap<string, Float64Array>): Promise<ChunkDone>;
   /** Outputs of a consumed chunk, whose arrays may be written over by a later chunk. */
   recycle(outputs: Outputs): void;
   /** Closes files held open for reading. */
@@ -80,8 +85,8 @@ export class InThreadRunner implements ChunkRunner {
   private spares = new Spares();
   private pool = new ArrayPool();
 
-  async run(kernel: Kernel, plan: ReadPlan, entry0: number): Promise<ChunkDone> {
-    return runChunk(kernel, plan, entry0, this.files, this.pool, this.spares.take(kernel, plan.n));
+  async run(kernel: Kernel, plan: ReadPlan, entry0: number, inputs?: ReadonlyMap<string, Float64Array>): Promise<ChunkDone> {
+    return runChunk(kernel, plan, entry0, this.files, this.pool, this.spares.take(kernel, plan.n), inputs);
   }
   recycle(outputs: Outputs): void {
     this.spares.put(outputs);
@@ -126,7 +131,10 @@ export class WorkerRunner implements ChunkRunner {
     return this.size * this.depth;
   }
 
-  async run(kernel: Kernel, plan: ReadPlan, entry0: number): Promise<ChunkDone> {
+  async run(kernel: Kernel, plan: ReadPlan, entry0: number, inputs?: ReadonlyMap<string, Float64Array>): Promise<ChunkDone> {
+    const missing = kernel.inputs.find((key) => !(inputs?.get(key) instanceof Float64Array));
+    // as the kernel itself says on this thread, before a worker is bothered
+    if (missing !== undefined) throw new KernelError(`the batch has no input column '${missing}' (a Float64Array)`);
     let kid = kernelIds.get(kernel.source);
     if (kid === undefined) kernelIds.set(kernel.source, (kid = nextKernel++));
     const threads = threadPool();
@@ -134,13 +142,18 @@ export class WorkerRunner implements ChunkRunner {
     const known = compiledOn(slot);
     const into = this.spares.take(kernel, plan.n);
     const req: ChunkRequest = {
-      kernel: known.has(kid) ? kid : { id: kid, source: kernel.source, branches: kernel.branches, outputs: kernel.outputs },
+      kernel: known.has(kid) ? kid : { id: kid, source: kernel.source, branches: kernel.branches, outputs: kernel.outputs, inputs: kernel.inputs },
       plan,
       entry0,
     };
     if (into) req.into = Object.fromEntries(into);
+    // Input columns are copied to exactly the chunk's values and the copies transferred: the
+    // caller's arrays are often views of a whole sample's column, whose structured clone would
+    // copy all of it, and whose transfer would take it from the caller.
+    const sent = kernel.inputs.map((key) => [key, inputs!.get(key)!.slice(0, plan.n)] as const);
+    if (sent.length) req.inputs = Object.fromEntries(sent);
     known.add(kid);
-    const transfer = into ? [...new Set([...into.values()].map((a) => a.buffer as ArrayBuffer))] : [];
+    const transfer = [...new Set([...(into ? into.values() : []), ...sent.map(([, a]) => a)].map((a) => a.buffer as ArrayBuffer))];
     let m: ChunkReply;
     try {
       m = (await threads.post(slot, [{ handler: this.workerUrl, payload: req satisfies ChunkMessage, transfer }])[0]) as ChunkReply;

@@ -13,11 +13,13 @@ import { buildMetricsDocument, type EvaluationResult } from "../evaluate/index.j
 import { RunError } from "./errors.js";
 import { publishOutputs, stageOutputs, WrittenOutput } from "./outputs.js";
 import { runPlan, RunOptions, RunResult } from "./run.js";
+import type { RenderedReport } from "./types.js";
 
 export { RunError } from "./errors.js";
 export { formatCutflow } from "./cutflow.js";
 export { unsupportedNodes } from "./run.js";
 export { configureChunkPool, defaultThreads, workerChunksDone } from "./chunks.js";
+export type { RenderedReport } from "./types.js";
 export type { RunResult, HistogramResult, CutflowResult, SampleResult, Progress as RunProgress } from "./run.js";
 
 export interface ExecuteOptions extends Omit<RunOptions, "cacheDir"> {
@@ -27,6 +29,11 @@ export interface ExecuteOptions extends Omit<RunOptions, "cacheDir"> {
   versions: Record<string, string>;
   /** Clock for the run directory's name (injectable for tests). */
   now?: () => Date;
+  /**
+   * Renders the report of a run (report/, handed in by the caller: the runtime does not import
+   * it). Without it a `report` output writes only its metrics.json.
+   */
+  renderReport?: (plan: Plan, result: RunResult, planHash: string) => Promise<RenderedReport>;
 }
 
 export interface Execution {
@@ -64,7 +71,7 @@ export async function execute(plan: unknown, opts: ExecuteOptions): Promise<Exec
     const result = await runPlan(p, { ...opts, cacheDir: opts.cache === false ? null : path.join(state, "cache") });
     for (const s of result.samples) log(`sample ${s.name}: ${s.entries} entries, ${s.read ? "read from its files" : "all columns from the cache"}, normalisation ${s.norm}`);
     for (const w of result.warnings) log(`warning: ${w}`);
-    const outputs = await stageOutputs(p, result, path.join(runDir, "outputs"), planHash);
+    const outputs = await stageOutputs(p, result, path.join(runDir, "outputs"), planHash, opts.renderReport && (() => opts.renderReport!(p, result, planHash)));
     publishOutputs(outputs, opts.analysisDir);
     const wallMs = performance.now() - t0;
     writeFileSync(path.join(runDir, "summary.json"), canonicalJson(summaryOf(p, result, outputs, wallMs)));

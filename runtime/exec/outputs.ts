@@ -18,7 +18,7 @@ import { buildMetricsDocument } from "../evaluate/index.js";
 import { exportOnnx } from "../models/index.js";
 import { writeDataset } from "../train/index.js";
 import type { FriendResult } from "./runners/friend.js";
-import type { RunResult } from "./types.js";
+import type { RenderedReport, RunResult } from "./types.js";
 import { atomicWrite } from "./cache.js";
 
 export interface WrittenOutput {
@@ -27,7 +27,7 @@ export interface WrittenOutput {
   /** Absolute path of the copy in the run directory. */
   staged: string;
   /** root: histograms; tree: a friend tree (objects: its entries); json */
-  kind: "root" | "tree" | "json" | "arrow" | "onnx";
+  kind: "root" | "tree" | "json" | "arrow" | "onnx" | "html" | "svg";
   objects: number;
 }
 
@@ -57,7 +57,7 @@ export function outputStamp(plan: Plan, planHash: string, outputPath: string, en
  * touched. Histograms are written in the order their nodes are declared in the plan, whatever
  * order the executor produced them in.
  */
-export async function stageOutputs(plan: Plan, result: RunResult, stageDir: string, planHash: string): Promise<WrittenOutput[]> {
+export async function stageOutputs(plan: Plan, result: RunResult, stageDir: string, planHash: string, render?: () => Promise<RenderedReport>): Promise<WrittenOutput[]> {
   const written: WrittenOutput[] = [];
   const declared = new Map(plan.nodes.map((n, i) => [n.id, i]));
   const ordered = result.histograms
@@ -110,7 +110,22 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
         atomicWrite(staged, onnx.bytes);
         written.push({ path: w.path, staged, kind: "onnx", objects: trained.folds.length });
       } else if (w.format === "html") {
-        // The report's figures as data, beside it (the page itself comes from report/).
+        // The page and its plots (report/, through the caller), then the figures as data beside it.
+        if (render) {
+          const r = await render();
+          atomicWrite(staged, r.html);
+          written.push({ path: w.path, staged, kind: "html", objects: r.plots.length });
+          const dir = path.posix.join(path.posix.dirname(w.path), "plots");
+          for (const plot of r.plots) {
+            for (const [ext, text] of [["svg", plot.svg], ["vl.json", canonicalJson(plot.spec)]] as const) {
+              const rel = path.posix.join(dir, `${plot.name}.${ext}`);
+              const at = path.join(stageDir, rel);
+              mkdirSync(path.dirname(at), { recursive: true });
+              atomicWrite(at, text);
+              written.push({ path: rel, staged: at, kind: ext === "svg" ? "svg" : "json", objects: 1 });
+            }
+          }
+        }
         if (result.evaluations.length) {
           const rel = path.posix.join(path.posix.dirname(w.path), "metrics.json");
           const at = path.join(stageDir, rel);

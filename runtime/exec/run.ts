@@ -21,12 +21,12 @@ import { cutflowRunner } from "./runners/cutflow.js";
 import { evaluateRunner } from "./runners/evaluate.js";
 import { friendRunner, type FriendResult } from "./runners/friend.js";
 import { predictRunner } from "./runners/predict.js";
-import { datasetKey, trainRunner } from "./runners/train.js";
+import { datasetKey, featuresKey, trainRunner, type FeatureDistribution } from "./runners/train.js";
 import type { DatasetRows } from "../train/index.js";
 import { EventsLink } from "./runners/events.js";
 import { histogramRunner } from "./runners/histograms.js";
 import type { Runner, RunState, SampleScope, SampleTask, SampleTotals } from "./runners/types.js";
-import { downstreamOf, stagesOf, type Stage } from "./stages.js";
+import { downstreamOf, scoresReadByExpressions, stagesOf, type Stage } from "./stages.js";
 import { streamSample, type CacheLog, type CachedOutput } from "./stream.js";
 import type { CutflowResult, HistogramResult, RunOptions, RunResult, SampleResult } from "./types.js";
 import { inWindow } from "./window.js";
@@ -70,7 +70,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
   const byId = new Map<string, PlanNode>(plan.nodes.map((n) => [n.id, n]));
   const fileOf = new Map<string, string>();
   for (const n of plan.nodes) if (n.kind === "write") for (const i of n.inputs) fileOf.set(i, n.path);
-  const run: RunState = { plan, opts, byId, fileOf, warnings: [], notRun, results: new Map() };
+  const run: RunState = { plan, opts, byId, fileOf, warnings: [], notRun, scoresRead: scoresReadByExpressions(plan.nodes), scoreColumns: new Map(), results: new Map() };
   const decls = declarations(plan);
   const reads = plan.nodes.filter((n): n is ReadNode => n.kind === "read");
   const timings = { readMs: 0, computeMs: 0, fillMs: 0 };
@@ -104,6 +104,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
     notRun: plan.nodes.filter((n) => notRun.has(n.id)).map((n) => n.id),
     evaluations: plan.nodes.flatMap((n) => (n.kind === "evaluate" && run.results.has(n.id) ? [run.results.get(n.id) as EvaluationResult] : [])),
     trained: plan.nodes.flatMap((n) => (n.kind === "train" && run.results.has(n.id) ? [run.results.get(n.id) as TrainedModel] : [])),
+    features: plan.nodes.flatMap((n) => (n.kind === "train" && run.results.has(featuresKey(n)) ? [{ model: n.model, distributions: run.results.get(featuresKey(n)) as FeatureDistribution[] }] : [])),
     datasets: plan.nodes.flatMap((n) => (n.kind === "train" && run.results.has(datasetKey(n)) ? [{ node: n.id, rows: run.results.get(datasetKey(n)) as DatasetRows }] : [])),
     friends: plan.nodes.flatMap((n) => (n.kind === "write" && run.results.has(n.id) ? [run.results.get(n.id) as FriendResult] : [])),
     models: plan.nodes.flatMap((n) => {
@@ -153,7 +154,7 @@ async function runPass(stage: Stage, reads: ReadNode[], run: RunState, decls: De
     const link = new EventsLink(scope, regions, byId);
     const outputs = new Map<string, CachedOutput>();
     for (const o of [...link.outputs(decls.regions), ...tasks.flatMap((t) => t.task.outputs)]) if (!outputs.has(o.key)) outputs.set(o.key, o);
-    const streamed = await streamSample(plan, read, [...outputs.values()], decls, { ...opts, signal }, timings, cacheLog, (chunk) => {
+    const streamed = await streamSample(plan, read, [...outputs.values()], decls, { ...opts, signal }, timings, cacheLog, run.scoreColumns.get(read.sample), (chunk) => {
       const t0 = performance.now();
       const ev = link.events(chunk);
       for (const t of tasks) t.task.chunk(ev);
@@ -170,7 +171,7 @@ async function runPass(stage: Stage, reads: ReadNode[], run: RunState, decls: De
 function scopeOf(read: ReadNode, byId: ReadonlyMap<string, PlanNode>): SampleScope {
   const weight = byId.get(`weight:${read.sample}`) as WeightNode | undefined;
   const select = byId.get(`select:${read.sample}`) as FilterNode | undefined;
-  const refHash = (decl: string, name: string) => byId.get(`${decl === "region" ? "filter" : "define"}:${name}`)!.hash;
+  const refHash = (decl: string, name: string) => byId.get(`${decl === "region" ? "filter" : decl === "predict" ? "predict" : "define"}:${name}`)!.hash;
   return {
     read,
     weight,
@@ -186,9 +187,13 @@ function scopeOf(read: ReadNode, byId: ReadonlyMap<string, PlanNode>): SampleSco
   };
 }
 
-/** References replaced by the referenced nodes' hashes: cache keys that survive renames. */
+/**
+ * References replaced by the referenced nodes' hashes: cache keys that survive renames, and that
+ * change when what they name changes (a model's score: its predict node's hash covers the model).
+ */
 function withRefHashes(e: ExprIR, refHash: (decl: string, name: string) => string): unknown {
   if (e.op === "ref") return { op: "ref", type: e.type, target: refHash(e.decl, e.name) };
+  if (e.op === "score") return { op: "score", type: e.type, target: refHash("predict", e.model), output: e.output };
   if ("args" in e) return { ...e, args: e.args.map((a) => withRefHashes(a, refHash)) };
   return e;
 }

@@ -30,7 +30,7 @@ export function stagesOf(nodes: readonly PlanNode[], skip: ReadonlySet<string> =
     const n = byId.get(id);
     let l = 0;
     // the plan is a DAG (the compiler rejects cycles), so this recursion ends
-    for (const i of n?.inputs ?? []) l = Math.max(l, levelOf(i) + (byId.get(i)?.kind === "train" ? 1 : 0));
+    for (const i of n?.inputs ?? []) l = Math.max(l, levelOf(i) + (barrier(n!, byId.get(i)) ? 1 : 0));
     level.set(id, l);
     return l;
   };
@@ -49,6 +49,24 @@ export function stagesOf(nodes: readonly PlanNode[], skip: ReadonlySet<string> =
   // Within a pass, scorers come first in every chunk's chain: later links read their scores.
   for (const s of stages) s.stream.sort((a, b) => +(b.kind === "predict") - +(a.kind === "predict"));
   return stages.filter((s) => s.stream.length > 0);
+}
+
+/**
+ * Whether `n` needs its input `i` from an earlier pass: a fitted model (train), or a model's scores
+ * used in an expression (the kernel reads them as input columns, so they must exist before the pass
+ * starts). Friend trees and evaluations read scores from the same chunk's chain instead.
+ */
+function barrier(n: PlanNode, i: PlanNode | undefined): boolean {
+  if (i?.kind === "train") return true;
+  return i?.kind === "predict" && n.kind !== "write" && n.kind !== "evaluate";
+}
+
+/** The models whose scores some expression reads (so the scorer keeps them for later passes). */
+export function scoresReadByExpressions(nodes: readonly PlanNode[]): Set<string> {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const out = new Set<string>();
+  for (const n of nodes) for (const i of n.inputs) if (barrier(n, byId.get(i)) && byId.get(i)!.kind === "predict") out.add((byId.get(i) as Extract<PlanNode, { kind: "predict" }>).model);
+  return out;
 }
 
 /** The nodes that cannot run because one of their inputs does not: `skip` closed downstream. */

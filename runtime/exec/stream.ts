@@ -51,6 +51,8 @@ export async function streamSample(
   opts: RunOptions,
   timings: RunResult["timings"],
   cacheLog: CacheLog,
+  /** Columns the kernel reads besides branches (model scores from an earlier pass), each of the sample's entries. */
+  inputColumns: ReadonlyMap<string, Float64Array> | undefined,
   onChunk: (c: Chunk) => void,
 ): Promise<{ entries: number; read: boolean }> {
   const cacheDir = opts.cacheDir ? path.join(opts.cacheDir, "columns") : null;
@@ -193,7 +195,7 @@ export async function streamSample(
           } catch (e) {
             throw ioError(e, k);
           }
-          const done = runner.run(kernel, readPlan, offset + start);
+          const done = runner.run(kernel, readPlan, offset + start, kernel.inputs.length ? inputsFor(kernel.inputs, inputColumns, offset + start, offset + stop) : undefined);
           done.catch(() => {}); // consumed (and its failure reported) in order, by `consume`
           queue.push({ done, entry0: offset + start, n: stop - start, file: k });
           while (queue.length >= runner.capacity) await consume();
@@ -323,4 +325,13 @@ async function openRootOrFail(file: string, read: ReadNode): Promise<RootFile> {
     if (e instanceof RootIoError) throw new RunError("HEP6002", { sample: read.sample, file: path.basename(file), reason: e.detail }, read.origin);
     throw e;
   }
+}
+/** The kernel's input columns for entries [start, stop) of the sample (a missing one is named by the kernel). */
+function inputsFor(keys: readonly string[], columns: ReadonlyMap<string, Float64Array> | undefined, start: number, stop: number): Map<string, Float64Array> {
+  const out = new Map<string, Float64Array>();
+  for (const k of keys) {
+    const c = columns?.get(k);
+    if (c) out.set(k, c.subarray(start, stop));
+  }
+  return out;
 }

@@ -6,6 +6,7 @@ import type { EvaluationResult } from "../evaluate/index.js";
 import type { TrainedModel } from "../models/index.js";
 import type { DatasetRows } from "../train/index.js";
 import type { FriendResult } from "./runners/friend.js";
+import type { FeatureDistribution } from "./runners/train.js";
 
 /** A trained model as the run summary shows it. */
 export interface ModelSummary {
@@ -20,6 +21,12 @@ export interface ModelSummary {
   importance?: { gain: number[]; splits: number[] };
   /** What preparing and fitting had to say. */
   summary?: unknown;
+}
+
+/** A rendered report: the page and its plots as standalone SVG (with their vega-lite specs). */
+export interface RenderedReport {
+  html: string;
+  plots: Array<{ name: string; svg: string; spec: object }>;
 }
 
 export interface RunOptions {
@@ -100,6 +107,8 @@ export interface RunResult {
   models: ModelSummary[];
   /** The same models whole (folds, scalers, serialised fits), for their ONNX export. */
   trained: TrainedModel[];
+  /** Input-feature distributions per class of each train block, when a report is written. */
+  features: Array<{ model: string; distributions: FeatureDistribution[] }>;
   /** Training datasets asked for by outputs, by train node id. */
   datasets: Array<{ node: string; rows: DatasetRows }>;
   /** Ids of the nodes this runtime could not run (HEP6001) and of everything that needed them. */

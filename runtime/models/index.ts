@@ -8,6 +8,8 @@ import type { DiagnosticCode } from "../../compiler/core/diagnostics.js";
 import { applyScalers } from "../train/scaling.js";
 import { gbdtRuntime } from "./gbdt/runtime.js";
 import type { FittedScaler, FoldData } from "../train/types.js";
+import { cutAndCount } from "./cuts/index.js";
+import { mlpRuntime } from "./mlp/index.js";
 
 /** One fold's fitted model, able to score scaled feature columns. */
 export interface FittedModel {
@@ -43,6 +45,8 @@ export interface ModelKindRuntime {
 /** The model kinds this runtime trains, by the plan's modelKind. */
 export const MODEL_RUNTIMES: Readonly<Record<string, ModelKindRuntime>> = {
   gbdt: gbdtRuntime,
+  cut_and_count: cutAndCount,
+  mlp: mlpRuntime,
 };
 
 /**

@@ -22,16 +22,18 @@ export async function datasetBytes(d: DatasetRows): Promise<Reported<Uint8Array>
   if (problems.hasErrors) return { value: null, problems: problems.list };
 
   const A = await import("apache-arrow");
-  const dict = (codes: Int32Array, names: string[]) =>
-    A.makeVector(A.makeData({ type: new A.Dictionary(new A.Utf8(), new A.Int32()), length: codes.length, nullCount: 0, data: codes, dictionary: A.vectorFromArray(names, new A.Utf8()) }));
+  // Dictionary ids given explicitly: apache-arrow otherwise numbers dictionaries from a counter of
+  // the process, so a second dataset written by the same process would differ in its bytes.
+  const dict = (id: number, codes: Int32Array, names: string[]) =>
+    A.makeVector(A.makeData({ type: new A.Dictionary(new A.Utf8(), new A.Int32(), id), length: codes.length, nullCount: 0, data: codes, dictionary: A.vectorFromArray(names, new A.Utf8()) }));
   const bools = (x: Uint8Array) => A.vectorFromArray(Array.from(x, (v) => v === 1), new A.Bool());
   const columns: Record<string, ReturnType<typeof A.makeVector>> = {};
   d.featureNames.forEach((n, f) => (columns[n] = A.makeVector(d.features[f])));
   columns.label = A.makeVector(d.label);
-  columns.class = dict(d.label, d.classes);
+  columns.class = dict(0, d.label, d.classes);
   columns.weight = A.makeVector(d.weight);
   columns.fold = A.makeVector(d.fold);
-  columns.sample = dict(d.sample, d.samples);
+  columns.sample = dict(1, d.sample, d.samples);
   columns.entry = A.makeVector(BigInt64Array.from(d.entry, (e) => BigInt(e)));
   columns.test = bools(d.test);
   columns.validation = bools(d.valid);

@@ -13,7 +13,7 @@ export { LOG_FLOOR } from "./types.js";
 export type { NegativeWeights, ReweightSpec, Scaling, ScaleSpec, TrainSpec } from "./spec.js";
 export type { Reported, TrainProblem } from "./problems.js";
 export { prepareTraining } from "./prepare.js";
-export { classOrder } from "./settings.js";
+export { classOrder } from "../../plan/classes.js";
 export type { ClassSummary, DatasetRows, FoldSummary, Prepared, TrainingSummary } from "./prepare.js";
 export { applyScalers, fitScaler, scaleValue } from "./scaling.js";
 export { datasetBytes, writeDataset, DATASET_COLUMNS } from "./dataset.js";

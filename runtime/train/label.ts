@@ -27,5 +27,7 @@ export function exprLabel(e: ExprIR): string {
       return `${exprLabel(e.args[0])}.${e.name}`;
     case "where":
       return `${exprLabel(e.args[0])} where ${exprLabel(e.args[1])}`;
+    case "score":
+      return e.output ? `${e.model}[${e.output}]` : e.model;
   }
 }

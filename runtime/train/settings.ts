@@ -1,6 +1,7 @@
 /** Reads a train node and its features' scale node into Settings, checking the names they use. */
 import { exprLabel } from "./label.js";
 import { Problems, num } from "./problems.js";
+import { classOrder } from "../../plan/classes.js";
 import type { ScaleSpec, Settings, TrainSpec } from "./spec.js";
 
 export function resolveSettings(train: TrainSpec, scale: ScaleSpec, problems: Problems): Settings | null {
@@ -99,17 +100,4 @@ export function resolveSettings(train: TrainSpec, scale: ScaleSpec, problems: Pr
     seed: train.seed,
     features: scale.features.map((f) => ({ name: f.name, scaling: f.scaling })),
   };
-}
-
-/**
- * The classes' order, which gives each its label (and a multiclass model its output index): by
- * name, so a plan read back from canonical JSON (keys sorted) trains the same model as the one
- * compiled in memory; a class named `signal` goes last, so that a binary model's score is the
- * probability of signal.
- */
-export function classOrder(names: string[]): string[] {
-  const sorted = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const k = sorted.indexOf("signal");
-  if (k >= 0) sorted.push(...sorted.splice(k, 1));
-  return sorted;
 }

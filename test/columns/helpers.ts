@@ -156,6 +156,8 @@ export function planSpec(plan: Plan, only?: string[]): KernelSpec {
   const regions: Record<string, ExprIR> = {};
   const outputs: KernelOutput[] = [];
   for (const n of plan.nodes) {
+    // declarations reading a model's score need the executor's score columns: not these kernels'
+    if (n.inputs.some((i) => i.startsWith("predict:"))) continue;
     if (n.kind === "define") {
       defines[n.name] = n.expr;
       if (/^(int|float|bool)$/.test(n.type)) outputs.push({ key: n.id, expr: n.expr, as: n.type === "bool" ? "mask" : "f64" });

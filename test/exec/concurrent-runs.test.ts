@@ -38,7 +38,8 @@ describe("concurrent runs", () => {
     const staged = new Set<string>();
     for (const run of runs) {
       const files = readdirSync(path.join(runsDir, run));
-      expect(files.sort()).toEqual(["inputs.json", "log.txt", "outputs", "plan.json", "summary.json", "versions.json"]);
+      // the executor's files, and the run store's record of the run (track/: run.json, its metric history, the source)
+      expect(files.sort()).toEqual(["inputs.json", "log.txt", "metrics.jsonl", "outputs", "plan.json", "run.json", "source.hep", "summary.json", "versions.json"]);
       const log = readFileSync(path.join(runsDir, run, "log.txt"), "utf8");
       // One run's log: started once, finished once.
       expect(log.match(/^\S+ run of /gm)).toHaveLength(1);

@@ -10,7 +10,10 @@ import { repoPath } from "./repo.js";
 /** A fresh copy of examples/NAME under `root`, without earlier runs' state or outputs. */
 export function copyExample(root: string, name: string): string {
   const dir = path.join(root, `${name}-${Math.random().toString(36).slice(2)}`);
-  cpSync(repoPath("examples", name), dir, { recursive: true, filter: (src) => !src.includes(`${path.sep}.hepc`) && !src.includes(`${path.sep}out`) });
+  const from = repoPath("examples", name);
+  // judged by the path inside the example: the checkout's own path may contain "/out" too
+  const skip = (src: string) => path.relative(from, src).split(path.sep).some((part) => part === ".hepc" || part === "out");
+  cpSync(from, dir, { recursive: true, filter: (src) => !skip(src) });
   return dir;
 }
 

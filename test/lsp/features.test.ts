@@ -130,7 +130,9 @@ describe("completion", () => {
     const any = await complete(HEADER + "define x = <|>");
     expect(any).toEqual(expect.arrayContaining(["muons", "jets", "ht", "presel", "Muon", "Jet", "deltaR", "hypot", "entry"]));
     expect(any).not.toContain("x");
-    expect(any).not.toContain("bdt");
+    // a model's name is its score, a value; a features list is not
+    expect(any).toContain("bdt");
+    expect(any).not.toContain("kin");
   });
 
   it("lists a record's fields after '.', inside 'where' and in per-element arguments", async () => {
@@ -324,7 +326,8 @@ describe("document features", () => {
     const s = await setup(EXAMPLE);
     const hints = inlayHints(s.c, s.doc).map((h) => h.label);
     expect(hints).toEqual(expect.arrayContaining([": collection<Muon>", ": float", ": int", ": bool"]));
-    expect(hints).toHaveLength(12);
+    // 13: the example's objects, defines and regions (its `tight` region included)
+    expect(hints).toHaveLength(13);
   });
 
   it("formats like hepc fmt, and leaves a broken file alone", async () => {
@@ -435,5 +438,54 @@ describe("robustness", () => {
         formatting(doc);
       }
     }
+  });
+});
+
+describe("model scores and training outputs", () => {
+  const MULTI = HEADER.replace("model bdt", `sample zz {
+  files "data/zz.root"
+  tree "events"
+  class diboson
+}
+model bdt`);
+
+  it("offer models after dataset and onnx, and the outputs' words in an output block", async () => {
+    expect(await complete(HEADER + 'output {\n  cutflow to "out/c.json"\n  <|>\n}')).toEqual(expect.arrayContaining(["dataset", "onnx"]));
+    expect(await complete(HEADER + "output {\n  dataset <|>\n}")).toEqual(["bdt"]);
+    expect(await complete(HEADER + "output {\n  onnx <|>\n}")).toEqual(["bdt"]);
+  });
+
+  it("offer a model's name in expressions, and a multiclass model's classes after the dot", async () => {
+    const s = await setup(HEADER + "region tight = presel and <|>");
+    const item = completion(s.c, s.doc, s.offset).items.find((i) => i.label === "bdt");
+    expect(item?.detail).toBe("score of model bdt (gbdt)");
+    expect(await complete(MULTI + "region tight = presel and bdt.<|>")).toEqual(["background", "diboson", "signal"]);
+    // a binary model has no class members
+    expect(await complete(HEADER + "region tight = presel and bdt.<|>")).toEqual([]);
+  });
+
+  it("hover a score with its model and kind, and a class's score", async () => {
+    const at = async (src: string) => {
+      const s = await setup(src);
+      const h = hover(s.c, s.doc, s.offset);
+      return h ? (h.contents as { value: string }).value : "";
+    };
+    expect(await at(HEADER + "region tight = presel and b<|>dt > 0.8")).toContain("score of model bdt (gbdt)");
+    expect(await at(MULTI + "region tight = presel and b<|>dt.signal > 0.8")).toContain("score of class signal of model bdt (gbdt)");
+    expect(await at(MULTI + "region tight = presel and bdt.sig<|>nal > 0.8")).toContain("score of class signal of model bdt (gbdt)");
+    // a field of a record is not a score
+    expect(await at(HEADER + "define x = muons[0].I<|>so")).not.toContain("score of");
+    // the model's declaration itself is no score
+    expect(await at(HEADER.replace("model bdt", "model b<|>dt"))).not.toContain("score of");
+  });
+
+  it("go to the model from its score and rename it there", async () => {
+    const s = await setup(HEADER + "region tight = presel and bd<|>t > 0.8\noutput {\n  onnx bdt \"out/bdt.onnx\"\n}");
+    const d = definition(s.c, s.doc, s.offset);
+    expect(JSON.stringify(d)).toContain(`"line":${HEADER.split("\n").findIndex((l) => l.startsWith("model bdt"))}`);
+    const r = rename(s.c, s.doc, s.offset, "classifier");
+    const edits = Object.values(r?.changes ?? {}).flat();
+    // the declaration, the train block, the score and the export
+    expect(edits.length).toBe(4);
   });
 });

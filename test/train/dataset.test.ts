@@ -25,6 +25,13 @@ function prepared() {
 }
 
 describe("output dataset", () => {
+  it("gives the same bytes every time, also written twice by one process (reproduced runs compare them)", async () => {
+    const p = prepared();
+    const a = (await datasetBytes(p.dataset)).value!;
+    const b = (await datasetBytes(prepared().dataset)).value!;
+    expect(Buffer.from(b).equals(Buffer.from(a))).toBe(true);
+  });
+
   it("writes the unscaled features and the bookkeeping columns as Arrow IPC", async () => {
     const p = prepared();
     const file = path.join(tmp, "out", "train.arrow");

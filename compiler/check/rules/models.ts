@@ -101,6 +101,8 @@ export function optionProblem(spec: ModelOptionSpec, v: A.OptionValue): string |
       return v.kind === "Name" && (!spec.values || spec.values.includes(v.name)) ? undefined : `one of ${spec.values?.join(", ")}`;
     case "list<int>":
       return v.kind === "List" && v.items.length > 0 && v.items.every((i) => i.kind === "Number" && i.isInt && i.value > 0) ? undefined : "a list of positive ints, e.g. [64, 64]";
+    case "list<float>":
+      return v.kind === "List" && v.items.length > 0 && v.items.every((i) => i.kind === "Number" && !range(i.value)) ? undefined : `a list of numbers${bounds}, e.g. [0.9, 0.5]`;
     case "list<name>":
       return v.kind === "List" && v.items.every((i) => i.kind === "Name") ? undefined : "a list of names, e.g. [ht, met]";
   }

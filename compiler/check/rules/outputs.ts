@@ -7,6 +7,31 @@ import type { CheckContext } from "../context.js";
 import type { ExprChecker } from "../expr.js";
 import { checkBins } from "./bins.js";
 import { expectSymbol } from "./train.js";
+import { MODEL_KIND_BY_NAME } from "../../../stdlib/index.js";
+
+/** The models train blocks name, in the order written. */
+export function trainedModels(ctx: CheckContext): string[] {
+  return ctx.declsOf("Train").flatMap((t) => t.decl.models.map((m) => m.name).filter(Boolean));
+}
+
+/**
+ * `dataset [MODEL] "..."`: the named model must be trained; without a name, the analysis must
+ * train exactly one model (several models, even of one train block, may have different features).
+ */
+function checkDataset(ctx: CheckContext, file: string, item: Extract<A.OutputItem, { kind: "Dataset" }>): void {
+  if (item.model) {
+    const sym = expectSymbol(ctx, file, item.model, "model");
+    if (sym && !trainedModels(ctx).includes(sym.name)) ctx.report("HEP4051", file, item.model.span, { model: sym.name });
+    return;
+  }
+  const trained = [...new Set(trainedModels(ctx))];
+  if (trained.length === 1) {
+    ctx.used.add(trained[0]);
+    return;
+  }
+  const kw = { start: item.span.start, end: item.span.start + "dataset".length };
+  ctx.report("HEP4050", file, kw, { reason: trained.length === 0 ? "no train block trains a model" : `the analysis trains ${trained.join(", ")}` });
+}
 
 export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
   const files = new Map<string, string>(); // output path → kind writing it
@@ -45,6 +70,18 @@ export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
           break;
         case "Report":
           break;
+        case "Dataset":
+          checkDataset(ctx, file, item);
+          break;
+        case "Onnx": {
+          const sym = expectSymbol(ctx, file, item.model, "model");
+          if (!sym || sym.decl.kind !== "Model") break;
+          const kind = MODEL_KIND_BY_NAME.get(sym.decl.modelKind.name);
+          if (!kind) break; // reported with the model
+          if (!kind.trainable) ctx.report("HEP4052", file, item.model.span, { model: sym.name });
+          else if (!trainedModels(ctx).includes(sym.name)) ctx.report("HEP4051", file, item.model.span, { model: sym.name });
+          break;
+        }
       }
     }
   }

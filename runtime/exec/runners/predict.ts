@@ -9,6 +9,7 @@ import type { ExprIR, PredictNode, TrainNode } from "../../../plan/types.js";
 import { hashOf } from "../../../plan/canonical.js";
 import { scoreChunk, type TrainedModel, type LoadedModel, loadModel } from "../../models/index.js";
 import { inTestFraction } from "../../train/index.js";
+import { GrowableF64 } from "./growable.js";
 import { classOf, scaleOf, testOf, trainColumns } from "./train.js";
 import { SELECTED, type Runner } from "./types.js";
 
@@ -37,6 +38,7 @@ export const predictRunner: Runner<PredictNode, null> = {
       ...(t.folds ? [col(trainColumns.fold(t), t.folds.by, "f64")] : []),
       ...(testExpr ? [col(trainColumns.test(t), testExpr, "mask")] : []),
     ];
+    const kept = run.scoresRead.has(p.model) ? Array.from({ length: loaded.outputs }, () => new GrowableF64()) : null;
     return {
       outputs,
       regions: inClass ? [region] : [],
@@ -58,10 +60,15 @@ export const predictRunner: Runner<PredictNode, null> = {
         }
         const { scores, inSample } = scoreChunk(loaded, features, n, fold, inTraining);
         scores.forEach((s, k) => ev.columns.set(scoreColumn(p.model, k), s));
+        if (kept) scores.forEach((s, k) => kept[k].append(s, n));
         inSample.forEach((s, k) => ev.columns.set(inSampleColumn(p.model, k), s));
         ev.columns.set(trainedColumn(p.model), inTraining);
       },
-      finish: () => null,
+      finish() {
+        // expressions of later passes read these scores as kernel inputs
+        if (kept) run.scoreColumns.set(scope.read.sample, new Map([...(run.scoreColumns.get(scope.read.sample) ?? []), ...kept.map((g, k) => [scoreColumn(p.model, k), g.values()] as const)]));
+        return null;
+      },
     };
   },
 };

@@ -42,12 +42,20 @@ function datasetWanted(t: TrainNode, run: RunState): boolean {
   return run.plan.nodes.some((n) => n.kind === "write" && (n.format as string) === "arrow" && n.inputs.includes(t.id) && !run.notRun.has(n.id));
 }
 
-/** Whether the train node needs its rows this run: not when its model is in the cache and no dataset is written. */
+/** Whether a report is written: it shows the input features' distributions per class. */
+function reportWanted(run: RunState): boolean {
+  return run.plan.nodes.some((n) => n.kind === "write" && n.format === "html" && !run.notRun.has(n.id));
+}
+
+/** Whether the train node needs its rows this run: not when its model is in the cache and nothing else reads them. */
 function needsRows(t: TrainNode, run: RunState): boolean {
   const cached = loadCachedModel(run, t);
   if (cached) run.results.set(t.id, cached);
-  return !cached || datasetWanted(t, run);
+  return !cached || datasetWanted(t, run) || reportWanted(run);
 }
+
+/** Where the merge leaves a block's feature distributions per class, for the report. */
+export const featuresKey = (t: TrainNode) => `features:${t.id}`;
 
 /** Where the merge leaves a block's dataset rows, for the dataset output. */
 export const datasetKey = (t: TrainNode) => `dataset:${t.id}`;
@@ -118,9 +126,10 @@ export const trainRunner: Runner<TrainNode, SampleRows> = {
 
   async merge(t, partials, run) {
     const cached = run.results.has(t.id);
-    if (cached && !datasetWanted(t, run)) return;
+    if (cached && !datasetWanted(t, run) && !reportWanted(run)) return;
     const prepared = prepare(t, scaleOf(t, run), partials.map((p) => p.partial), run, !cached);
     if (datasetWanted(t, run)) run.results.set(datasetKey(t), prepared.dataset);
+    if (reportWanted(run)) run.results.set(featuresKey(t), featureHistograms(prepared.dataset));
     if (cached) return;
     const model: TrainedModel = await fitModel(t, scaleOf(t, run), prepared, run);
     run.results.set(t.id, model);
@@ -203,4 +212,39 @@ function sumImportance(per: Array<{ gain: number[]; splits: number[] } | undefin
   const known = per.filter((x): x is { gain: number[]; splits: number[] } => x !== undefined);
   if (!known.length) return undefined;
   return { gain: known[0].gain.map((_, j) => known.reduce((a, x) => a + x.gain[j], 0)), splits: known[0].splits.map((_, j) => known.reduce((a, x) => a + x.splits[j], 0)) };
+}
+
+/** Distributions of a block's input features per class, as trained on. */
+export interface FeatureDistribution {
+  feature: string;
+  edges: number[];
+  classes: Array<{ class: string; sumw: number[]; sumw2: number[] }>;
+}
+
+/**
+ * Each feature in 40 equal bins between its 0.5% and 99.5% quantiles over the training rows (so one
+ * stray value does not squeeze the rest into a bin), filled per class with the training weights;
+ * values outside go to the edge bins, missing values nowhere.
+ */
+function featureHistograms(d: Prepared["dataset"]): FeatureDistribution[] {
+  const BINS = 40;
+  return d.featureNames.map((feature, j) => {
+    const x = d.features[j];
+    const finite = Float64Array.from(x).filter((v) => Number.isFinite(v)).sort();
+    const lo = finite.length ? finite[Math.floor(0.005 * (finite.length - 1))] : 0;
+    let hi = finite.length ? finite[Math.ceil(0.995 * (finite.length - 1))] : 1;
+    if (!(hi > lo)) hi = lo + 1;
+    const edges = Array.from({ length: BINS + 1 }, (_, k) => lo + ((hi - lo) * k) / BINS);
+    const classes = d.classes.map((c) => ({ class: c, sumw: new Array<number>(BINS).fill(0), sumw2: new Array<number>(BINS).fill(0) }));
+    for (let i = 0; i < d.n; i++) {
+      const v = x[i];
+      if (!Number.isFinite(v) || d.test[i]) continue;
+      const b = Math.min(BINS - 1, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * BINS)));
+      const w = d.weight[i];
+      const h = classes[d.label[i]];
+      h.sumw[b] += w;
+      h.sumw2[b] += w * w;
+    }
+    return { feature, edges, classes };
+  });
 }

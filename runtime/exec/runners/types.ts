@@ -71,6 +71,9 @@ export interface RunState {
   warnings: string[];
   /** Nodes that do not run (HEP6001) and everything that needs them. */
   notRun: ReadonlySet<string>;
+  /** Models whose scores expressions read, and each sample's score columns once scored (by column key). */
+  scoresRead: ReadonlySet<string>;
+  scoreColumns: Map<string, Map<string, Float64Array>>;
   /** Results by node id, as each runner's merge leaves them. */
   results: Map<string, unknown>;
 }

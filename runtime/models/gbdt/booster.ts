@@ -15,7 +15,7 @@ import { GbdtError } from "./errors.js";
 import { addHist, rowStride, subtractHist } from "./histograms.js";
 import { BLOCK_ROWS, HIST_STRIDE, SLOTS } from "./layout.js";
 import { GbdtModel } from "./model.js";
-import { logisticGradients, logisticLoss, softmaxGradients, softmaxProbabilities } from "./objectives.js";
+import { blockMean, GRADIENT_BLOCK, logisticLoss, softmaxGradients, softmaxProbabilities } from "./objectives.js";
 import { checkParams, type GbdtParams } from "./params.js";
 import { bestSplit, leafWeight, type Split } from "./split.js";
 import type { SharedArrays } from "./tasks.js";
@@ -112,7 +112,16 @@ export async function trainGbdt(data: FoldData, paramsIn: Partial<GbdtParams>, o
   const binColumns = sharedArray(Uint8Array, n * F, shared);
   for (let r = 0; r < n; r++) for (let f = 0; f < F; f++) binColumns[f * n + r] = bins[r * S + f];
   const words = new Uint32Array(bins.buffer, bins.byteOffset, bins.length >> 2);
-  const arrays: SharedArrays = { bins, words, binColumns, F, n, gh, rows, tmp: sharedArray(Int32Array, n, shared) };
+  // Binary: the gradient pass runs on the threads too, so its inputs are shared.
+  const logistic =
+    classes === 2
+      ? {
+          margin: sharedArray(Float64Array, n, shared),
+          label: copyShared(Int32Array, data.label, n, shared),
+          weight: copyShared(Float32Array, data.weight, n, shared),
+        }
+      : null;
+  const arrays: SharedArrays = { bins, words, binColumns, F, n, gh, rows, tmp: sharedArray(Int32Array, n, shared), logistic };
   const engine = startEngine(threads, arrays);
   opts.onStart?.({ threads: engine.threads });
   try {
@@ -138,10 +147,19 @@ interface Ctx {
   arrays: SharedArrays;
 }
 
+function copyShared<T extends Int32Array | Float32Array>(ctor: { new (b: ArrayBufferLike): T; BYTES_PER_ELEMENT: number }, src: ArrayLike<number>, n: number, shared: boolean): T {
+  const out = sharedArray(ctor, n, shared);
+  for (let i = 0; i < n; i++) out[i] = src[i];
+  return out;
+}
+
 async function boost(data: FoldData, params: GbdtParams, opts: TrainOptions, ctx: Ctx): Promise<GbdtModel> {
   const { k, n, F } = ctx;
   const nv = data.valid.n;
-  const margin = new Float64Array(n * k);
+  const margin = ctx.arrays.logistic?.margin ?? new Float64Array(n * k);
+  const gradientJobs: number[] = [];
+  for (let s = 0; s < n; s += GRADIENT_BLOCK) gradientJobs.push(s, Math.min(n, s + GRADIENT_BLOCK));
+  const gradientSums = sharedArray(Float64Array, gradientJobs.length, ctx.shared);
   const validMargin = new Float64Array(nv * k);
   const prob = k > 1 ? new Float64Array(n * k) : null;
   const grower = new Grower(params, ctx);
@@ -153,11 +171,15 @@ async function boost(data: FoldData, params: GbdtParams, opts: TrainOptions, ctx
     if (nv === 0) return NaN;
     return k === 1 ? logisticLoss(validMargin, data.valid.label, data.valid.weight, nv) : softmaxProbabilities(validMargin, k, data.valid.label, data.valid.weight, new Float64Array(nv * k), nv);
   };
-  const trainLoss = (): number => (k === 1 ? logisticGradients(margin, data.label, data.weight, ctx.gh, n) : softmaxProbabilities(margin, k, data.label, data.weight, prob!, n));
+  const trainLoss = async (): Promise<number> => {
+    if (k > 1) return softmaxProbabilities(margin, k, data.label, data.weight, prob!, n);
+    await ctx.engine.run({ kind: "gradients", jobs: Int32Array.from(gradientJobs), out: gradientSums });
+    return blockMean(gradientSums, gradientJobs.length / 2);
+  };
 
   for (let round = 0; round < params.trees; round++) {
     // The gradient pass also yields the loss of the margins so far: the previous round's point.
-    const lossBefore = trainLoss();
+    const lossBefore = await trainLoss();
     if (round > 0) {
       curves.train.push(lossBefore);
       opts.onRound?.(round - 1, lossBefore, curves.valid[round - 1]);

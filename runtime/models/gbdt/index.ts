@@ -10,7 +10,14 @@
  * Files by job: params (hyperparameters), binning (weighted quantile cuts, the uint8 bin matrix),
  * histograms (block sums, deterministic across threads), split (gains, leaf values), tree (nodes,
  * traversal), objectives (logistic, softmax), booster (the boosting loop and tree growth), model
- * (prediction, serialisation), threads + worker (the worker pool), errors (HEP6020–HEP6029).
+ * (prediction, serialisation), tasks (the jobs threads share: histogram blocks, partition counts
+ * and scatters), threads + worker (the worker pool), layout (shared constants), errors
+ * (HEP6020–HEP6029).
+ *
+ * Differences from XGBoost's `hist` worth knowing: the quantile sketch is an exact weighted
+ * quantile of at most 2^17 rows per feature (weights taken as |w|), so cuts differ slightly; the
+ * base margin is 0 (XGBoost 1.7's base_score 0.5); early stopping keeps only the trees up to the
+ * best round; colsample draws features once per tree (colsample_bytree).
  *
  * Must not import the compiler, the executor or other model kinds; it reads only
  * runtime/train/types.ts.

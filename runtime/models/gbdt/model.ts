@@ -47,8 +47,13 @@ export class GbdtModel {
     readonly classes: number,
     /** Trees, round-major: round t, class c at t·outputs + c (outputs = 1 for binary). */
     readonly trees: Tree[],
+    /** The round kept last (0-based): the best validation loss with early stopping, else the last round. */
     readonly bestIteration: number,
     readonly params: GbdtParams,
+    /**
+     * Weighted mean log loss after each round trained, training and validation rows (NaN without
+     * validation rows); with early stopping it runs past bestIteration to the round that stopped.
+     */
     readonly curves: { train: number[]; valid: number[] },
     readonly baseMargin = 0,
   ) {}

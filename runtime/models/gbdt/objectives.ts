@@ -14,13 +14,14 @@ const HESS_FLOOR = 1e-16;
 const P_FLOOR = 1e-15;
 
 /**
- * Logistic: margins m (one per row) → gradient pairs in `gh` and Σ w·logloss / Σ w.
+ * Logistic over rows [start, end): margins m (one per row) → gradient pairs in `gh`, and into
+ * out[2·slot], out[2·slot + 1] the block's Σ w·logloss and Σ w.
  * g = (p − y)·w, h = max(p(1 − p), 1e-16)·w with p = 1 / (1 + e^−m).
  */
-export function logisticGradients(margin: Float64Array, label: Int32Array, weight: Float32Array, gh: Float32Array, n: number): number {
+export function logisticGradientsBlock(margin: Float64Array, label: Int32Array, weight: Float32Array, gh: Float32Array, start: number, end: number, out: Float64Array, slot: number): void {
   let loss = 0;
   let sw = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = start; i < end; i++) {
     const w = weight[i];
     const p = 1 / (1 + Math.exp(-margin[i]));
     const y = label[i];
@@ -31,7 +32,30 @@ export function logisticGradients(margin: Float64Array, label: Int32Array, weigh
     loss -= w * Math.log(q > P_FLOOR ? q : P_FLOOR);
     sw += w;
   }
+  out[2 * slot] = loss;
+  out[2 * slot + 1] = sw;
+}
+
+/** Rows per block of the gradient pass; block sums are added in block order (any thread count). */
+export const GRADIENT_BLOCK = 65536;
+
+/** The weighted mean loss from block sums, added in block order. */
+export function blockMean(out: Float64Array, blocks: number): number {
+  let loss = 0;
+  let sw = 0;
+  for (let b = 0; b < blocks; b++) {
+    loss += out[2 * b];
+    sw += out[2 * b + 1];
+  }
   return sw !== 0 ? loss / sw : 0;
+}
+
+/** Logistic gradients of all n rows on this thread, and Σ w·logloss / Σ w (summed by blocks as the threads do). */
+export function logisticGradients(margin: Float64Array, label: Int32Array, weight: Float32Array, gh: Float32Array, n: number): number {
+  const blocks = Math.ceil(n / GRADIENT_BLOCK);
+  const out = new Float64Array(2 * blocks);
+  for (let b = 0; b < blocks; b++) logisticGradientsBlock(margin, label, weight, gh, b * GRADIENT_BLOCK, Math.min(n, (b + 1) * GRADIENT_BLOCK), out, b);
+  return blockMean(out, blocks);
 }
 
 /** The weighted mean log loss of logistic margins, without gradients (validation rows). */

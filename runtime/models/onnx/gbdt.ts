@@ -128,8 +128,9 @@ export function gbdtToOnnx(folds: GbdtModel[], scalers: FittedScaler[][], featur
       const fx = node("Where", [useLog, logX, X], p + "f");
       const ax = node("Mul", [fx, constant(p + "a", [F], DataType.DOUBLE, s.map((x) => x.a))], p + "ax");
       let y = node("Add", [ax, constant(p + "b", [F], DataType.DOUBLE, s.map((x) => x.b))], p + "axb");
-      y = node("Max", [y, constant(p + "lo", [F], DataType.DOUBLE, s.map((x) => x.lo))], p + "clamp_lo");
-      y = node("Min", [y, constant(p + "hi", [F], DataType.DOUBLE, s.map((x) => x.hi))], p + "clamp_hi");
+      // A scaler read back from JSON carries null for an infinite bound.
+      y = node("Max", [y, constant(p + "lo", [F], DataType.DOUBLE, s.map((x) => x.lo ?? -Infinity))], p + "clamp_lo");
+      y = node("Min", [y, constant(p + "hi", [F], DataType.DOUBLE, s.map((x) => x.hi ?? Infinity))], p + "clamp_hi");
       scaled = node("Where", [isNan, X, y], p + "scaled");
     }
     // hepc trains and predicts on float32 columns: round there, compare thresholds in double.

@@ -1,0 +1,71 @@
+/**
+ * The mlp model kind: a fully connected network trained on one fold of prepared data.
+ *
+ * In: a FoldData (runtime/train/types.ts: scaled float32 columns, labels, weights, a validation
+ * part) and the options of the plan's `mlp` model (stdlib/index.ts). Out: an MlpModel (a
+ * FittedModel) that scores scaled columns, with per-epoch loss curves and the epoch kept by
+ * early stopping. Missing values (NaN) enter the network as 0, the scaled mean under `normal`
+ * scaling, in training and scoring alike.
+ *
+ * The arithmetic is hepc's own on Float32Arrays: dense products in WebAssembly SIMD (simd.wat,
+ * simd.ts) where the shapes allow, TypeScript elsewhere (kernels.ts, train.ts, optim.ts). At batch
+ * 256 a 28-64-64-1 network is dominated by per-operation dispatch in TensorFlow.js's wasm backend,
+ * so tfjs is not loaded. Files by job: options, rng, network (data + JSON), kernels, simd,
+ * forward (scoring), optim, train (the loop), model (FittedModel), onnx (export), errors.
+ *
+ * Must not import runtime/exec (the executor calls this) or the compiler.
+ */
+import type { FitContext, FittedModel, ModelKindRuntime } from "../index.js";
+import type { FoldData } from "../../train/types.js";
+import { MlpError } from "./errors.js";
+import { MlpModel } from "./model.js";
+import { kernelBackend } from "./simd.js";
+import { initNetwork } from "./network.js";
+import { readOptions } from "./options.js";
+import { Rng } from "./rng.js";
+import { trainNetwork } from "./train.js";
+import { mlpToOnnx } from "./onnx.js";
+
+export { MlpError, type MlpCode } from "./errors.js";
+export { MlpModel, FORMAT } from "./model.js";
+export { kernelBackend } from "./simd.js";
+export { readOptions, type MlpOptions } from "./options.js";
+export { predictColumns } from "./forward.js";
+export { mlpToOnnx } from "./onnx.js";
+export type { Network } from "./network.js";
+
+/** Random streams of one fit: independent draws for the weights, the shuffles and dropout. */
+const STREAM = { init: 1, shuffle: 2, dropout: 3 } as const;
+
+export async function fitMlp(data: FoldData, options: Record<string, unknown>, ctx: FitContext): Promise<MlpModel> {
+  const o = readOptions(options);
+  const classes = ctx.classes.length;
+  if (classes < 2) throw new MlpError("HEP6063", { reason: `${classes} class(es): a classifier needs at least 2` });
+  if (data.n < 1) throw new MlpError("HEP6063", { reason: "no training rows" });
+  if (data.columns.length < 1) throw new MlpError("HEP6063", { reason: "no features" });
+  for (const part of [data, data.valid])
+    for (let i = 0; i < part.n; i++)
+      if (!(part.label[i] >= 0 && part.label[i] < classes)) throw new MlpError("HEP6063", { reason: `row ${i} has label ${part.label[i]}, outside 0 … ${classes - 1}` });
+  // the fold takes part in the stream so that folds start from different weights
+  const stream = (k: number) => k * 65536 + (data.fold + 1);
+  const net = initNetwork(data.columns.length, o.layers, classes === 2 ? 1 : classes, o.activation, o.batchNorm, new Rng(ctx.seed, stream(STREAM.init)));
+  const r = await trainNetwork(
+    net,
+    data,
+    data.valid.n > 0 ? data.valid : null,
+    o,
+    { shuffle: new Rng(ctx.seed, stream(STREAM.shuffle)), dropout: new Rng(ctx.seed, stream(STREAM.dropout)) },
+    { signal: ctx.signal, onEpoch: (e, t, v) => ctx.onRound?.(e, t, v) },
+  );
+  return new MlpModel(r.net, kernelBackend(), r.curves, r.bestEpoch, r.epochsRun);
+}
+
+export const mlpRuntime: ModelKindRuntime = {
+  fit: fitMlp,
+  load(json: unknown): FittedModel {
+    return MlpModel.fromJSON(json);
+  },
+  toOnnx(folds, scalers, featureNames) {
+    return mlpToOnnx(folds.map((f) => f as MlpModel), scalers, featureNames);
+  },
+};
