@@ -170,6 +170,18 @@ describe("the import graph", () => {
     for (const x of EXCEPTIONS) expect(edges.some((e) => e.from === x.from && e.to === x.to), `${x.from} → ${x.to} no longer occurs: remove the exception`).toBe(true);
   });
 
+  it("starts threads in one place: only runtime/threads imports node:worker_threads", () => {
+    const users: string[] = [];
+    for (const folder of sourceFolders()) {
+      for (const file of tsFiles(folder)) {
+        const { importedFiles } = ts.preProcessFile(readFileSync(path.join(REPO_ROOT, file), "utf8"), true, true);
+        if (importedFiles.some((f) => f.fileName === "node:worker_threads" || f.fileName === "worker_threads")) users.push(file);
+      }
+    }
+    expect(users.length).toBeGreaterThan(0);
+    expect(users.filter((f) => !within(f, "runtime/threads"))).toEqual([]);
+  });
+
   it("resolves imports the way Node does (relative .js to the .ts source)", () => {
     expect(edges).toContainEqual({ from: "runtime/exec/errors.ts", to: "compiler/core/diagnostics.ts" });
     expect(edges).toContainEqual({ from: "lsp/server.ts", to: "host/index.ts" });
