@@ -54,7 +54,8 @@ export function handle(m: DecodeRequest): HandlerResult<DecodeReply> {
   const done = decode(m);
   if (collect && sinceCollect > COLLECT_EVERY) {
     sinceCollect = 0;
-    collect();
+    // After this message's reply has gone: the calling thread is not kept waiting for it.
+    setImmediate(collect);
   }
   return done;
 }
