@@ -43,20 +43,23 @@ const RULES: readonly Rule[] = [
   // The runtime runs plans: it may read the plan, the stdlib table and the one diagnostics table
   // (compiler/core/diagnostics.ts, for run-time errors in the same format), never the checker, the
   // syntax or plan building. Inside it: source (bytes) → io (ROOT) → columns (kernels) → exec.
-  { from: "runtime", may: [...RUNTIME_BASE, "runtime/source", "runtime/io", "runtime/columns"] },
+  { from: "runtime", may: [...RUNTIME_BASE, "runtime/threads", "runtime/source", "runtime/io", "runtime/columns"] },
+  // The process's one pool of worker threads, under every job kind: it knows job code only as a
+  // module URL sent to its threads, so it imports nothing of the project.
+  { from: "runtime/threads", may: [] },
   // Bytes from files and memory: the bottom of the runtime.
   { from: "runtime/source", may: RUNTIME_BASE },
   // ROOT reading and writing over sources.
-  { from: "runtime/io", may: [...RUNTIME_BASE, "runtime/source"] },
+  { from: "runtime/io", may: [...RUNTIME_BASE, "runtime/threads", "runtime/source"] },
   // Kernels over columns read by io.
-  { from: "runtime/columns", may: [...RUNTIME_BASE, "runtime/source", "runtime/io"] },
+  { from: "runtime/columns", may: [...RUNTIME_BASE, "runtime/threads", "runtime/source", "runtime/io"] },
   // The executor drives everything below it, and training, models and evaluation.
   { from: "runtime/exec", may: [...RUNTIME_BASE, "runtime"] },
   // Training, models and evaluation are called by the executor, never the other way round; they
   // may share each other's contracts (runtime/train/types.ts) and read columns.
-  { from: "runtime/train", may: [...RUNTIME_BASE, "runtime/source", "runtime/io", "runtime/columns", "runtime/models", "runtime/evaluate"] },
-  { from: "runtime/models", may: [...RUNTIME_BASE, "runtime/source", "runtime/io", "runtime/columns", "runtime/train", "runtime/evaluate"] },
-  { from: "runtime/evaluate", may: [...RUNTIME_BASE, "runtime/source", "runtime/io", "runtime/columns", "runtime/train", "runtime/models"] },
+  { from: "runtime/train", may: [...RUNTIME_BASE, "runtime/threads", "runtime/source", "runtime/io", "runtime/columns", "runtime/models", "runtime/evaluate"] },
+  { from: "runtime/models", may: [...RUNTIME_BASE, "runtime/threads", "runtime/source", "runtime/io", "runtime/columns", "runtime/train", "runtime/evaluate"] },
+  { from: "runtime/evaluate", may: [...RUNTIME_BASE, "runtime/threads", "runtime/source", "runtime/io", "runtime/columns", "runtime/train", "runtime/models"] },
   // The compiler's window on disk: implements CompilerHost with the runtime's metadata reader, and
   // nothing else of the runtime (no kernels, no executor: the LSP loads it).
   { from: "host", may: ["compiler", "runtime/io", "runtime/source"] },
@@ -167,6 +170,18 @@ describe("the import graph", () => {
     for (const x of EXCEPTIONS) expect(edges.some((e) => e.from === x.from && e.to === x.to), `${x.from} → ${x.to} no longer occurs: remove the exception`).toBe(true);
   });
 
+  it("starts threads in one place: only runtime/threads imports node:worker_threads", () => {
+    const users: string[] = [];
+    for (const folder of sourceFolders()) {
+      for (const file of tsFiles(folder)) {
+        const { importedFiles } = ts.preProcessFile(readFileSync(path.join(REPO_ROOT, file), "utf8"), true, true);
+        if (importedFiles.some((f) => f.fileName === "node:worker_threads" || f.fileName === "worker_threads")) users.push(file);
+      }
+    }
+    expect(users.length).toBeGreaterThan(0);
+    expect(users.filter((f) => !within(f, "runtime/threads"))).toEqual([]);
+  });
+
   it("resolves imports the way Node does (relative .js to the .ts source)", () => {
     expect(edges).toContainEqual({ from: "runtime/exec/errors.ts", to: "compiler/core/diagnostics.ts" });
     expect(edges).toContainEqual({ from: "lsp/server.ts", to: "host/index.ts" });
@@ -204,6 +219,14 @@ describe("the rules", () => {
     expect(ok("runtime/evaluate/roc.ts", "runtime/exec/index.ts")).toBe(false);
     expect(ok("runtime/models/gbdt/fit.ts", "runtime/train/types.ts")).toBe(true);
     expect(ok("runtime/newroom/x.ts", "runtime/exec/index.ts")).toBe(false);
+    // The thread pool is under every job kind and imports none of their code.
+    expect(ok("runtime/io/pool.ts", "runtime/threads/index.ts")).toBe(true);
+    expect(ok("runtime/exec/chunks.ts", "runtime/threads/index.ts")).toBe(true);
+    expect(ok("runtime/models/gbdt/threads.ts", "runtime/threads/index.ts")).toBe(true);
+    expect(ok("runtime/threads/pool.ts", "runtime/exec/chunk.ts")).toBe(false);
+    expect(ok("runtime/threads/worker.ts", "runtime/io/decode-worker.ts")).toBe(false);
+    expect(ok("runtime/threads/pool.ts", "runtime/models/gbdt/tasks.ts")).toBe(false);
+    expect(ok("runtime/threads/pool.ts", "runtime/source/index.ts")).toBe(false);
     // host/ reads the metadata reader, never kernels or the executor.
     expect(ok("host/disk.ts", "runtime/io/index.ts")).toBe(true);
     expect(ok("host/disk.ts", "runtime/exec/index.ts")).toBe(false);

@@ -1,8 +1,8 @@
 /**
  * One chunk of one sample, from bytes to kernel outputs: its baskets read (the read plan says where
  * they are), decompressed and decoded into columns, and the sample's kernel run over them. Shared
- * by the worker threads (chunk-worker.ts) and the in-thread runner (chunks.ts), so both give the
- * same bits; also the messages between them.
+ * by the worker threads (chunk-worker.ts, the chunk job's handler) and the in-thread runner
+ * (chunks.ts), so both give the same bits; also the messages between them.
  */
 import { closeSync } from "node:fs";
 import type { Kernel, OutputSlot } from "../columns/index.js";
@@ -22,7 +22,6 @@ export interface KernelSource {
 }
 
 export interface ChunkRequest {
-  id: number;
   /** The kernel's source the first time this worker sees it; afterwards only its id. */
   kernel: KernelSource | number;
   plan: ReadPlan;
@@ -33,9 +32,12 @@ export interface ChunkRequest {
   inputs?: Record<string, Float64Array>;
 }
 
+/** A chunk job, or the notice that a sample is done (files closed; kernels forgotten if `forget`). */
+export type ChunkMessage = ChunkRequest | { close: true; forget: boolean };
+
 export type ChunkReply =
-  | { id: number; outputs: Record<string, Float64Array | Uint8Array>; readMs: number; computeMs: number }
-  | { id: number; error: SerializedError };
+  | { outputs: Record<string, Float64Array | Uint8Array>; readMs: number; computeMs: number }
+  | { error: SerializedError };
 
 export type SerializedError =
   | { name: "RootIoError"; detail: string; ctx: { file: string; tree?: string; branch?: string; basket?: number; entry?: number } }

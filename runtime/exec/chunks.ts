@@ -4,19 +4,21 @@
  * executor consumes the outputs in entry order whatever order they finish in, so parallelism never
  * changes a sum (see run.ts).
  *
- * Where the worker comes from: it must be plain JavaScript, so it is the compiled
- * `chunk-worker.js` next to this module. Running from dist/ (the CLI, benchmarks) it is there;
- * running the .ts sources directly (vitest) there is no .js sibling and chunks are computed on this
- * thread, unless a test points `configureChunkPool` at the compiled worker.
+ * The threads are the process's pool (runtime/threads), shared with basket decoding and training.
+ * Where their chunk code comes from: it must be plain JavaScript, so it is the compiled
+ * `chunk-worker.js` next to this module, which the threads import by URL. Running from dist/ (the
+ * CLI, benchmarks) it is there; running the .ts sources directly (vitest) there is no .js sibling
+ * and chunks are computed on this thread, unless a test points `configureChunkPool` at the
+ * compiled handler (and `configureThreads` at the compiled thread entry).
  */
 import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import type { Worker } from "node:worker_threads";
 import { KernelError, type Kernel } from "../columns/index.js";
 import type { ReadPlan } from "../io/index.js";
-import { failJobsOf, startWorker } from "../io/threads.js";
-import { ArrayPool, deserializeError, OpenFiles, runChunk, type ChunkReply, type ChunkRequest } from "./chunk.js";
+import { defaultThreads, threadPool, ThreadStopped, type Slot } from "../threads/index.js";
+import { ArrayPool, deserializeError, OpenFiles, runChunk, type ChunkMessage, type ChunkReply, type ChunkRequest } from "./chunk.js";
+
+export { defaultThreads };
 
 export type Outputs = Map<string, Float64Array | Uint8Array>;
 
@@ -96,32 +98,28 @@ export class InThreadRunner implements ChunkRunner {
   prepare(): void {}
 }
 
-interface Slot {
-  worker: Worker;
-  busy: number;
-  kernels: Set<number>;
-  dead?: boolean;
-}
-
-interface Pending {
-  resolve(d: ChunkDone): void;
-  reject(e: Error): void;
-  slot: Slot;
-}
-
 const KERNELS_KEPT = 32;
 
-/** Chunks on worker threads, each worker taking whole chunks. */
+/**
+ * Kernels by source, for every runner of this process (they share the threads): samples with the
+ * same kernel share its id, and a thread's compiled copy.
+ */
+const kernelIds = new Map<string, number>();
+let nextKernel = 1;
+/** The key of a thread's state (Slot.state) listing the kernel ids it has compiled. */
+const COMPILED = Symbol("compiled kernels");
+
+function compiledOn(slot: Slot): Set<number> {
+  let known = slot.state.get(COMPILED) as Set<number> | undefined;
+  if (!known) slot.state.set(COMPILED, (known = new Set()));
+  return known;
+}
+
+/** Chunks on the first `size` threads of the process's pool, each thread taking whole chunks. */
 export class WorkerRunner implements ChunkRunner {
   readonly threaded = true;
-  private slots: Slot[] = [];
-  private pending = new Map<number, Pending>();
-  private nextId = 1;
-  /** Kernels by source: samples with the same kernel share its id, and a worker's compiled copy. */
-  private kernelIds = new Map<string, number>();
-  private nextKernel = 1;
   private spares = new Spares();
-  /** Chunks per worker at once: two keep a worker busy while the next message is in flight. */
+  /** Chunks per thread at once: two keep a thread busy while the next message is in flight. */
   private readonly depth = 2;
 
   constructor(
@@ -133,21 +131,18 @@ export class WorkerRunner implements ChunkRunner {
     return this.size * this.depth;
   }
 
-  run(kernel: Kernel, plan: ReadPlan, entry0: number, inputs?: ReadonlyMap<string, Float64Array>): Promise<ChunkDone> {
+  async run(kernel: Kernel, plan: ReadPlan, entry0: number, inputs?: ReadonlyMap<string, Float64Array>): Promise<ChunkDone> {
     const missing = kernel.inputs.find((key) => !(inputs?.get(key) instanceof Float64Array));
     // as the kernel itself says on this thread, before a worker is bothered
-    if (missing !== undefined) return Promise.reject(new KernelError(`the batch has no input column '${missing}' (a Float64Array)`));
-    let kid = this.kernelIds.get(kernel.source);
-    if (kid === undefined) this.kernelIds.set(kernel.source, (kid = this.nextKernel++));
-    let slot = this.slots.find((s) => s.busy === 0);
-    if (!slot && this.slots.length < this.size) slot = this.spawn();
-    if (!slot) slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
-    const s = slot;
-    const id = this.nextId++;
+    if (missing !== undefined) throw new KernelError(`the batch has no input column '${missing}' (a Float64Array)`);
+    let kid = kernelIds.get(kernel.source);
+    if (kid === undefined) kernelIds.set(kernel.source, (kid = nextKernel++));
+    const threads = threadPool();
+    const slot = threads.pick(this.size)!;
+    const known = compiledOn(slot);
     const into = this.spares.take(kernel, plan.n);
     const req: ChunkRequest = {
-      id,
-      kernel: s.kernels.has(kid) ? kid : { id: kid, source: kernel.source, branches: kernel.branches, outputs: kernel.outputs, inputs: kernel.inputs },
+      kernel: known.has(kid) ? kid : { id: kid, source: kernel.source, branches: kernel.branches, outputs: kernel.outputs, inputs: kernel.inputs },
       plan,
       entry0,
     };
@@ -155,17 +150,20 @@ export class WorkerRunner implements ChunkRunner {
     // Input columns are copied to exactly the chunk's values and the copies transferred: the
     // caller's arrays are often views of a whole sample's column, whose structured clone would
     // copy all of it, and whose transfer would take it from the caller.
-    const sent = kernel.inputs.map((key) => {
-      return [key, inputs!.get(key)!.slice(0, plan.n)] as const;
-    });
+    const sent = kernel.inputs.map((key) => [key, inputs!.get(key)!.slice(0, plan.n)] as const);
     if (sent.length) req.inputs = Object.fromEntries(sent);
-    s.kernels.add(kid);
-    return new Promise<ChunkDone>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, slot: s });
-      if (s.busy++ === 0) s.worker.ref();
-      const transfer = [...(into ? into.values() : []), ...sent.map(([, a]) => a)].map((a) => a.buffer as ArrayBuffer);
-      s.worker.postMessage(req, [...new Set(transfer)]);
-    });
+    known.add(kid);
+    const transfer = [...new Set([...(into ? into.values() : []), ...sent.map(([, a]) => a)].map((a) => a.buffer as ArrayBuffer))];
+    let m: ChunkReply;
+    try {
+      m = (await threads.post(slot, [{ handler: this.workerUrl, payload: req satisfies ChunkMessage, transfer }])[0]) as ChunkReply;
+    } catch (e) {
+      // A thread that dies fails the chunks it held; later chunks go to a fresh thread.
+      throw e instanceof ThreadStopped ? new WorkerStopped(e.reason) : e;
+    }
+    if ("error" in m) throw deserializeError(m.error);
+    workerChunks++;
+    return { outputs: new Map(Object.entries(m.outputs)), readMs: m.readMs, computeMs: m.computeMs };
   }
 
   recycle(outputs: Outputs): void {
@@ -173,58 +171,20 @@ export class WorkerRunner implements ChunkRunner {
   }
 
   prepare(): void {
-    while (this.slots.length < this.size) this.spawn();
+    threadPool().start(this.size);
   }
 
   release(): void {
-    // Kernels stay compiled in the workers for the next samples, up to a few dozen.
-    const forget = this.kernelIds.size > KERNELS_KEPT;
-    for (const s of this.slots) {
-      s.worker.postMessage({ close: true, forget });
-      if (forget) s.kernels.clear();
+    // Kernels stay compiled in the threads for the next samples, up to a few dozen; then every
+    // thread forgets them, at the same time as the ids are forgotten here.
+    const forget = kernelIds.size > KERNELS_KEPT;
+    const threads = threadPool();
+    for (const s of forget ? threads.live() : threads.live(this.size)) {
+      threads.tell(s, { handler: this.workerUrl, payload: { close: true, forget } satisfies ChunkMessage });
+      if (forget) s.state.delete(COMPILED);
     }
-    if (forget) this.kernelIds.clear();
+    if (forget) kernelIds.clear();
     this.spares.clear();
-  }
-
-  private spawn(): Slot {
-    // the worker is set just below, before any of its callbacks can run
-    const slot = { busy: 0, kernels: new Set<number>() } as Slot;
-    slot.worker = startWorker<ChunkReply>(
-      this.workerUrl,
-      { workerData: { hepcChunkWorker: true } },
-      (m) => {
-        if (--slot.busy === 0) slot.worker.unref();
-        const p = this.pending.get(m.id);
-        if (!p) return;
-        this.pending.delete(m.id);
-        if ("error" in m) p.reject(deserializeError(m.error));
-        else {
-          workerChunks++;
-          p.resolve({ outputs: new Map(Object.entries(m.outputs)), readMs: m.readMs, computeMs: m.computeMs });
-        }
-      },
-      // A worker that dies fails the chunks it held; later chunks go to a fresh worker.
-      (why) => {
-        if (slot.dead) return;
-        slot.dead = true;
-        this.slots = this.slots.filter((s) => s !== slot);
-        failJobsOf(this.pending, slot, () => new WorkerStopped(why));
-      },
-    );
-    this.slots.push(slot);
-    return slot;
-  }
-
-  async close(): Promise<void> {
-    const slots = this.slots;
-    this.slots = [];
-    for (const s of slots) s.dead = true;
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      p.reject(new Error("chunk pool was closed"));
-    }
-    await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 }
 
@@ -234,11 +194,6 @@ function defaultWorkerUrl(): URL | null {
   return existsSync(fileURLToPath(url)) ? url : null;
 }
 
-/** The default number of threads: one per core (at most 16). */
-export function defaultThreads(): number {
-  return Math.max(1, Math.min(availableParallelism(), 16));
-}
-
 let workerUrl: URL | null | undefined;
 let workerChunks = 0;
 
@@ -246,23 +201,26 @@ let workerChunks = 0;
 export function workerChunksDone(): number {
   return workerChunks;
 }
-const pools = new Map<number, WorkerRunner>();
+const runners = new Map<number, WorkerRunner>();
 
 /**
- * A runner for `threads` threads: 1 is this thread; more are that many workers (kept for later
- * runs in this process, and not keeping it alive when idle). Without a compiled worker, this thread.
+ * A runner for `threads` threads: 1 is this thread; more are that many threads of the process's
+ * pool (kept for later runs in this process, and not keeping it alive when idle). Without compiled
+ * code for threads, this thread.
  */
 export function chunkRunner(threads: number): ChunkRunner {
   const url = workerUrl === undefined ? defaultWorkerUrl() : workerUrl;
-  if (threads <= 1 || url === null) return new InThreadRunner();
-  let pool = pools.get(threads);
-  if (!pool) pools.set(threads, (pool = new WorkerRunner(url, threads)));
-  return pool;
+  if (threads <= 1 || url === null || !threadPool().threaded) return new InThreadRunner();
+  let runner = runners.get(threads);
+  if (!runner || runner.workerUrl !== url) runners.set(threads, (runner = new WorkerRunner(url, threads)));
+  return runner;
 }
 
-/** Points the runners at a compiled worker (tests), or at none (`null`: always this thread). */
+/**
+ * Points the runners at a compiled chunk handler (tests), or at none (`null`: always this
+ * thread). The threads themselves come from runtime/threads (`configureThreads`).
+ */
 export async function configureChunkPool(options: { workerUrl: URL | null }): Promise<void> {
-  for (const p of pools.values()) await p.close();
-  pools.clear();
+  runners.clear();
   workerUrl = options.workerUrl;
 }

@@ -1,24 +1,26 @@
 /**
- * A small pool of worker threads that read, decompress and decode baskets in parallel.
+ * Basket decoding on the process's worker threads (runtime/threads): jobs batched into messages
+ * sized to the work queued, at most two batches in flight per thread.
  *
- * Where the worker comes from: the worker must be plain JavaScript, so it is the compiled
- * `decode-worker.js` next to this module. Running from dist/ (the CLI, the benchmark) it is there.
- * Running the .ts sources directly (vitest) there is no .js sibling, and we decode in the calling
- * thread instead of pointing at dist/, which could be stale relative to the sources under test.
- * Both paths run the same `decodeStoredBasket`, so results are identical; only speed differs.
- * HEPC_IO_THREADS=0 forces in-thread decoding; HEPC_IO_THREADS=N sets the number of workers.
+ * Where the job code comes from: a thread runs `decode-worker.js`, the compiled module next to
+ * this one. Running from dist/ (the CLI, the benchmark) it is there. Running the .ts sources
+ * directly (vitest) there is no .js sibling (nor a compiled thread entry), and we decode in the
+ * calling thread instead of pointing at dist/, which could be stale relative to the sources under
+ * test. Both paths run the same `decodeStoredBasket`, so results are identical; only speed differs.
+ * HEPC_IO_THREADS=0 forces in-thread decoding; HEPC_IO_THREADS=N uses at most N threads.
  */
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
-import type { Worker } from "node:worker_threads";
+import { threadPool, ThreadStopped } from "../threads/index.js";
 import { decodeStoredBasket, typedView, type DecodedBasket, type Interp } from "./basket.js";
 import type { DecodeReply, DecodeRequest } from "./decode-worker.js";
-import { failJobsOf, startWorker } from "./threads.js";
 
 const BATCH_MIN_BYTES = 64 * 1024;
 const BATCH_MAX_BYTES = 2 * 1024 * 1024;
 const BATCH_MAX_JOBS = 128;
+/** Batches per thread at once: two keep a thread busy while the next message is in flight. */
+const DEPTH = 2;
 
 export class WorkerDecodeError extends Error {
   constructor(
@@ -34,27 +36,18 @@ interface Pending {
   resolve(d: DecodedBasket | null): void;
   reject(e: Error): void;
   interp: Interp;
-  slot?: Slot;
-}
-
-interface Slot {
-  worker: Worker;
-  busy: number;
-  dead?: boolean;
 }
 
 export class DecodePool {
-  private slots: Slot[] = [];
-  private pending = new Map<number, Pending>();
-  private nextId = 1;
   private queue: { req: DecodeRequest; p: Pending }[] = [];
-  /** Batches per worker at once: two keep a worker busy while the next message is in flight. */
-  private readonly depth = 2;
   private pumpScheduled = false;
+  private closed = false;
   /** Baskets decoded by worker threads so far (tests check the threaded path really ran). */
   workerJobs = 0;
 
   /**
+   * @param workerUrl the decode job's handler module (null: decode on the calling thread)
+   * @param size threads used at most
    * @param threadsFromBytes reads of fewer stored basket bytes are decoded on the calling thread:
    *   starting workers and messaging them costs more than decoding a few baskets.
    */
@@ -65,7 +58,7 @@ export class DecodePool {
   ) {}
 
   get threaded(): boolean {
-    return this.workerUrl !== null && this.size > 0;
+    return this.workerUrl !== null && this.size > 0 && threadPool().threaded;
   }
 
   /** Decodes a basket in the calling thread from bytes already read. */
@@ -83,7 +76,8 @@ export class DecodePool {
     dest?: DecodeRequest["dest"],
   ): Promise<DecodedBasket | null> {
     return new Promise((resolve, reject) => {
-      const req: DecodeRequest = { id: this.nextId++, path, offset, length, entries, interp };
+      if (this.closed) return reject(new WorkerDecodeError("decode pool was closed", "Error"));
+      const req: DecodeRequest = { path, offset, length, entries, interp };
       if (dest) req.dest = dest;
       this.queue.push({ req, p: { resolve, reject, interp } });
       this.schedulePump();
@@ -96,7 +90,7 @@ export class DecodePool {
    * Pumping waits for the current microtask checkpoint so jobs submitted together are batched.
    */
   private schedulePump(): void {
-    if (this.pumpScheduled) return;
+    if (this.pumpScheduled || this.queue.length === 0) return;
     this.pumpScheduled = true;
     queueMicrotask(() => {
       this.pumpScheduled = false;
@@ -105,75 +99,50 @@ export class DecodePool {
   }
 
   private pump(): void {
+    const threads = threadPool();
     while (this.queue.length > 0) {
-      let slot = this.slots.find((s) => s.busy < this.depth);
-      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      const slot = threads.pick(this.size, DEPTH);
       if (!slot) return;
-      // Prefer the least busy worker.
-      for (const s of this.slots) if (s.busy < slot.busy) slot = s;
       // Split what is queued evenly over the batches that can be in flight, within bounds.
       let queued = 0;
       for (const q of this.queue) queued += q.req.length;
-      const limit = Math.min(BATCH_MAX_BYTES, Math.max(BATCH_MIN_BYTES, queued / (this.size * this.depth)));
-      const batch: DecodeRequest[] = [];
+      const limit = Math.min(BATCH_MAX_BYTES, Math.max(BATCH_MIN_BYTES, queued / (this.size * DEPTH)));
+      const batch: { req: DecodeRequest; p: Pending }[] = [];
       let bytes = 0;
       while (this.queue.length > 0 && batch.length < BATCH_MAX_JOBS && (batch.length === 0 || bytes + this.queue[0].req.length <= limit)) {
-        const { req, p } = this.queue.shift()!;
-        p.slot = slot;
-        this.pending.set(req.id, p);
-        batch.push(req);
-        bytes += req.length;
+        const q = this.queue.shift()!;
+        batch.push(q);
+        bytes += q.req.length;
       }
-      if (slot.busy++ === 0) slot.worker.ref();
-      slot.worker.postMessage(batch);
+      const replies = threads.post(
+        slot,
+        batch.map((q) => ({ handler: this.workerUrl!, payload: q.req })),
+      );
+      replies.forEach((r, i) => r.then((m) => this.settle(batch[i].p, m as DecodeReply), (e: Error) => this.fail(batch[i].p, e)));
     }
   }
 
-  private spawn(): Slot {
-    // the worker is set just below, before any of its callbacks can run
-    const slot = { busy: 0 } as Slot;
-    slot.worker = startWorker<DecodeReply[]>(
-      this.workerUrl!,
-      {},
-      (replies) => {
-        if (--slot.busy === 0) slot.worker.unref();
-        for (const m of replies) {
-          const p = this.pending.get(m.id);
-          if (!p) continue;
-          this.pending.delete(m.id);
-          this.workerJobs++;
-          if ("error" in m) p.reject(new WorkerDecodeError(m.error.message, m.error.name));
-          else if ("placed" in m) p.resolve(null);
-          else {
-            const values = typedView(p.interp.dtype, m.values, m.byteOffset, m.length);
-            p.resolve(m.counts ? { values, counts: new Int32Array(m.counts) } : { values });
-          }
-        }
-        this.pump();
-      },
-      // A worker that dies fails the jobs it held; later jobs go to a fresh worker.
-      (why) => {
-        if (slot.dead) return;
-        slot.dead = true;
-        this.slots = this.slots.filter((s) => s !== slot);
-        failJobsOf(this.pending, slot, () => new WorkerDecodeError(`decode worker stopped: ${why}`, "Error"));
-        this.pump();
-      },
-    );
-    this.slots.push(slot);
-    return slot;
+  private settle(p: Pending, m: DecodeReply): void {
+    this.workerJobs++;
+    if ("error" in m) p.reject(new WorkerDecodeError(m.error.message, m.error.name));
+    else if ("placed" in m) p.resolve(null);
+    else {
+      const values = typedView(p.interp.dtype, m.values, m.byteOffset, m.length);
+      p.resolve(m.counts ? { values, counts: new Int32Array(m.counts) } : { values });
+    }
+    this.schedulePump();
   }
 
+  /** A thread that dies fails the jobs it held; later jobs go to a fresh thread. */
+  private fail(p: Pending, e: Error): void {
+    p.reject(e instanceof ThreadStopped ? new WorkerDecodeError(`decode worker stopped: ${e.reason}`, "Error") : new WorkerDecodeError(e.message, e.name));
+    this.schedulePump();
+  }
+
+  /** Fails what is still queued (jobs already on threads finish there). */
   async close(): Promise<void> {
-    const slots = this.slots;
-    this.slots = [];
-    for (const s of slots) s.dead = true;
-    for (const [id, p] of this.pending) {
-      this.pending.delete(id);
-      p.reject(new WorkerDecodeError("decode pool was closed", "Error"));
-    }
+    this.closed = true;
     for (const { p } of this.queue.splice(0)) p.reject(new WorkerDecodeError("decode pool was closed", "Error"));
-    await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 }
 

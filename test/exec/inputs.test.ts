@@ -3,20 +3,23 @@
  * ROOT file's branches and a supplied column gives the same mask as a direct computation, on this
  * thread and on worker threads, for chunks of any size.
  *
- * Workers run compiled code from dist/ (see threads.test.ts): without a build the worker case is skipped.
+ * Workers run compiled code from dist/ (the thread entry of runtime/threads and the chunk handler,
+ * see threads.test.ts): without a build the worker case is skipped.
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileKernel, KernelError, scoreInput, type KernelSpec } from "../../runtime/columns/index.js";
 import { InThreadRunner, WorkerRunner, type ChunkRunner } from "../../runtime/exec/chunks.js";
 import { openRoot } from "../../runtime/io/index.js";
 import type { ExprIR } from "../../plan/types.js";
+import { configureThreads } from "../../runtime/threads/index.js";
 import { repoPath } from "../helpers/repo.js";
 
 const FILE = repoPath("test/fixtures/root/cms-hep-tutorial/single_top.root");
 const distWorker = new URL("../../dist/runtime/exec/chunk-worker.js", import.meta.url);
-const haveDist = existsSync(fileURLToPath(distWorker));
+const distEntry = new URL("../../dist/runtime/threads/worker.js", import.meta.url);
+const haveDist = existsSync(fileURLToPath(distWorker)) && existsSync(fileURLToPath(distEntry));
 
 const score: ExprIR = { op: "score", type: "float", model: "bdt", output: 0 };
 const nmuon: ExprIR = { op: "branch", type: "int", name: "NMuon" };
@@ -39,9 +42,11 @@ function scores(n: number): Float64Array {
   return out;
 }
 
-const runners: ChunkRunner[] = [];
+beforeAll(async () => {
+  if (haveDist) await configureThreads({ entry: distEntry });
+});
 afterAll(async () => {
-  for (const r of runners) if (r instanceof WorkerRunner) await r.close();
+  await configureThreads({ entry: null });
 });
 
 async function runAll(runner: ChunkRunner, chunk: number) {
@@ -133,7 +138,6 @@ describe("kernel input columns", () => {
   it.skipIf(!haveDist)("are copied to worker threads and give the same bits on 2 threads", async () => {
     const want = await expected();
     const pool = new WorkerRunner(distWorker, 2);
-    runners.push(pool);
     const got = await runAll(pool, 700);
     expect(got.tight).toEqual(want.tight);
     expect(got.twice).toEqual(want.twice);
@@ -151,7 +155,6 @@ describe("kernel input columns", () => {
       await expect(new InThreadRunner().run(kernel, plan, 0)).rejects.toBeInstanceOf(KernelError);
       if (haveDist) {
         const pool = new WorkerRunner(distWorker, 2);
-        runners.push(pool);
         await expect(pool.run(kernel, plan, 0)).rejects.toThrow(/input column 'score:bdt:0'/);
       }
     } finally {

@@ -2,8 +2,9 @@
  * Chunks on worker threads: the same bits as one thread for any chunk size and thread count, errors
  * from inside a worker reported like those of the calling thread, Ctrl-C in the real CLI.
  *
- * Workers run compiled code from dist/ (runtime/exec/chunks.ts): `npm test` builds first; a plain
- * `vitest run` without a build skips the worker cases, saying so.
+ * Workers run compiled code from dist/ (the thread entry of runtime/threads and the chunk handler of
+ * runtime/exec/chunks.ts): `npm test` builds first; a plain `vitest run` without a build skips the
+ * worker cases, saying so.
  */
 import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from "node:fs";
@@ -14,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configureChunkPool, execute, RunError, workerChunksDone } from "../../runtime/exec/index.js";
 import { chunkRanges, chunkTarget } from "../../runtime/exec/stream.js";
 import { openRoot } from "../../runtime/io/index.js";
+import { configureThreads, threadPool } from "../../runtime/threads/index.js";
 import { copyExample as copyExampleInto, planOf } from "../helpers/examples.js";
 import { repoPath } from "../helpers/repo.js";
 
@@ -21,7 +23,8 @@ const tmp = mkdtempSync(path.join(tmpdir(), "hepc-threads-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const distWorker = new URL("../../dist/runtime/exec/chunk-worker.js", import.meta.url);
-const haveDist = existsSync(fileURLToPath(distWorker));
+const distEntry = new URL("../../dist/runtime/threads/worker.js", import.meta.url);
+const haveDist = existsSync(fileURLToPath(distWorker)) && existsSync(fileURLToPath(distEntry));
 const CLI = repoPath("cli/bin/hepc.js");
 
 const copyExample = (name: string): string => copyExampleInto(tmp, name);
@@ -86,10 +89,12 @@ describe("chunk edges", () => {
 
 describe.skipIf(!haveDist)("chunks on worker threads (compiled dist/ worker)", () => {
   beforeAll(async () => {
+    await configureThreads({ entry: distEntry });
     await configureChunkPool({ workerUrl: distWorker });
   });
   afterAll(async () => {
     await configureChunkPool({ workerUrl: null });
+    await configureThreads({ entry: null });
   });
 
   const run = async (dir: string, file: string, threads: number, chunkSize?: number) => {
@@ -111,6 +116,16 @@ describe.skipIf(!haveDist)("chunks on worker threads (compiled dist/ worker)", (
     // and the histograms are not empty
     const parsed = JSON.parse(one) as { h: Array<{ key: string; data: { entries: number } }> };
     expect(parsed.h.find((h) => h.key === "one_mu/mjj")!.data.entries).toBeGreaterThan(1000);
+  });
+
+  it("share one pool of threads: runs of 3 then 2 threads hold 3 threads, not 5", async () => {
+    await configureThreads({ entry: distEntry });
+    const dir = copyExample("single-top");
+    writeFileSync(path.join(dir, "jagged.hep"), JAGGED(2));
+    const three = await run(dir, "jagged.hep", 3, 1000);
+    expect(threadPool().live().length).toBe(3);
+    expect(await run(dir, "jagged.hep", 2, 1000)).toBe(three);
+    expect(threadPool().live().length).toBe(3);
   });
 
   it("give the same bits as one thread on the examples", async () => {
@@ -176,10 +191,14 @@ describe.skipIf(!haveDist)("chunks on worker threads (compiled dist/ worker)", (
 describe("a worker thread that dies", () => {
   afterAll(async () => {
     await configureChunkPool({ workerUrl: null });
+    await configureThreads({ entry: null });
   });
 
   it("stops the run with HEP6008 naming the sample and file; nothing is written", async () => {
-    await configureChunkPool({ workerUrl: new URL("../fixtures/workers/dies.mjs", import.meta.url) });
+    // The stand-in is a whole thread entry (no dist/ needed): it dies on its first job.
+    const dies = new URL("../fixtures/workers/dies.mjs", import.meta.url);
+    await configureThreads({ entry: dies });
+    await configureChunkPool({ workerUrl: dies });
     const dir = copyExample("zmumu");
     const plan = await planOf(path.join(dir, "analysis.hep"));
     const err = await execute(plan, { analysisDir: dir, versions: {}, threads: 2, cache: false }).catch((e: unknown) => e);

@@ -5,6 +5,7 @@ import * as jsroot from "jsroot";
 import * as jsrootTree from "jsroot/tree";
 import { afterAll, describe, expect, it } from "vitest";
 import { configureDecodePool, openRoot, readChain, readTreeSchema, type Column } from "../../runtime/io/index.js";
+import { configureThreads, threadPool } from "../../runtime/threads/index.js";
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../fixtures/root/${name}`, import.meta.url));
 const DY = fixture("scikit-hep-testdata/uproot-small-dy-withoffsets.root");
@@ -148,14 +149,17 @@ describe("reads only what is asked", () => {
   });
 });
 
-// The worker path runs compiled code from dist/ (see runtime/io/pool.ts). `npm test` builds first;
-// a plain `vitest run` without a build skips this, saying so.
+// The worker path runs compiled code from dist/ (the thread entry of runtime/threads and the decode
+// handler, see runtime/io/pool.ts). `npm test` builds first; a plain `vitest run` without a build
+// skips this, saying so.
 const distWorker = new URL("../../dist/runtime/io/decode-worker.js", import.meta.url);
-const haveDist = existsSync(fileURLToPath(distWorker));
+const distEntry = new URL("../../dist/runtime/threads/worker.js", import.meta.url);
+const haveDist = existsSync(fileURLToPath(distWorker)) && existsSync(fileURLToPath(distEntry));
 
 describe.skipIf(!haveDist)("worker threads (compiled dist/ worker)", () => {
   afterAll(async () => {
     await configureDecodePool({ workerUrl: null, threads: 0 });
+    await configureThreads({ entry: null });
   });
 
   it("give exactly the columns of in-thread decoding, for every codec and kind", async () => {
@@ -183,10 +187,12 @@ describe.skipIf(!haveDist)("worker threads (compiled dist/ worker)", () => {
     };
     await configureDecodePool({ workerUrl: null, threads: 0 });
     const here = await readAll();
+    await configureThreads({ entry: distEntry });
     const pool = await configureDecodePool({ workerUrl: distWorker, threads: 2, threadsFromBytes: 0 });
     expect(pool.threaded).toBe(true);
     const threaded = await readAll();
     expect(pool.workerJobs).toBeGreaterThan(100);
+    expect(threadPool().live().length).toBe(2);
     expect([...threaded.keys()]).toEqual([...here.keys()]);
     for (const [k, v] of here) expect(threaded.get(k), k).toEqual(v);
   });

@@ -1,21 +1,23 @@
 /**
  * Where tasks (histogram blocks, partition counts and scatters) run: on the calling thread alone,
- * or on it and `threads − 1` worker threads sharing the training's arrays (SharedArrayBuffer).
+ * or on it and `threads − 1` threads of the process's pool (runtime/threads, shared with reading
+ * and chunks) sharing the training's arrays (SharedArrayBuffer).
  * Both run the same jobs into the same places, so the model does not depend on which is used
  * (tasks.ts). Tasks of fewer than MIN_SHARED_JOBS jobs stay on the calling thread: waking the
  * workers would cost more than the work.
  *
- * Where the worker comes from: it must be plain JavaScript, so it is the compiled `worker.js`
- * next to this module. Running from dist/ (the CLI, the benchmark) it is there; running the .ts
- * sources directly (vitest) there is none and training stays on the calling thread, unless a test
- * points `configureGbdtWorker` at the compiled worker.
+ * Where the job code comes from: it must be plain JavaScript, so it is the compiled `worker.js`
+ * next to this module, which the pool's threads import by URL. Running from dist/ (the CLI, the
+ * benchmark) it is there; running the .ts sources directly (vitest) there is none and training
+ * stays on the calling thread, unless a test points `configureGbdtWorker` at the compiled handler
+ * (and runtime/threads' `configureThreads` at the compiled thread entry).
  */
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import { threadPool, ThreadStopped, type Job } from "../../threads/index.js";
 import { GbdtError } from "./errors.js";
 import { jobCount, runTask, type SharedArrays, type Task } from "./tasks.js";
-import type { WorkerReply, WorkerRequest } from "./worker.js";
+import type { WorkerRequest } from "./worker.js";
 
 export interface HistEngine {
   /** Threads running tasks, the calling one included. */
@@ -28,7 +30,7 @@ const MIN_SHARED_JOBS = 2;
 
 let configuredUrl: URL | null | undefined;
 
-/** Points the engine at a compiled worker (tests), or back to the default with `undefined`. */
+/** Points the engine at a compiled job handler (tests), or back to the default with `undefined`. */
 export function configureGbdtWorker(options: { workerUrl: URL | null | undefined }): void {
   configuredUrl = options.workerUrl;
 }
@@ -56,41 +58,26 @@ class LocalEngine implements HistEngine {
   async close(): Promise<void> {}
 }
 
+/** Which training's arrays a thread holds (its Slot.state), so they are sent to it once. */
+const HOLDS = Symbol("gbdt training");
+let nextTraining = 1;
+
 class PoolEngine implements HistEngine {
-  private workers: Worker[] = [];
-  private waiting: { resolve(): void; reject(e: Error): void }[] = [];
-  private remaining = 0;
   private failure: Error | null = null;
   private counter = new Int32Array(new SharedArrayBuffer(4));
+  private readonly training = nextTraining++;
 
   constructor(
-    url: URL,
+    private url: URL,
     readonly threads: number,
     private shared: SharedArrays,
   ) {
-    for (let i = 0; i < threads - 1; i++) {
-      const w = new Worker(url, { workerData: { hepcGbdtWorker: true } });
-      w.on("message", (m: WorkerReply) => (m.type === "done" ? this.settle(null) : this.settle(new GbdtError("HEP6021", { reason: m.message }))));
-      w.on("error", (e) => this.settle(new GbdtError("HEP6021", { reason: e.message })));
-      w.on("exit", (code) => {
-        if (!this.closing) this.settle(new GbdtError("HEP6021", { reason: `exit code ${code}` }));
-      });
-      w.postMessage({ type: "init", shared } satisfies WorkerRequest);
-      this.workers.push(w);
-    }
+    // Threads start now: they load their code while the first task is prepared.
+    threadPool().start(threads - 1);
   }
 
-  private closing = false;
-
-  private settle(error: Error | null): void {
-    if (error && !this.failure) this.failure = error;
-    if (this.remaining === 0) return;
-    this.remaining--;
-    if (this.remaining === 0) {
-      const w = this.waiting;
-      this.waiting = [];
-      for (const p of w) this.failure ? p.reject(this.failure) : p.resolve();
-    }
+  private job(payload: WorkerRequest): Job {
+    return { handler: this.url, payload };
   }
 
   async run(task: Task): Promise<void> {
@@ -100,26 +87,46 @@ class PoolEngine implements HistEngine {
       runTask(this.shared, task, this.counter);
       return;
     }
-    this.remaining = this.workers.length;
-    const done = new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
-    for (const w of this.workers) w.postMessage({ type: "run", task, counter: this.counter } satisfies WorkerRequest);
+    const pool = threadPool();
+    const replies: Promise<unknown>[] = [];
+    // Every thread takes jobs from the shared counter until none is left, this one too: the
+    // results are in fixed places whoever ran them (tasks.ts).
+    for (const slot of pool.start(this.threads - 1)) {
+      const jobs: Job[] = [];
+      if (slot.state.get(HOLDS) !== this.training) {
+        jobs.push(this.job({ type: "init", training: this.training, shared: this.shared }));
+        slot.state.set(HOLDS, this.training);
+      }
+      jobs.push(this.job({ type: "run", training: this.training, task, counter: this.counter }));
+      replies.push(...pool.post(slot, jobs));
+    }
     runTask(this.shared, task, this.counter);
-    await done;
+    for (const r of await Promise.allSettled(replies)) {
+      if (r.status !== "rejected" || this.failure) continue;
+      const e = r.reason as Error;
+      this.failure = new GbdtError("HEP6021", { reason: e instanceof ThreadStopped ? e.reason : (e?.message ?? String(e)) });
+    }
+    if (this.failure) throw this.failure;
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    // The threads stay for later work; they let go of this training's arrays.
+    const pool = threadPool();
+    for (const slot of pool.live(this.threads - 1)) {
+      if (slot.state.get(HOLDS) !== this.training) continue;
+      pool.tell(slot, this.job({ type: "drop", training: this.training }));
+      slot.state.delete(HOLDS);
+    }
   }
 }
 
 /** Whether `threads` will really use worker threads (the buffers must then be shared). */
 export function usesWorkers(threads: number): boolean {
-  return threads > 1 && gbdtWorkerUrl() !== null;
+  return threads > 1 && gbdtWorkerUrl() !== null && threadPool().threaded;
 }
 
 export function startEngine(threads: number, shared: SharedArrays): HistEngine {
   const url = gbdtWorkerUrl();
-  if (threads > 1 && url) return new PoolEngine(url, threads, shared);
+  if (threads > 1 && url && threadPool().threaded) return new PoolEngine(url, threads, shared);
   return new LocalEngine(shared);
 }

@@ -1,27 +1,28 @@
 /**
- * A training worker thread: it holds the shared arrays of one training (bins, gradient pairs, row
- * partition), and on each "run" message takes jobs of the task from the shared counter (tasks.ts)
- * until none is left, then answers "done".
+ * The training job's handler, run on the threads of runtime/threads (which import it by URL): a
+ * thread holds the shared arrays of one training (bins, gradient pairs, row partition), and on each
+ * "run" job takes jobs of the task from the shared counter (tasks.ts) until none is left, then
+ * answers how many it ran. "drop" lets go of a finished training's arrays.
  */
-import { parentPort } from "node:worker_threads";
+import type { HandlerResult } from "../../threads/index.js";
 import { runTask, type SharedArrays, type Task } from "./tasks.js";
 
-export type WorkerRequest = { type: "init"; shared: SharedArrays } | { type: "run"; task: Task; counter: Int32Array };
+export type WorkerRequest =
+  | { type: "init"; training: number; shared: SharedArrays }
+  | { type: "run"; training: number; task: Task; counter: Int32Array }
+  | { type: "drop"; training: number };
 
-export type WorkerReply = { type: "done"; jobs: number } | { type: "error"; message: string };
+let held: { training: number; shared: SharedArrays } | null = null;
 
-let shared: SharedArrays | null = null;
-
-parentPort?.on("message", (m: WorkerRequest) => {
-  try {
-    if (m.type === "init") {
-      shared = m.shared;
-      return;
-    }
-    if (!shared) throw new Error("run before init");
-    const jobs = runTask(shared, m.task, m.counter);
-    parentPort!.postMessage({ type: "done", jobs } satisfies WorkerReply);
-  } catch (e) {
-    parentPort!.postMessage({ type: "error", message: e instanceof Error ? e.message : String(e) } satisfies WorkerReply);
+export function handle(m: WorkerRequest): HandlerResult<number | null> {
+  if (m.type === "init") {
+    held = { training: m.training, shared: m.shared };
+    return { reply: null };
   }
-});
+  if (m.type === "drop") {
+    if (held?.training === m.training) held = null;
+    return { reply: null };
+  }
+  if (held?.training !== m.training) throw new Error(`training ${m.training}: run before init`);
+  return { reply: runTask(held.shared, m.task, m.counter) };
+}

@@ -2,14 +2,24 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { configureGbdtWorker, GbdtModel, trainGbdt } from "../../../runtime/models/gbdt/index.js";
+import { configureThreads, threadPool } from "../../../runtime/threads/index.js";
 import { auc, foldData, random, synthetic } from "./helpers.js";
 
-// The threaded path needs the compiled worker (npm test builds dist/ before vitest runs).
+// The threaded path needs the compiled job handler and thread entry (npm test builds dist/ before
+// vitest runs).
 const workerUrl = new URL("../../../dist/runtime/models/gbdt/worker.js", import.meta.url);
+const entry = new URL("../../../dist/runtime/threads/worker.js", import.meta.url);
+const haveDist = existsSync(fileURLToPath(workerUrl)) && existsSync(fileURLToPath(entry));
 
 describe("gbdt: training", () => {
-  beforeAll(() => configureGbdtWorker({ workerUrl: existsSync(fileURLToPath(workerUrl)) ? workerUrl : null }));
-  afterAll(() => configureGbdtWorker({ workerUrl: undefined }));
+  beforeAll(async () => {
+    configureGbdtWorker({ workerUrl: haveDist ? workerUrl : null });
+    await configureThreads({ entry: haveDist ? entry : null });
+  });
+  afterAll(async () => {
+    configureGbdtWorker({ workerUrl: undefined });
+    await configureThreads({ entry: null });
+  });
 
   it("learns a held-out part well and serialises canonically", async () => {
     const train = synthetic(6000, 8, 1);
@@ -64,8 +74,8 @@ describe("gbdt: training", () => {
     expect(right / 2000).toBeGreaterThan(0.6);
   });
 
-  it("is the same model, byte for byte, on 1 and 2 threads", async () => {
-    expect(existsSync(fileURLToPath(workerUrl)), "build dist/ first (npm test does)").toBe(true);
+  it("is the same model, byte for byte, on 1, 2 and 3 threads", async () => {
+    expect(haveDist, "build dist/ first (npm test does)").toBe(true);
     // More rows than one histogram block (16384), so the two threads share a node's blocks.
     for (const classes of [2, 3]) {
       const d = synthetic(40000, 7, 7 + classes, classes);
@@ -75,9 +85,31 @@ describe("gbdt: training", () => {
       const used: number[] = [];
       const one = await trainGbdt(data, params, { threads: 1, onStart: (s) => used.push(s.threads) });
       const two = await trainGbdt(data, params, { threads: 2, onStart: (s) => used.push(s.threads) });
-      expect(used).toEqual([1, 2]);
+      const three = await trainGbdt(data, params, { threads: 3, onStart: (s) => used.push(s.threads) });
+      expect(used).toEqual([1, 2, 3]);
       expect(two.serialize()).toBe(one.serialize());
+      expect(three.serialize()).toBe(one.serialize());
     }
+    // The threads are the process's pool: three threads took two of them, and kept them.
+    expect(threadPool().live()).toHaveLength(2);
+  });
+
+  it("stops with HEP6021 when a training thread dies, and trains on a fresh thread afterwards", async () => {
+    expect(haveDist, "build dist/ first (npm test does)").toBe(true);
+    const d = synthetic(40000, 5, 31);
+    const data = foldData(d.columns, d.label, d.weight);
+    // A stand-in handler whose thread exits on its first task.
+    configureGbdtWorker({ workerUrl: new URL("../../fixtures/workers/gbdt-dies.mjs", import.meta.url) });
+    try {
+      const err = await trainGbdt(data, { trees: 3, depth: 3 }, { threads: 2 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: "GbdtError", code: "HEP6021" });
+      expect((err as Error).message).toContain("exit code 9");
+    } finally {
+      configureGbdtWorker({ workerUrl });
+    }
+    const one = await trainGbdt(data, { trees: 3, depth: 3 }, { threads: 1 });
+    const two = await trainGbdt(data, { trees: 3, depth: 3 }, { threads: 2 });
+    expect(two.serialize()).toBe(one.serialize());
   });
 
   it("stops on an aborted signal", async () => {
