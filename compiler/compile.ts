@@ -7,9 +7,7 @@ import { Diagnostic, hasErrors, sortDiagnostics } from "./core/diagnostics.js";
 import type { CompilerHost } from "./host.js";
 import { check, CheckContext } from "./check/index.js";
 import { loadProgram, Program } from "./load/program.js";
-import { buildPlan } from "./plan/build.js";
 import type { Plan } from "../plan/types.js";
-import { validatePlan } from "../plan/validate.js";
 import { diagnostic } from "./core/diagnostics.js";
 import { hepcVersion } from "./version.js";
 
@@ -57,6 +55,9 @@ function tooDeep(program: Program, stage: string): Diagnostic {
 export async function compilePlan(rootPath: string, host: CompilerHost, options: CompileOptions = {}): Promise<Compilation & { plan?: Plan }> {
   const c = await compile(rootPath, host, options);
   if (hasErrors(c.diagnostics)) return c;
+  // Loaded here, not with the module: `hepc check` and the editor never plan, and the schema
+  // validator (ajv) is a good part of a start-up.
+  const [{ buildPlan }, { validatePlan }] = await Promise.all([import("./plan/build.js"), import("../plan/validate.js")]);
   let built: ReturnType<typeof buildPlan>;
   let valid: ReturnType<typeof validatePlan> | undefined;
   try {

@@ -35,8 +35,9 @@ describe.skipIf(!haveDist)("lazy start-up", () => {
     expect(loaded.some((u) => u.includes("/node_modules/chevrotain/"))).toBe(true);
     expect(loaded.some((u) => u.endsWith("/compiler/check/index.js"))).toBe(true);
     expect(loaded.filter((u) => HEAVY.test(u))).toEqual([]);
-    // Nor the executor: a check never runs anything.
+    // Nor the executor: a check never runs anything; nor the planner and its schema validator.
     expect(loaded.filter((u) => /\/runtime\/(exec|columns)\//.test(u))).toEqual([]);
+    expect(loaded.filter((u) => /\/node_modules\/ajv\/|\/compiler\/plan\/build\.js$/.test(u))).toEqual([]);
   });
 
   it("hepc --help loads no command at all", () => {
