@@ -16,16 +16,13 @@
  * Precision: the ensemble's output is float (the operator's definition), so a margin carries a
  * float32 rounding, about 1e-7 relative; probabilities agree with hepc's to about 1e-7.
  */
-import { LOG_FLOOR, type FittedScaler } from "../../train/types.js";
+import type { FittedScaler } from "../../train/types.js";
 import type { GbdtModel } from "../gbdt/model.js";
-import { DataType, modelProto, type Node, type Tensor } from "./proto.js";
+import { FoldGraph, ONNX_OPSET, OnnxExportError } from "./folds.js";
+import { DataType, type Node, type Tensor } from "./proto.js";
 
 export const ML_OPSET = 3;
-export const ONNX_OPSET = 13;
-
-export class OnnxExportError extends Error {
-  override readonly name = "OnnxExportError";
-}
+export { ONNX_OPSET, OnnxExportError };
 
 function ensembleNode(model: GbdtModel, input: string, output: string, name: string): Node {
   const k = model.outputs;
@@ -95,82 +92,23 @@ function ensembleNode(model: GbdtModel, input: string, output: string, name: str
  */
 export function gbdtToOnnx(folds: GbdtModel[], scalers: FittedScaler[][], featureNames: string[], options: { producerVersion?: string } = {}): Uint8Array {
   if (folds.length === 0) throw new OnnxExportError("no fold models to export");
-  const F = featureNames.length;
+  const g = new FoldGraph(featureNames);
   const classes = folds[0].classes;
   for (const [i, m] of folds.entries()) {
-    if (m.features !== F) throw new OnnxExportError(`fold ${i}'s model takes ${m.features} features, ${F} are named`);
+    if (m.features !== g.F) throw new OnnxExportError(`fold ${i}'s model takes ${m.features} features, ${g.F} are named`);
     if (m.classes !== classes) throw new OnnxExportError(`fold ${i}'s model has ${m.classes} classes, fold 0's ${classes}`);
-    const s = scalers[i] ?? [];
-    if (s.length !== 0 && s.length !== F) throw new OnnxExportError(`fold ${i} has ${s.length} scalers for ${F} features`);
   }
-  const nodes: Node[] = [];
-  const inits: Tensor[] = [];
-  const constant = (name: string, dims: number[], type: number, values: ArrayLike<number>): string => {
-    inits.push({ name, dims, type, values });
-    return name;
-  };
-  const node = (op: string, inputs: string[], output: string, attrs?: Node["attrs"]): string => {
-    nodes.push({ op, inputs, outputs: [output], name: output, attrs });
-    return output;
-  };
-  const X = "features";
-  const isNan = node("IsNaN", [X], "features_missing");
-  const floor = constant("log_floor", [], DataType.DOUBLE, [LOG_FLOOR]);
-  const logX = node("Log", [node("Max", [X, floor], "features_floored")], "features_log");
-  const reshape = classes === 2 ? constant("reshape_flat", [1], DataType.INT64, [-1]) : "";
-  const foldOutputs: string[] = [];
-  folds.forEach((model, k) => {
+  g.checkScalers(scalers, folds.length);
+  const reshape = classes === 2 ? g.constant("reshape_flat", [1], DataType.INT64, [-1]) : "";
+  const foldOutputs = folds.map((model, k) => {
     const p = `fold${k}_`;
-    const s = scalers[k] ?? [];
-    let scaled = X;
-    if (s.length > 0) {
-      const useLog = constant(p + "use_log", [F], DataType.BOOL, s.map((x) => (x.fn === "log" ? 1 : 0)));
-      const fx = node("Where", [useLog, logX, X], p + "f");
-      const ax = node("Mul", [fx, constant(p + "a", [F], DataType.DOUBLE, s.map((x) => x.a))], p + "ax");
-      let y = node("Add", [ax, constant(p + "b", [F], DataType.DOUBLE, s.map((x) => x.b))], p + "axb");
-      // A scaler read back from JSON carries null for an infinite bound.
-      y = node("Max", [y, constant(p + "lo", [F], DataType.DOUBLE, s.map((x) => x.lo ?? -Infinity))], p + "clamp_lo");
-      y = node("Min", [y, constant(p + "hi", [F], DataType.DOUBLE, s.map((x) => x.hi ?? Infinity))], p + "clamp_hi");
-      scaled = node("Where", [isNan, X, y], p + "scaled");
-    }
+    const scaled = g.scaled(p, scalers[k] ?? []);
     // hepc trains and predicts on float32 columns: round there, compare thresholds in double.
-    const f32 = node("Cast", [scaled], p + "scaled_f32", [{ name: "to", int: DataType.FLOAT }]);
-    const f64 = node("Cast", [f32], p + "scaled_f64", [{ name: "to", int: DataType.DOUBLE }]);
-    nodes.push(ensembleNode(model, f64, p + "margin", p + "trees"));
-    const margin = node("Cast", [p + "margin"], p + "margin_f64", [{ name: "to", int: DataType.DOUBLE }]);
-    const prob = model.outputs === 1 ? node("Reshape", [node("Sigmoid", [margin], p + "sigmoid"), reshape], `score_fold${k}`) : node("Softmax", [margin], `score_fold${k}`, [{ name: "axis", int: 1 }]);
-    foldOutputs.push(prob);
+    const f32 = g.node("Cast", [scaled], p + "scaled_f32", [{ name: "to", int: DataType.FLOAT }]);
+    const f64 = g.node("Cast", [f32], p + "scaled_f64", [{ name: "to", int: DataType.DOUBLE }]);
+    g.nodes.push(ensembleNode(model, f64, p + "margin", p + "trees"));
+    const margin = g.node("Cast", [p + "margin"], p + "margin_f64", [{ name: "to", int: DataType.DOUBLE }]);
+    return model.outputs === 1 ? g.node("Reshape", [g.node("Sigmoid", [margin], p + "sigmoid"), reshape], `score_fold${k}`) : g.node("Softmax", [margin], `score_fold${k}`, [{ name: "axis", int: 1 }]);
   });
-  if (folds.length > 1) {
-    // The mean as a sum in fold order over K (ONNX Runtime has no double Mean).
-    let sum = foldOutputs[0];
-    for (let k = 1; k < foldOutputs.length; k++) sum = node("Add", [sum, foldOutputs[k]], k === foldOutputs.length - 1 ? "score_sum" : `score_sum${k}`);
-    node("Div", [sum, constant("fold_count", [], DataType.DOUBLE, [folds.length])], "score");
-  }
-  else nodes[nodes.length - 1].outputs = ["score"];
-  const shape = classes === 2 ? ["N"] : ["N", classes];
-  const outputs = (folds.length > 1 ? ["score", ...foldOutputs] : ["score"]).map((name) => ({ name, type: DataType.DOUBLE, shape }));
-  if (folds.length === 1) nodes[nodes.length - 1].name = "score";
-  return modelProto({
-    irVersion: 8,
-    opsets: [
-      { domain: "", version: ONNX_OPSET },
-      { domain: "ai.onnx.ml", version: ML_OPSET },
-    ],
-    producer: "hepc",
-    producerVersion: options.producerVersion ?? "",
-    doc: `hepc gbdt, ${folds.length} fold model(s), ${classes} classes. score_fold{k}: fold k's model; score: the mean over folds.`,
-    metadata: [
-      ["features", JSON.stringify(featureNames)],
-      ["classes", String(classes)],
-      ["folds", String(folds.length)],
-    ],
-    graph: {
-      name: "hepc_gbdt",
-      nodes,
-      initializers: inits,
-      inputs: [{ name: X, type: DataType.DOUBLE, shape: ["N", F], doc: featureNames.join(", ") }],
-      outputs,
-    },
-  });
+  return g.finish({ kind: "gbdt", classes, foldOutputs, opsets: [{ domain: "", version: ONNX_OPSET }, { domain: "ai.onnx.ml", version: ML_OPSET }], producerVersion: options.producerVersion });
 }

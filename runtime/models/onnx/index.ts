@@ -5,6 +5,7 @@
  * In: trained models and fitted scalers (plain data). Out: the bytes of an .onnx file; writing it
  * is the executor's job. Must not import the compiler or the executor.
  */
-export { gbdtToOnnx, ML_OPSET, ONNX_OPSET, OnnxExportError } from "./gbdt.js";
+export { gbdtToOnnx, ML_OPSET } from "./gbdt.js";
+export { FoldGraph, ONNX_OPSET, OnnxExportError } from "./folds.js";
 export { DataType, modelProto, type Model, type Node, type Tensor, type ValueInfo } from "./proto.js";
 export { ProtoWriter } from "./protobuf.js";
