@@ -46,6 +46,18 @@ export function stagesOf(nodes: readonly PlanNode[], skip: ReadonlySet<string> =
     stage.stream.push(n);
     if (n.kind === "train") stage.fit.push(n);
   }
+  // A node that reads scores from the chain (an evaluation, a friend tree) in a later pass than
+  // its model's scorer, because a region or bin of it reads scores itself, gets the scorer in its
+  // own pass too: the scores are computed again there (the same bits) rather than kept.
+  for (const stage of stages) {
+    for (const n of [...stage.stream]) {
+      if (n.kind !== "evaluate" && n.kind !== "write") continue;
+      for (const i of n.inputs) {
+        const p = byId.get(i);
+        if (p?.kind === "predict" && !skip.has(p.id) && !stage.stream.includes(p)) stage.stream.push(p);
+      }
+    }
+  }
   // Within a pass, scorers come first in every chunk's chain: later links read their scores.
   for (const s of stages) s.stream.sort((a, b) => +(b.kind === "predict") - +(a.kind === "predict"));
   return stages.filter((s) => s.stream.length > 0);
