@@ -11,7 +11,7 @@ import { scoreChunk, type TrainedModel, type LoadedModel, loadModel } from "../.
 import { inTestFraction } from "../../train/index.js";
 import { GrowableF64 } from "./growable.js";
 import { classOf, scaleOf, testOf, trainColumns } from "./train.js";
-import { SELECTED, type Runner } from "./types.js";
+import { perRun, SELECTED, type Runner } from "./types.js";
 
 /** The column key of a model's k-th score, for links later in the chain. */
 export const scoreColumn = (model: string, k: number) => `score:${model}:${k}`;
@@ -20,12 +20,14 @@ export const inSampleColumn = (model: string, k: number) => `insample:${model}:$
 /** 1 where the training saw the event (through some fold). */
 export const trainedColumn = (model: string) => `trained:${model}`;
 
+/** A model's folds, loaded once per run for all samples and passes. */
+const loadedFolds = perRun<LoadedModel>();
+
 export const predictRunner: Runner<PredictNode, null> = {
   sample(p, scope, run) {
     const t = run.byId.get(`train:${p.model}`) as TrainNode;
     const trained = run.results.get(t.id) as TrainedModel;
-    const loaded: LoadedModel = (run.results.get(`loaded:${t.id}`) as LoadedModel | undefined) ?? loadModel(trained);
-    run.results.set(`loaded:${t.id}`, loaded);
+    const loaded = loadedFolds(run, t.id, () => loadModel(trained));
     const scale = scaleOf(t, run);
     const inClass = classOf(t, scope.read.sample) !== undefined;
     const region = t.region ?? SELECTED;

@@ -17,7 +17,7 @@ import { defaultThreads } from "../chunks.js";
 import { atomicWrite } from "../cache.js";
 import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
-import { SELECTED, type Runner, type RunState, type SampleScope } from "./types.js";
+import { perRun, SELECTED, type Runner, type RunState, type SampleScope } from "./types.js";
 
 /** The class a sample belongs to in a train block, if any. */
 export function classOf(t: TrainNode, sample: string): string | undefined {
@@ -60,12 +60,14 @@ export const featuresKey = (t: TrainNode) => `features:${t.id}`;
 /** Where the merge leaves a block's dataset rows, for the dataset output. */
 export const datasetKey = (t: TrainNode) => `dataset:${t.id}`;
 
+/** Whether a train block gathers rows this run, decided at its first sample. */
+const gathers = perRun<boolean>();
+
 export const trainRunner: Runner<TrainNode, SampleRows> = {
   sample(t, scope: SampleScope, run) {
     const cls = classOf(t, scope.read.sample);
     if (!cls) return null;
-    if (!run.results.has(`rows?:${t.id}`)) run.results.set(`rows?:${t.id}`, needsRows(t, run));
-    if (!run.results.get(`rows?:${t.id}`)) return null;
+    if (!gathers(run, t.id, () => needsRows(t, run))) return null;
     const scale = scaleOf(t, run);
     const region = t.region ?? SELECTED;
     const when = scope.condition(t.region ? [t.region] : []);

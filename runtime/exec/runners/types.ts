@@ -84,3 +84,17 @@ export interface Runner<N extends PlanNode = PlanNode, P = unknown> {
   /** After the pass: the partial results of the samples that had a task, in plan order. */
   merge?(node: N, partials: Array<{ scope: SampleScope; totals: SampleTotals; partial: P }>, run: RunState): void | Promise<void>;
 }
+
+/**
+ * A value derived once per run and node (whether a train block gathers rows, a model's loaded
+ * folds), kept beside the run rather than among its results.
+ */
+export function perRun<T>(): (run: RunState, id: string, make: () => T) => T {
+  const memo = new WeakMap<RunState, Map<string, T>>();
+  return (run, id, make) => {
+    let m = memo.get(run);
+    if (!m) memo.set(run, (m = new Map()));
+    if (!m.has(id)) m.set(id, make());
+    return m.get(id)!;
+  };
+}
