@@ -54,9 +54,11 @@ output {
 `;
 
 function run(dir: string, ...args: string[]): { code: number; out: string; err: string; summary: Record<string, any> } {
-  const r = spawnSync(process.execPath, [CLI, "run", "analysis.hep", ...args], { cwd: dir, encoding: "utf8" });
   const runs = path.join(dir, ".hepc/runs");
-  const last = existsSync(runs) ? readdirSync(runs).sort().at(-1) : undefined;
+  const before = new Set(existsSync(runs) ? readdirSync(runs) : []);
+  const r = spawnSync(process.execPath, [CLI, "run", "analysis.hep", ...args], { cwd: dir, encoding: "utf8" });
+  // this run's directory: names sort by second, then plan hash, so two runs in one second may not sort by time
+  const last = existsSync(runs) ? readdirSync(runs).find((d) => !before.has(d)) : undefined;
   const summary = last ? JSON.parse(readFileSync(path.join(runs, last, "summary.json"), "utf8")) : {};
   return { code: r.status ?? -1, out: r.stdout, err: r.stderr, summary };
 }
