@@ -1,5 +1,5 @@
 /**
- * ROOT file writer: flat TTrees of numeric branches and TH1/TH2 histograms, in directories,
+ * ROOT file writer: TTrees of numeric branches (flat, and jagged with a count branch) and TH1/TH2 histograms, in directories,
  * readable by ROOT, uproot and jsroot.
  *
  * In:  a destination path, then tree columns (typed arrays or arrays of numbers/bigints,
@@ -18,7 +18,7 @@ import { openRootWriter, type RootWriter, type RootWriterOptions } from "./write
 
 export type { RootWriter, RootWriterOptions } from "./writer.js";
 export type { HistogramSpec, Histogram2DSpec, HistStats, Hist2DStats } from "./hist.js";
-export type { TreeColumnSpec, TreeWriter, ColumnDtype } from "./tree.js";
+export type { TreeColumnSpec, TreeWriter, ColumnDtype, ColumnValues, JaggedValues } from "./tree.js";
 export type { Compression } from "./compress.js";
 export type { FileStamp } from "./file.js";
 

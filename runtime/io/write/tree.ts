@@ -1,7 +1,16 @@
 /**
- * Flat TTrees: one TBranch with one TLeaf per numeric column, written as baskets while data
+ * TTrees of numeric branches, one TBranch with one TLeaf per column, written as baskets while data
  * arrives. All branches are flushed at the same entry boundaries, so every cluster holds
  * `basketEntries` entries (the last one fewer) and fAutoFlush can say so truthfully.
+ *
+ * A column is flat (one value per entry) or jagged (a variable number per entry, `x[n]/F` in
+ * ROOT's words): a jagged column names its count column, an `i4` column of the same tree declared
+ * before it, whose TLeaf its own TLeaf points to (fLeafCount), as ROOT's `Jet_pt[nJet]` branches
+ * do; uproot, RDataFrame and jsroot read such a pair as a list per entry. Several jagged columns
+ * may share one count column (fields of one collection). A jagged basket holds the values of its
+ * entries, then ROOT's entry-offset table (int32 n + 1, then each entry's start counted from the
+ * start of the key, then 0); its count leaf records the largest count in fMaximum, which ROOT uses
+ * to size its reading buffer.
  *
  * The TTree record itself (branches, leaves, basket tables) is written once, at close, when the
  * basket tables are complete; until then only baskets are on disk.
@@ -17,11 +26,29 @@ export interface TreeColumnSpec {
   name: string;
   dtype: ColumnDtype;
   title?: string;
+  /** Makes the column jagged: the name of its count column (an `i4` column declared before it). */
+  counter?: string;
 }
 
+/** A jagged column's values for some entries: entry i holds values[offsets[i] .. offsets[i + 1]). */
+export interface JaggedValues {
+  offsets: ArrayLike<number>;
+  values: ArrayLike<number | bigint>;
+}
+
+export type ColumnValues = ArrayLike<number | bigint> | JaggedValues;
+
 export interface TreeWriter {
-  /** Appends entries; every column of the tree must be present with the same length. */
-  append(columns: Record<string, ArrayLike<number | bigint>>): Promise<void>;
+  /**
+   * Appends entries: every flat column with one value per entry, every jagged one as offsets
+   * (entries + 1, from any start) and values. A count column may be left out: it is then the
+   * lengths of the jagged columns that use it (which must agree); given, they are checked against it.
+   */
+  append(columns: Record<string, ColumnValues>): Promise<void>;
+}
+
+function isJagged(v: ColumnValues): v is JaggedValues {
+  return typeof v === "object" && v !== null && "offsets" in v && "values" in v && !ArrayBuffer.isView(v);
 }
 
 type Buf = Float32Array | Float64Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array | Int16Array | Uint16Array | Int8Array | Uint8Array;
@@ -69,7 +96,16 @@ const BASKET_HEADER = 2 + 4 + 4 + 4 + 4 + 1;
 interface BranchState {
   spec: TreeColumnSpec;
   leaf: LeafType;
+  /** Flat: one value per entry of the basket being filled; jagged: its values, `len` of them. */
   buf: Buf;
+  /** Jagged only: the basket's entry offsets into `buf` (entries + 1) and its values so far. */
+  off?: Int32Array;
+  len: number;
+  /** The count column's index, for a jagged column. */
+  counter?: number;
+  /** For a count column: the largest count written (its leaf's fMaximum). */
+  maxCount: number;
+  isCounter: boolean;
   basketBytes: number[];
   basketEntry: number[];
   basketSeek: number[];
@@ -153,7 +189,11 @@ export class TreeWriterImpl implements TreeWriter {
       return {
         spec,
         leaf,
-        buf: leaf.make(basketEntries),
+        buf: leaf.make(spec.counter === undefined ? basketEntries : 1024),
+        off: spec.counter === undefined ? undefined : new Int32Array(basketEntries + 1),
+        len: 0,
+        maxCount: 0,
+        isCounter: false,
         basketBytes: [],
         basketEntry: [],
         basketSeek: [],
@@ -162,36 +202,110 @@ export class TreeWriterImpl implements TreeWriter {
         maxBasketBytes: 0,
       };
     });
+    const index = new Map(this.branches.map((b, i) => [b.spec.name, i]));
+    this.branches.forEach((b, i) => {
+      if (b.spec.counter === undefined) return;
+      const c = index.get(b.spec.counter);
+      // The count leaf is written first so that the jagged leaf can refer back to it.
+      if (c === undefined || c >= i)
+        throw new Error(`hepc ROOT writer: jagged column "${b.spec.name}" needs its count column "${b.spec.counter}" declared before it in tree "${name}"`);
+      const cb = this.branches[c];
+      if (cb.spec.dtype !== "i4" || cb.spec.counter !== undefined)
+        throw new Error(`hepc ROOT writer: count column "${cb.spec.name}" of "${b.spec.name}" must be a flat i4 column`);
+      b.counter = c;
+      cb.isCounter = true;
+    });
   }
 
-  append(columns: Record<string, ArrayLike<number | bigint>>): Promise<void> {
+  append(columns: Record<string, ColumnValues>): Promise<void> {
     const run = this.queue.then(() => this.appendNow(columns));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async appendNow(columns: Record<string, ArrayLike<number | bigint>>): Promise<void> {
+  private async appendNow(input: Record<string, ColumnValues>): Promise<void> {
     this.file.checkOpen();
     if (this.finished) throw new Error(`hepc ROOT writer: tree "${this.name}" is already closed`);
+    for (const key of Object.keys(input))
+      if (!this.branches.some((b) => b.spec.name === key)) throw new Error(`hepc ROOT writer: tree "${this.name}" has no column "${key}"`);
+    const columns = this.withCounts(input);
     let n = -1;
     for (const b of this.branches) {
       const col = columns[b.spec.name];
       if (col === undefined) throw new Error(`hepc ROOT writer: append to tree "${this.name}" is missing column "${b.spec.name}"`);
-      if (n < 0) n = col.length;
-      else if (col.length !== n)
-        throw new Error(`hepc ROOT writer: append to tree "${this.name}": column "${b.spec.name}" has ${col.length} values, expected ${n}`);
+      if (b.off && !isJagged(col)) throw new Error(`hepc ROOT writer: column "${b.spec.name}" is jagged: give it offsets and values`);
+      if (!b.off && isJagged(col)) throw new Error(`hepc ROOT writer: column "${b.spec.name}" is flat: give it one value per entry`);
+      const len = isJagged(col) ? col.offsets.length - 1 : col.length;
+      if (n < 0) n = len;
+      else if (len !== n) throw new Error(`hepc ROOT writer: append to tree "${this.name}": column "${b.spec.name}" has ${len} entries, expected ${n}`);
     }
-    for (const key of Object.keys(columns))
-      if (!this.branches.some((b) => b.spec.name === key)) throw new Error(`hepc ROOT writer: tree "${this.name}" has no column "${key}"`);
+    if (n <= 0) return;
 
     let from = 0;
     while (from < n) {
       const take = Math.min(n - from, this.basketEntries - this.filled);
-      for (const b of this.branches) fill(b.buf, this.filled, columns[b.spec.name], from, take, b.spec.dtype, b.spec.name);
+      for (const b of this.branches) {
+        const col = columns[b.spec.name];
+        if (isJagged(col)) this.fillJagged(b, col, from, take);
+        else {
+          fill(b.buf, this.filled, col, from, take, b.spec.dtype, b.spec.name);
+          if (b.isCounter) for (let i = 0; i < take; i++) b.maxCount = Math.max(b.maxCount, Number(col[from + i]));
+        }
+      }
       this.filled += take;
       from += take;
       if (this.filled === this.basketEntries) await this.flush();
     }
+  }
+
+  /** The input with every left-out count column made from its jagged columns, and given ones checked. */
+  private withCounts(input: Record<string, ColumnValues>): Record<string, ColumnValues> {
+    const out: Record<string, ColumnValues> = { ...input };
+    for (const b of this.branches) {
+      if (b.counter === undefined) continue;
+      const col = input[b.spec.name];
+      if (col === undefined || !isJagged(col)) continue;
+      const cname = this.branches[b.counter].spec.name;
+      const counts = out[cname];
+      const n = col.offsets.length - 1;
+      if (counts === undefined) {
+        const made = new Int32Array(Math.max(0, n));
+        for (let i = 0; i < n; i++) made[i] = col.offsets[i + 1] - col.offsets[i];
+        out[cname] = made;
+        continue;
+      }
+      if (isJagged(counts)) continue; // reported as a flat column given offsets
+      if (counts.length !== n) continue; // reported as a length mismatch
+      for (let i = 0; i < n; i++) {
+        if (Number(counts[i]) !== col.offsets[i + 1] - col.offsets[i])
+          throw new Error(`hepc ROOT writer: tree "${this.name}": entry ${i} of "${b.spec.name}" has ${col.offsets[i + 1] - col.offsets[i]} values but its count column "${cname}" says ${String(counts[i])}`);
+      }
+    }
+    return out;
+  }
+
+  /** Copies entries [from, from + take) of a jagged column into the basket being filled. */
+  private fillJagged(b: BranchState, col: JaggedValues, from: number, take: number): void {
+    const start = col.offsets[from];
+    const stop = col.offsets[from + take];
+    if (!(Number.isInteger(start) && Number.isInteger(stop) && start >= 0 && stop >= start && stop <= col.values.length))
+      throw new Error(`hepc ROOT writer: jagged column "${b.spec.name}": offsets ${start}..${stop} do not fit its ${col.values.length} values`);
+    const count = stop - start;
+    if (b.len + count > b.buf.length) {
+      const grown = b.leaf.make(Math.max(b.len + count, b.buf.length * 2));
+      (grown as Float64Array).set(b.buf.subarray(0, b.len) as Float64Array);
+      b.buf = grown;
+    }
+    const off = b.off!;
+    for (let i = 0; i < take; i++) {
+      const a = col.offsets[from + i];
+      const e = col.offsets[from + i + 1];
+      if (e < a) throw new Error(`hepc ROOT writer: jagged column "${b.spec.name}": offsets decrease at entry ${from + i}`);
+      off[this.filled + i] = b.len + (a - start);
+    }
+    fill(b.buf, b.len, col.values, start, count, b.spec.dtype, b.spec.name);
+    b.len += count;
+    off[this.filled + take] = b.len;
   }
 
   /** Hands the full buffers to a background write and continues with fresh ones (double buffering). */
@@ -201,12 +315,29 @@ export class TreeWriterImpl implements TreeWriter {
     const n = this.filled;
     if (n === 0) return;
     const first = this.entries;
-    const payloads = this.branches.map((b) => bigEndian(b.buf, n, b.leaf.size));
-    for (const b of this.branches) b.buf = b.leaf.make(this.basketEntries);
+    const payloads = this.branches.map((b) => (b.off ? this.jaggedPayload(b, n) : bigEndian(b.buf, n, b.leaf.size)));
+    for (const b of this.branches) {
+      if (b.off) b.len = 0; // the jagged payload is a copy: its buffer is reused
+      else b.buf = b.leaf.make(this.basketEntries);
+    }
     this.filled = 0;
     this.entries += n;
     this.nBaskets += 1;
     this.inflight = this.file.track(this.writeBaskets(payloads, n, first));
+  }
+
+  /** A jagged basket's payload: the values, then ROOT's entry-offset table (counted from the key's start). */
+  private jaggedPayload(b: BranchState, n: number): Uint8Array {
+    const keylen = keyLength("TBasket", b.spec.name, this.name) + BASKET_HEADER;
+    const data = bigEndian(b.buf, b.len, b.leaf.size);
+    const out = new Uint8Array(data.length + 4 + 4 * (n + 1));
+    out.set(data, 0);
+    const dv = new DataView(out.buffer, out.byteOffset, out.byteLength);
+    dv.setInt32(data.length, n + 1);
+    const off = b.off!;
+    for (let i = 0; i < n; i++) dv.setInt32(data.length + 4 + 4 * i, keylen + off[i] * b.leaf.size);
+    dv.setInt32(data.length + 4 + 4 * n, 0); // the slot ROOT keeps for the next entry
+    return out;
   }
 
   private async writeBaskets(payloads: Uint8Array[], n: number, first: number): Promise<void> {
@@ -251,12 +382,14 @@ export class TreeWriterImpl implements TreeWriter {
         keylen,
         datime: now,
       });
+      // a jagged basket's data ends where its entry-offset table starts
+      const dataEnd = b.off ? objlen - 4 - 4 * (n + 1) : objlen;
       h.i16(3); // TBasket class version
       h.i32(keylen + objlen); // fBufferSize
-      h.i32(b.leaf.size); // fNevBufSize: bytes per entry for fixed-size leaves
+      h.i32(b.off ? n + 2 : b.leaf.size); // fNevBufSize: bytes per entry (fixed size), else the offset table's length
       h.i32(n); // fNevBuf
-      h.i32(keylen + objlen); // fLast
-      h.u8(0); // flag: header only, no entry-offset table (fixed-size entries)
+      h.i32(keylen + dataEnd); // fLast
+      h.u8(0); // flag: header only (the offset table, if any, is in the payload)
       chunks.push(h.bytes(), compressed[i]);
       b.basketBytes.push(nbytes);
       b.basketEntry.push(first);
@@ -348,7 +481,7 @@ export class TreeWriterImpl implements TreeWriter {
     b.string("");
     b.i32(this.branches.length);
     b.i32(0);
-    for (const br of this.branches) leafTags.push(this.writeBranch(b, br, compress, ioFeatures));
+    for (const br of this.branches) leafTags.push(this.writeBranch(b, br, compress, ioFeatures, leafTags));
     end();
 
     // fLeaves: the same TLeaf objects, by reference
@@ -392,18 +525,20 @@ export class TreeWriterImpl implements TreeWriter {
   }
 
   /** Writes one TBranch (through a base pointer) and returns the tag of its TLeaf. */
-  private writeBranch(b: RBuffer, br: BranchState, compress: number, ioFeatures: number): number {
+  private writeBranch(b: RBuffer, br: BranchState, compress: number, ioFeatures: number, leafTags: number[]): number {
     const nB = this.nBaskets;
     const any = b.beginObjectAny("TBranch");
     const endBranch = b.beginVersioned(13);
-    this.tnamed(b, br.spec.name, br.spec.title ?? `${br.spec.name}/${br.leaf.letter}`, kObjectBits | kDoNotUseBufferMap);
+    const counter = br.counter === undefined ? undefined : this.branches[br.counter].spec.name;
+    const dims = counter === undefined ? "" : `[${counter}]`;
+    this.tnamed(b, br.spec.name, br.spec.title ?? `${br.spec.name}${dims}/${br.leaf.letter}`, kObjectBits | kDoNotUseBufferMap);
     let end = b.beginVersioned(2); // TAttFill
     b.i16(0);
     b.i16(1001);
     end();
     b.i32(compress); // fCompress
     b.i32(Math.max(DEFAULT_BASKET_SIZE, br.maxBasketBytes)); // fBasketSize
-    b.i32(0); // fEntryOffsetLen: fixed-size entries need no offsets
+    b.i32(br.off ? 1000 : 0); // fEntryOffsetLen: ROOT's default for variable-size entries; fixed-size ones need none
     b.i32(nB); // fWriteBasket
     b.i64(this.entries); // fEntryNumber
     end = b.beginForeign(ioFeatures);
@@ -427,15 +562,19 @@ export class TreeWriterImpl implements TreeWriter {
     const leaf = b.beginObjectAny(br.leaf.leafClass);
     const endLeafSub = b.beginVersioned(1);
     const endLeaf = b.beginVersioned(2);
-    this.tnamed(b, br.spec.name, br.spec.name);
+    this.tnamed(b, br.spec.name, `${br.spec.name}${dims}`);
     b.i32(1); // fLen
     b.i32(br.leaf.size); // fLenType
     b.i32(0); // fOffset
-    b.bool(false); // fIsRange
+    b.bool(br.isCounter); // fIsRange: a count leaf's fMaximum bounds the lists it counts
     b.bool(br.leaf.unsigned); // fIsUnsigned
-    b.nullPointer(); // fLeafCount
+    if (br.counter === undefined) b.nullPointer(); // fLeafCount
+    else b.objectRef(leafTags[br.counter]);
     endLeaf();
-    br.leaf.writeRange(b);
+    if (br.isCounter) {
+      b.i32(0); // fMinimum
+      b.i32(br.maxCount); // fMaximum: the largest count
+    } else br.leaf.writeRange(b);
     endLeafSub();
     leaf.end();
     end();
