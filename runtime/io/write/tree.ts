@@ -237,7 +237,7 @@ export class TreeWriterImpl implements TreeWriter {
       if (!b.off && isJagged(col)) throw new Error(`hepc ROOT writer: column "${b.spec.name}" is flat: give it one value per entry`);
       const len = isJagged(col) ? col.offsets.length - 1 : col.length;
       if (n < 0) n = len;
-      else if (len !== n) throw new Error(`hepc ROOT writer: append to tree "${this.name}": column "${b.spec.name}" has ${len} entries, expected ${n}`);
+      else if (len !== n) throw new Error(`hepc ROOT writer: append to tree "${this.name}": column "${b.spec.name}" has ${len} ${isJagged(col) ? "entries" : "values"}, expected ${n}`);
     }
     if (n <= 0) return;
 
