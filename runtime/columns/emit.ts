@@ -19,7 +19,7 @@ import { type Block, type BoolV, type Cx, KernelError, type NumV, parseType, typ
 export interface GenOutput {
   key: string;
   expr: ExprIR;
-  as: "f64" | "mask";
+  as: "f64" | "mask" | "list";
   /** Computed only for the events where this condition holds; elsewhere NaN (f64) or 0 (mask). */
   when?: ExprIR;
 }

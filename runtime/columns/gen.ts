@@ -18,8 +18,9 @@ import type { ExprIR } from "../../plan/types.js";
 import { Gen, type GenOutput, type GenSpec, indent } from "./emit.js";
 import { offsetsOf } from "./access.js";
 import { compile, ref } from "./expr.js";
+import { each } from "./lists.js";
 import { PRELUDE } from "./prelude.js";
-import { KernelError, type Val } from "./values.js";
+import { type Cx, KernelError, type Val } from "./values.js";
 
 export { KernelError } from "./values.js";
 export type { GenOutput, GenSpec } from "./emit.js";
@@ -43,6 +44,7 @@ function assemble(g: Gen): Generated {
     keys.add(o.key);
     outLines.push(`const o${k} = outs[${k}]; // ${o.key} (${o.as})`);
   });
+  if (g.spec.outputs.some((o) => o.as === "list")) outLines.push(LIST_GROW);
   // Outputs with a condition (`when`) are grouped by it; each group is computed inside an
   // `if` on its condition, so that work only some events need (a histogram's variable, needed in
   // its regions) is skipped for the others, as a lazy dataflow would.
@@ -70,7 +72,7 @@ function assemble(g: Gen): Generated {
   // `shared` may now list a declaration before one it uses: order the whole set again
   for (const [decl, name] of declarationOrder(g, shared.map(([decl, name]) => refTo(decl, name)))) ref(g, decl, name);
 
-  for (const o of always) g.ev.lines.push(store(g, o, o.k, compile(g, asRef(g, o.expr), g.evCx)));
+  for (const o of always) emitOutput(g, o, o.k, g.evCx);
   for (const grp of groups.values()) {
     const cond = g.truth(compile(g, asRef(g, grp.when), g.evCx), "an output's condition");
     const inner = g.child(g.evCx);
@@ -78,13 +80,13 @@ function assemble(g: Gen): Generated {
     g.declCx = inner;
     try {
       for (const [decl, name] of declarationOrder(g, grp.members.map((o) => o.expr))) ref(g, decl, name);
-      for (const o of grp.members) inner.block.lines.push(store(g, o, o.k, compile(g, asRef(g, o.expr), inner)));
+      for (const o of grp.members) emitOutput(g, o, o.k, inner);
     } finally {
       g.declCx = g.evCx;
       // the group's own declarations are out of scope after its block
       for (const key of [...g.declared.keys()]) if (!before.has(key)) g.declared.delete(key);
     }
-    const otherwise = grp.members.map((o) => `o${o.k}[i] = ${o.as === "mask" ? "0" : "NaN"};`);
+    const otherwise = grp.members.map((o) => (o.as === "list" ? `o${o.k}.off[i + 1] = o${o.k}.len;` : `o${o.k}[i] = ${o.as === "mask" ? "0" : "NaN"};`));
     g.ev.lines.push(`if (${cond}) {`, ...indent(inner.block.lines), "} else {", ...indent(otherwise), "}");
   }
 
@@ -136,6 +138,30 @@ function assemble(g: Gen): Generated {
     "",
   ].join("\n");
   return { source, branches: [...g.branches.keys()], inputs: [...g.inputs.keys()] };
+}
+
+/**
+ * A list output's store: `{ off, v, len }`, the event's elements appended to `v` (grown by
+ * doubling) and its end recorded in `off[i + 1]`. Booleans are stored as 0/1, missing numbers as NaN.
+ */
+const LIST_GROW = "function __growList(o) { const v = new Float64Array(Math.max(16, o.v.length * 2)); v.set(o.v); o.v = v; }";
+
+/** Output k's value for event i, computed in `cx` (a list output: a loop appending its elements). */
+function emitOutput(g: Gen, o: GenOutput, k: number, cx: Cx): void {
+  const v = compile(g, asRef(g, o.expr), cx);
+  if (o.as !== "list") {
+    cx.block.lines.push(store(g, o, k, v));
+    return;
+  }
+  if (v.k !== "list") throw new KernelError(`output '${o.key}' is a list output, but its expression is not a list`);
+  const bools = v.shape.k === "bool";
+  if (!bools && v.shape.k !== "num") throw new KernelError(`output '${o.key}': only lists of numbers or conditions can be output`);
+  const loop = g.child(cx);
+  each(g, loop, v, (c, el) => {
+    const x = bools ? `((${g.boolJs(el)}) ? 1 : 0)` : g.numJs(el);
+    c.block.lines.push(`if (o${k}.len === o${k}.v.length) __growList(o${k}); o${k}.v[o${k}.len++] = ${x};`);
+  });
+  cx.block.lines.push(...loop.block.lines, `o${k}.off[i + 1] = o${k}.len; // ${o.key}`);
 }
 
 /** The line that stores output k's value for event i. */

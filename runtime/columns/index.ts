@@ -106,8 +106,13 @@ export { KernelError } from "./gen.js";
 export interface KernelOutput {
   key: string;
   expr: ExprIR;
-  /** mask: a condition → Uint8Array of 0/1 (missing → 0); f64: a number → Float64Array (missing → NaN; conditions as 0/1) */
-  as: "f64" | "mask";
+  /**
+   * mask: a condition → Uint8Array of 0/1 (missing → 0); f64: a number → Float64Array (missing →
+   * NaN; conditions as 0/1); list: a list of numbers or conditions → one Float64Array packing the
+   * batch's n + 1 offsets (from 0), then its values (see `unpackList`). An event outside a `when`
+   * has an empty list.
+   */
+  as: "f64" | "mask" | "list";
   /**
    * Only the events where this condition holds need the output (e.g. a histogram's variable, in
    * its regions): it is computed for those, inside a branch with the other outputs of the same
@@ -140,7 +145,16 @@ export interface Batch {
 /** An output as a worker needs it to rebuild a kernel: its key and kind. */
 export interface OutputSlot {
   key: string;
-  as: "f64" | "mask";
+  as: "f64" | "mask" | "list";
+}
+
+/**
+ * A list output's packed array as offsets and values (views, no copy): a list output travels
+ * between threads, through chunk queues and recycling as one Float64Array like any other output.
+ */
+export function unpackList(packed: Float64Array, n: number): { offsets: Float64Array; values: Float64Array } {
+  if (packed.length < n + 1 || packed[n] !== packed.length - n - 1) throw new KernelError(`a list output of ${packed.length} numbers does not pack ${n} events`);
+  return { offsets: packed.subarray(0, n + 1), values: packed.subarray(n + 1) };
 }
 
 export interface Kernel {
@@ -165,7 +179,12 @@ export interface Kernel {
   run(batch: Batch, into?: ReadonlyMap<string, Float64Array | Uint8Array>): Map<string, Float64Array | Uint8Array>;
 }
 
-type KernelFn = (n: number, entry0: number, cols: Column[], outs: Array<Float64Array | Uint8Array>, ins: Float64Array[]) => void;
+interface ListStore {
+  off: Float64Array;
+  v: Float64Array;
+  len: number;
+}
+type KernelFn = (n: number, entry0: number, cols: Column[], outs: Array<Float64Array | Uint8Array | ListStore>, ins: Float64Array[]) => void;
 
 export { scoreInput } from "./expr.js";
 
@@ -216,7 +235,8 @@ export function kernelFromSource(source: string, branches: string[], outputs: Ou
         if (a.length < n) throw new KernelError(`input column '${key}' has ${a.length} values for ${n} events`);
         return a;
       });
-      const outs = slots.map((o) => {
+      const outs = slots.map((o): Float64Array | Uint8Array | ListStore => {
+        if (o.as === "list") return { off: new Float64Array(n + 1), v: new Float64Array(Math.max(16, n)), len: 0 };
         const given = into?.get(o.key);
         if (!given) return o.as === "mask" ? new Uint8Array(n) : new Float64Array(n);
         const ok = o.as === "mask" ? given instanceof Uint8Array : given instanceof Float64Array;
@@ -225,7 +245,14 @@ export function kernelFromSource(source: string, branches: string[], outputs: Ou
       });
       run(n, batch.entry0, cols, outs, ins);
       const out = new Map<string, Float64Array | Uint8Array>();
-      slots.forEach((o, k) => out.set(o.key, outs[k]));
+      slots.forEach((o, k) => {
+        const a = outs[k];
+        if (!("len" in a)) return void out.set(o.key, a);
+        const packed = new Float64Array(n + 1 + a.len);
+        packed.set(a.off);
+        packed.set(a.v.subarray(0, a.len), n + 1);
+        out.set(o.key, packed);
+      });
       return out;
     },
   };

@@ -63,6 +63,8 @@ export async function streamSample(
   if (cacheDir && meta) {
     cacheLog.used.add(path.join(cacheDir, `${entriesKey}.json`));
     for (const o of outputs) {
+      // Lists are not cached (their size per entry varies): they are computed from the files each time.
+      if (o.as === "list") continue;
       const p = path.join(cacheDir, `${o.cacheKey}.bin`);
       const c = openCachedColumn(p, o.as, meta.entries);
       if (c) {
@@ -142,7 +144,7 @@ export async function streamSample(
         try {
           mkdirSync(cacheDir, { recursive: true });
           caching = true;
-          for (const o of missing) writers.set(o.key, new CacheWriter(path.join(cacheDir, `${o.cacheKey}.bin`)));
+          for (const o of missing) if (o.as !== "list") writers.set(o.key, new CacheWriter(path.join(cacheDir, `${o.cacheKey}.bin`)));
         } catch (e) {
           cacheLog.warnings.push(`the column cache ${cacheDir} cannot be written (${(e as Error).message}): sample '${read.sample}' will be read again next time`);
         }
