@@ -318,10 +318,20 @@ export type OutputItem =
   /** `dataset [MODEL] "out/train.arrow"`: a train block's training data as Arrow IPC; the model may be left out when one train block exists. */
   | (Node & { kind: "Dataset"; model?: Ident; path: StringLit })
   /** `onnx MODEL "out/model.onnx"`: a trained model exported as ONNX. */
-  | (Node & { kind: "Onnx"; model: Ident; path: StringLit });
+  | (Node & { kind: "Onnx"; model: Ident; path: StringLit })
+  /** `ntuple "out/sr.root" [in REGION, ...] keep COLUMN, ...`: a skim of the selected events, a tree (or table) per sample. */
+  | (Node & { kind: "Ntuple"; path: StringLit; regions: Ident[]; keep: KeepColumn[] });
+/** A column of an ntuple: an expression (a number, condition or list of them) and its name when given with `as`. */
+export interface KeepColumn extends Node {
+  kind: "Keep";
+  expr: Expr;
+  alias?: Ident;
+}
 export interface OutputDecl extends Node {
   kind: "Output";
   items: OutputItem[];
+  /** `output ITEM` written without braces (one item). */
+  inline?: boolean;
 }
 
 /** A top-level declaration the parser could not read; its name (when seen) is kept so uses elsewhere stay quiet. */

@@ -183,9 +183,27 @@ export interface CutflowNode extends NodeBase {
 export interface WriteNode extends NodeBase {
   kind: "write";
   path: string;
-  /** arrow: a train node's training data (inputs: [train:MODEL]); onnx: a trained model exported (inputs: [train:MODEL]). */
-  format: "root" | "json" | "html" | "friend" | "arrow" | "onnx";
+  /**
+   * arrow: a train node's training data (inputs: [train:MODEL]); onnx: a trained model exported
+   * (inputs: [train:MODEL]); ntuple: the events of `regions` (any of them; none: every selected
+   * event) of every sample, with `columns` (the path's ending says ROOT, Arrow or Parquet).
+   */
+  format: "root" | "json" | "html" | "friend" | "arrow" | "onnx" | "ntuple";
   keys?: ExprIR[];
+  regions?: string[];
+  columns?: NtupleColumnIR[];
+}
+
+/**
+ * A column of an ntuple: a number or condition per event (flat), or with `counter` a list of them
+ * per event (jagged), counted by the branch of that name; columns with the same counter have the
+ * same lengths in every event.
+ */
+export interface NtupleColumnIR {
+  name: string;
+  expr: ExprIR;
+  type: "bool" | "int" | "float";
+  counter?: string;
 }
 
 export type PlanNode = ReadNode | WeightNode | DefineNode | FilterNode | ScaleNode | TrainNode | PredictNode | EvaluateNode | HistogramNode | CutflowNode | WriteNode;

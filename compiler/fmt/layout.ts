@@ -202,6 +202,7 @@ class Layout {
       case "Evaluate":
         return this.block("decl", 0, `evaluate ${this.names(d.models)}`, d, d.props.map((p) => this.evaluateProp(p)));
       case "Output":
+        if (d.inline && d.items.length === 1) return [this.line("decl", 0, `output ${this.outputItem(d.items[0])}`, d)];
         return this.block("decl", 0, "output", d, d.items.map((it) => [this.line("item", 1, this.outputItem(it), it)]));
       case "Broken":
         // Only in files with syntax errors, which are not formatted.
@@ -333,6 +334,8 @@ class Layout {
         return `dataset ${it.model ? `${it.model.name} ` : ""}${this.str(it.path)}`;
       case "Onnx":
         return `onnx ${it.model.name} ${this.str(it.path)}`;
+      case "Ntuple":
+        return `ntuple ${this.str(it.path)}${it.regions.length ? ` in ${this.names(it.regions)}` : ""} keep ${it.keep.map((c) => (c.alias ? `${this.e(c.expr)} as ${c.alias.name}` : this.e(c.expr))).join(", ")}`;
     }
   }
 }

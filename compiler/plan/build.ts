@@ -11,6 +11,7 @@ import { MODEL_KIND_BY_NAME } from "../../stdlib/index.js";
 import type { CheckContext } from "../check/context.js";
 import { featureName } from "../check/rules/features.js";
 import { literalValue } from "../check/rules/bins.js";
+import { ntupleColumns } from "../check/rules/ntuple.js";
 import { Diagnostic, diagnostic } from "../core/diagnostics.js";
 import { positionOf, sourceFile, SourceFile, Span } from "../core/source.js";
 import { typeToString } from "../core/types.js";
@@ -290,6 +291,16 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         case "Onnx":
           writeTo(p, "onnx", file, item.span).inputs.push(`train:${item.model.name}`);
           break;
+        case "Ntuple": {
+          const w = writeTo(p, "ntuple", file, item.span);
+          const { columns } = ntupleColumns(item, (e) => ctx.types.get(e)!, printExpr);
+          w.regions = item.regions.map((r) => r.name);
+          w.columns = columns.map((c) => ({ name: c.name, expr: low(c.expr), type: c.scalar, ...(c.counter ? { counter: c.counter } : {}) }));
+          const inputs = new Set<string>([...sampleWeights, ...sampleSelections, ...w.regions.map((r) => `filter:${r}`)]);
+          for (const c of w.columns) refsOf(c.expr, inputs);
+          w.inputs.push(...inputs);
+          break;
+        }
       }
     }
   }

@@ -1,4 +1,4 @@
-/** The output block: predictions, histograms, cutflows, the report, training datasets and ONNX exports, each an entry of one keyword table. */
+/** The output block: predictions, histograms, cutflows, the report, training datasets, ONNX exports and ntuples, each an entry of one keyword table. */
 import type { IOrAlt } from "chevrotain";
 import type * as A from "../ast.js";
 import * as T from "../lexer.js";
@@ -107,18 +107,61 @@ export class OutputRules extends TrainingRules {
         return this.ACTION(() => this.node({ kind: "Onnx" as const, model, path }, k.startOffset, this.lastEnd()));
       },
     },
+    {
+      key: K.ntuple,
+      read: (k, at) => {
+        const path = this.readString(at);
+        let regions: A.Ident[] = [];
+        this.option(at, () => {
+          this.consume(at, K.in);
+          regions = this.subrule(at, this.identList);
+        });
+        this.consume(at, K.keep);
+        const keep: A.KeepColumn[] = [];
+        // the table's seventh entry: its list takes occurrence 6 (see sepList)
+        this.sepList(6, T.Comma, () => {
+          const expr = this.readExpression(at);
+          let alias: A.Ident | undefined;
+          this.option(at + 1, () => {
+            this.consume(at, K.as);
+            alias = this.readName(at);
+          });
+          this.ACTION(() => {
+            if (expr && (expr as A.Expr | A.Missing).kind !== "Missing") keep.push(this.node({ kind: "Keep" as const, expr, alias }, expr.span.start, this.lastEnd()));
+          });
+        });
+        return this.ACTION(() => this.node({ kind: "Ntuple" as const, path, regions, keep }, k.startOffset, this.lastEnd()));
+      },
+    },
   ] satisfies Keyed<A.OutputItem>[]);
 
   protected outputDecl = this.RULE("outputDecl", (): A.OutputDecl => {
     const kw = this.CONSUME(K.output);
     const items: A.OutputItem[] = [];
-    this.CONSUME(T.LBrace);
-    this.MANY(() => {
-      const it = this.SUBRULE(this.outputItem);
-      this.ACTION(() => this.keep(items, it));
-    });
-    this.CONSUME(T.RBrace);
-    return this.ACTION(() => this.node({ kind: "Output" as const, items }, kw.startOffset, this.lastEnd()));
+    let inline = false;
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(T.LBrace);
+          this.MANY(() => {
+            const it = this.SUBRULE(this.outputItem);
+            this.ACTION(() => this.keep(items, it));
+          });
+          this.CONSUME(T.RBrace);
+        },
+      },
+      {
+        // `output ntuple "..." ...`: one item without braces
+        ALT: () => {
+          const it = this.SUBRULE1(this.outputItem);
+          this.ACTION(() => {
+            this.keep(items, it);
+            inline = true;
+          });
+        },
+      },
+    ]);
+    return this.ACTION(() => this.node({ kind: "Output" as const, items, ...(inline ? { inline } : {}) }, kw.startOffset, this.lastEnd()));
   }, this.recovery("outputDecl"));
 
   protected outputItem = this.RULE("outputItem", (): A.OutputItem => this.OR(this.outputItems), this.recovery("outputItem"));

@@ -18,6 +18,7 @@ import { buildMetricsDocument } from "../evaluate/index.js";
 import { exportOnnx } from "../models/index.js";
 import { writeDataset } from "../train/index.js";
 import type { FriendResult } from "./runners/friend.js";
+import { writeNtupleArrow, writeNtupleRoot } from "./ntuple-write.js";
 import type { RenderedReport, RunResult } from "./types.js";
 import { atomicWrite } from "./cache.js";
 
@@ -27,7 +28,7 @@ export interface WrittenOutput {
   /** Absolute path of the copy in the run directory. */
   staged: string;
   /** root: histograms; tree: a friend tree (objects: its entries); json */
-  kind: "root" | "tree" | "json" | "arrow" | "onnx" | "html" | "svg";
+  kind: "root" | "tree" | "json" | "arrow" | "onnx" | "html" | "svg" | "ntuple";
   objects: number;
 }
 
@@ -95,6 +96,14 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
       } else if (w.format === "friend") {
         const friend = result.friends.find((f) => f.path === w.path);
         if (friend) written.push(...(await stageFriendTrees(friend, stageDir, (rel) => outputStamp(plan, planHash, rel))));
+      } else if (w.format === "ntuple") {
+        const nt = result.ntuples.find((x) => x.node === w.id);
+        if (!nt) continue;
+        const rows = nt.samples.reduce((a, x) => a + x.rows, 0);
+        if (/\.root$/i.test(w.path)) await writeNtupleRoot(nt, staged, outputStamp(plan, planHash, w.path), `hepc ntuple ${w.path}`);
+        else if (/\.(arrow|feather)$/i.test(w.path)) await writeNtupleArrow(nt, staged);
+        else throw new RunError("HEP6006", { path: w.path, reason: "only .root, .arrow and .feather ntuples are written" }, w.origin);
+        written.push({ path: w.path, staged, kind: "ntuple", objects: rows });
       } else if ((w.format as string) === "arrow") {
         const rows = result.datasets.find((d) => d.node === w.inputs[0])?.rows;
         if (!rows) continue;

@@ -10,7 +10,7 @@
  */
 import * as path from "node:path";
 import { hashOf } from "../../plan/canonical.js";
-import type { CutflowNode, ExprIR, FilterNode, HistogramNode, Plan, PlanNode, ReadNode, WeightNode } from "../../plan/types.js";
+import type { CutflowNode, ExprIR, FilterNode, HistogramNode, Plan, PlanNode, ReadNode, WeightNode, WriteNode } from "../../plan/types.js";
 import { cacheBudget, pruneCache } from "./cache.js";
 import { chunkRunner, defaultThreads } from "./chunks.js";
 import { RunError } from "./errors.js";
@@ -20,6 +20,7 @@ import type { EvaluationResult } from "../evaluate/index.js";
 import { cutflowRunner } from "./runners/cutflow.js";
 import { evaluateRunner } from "./runners/evaluate.js";
 import { friendRunner, type FriendResult } from "./runners/friend.js";
+import { ntupleRunner, type NtupleResult } from "./runners/ntuple.js";
 import { predictRunner } from "./runners/predict.js";
 import { datasetKey, featuresKey, trainRunner, type FeatureDistribution } from "./runners/train.js";
 import type { DatasetRows } from "../train/index.js";
@@ -42,7 +43,11 @@ const RUNNERS: Partial<Record<PlanNode["kind"], Runner<any, any>>> = {
   cutflow: cutflowRunner,
   train: trainRunner,
   predict: predictRunner,
-  write: friendRunner,
+  // write nodes that take part in a pass: friend trees of predictions and ntuples
+  write: {
+    sample: (n: WriteNode, scope, run) => (n.format === "ntuple" ? ntupleRunner : friendRunner).sample!(n, scope, run),
+    merge: (n: WriteNode, partials, run) => (n.format === "ntuple" ? ntupleRunner : friendRunner).merge!(n, partials as never, run),
+  } satisfies Runner<WriteNode, unknown>,
   evaluate: evaluateRunner,
 };
 
@@ -114,7 +119,8 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
     trained: plan.nodes.flatMap((n) => (n.kind === "train" && run.results.has(n.id) ? [run.results.get(n.id) as TrainedModel] : [])),
     features: plan.nodes.flatMap((n) => (n.kind === "train" && run.results.has(featuresKey(n)) ? [{ model: n.model, distributions: run.results.get(featuresKey(n)) as FeatureDistribution[] }] : [])),
     datasets: plan.nodes.flatMap((n) => (n.kind === "train" && run.results.has(datasetKey(n)) ? [{ node: n.id, rows: run.results.get(datasetKey(n)) as DatasetRows }] : [])),
-    friends: plan.nodes.flatMap((n) => (n.kind === "write" && run.results.has(n.id) ? [run.results.get(n.id) as FriendResult] : [])),
+    friends: plan.nodes.flatMap((n) => (n.kind === "write" && n.format === "friend" && run.results.has(n.id) ? [run.results.get(n.id) as FriendResult] : [])),
+    ntuples: plan.nodes.flatMap((n) => (n.kind === "write" && n.format === "ntuple" && run.results.has(n.id) ? [run.results.get(n.id) as NtupleResult] : [])),
     models: plan.nodes.flatMap((n) => {
       const m = n.kind === "train" ? (run.results.get(n.id) as (TrainedModel & { cached?: boolean }) | undefined) : undefined;
       return m ? [{ model: m.model, kind: m.kind, classes: m.classes, features: m.features, folds: m.nFolds, cached: m.cached === true, importance: m.importance, summary: m.summary }] : [];

@@ -6,7 +6,9 @@
  *
  * Column nodes (read, weight, define, filter, scale) have no stage of their own: they are compiled
  * into the kernel of whichever pass needs them. Write nodes run after the last stage, except
- * friend trees of predictions, which keep the scores of the pass that computes them.
+ * friend trees of predictions, which keep the scores of the pass that computes them, and ntuples,
+ * which keep the events of a pass (scores in their columns are read as a kernel's inputs, from an
+ * earlier pass, like any expression's).
  */
 import type { PlanNode, TrainNode } from "../../plan/types.js";
 
@@ -41,7 +43,7 @@ export function stagesOf(nodes: readonly PlanNode[], skip: ReadonlySet<string> =
   };
   for (const n of nodes) {
     // friend trees of predictions take part in the pass that scores; other writes come after
-    if (skip.has(n.id) || COLUMN_KINDS.has(n.kind) || (n.kind === "write" && n.format !== "friend")) continue;
+    if (skip.has(n.id) || COLUMN_KINDS.has(n.kind) || (n.kind === "write" && n.format !== "friend" && n.format !== "ntuple")) continue;
     const stage = at(levelOf(n.id));
     stage.stream.push(n);
     if (n.kind === "train") stage.fit.push(n);
@@ -51,7 +53,7 @@ export function stagesOf(nodes: readonly PlanNode[], skip: ReadonlySet<string> =
   // own pass too: the scores are computed again there (the same bits) rather than kept.
   for (const stage of stages) {
     for (const n of [...stage.stream]) {
-      if (n.kind !== "evaluate" && n.kind !== "write") continue;
+      if (n.kind !== "evaluate" && !(n.kind === "write" && n.format === "friend")) continue;
       for (const i of n.inputs) {
         const p = byId.get(i);
         if (p?.kind === "predict" && !skip.has(p.id) && !stage.stream.includes(p)) stage.stream.push(p);
@@ -70,7 +72,7 @@ export function stagesOf(nodes: readonly PlanNode[], skip: ReadonlySet<string> =
  */
 function barrier(n: PlanNode, i: PlanNode | undefined): boolean {
   if (i?.kind === "train") return true;
-  return i?.kind === "predict" && n.kind !== "write" && n.kind !== "evaluate";
+  return i?.kind === "predict" && !(n.kind === "write" && n.format === "friend") && n.kind !== "evaluate";
 }
 
 /** The models whose scores some expression reads (so the scorer keeps them for later passes). */
@@ -89,8 +91,9 @@ export function downstreamOf(nodes: readonly PlanNode[], roots: Iterable<string>
     grew = false;
     for (const n of nodes) {
       if (out.has(n.id)) continue;
-      // a write node runs with whatever of its inputs ran (a friend tree of the models that did)
-      if (n.kind === "write" ? n.inputs.every((i) => out.has(i)) : n.inputs.some((i) => out.has(i))) {
+      // a write node runs with whatever of its inputs ran (a friend tree of the models that did);
+      // an ntuple's columns need all of theirs
+      if (n.kind === "write" && n.format !== "ntuple" ? n.inputs.every((i) => out.has(i)) : n.inputs.some((i) => out.has(i))) {
         out.add(n.id);
         grew = true;
       }

@@ -6,6 +6,7 @@ import type { EvaluationResult } from "../evaluate/index.js";
 import type { TrainedModel } from "../models/index.js";
 import type { DatasetRows } from "../train/index.js";
 import type { FriendResult } from "./runners/friend.js";
+import type { NtupleResult } from "./runners/ntuple.js";
 import type { FeatureDistribution } from "./runners/train.js";
 
 /** A trained model as the run summary shows it. */
@@ -103,6 +104,8 @@ export interface RunResult {
   evaluations: EvaluationResult[];
   /** Friend trees of predictions, per write node. */
   friends: FriendResult[];
+  /** Ntuples' rows, per write node. */
+  ntuples: NtupleResult[];
   /** The models trained (or taken from the cache) by this run. */
   models: ModelSummary[];
   /** The same models whole (folds, scalers, serialised fits), for their ONNX export. */

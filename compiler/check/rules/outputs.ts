@@ -8,6 +8,8 @@ import type { ExprChecker } from "../expr.js";
 import { checkBins } from "./bins.js";
 import { expectSymbol } from "./train.js";
 import { MODEL_KIND_BY_NAME } from "../../../stdlib/index.js";
+import { printExpr } from "../../syntax/print.js";
+import { clashes, NTUPLE_FORMATS, ntupleColumns, ntupleFormat } from "./ntuple.js";
 
 /** The models train blocks name, in the order written. */
 export function trainedModels(ctx: CheckContext): string[] {
@@ -31,6 +33,21 @@ function checkDataset(ctx: CheckContext, file: string, item: Extract<A.OutputIte
   }
   const kw = { start: item.span.start, end: item.span.start + "dataset".length };
   ctx.report("HEP4050", file, kw, { reason: trained.length === 0 ? "no train block trains a model" : `the analysis trains ${trained.join(", ")}` });
+}
+
+/** `ntuple "..." in REGION keep ...`: its format from the path, its regions, and its columns' names and types. */
+function checkNtuple(ctx: CheckContext, exprs: ExprChecker, file: string, item: Extract<A.OutputItem, { kind: "Ntuple" }>): void {
+  const format = ntupleFormat(item.path.value);
+  if (!format) ctx.report("HEP4078", file, item.path.span, { path: item.path.value, formats: NTUPLE_FORMATS.join(", ") });
+  else if (format === ".parquet") ctx.report("HEP4079", file, item.path.span, { path: item.path.value });
+  for (const r of item.regions) expectSymbol(ctx, file, r, "region");
+  const types = new Map<A.Expr, ReturnType<ExprChecker["check"]>>();
+  for (const k of item.keep) types.set(k.expr, exprs.check(k.expr, { file, elements: [] }));
+  const { columns, problems } = ntupleColumns(item, (e) => types.get(e)!, printExpr);
+  for (const p of problems) ctx.report(p.code, file, p.node.span, p.args);
+  for (const c of clashes(columns)) ctx.report("HEP4075", file, c.column.at.span, { name: c.name });
+  // Arrow tables hold every sample, told apart by a `sample` column of their own
+  if (format === ".arrow" || format === ".feather") for (const c of columns) if (c.name === "sample") ctx.report("HEP4075", file, c.at.span, { name: "sample" });
 }
 
 export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
@@ -72,6 +89,9 @@ export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
           break;
         case "Dataset":
           checkDataset(ctx, file, item);
+          break;
+        case "Ntuple":
+          checkNtuple(ctx, exprs, file, item);
           break;
         case "Onnx": {
           const sym = expectSymbol(ctx, file, item.model, "model");
