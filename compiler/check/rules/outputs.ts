@@ -46,8 +46,6 @@ function checkNtuple(ctx: CheckContext, exprs: ExprChecker, file: string, item: 
   const { columns, problems } = ntupleColumns(item, (e) => types.get(e)!, printExpr);
   for (const p of problems) ctx.report(p.code, file, p.node.span, p.args);
   for (const c of clashes(columns)) ctx.report("HEP4075", file, c.column.at.span, { name: c.name });
-  // Arrow tables hold every sample, told apart by a `sample` column of their own
-  if (format === ".arrow" || format === ".feather") for (const c of columns) if (c.name === "sample") ctx.report("HEP4075", file, c.at.span, { name: "sample" });
 }
 
 export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
