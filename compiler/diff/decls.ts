@@ -16,6 +16,7 @@ import { MODEL_KIND_BY_NAME } from "../../stdlib/index.js";
 import type { CheckContext } from "../check/context.js";
 import { literalValue } from "../check/rules/bins.js";
 import { featureName } from "../check/rules/features.js";
+import { pathName } from "../check/rules/ntuple.js";
 import type { Compilation } from "../compile.js";
 import { positionOf, sourceFile, SourceFile, Span } from "../core/source.js";
 import { canonicalize } from "../../plan/canonical.js";
@@ -452,6 +453,23 @@ export function entriesOf(side: Side): Entry[] {
           const model = item.model?.name;
           const facets = (r: Rename): Facet[] => [{ field: "model", key: model === undefined ? "*" : r(model), show: model ?? "(the trained model)" }, to];
           entries.push(outputEntry(item.kind === "Dataset" ? "dataset" : "onnx", p, file, item.span, [`write:${p}`], facets));
+          break;
+        }
+        case "Ntuple": {
+          // columns by their branch name: a changed expression is a changed column, a new name a new one
+          const facets = (r: Rename): Facet[] => [
+            { field: "in", list: item.regions.map((x) => ({ id: r(x.name), key: r(x.name), show: x.name })), ordered: false },
+            {
+              field: "keep",
+              list: item.keep.map((k) => {
+                const name = k.alias?.name ?? pathName(k.expr) ?? printExpr(k.expr);
+                return { id: name, key: irKey(low(k.expr), r), show: k.alias ? `${printExpr(k.expr)} as ${k.alias.name}` : printExpr(k.expr) };
+              }),
+              ordered: true,
+            },
+            to,
+          ];
+          entries.push(outputEntry("ntuple", p, file, item.span, [`write:${p}`], facets));
           break;
         }
       }
