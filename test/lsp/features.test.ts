@@ -123,6 +123,16 @@ describe("completion", () => {
     expect(await complete(HEADER + "model m = gbdt(k<|>)\ntrain m { on presel }")).toEqual(["kin"]);
   });
 
+  it("completes ntuples: the item, its clauses, regions, and columns (names, collections' fields)", async () => {
+    expect(await complete(HEADER + 'output {\n  <|>\n}')).toContain("ntuple");
+    expect(await complete(HEADER + 'output {\n  ntuple "out/s.root" <|>\n}')).toEqual(expect.arrayContaining(["in", "keep"]));
+    expect(await complete(HEADER + 'output ntuple "out/s.root" in <|>')).toEqual(["presel"]);
+    const cols = await complete(HEADER + 'output ntuple "out/s.root" in presel keep <|>');
+    expect(cols).toEqual(expect.arrayContaining(["ht", "jets", "muons", "NJet", "EventWeight", "bdt", "entry"]));
+    expect(await complete(HEADER + 'output ntuple "out/s.root" keep ht, jets.<|>')).toEqual(expect.arrayContaining(["pt", "eta", "btag", "E"]));
+    expect(await complete(HEADER + 'output {\n  ntuple "out/s.root" keep ht, <|>\n}')).toEqual(expect.arrayContaining(["ht", "jets", "NJet"]));
+  });
+
   it("lists the file's branches after a prefix, and names in scope", async () => {
     const labels = await complete(HEADER + "define x = Muon_<|>");
     expect(labels).toEqual(expect.arrayContaining(["Muon_Px", "Muon_Py", "Muon_Iso", "Muon_Charge"]));
