@@ -157,6 +157,11 @@ export interface PredictNode extends NodeBase {
   modelKind: string;
   /** onnx: the model file and the inputs fed to it */
   onnx?: { path: string; inputs: ExprIR[]; output: string | null };
+  /**
+   * score: an existing discriminant, one number per event (`expr`), evaluated like a binary
+   * model with `signal` against `background` (class names; other classes' events are left out).
+   */
+  discriminant?: { expr: ExprIR; signal: string; background: string[] };
 }
 export interface EvaluateNode extends NodeBase {
   kind: "evaluate";

@@ -297,7 +297,8 @@ export class ExprChecker {
     const kind = MODEL_KIND_BY_NAME.get(decl.modelKind.name);
     if (!kind) return ERROR; // an unknown kind is reported with the model
     const model = sym.name;
-    const imported = kind.argument === "onnx-path";
+    // imported (onnx) and score models have a score without training
+    const imported = !kind.trainable;
     if (!imported && !this.trained().has(model)) {
       this.ctx.report("HEP4057", scope.file, e.span, { model });
       return ERROR;

@@ -91,7 +91,7 @@ export const DIAGNOSTICS = {
   HEP4024: { severity: "error", message: "output '{path}' is written twice", explanation: "Two outputs would overwrite the same file." },
   HEP4025: { severity: "error", message: "output paths must be relative and stay inside the analysis folder: '{path}'", explanation: "Outputs are written below the run directory." },
   HEP4026: { severity: "error", message: "unknown {what} '{name}'", explanation: "The word is not one of the allowed values listed in docs/language.md." },
-  HEP4027: { severity: "error", message: "model '{model}' is a {kind} model and is not trained", explanation: "Imported ONNX models are evaluated as they are; only gbdt, mlp and cut_and_count models are trained." },
+  HEP4027: { severity: "error", message: "model '{model}' is a {kind} model and is not trained", explanation: "Imported ONNX models and score models (an existing discriminant) are evaluated as they are; only gbdt, mlp and cut_and_count models are trained." },
   HEP4028: { severity: "error", message: "{what} needs {expected} binning(s), one per variable; got {actual}", explanation: "A 1D histogram takes one binning, a 2D histogram two." },
   HEP4030: { severity: "error", message: "a binning of {count} bins is more than hepc fills ({max} per axis)", explanation: "Histograms and reweighting binnings have at most a million bins per axis." },
   HEP4029: { severity: "error", message: "the validation fraction must be in (0, 1), got {value}", explanation: "The fraction of training events held out to monitor training." },

@@ -266,6 +266,9 @@ export function entriesOf(side: Side): Entry[] {
           if (kind?.argument === "features") {
             const f = arg?.kind === "Name" ? arg.name : null;
             out.push({ field: "features", key: f ? r(f) : null, show: f });
+          } else if (kind?.argument === "expression") {
+            // a score model's discriminant, compared as the expression it computes
+            out.push({ field: "discriminant", key: arg ? irKey(low(arg), r) : null, show: arg ? printExpr(arg) : null });
           } else {
             const predict = plan.nodes.find((n) => n.id === `predict:${sym.name}`);
             const file = predict?.kind === "predict" && predict.onnx ? predict.onnx.path : arg?.kind === "String" ? arg.value : null;

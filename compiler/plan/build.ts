@@ -17,6 +17,7 @@ import { typeToString } from "../core/types.js";
 import type { CompilerHost } from "../host.js";
 import { printExpr } from "../syntax/print.js";
 import { hashOf } from "../../plan/canonical.js";
+import { classOrder } from "../../plan/classes.js";
 import { displayPath } from "../load/program.js";
 import { readLock, lockPathFor } from "./lock.js";
 import { lower, refsOf, Usage } from "./lower.js";
@@ -197,6 +198,20 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         classes,
       });
       add({ kind: "predict", id: `predict:${name}`, origin: origin(file, decl.span), inputs: [`train:${name}`, `scale:${features}`], model: name, modelKind: kind.name });
+    } else if (kind.argument === "expression") {
+      const expr = low(decl.args[0]);
+      const all = classOrder(ctx.samples.map((s) => s.klass).filter((k): k is string => !!k));
+      const signal = typeof options.signal === "string" ? options.signal : all[all.length - 1];
+      const background = Array.isArray(options.background) ? (options.background as string[]) : all.filter((c) => c !== signal);
+      add({
+        kind: "predict",
+        id: `predict:${name}`,
+        origin: origin(file, decl.span),
+        inputs: [...refsOf(expr)],
+        model: name,
+        modelKind: kind.name,
+        discriminant: { expr, signal, background },
+      });
     } else {
       const p = (decl.args[0] as A.StringLit).value;
       const abs = path.resolve(path.dirname(sources.get(file)!.abs), p);
@@ -463,7 +478,12 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
           classes: n.classes,
         };
       case "predict":
-        return { modelKind: n.modelKind, onnx: n.onnx ? { file: identity.get(n.onnx.path) ?? n.onnx.path, inputs: n.onnx.inputs.map(ir), output: n.onnx.output } : null, data: dataHash() };
+        return {
+          modelKind: n.modelKind,
+          onnx: n.onnx ? { file: identity.get(n.onnx.path) ?? n.onnx.path, inputs: n.onnx.inputs.map(ir), output: n.onnx.output } : null,
+          ...(n.discriminant ? { discriminant: { expr: ir(n.discriminant.expr), signal: n.discriminant.signal, background: n.discriminant.background } } : {}),
+          data: dataHash(),
+        };
       case "evaluate":
         return { region: n.region ? hashOfId(`filter:${n.region}`) : null, bins: n.bins.map((b) => ({ expr: ir(b.expr), edges: b.edges })), metrics: n.metrics, workingPoints: n.workingPoints, reference: n.reference ? hashOfId(`predict:${n.reference}`) : null };
       case "histogram":

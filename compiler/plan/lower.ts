@@ -5,7 +5,7 @@
  */
 import type * as A from "../../grammar/ast.js";
 import { UNITS } from "../../grammar/parser.js";
-import { FUNCTION_BY_NAME } from "../../stdlib/index.js";
+import { FUNCTION_BY_NAME, MODEL_KIND_BY_NAME } from "../../stdlib/index.js";
 import { KINEMATIC_FIELDS, Type, typeToString } from "../core/types.js";
 import type { CheckContext } from "../check/context.js";
 import type { ExprIR } from "../../plan/types.js";
@@ -64,7 +64,7 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
         case "symbol": {
           const k = r.symbol.kind;
           const score = ctx.scores.get(e);
-          if (k === "model" && score) return { op: "score", type: "float", model: score.model, output: score.output };
+          if (k === "model" && score) return scoreIR(ctx, score, usage);
           if (k !== "define" && k !== "object" && k !== "region") throw new Error(`internal: ${k} used as a value`);
           return { op: "ref", type: t, decl: k, name: r.symbol.name };
         }
@@ -105,7 +105,7 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
       return { op: "index", type: t, args: [go(e.target), go(e.index)] };
     case "Member": {
       const score = ctx.scores.get(e);
-      if (score) return { op: "score", type: "float", model: score.model, output: score.output };
+      if (score) return scoreIR(ctx, score, usage);
       const target = ctx.types.get(e.target);
       const rec = target?.kind === "record" ? target.record : target?.kind === "list" && target.element.kind === "record" ? target.element.record : undefined;
       if (rec) usage.field(rec.name, e.field.name);
@@ -114,6 +114,17 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
     case "Where":
       return { op: "where", type: t, args: [go(e.target), go(e.cond)] };
   }
+}
+
+/**
+ * A model's score. A score model's is its discriminant itself, inlined: the kernel computes it
+ * in the same pass (the same bits its predict node hands evaluations and friend trees), where a
+ * trained model's score is an input column from the pass that scored it.
+ */
+function scoreIR(ctx: CheckContext, score: { model: string; output: number }, usage: Usage): ExprIR {
+  const decl = ctx.symbol(score.model)?.decl;
+  if (decl?.kind === "Model" && MODEL_KIND_BY_NAME.get(decl.modelKind.name)?.argument === "expression") return lower(ctx, decl.args[0], usage);
+  return { op: "score", type: "float", model: score.model, output: score.output };
 }
 
 /** Ids of the nodes an IR reads, for node inputs: declarations, and the predict nodes of the scores it uses. */

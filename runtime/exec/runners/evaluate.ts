@@ -5,15 +5,15 @@
  * on them, marked as such, for the overtraining test only. After the pass runtime/evaluate computes
  * every figure; its problems become warnings, or errors under the evaluate block's line.
  */
-import type { EvaluateNode, TrainNode } from "../../../plan/types.js";
+import type { EvaluateNode } from "../../../plan/types.js";
 import { hashOf } from "../../../plan/canonical.js";
 import { evaluateModel, type EvaluateSpec, type EvaluationResult, type ScoredEvents } from "../../evaluate/index.js";
-import type { TrainedModel } from "../../models/index.js";
 import { exprLabel } from "../../train/label.js";
 import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
 import { inSampleColumn, scoreColumn, trainedColumn } from "./predict.js";
-import { classOf, trainColumns } from "./train.js";
+import { modelView } from "./models.js";
+import { trainColumns } from "./train.js";
 import { SELECTED, type Runner } from "./types.js";
 
 interface SampleEvents {
@@ -27,12 +27,11 @@ interface SampleEvents {
 
 export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
   sample(e, scope, run) {
-    const t = run.byId.get(`train:${e.model}`) as TrainNode;
-    const trained = run.results.get(t.id) as TrainedModel;
-    const cls = classOf(t, scope.read.sample);
-    if (!cls) return null;
-    const label = trained.classes.indexOf(cls);
-    const outputs = trained.classes.length > 2 ? trained.classes.length : 1;
+    const view = modelView(run, e.model);
+    const t = view.train;
+    const label = view.labelOf(scope.read.sample);
+    if (label === undefined) return null;
+    const outputs = view.outputs;
     const region = e.region ?? SELECTED;
     const when = scope.condition(e.region ? [e.region] : []);
     const vars = e.bins.map((b, k) => ({ key: `bin:${e.id}:${k}`, expr: b.expr, as: "f64" as const, when: when?.expr, cacheKey: hashOf({ v: scope.keyOf(b.expr), when: when?.hash ?? null }) }));
@@ -46,7 +45,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
       regions: [region],
       chunk(ev) {
         const { idx, count } = ev.passing(region);
-        const foldCol = t.folds ? (ev.columns.get(`${trainColumns.fold(t)}:all`) as Float64Array) : null;
+        const foldCol = t?.folds ? (ev.columns.get(`${trainColumns.fold(t)}:all`) as Float64Array) : null;
         const trainedMask = ev.columns.get(trainedColumn(e.model)) as Uint8Array;
         const binCols = vars.map((v) => ev.columns.get(v.key) as Float64Array);
         // out-of-fold scores of every event, then training-fold scores of those the training saw
@@ -73,8 +72,8 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
   },
 
   merge(e, partials, run) {
-    const t = run.byId.get(`train:${e.model}`) as TrainNode;
-    const trained = run.results.get(t.id) as TrainedModel;
+    const view = modelView(run, e.model);
+    const t = view.train;
     const parts = partials.map((p) => p.partial);
     const n = parts.reduce((a, p) => a + p.weight.length, 0);
     const cat = (pick: (p: SampleEvents) => Float64Array) => {
@@ -86,7 +85,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
       }
       return out;
     };
-    const outputs = trained.classes.length > 2 ? trained.classes.length : 1;
+    const outputs = view.outputs;
     const label = new Int32Array(n);
     let at = 0;
     for (const p of parts) label.fill(p.label, at, (at += p.weight.length));
@@ -94,18 +93,19 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
       scores: Array.from({ length: outputs }, (_, k) => cat((p) => p.scores[k])),
       label,
       weight: cat((p) => p.weight),
-      ...(t.folds ? { fold: Int32Array.from(cat((p) => p.fold)) } : {}),
-      train: Uint8Array.from(cat((p) => p.train)),
+      ...(t?.folds ? { fold: Int32Array.from(cat((p) => p.fold)) } : {}),
+      // a score model saw no event in training: no training-fold scores to compare
+      ...(t ? { train: Uint8Array.from(cat((p) => p.train)) } : {}),
       ...(e.bins.length ? { vars: e.bins.map((_, k) => cat((p) => p.vars[k])) } : {}),
     };
     const rejectionAt = e.metrics.filter((m) => m.name === "rejection" && m.at !== null).map((m) => m.at!);
     const spec: EvaluateSpec = {
       model: e.model,
       region: e.region ?? "all",
-      classes: trained.classes,
+      classes: view.classes,
       kind: outputs > 1 ? "multiclass" : "binary",
-      signal: trained.classes.length - 1,
-      bins: e.bins.map((b) => ({ variable: exprLabel(b.expr), edges: b.edges })),
+      signal: view.classes.length - 1,
+      ...(e.bins.length ? { bins: e.bins.map((b) => ({ variable: exprLabel(b.expr), edges: b.edges })) } : {}),
       ...(rejectionAt.length ? { signalEfficiencies: rejectionAt } : {}),
       workingPoints: Object.entries(e.workingPoints).map(([name, target]) => ({ name, target })),
       flatWorkingPoints: e.bins.length > 0,
