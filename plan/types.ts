@@ -27,7 +27,13 @@ export type ExprIR =
    * classes.ts) for a multiclass model, 0 for a binary or imported one. The node using it lists
    * `predict:MODEL` among its inputs; the runtime supplies the column `score:MODEL:OUTPUT`.
    */
-  | { op: "score"; type: string; model: string; output: number };
+  | { op: "score"; type: string; model: string; output: number }
+  /**
+   * A working point's score threshold (type "float"), `MODEL.POINT`: derived at run time by the
+   * evaluate node `evaluate`, which the node using it lists among its inputs (so it runs in a
+   * later pass); the runtime puts the number in its place before compiling a kernel.
+   */
+  | { op: "threshold"; type: string; model: string; point: string; evaluate: string };
 
 export interface Origin {
   file: string;

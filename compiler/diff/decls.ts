@@ -93,6 +93,7 @@ function irKey(ir: ExprIR | { text: string }, rename: Rename): string {
     const { type: _type, ...rest } = e as ExprIR & { args?: ExprIR[] };
     if (e.op === "ref") return { op: "ref", decl: e.decl, name: rename(e.name) };
     if (e.op === "score") return { op: "score", model: rename(e.model), output: e.output };
+    if (e.op === "threshold") return { op: "threshold", model: rename(e.model), point: e.point };
     if ("args" in rest && rest.args) return { ...rest, args: rest.args.map(strip) };
     return rest;
   };

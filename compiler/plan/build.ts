@@ -20,7 +20,7 @@ import { hashOf } from "../../plan/canonical.js";
 import { classOrder } from "../../plan/classes.js";
 import { displayPath } from "../load/program.js";
 import { readLock, lockPathFor } from "./lock.js";
-import { lower, refsOf, Usage } from "./lower.js";
+import { evaluateIdOf, lower, refsOf, Usage } from "./lower.js";
 import type { CollectionIR, ExprIR, InputFile, NegativeWeights, Origin, Plan, PlanNode, ScalingIR, TrainNode } from "../../plan/types.js";
 
 export interface BuildOptions {
@@ -241,8 +241,8 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     const metrics = (props.metrics?.metrics ?? []).map((m) => ({ name: m.name.name, at: m.at?.value ?? null }));
     const workingPoints = Object.fromEntries((props.working_points?.points ?? []).map((w) => [w.name.name, w.value.value]));
     for (const m of decl.models) {
-      let id = `evaluate:${m.name}${region ? `@${region}` : ""}`;
-      for (let k = 2; evalIds.has(id); k++) id = `evaluate:${m.name}${region ? `@${region}` : ""}#${k}`;
+      const id = evaluateIdOf(ctx, decl, m.name);
+      if (evalIds.has(id)) continue; // a model named twice in one block is evaluated once
       evalIds.add(id);
       const inputs = new Set<string>([`predict:${m.name}`, ...sampleWeights, ...sampleSelections]);
       if (region) inputs.add(`filter:${region}`);
@@ -443,6 +443,11 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
     if (e.op === "ref") return { op: "ref", type: e.type, target: hashOfId(`${e.decl === "region" ? "filter" : "define"}:${e.name}`) };
     // a score is its model's predictions: the model's name drops out, what it learnt from stays in
     if (e.op === "score") return { op: "score", type: e.type, target: hashOfId(`predict:${e.model}`), output: e.output };
+    // a threshold is its evaluation's: the working point's target, not its name, stays in
+    if (e.op === "threshold") {
+      const ev = byId.get(e.evaluate);
+      return { op: "threshold", type: e.type, target: hashOfId(e.evaluate), efficiency: ev?.kind === "evaluate" ? ev.workingPoints[e.point] ?? null : null };
+    }
     if ("args" in e) return { ...e, args: e.args.map(ir) };
     return e;
   };

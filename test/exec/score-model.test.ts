@@ -30,9 +30,11 @@ region trig = triggerIsoMu24
 `;
 
 /** The single-top example's data with `source` as its analysis. */
-function analysisDir(source: string): string {
+function analysisDir(source: string, binary = false): string {
   const dir = copyExample(tmp, "single-top");
-  writeFileSync(path.join(dir, "analysis.hep"), HEADER + source);
+  // binary: one background class, so that a trained model has one score
+  const header = binary ? HEADER.replace(/class (ww|wz|zz)/g, "class background") : HEADER;
+  writeFileSync(path.join(dir, "analysis.hep"), header + source);
   return dir;
 }
 
@@ -103,9 +105,11 @@ evaluate met_vs_ww, njet {
   reference njet
 }
 region hi_met = trig and met_vs_ww > 0.5
+region medium = trig and met_vs_ww >= met_vs_ww.Medium
 output {
   predictions "out/pred" friend keyed entry
   histogram met_vs_ww in hi_met bins 10 0 .. 1 to "out/h.root"
+  cutflow in trig, medium to "out/cutflow.json"
 }
 `);
     const ex = await run(dir);
@@ -141,5 +145,53 @@ output {
     }
     const h = ex.result.histograms.find((x) => x.key.endsWith("met_vs_ww"))!;
     expect(h.data.entries).toBe(evs.filter((e) => e.trig && score(e) > 0.5).length);
+
+    // a region cut at the working point's threshold keeps what the working point says it keeps
+    const t = threshold(sig, 0.7);
+    const flow = ex.result.cutflows[0].samples.find((x) => x.sample === "single_top")!;
+    expect(flow.regions.medium.raw).toBe(evs.filter((e) => e.sample === "single_top" && e.trig && score(e) >= t).length);
+    expect(flow.regions.medium.weighted / flow.regions.trig.weighted).toBeCloseTo("threshold" in medium.overall ? medium.overall.signalEfficiency : NaN, 12);
+  });
+
+  it("a trained model's working point, derived by its evaluation, cuts a region in the pass after it", async () => {
+    const dir = analysisDir(`
+features f { met normal NJet categorical }
+model bdt = gbdt(f) { trees 8 depth 3 }
+train bdt { on trig folds 2 by entry % 2 }
+evaluate bdt {
+  in trig
+  metrics auc
+  working_points { Loose 0.9 Tight 0.5 }
+}
+region tight = trig and bdt >= bdt.Tight
+output {
+  predictions "out/pred" friend
+  cutflow in trig, tight to "out/cutflow.json"
+}
+`, true);
+    const ex = await run(dir);
+    // training, then scoring with the evaluation, then the region at the threshold
+    expect(ex.result.stages.map((s) => s.stage)).toEqual(["pass 1", "fit 1", "pass 2", "merge 2", "pass 3", "merge 3"]);
+    const wp = ex.result.evaluations[0].workingPoints.find((w) => w.name === "Tight")!;
+    if ("reason" in wp.overall) throw new Error(wp.overall.reason);
+    const flow = ex.result.cutflows[0].samples;
+    let inTight = 0, inTrig = 0, raw = 0;
+    const evs = await events(dir);
+    for (const s of ["single_top", "ww", "wz", "zz"]) {
+      const f = await openRoot(path.join(dir, "out/pred", s, `${s}.root`));
+      const bdt = Array.from((await f.read("predictions", ["bdt"])).get("bdt")!.values as Float64Array);
+      await f.close();
+      const mine = evs.filter((e) => e.sample === s);
+      const kept = mine.filter((e, i) => e.trig && bdt[i] >= wp.overall.threshold);
+      expect(flow.find((x) => x.sample === s)!.regions.tight.raw).toBe(kept.length);
+      if (s === "single_top") {
+        inTight = kept.reduce((a, e) => a + e.w, 0);
+        inTrig = mine.filter((e) => e.trig).reduce((a, e) => a + e.w, 0);
+        raw = kept.length;
+      }
+    }
+    expect(raw).toBeGreaterThan(0);
+    expect(inTight / inTrig).toBeCloseTo(wp.overall.signalEfficiency, 10);
+    expect(wp.overall.signalEfficiency).toBeGreaterThanOrEqual(0.5);
   });
 });
