@@ -177,6 +177,12 @@ export interface EvaluateNode extends NodeBase {
   metrics: Array<{ name: string; at: number | null }>;
   workingPoints: Record<string, number>;
   reference: string | null;
+  /**
+   * `given MODEL.POINT`: the working points are derived among the events whose MODEL score passes
+   * POINT's threshold, which the evaluate node `evaluate` derives (an input, so this node runs a
+   * pass later; `predict:MODEL` is an input too). Absent when not written.
+   */
+  given?: { model: string; point: string; evaluate: string };
 }
 export interface HistogramNode extends NodeBase {
   kind: "histogram";

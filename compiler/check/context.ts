@@ -55,6 +55,8 @@ export class CheckContext {
    */
   readonly thresholds = new WeakMap<A.Expr, { model: string; point: string; evaluate: A.EvaluateDecl }>();
   readonly thresholdUses: Array<{ model: string; point: string; evaluate: A.EvaluateDecl; file: string; span: Span; owner?: string }> = [];
+  /** `working_points { ... } given MODEL.NAME` of an evaluate block, resolved. */
+  readonly givens = new WeakMap<A.EvaluateDecl, { model: string; point: string; evaluate: A.EvaluateDecl }>();
   /** Declaration name → names of declarations its expressions use. */
   readonly deps = new Map<string, Set<string>>();
   /** Names referenced from places that are not declarations (train, evaluate, outputs, other symbols). */

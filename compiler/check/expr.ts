@@ -604,7 +604,7 @@ function scalarSuggestion(e: A.Expr, t: Type): { message: string; replacement?: 
 }
 
 /** The 1-based line of an offset in one of the program's files. */
-function lineOf(ctx: CheckContext, file: string, offset: number): number {
+export function lineOf(ctx: CheckContext, file: string, offset: number): number {
   const text = ctx.program.files.find((f) => f.path === file)?.text ?? "";
   let line = 1;
   for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;

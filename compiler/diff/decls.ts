@@ -372,6 +372,7 @@ export function entriesOf(side: Side): Entry[] {
       const metrics = get("metrics")?.metrics ?? [];
       const points = get("working_points")?.points ?? [];
       const reference = get("reference");
+      const wpGiven = get("working_points")?.given;
       return [
         { field: "in", key: e.region ? r(e.region) : null, show: e.region },
         {
@@ -383,6 +384,7 @@ export function entriesOf(side: Side): Entry[] {
         { field: "metrics", list: metrics.map((m) => ({ id: `${m.name.name}@${m.at?.value ?? ""}`, key: "", show: m.at ? `${m.name.name} at ${m.at.raw}` : m.name.name })), ordered: false },
         { field: "working_points", list: points.map((w) => ({ id: w.name.name, key: json(w.value.value), show: `${w.name.name} ${w.value.raw}` })), ordered: false },
         { field: "reference", key: reference ? r(reference.model.name) : null, show: reference?.model.name ?? null },
+        ...(wpGiven ? [{ field: "given", key: json({ model: r(wpGiven.model.name), point: wpGiven.point.name }), show: `${wpGiven.model.name}.${wpGiven.point.name}` }] : []),
       ];
     };
     entries.push({

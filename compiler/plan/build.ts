@@ -247,7 +247,10 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       const inputs = new Set<string>([`predict:${m.name}`, ...sampleWeights, ...sampleSelections]);
       if (region) inputs.add(`filter:${region}`);
       for (const b of bins) refsOf(b.expr, inputs);
-      add({ kind: "evaluate", id, origin: origin(file, decl.span), inputs: [...inputs], model: m.name, region, bins, metrics, workingPoints, reference: props.reference?.model.name ?? null });
+      const g = ctx.givens.get(decl);
+      const given = g ? { model: g.model, point: g.point, evaluate: evaluateIdOf(ctx, g.evaluate, g.model) } : undefined;
+      if (given) inputs.add(`predict:${given.model}`).add(given.evaluate);
+      add({ kind: "evaluate", id, origin: origin(file, decl.span), inputs: [...inputs], model: m.name, region, bins, metrics, workingPoints, reference: props.reference?.model.name ?? null, ...(given ? { given } : {}) });
     }
   }
 
@@ -490,7 +493,10 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
           data: dataHash(),
         };
       case "evaluate":
-        return { region: n.region ? hashOfId(`filter:${n.region}`) : null, bins: n.bins.map((b) => ({ expr: ir(b.expr), edges: b.edges })), metrics: n.metrics, workingPoints: n.workingPoints, reference: n.reference ? hashOfId(`predict:${n.reference}`) : null };
+        return {
+          region: n.region ? hashOfId(`filter:${n.region}`) : null, bins: n.bins.map((b) => ({ expr: ir(b.expr), edges: b.edges })), metrics: n.metrics, workingPoints: n.workingPoints, reference: n.reference ? hashOfId(`predict:${n.reference}`) : null,
+          ...(n.given ? { given: ir({ op: "threshold", type: "float", ...n.given }) } : {}),
+        };
       case "histogram":
         return { name: n.name, vars: n.vars.map(ir), edges: n.edges, regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), by: n.by, weighted: n.weighted, samples: reads, groups: n.by === "group" ? groups : null };
       case "cutflow":

@@ -194,4 +194,46 @@ output {
     expect(inTight / inTrig).toBeCloseTo(wp.overall.signalEfficiency, 10);
     expect(wp.overall.signalEfficiency).toBeGreaterThanOrEqual(0.5);
   });
+
+  it("derives working points given another discriminator's working point (TauMLTools' derive_wp), as a hand-sorted computation does", async () => {
+    const dir = analysisDir(`
+model vs_ww = score(met / (met + 40)) { background [ww] }
+model vs_wz = score(NJet) { background [wz] }
+evaluate vs_wz {
+  in trig
+  working_points { VLoose 0.98 Loose 0.8 }
+}
+evaluate vs_ww {
+  in trig
+  working_points { Loose 0.9 Medium 0.6 } given vs_wz.Loose
+}
+region medium = trig and vs_wz >= vs_wz.Loose and vs_ww >= vs_ww.Medium
+output {
+  cutflow in trig, medium to "out/cutflow.json"
+}
+`);
+    const ex = await run(dir);
+    const evs = (await events(dir)).filter((e) => e.trig && e.w !== 0);
+    const sig = evs.filter((e) => e.sample === "single_top");
+    const tLoose = threshold(sig.map((e) => ({ s: e.njet, w: e.w })), 0.8);
+    const wz = ex.result.evaluations.find((r) => r.model === "vs_wz")!;
+    expect(wz.workingPoints.map((w) => "threshold" in w.overall && w.overall.threshold)).toEqual([threshold(sig.map((e) => ({ s: e.njet, w: e.w })), 0.98), tLoose]);
+
+    // vs_ww's thresholds: among the signal passing vs_wz's Loose threshold only
+    const passing = sig.filter((e) => e.njet >= tLoose).map((e) => ({ s: e.met / (e.met + 40), w: e.w }));
+    const ww = ex.result.evaluations.find((r) => r.model === "vs_ww")!;
+    for (const [name, target] of [["Loose", 0.9], ["Medium", 0.6]] as const) {
+      const wp = ww.workingPoints.find((w) => w.name === name)!;
+      if ("reason" in wp.overall) throw new Error(wp.overall.reason);
+      expect(wp.overall.threshold).toBe(threshold(passing, target));
+      expect(wp.given).toEqual({ name: "vs_wz.Loose", threshold: tLoose, signalEfficiency: expect.any(Number) });
+      expect(wp.given!.signalEfficiency).toBeCloseTo(passing.reduce((a, e) => a + e.w, 0) / sig.reduce((a, e) => a + e.w, 0), 12);
+    }
+    // both working points together keep 60% of the signal that passes vs_wz's, as derived
+    const medium = ww.workingPoints.find((w) => w.name === "Medium")!.overall as { threshold: number; signalEfficiency: number };
+    const flow = ex.result.cutflows[0].samples.find((x) => x.sample === "single_top")!;
+    const kept = passing.filter((e) => e.s >= medium.threshold).reduce((a, e) => a + e.w, 0);
+    expect(flow.regions.medium.weighted).toBeCloseTo(kept, 9);
+    expect(kept / passing.reduce((a, e) => a + e.w, 0)).toBeCloseTo(medium.signalEfficiency, 12);
+  });
 });

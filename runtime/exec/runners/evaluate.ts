@@ -7,17 +7,19 @@
  */
 import type { EvaluateNode } from "../../../plan/types.js";
 import { hashOf } from "../../../plan/canonical.js";
-import { evaluateModel, type EvaluateSpec, type EvaluationResult, type ScoredEvents } from "../../evaluate/index.js";
+import { evaluateModel, type CrossRequirement, type EvaluateSpec, type EvaluationResult, type ScoredEvents } from "../../evaluate/index.js";
 import { exprLabel } from "../../train/label.js";
 import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
 import { inSampleColumn, scoreColumn, trainedColumn } from "./predict.js";
 import { modelView } from "./models.js";
 import { trainColumns } from "./train.js";
-import { SELECTED, type Runner } from "./types.js";
+import { SELECTED, type Runner, type RunState } from "./types.js";
 
 interface SampleEvents {
   label: number;
+  /** The `given` model's score per event (empty without `given`). */
+  given: Float64Array;
   scores: Float64Array[];
   weight: Float64Array;
   fold: Float64Array;
@@ -40,6 +42,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
     const fold = new GrowableF64();
     const train = new GrowableF64();
     const binVars = vars.map(() => new GrowableF64());
+    const given = e.given ? new GrowableF64() : null;
     return {
       outputs: vars,
       regions: [region],
@@ -48,6 +51,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
         const foldCol = t?.folds ? (ev.columns.get(`${trainColumns.fold(t)}:all`) as Float64Array) : null;
         const trainedMask = ev.columns.get(trainedColumn(e.model)) as Uint8Array;
         const binCols = vars.map((v) => ev.columns.get(v.key) as Float64Array);
+        const givenCol = e.given ? (ev.columns.get(scoreColumn(e.given.model, 0)) as Float64Array) : null;
         // out-of-fold scores of every event, then training-fold scores of those the training saw
         for (const pass of [0, 1]) {
           // columns looked up once per chunk, not per event
@@ -60,13 +64,14 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
             fold.push(foldCol ? foldCol[i] : 0);
             train.push(pass);
             for (let k = 0; k < binCols.length; k++) binVars[k].push(binCols[k][i]);
+            if (given) given.push(givenCol![i]);
           }
         }
       },
       finish(totals) {
         const w = weight.values();
         if (totals.norm !== 1) for (let i = 0; i < w.length; i++) w[i] *= totals.norm;
-        return { label, scores: scores.map((g) => g.values()), weight: w, fold: fold.values(), train: train.values(), vars: binVars.map((g) => g.values()) };
+        return { label, given: given ? given.values() : new Float64Array(0), scores: scores.map((g) => g.values()), weight: w, fold: fold.values(), train: train.values(), vars: binVars.map((g) => g.values()) };
       },
     };
   },
@@ -110,6 +115,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
       workingPoints: Object.entries(e.workingPoints).map(([name, target]) => ({ name, target })),
       flatWorkingPoints: e.bins.length > 0,
       bootstrap: { seed: run.plan.analysis.seed },
+      ...(e.given ? { given: givenRequirement(e, cat((p) => p.given), run) } : {}),
     };
     const result = evaluateModel(events, spec);
     if ("error" in result) throw new RunError(result.error.code, result.error.args, e.origin);
@@ -117,3 +123,18 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
     run.results.set(e.id, result satisfies EvaluationResult);
   },
 };
+
+/**
+ * The other discriminator's working point the working points are derived under: its score on the
+ * evaluated events and the threshold its evaluation (an earlier pass) derived over all its events.
+ */
+function givenRequirement(e: EvaluateNode, score: Float64Array, run: RunState): CrossRequirement {
+  const g = e.given!;
+  const other = run.results.get(g.evaluate) as EvaluationResult | undefined;
+  const wp = other?.workingPoints.find((w) => w.name === g.point);
+  if (!wp || "reason" in wp.overall) {
+    const reason = !other ? "its evaluation did not run" : !wp ? "its evaluation derived no such working point (working points are derived for binary models only)" : (wp.overall as { reason: string }).reason;
+    throw new RunError("HEP6055", { model: g.model, name: g.point, reason }, e.origin, e.id);
+  }
+  return { name: `${g.model}.${g.point}`, score, threshold: wp.overall.threshold };
+}
