@@ -293,7 +293,8 @@ export type EvaluateProp =
   | (Node & { kind: "Property"; key: Ident; prop: "in"; region: Ident })
   | (Node & { kind: "Property"; key: Ident; prop: "bins"; axes: ReweightAxis[] })
   | (Node & { kind: "Property"; key: Ident; prop: "metrics"; metrics: Metric[] })
-  | (Node & { kind: "Property"; key: Ident; prop: "working_points"; points: WorkingPoint[] })
+  /** `given MODEL.NAME`: thresholds derived among the events passing another discriminator's working point. */
+  | (Node & { kind: "Property"; key: Ident; prop: "working_points"; points: WorkingPoint[]; given?: { model: Ident; point: Ident } })
   | (Node & { kind: "Property"; key: Ident; prop: "reference"; model: Ident });
 export interface EvaluateDecl extends Node {
   kind: "Evaluate";

@@ -40,6 +40,7 @@ export const KW = Object.fromEntries(
     "on", "folds", "by", "balance", "reweight", "merge", "max_weight", "validation", "test", "class_weights", "negative_weights", "in", "to", "metrics", "at", "working_points", "reference",
     "predictions", "friend", "keyed", "histogram", "cutflow", "report", "weighted", "dataset", "onnx",
     "ntuple", "keep",
+    "given",
   ].map((w) => [w, soft(w)]),
 ) as Record<string, TokenType>;
 

@@ -27,7 +27,13 @@ export type ExprIR =
    * classes.ts) for a multiclass model, 0 for a binary or imported one. The node using it lists
    * `predict:MODEL` among its inputs; the runtime supplies the column `score:MODEL:OUTPUT`.
    */
-  | { op: "score"; type: string; model: string; output: number };
+  | { op: "score"; type: string; model: string; output: number }
+  /**
+   * A working point's score threshold (type "float"), `MODEL.POINT`: derived at run time by the
+   * evaluate node `evaluate`, which the node using it lists among its inputs (so it runs in a
+   * later pass); the runtime puts the number in its place before compiling a kernel.
+   */
+  | { op: "threshold"; type: string; model: string; point: string; evaluate: string };
 
 export interface Origin {
   file: string;
@@ -157,6 +163,11 @@ export interface PredictNode extends NodeBase {
   modelKind: string;
   /** onnx: the model file and the inputs fed to it */
   onnx?: { path: string; inputs: ExprIR[]; output: string | null };
+  /**
+   * score: an existing discriminant, one number per event (`expr`), evaluated like a binary
+   * model with `signal` against `background` (class names; other classes' events are left out).
+   */
+  discriminant?: { expr: ExprIR; signal: string; background: string[] };
 }
 export interface EvaluateNode extends NodeBase {
   kind: "evaluate";
@@ -166,6 +177,12 @@ export interface EvaluateNode extends NodeBase {
   metrics: Array<{ name: string; at: number | null }>;
   workingPoints: Record<string, number>;
   reference: string | null;
+  /**
+   * `given MODEL.POINT`: the working points are derived among the events whose MODEL score passes
+   * POINT's threshold, which the evaluate node `evaluate` derives (an input, so this node runs a
+   * pass later; `predict:MODEL` is an input too). Absent when not written.
+   */
+  given?: { model: string; point: string; evaluate: string };
 }
 export interface HistogramNode extends NodeBase {
   kind: "histogram";

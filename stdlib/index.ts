@@ -46,7 +46,7 @@ export interface ModelKind {
   name: string;
   summary: string;
   /** What goes between the parentheses. */
-  argument: "features" | "onnx-path";
+  argument: "features" | "onnx-path" | "expression";
   trainable: boolean;
   options: ModelOptionSpec[];
 }
@@ -114,6 +114,16 @@ export const MODEL_KINDS: readonly ModelKind[] = [
     options: [
       { name: "inputs", type: "list<name>", summary: "The features (or defines) fed to the model, in the model's input order." },
       { name: "output", type: "string", summary: "The model output to read (default: the first)." },
+    ],
+  },
+  {
+    name: "score",
+    summary: "An existing discriminant evaluated like a model: `score(EXPR)` is the per-event number EXPR (e.g. a tagger's output branches combined, `node_tau / (node_tau + node_e)`), a binary score high for the signal class. Nothing is trained; it can be evaluated, given working points, used as a reference and written with the predictions.",
+    argument: "expression",
+    trainable: false,
+    options: [
+      { name: "signal", type: "name", summary: "The signal class (default: the class named `signal`, else the class last by name)." },
+      { name: "background", type: "list<name>", summary: "The background classes, e.g. [electron] (default: every class but the signal). Events of other classes are left out of its evaluation." },
     ],
   },
 ];

@@ -49,6 +49,14 @@ export class CheckContext {
   readonly scores = new WeakMap<A.Expr, { model: string; output: number }>();
   /** Where scores are used, with the declaration using them (undefined: not a declaration), for cycles. */
   readonly scoreUses: Array<{ model: string; file: string; span: Span; owner?: string }> = [];
+  /**
+   * `MODEL.NAME` naming a working point: the threshold its evaluate block derives at run time. The
+   * uses, with the declaration using them, are checked for cycles through the block's events.
+   */
+  readonly thresholds = new WeakMap<A.Expr, { model: string; point: string; evaluate: A.EvaluateDecl }>();
+  readonly thresholdUses: Array<{ model: string; point: string; evaluate: A.EvaluateDecl; file: string; span: Span; owner?: string }> = [];
+  /** `working_points { ... } given MODEL.NAME` of an evaluate block, resolved. */
+  readonly givens = new WeakMap<A.EvaluateDecl, { model: string; point: string; evaluate: A.EvaluateDecl }>();
   /** Declaration name → names of declarations its expressions use. */
   readonly deps = new Map<string, Set<string>>();
   /** Names referenced from places that are not declarations (train, evaluate, outputs, other symbols). */

@@ -15,6 +15,7 @@ import {
 import { printExpr } from "../syntax/print.js";
 import type { CheckContext } from "./context.js";
 import type { SymbolInfo } from "./symbols.js";
+import { workingPointsOf } from "./rules/working-points.js";
 
 /** Where an expression is typed: its file, the declaration it belongs to, and the element scopes it is inside. */
 export interface Scope {
@@ -297,7 +298,8 @@ export class ExprChecker {
     const kind = MODEL_KIND_BY_NAME.get(decl.modelKind.name);
     if (!kind) return ERROR; // an unknown kind is reported with the model
     const model = sym.name;
-    const imported = kind.argument === "onnx-path";
+    // imported (onnx) and score models have a score without training
+    const imported = !kind.trainable;
     if (!imported && !this.trained().has(model)) {
       this.ctx.report("HEP4057", scope.file, e.span, { model });
       return ERROR;
@@ -313,11 +315,31 @@ export class ExprChecker {
         this.ctx.report("HEP4053", scope.file, e.span, { model, count: classes.length, classes: classes.join(", ") }, { suggestion: { message: `did you mean '${model}.${best}'?`, replacement: `${model}.${best}`, span: e.span } });
         return ERROR;
       }
-    } else if (imported) {
-      this.ctx.report("HEP2013", scope.file, klass.span, { name: model, field: klass.name });
-      return ERROR;
-    } else if (classes.length <= 2) {
-      this.ctx.report("HEP4055", scope.file, e.span, { model, name: klass.name }, { suggestion: { message: `did you mean '${model}'?`, replacement: model, span: e.span } });
+    } else if (imported || classes.length <= 2) {
+      // one score: `MODEL.NAME` is a working point's threshold (or a class, by mistake)
+      const points = workingPointsOf(this.ctx, model);
+      const named = points.filter((p) => p.name === klass.name);
+      if (named.length === 1) {
+        this.ctx.thresholds.set(e, { model, point: klass.name, evaluate: named[0].evaluate });
+        this.ctx.thresholdUses.push({ model, point: klass.name, evaluate: named[0].evaluate, file: scope.file, span: e.span, owner: scope.owner });
+        return FLOAT;
+      }
+      if (named.length > 1) {
+        const lines = named.map((p) => lineOf(this.ctx, p.file, p.ident.span.start)).join(", ");
+        this.ctx.report("HEP4081", scope.file, klass.span, { name: klass.name, model, count: named.length, lines });
+        return ERROR;
+      }
+      if (!imported && classes.includes(klass.name)) {
+        this.ctx.report("HEP4055", scope.file, e.span, { model, name: klass.name }, { suggestion: { message: `did you mean '${model}'?`, replacement: model, span: e.span } });
+        return ERROR;
+      }
+      const known = [...new Set(points.map((p) => p.name))];
+      const near = suggest(klass.name, known, 1);
+      this.ctx.report(
+        "HEP4080", scope.file, klass.span,
+        { model, name: klass.name, points: known.length ? ` (its working points: ${known.join(", ")})` : ": no evaluate block of it declares working_points" },
+        near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: klass.span } } : {},
+      );
       return ERROR;
     } else {
       output = classes.indexOf(klass.name);
@@ -579,4 +601,12 @@ function scalarSuggestion(e: A.Expr, t: Type): { message: string; replacement?: 
   if (t.element.kind === "record") return { message: `did you mean 'count(${printExpr(e)})' or '${printExpr(e)}[0].pt'?`, replacement: `count(${printExpr(e)})`, span: e.span };
   if (isBool(t.element)) return { message: `did you mean 'any(${printExpr(e)})' or 'all(${printExpr(e)})'?`, replacement: `any(${printExpr(e)})`, span: e.span };
   return { message: `did you mean '${printExpr(e)}[0]' or 'sum(${printExpr(e)})'?`, replacement: `${printExpr(e)}[0]`, span: e.span };
+}
+
+/** The 1-based line of an offset in one of the program's files. */
+export function lineOf(ctx: CheckContext, file: string, offset: number): number {
+  const text = ctx.program.files.find((f) => f.path === file)?.text ?? "";
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
 }

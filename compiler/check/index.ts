@@ -17,6 +17,7 @@ import { checkOutputs } from "./rules/outputs.js";
 import { checkQuantity, checkSampleExprs, checkSamples } from "./rules/samples.js";
 import { checkScoreCycles } from "./rules/scores.js";
 import { checkTrain } from "./rules/train.js";
+import { checkThresholdCycles } from "./rules/working-points.js";
 import { checkGroups, checkUnused } from "./rules/unused.js";
 
 export { CheckContext } from "./context.js";
@@ -41,6 +42,7 @@ export async function check(program: Program, host: CompilerHost): Promise<Check
   checkEvaluate(ctx, exprs);
   checkOutputs(ctx, exprs);
   checkScoreCycles(ctx);
+  checkThresholdCycles(ctx);
   useNamesInBrokenDecls(ctx);
   checkUnused(ctx);
   dropDiagnosticsInBrokenDecls(ctx);

@@ -94,6 +94,7 @@ function irKey(ir: ExprIR | { text: string }, rename: Rename): string {
     const { type: _type, ...rest } = e as ExprIR & { args?: ExprIR[] };
     if (e.op === "ref") return { op: "ref", decl: e.decl, name: rename(e.name) };
     if (e.op === "score") return { op: "score", model: rename(e.model), output: e.output };
+    if (e.op === "threshold") return { op: "threshold", model: rename(e.model), point: e.point };
     if ("args" in rest && rest.args) return { ...rest, args: rest.args.map(strip) };
     return rest;
   };
@@ -267,6 +268,9 @@ export function entriesOf(side: Side): Entry[] {
           if (kind?.argument === "features") {
             const f = arg?.kind === "Name" ? arg.name : null;
             out.push({ field: "features", key: f ? r(f) : null, show: f });
+          } else if (kind?.argument === "expression") {
+            // a score model's discriminant, compared as the expression it computes
+            out.push({ field: "discriminant", key: arg ? irKey(low(arg), r) : null, show: arg ? printExpr(arg) : null });
           } else {
             const predict = plan.nodes.find((n) => n.id === `predict:${sym.name}`);
             const file = predict?.kind === "predict" && predict.onnx ? predict.onnx.path : arg?.kind === "String" ? arg.value : null;
@@ -369,6 +373,7 @@ export function entriesOf(side: Side): Entry[] {
       const metrics = get("metrics")?.metrics ?? [];
       const points = get("working_points")?.points ?? [];
       const reference = get("reference");
+      const wpGiven = get("working_points")?.given;
       return [
         { field: "in", key: e.region ? r(e.region) : null, show: e.region },
         {
@@ -380,6 +385,7 @@ export function entriesOf(side: Side): Entry[] {
         { field: "metrics", list: metrics.map((m) => ({ id: `${m.name.name}@${m.at?.value ?? ""}`, key: "", show: m.at ? `${m.name.name} at ${m.at.raw}` : m.name.name })), ordered: false },
         { field: "working_points", list: points.map((w) => ({ id: w.name.name, key: json(w.value.value), show: `${w.name.name} ${w.value.raw}` })), ordered: false },
         { field: "reference", key: reference ? r(reference.model.name) : null, show: reference?.model.name ?? null },
+        ...(wpGiven ? [{ field: "given", key: json({ model: r(wpGiven.model.name), point: wpGiven.point.name }), show: `${wpGiven.model.name}.${wpGiven.point.name}` }] : []),
       ];
     };
     entries.push({

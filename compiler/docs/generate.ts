@@ -166,8 +166,8 @@ function boundsText(o: ModelOptionSpec): string {
 
 function modelKindSection(m: ModelKind): string {
   let out = `\n### ${m.name}\n\n${m.summary}\n\n`;
-  const arg = m.argument === "features" ? "the name of a `features` list" : "the path of an `.onnx` file, relative to the analysis file";
-  out += `Written \`model NAME = ${m.name}(${m.argument === "features" ? "FEATURES" : '"PATH.onnx"'}) { OPTION VALUE ... }\`: the argument is ${arg}. `;
+  const arg = m.argument === "features" ? "the name of a `features` list" : m.argument === "expression" ? "a per-event number (an expression)" : "the path of an `.onnx` file, relative to the analysis file";
+  out += `Written \`model NAME = ${m.name}(${m.argument === "features" ? "FEATURES" : m.argument === "expression" ? "EXPR" : '"PATH.onnx"'}) { OPTION VALUE ... }\`: the argument is ${arg}. `;
   out += m.trainable ? "Trained by a `train` block.\n\n" : "Not trained: it is evaluated as it is.\n\n";
   if (m.options.length === 0) return out + "No options.\n";
   out += table(

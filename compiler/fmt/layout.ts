@@ -302,8 +302,19 @@ class Layout {
         return one(`bins ${this.axes(p.axes)}`);
       case "metrics":
         return one(`metrics ${p.metrics.map((m) => (m.at ? `${m.name.name} at ${this.e(m.at)}` : m.name.name)).join(", ")}`);
-      case "working_points":
-        return this.block("item", 1, "working_points", p, p.points.map((w) => [this.line("item", 2, `${w.name.name} ${this.e(w.value)}`, w)]));
+      case "working_points": {
+        const given = p.given;
+        // `} given MODEL.NAME`: the block's closing line carries the requirement
+        const rbrace = given ? this.tokens.filter((t) => t.image === "}" && t.startOffset >= p.span.start && t.startOffset < given.model.span.start).pop() : undefined;
+        const end = rbrace ? { ...p, span: { start: p.span.start, end: rbrace.startOffset + 1 } } : p;
+        const lines = this.block("item", 1, "working_points", end, p.points.map((w) => [this.line("item", 2, `${w.name.name} ${this.e(w.value)}`, w)]));
+        if (given) {
+          const last = lines[lines.length - 1];
+          last.text = `${last.text} given ${given.model.name}.${given.point.name}`;
+          last.end = p.span.end;
+        }
+        return lines;
+      }
       case "reference":
         return one(`reference ${p.model.name}`);
     }

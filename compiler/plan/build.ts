@@ -18,9 +18,10 @@ import { typeToString } from "../core/types.js";
 import type { CompilerHost } from "../host.js";
 import { printExpr } from "../syntax/print.js";
 import { hashOf } from "../../plan/canonical.js";
+import { classOrder } from "../../plan/classes.js";
 import { displayPath } from "../load/program.js";
 import { readLock, lockPathFor } from "./lock.js";
-import { lower, refsOf, Usage } from "./lower.js";
+import { evaluateIdOf, lower, refsOf, Usage } from "./lower.js";
 import type { CollectionIR, ExprIR, InputFile, NegativeWeights, Origin, Plan, PlanNode, ScalingIR, TrainNode } from "../../plan/types.js";
 
 export interface BuildOptions {
@@ -198,6 +199,20 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         classes,
       });
       add({ kind: "predict", id: `predict:${name}`, origin: origin(file, decl.span), inputs: [`train:${name}`, `scale:${features}`], model: name, modelKind: kind.name });
+    } else if (kind.argument === "expression") {
+      const expr = low(decl.args[0]);
+      const all = classOrder(ctx.samples.map((s) => s.klass).filter((k): k is string => !!k));
+      const signal = typeof options.signal === "string" ? options.signal : all[all.length - 1];
+      const background = Array.isArray(options.background) ? (options.background as string[]) : all.filter((c) => c !== signal);
+      add({
+        kind: "predict",
+        id: `predict:${name}`,
+        origin: origin(file, decl.span),
+        inputs: [...refsOf(expr)],
+        model: name,
+        modelKind: kind.name,
+        discriminant: { expr, signal, background },
+      });
     } else {
       const p = (decl.args[0] as A.StringLit).value;
       const abs = path.resolve(path.dirname(sources.get(file)!.abs), p);
@@ -227,13 +242,16 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     const metrics = (props.metrics?.metrics ?? []).map((m) => ({ name: m.name.name, at: m.at?.value ?? null }));
     const workingPoints = Object.fromEntries((props.working_points?.points ?? []).map((w) => [w.name.name, w.value.value]));
     for (const m of decl.models) {
-      let id = `evaluate:${m.name}${region ? `@${region}` : ""}`;
-      for (let k = 2; evalIds.has(id); k++) id = `evaluate:${m.name}${region ? `@${region}` : ""}#${k}`;
+      const id = evaluateIdOf(ctx, decl, m.name);
+      if (evalIds.has(id)) continue; // a model named twice in one block is evaluated once
       evalIds.add(id);
       const inputs = new Set<string>([`predict:${m.name}`, ...sampleWeights, ...sampleSelections]);
       if (region) inputs.add(`filter:${region}`);
       for (const b of bins) refsOf(b.expr, inputs);
-      add({ kind: "evaluate", id, origin: origin(file, decl.span), inputs: [...inputs], model: m.name, region, bins, metrics, workingPoints, reference: props.reference?.model.name ?? null });
+      const g = ctx.givens.get(decl);
+      const given = g ? { model: g.model, point: g.point, evaluate: evaluateIdOf(ctx, g.evaluate, g.model) } : undefined;
+      if (given) inputs.add(`predict:${given.model}`).add(given.evaluate);
+      add({ kind: "evaluate", id, origin: origin(file, decl.span), inputs: [...inputs], model: m.name, region, bins, metrics, workingPoints, reference: props.reference?.model.name ?? null, ...(given ? { given } : {}) });
     }
   }
 
@@ -439,6 +457,11 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
     if (e.op === "ref") return { op: "ref", type: e.type, target: hashOfId(`${e.decl === "region" ? "filter" : "define"}:${e.name}`) };
     // a score is its model's predictions: the model's name drops out, what it learnt from stays in
     if (e.op === "score") return { op: "score", type: e.type, target: hashOfId(`predict:${e.model}`), output: e.output };
+    // a threshold is its evaluation's: the working point's target, not its name, stays in
+    if (e.op === "threshold") {
+      const ev = byId.get(e.evaluate);
+      return { op: "threshold", type: e.type, target: hashOfId(e.evaluate), efficiency: ev?.kind === "evaluate" ? ev.workingPoints[e.point] ?? null : null };
+    }
     if ("args" in e) return { ...e, args: e.args.map(ir) };
     return e;
   };
@@ -474,9 +497,17 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
           classes: n.classes,
         };
       case "predict":
-        return { modelKind: n.modelKind, onnx: n.onnx ? { file: identity.get(n.onnx.path) ?? n.onnx.path, inputs: n.onnx.inputs.map(ir), output: n.onnx.output } : null, data: dataHash() };
+        return {
+          modelKind: n.modelKind,
+          onnx: n.onnx ? { file: identity.get(n.onnx.path) ?? n.onnx.path, inputs: n.onnx.inputs.map(ir), output: n.onnx.output } : null,
+          ...(n.discriminant ? { discriminant: { expr: ir(n.discriminant.expr), signal: n.discriminant.signal, background: n.discriminant.background } } : {}),
+          data: dataHash(),
+        };
       case "evaluate":
-        return { region: n.region ? hashOfId(`filter:${n.region}`) : null, bins: n.bins.map((b) => ({ expr: ir(b.expr), edges: b.edges })), metrics: n.metrics, workingPoints: n.workingPoints, reference: n.reference ? hashOfId(`predict:${n.reference}`) : null };
+        return {
+          region: n.region ? hashOfId(`filter:${n.region}`) : null, bins: n.bins.map((b) => ({ expr: ir(b.expr), edges: b.edges })), metrics: n.metrics, workingPoints: n.workingPoints, reference: n.reference ? hashOfId(`predict:${n.reference}`) : null,
+          ...(n.given ? { given: ir({ op: "threshold", type: "float", ...n.given }) } : {}),
+        };
       case "histogram":
         return { name: n.name, vars: n.vars.map(ir), edges: n.edges, regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), by: n.by, weighted: n.weighted, samples: reads, groups: n.by === "group" ? groups : null };
       case "cutflow":

@@ -5,7 +5,7 @@
  */
 import type * as A from "../../grammar/ast.js";
 import { UNITS } from "../../grammar/parser.js";
-import { FUNCTION_BY_NAME } from "../../stdlib/index.js";
+import { FUNCTION_BY_NAME, MODEL_KIND_BY_NAME } from "../../stdlib/index.js";
 import { KINEMATIC_FIELDS, Type, typeToString } from "../core/types.js";
 import type { CheckContext } from "../check/context.js";
 import type { ExprIR } from "../../plan/types.js";
@@ -64,7 +64,7 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
         case "symbol": {
           const k = r.symbol.kind;
           const score = ctx.scores.get(e);
-          if (k === "model" && score) return { op: "score", type: "float", model: score.model, output: score.output };
+          if (k === "model" && score) return scoreIR(ctx, score, usage);
           if (k !== "define" && k !== "object" && k !== "region") throw new Error(`internal: ${k} used as a value`);
           return { op: "ref", type: t, decl: k, name: r.symbol.name };
         }
@@ -104,8 +104,10 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
     case "Index":
       return { op: "index", type: t, args: [go(e.target), go(e.index)] };
     case "Member": {
+      const threshold = ctx.thresholds.get(e);
+      if (threshold) return { op: "threshold", type: "float", model: threshold.model, point: threshold.point, evaluate: evaluateIdOf(ctx, threshold.evaluate, threshold.model) };
       const score = ctx.scores.get(e);
-      if (score) return { op: "score", type: "float", model: score.model, output: score.output };
+      if (score) return scoreIR(ctx, score, usage);
       const target = ctx.types.get(e.target);
       const rec = target?.kind === "record" ? target.record : target?.kind === "list" && target.element.kind === "record" ? target.element.record : undefined;
       if (rec) usage.field(rec.name, e.field.name);
@@ -116,10 +118,49 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
   }
 }
 
+/**
+ * A model's score. A score model's is its discriminant itself, inlined: the kernel computes it
+ * in the same pass (the same bits its predict node hands evaluations and friend trees), where a
+ * trained model's score is an input column from the pass that scored it.
+ */
+function scoreIR(ctx: CheckContext, score: { model: string; output: number }, usage: Usage): ExprIR {
+  const decl = ctx.symbol(score.model)?.decl;
+  if (decl?.kind === "Model" && MODEL_KIND_BY_NAME.get(decl.modelKind.name)?.argument === "expression") return lower(ctx, decl.args[0], usage);
+  return { op: "score", type: "float", model: score.model, output: score.output };
+}
+
+const evaluateIdMemo = new WeakMap<CheckContext, Map<A.EvaluateDecl, Map<string, string>>>();
+
+/**
+ * The plan id of an evaluate block's node for one of its models: `evaluate:MODEL@REGION`, with
+ * `#2`, `#3` ... for further blocks of the same model and region, in declaration order.
+ */
+export function evaluateIdOf(ctx: CheckContext, decl: A.EvaluateDecl, model: string): string {
+  let ids = evaluateIdMemo.get(ctx);
+  if (!ids) {
+    ids = new Map();
+    const taken = new Set<string>();
+    for (const { decl: d } of ctx.declsOf("Evaluate")) {
+      const region = (d.props.find((p) => p.prop === "in") as { region: A.Ident } | undefined)?.region.name ?? null;
+      const perModel = new Map<string, string>();
+      for (const m of d.models) {
+        let id = `evaluate:${m.name}${region ? `@${region}` : ""}`;
+        for (let k = 2; taken.has(id); k++) id = `evaluate:${m.name}${region ? `@${region}` : ""}#${k}`;
+        taken.add(id);
+        if (!perModel.has(m.name)) perModel.set(m.name, id);
+      }
+      ids.set(d, perModel);
+    }
+    evaluateIdMemo.set(ctx, ids);
+  }
+  return ids.get(decl)?.get(model) ?? `evaluate:${model}`;
+}
+
 /** Ids of the nodes an IR reads, for node inputs: declarations, and the predict nodes of the scores it uses. */
 export function refsOf(ir: ExprIR, out = new Set<string>()): Set<string> {
   if (ir.op === "ref") out.add(`${ir.decl === "region" ? "filter" : "define"}:${ir.name}`);
   if (ir.op === "score") out.add(`predict:${ir.model}`);
+  if (ir.op === "threshold") out.add(ir.evaluate);
   if ("args" in ir) for (const a of ir.args) refsOf(a, out);
   return out;
 }

@@ -279,7 +279,17 @@ export class TrainingRules extends SampleRules {
           this.ACTION(() => points.push(this.node({ kind: "WorkingPoint" as const, name: this.ident(n), value: v }, n.startOffset, this.lastEnd())));
         });
         this.consume(at, T.RBrace);
-        return this.ACTION(() => this.prop(k, { prop: "working_points" as const, points }));
+        // `given MODEL.NAME`: derived among the events passing another discriminator's working point
+        let given: { model: A.Ident; point: A.Ident } | undefined;
+        this.option(at, () => {
+          this.consume(at, K.given);
+          // occurrences after the working points' own identifiers (at)
+          const model = this.readName(at + 1);
+          this.consume(at, T.Dot);
+          const point = this.readName(at + 2);
+          this.ACTION(() => (given = { model, point }));
+        });
+        return this.ACTION(() => this.prop(k, { prop: "working_points" as const, points, given }));
       },
     },
     this.field(K.reference, "reference", "model", (at) => this.readName(at)),

@@ -68,7 +68,7 @@ export function hover(c: Compilation, doc: TextDocument, offset: number): Hover 
     }
     case "modelKind": {
       const k = MODEL_KIND_BY_NAME.get(t.name)!;
-      md = "```hep\n" + `${k.name}(${k.argument === "features" ? "FEATURES" : '"model.onnx"'})` + "\n```\n\n" + k.summary + "\n\nOptions: " + k.options.map((o) => "`" + o.name + "`").join(", ");
+      md = "```hep\n" + `${k.name}(${k.argument === "features" ? "FEATURES" : k.argument === "expression" ? "EXPR" : '"model.onnx"'})` + "\n```\n\n" + k.summary + "\n\nOptions: " + k.options.map((o) => "`" + o.name + "`").join(", ");
       break;
     }
     case "option": {

@@ -64,6 +64,9 @@ export function compile(g: Gen, ir: ExprIR, cx: Cx): Val {
     case "score":
       // not a branch: the executor computes the scores and hands them to the kernel with the batch
       return g.num(`${inputColumn(g, scoreInput(ir.model, ir.output))}[i]`, g.ev);
+    case "threshold":
+      // the executor puts the derived number in its place before a kernel is compiled
+      throw new KernelError(`working point ${ir.model}.${ir.point} has no threshold yet`);
     case "where": {
       const target = compile(g, ir.args[0], cx);
       if (target.k !== "list") throw new KernelError(`'where' on ${ir.args[0].type}`);

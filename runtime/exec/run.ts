@@ -31,6 +31,7 @@ import { downstreamOf, scoresReadByExpressions, stagesOf, type Stage } from "./s
 import { streamSample, type CacheLog, type CachedOutput } from "./stream.js";
 import type { CutflowResult, HistogramResult, RunOptions, RunResult, SampleResult } from "./types.js";
 import { inWindow } from "./window.js";
+import { resolveThresholds, thresholdSlots } from "./thresholds.js";
 
 export type { RunOptions, RunResult, HistogramResult, CutflowResult, SampleResult, Progress } from "./types.js";
 
@@ -65,7 +66,11 @@ export function unsupportedNodes(plan: Plan): RunError[] {
   return out;
 }
 
-export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> {
+export async function runPlan(given: Plan, opts: RunOptions): Promise<RunResult> {
+  // Working points' thresholds become numbers as their evaluations finish: on a copy of the nodes.
+  const withThresholds = thresholdSlots(given.nodes).length > 0;
+  const plan: Plan = withThresholds ? { ...given, nodes: structuredClone(given.nodes) } : given;
+  let thresholds = withThresholds ? thresholdSlots(plan.nodes) : [];
   const notRun = downstreamOf(plan.nodes, unsupportedNodes(plan).map((e) => e.node!));
   const threads = Math.max(1, opts.threads ?? defaultThreads());
   // Worker threads load their code while this thread checks the inputs.
@@ -100,6 +105,7 @@ export async function runPlan(plan: Plan, opts: RunOptions): Promise<RunResult> 
       const partials = outcomes.flatMap((o) => (o.partials.has(node.id) ? [{ scope: o.scope, totals: o.totals, partial: o.partials.get(node.id) }] : []));
       await runner.merge?.(node, partials, run);
     }
+    if (thresholds.length) thresholds = resolveThresholds(thresholds, run.results);
     logStage(stage.fit.length ? `fit ${stage.level + 1}` : `merge ${stage.level + 1}`, t1);
   }
 

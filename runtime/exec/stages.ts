@@ -66,12 +66,14 @@ export function stagesOf(nodes: readonly PlanNode[], skip: ReadonlySet<string> =
 }
 
 /**
- * Whether `n` needs its input `i` from an earlier pass: a fitted model (train), or a model's scores
- * used in an expression (the kernel reads them as input columns, so they must exist before the pass
- * starts). Friend trees and evaluations read scores from the same chunk's chain instead.
+ * Whether `n` needs its input `i` from an earlier pass: a fitted model (train), a working point's
+ * threshold (an evaluation: its number exists once the evaluation has merged, and is put into the
+ * expressions of the passes after it), or a model's scores used in an expression (the kernel reads
+ * them as input columns, so they must exist before the pass starts). Friend trees and evaluations
+ * read scores from the same chunk's chain instead.
  */
 function barrier(n: PlanNode, i: PlanNode | undefined): boolean {
-  if (i?.kind === "train") return true;
+  if (i?.kind === "train" || i?.kind === "evaluate") return true;
   return i?.kind === "predict" && !(n.kind === "write" && n.format === "friend") && n.kind !== "evaluate";
 }
 

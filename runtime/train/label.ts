@@ -29,5 +29,7 @@ export function exprLabel(e: ExprIR): string {
       return `${exprLabel(e.args[0])} where ${exprLabel(e.args[1])}`;
     case "score":
       return e.output ? `${e.model}[${e.output}]` : e.model;
+    case "threshold":
+      return `${e.model}.${e.point}`;
   }
 }

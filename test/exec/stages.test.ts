@@ -37,4 +37,21 @@ describe("stages", () => {
     expect([...out].sort()).toEqual(["evaluate:bdt@tight", "filter:tight", "histogram:score", "predict:bdt", "train:bdt", "write:friend"]);
     expect(stagesOf(NODES, out).map((s) => s.stream.map((n) => n.id))).toEqual([["histogram:h"]]);
   });
+
+  it("puts what reads a working point's threshold in a pass after the evaluation that derives it", () => {
+    const nodes = [
+      node("read:s", "read"),
+      node("filter:sr", "filter", ["read:s"]),
+      node("predict:tau", "predict", ["read:s"], { model: "tau" }),
+      node("evaluate:tau@sr", "evaluate", ["predict:tau", "filter:sr"], { model: "tau" }),
+      // region tight = sr and tau > tau.Medium: the score inlined, the threshold from the evaluation
+      node("filter:tight", "filter", ["filter:sr", "evaluate:tau@sr"]),
+      node("histogram:h", "histogram", ["filter:tight"]),
+      node("cutflow:c", "cutflow", ["filter:sr"]),
+    ];
+    expect(stagesOf(nodes).map((s) => s.stream.map((n) => n.id))).toEqual([
+      ["predict:tau", "evaluate:tau@sr", "cutflow:c"],
+      ["histogram:h"],
+    ]);
+  });
 });

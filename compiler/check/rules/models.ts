@@ -8,6 +8,7 @@ import type { CheckContext } from "../context.js";
 import type { ExprChecker } from "../expr.js";
 import type { CompilerHost } from "../../host.js";
 import { checkOnnxFile, onnxPath } from "./onnx-file.js";
+import { classOrder } from "../../../plan/classes.js";
 
 export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: CompilerHost): void {
   for (const { decl, file } of ctx.declsOf("Model")) {
@@ -37,6 +38,9 @@ export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: Compile
           if (sym.kind !== "features") ctx.report("HEP2012", file, arg.span, { name: arg.name, actual: sym.kind, expected: "features list" });
         }
       }
+    } else if (kind.argument === "expression") {
+      // an existing discriminant: one number per event, whose names the model depends on
+      exprs.requireScalar(arg, exprs.check(arg, { file, owner: decl.name.name, elements: [] }), file, `the discriminant of model '${decl.name.name}'`, FLOAT);
     } else if (arg.kind !== "String") {
       ctx.report("HEP3001", file, arg.span, { what: "an onnx model", expected: "the path of an .onnx file", actual: "an expression" });
     } else if (path.isAbsolute(arg.value)) {
@@ -56,7 +60,7 @@ export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: Compile
       seen.add(spec.name);
       const problem = optionProblem(spec, o.value);
       if (problem) ctx.report("HEP4006", file, o.value.span, { option: spec.name, model: decl.name.name, expected: problem, actual: valueWords(o.value) });
-      if (spec.type === "list<name>" && o.value.kind === "List") {
+      if (spec.type === "list<name>" && spec.name === "inputs" && o.value.kind === "List") {
         // ONNX inputs are per-event numbers, typed like any other expression.
         for (const item of o.value.items) {
           if (item.kind === "Name") exprs.requireScalar(item, exprs.check(item, { file, elements: [] }), file, "an onnx input", FLOAT);
@@ -64,6 +68,28 @@ export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: Compile
       }
     }
     if (kind.name === "onnx" && !decl.options.some((o) => o.key.name === "inputs")) ctx.report("HEP4017", file, decl.name.span, { model: decl.name.name });
+    if (kind.name === "score") checkScoreClasses(ctx, file, decl);
+  }
+}
+
+/** A score model's `signal` and `background` name classes of the samples, the signal not among the background. */
+function checkScoreClasses(ctx: CheckContext, file: string, decl: A.ModelDecl): void {
+  const classes = classOrder(ctx.samples.map((s) => s.klass).filter((k): k is string => !!k));
+  const known = (id: { name: string; span: A.Span }): boolean => {
+    if (classes.includes(id.name)) return true;
+    const near = suggest(id.name, classes, 1);
+    ctx.report("HEP4040", file, id.span, { name: id.name, classes: classes.length ? ` (${classes.join(", ")})` : "" }, near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: id.span } } : {});
+    return false;
+  };
+  const signal = decl.options.find((o) => o.key.name === "signal")?.value;
+  if (signal?.kind === "Name") known({ name: signal.name, span: signal.span });
+  const background = decl.options.find((o) => o.key.name === "background")?.value;
+  if (background?.kind === "List") {
+    for (const item of background.items) {
+      if (item.kind !== "Name" || !known({ name: item.name, span: item.span })) continue;
+      const sig = signal?.kind === "Name" ? signal.name : classes[classes.length - 1];
+      if (item.name === sig) ctx.report("HEP3001", file, item.span, { what: `the background of model '${decl.name.name}'`, expected: "classes other than its signal", actual: `'${item.name}', its signal class` });
+    }
   }
 }
 

@@ -26,7 +26,7 @@ export function checkScoreCycles(ctx: CheckContext): void {
 }
 
 /** Declaration → the declarations it reads: expressions' names, a model's features, a trained model's train block. */
-function dependencyEdges(ctx: CheckContext): Map<string, Set<string>> {
+export function dependencyEdges(ctx: CheckContext): Map<string, Set<string>> {
   const edges = new Map<string, Set<string>>();
   const add = (from: string, to: string) => {
     let s = edges.get(from);
@@ -54,7 +54,7 @@ function dependencyEdges(ctx: CheckContext): Map<string, Set<string>> {
 }
 
 /** The declarations a score use belongs to: its declaration, or the models of the train block or model declaration it is written in. */
-function ownersOf(ctx: CheckContext, use: { file: string; span: Span; owner?: string }): string[] {
+export function ownersOf(ctx: CheckContext, use: { file: string; span: Span; owner?: string }): string[] {
   if (use.owner) return [use.owner];
   const inside = (d: { decl: A.Node; file: string }) => d.file === use.file && d.decl.span.start <= use.span.start && use.span.end <= d.decl.span.end;
   const sample = ctx.declsOf("Sample").find(inside);
@@ -66,7 +66,7 @@ function ownersOf(ctx: CheckContext, use: { file: string; span: Span; owner?: st
 }
 
 /** Names of declarations an expression's names resolved to. */
-function namesIn(ctx: CheckContext, e: A.Expr, out?: Set<string>, each?: (name: string) => void): void {
+export function namesIn(ctx: CheckContext, e: A.Expr, out?: Set<string>, each?: (name: string) => void): void {
   const stack: A.Expr[] = [e];
   while (stack.length) {
     const x = stack.pop()!;
@@ -106,7 +106,7 @@ function namesIn(ctx: CheckContext, e: A.Expr, out?: Set<string>, each?: (name: 
 }
 
 /** The declarations from `from` to `to` along edges (both included), or undefined when `to` is not reached. */
-function pathBetween(edges: Map<string, Set<string>>, from: string, to: string): string[] | undefined {
+export function pathBetween(edges: Map<string, Set<string>>, from: string, to: string): string[] | undefined {
   const parent = new Map<string, string | null>([[from, null]]);
   const queue = [from];
   while (queue.length) {

@@ -5,19 +5,21 @@
  * on them, marked as such, for the overtraining test only. After the pass runtime/evaluate computes
  * every figure; its problems become warnings, or errors under the evaluate block's line.
  */
-import type { EvaluateNode, TrainNode } from "../../../plan/types.js";
+import type { EvaluateNode } from "../../../plan/types.js";
 import { hashOf } from "../../../plan/canonical.js";
-import { evaluateModel, type EvaluateSpec, type EvaluationResult, type ScoredEvents } from "../../evaluate/index.js";
-import type { TrainedModel } from "../../models/index.js";
+import { evaluateModel, type CrossRequirement, type EvaluateSpec, type EvaluationResult, type ScoredEvents } from "../../evaluate/index.js";
 import { exprLabel } from "../../train/label.js";
 import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
 import { inSampleColumn, scoreColumn, trainedColumn } from "./predict.js";
-import { classOf, trainColumns } from "./train.js";
-import { SELECTED, type Runner } from "./types.js";
+import { modelView } from "./models.js";
+import { trainColumns } from "./train.js";
+import { SELECTED, type Runner, type RunState } from "./types.js";
 
 interface SampleEvents {
   label: number;
+  /** The `given` model's score per event (empty without `given`). */
+  given: Float64Array;
   scores: Float64Array[];
   weight: Float64Array;
   fold: Float64Array;
@@ -27,12 +29,11 @@ interface SampleEvents {
 
 export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
   sample(e, scope, run) {
-    const t = run.byId.get(`train:${e.model}`) as TrainNode;
-    const trained = run.results.get(t.id) as TrainedModel;
-    const cls = classOf(t, scope.read.sample);
-    if (!cls) return null;
-    const label = trained.classes.indexOf(cls);
-    const outputs = trained.classes.length > 2 ? trained.classes.length : 1;
+    const view = modelView(run, e.model);
+    const t = view.train;
+    const label = view.labelOf(scope.read.sample);
+    if (label === undefined) return null;
+    const outputs = view.outputs;
     const region = e.region ?? SELECTED;
     const when = scope.condition(e.region ? [e.region] : []);
     const vars = e.bins.map((b, k) => ({ key: `bin:${e.id}:${k}`, expr: b.expr, as: "f64" as const, when: when?.expr, cacheKey: hashOf({ v: scope.keyOf(b.expr), when: when?.hash ?? null }) }));
@@ -41,14 +42,16 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
     const fold = new GrowableF64();
     const train = new GrowableF64();
     const binVars = vars.map(() => new GrowableF64());
+    const given = e.given ? new GrowableF64() : null;
     return {
       outputs: vars,
       regions: [region],
       chunk(ev) {
         const { idx, count } = ev.passing(region);
-        const foldCol = t.folds ? (ev.columns.get(`${trainColumns.fold(t)}:all`) as Float64Array) : null;
+        const foldCol = t?.folds ? (ev.columns.get(`${trainColumns.fold(t)}:all`) as Float64Array) : null;
         const trainedMask = ev.columns.get(trainedColumn(e.model)) as Uint8Array;
         const binCols = vars.map((v) => ev.columns.get(v.key) as Float64Array);
+        const givenCol = e.given ? (ev.columns.get(scoreColumn(e.given.model, 0)) as Float64Array) : null;
         // out-of-fold scores of every event, then training-fold scores of those the training saw
         for (const pass of [0, 1]) {
           // columns looked up once per chunk, not per event
@@ -61,20 +64,21 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
             fold.push(foldCol ? foldCol[i] : 0);
             train.push(pass);
             for (let k = 0; k < binCols.length; k++) binVars[k].push(binCols[k][i]);
+            if (given) given.push(givenCol![i]);
           }
         }
       },
       finish(totals) {
         const w = weight.values();
         if (totals.norm !== 1) for (let i = 0; i < w.length; i++) w[i] *= totals.norm;
-        return { label, scores: scores.map((g) => g.values()), weight: w, fold: fold.values(), train: train.values(), vars: binVars.map((g) => g.values()) };
+        return { label, given: given ? given.values() : new Float64Array(0), scores: scores.map((g) => g.values()), weight: w, fold: fold.values(), train: train.values(), vars: binVars.map((g) => g.values()) };
       },
     };
   },
 
   merge(e, partials, run) {
-    const t = run.byId.get(`train:${e.model}`) as TrainNode;
-    const trained = run.results.get(t.id) as TrainedModel;
+    const view = modelView(run, e.model);
+    const t = view.train;
     const parts = partials.map((p) => p.partial);
     const n = parts.reduce((a, p) => a + p.weight.length, 0);
     const cat = (pick: (p: SampleEvents) => Float64Array) => {
@@ -86,7 +90,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
       }
       return out;
     };
-    const outputs = trained.classes.length > 2 ? trained.classes.length : 1;
+    const outputs = view.outputs;
     const label = new Int32Array(n);
     let at = 0;
     for (const p of parts) label.fill(p.label, at, (at += p.weight.length));
@@ -94,22 +98,24 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
       scores: Array.from({ length: outputs }, (_, k) => cat((p) => p.scores[k])),
       label,
       weight: cat((p) => p.weight),
-      ...(t.folds ? { fold: Int32Array.from(cat((p) => p.fold)) } : {}),
-      train: Uint8Array.from(cat((p) => p.train)),
+      ...(t?.folds ? { fold: Int32Array.from(cat((p) => p.fold)) } : {}),
+      // a score model saw no event in training: no training-fold scores to compare
+      ...(t ? { train: Uint8Array.from(cat((p) => p.train)) } : {}),
       ...(e.bins.length ? { vars: e.bins.map((_, k) => cat((p) => p.vars[k])) } : {}),
     };
     const rejectionAt = e.metrics.filter((m) => m.name === "rejection" && m.at !== null).map((m) => m.at!);
     const spec: EvaluateSpec = {
       model: e.model,
       region: e.region ?? "all",
-      classes: trained.classes,
+      classes: view.classes,
       kind: outputs > 1 ? "multiclass" : "binary",
-      signal: trained.classes.length - 1,
-      bins: e.bins.map((b) => ({ variable: exprLabel(b.expr), edges: b.edges })),
+      signal: view.classes.length - 1,
+      ...(e.bins.length ? { bins: e.bins.map((b) => ({ variable: exprLabel(b.expr), edges: b.edges })) } : {}),
       ...(rejectionAt.length ? { signalEfficiencies: rejectionAt } : {}),
       workingPoints: Object.entries(e.workingPoints).map(([name, target]) => ({ name, target })),
       flatWorkingPoints: e.bins.length > 0,
       bootstrap: { seed: run.plan.analysis.seed },
+      ...(e.given ? { given: givenRequirement(e, cat((p) => p.given), run) } : {}),
     };
     const result = evaluateModel(events, spec);
     if ("error" in result) throw new RunError(result.error.code, result.error.args, e.origin);
@@ -117,3 +123,18 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
     run.results.set(e.id, result satisfies EvaluationResult);
   },
 };
+
+/**
+ * The other discriminator's working point the working points are derived under: its score on the
+ * evaluated events and the threshold its evaluation (an earlier pass) derived over all its events.
+ */
+function givenRequirement(e: EvaluateNode, score: Float64Array, run: RunState): CrossRequirement {
+  const g = e.given!;
+  const other = run.results.get(g.evaluate) as EvaluationResult | undefined;
+  const wp = other?.workingPoints.find((w) => w.name === g.point);
+  if (!wp || "reason" in wp.overall) {
+    const reason = !other ? "its evaluation did not run" : !wp ? "its evaluation derived no such working point (working points are derived for binary models only)" : (wp.overall as { reason: string }).reason;
+    throw new RunError("HEP6055", { model: g.model, name: g.point, reason }, e.origin, e.id);
+  }
+  return { name: `${g.model}.${g.point}`, score, threshold: wp.overall.threshold };
+}

@@ -11,7 +11,8 @@ import { scoreChunk, type TrainedModel, type LoadedModel, loadModel } from "../.
 import { inTestFraction } from "../../train/index.js";
 import { GrowableF64 } from "./growable.js";
 import { classOf, scaleOf, testOf, trainColumns } from "./train.js";
-import { perRun, SELECTED, type Runner } from "./types.js";
+import { perRun, SELECTED, type Runner, type RunState, type SampleScope, type SampleTask } from "./types.js";
+import { scoreOfDiscriminant } from "../../models/score/index.js";
 
 /** The column key of a model's k-th score, for links later in the chain. */
 export const scoreColumn = (model: string, k: number) => `score:${model}:${k}`;
@@ -25,6 +26,7 @@ const loadedFolds = perRun<LoadedModel>();
 
 export const predictRunner: Runner<PredictNode, null> = {
   sample(p, scope, run) {
+    if (p.discriminant) return discriminantTask(p, scope, run);
     const t = run.byId.get(`train:${p.model}`) as TrainNode;
     const trained = run.results.get(t.id) as TrainedModel;
     const loaded = loadedFolds(run, t.id, () => loadModel(trained));
@@ -74,6 +76,31 @@ export const predictRunner: Runner<PredictNode, null> = {
     };
   },
 };
+
+/**
+ * A score model's task: its discriminant computed by the kernel for every event, handed on as the
+ * model's score. No event was trained on: no training-fold scores, `trained` all 0.
+ */
+function discriminantTask(p: PredictNode, scope: SampleScope, run: RunState): SampleTask<null> {
+  const expr = p.discriminant!.expr;
+  const key = `disc:${p.id}:all`;
+  const kept = run.scoresRead.has(p.model) ? new GrowableF64() : null;
+  return {
+    outputs: [{ key, expr, as: "f64", cacheKey: hashOf({ v: scope.keyOf(expr), as: "f64" }) }],
+    regions: [],
+    chunk(ev) {
+      const s = scoreOfDiscriminant(ev.columns.get(key) as Float64Array, ev.n);
+      ev.columns.set(scoreColumn(p.model, 0), s);
+      ev.columns.set(inSampleColumn(p.model, 0), new Float64Array(ev.n).fill(NaN));
+      ev.columns.set(trainedColumn(p.model), new Uint8Array(ev.n));
+      kept?.append(s, ev.n);
+    },
+    finish() {
+      if (kept) run.scoreColumns.set(scope.read.sample, new Map([...(run.scoreColumns.get(scope.read.sample) ?? []), [scoreColumn(p.model, 0), kept.values()] as const]));
+      return null;
+    },
+  };
+}
 
 /** Names of a model's score columns: the model's name, or MODEL_CLASS per class when multiclass. */
 export function scoreNames(model: string, classes: string[]): string[] {

@@ -1,0 +1,50 @@
+/**
+ * What the runners need to know of a model whatever its kind: its classes in label order, the
+ * label of a sample's events (undefined: the model does not see that sample), whether it is binary,
+ * and its train node when it is trained (folds, training region). Score models
+ * (runtime/models/score) have classes from their discriminant and no train node.
+ */
+import type { PredictNode, TrainNode } from "../../../plan/types.js";
+import type { TrainedModel } from "../../models/index.js";
+import { scoreClasses } from "../../models/score/index.js";
+import { classOf } from "./train.js";
+import type { RunState } from "./types.js";
+
+export interface ModelView {
+  classes: string[];
+  /** Scores per event: 1 (binary) or the number of classes. */
+  outputs: number;
+  /** The index of the sample's class among `classes`, or undefined when the model leaves it out. */
+  labelOf(sample: string): number | undefined;
+  /** The train node of a trained model. */
+  train: TrainNode | null;
+}
+
+export function modelView(run: RunState, model: string): ModelView {
+  const p = run.byId.get(`predict:${model}`) as PredictNode | undefined;
+  if (p?.discriminant) {
+    const classes = scoreClasses(p);
+    const read = (sample: string) => run.plan.nodes.find((n) => n.kind === "read" && n.sample === sample);
+    return {
+      classes,
+      outputs: 1,
+      labelOf(sample) {
+        const r = read(sample);
+        const i = r && r.kind === "read" && r.class !== null ? classes.indexOf(r.class) : -1;
+        return i >= 0 ? i : undefined;
+      },
+      train: null,
+    };
+  }
+  const t = run.byId.get(`train:${model}`) as TrainNode;
+  const trained = run.results.get(t.id) as TrainedModel;
+  return {
+    classes: trained.classes,
+    outputs: trained.classes.length > 2 ? trained.classes.length : 1,
+    labelOf(sample) {
+      const c = classOf(t, sample);
+      return c === undefined ? undefined : trained.classes.indexOf(c);
+    },
+    train: t,
+  };
+}
