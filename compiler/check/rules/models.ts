@@ -56,10 +56,15 @@ export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: Compile
       seen.add(spec.name);
       const problem = optionProblem(spec, o.value);
       if (problem) ctx.report("HEP4006", file, o.value.span, { option: spec.name, model: decl.name.name, expected: problem, actual: valueWords(o.value) });
-      if (spec.type === "list<name>" && o.value.kind === "List") {
-        // ONNX inputs are per-event numbers, typed like any other expression.
+      if (spec.name === "inputs" && o.value.kind === "List") {
+        // ONNX inputs are features lists (their values) or per-event numbers, typed like any other expression.
         for (const item of o.value.items) {
-          if (item.kind === "Name") exprs.requireScalar(item, exprs.check(item, { file, elements: [] }), file, "an onnx input", FLOAT);
+          if (item.kind !== "Name") continue;
+          const sym = ctx.symbol(item.name);
+          if (sym?.kind === "features") {
+            ctx.resolutions.set(item, { kind: "symbol", symbol: sym });
+            dep(ctx, decl.name.name, sym.name);
+          } else exprs.requireScalar(item, exprs.check(item, { file, elements: [] }), file, "an onnx input", FLOAT);
         }
       }
     }

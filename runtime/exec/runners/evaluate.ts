@@ -5,15 +5,15 @@
  * on them, marked as such, for the overtraining test only. After the pass runtime/evaluate computes
  * every figure; its problems become warnings, or errors under the evaluate block's line.
  */
-import type { EvaluateNode, TrainNode } from "../../../plan/types.js";
+import type { EvaluateNode } from "../../../plan/types.js";
 import { hashOf } from "../../../plan/canonical.js";
 import { evaluateModel, type EvaluateSpec, type EvaluationResult, type ScoredEvents } from "../../evaluate/index.js";
-import type { TrainedModel } from "../../models/index.js";
 import { exprLabel } from "../../train/label.js";
 import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
 import { inSampleColumn, scoreColumn, trainedColumn } from "./predict.js";
-import { classOf, trainColumns } from "./train.js";
+import { scoredModel } from "./imported.js";
+import { trainColumns } from "./train.js";
 import { SELECTED, type Runner } from "./types.js";
 
 interface SampleEvents {
@@ -27,12 +27,13 @@ interface SampleEvents {
 
 export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
   sample(e, scope, run) {
-    const t = run.byId.get(`train:${e.model}`) as TrainNode;
-    const trained = run.results.get(t.id) as TrainedModel;
-    const cls = classOf(t, scope.read.sample);
+    const model = scoredModel(run, e.model);
+    const t = model.train;
+    const cls = model.classOf(scope.read.sample);
     if (!cls) return null;
-    const label = trained.classes.indexOf(cls);
-    const outputs = trained.classes.length > 2 ? trained.classes.length : 1;
+    if (model.outputs === 1 && model.classes.length > 2) throw new RunError("HEP6032", { model: e.model, reason: `its one score cannot be evaluated against ${model.classes.length} classes (${model.classes.join(", ")}): name two with 'classes [BACKGROUND, SIGNAL]', or score every class` }, e.origin, e.id);
+    const label = model.classes.indexOf(cls);
+    const outputs = model.outputs;
     const region = e.region ?? SELECTED;
     const when = scope.condition(e.region ? [e.region] : []);
     const vars = e.bins.map((b, k) => ({ key: `bin:${e.id}:${k}`, expr: b.expr, as: "f64" as const, when: when?.expr, cacheKey: hashOf({ v: scope.keyOf(b.expr), when: when?.hash ?? null }) }));
@@ -46,7 +47,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
       regions: [region],
       chunk(ev) {
         const { idx, count } = ev.passing(region);
-        const foldCol = t.folds ? (ev.columns.get(`${trainColumns.fold(t)}:all`) as Float64Array) : null;
+        const foldCol = t?.folds ? (ev.columns.get(`${trainColumns.fold(t)}:all`) as Float64Array) : null;
         const trainedMask = ev.columns.get(trainedColumn(e.model)) as Uint8Array;
         const binCols = vars.map((v) => ev.columns.get(v.key) as Float64Array);
         // out-of-fold scores of every event, then training-fold scores of those the training saw
@@ -73,8 +74,8 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
   },
 
   merge(e, partials, run) {
-    const t = run.byId.get(`train:${e.model}`) as TrainNode;
-    const trained = run.results.get(t.id) as TrainedModel;
+    const model = scoredModel(run, e.model);
+    const t = model.train;
     const parts = partials.map((p) => p.partial);
     const n = parts.reduce((a, p) => a + p.weight.length, 0);
     const cat = (pick: (p: SampleEvents) => Float64Array) => {
@@ -86,7 +87,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
       }
       return out;
     };
-    const outputs = trained.classes.length > 2 ? trained.classes.length : 1;
+    const outputs = model.outputs;
     const label = new Int32Array(n);
     let at = 0;
     for (const p of parts) label.fill(p.label, at, (at += p.weight.length));
@@ -94,18 +95,20 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
       scores: Array.from({ length: outputs }, (_, k) => cat((p) => p.scores[k])),
       label,
       weight: cat((p) => p.weight),
-      ...(t.folds ? { fold: Int32Array.from(cat((p) => p.fold)) } : {}),
-      train: Uint8Array.from(cat((p) => p.train)),
+      ...(t?.folds ? { fold: Int32Array.from(cat((p) => p.fold)) } : {}),
+      // an imported model has no training events: no overtraining test
+      ...(t ? { train: Uint8Array.from(cat((p) => p.train)) } : {}),
       ...(e.bins.length ? { vars: e.bins.map((_, k) => cat((p) => p.vars[k])) } : {}),
     };
     const rejectionAt = e.metrics.filter((m) => m.name === "rejection" && m.at !== null).map((m) => m.at!);
     const spec: EvaluateSpec = {
       model: e.model,
       region: e.region ?? "all",
-      classes: trained.classes,
+      classes: model.classes,
       kind: outputs > 1 ? "multiclass" : "binary",
-      signal: trained.classes.length - 1,
-      bins: e.bins.map((b) => ({ variable: exprLabel(b.expr), edges: b.edges })),
+      signal: model.classes.length - 1,
+      // an evaluate block without bins has none (an empty list would be an axis count of 0)
+      ...(e.bins.length ? { bins: e.bins.map((b) => ({ variable: exprLabel(b.expr), edges: b.edges })) } : {}),
       ...(rejectionAt.length ? { signalEfficiencies: rejectionAt } : {}),
       workingPoints: Object.entries(e.workingPoints).map(([name, target]) => ({ name, target })),
       flatWorkingPoints: e.bins.length > 0,

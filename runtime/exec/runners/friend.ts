@@ -5,8 +5,8 @@
  * entries (ROOT's AddFriend and uproot line them up by entry).
  */
 import type { WriteNode } from "../../../plan/types.js";
-import type { TrainedModel } from "../../models/index.js";
 import { GrowableF64 } from "./growable.js";
+import { scoredModel } from "./imported.js";
 import { scoreColumn, scoreNames } from "./predict.js";
 import type { Runner } from "./types.js";
 
@@ -29,8 +29,8 @@ export const friendRunner: Runner<WriteNode, FriendColumns> = {
     const models = w.inputs.filter((i) => i.startsWith("predict:") && !run.notRun.has(i)).map((i) => i.slice("predict:".length));
     const keys = (w.keys ?? []).map((e, k) => ({ name: keyName(e, k), expr: e, integer: e.type === "int" || e.type === "bool" }));
     const scores = models.flatMap((m) => {
-      const trained = run.results.get(`train:${m}`) as TrainedModel;
-      return scoreNames(m, trained.classes).map((name, k) => ({ name, key: scoreColumn(m, k) }));
+      const model = scoredModel(run, m);
+      return scoreNames(m, model.outputs > 1 ? model.classes : []).map((name, k) => ({ name, key: scoreColumn(m, k) }));
     });
     const keyCols = keys.map(() => new GrowableF64());
     const scoreCols = scores.map(() => new GrowableF64());
