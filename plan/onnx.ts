@@ -224,7 +224,7 @@ function layout(v: OnnxValue): { width: number | null; fixedBatch: number | null
     const [b, w] = s;
     return { width: typeof w === "number" ? w : null, fixedBatch: typeof b === "number" && b > 0 ? b : null };
   }
-  return `'${v.name}' has shape ${shapeWords(s)}: hepc feeds [batch, values] or [batch]`;
+  return `'${v.name}' with shape ${shapeWords(s)}: hepc feeds [batch, values] or [batch]`;
 }
 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
@@ -239,9 +239,9 @@ export function bindOnnx(sig: OnnxSignature, spec: OnnxInputsSpec): { binding: O
   const inputs: BoundInput[] = [];
   const groupWords = (gs: OnnxInputGroup[]) => (gs.length === 1 && gs[0].width > 1 ? `features '${gs[0].label}' have ${gs[0].width}` : `inputs give ${gs.reduce((a, g) => a + g.width, 0)}`);
   const model = sig.inputs;
-  if (model.length === 0) problems.push({ kind: "inputs", message: "the model has no inputs to feed" });
+  if (model.length === 0) problems.push({ kind: "inputs", message: "has no inputs to feed" });
   else if (model.length > 1 && model.length !== spec.groups.length) {
-    problems.push({ kind: "inputs", message: `the model has ${model.length} inputs (${model.map((m) => `'${m.name}'`).join(", ")}), 'inputs' lists ${plural(spec.groups.length, "item")}: give one features list or value per model input` });
+    problems.push({ kind: "inputs", message: `has ${model.length} inputs (${model.map((m) => `'${m.name}'`).join(", ")}), 'inputs' lists ${plural(spec.groups.length, "item")}: give one features list or value per model input` });
   } else {
     const assign = model.length === 1 ? [spec.groups] : spec.groups.map((g) => [g]);
     let first = 0;
@@ -251,17 +251,17 @@ export function bindOnnx(sig: OnnxSignature, spec: OnnxInputsSpec): { binding: O
       const at = first;
       first += width;
       if (m.kind !== "tensor") {
-        problems.push({ kind: "type", message: `input '${m.name}' is a ${m.kind}, not a tensor: hepc feeds float32 or float64 tensors` });
+        problems.push({ kind: "type", message: `reads input '${m.name}' as a ${m.kind}, not a tensor: hepc feeds float32 or float64 tensors` });
         return;
       }
       const dtype = FEEDABLE[m.elem];
       if (!dtype) {
-        problems.push({ kind: "type", message: `input '${m.name}' is ${elemTypeName(m.elem)}: hepc feeds float32 or float64` });
+        problems.push({ kind: "type", message: `reads input '${m.name}' as ${elemTypeName(m.elem)}: hepc feeds float32 or float64` });
         return;
       }
       const l = layout(m);
       if (typeof l === "string") {
-        problems.push({ kind: "shape", message: `input ${l}` });
+        problems.push({ kind: "shape", message: `reads input ${l}` });
         return;
       }
       if (l.width !== null && l.width !== width) {
@@ -281,23 +281,23 @@ export function bindOnnx(sig: OnnxSignature, spec: OnnxInputsSpec): { binding: O
   let columns: number[] = [];
   let width: number | null = null;
   let outType: "float32" | "float64" = "float32";
-  if (!out) problems.push({ kind: "output", message: `the model has no output '${spec.output}' (it has ${sig.outputs.map((o) => `'${o.name}'`).join(", ")})` });
-  else if (out.kind !== "tensor") problems.push({ kind: "output", message: `output '${out.name}' is a ${out.kind}, not a tensor of scores${out.kind === "sequence" ? " (a classifier exported with a ZipMap: export it with zipmap=False, or name the probability tensor with 'output')" : ""}` });
-  else if (!FEEDABLE[out.elem]) problems.push({ kind: "output", message: `output '${out.name}' is ${elemTypeName(out.elem)}: a score is float32 or float64${sig.outputs.length > 1 ? `; choose another output with 'output' (${sig.outputs.map((o) => `'${o.name}'`).join(", ")})` : ""}` });
+  if (!out) problems.push({ kind: "output", message: `has no output '${spec.output}' (it has ${sig.outputs.map((o) => `'${o.name}'`).join(", ")})` });
+  else if (out.kind !== "tensor") problems.push({ kind: "output", message: `gives output '${out.name}' as a ${out.kind}, not a tensor of scores${out.kind === "sequence" ? " (a classifier exported with a ZipMap: export it with zipmap=False, or name the probability tensor with 'output')" : ""}` });
+  else if (!FEEDABLE[out.elem]) problems.push({ kind: "output", message: `gives output '${out.name}' as ${elemTypeName(out.elem)}: a score is float32 or float64${sig.outputs.length > 1 ? `; choose another output with 'output' (${sig.outputs.map((o) => `'${o.name}'`).join(", ")})` : ""}` });
   else {
     outType = FEEDABLE[out.elem];
     const l = layout(out);
-    if (typeof l === "string") problems.push({ kind: "output", message: `output ${l}` });
+    if (typeof l === "string") problems.push({ kind: "output", message: `gives output ${l}` });
     else {
       width = l.width;
       if (spec.classes) {
-        if (spec.column !== null) problems.push({ kind: "output", message: "'column' and 'classes' exclude each other: 'classes' names every column of the output" });
-        else if (width !== null && width !== spec.classes.length) problems.push({ kind: "output", message: `output '${out.name}' has ${plural(width, "column")} (shape ${shapeWords(out.shape)}), 'classes' names ${spec.classes.length}` });
+        if (spec.column !== null) problems.push({ kind: "output", message: "is given both 'column' and 'classes': 'classes' names every column of the output, 'column' picks one" });
+        else if (width !== null && width !== spec.classes.length) problems.push({ kind: "output", message: `gives output '${out.name}' with ${plural(width, "column")} (shape ${shapeWords(out.shape)}), 'classes' names ${spec.classes.length}` });
         // two names: a binary model, its score the second class's column; more: one score per class
         columns = spec.classes.length === 2 ? [1] : spec.classes.map((_, k) => k);
       } else {
         const column = spec.column ?? (width === 2 ? 1 : 0);
-        if (width !== null && column >= width) problems.push({ kind: "output", message: `output '${out.name}' has ${plural(width, "column")} (shape ${shapeWords(out.shape)}): there is no column ${column}` });
+        if (width !== null && column >= width) problems.push({ kind: "output", message: `gives output '${out.name}' with ${plural(width, "column")} (shape ${shapeWords(out.shape)}): there is no column ${column}` });
         columns = [column];
       }
     }

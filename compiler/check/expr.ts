@@ -302,7 +302,10 @@ export class ExprChecker {
       this.ctx.report("HEP4057", scope.file, e.span, { model });
       return ERROR;
     }
-    const classes = imported ? [] : classOrder(this.ctx.samples.map((s) => s.klass).filter((k): k is string => !!k));
+    // an imported model's classes are the names its `classes` option gives its output's columns
+    const named = imported ? decl.options.find((o) => o.key.name === "classes")?.value : undefined;
+    const importedClasses = named?.kind === "List" ? named.items.flatMap((i) => (i.kind === "Name" ? [i.name] : [])) : [];
+    const classes = imported ? importedClasses : classOrder(this.ctx.samples.map((s) => s.klass).filter((k): k is string => !!k));
     // A sample lost to a syntax error may have declared another class: the classes are unknown.
     const classesKnown = imported || !this.ctx.decls.some((d) => d.decl.kind === "Broken" && (d.decl.keyword === "sample" || d.decl.keyword === undefined));
     if (!classesKnown) return ERROR;
@@ -313,7 +316,7 @@ export class ExprChecker {
         this.ctx.report("HEP4053", scope.file, e.span, { model, count: classes.length, classes: classes.join(", ") }, { suggestion: { message: `did you mean '${model}.${best}'?`, replacement: `${model}.${best}`, span: e.span } });
         return ERROR;
       }
-    } else if (imported) {
+    } else if (imported && classes.length <= 2) {
       this.ctx.report("HEP2013", scope.file, klass.span, { name: model, field: klass.name });
       return ERROR;
     } else if (classes.length <= 2) {

@@ -32,10 +32,11 @@ model lin = onnx("lin.onnx") { inputs [kin, njets] }
 model lin3 = onnx("lin.onnx") { inputs [kin, njets] output "classes" classes [b, c, signal] }
 region high = presel and lin > 0.6
 region high_by_hand = presel and 0.01 * ht - 0.02 * met + 0.05 * njets + 0.1 > log(0.6 / 0.4)
+region three_signal = presel and lin3.signal > 0.34
 evaluate lin { in presel metrics auc }
 output {
   predictions "out/pred" friend keyed ht, met, njets
-  cutflow in presel, high, high_by_hand to "out/cutflow.json"
+  cutflow in presel, high, high_by_hand, three_signal to "out/cutflow.json"
 }
 `;
 
@@ -73,6 +74,9 @@ describe("an imported ONNX model in a run", () => {
         expect(s.regions.high.raw).toBe(s.regions.high_by_hand.raw);
         expect(s.regions.high.raw).toBeGreaterThan(0);
         expect(s.regions.high.raw).toBeLessThan(s.regions.presel.raw);
+        // a multiclass imported model's class score, read by name
+        expect(s.regions.three_signal.raw).toBeGreaterThan(0);
+        expect(s.regions.three_signal.raw).toBeLessThanOrEqual(s.regions.presel.raw);
       }
       // evaluated on every event of the region: no folds, no overtraining test
       const ev = r.evaluations[0];

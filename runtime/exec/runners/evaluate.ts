@@ -31,7 +31,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
     const t = model.train;
     const cls = model.classOf(scope.read.sample);
     if (!cls) return null;
-    if (model.outputs === 1 && model.classes.length > 2) throw new RunError("HEP6032", { model: e.model, reason: `its one score cannot be evaluated against ${model.classes.length} classes (${model.classes.join(", ")}): name two with 'classes [BACKGROUND, SIGNAL]', or score every class` }, e.origin, e.id);
+    if (model.outputs === 1 && model.classes.length > 2) throw new RunError("HEP6032", { model: e.model, reason: `has one score, which cannot be evaluated against ${model.classes.length} classes (${model.classes.join(", ")}): name two with 'classes [BACKGROUND, SIGNAL]', or score every class` }, e.origin, e.id);
     const label = model.classes.indexOf(cls);
     const outputs = model.outputs;
     const region = e.region ?? SELECTED;

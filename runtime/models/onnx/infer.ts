@@ -77,10 +77,10 @@ export async function openOnnx(bytes: Uint8Array, spec: OnnxInputsSpec, opts: Op
   const batch = fixed ?? BATCH;
   const buffers = binding.inputs.map((i) => (i.dtype === "float32" ? new Float32Array(batch * i.width) : new Float64Array(batch * i.width)));
   const k = binding.columns.length;
-  return {
-    binding,
-    outputs: k,
-    async score(columns, n) {
+  // Samples stream concurrently and a batch's inputs are staged in the shared buffers across an
+  // await: calls run one after the other.
+  let queue: Promise<unknown> = Promise.resolve();
+  const score = async (columns: ArrayLike<number>[], n: number): Promise<Float64Array[]> => {
       const out = Array.from({ length: k }, () => new Float64Array(n));
       for (let start = 0; start < n; start += batch) {
         const m = Math.min(batch, n - start);
@@ -107,8 +107,8 @@ export async function openOnnx(bytes: Uint8Array, spec: OnnxInputsSpec, opts: Op
         const t = result[binding.output.name];
         const dims = t.dims;
         const width = dims.length <= 1 ? 1 : dims.slice(1).reduce((a, b) => a * b, 1);
-        if (dims[0] !== rows || t.data.length !== rows * width) throw new OnnxRunError("HEP6032", { model: opts.model, reason: `output '${binding.output.name}' has shape [${dims.join(", ")}] for ${rows} events` });
-        if (binding.columns.some((c) => c >= width)) throw new OnnxRunError("HEP6032", { model: opts.model, reason: `output '${binding.output.name}' has ${width} columns, column ${Math.max(...binding.columns)} is read` });
+        if (dims[0] !== rows || t.data.length !== rows * width) throw new OnnxRunError("HEP6032", { model: opts.model, reason: `gives output '${binding.output.name}' with shape [${dims.join(", ")}] for ${rows} events` });
+        if (binding.columns.some((c) => c >= width)) throw new OnnxRunError("HEP6032", { model: opts.model, reason: `gives output '${binding.output.name}' with ${width} columns, column ${Math.max(...binding.columns)} is read` });
         const data = t.data as Float32Array | Float64Array;
         for (let c = 0; c < k; c++) {
           const col = binding.columns[c];
@@ -118,6 +118,14 @@ export async function openOnnx(bytes: Uint8Array, spec: OnnxInputsSpec, opts: Op
         t.dispose();
       }
       return out;
+  };
+  return {
+    binding,
+    outputs: k,
+    score(columns, n) {
+      const next = queue.then(() => score(columns, n));
+      queue = next.catch(() => undefined);
+      return next;
     },
     async close() {
       await session.release();

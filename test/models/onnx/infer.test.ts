@@ -95,12 +95,12 @@ describe("onnx runtime: inference", () => {
     const s: LinearSpec = { inputs: [{ name: "x", width: 5 }], weights: W, bias: 0.1 };
     expect(await codeOf(open(s, spec([7])))).toBe("HEP6032 m | expects 5 inputs of float32, features 'g0' have 7");
     expect(await codeOf(open(s, spec([3, 4])))).toBe("HEP6032 m | expects 5 inputs of float32, inputs give 7");
-    expect(await codeOf(open({ ...s, inputs: [{ name: "a", width: 3 }, { name: "b", width: 2 }] }, spec([5])))).toContain("HEP6032 m | the model has 2 inputs ('a', 'b'), 'inputs' lists 1 item");
+    expect(await codeOf(open({ ...s, inputs: [{ name: "a", width: 3 }, { name: "b", width: 2 }] }, spec([5])))).toContain("HEP6032 m | has 2 inputs ('a', 'b'), 'inputs' lists 1 item");
     expect(await codeOf(open({ ...s, inputs: [{ name: "a", width: 3 }, { name: "b", width: 2 }] }, spec([3, 3])))).toBe("HEP6032 m | expects 2 inputs of float32 in 'b', features 'g1' have 3");
-    expect(await codeOf(open({ ...s, inputs: [{ name: "x", width: 5, type: DataType.INT64 }] }, spec([5])))).toBe("HEP6032 m | input 'x' is int64: hepc feeds float32 or float64");
-    expect(await codeOf(open(s, spec([5], { output: "nope" })))).toBe("HEP6032 m | the model has no output 'nope' (it has 'score', 'probs', 'logit', 'classes')");
-    expect(await codeOf(open(s, spec([5], { output: "probs", column: 2 })))).toBe("HEP6032 m | output 'probs' has 2 columns (shape [n, 2]): there is no column 2");
-    expect(await codeOf(open(s, spec([5], { output: "classes", classes: ["a", "b"] })))).toBe("HEP6032 m | output 'classes' has 3 columns (shape [n, 3]), 'classes' names 2");
+    expect(await codeOf(open({ ...s, inputs: [{ name: "x", width: 5, type: DataType.INT64 }] }, spec([5])))).toBe("HEP6032 m | reads input 'x' as int64: hepc feeds float32 or float64");
+    expect(await codeOf(open(s, spec([5], { output: "nope" })))).toBe("HEP6032 m | has no output 'nope' (it has 'score', 'probs', 'logit', 'classes')");
+    expect(await codeOf(open(s, spec([5], { output: "probs", column: 2 })))).toBe("HEP6032 m | gives output 'probs' with 2 columns (shape [n, 2]): there is no column 2");
+    expect(await codeOf(open(s, spec([5], { output: "classes", classes: ["a", "b"] })))).toBe("HEP6032 m | gives output 'classes' with 3 columns (shape [n, 3]), 'classes' names 2");
     expect(await codeOf(open({ ...s, opset: 30 }, spec([5])))).toBe("HEP6031 load | m.onnx | it needs ai.onnx opset 30");
     const bytes = linearModel(s);
     expect(await codeOf(onnx.open(bytes.subarray(0, bytes.length - 9), spec([5]), { model: "m", file: "m.onnx", threads: 1 }))).toMatch(/^HEP6031 read \| m\.onnx \| .*past the end/);
