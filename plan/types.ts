@@ -162,12 +162,29 @@ export interface PredictNode extends NodeBase {
   model: string;
   modelKind: string;
   /** onnx: the model file and the inputs fed to it */
-  onnx?: { path: string; inputs: ExprIR[]; output: string | null };
+  onnx?: OnnxSpec;
   /**
    * score: an existing discriminant, one number per event (`expr`), evaluated like a binary
    * model with `signal` against `background` (class names; other classes' events are left out).
    */
   discriminant?: { expr: ExprIR; signal: string; background: string[] };
+}
+/** An imported ONNX model: its file, what it is fed, which output is its score, and the samples' classes for evaluation. */
+export interface OnnxSpec {
+  path: string;
+  /** Every value fed, flattened in the order of the `inputs` items (a features list: its features). */
+  inputs: ExprIR[];
+  /** Per `inputs` item: its label (a features list's or a value's name) and number of values (absent in older plans: one item per value). */
+  groups?: Array<{ label: string; width: number }>;
+  output: string | null;
+  /** The output's column that is the score (null: the default, plan/onnx.ts). */
+  column?: number | null;
+  /** The output's columns as classes' scores (multiclass), or null. */
+  classes?: string[] | null;
+  /** class → samples, as a train node's: the labels an evaluation of the model uses. */
+  sampleClasses?: Record<string, string[]>;
+  /** onnxruntime's intra-op threads (scores do not depend on it). */
+  threads?: number;
 }
 export interface EvaluateNode extends NodeBase {
   kind: "evaluate";

@@ -112,8 +112,11 @@ export const MODEL_KINDS: readonly ModelKind[] = [
     argument: "onnx-path",
     trainable: false,
     options: [
-      { name: "inputs", type: "list<name>", summary: "The features (or defines) fed to the model, in the model's input order." },
+      { name: "inputs", type: "list<name>", summary: "What the model is fed, in order: features lists (their features' values, unscaled) and defines. With one model input every value goes into it, along its second axis; with several model inputs, one item per model input." },
       { name: "output", type: "string", summary: "The model output to read (default: the first)." },
+      { name: "column", type: "int", min: 0, max: 1000000, summary: "The output's column that is the score (default: 1 of a two-column output, the probability of the class numbered 1; else 0)." },
+      { name: "classes", type: "list<name>", summary: "Names of the output's columns, one class each (multiclass): the scores are MODEL.CLASS, and an evaluation labels samples by these names." },
+      { name: "threads", type: "int", default: 1, min: 1, max: 1024, summary: "onnxruntime's intra-op threads (CPU execution provider)." },
     ],
   },
   {

@@ -31,6 +31,7 @@ import { generatedDocs, REGENERATE_COMMAND, REGENERATE_COMMAND_LONG } from "../c
 import { parseText } from "../compiler/syntax/parse.js";
 import { nodeHost } from "../cli/host.js";
 import { memoryHost } from "./helpers/hosts.js";
+import { DataType, modelProto } from "../runtime/models/onnx/index.js";
 import * as T from "../grammar/lexer.js";
 import { hepParser, UNITS } from "../grammar/parser.js";
 import {
@@ -38,7 +39,21 @@ import {
 } from "../stdlib/index.js";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const ONNX_MODEL = fs.readFileSync(path.join(repo, "test/cases/check/model.onnx"));
+// Stands for every onnx("...") of the examples: one input of any number of values per event
+// ([batch, values]), its sum as the score ([batch, 1]).
+const ONNX_MODEL = modelProto({
+  irVersion: 8,
+  opsets: [{ domain: "", version: 13 }],
+  producer: "hepc-docs-test",
+  producerVersion: "1",
+  graph: {
+    name: "sum",
+    nodes: [{ op: "ReduceSum", inputs: ["x", "axes"], outputs: ["score"], attrs: [{ name: "keepdims", int: 1 }] }],
+    initializers: [{ name: "axes", dims: [1], type: DataType.INT64, values: [1] }],
+    inputs: [{ name: "x", type: DataType.FLOAT, shape: ["batch", "values"] }],
+    outputs: [{ name: "score", type: DataType.FLOAT, shape: ["batch", 1] }],
+  },
+});
 const read = (rel: string) => fs.readFileSync(path.join(repo, rel), "utf8");
 
 // ---- generated pages ---------------------------------------------------------------------------

@@ -304,7 +304,10 @@ export class ExprChecker {
       this.ctx.report("HEP4057", scope.file, e.span, { model });
       return ERROR;
     }
-    const classes = imported ? [] : classOrder(this.ctx.samples.map((s) => s.klass).filter((k): k is string => !!k));
+    // an imported model's classes are the names its `classes` option gives its output's columns
+    const named = imported ? decl.options.find((o) => o.key.name === "classes")?.value : undefined;
+    const importedClasses = named?.kind === "List" ? named.items.flatMap((i) => (i.kind === "Name" ? [i.name] : [])) : [];
+    const classes = imported ? importedClasses : classOrder(this.ctx.samples.map((s) => s.klass).filter((k): k is string => !!k));
     // A sample lost to a syntax error may have declared another class: the classes are unknown.
     const classesKnown = imported || !this.ctx.decls.some((d) => d.decl.kind === "Broken" && (d.decl.keyword === "sample" || d.decl.keyword === undefined));
     if (!classesKnown) return ERROR;

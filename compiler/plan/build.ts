@@ -143,6 +143,10 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     add({ kind: "scale", id: `scale:${decl.name.name}`, origin: origin(file, decl.span), inputs: [...inputs], name: decl.name.name, features });
   }
 
+  const featuresDecl = (name: string): A.FeaturesDecl | undefined => {
+    const d = ctx.symbol(name)?.decl;
+    return d?.kind === "Features" ? d : undefined;
+  };
   const classes: Record<string, string[]> = {};
   for (const s of ctx.samples) if (s.klass) (classes[s.klass] ??= []).push(s.name);
   const sampleWeights = ctx.samples.map((s) => `weight:${s.name}`);
@@ -218,8 +222,20 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       const abs = path.resolve(path.dirname(sources.get(file)!.abs), p);
       const input = inputOf(abs, file, decl.args[0].span);
       const inputsOpt = decl.options.find((o) => o.key.name === "inputs")?.value;
-      const onnxInputs: ExprIR[] = inputsOpt?.kind === "List" ? inputsOpt.items.map((i) => low(i)) : [];
+      // A features list among the inputs feeds its features' values (unscaled: an imported model
+      // carries its own preprocessing); any other name feeds its one value.
+      const onnxInputs: ExprIR[] = [];
+      const groups: Array<{ label: string; width: number }> = [];
+      for (const item of inputsOpt?.kind === "List" ? inputsOpt.items : []) {
+        const list = item.kind === "Name" ? featuresDecl(item.name) : undefined;
+        const exprs = list ? list.items.map((f) => low(f.expr)) : [low(item)];
+        onnxInputs.push(...exprs);
+        groups.push({ label: item.kind === "Name" ? item.name : "value", width: exprs.length });
+      }
       const outputOpt = decl.options.find((o) => o.key.name === "output")?.value;
+      const columnOpt = decl.options.find((o) => o.key.name === "column")?.value;
+      const classesOpt = decl.options.find((o) => o.key.name === "classes")?.value;
+      const threadsOpt = decl.options.find((o) => o.key.name === "threads")?.value;
       const refs = new Set<string>();
       for (const i of onnxInputs) refsOf(i, refs);
       add({
@@ -229,7 +245,16 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         inputs: [...refs],
         model: name,
         modelKind: kind.name,
-        onnx: { path: input?.path ?? rel(abs), inputs: onnxInputs, output: outputOpt?.kind === "String" ? outputOpt.value : null },
+        onnx: {
+          path: input?.path ?? rel(abs),
+          inputs: onnxInputs,
+          groups,
+          output: outputOpt?.kind === "String" ? outputOpt.value : null,
+          column: columnOpt?.kind === "Number" ? columnOpt.value : null,
+          classes: classesOpt?.kind === "List" ? classesOpt.items.flatMap((i) => (i.kind === "Name" ? [i.name] : [])) : null,
+          sampleClasses: classes,
+          threads: threadsOpt?.kind === "Number" ? threadsOpt.value : 1,
+        },
       });
     }
   }
@@ -499,7 +524,7 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
       case "predict":
         return {
           modelKind: n.modelKind,
-          onnx: n.onnx ? { file: identity.get(n.onnx.path) ?? n.onnx.path, inputs: n.onnx.inputs.map(ir), output: n.onnx.output } : null,
+          onnx: n.onnx ? { file: identity.get(n.onnx.path) ?? n.onnx.path, inputs: n.onnx.inputs.map(ir), groups: n.onnx.groups ?? null, output: n.onnx.output, column: n.onnx.column ?? null, classes: n.onnx.classes ?? null, sampleClasses: n.onnx.sampleClasses ?? null } : null,
           ...(n.discriminant ? { discriminant: { expr: ir(n.discriminant.expr), signal: n.discriminant.signal, background: n.discriminant.background } } : {}),
           data: dataHash(),
         };

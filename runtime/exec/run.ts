@@ -61,7 +61,6 @@ export function unsupportedNodes(plan: Plan): RunError[] {
   for (const n of plan.nodes) {
     const say = (what: string, reason: string) => out.push(new RunError("HEP6001", { what, reason }, n.origin, n.id));
     if (n.kind === "train" && !MODEL_RUNTIMES[n.modelKind]) say(`training model '${n.model}'`, `training ${n.modelKind} models is not implemented in this version of the runtime`);
-    else if (n.kind === "predict" && n.modelKind === "onnx") say(`onnx model '${n.model}'`, "ONNX inference is not implemented in this version of the runtime");
   }
   return out;
 }
@@ -90,23 +89,27 @@ export async function runPlan(given: Plan, opts: RunOptions): Promise<RunResult>
   const stageLog: RunResult["stages"] = [];
   /** A stage's wall time, and the process's peak memory once it is done (maxRSS only grows). */
   const logStage = (name: string, t0: number) => stageLog.push({ stage: name, wallMs: performance.now() - t0, peakRssBytes: process.resourceUsage().maxRSS * 1024 });
-  for (const stage of stagesOf(plan.nodes, notRun)) {
-    const t0 = performance.now();
-    const outcomes = await runPass(stage, reads, run, decls, threads, timings, cacheLog);
-    logStage(`pass ${stage.level + 1}`, t0);
-    const t1 = performance.now();
-    for (const o of outcomes) {
-      const known = samples.get(o.scope.read.sample);
-      samples.set(o.scope.read.sample, { name: o.scope.read.sample, entries: o.totals.entries, sumw: o.totals.sumw, norm: o.totals.norm, read: o.totals.read || (known?.read ?? false) });
+  try {
+    for (const stage of stagesOf(plan.nodes, notRun)) {
+      const t0 = performance.now();
+      const outcomes = await runPass(stage, reads, run, decls, threads, timings, cacheLog);
+      logStage(`pass ${stage.level + 1}`, t0);
+      const t1 = performance.now();
+      for (const o of outcomes) {
+        const known = samples.get(o.scope.read.sample);
+        samples.set(o.scope.read.sample, { name: o.scope.read.sample, entries: o.totals.entries, sumw: o.totals.sumw, norm: o.totals.norm, read: o.totals.read || (known?.read ?? false) });
+      }
+      // Each node's samples merged in plan order (reads are in plan order); fits happen here.
+      for (const node of stage.stream) {
+        const runner = RUNNERS[node.kind]!;
+        const partials = outcomes.flatMap((o) => (o.partials.has(node.id) ? [{ scope: o.scope, totals: o.totals, partial: o.partials.get(node.id) }] : []));
+        await runner.merge?.(node, partials, run);
+      }
+      if (thresholds.length) thresholds = resolveThresholds(thresholds, run.results);
+      logStage(stage.fit.length ? `fit ${stage.level + 1}` : `merge ${stage.level + 1}`, t1);
     }
-    // Each node's samples merged in plan order (reads are in plan order); fits happen here.
-    for (const node of stage.stream) {
-      const runner = RUNNERS[node.kind]!;
-      const partials = outcomes.flatMap((o) => (o.partials.has(node.id) ? [{ scope: o.scope, totals: o.totals, partial: o.partials.get(node.id) }] : []));
-      await runner.merge?.(node, partials, run);
-    }
-    if (thresholds.length) thresholds = resolveThresholds(thresholds, run.results);
-    logStage(stage.fit.length ? `fit ${stage.level + 1}` : `merge ${stage.level + 1}`, t1);
+  } finally {
+    for (const node of plan.nodes) if (!notRun.has(node.id)) await RUNNERS[node.kind]?.release?.(node, run);
   }
 
   // The cache stays within its budget; what this run used is the last to go.
@@ -163,6 +166,7 @@ interface SampleOutcome {
  */
 async function runPass(stage: Stage, reads: ReadNode[], run: RunState, decls: Declarations, threads: number, timings: RunResult["timings"], cacheLog: CacheLog): Promise<SampleOutcome[]> {
   const { plan, opts, byId } = run;
+  for (const node of stage.stream) await RUNNERS[node.kind]!.prepare?.(node, run);
   const runSample = async (read: ReadNode, signal: AbortSignal): Promise<SampleOutcome> => {
     const scope = scopeOf(read, byId);
     const tasks: Array<{ id: string; task: SampleTask }> = [];
@@ -174,10 +178,13 @@ async function runPass(stage: Stage, reads: ReadNode[], run: RunState, decls: De
     const link = new EventsLink(scope, regions, byId);
     const outputs = new Map<string, CachedOutput>();
     for (const o of [...link.outputs(decls.regions), ...tasks.flatMap((t) => t.task.outputs)]) if (!outputs.has(o.key)) outputs.set(o.key, o);
-    const streamed = await streamSample(plan, read, [...outputs.values()], decls, { ...opts, signal }, timings, cacheLog, run.scoreColumns.get(read.sample), (chunk) => {
+    const streamed = await streamSample(plan, read, [...outputs.values()], decls, { ...opts, signal }, timings, cacheLog, run.scoreColumns.get(read.sample), async (chunk) => {
       const t0 = performance.now();
       const ev = link.events(chunk);
-      for (const t of tasks) t.task.chunk(ev);
+      for (const t of tasks) {
+        const pending = t.task.chunk(ev);
+        if (pending) await pending;
+      }
       timings.fillMs += performance.now() - t0;
     });
     const weight = scope.weight;

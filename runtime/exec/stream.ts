@@ -53,7 +53,8 @@ export async function streamSample(
   cacheLog: CacheLog,
   /** Columns the kernel reads besides branches (model scores from an earlier pass), each of the sample's entries. */
   inputColumns: ReadonlyMap<string, Float64Array> | undefined,
-  onChunk: (c: Chunk) => void,
+  /** Awaited before the next chunk is handed over. */
+  onChunk: (c: Chunk) => void | Promise<void>,
 ): Promise<{ entries: number; read: boolean }> {
   const cacheDir = opts.cacheDir ? path.join(opts.cacheDir, "columns") : null;
   const chunkSize = Math.max(1, opts.chunkSize ?? DEFAULT_CHUNK);
@@ -92,7 +93,7 @@ export async function streamSample(
         const stop = Math.min(meta.entries, start + chunkSize);
         const columns = new Map<string, Float64Array | Uint8Array>();
         for (const [key, c] of cached) columns.set(key, sliceOrFail(c, start, stop, read));
-        onChunk({ n: stop - start, entry0: start, columns, locate: at(start) });
+        await onChunk({ n: stop - start, entry0: start, columns, locate: at(start) });
         opts.onProgress?.({ sample: read.sample, done: stop, total: meta.entries, cached: true });
       }
       return { entries: meta.entries, read: false };
@@ -168,7 +169,7 @@ export async function streamSample(
         const columns = new Map(d.outputs);
         for (const [key, col] of cached) columns.set(key, sliceOrFail(col, c.entry0, c.entry0 + c.n, read));
         for (const [key, wr] of writers) wr.append(columns.get(key)!);
-        onChunk({ n: c.n, entry0: c.entry0, columns, locate: at(c.entry0) });
+        await onChunk({ n: c.n, entry0: c.entry0, columns, locate: at(c.entry0) });
         runner.recycle(d.outputs);
         const filesLeft = files.length - fileEntries.length;
         opts.onProgress?.({ sample: read.sample, done: c.entry0 + c.n, total: known ?? read0, cached: false, file: c.file + 1, files: files.length, ...(known === undefined && filesLeft > 0 ? { estimated: true } : {}) });

@@ -10,6 +10,8 @@ import { gbdtRuntime } from "./gbdt/runtime.js";
 import type { FittedScaler, FoldData } from "../train/types.js";
 import { cutAndCount } from "./cuts/index.js";
 import { mlpRuntime } from "./mlp/index.js";
+import { openOnnx, type OnnxScorer, type OpenOptions } from "./onnx/index.js";
+import type { OnnxInputsSpec } from "../../plan/onnx.js";
 
 /** One fold's fitted model, able to score scaled feature columns. */
 export interface FittedModel {
@@ -47,6 +49,18 @@ export const MODEL_RUNTIMES: Readonly<Record<string, ModelKindRuntime>> = {
   gbdt: gbdtRuntime,
   cut_and_count: cutAndCount,
   mlp: mlpRuntime,
+};
+
+/**
+ * Model kinds that are imported, not trained: a file opened once per run, then applied to every
+ * event of every sample (there are no folds: no event was seen in training, as far as hepc knows).
+ */
+export interface ImportedModelRuntime {
+  open(bytes: Uint8Array, spec: OnnxInputsSpec, opts: OpenOptions): Promise<OnnxScorer>;
+}
+
+export const IMPORTED_MODEL_RUNTIMES: Readonly<Record<string, ImportedModelRuntime>> = {
+  onnx: { open: openOnnx },
 };
 
 /**

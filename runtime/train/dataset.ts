@@ -28,12 +28,15 @@ export async function datasetBytes(d: DatasetRows): Promise<Reported<Uint8Array>
     A.makeVector(A.makeData({ type: new A.Dictionary(new A.Utf8(), new A.Int32(), id), length: codes.length, nullCount: 0, data: codes, dictionary: A.vectorFromArray(names, new A.Utf8()) }));
   const bools = (x: Uint8Array) => A.vectorFromArray(Array.from(x, (v) => v === 1), new A.Bool());
   const columns: Record<string, ReturnType<typeof A.makeVector>> = {};
-  d.featureNames.forEach((n, f) => (columns[n] = A.makeVector(d.features[f])));
-  columns.label = A.makeVector(d.label);
-  columns.class = dict(0, d.label, d.classes);
-  columns.weight = A.makeVector(d.weight);
-  columns.fold = A.makeVector(d.fold);
-  columns.sample = dict(1, d.sample, d.samples);
+  // Exact copies: a view into a larger buffer (rows gathered into growing arrays) is written with
+  // the whole buffer's length in the message header by apache-arrow, which readers then refuse.
+  const exact = <T extends Float64Array | Int32Array>(x: T): T => x.slice() as T;
+  d.featureNames.forEach((n, f) => (columns[n] = A.makeVector(exact(d.features[f]))));
+  columns.label = A.makeVector(exact(d.label));
+  columns.class = dict(0, exact(d.label), d.classes);
+  columns.weight = A.makeVector(exact(d.weight));
+  columns.fold = A.makeVector(exact(d.fold));
+  columns.sample = dict(1, exact(d.sample), d.samples);
   columns.entry = A.makeVector(BigInt64Array.from(d.entry, (e) => BigInt(e)));
   columns.test = bools(d.test);
   columns.validation = bools(d.valid);

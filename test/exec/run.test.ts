@@ -240,27 +240,6 @@ output {
 });
 
 describe("bad input at run time: reported with the .hep line, nothing written", () => {
-  it("an analysis with constructs this runtime cannot run yet runs the rest, naming each construct it skips", async () => {
-    // every model kind of single-top trains now: an imported ONNX model (not run yet) is added
-    const dir = copyExample("single-top");
-    cpSync(repoPath("test/cases/check/model.onnx"), path.join(dir, "model.onnx"));
-    const file = path.join(dir, "analysis.hep");
-    const src = readFileSync(file, "utf8");
-    writeFileSync(file, src.replace(/^evaluate bdt, nn, cuts \{/m, 'model imported = onnx("model.onnx") { inputs [ht, NJet] output "probabilities" }\nevaluate bdt, nn, cuts, imported {'));
-    const r = await runCli(["run", file], dir);
-    expect(r.code).toBe(0);
-    expect(r.err).toContain("warning[HEP6001]");
-    expect(r.err).toMatch(/analysis\.hep:\d+:\d+/);
-    expect(r.err).toContain("onnx model 'imported' is not run");
-    expect(r.err).not.toContain("training model 'nn' is not run");
-    expect(r.err).not.toContain("training model 'bdt' is not run");
-    // what does not depend on them is written: the trained models' predictions and evaluation among it
-    expect(existsSync(path.join(dir, "out/shapes.root"))).toBe(true);
-    expect(existsSync(path.join(dir, "out/cutflow.json"))).toBe(true);
-    expect(existsSync(path.join(dir, "out/predictions/single_top/single_top.root"))).toBe(true);
-    expect(existsSync(path.join(dir, "out/metrics.json"))).toBe(true);
-  });
-
   it("a file that changed since the plan was made is refused", async () => {
     const dir = copyExample("zmumu");
     const plan = await runCli(["plan", "analysis.hep"], dir);

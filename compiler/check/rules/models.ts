@@ -9,6 +9,7 @@ import type { ExprChecker } from "../expr.js";
 import type { CompilerHost } from "../../host.js";
 import { checkOnnxFile, onnxPath } from "./onnx-file.js";
 import { classOrder } from "../../../plan/classes.js";
+import { bindOnnx, type OnnxInputGroup, type OnnxSignature } from "../../../plan/onnx.js";
 
 export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: CompilerHost): void {
   for (const { decl, file } of ctx.declsOf("Model")) {
@@ -21,6 +22,7 @@ export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: Compile
       continue;
     }
     const arg = decl.args[0];
+    let signature: OnnxSignature | undefined;
     if (decl.args.length !== 1) {
       ctx.report("HEP3002", file, decl.modelKind.span, { name: kind.name, expected: 1, actual: decl.args.length });
     } else if (kind.argument === "features") {
@@ -46,7 +48,7 @@ export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: Compile
     } else if (path.isAbsolute(arg.value)) {
       ctx.report("HEP2017", file, arg.span, { path: arg.value });
     } else {
-      checkOnnxFile(ctx, host, file, onnxPath(ctx, file, arg.value), arg.span);
+      signature = checkOnnxFile(ctx, host, file, onnxPath(ctx, file, arg.value), arg.span);
     }
     const seen = new Set<string>();
     for (const o of decl.options) {
@@ -61,14 +63,20 @@ export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: Compile
       const problem = optionProblem(spec, o.value);
       if (problem) ctx.report("HEP4006", file, o.value.span, { option: spec.name, model: decl.name.name, expected: problem, actual: valueWords(o.value) });
       if (spec.type === "list<name>" && spec.name === "inputs" && o.value.kind === "List") {
-        // ONNX inputs are per-event numbers, typed like any other expression.
+        // ONNX inputs are features lists (their values) or per-event numbers, typed like any other expression.
         for (const item of o.value.items) {
-          if (item.kind === "Name") exprs.requireScalar(item, exprs.check(item, { file, elements: [] }), file, "an onnx input", FLOAT);
+          if (item.kind !== "Name") continue;
+          const sym = ctx.symbol(item.name);
+          if (sym?.kind === "features") {
+            ctx.resolutions.set(item, { kind: "symbol", symbol: sym });
+            dep(ctx, decl.name.name, sym.name);
+          } else exprs.requireScalar(item, exprs.check(item, { file, elements: [] }), file, "an onnx input", FLOAT);
         }
       }
     }
     if (kind.name === "onnx" && !decl.options.some((o) => o.key.name === "inputs")) ctx.report("HEP4017", file, decl.name.span, { model: decl.name.name });
     if (kind.name === "score") checkScoreClasses(ctx, file, decl);
+    if (signature) checkOnnxSignature(ctx, file, decl, signature);
   }
 }
 
@@ -90,6 +98,39 @@ function checkScoreClasses(ctx: CheckContext, file: string, decl: A.ModelDecl): 
       const sig = signal?.kind === "Name" ? signal.name : classes[classes.length - 1];
       if (item.name === sig) ctx.report("HEP3001", file, item.span, { what: `the background of model '${decl.name.name}'`, expected: "classes other than its signal", actual: `'${item.name}', its signal class` });
     }
+  }
+}
+
+/**
+ * The declaration against the model file's signature: the `inputs` items' widths against the
+ * model's inputs (count, values per input, element type, shape), then the output, column and
+ * classes. Only when every option is well formed (a bad one is reported already).
+ */
+function checkOnnxSignature(ctx: CheckContext, file: string, decl: A.ModelDecl, sig: OnnxSignature): void {
+  const opt = (name: string) => decl.options.find((o) => o.key.name === name);
+  const inputs = opt("inputs");
+  if (!inputs || inputs.value.kind !== "List" || decl.options.some((o) => { const spec = MODEL_KIND_BY_NAME.get("onnx")!.options.find((s) => s.name === o.key.name); return !spec || optionProblem(spec, o.value); })) return;
+  const groups: OnnxInputGroup[] = [];
+  for (const item of inputs.value.items) {
+    if (item.kind !== "Name") return;
+    const sym = ctx.symbol(item.name);
+    if (!sym) return; // reported as unknown
+    groups.push({ label: item.name, width: sym.kind === "features" ? (sym.decl as A.FeaturesDecl).items.length : 1 });
+  }
+  const output = opt("output")?.value;
+  const column = opt("column")?.value;
+  const classes = opt("classes")?.value;
+  const bound = bindOnnx(sig, {
+    groups,
+    output: output?.kind === "String" ? output.value : null,
+    column: column?.kind === "Number" ? column.value : null,
+    classes: classes?.kind === "List" ? classes.items.flatMap((i) => (i.kind === "Name" ? [i.name] : [])) : null,
+  });
+  if (!("problems" in bound)) return;
+  const model = decl.name.name;
+  for (const p of bound.problems) {
+    if (p.kind === "output") ctx.report("HEP2035", file, (classes ?? column ?? output ?? decl.args[0]).span, { model, detail: p.message });
+    else ctx.report(p.kind === "inputs" ? "HEP2033" : "HEP2034", file, inputs.value.span, { model, detail: p.message });
   }
 }
 

@@ -1,15 +1,20 @@
 /**
- * An `onnx("PATH")` model's file, checked without loading it: it must exist and start like an ONNX
- * model (a protobuf ModelProto). The model itself is loaded when the analysis runs.
+ * An `onnx("PATH")` model's file, checked without running it: it must exist, start like an ONNX
+ * model (a protobuf ModelProto), have a readable graph and operator sets onnxruntime runs. Its
+ * signature (plan/onnx.ts) is then checked against the declaration by models.ts.
  */
 import * as path from "node:path";
 import type { CompilerHost } from "../../host.js";
 import { displayPath } from "../../load/program.js";
 import type { Span } from "../../core/source.js";
 import type { CheckContext } from "../context.js";
+import { MAX_OPSETS, readOnnxSignature, unsupportedOpsets, type OnnxSignature } from "../../../plan/onnx.js";
 
 /** What is read of the file: enough for the first fields, cheap for a model of any size. */
 export const ONNX_HEAD_BYTES = 4096;
+
+/** Signatures read, by path, size and modification time (the oldest dropped beyond 64). */
+const SIGNATURES = new Map<string, ReturnType<typeof readOnnxSignature>>();
 
 /** ModelProto's fields (onnx.proto) and their wire types: 0 varint, 2 length-delimited. */
 const MODEL_FIELDS = new Map<number, number>([
@@ -71,21 +76,52 @@ export function notOnnxReason(head: Uint8Array, size: number): string | undefine
   return undefined;
 }
 
-/** Reports a missing, unreadable or non-ONNX model file on the string that names it. */
-export function checkOnnxFile(ctx: CheckContext, host: CompilerHost, file: string, abs: string, span: Span): void {
+/**
+ * Reports a missing, unreadable or non-ONNX model file on the string that names it, and one whose
+ * graph cannot be read or that needs operator sets onnxruntime does not run. Returns the model's
+ * signature when the file passed, for the inputs and outputs to be checked against it.
+ */
+export function checkOnnxFile(ctx: CheckContext, host: CompilerHost, file: string, abs: string, span: Span): OnnxSignature | undefined {
   const shown = displayPath(abs, host.cwd);
   const id = host.identity(abs);
   if (!id) {
     ctx.report("HEP2030", file, span, { file: shown, reason: "no such file" });
-    return;
+    return undefined;
   }
   const head = host.readHead ? host.readHead(abs, ONNX_HEAD_BYTES) : host.readFile(abs)?.subarray(0, ONNX_HEAD_BYTES);
   if (!head) {
     ctx.report("HEP2030", file, span, { file: shown, reason: "it cannot be read" });
-    return;
+    return undefined;
   }
   const why = notOnnxReason(head, id.size);
-  if (why) ctx.report("HEP2031", file, span, { file: shown, reason: why });
+  if (why) {
+    ctx.report("HEP2031", file, span, { file: shown, reason: why });
+    return undefined;
+  }
+  // the start looks right: the whole file, for its graph's inputs and outputs (read again only
+  // when the file changed: the language server checks on every edit)
+  const key = `${abs}\0${id.size}\0${id.mtimeMs}`;
+  let read = SIGNATURES.get(key);
+  if (!read) {
+    const bytes = host.readFile(abs);
+    if (!bytes) {
+      ctx.report("HEP2030", file, span, { file: shown, reason: "it cannot be read" });
+      return undefined;
+    }
+    read = readOnnxSignature(bytes);
+    if (SIGNATURES.size >= 64) SIGNATURES.delete(SIGNATURES.keys().next().value!);
+    SIGNATURES.set(key, read);
+  }
+  if ("error" in read) {
+    ctx.report("HEP2036", file, span, { file: shown, reason: read.error });
+    return undefined;
+  }
+  const opsets = unsupportedOpsets(read.signature);
+  if (opsets.length) {
+    ctx.report("HEP2032", file, span, { file: shown, opsets: opsets.join(", "), max: MAX_OPSETS[""], mlMax: MAX_OPSETS["ai.onnx.ml"] });
+    return undefined;
+  }
+  return read.signature;
 }
 
 /** The model file's absolute path: relative to the .hep file that names it, as the plan takes it. */

@@ -33,6 +33,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
     const t = view.train;
     const label = view.labelOf(scope.read.sample);
     if (label === undefined) return null;
+    if (view.outputs === 1 && view.classes.length > 2) throw new RunError("HEP6032", { model: e.model, reason: `has one score, which cannot be evaluated against ${view.classes.length} classes (${view.classes.join(", ")}): name two with 'classes [BACKGROUND, SIGNAL]', or score every class` }, e.origin, e.id);
     const outputs = view.outputs;
     const region = e.region ?? SELECTED;
     const when = scope.condition(e.region ? [e.region] : []);
@@ -99,7 +100,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
       label,
       weight: cat((p) => p.weight),
       ...(t?.folds ? { fold: Int32Array.from(cat((p) => p.fold)) } : {}),
-      // a score model saw no event in training: no training-fold scores to compare
+      // a score or imported model saw no event in training: no training-fold scores to compare
       ...(t ? { train: Uint8Array.from(cat((p) => p.train)) } : {}),
       ...(e.bins.length ? { vars: e.bins.map((_, k) => cat((p) => p.vars[k])) } : {}),
     };
@@ -110,6 +111,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
       classes: view.classes,
       kind: outputs > 1 ? "multiclass" : "binary",
       signal: view.classes.length - 1,
+      // an evaluate block without bins has none (an empty list would be an axis count of 0)
       ...(e.bins.length ? { bins: e.bins.map((b) => ({ variable: exprLabel(b.expr), edges: b.edges })) } : {}),
       ...(rejectionAt.length ? { signalEfficiencies: rejectionAt } : {}),
       workingPoints: Object.entries(e.workingPoints).map(([name, target]) => ({ name, target })),

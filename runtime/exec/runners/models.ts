@@ -2,9 +2,11 @@
  * What the runners need to know of a model whatever its kind: its classes in label order, the
  * label of a sample's events (undefined: the model does not see that sample), whether it is binary,
  * and its train node when it is trained (folds, training region). Score models
- * (runtime/models/score) have classes from their discriminant and no train node.
+ * (runtime/models/score) have classes from their discriminant and no train node; imported (onnx)
+ * models have the classes their `classes` option names (else the samples' classes) and none either.
  */
 import type { PredictNode, TrainNode } from "../../../plan/types.js";
+import { classOrder } from "../../../plan/classes.js";
 import type { TrainedModel } from "../../models/index.js";
 import { scoreClasses } from "../../models/score/index.js";
 import { classOf } from "./train.js";
@@ -32,6 +34,21 @@ export function modelView(run: RunState, model: string): ModelView {
         const r = read(sample);
         const i = r && r.kind === "read" && r.class !== null ? classes.indexOf(r.class) : -1;
         return i >= 0 ? i : undefined;
+      },
+      train: null,
+    };
+  }
+  if (p?.onnx) {
+    const sampleClasses = p.onnx.sampleClasses ?? {};
+    // scores: one per named class when `classes` names more than two, else one (binary)
+    const named = p.onnx.classes ?? null;
+    const classes = named ?? classOrder(Object.keys(sampleClasses));
+    return {
+      classes,
+      outputs: named && named.length > 2 ? named.length : 1,
+      labelOf(sample) {
+        for (const [cls, samples] of Object.entries(sampleClasses)) if (samples.includes(sample) && classes.includes(cls)) return classes.indexOf(cls);
+        return undefined;
       },
       train: null,
     };

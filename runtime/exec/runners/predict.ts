@@ -3,13 +3,15 @@
  * score (multiclass: one per class), in entry order: the out-of-fold score where the event was in
  * training (fold k's model never saw fold k), the mean of the folds' scores where it was not (other
  * samples, events outside the training region, the held-out test part). The scores join the
- * chunk's columns for the links after this one (friend trees, histograms of scores).
+ * chunk's columns for the links after this one (friend trees, histograms of scores). An imported
+ * model (imported.ts) scores every event with its one model.
  */
 import type { ExprIR, PredictNode, TrainNode } from "../../../plan/types.js";
 import { hashOf } from "../../../plan/canonical.js";
 import { scoreChunk, type TrainedModel, type LoadedModel, loadModel } from "../../models/index.js";
 import { inTestFraction } from "../../train/index.js";
 import { GrowableF64 } from "./growable.js";
+import { importedTask, prepareImported, releaseImported } from "./imported.js";
 import { classOf, scaleOf, testOf, trainColumns } from "./train.js";
 import { perRun, SELECTED, type Runner, type RunState, type SampleScope, type SampleTask } from "./types.js";
 import { scoreOfDiscriminant } from "../../models/score/index.js";
@@ -25,8 +27,15 @@ export const trainedColumn = (model: string) => `trained:${model}`;
 const loadedFolds = perRun<LoadedModel>();
 
 export const predictRunner: Runner<PredictNode, null> = {
+  async prepare(p, run) {
+    if (p.onnx) await prepareImported(p, run);
+  },
+  async release(p, run) {
+    if (p.onnx) await releaseImported(p, run);
+  },
   sample(p, scope, run) {
     if (p.discriminant) return discriminantTask(p, scope, run);
+    if (p.onnx) return importedTask(p, scope, run, { score: (k) => scoreColumn(p.model, k), inSample: (k) => inSampleColumn(p.model, k), trained: trainedColumn(p.model) });
     const t = run.byId.get(`train:${p.model}`) as TrainNode;
     const trained = run.results.get(t.id) as TrainedModel;
     const loaded = loadedFolds(run, t.id, () => loadModel(trained));

@@ -54,8 +54,11 @@ export interface SampleTask<P = unknown> {
   outputs: CachedOutput[];
   /** Regions whose event indices `chunk` asks for. */
   regions: string[];
-  /** Every chunk, in entry order. Arrays in `ev` are reused afterwards: copy what is kept. */
-  chunk(ev: Events): void;
+  /**
+   * Every chunk, in entry order. Arrays in `ev` are reused afterwards: copy what is kept. A
+   * returned promise (an imported model's inference) is awaited before the next link and chunk.
+   */
+  chunk(ev: Events): void | Promise<void>;
   /** The sample's partial result, once its last chunk is consumed. */
   finish(totals: SampleTotals): P;
 }
@@ -79,6 +82,10 @@ export interface RunState {
 }
 
 export interface Runner<N extends PlanNode = PlanNode, P = unknown> {
+  /** Before a pass the node takes part in: what `sample` needs ready (an imported model opened). */
+  prepare?(node: N, run: RunState): Promise<void>;
+  /** Once the run is over, done or failed: what `prepare` holds is let go. */
+  release?(node: N, run: RunState): Promise<void>;
   /** The node's task on one sample of a pass (null: nothing to do on that sample). */
   sample?(node: N, scope: SampleScope, run: RunState): SampleTask<P> | null;
   /** After the pass: the partial results of the samples that had a task, in plan order. */

@@ -1,0 +1,88 @@
+/**
+ * Imported models (`onnx("...")`): opened once per run before the first pass that scores with
+ * them, applied to every event of every sample. hepc never trained them, so no event counts as a
+ * training event: every score is "out of fold" in the sense that matters (the model's own
+ * training data is unknown to hepc, and the analysis' events are assumed independent of it), the
+ * overtraining comparison has nothing to compare, and an evaluation uses all events of its region.
+ * What the other runners need of any model (its classes, a sample's class) is runners/models.ts.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { ExprIR, PredictNode } from "../../../plan/types.js";
+import { hashOf } from "../../../plan/canonical.js";
+import type { OnnxInputsSpec } from "../../../plan/onnx.js";
+import { IMPORTED_MODEL_RUNTIMES, modelErrorOf } from "../../models/index.js";
+import type { OnnxScorer } from "../../models/onnx/index.js";
+import { RunError } from "../errors.js";
+import { GrowableF64 } from "./growable.js";
+import { perRun, type RunState, type SampleScope, type SampleTask } from "./types.js";
+
+const scorers = perRun<{ scorer?: OnnxScorer; opening?: Promise<OnnxScorer> }>();
+
+export function onnxSpec(p: PredictNode): OnnxInputsSpec {
+  const o = p.onnx!;
+  return { groups: o.groups ?? o.inputs.map((_, k) => ({ label: `input ${k + 1}`, width: 1 })), output: o.output, column: o.column ?? null, classes: o.classes ?? null };
+}
+
+/** Opens the model file (once per run); its problems are errors under the model's line. */
+export async function prepareImported(p: PredictNode, run: RunState): Promise<void> {
+  const slot = scorers(run, p.id, () => ({}));
+  if (slot.scorer) return;
+  const runtime = IMPORTED_MODEL_RUNTIMES[p.modelKind];
+  const file = p.onnx!.path;
+  let bytes: Uint8Array;
+  try {
+    bytes = fs.readFileSync(path.resolve(run.opts.analysisDir, file));
+  } catch (e) {
+    throw new RunError("HEP6031", { what: "read", file, reason: (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String((e as Error).message) }, p.origin, p.id);
+  }
+  slot.opening ??= runtime.open(bytes, onnxSpec(p), { model: p.model, file, threads: p.onnx!.threads ?? 1 });
+  try {
+    slot.scorer = await slot.opening;
+  } catch (e) {
+    const known = modelErrorOf(e);
+    if (known) throw new RunError(known.code, known.args, p.origin, p.id);
+    throw e;
+  }
+}
+
+export async function releaseImported(p: PredictNode, run: RunState): Promise<void> {
+  const slot = scorers(run, p.id, () => ({}));
+  const s = slot.scorer;
+  slot.scorer = undefined;
+  await s?.close();
+}
+
+/** A predict node's task for an imported model: its inputs computed by the kernel, then inferred per chunk. */
+export function importedTask(p: PredictNode, scope: SampleScope, run: RunState, keys: { score: (k: number) => string; inSample: (k: number) => string; trained: string }): SampleTask<null> {
+  const scorer = scorers(run, p.id, () => ({})).scorer;
+  if (!scorer) throw new Error(`onnx model '${p.model}' was not opened before its pass`);
+  const col = (k: number, expr: ExprIR) => ({ key: `onnx:${p.model}:${k}:all`, expr, as: "f64" as const, cacheKey: hashOf({ v: scope.keyOf(expr), as: "f64" }) });
+  const outputs = p.onnx!.inputs.map((e, k) => col(k, e));
+  const kept = run.scoresRead.has(p.model) ? Array.from({ length: scorer.outputs }, () => new GrowableF64()) : null;
+  return {
+    outputs,
+    regions: [],
+    async chunk(ev) {
+      const n = ev.n;
+      const columns = outputs.map((o) => ev.columns.get(o.key) as Float64Array);
+      let scores: Float64Array[];
+      try {
+        scores = await scorer.score(columns, n);
+      } catch (e) {
+        const known = modelErrorOf(e);
+        if (known) throw new RunError(known.code, known.args, p.origin, p.id);
+        throw e;
+      }
+      scores.forEach((s, k) => ev.columns.set(keys.score(k), s));
+      if (kept) scores.forEach((s, k) => kept[k].append(s, n));
+      // no event was seen in training: no in-sample scores, and every event is scored out of fold
+      scores.forEach((_, k) => ev.columns.set(keys.inSample(k), new Float64Array(n).fill(NaN)));
+      ev.columns.set(keys.trained, new Uint8Array(n));
+    },
+    finish() {
+      if (kept) run.scoreColumns.set(scope.read.sample, new Map([...(run.scoreColumns.get(scope.read.sample) ?? []), ...kept.map((g, k) => [keys.score(k), g.values()] as const)]));
+      return null;
+    },
+  };
+}
