@@ -27,7 +27,7 @@ export interface Ident extends Node {
 
 // ---- expressions -----------------------------------------------------------------------------
 
-export type BinaryOp = "or" | "and" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "~=" | "+" | "-" | "*" | "/" | "%" | "^";
+export type BinaryOp = "or" | "and" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "~=" | "+" | "-" | "*" | "/" | "%" | "^" | "??";
 export type UnaryOp = "-" | "not";
 
 export type Expr =
@@ -43,6 +43,7 @@ export type Expr =
   | MemberExpr
   | WhereExpr
   | ListExpr
+  | InExpr
   | Missing;
 
 export interface NumberLit extends Node {
@@ -103,6 +104,13 @@ export interface WhereExpr extends Node {
 }
 export interface ListExpr extends Node {
   kind: "List";
+  items: Expr[];
+}
+/** `x in [0, 1, 10]`, `x not in [...]`: membership of a number in a literal set. */
+export interface InExpr extends Node {
+  kind: "In";
+  target: Expr;
+  negated: boolean;
   items: Expr[];
 }
 export interface Missing extends Node {

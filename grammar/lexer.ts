@@ -82,6 +82,8 @@ export const Caret = createToken({ name: "Caret", pattern: /\^/ });
 export const AmpAmp = createToken({ name: "AmpAmp", pattern: /&&/, categories: [And] });
 export const PipePipe = createToken({ name: "PipePipe", pattern: /\|\|/, categories: [Or] });
 export const Bang = createToken({ name: "Bang", pattern: /!/, categories: [Not] });
+/** `a ?? b`: b where a is missing. */
+export const QuestionQuestion = createToken({ name: "QuestionQuestion", pattern: /\?\?/ });
 
 export const allTokens: TokenType[] = [
   WhiteSpace,
@@ -116,6 +118,7 @@ export const allTokens: TokenType[] = [
   AmpAmp,
   PipePipe,
   Bang,
+  QuestionQuestion,
   And,
   Or,
   Not,

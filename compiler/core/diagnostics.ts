@@ -63,6 +63,9 @@ export const DIAGNOSTICS = {
   HEP3008: { severity: "error", message: "'{unit}' is a unit of {actual}, but {what} needs {expected}", explanation: "Units are optional; where written they must fit the quantity." },
   HEP3009: { severity: "error", message: "'where' filters a collection; got {actual}", explanation: "The left side of 'where' must be a collection (an object or a branch prefix)." },
   HEP3010: { severity: "error", message: "'this' is only meaningful inside 'where' and per-element arguments", explanation: "'this' refers to the current element of a collection being filtered, sorted or searched." },
+  HEP3040: { severity: "warning", message: "the left side of '??' is never missing: '{expr}' {why}", explanation: "`a ?? b` gives `b` where `a` is missing (an index past the end, the min, max or mean of an empty list, ...). When `a` always has a value the fallback is never used: drop `?? b`, or check that `a` is the value meant." },
+  HEP3041: { severity: "error", message: "'{op}' needs {expected}, got {actual}", explanation: "`x in [a, b, ...]` tests a per-event number (or each number of a list) against a set of per-event numbers; `??` replaces a missing number by another number. Other types do not fit." },
+  HEP3042: { severity: "warning", message: "'{expr}' tests membership in an empty set: it is always {value}", explanation: "`x in []` is never true and `x not in []` is true wherever `x` has a value. List the values, or drop the test." },
 
   // ---- 4xxx analysis semantics -----------------------------------------------------------------
   HEP4001: { severity: "error", message: "define cycle: {cycle}", explanation: "Defines, objects and regions may not depend on themselves." },

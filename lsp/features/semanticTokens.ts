@@ -64,7 +64,7 @@ const DECL_SYMBOL: Partial<Record<A.Decl["kind"], HepSymbolKind>> = {
   Model: "model",
 };
 
-const OPERATORS = new Set<unknown>([T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.Tilde, T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.Caret, T.AmpAmp, T.PipePipe, T.Bang, T.DotDot]);
+const OPERATORS = new Set<unknown>([T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.Tilde, T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.Caret, T.AmpAmp, T.PipePipe, T.Bang, T.DotDot, T.QuestionQuestion]);
 const HARD = new Set<unknown>([T.And, T.Or, T.Not, T.Where, T.True, T.False, T.This]);
 const SOFT = new Set<unknown>(Object.values(T.KW));
 

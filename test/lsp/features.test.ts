@@ -235,6 +235,15 @@ describe("hover", () => {
     expect(await hoverAt(HEADER + "define x = count(Mu<|>on)")).toContain("Iso: float");
     expect(await hoverAt(HEADER + "define x = muons[0].I<|>so")).toContain("Muon.Iso: float");
   });
+
+  it("explains the fallback and membership operators, with their result type", async () => {
+    const f = await hoverAt(HEADER + "define x = max(muons.pt) ?<|>? 0");
+    expect(f).toContain("??: float");
+    expect(f).toContain("where `a` is missing");
+    const i = await hoverAt(HEADER + "define x = count(jets) not i<|>n [2, 3]");
+    expect(i).toContain("not in: bool");
+    expect(i).toContain("equal to none of the values");
+  });
 });
 
 describe("navigation", () => {
