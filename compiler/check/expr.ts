@@ -232,28 +232,34 @@ export class ExprChecker {
     if (this.ctx.brokenNames.has(e.name)) return ERROR;
     // With no sample's schema readable the name may be a branch: the unreadable input was reported.
     if (!this.ctx.env && !this.ctx.schemasComplete) return ERROR;
-    const candidates = [
+    return this.unknownName(e, scope);
+  }
+
+  /**
+   * A name found nowhere. One code whatever its spelling (`npfcands` and `jet_pt` alike: HEP2001),
+   * with the nearest declaration, branch, collection or builtin suggested. Inside `where` (or a
+   * per-element argument) over records the name is read as a misspelt field first: HEP2013 with the
+   * element's nearest field, as `x.field` outside `where` gets; a name nearer another declaration
+   * or branch stays HEP2001.
+   */
+  private unknownName(e: A.NameRef, scope: Scope): Type {
+    const env = this.ctx.env;
+    const did = (name: string) => ({ suggestion: { message: `did you mean '${name}'?`, replacement: name, span: e.span } });
+    const el = scope.elements[scope.elements.length - 1];
+    const others = suggest(e.name, [
       ...this.ctx.symbols.keys(),
       ...(env ? env.branches.keys() : []),
       ...(env ? env.collections.keys() : []),
       ...BUILTIN_BY_NAME.keys(),
-    ];
-    const el = scope.elements[scope.elements.length - 1];
-    if (el?.kind === "record") candidates.push(...el.record.fields.keys());
-    const near = suggest(e.name, candidates, 1);
-    const sug = near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: e.span } } : {};
-    if (el?.kind === "record" && near.length && el.record.fields.has(near[0])) {
-      // Inside `where`, a near miss of a field is a misspelt field.
-      this.ctx.report("HEP2013", scope.file, e.span, { name: el.record.name, field: e.name }, sug);
-      return ERROR;
+    ], 1);
+    if (el?.kind === "record") {
+      const field = suggest(e.name, el.record.fields.keys(), 1);
+      if (field.length || !others.length) {
+        this.ctx.report("HEP2013", scope.file, e.span, { name: el.record.name, field: e.name }, field.length ? did(field[0]) : {});
+        return ERROR;
+      }
     }
-    const sample = this.ctx.samples.find((s) => s.schema);
-    const looksLikeBranch = /_/.test(e.name) || /^[A-Z]/.test(e.name);
-    if (looksLikeBranch && sample?.schema) {
-      this.ctx.report("HEP2004", scope.file, e.span, { name: e.name, tree: sample.tree, file: sample.files[0]?.path ?? "" }, near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: e.span } } : {});
-    } else {
-      this.ctx.report("HEP2001", scope.file, e.span, { name: e.name }, near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: e.span } } : {});
-    }
+    this.ctx.report("HEP2001", scope.file, e.span, { name: e.name }, others.length ? did(others[0]) : {});
     return ERROR;
   }
 
