@@ -226,6 +226,8 @@ describe("hover", () => {
     const b = await hoverAt(HEADER + "define x = MET_p<|>x");
     expect(b).toContain("branch MET_px: float");
     expect(b).toContain("examples/single-top/data/single_top.root");
+    expect(b).toContain("grouped by its prefix `MET_` as field `px` of the record `MET`");
+    expect(await hoverAt(HEADER + "define x = count(Mu<|>on)")).toContain("grouped from the jagged branches named `Muon_*`");
   });
 
   it("shows a sample's files and entries, a collection's fields, a field's type", async () => {
