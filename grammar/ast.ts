@@ -315,18 +315,33 @@ export type OutputItem =
       kind: "Histogram";
       exprs: Expr[];
       alias?: Ident;
+      /** ROOT's title convention: "title;x axis;y axis". */
+      title?: StringLit;
       regions: Ident[];
       by?: Ident;
       bins: BinSpec[];
       weighted: boolean;
       path: StringLit;
     })
+  /** `histograms [in R] [by S] [weighted] to PATH { ENTRY ... }`: histograms sharing a file and defaults. */
+  | (Node & { kind: "HistogramBlock"; regions: Ident[]; by?: Ident; weighted: boolean; path: StringLit; entries: HistogramEntry[] })
   | (Node & { kind: "Cutflow"; regions: Ident[]; path: StringLit })
   | (Node & { kind: "Report"; path: StringLit })
   /** `dataset [MODEL] "out/train.arrow"`: a train block's training data as Arrow IPC; the model may be left out when one train block exists. */
   | (Node & { kind: "Dataset"; model?: Ident; path: StringLit })
   /** `onnx MODEL "out/model.onnx"`: a trained model exported as ONNX. */
   | (Node & { kind: "Onnx"; model: Ident; path: StringLit });
+/** One histogram of a `histograms` block: a `histogram` item without its file; its `in`/`by` replace the block's. */
+export interface HistogramEntry extends Node {
+  kind: "HistogramEntry";
+  exprs: Expr[];
+  alias?: Ident;
+  title?: StringLit;
+  regions: Ident[];
+  by?: Ident;
+  bins: BinSpec[];
+  weighted: boolean;
+}
 export interface OutputDecl extends Node {
   kind: "Output";
   items: OutputItem[];

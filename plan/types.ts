@@ -180,6 +180,8 @@ export interface HistogramNode extends NodeBase {
   regions: string[];
   by: string | null;
   weighted: boolean;
+  /** `title "..."` as written (ROOT's "title;x axis;y axis"); absent when not written, so plans without titles keep their hashes. */
+  title?: string;
 }
 export interface CutflowNode extends NodeBase {
   kind: "cutflow";

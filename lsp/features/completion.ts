@@ -41,7 +41,7 @@ const BLOCK_ITEMS: Record<string, ReadonlySet<string>> = {
   sample: new Set(["files", "tree", "class", "weight", "where", "xsec", "sumw", "title"]),
   train: new Set(["on", "folds", "balance", "reweight", "validation", "test", "class_weights", "negative_weights"]),
   evaluate: new Set(["in", "bins", "metrics", "working_points", "reference"]),
-  output: new Set(["predictions", "histogram", "cutflow", "report", "dataset", "onnx"]),
+  output: new Set(["predictions", "histogram", "histograms", "cutflow", "report", "dataset", "onnx"]),
 };
 
 const CONTINUATION = new Set<TokenType>([

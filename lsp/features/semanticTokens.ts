@@ -109,8 +109,10 @@ export function semanticTokens(c: Compilation, doc: TextDocument): SemanticToken
         for (const k of ["klass", "mode"]) if (p[k]?.kind === "Ident") mark(p[k], { type: "enumMember" });
         break;
       }
+      case "HistogramBlock":
+      case "HistogramEntry":
       case "Histogram": {
-        const h = n as Extract<A.OutputItem, { kind: "Histogram" }>;
+        const h = n as A.HistogramEntry;
         if (h.by) mark(h.by, { type: "enumMember" });
         if (h.alias) mark(h.alias, { type: "variable", mods: ["declaration"] });
         break;
