@@ -27,7 +27,7 @@ export interface Ident extends Node {
 
 // ---- expressions -----------------------------------------------------------------------------
 
-export type BinaryOp = "or" | "and" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "~=" | "+" | "-" | "*" | "/" | "%" | "^";
+export type BinaryOp = "or" | "and" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "~=" | "+" | "-" | "*" | "/" | "%" | "^" | "??";
 export type UnaryOp = "-" | "not";
 
 export type Expr =
@@ -43,6 +43,7 @@ export type Expr =
   | MemberExpr
   | WhereExpr
   | ListExpr
+  | InExpr
   | Missing;
 
 export interface NumberLit extends Node {
@@ -103,6 +104,13 @@ export interface WhereExpr extends Node {
 }
 export interface ListExpr extends Node {
   kind: "List";
+  items: Expr[];
+}
+/** `x in [0, 1, 10]`, `x not in [...]`: membership of a number in a literal set. */
+export interface InExpr extends Node {
+  kind: "In";
+  target: Expr;
+  negated: boolean;
   items: Expr[];
 }
 export interface Missing extends Node {
@@ -308,12 +316,16 @@ export type OutputItem =
       kind: "Histogram";
       exprs: Expr[];
       alias?: Ident;
+      /** ROOT's title convention: "title;x axis;y axis". */
+      title?: StringLit;
       regions: Ident[];
       by?: Ident;
       bins: BinSpec[];
       weighted: boolean;
       path: StringLit;
     })
+  /** `histograms [in R] [by S] [weighted] to PATH { ENTRY ... }`: histograms sharing a file and defaults. */
+  | (Node & { kind: "HistogramBlock"; regions: Ident[]; by?: Ident; weighted: boolean; path: StringLit; entries: HistogramEntry[] })
   | (Node & { kind: "Cutflow"; regions: Ident[]; path: StringLit })
   | (Node & { kind: "Report"; path: StringLit })
   /** `dataset [MODEL] "out/train.arrow"`: a train block's training data as Arrow IPC; the model may be left out when one train block exists. */
@@ -327,6 +339,17 @@ export interface KeepColumn extends Node {
   kind: "Keep";
   expr: Expr;
   alias?: Ident;
+}
+/** One histogram of a `histograms` block: a `histogram` item without its file; its `in`/`by` replace the block's. */
+export interface HistogramEntry extends Node {
+  kind: "HistogramEntry";
+  exprs: Expr[];
+  alias?: Ident;
+  title?: StringLit;
+  regions: Ident[];
+  by?: Ident;
+  bins: BinSpec[];
+  weighted: boolean;
 }
 export interface OutputDecl extends Node {
   kind: "Output";

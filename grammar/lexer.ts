@@ -13,7 +13,7 @@ export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][
 function hard(word: string, name = word[0].toUpperCase() + word.slice(1)): TokenType {
   return createToken({ name, pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), longer_alt: Identifier });
 }
-export const DECLARATION_KEYWORDS = ["analysis", "include", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "output"];
+export const DECLARATION_KEYWORDS = ["analysis", "include", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "output", "defaults"];
 
 function soft(word: string): TokenType {
   const name = "Kw_" + word;
@@ -41,6 +41,8 @@ export const KW = Object.fromEntries(
     "predictions", "friend", "keyed", "histogram", "cutflow", "report", "weighted", "dataset", "onnx",
     "ntuple", "keep",
     "given",
+    // histogram blocks, analysis metadata
+    "histograms", "experiment", "sqrts", "doi", "arxiv",
   ].map((w) => [w, soft(w)]),
 ) as Record<string, TokenType>;
 
@@ -84,6 +86,8 @@ export const Caret = createToken({ name: "Caret", pattern: /\^/ });
 export const AmpAmp = createToken({ name: "AmpAmp", pattern: /&&/, categories: [And] });
 export const PipePipe = createToken({ name: "PipePipe", pattern: /\|\|/, categories: [Or] });
 export const Bang = createToken({ name: "Bang", pattern: /!/, categories: [Not] });
+/** `a ?? b`: b where a is missing. */
+export const QuestionQuestion = createToken({ name: "QuestionQuestion", pattern: /\?\?/ });
 
 export const allTokens: TokenType[] = [
   WhiteSpace,
@@ -118,6 +122,7 @@ export const allTokens: TokenType[] = [
   AmpAmp,
   PipePipe,
   Bang,
+  QuestionQuestion,
   And,
   Or,
   Not,

@@ -23,6 +23,11 @@ export type ExprIR =
   | { op: "member"; type: string; name: string; args: [ExprIR] }
   | { op: "where"; type: string; args: [ExprIR, ExprIR] }
   /**
+   * `args[0] in [args[1], ...]` (negated: `not in`), type "bool" or "list<bool>" (each element of a
+   * list). A missing number is in no set and `not in` none either: conditions are never missing.
+   */
+  | { op: "in"; type: string; negated: boolean; args: ExprIR[] }
+  /**
    * A model's score per event (type "float"): `output` is the class's index in classOrder (plan/
    * classes.ts) for a multiclass model, 0 for a binary or imported one. The node using it lists
    * `predict:MODEL` among its inputs; the runtime supplies the column `score:MODEL:OUTPUT`.
@@ -209,6 +214,8 @@ export interface HistogramNode extends NodeBase {
   regions: string[];
   by: string | null;
   weighted: boolean;
+  /** `title "..."` as written (ROOT's "title;x axis;y axis"); absent when not written, so plans without titles keep their hashes. */
+  title?: string;
 }
 export interface CutflowNode extends NodeBase {
   kind: "cutflow";

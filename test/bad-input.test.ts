@@ -46,14 +46,21 @@ describe("bad input: names and types", () => {
     expect(c.diagnostics[0].message).toBe("unknown name 'nope'");
   });
 
-  it("unknown branch, with the nearest branch suggested", async () => {
-    const c = await check(HEADER + "region r = sum(Muon_Isoo) < 1\n");
-    expect(errors(c)).toEqual([`HEP2004@${H + 1}:16`]);
+  it("an unknown name that looks like a branch is an unknown name too, with the nearest branch suggested", async () => {
+    const c = await check(HEADER + "region r = sum(Muon_Isoo) < 1 and npfcands > 1\n");
+    expect(errors(c)).toEqual([`HEP2001@${H + 1}:16`, `HEP2001@${H + 1}:35`]);
     const d = c.diagnostics[0];
-    expect(d.message).toBe("branch 'Muon_Isoo' is not in tree 'events' of examples/single-top/data/single_top.root");
+    expect(d.message).toBe("unknown name 'Muon_Isoo'");
     expect(d.suggestion?.message).toBe("did you mean 'Muon_Iso'?");
     expect(d.suggestion?.replacement).toBe("Muon_Iso");
   });
+
+  it("a branch of the first sample's tree that another sample's tree lacks", async () => {
+    const c = await check(HEADER + 'sample z {\n  files "../../../examples/zmumu/data/uproot-Zmumu.root"\n  tree "events"\n  class background\n}\nregion r = NJet > 1\n');
+    expect(errors(c)).toEqual([`HEP2004@${H + 6}:12`]);
+    expect(c.diagnostics.find((d) => d.code === "HEP2004")!.message).toBe("branch 'NJet' is not in tree 'events' of examples/zmumu/data/uproot-Zmumu.root");
+  });
+
 
   it("wrong argument type", async () => {
     const c = await check(HEADER + "region r = deltaR(NJet, Muon[0]) < 0.4\n");
@@ -340,7 +347,7 @@ describe("bad input: the CLI", () => {
     const parsed = JSON.parse(r.out) as { diagnostics: Array<Record<string, unknown>> };
     expect(parsed.diagnostics.length).toBeGreaterThan(0);
     const d = parsed.diagnostics[0];
-    expect(d).toMatchObject({ code: "HEP2004", severity: "error", file: "test/cases/check/unknown-branch.hep", line: 8, column: 16 });
+    expect(d).toMatchObject({ code: "HEP2001", severity: "error", file: "test/cases/check/unknown-branch.hep", line: 8, column: 16 });
     for (const x of parsed.diagnostics) {
       expect(typeof x.code).toBe("string");
       expect(typeof x.line).toBe("number");

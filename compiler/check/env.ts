@@ -3,6 +3,12 @@
  * a prefix (`Muon_pt`, `Muon_eta`, ... counted by `nMuon`/`NMuon`) form a collection whose elements
  * are records; flat branches sharing a prefix (`MET_px`, `MET_py`) form one record per event.
  * Kinematics missing from the file are derived from the ones present.
+ *
+ * Flat branches are grouped only when they look like fields of one object: `pt_1, pt_2, pt_tt`
+ * (flat ntuples' numbered objects) are values of their own, not a record `pt`. A suffix that
+ * starts with a digit is never a field (`x.1` cannot be written), and a prefix that is itself a
+ * quantity (`pt`, `eta`, `m`, `mt`, `iso`, ...) names a quantity of several objects, not an
+ * object. Each prefix's grouping, or why it was not grouped, is kept for hover.
  */
 import { BOOL, FLOAT, INT, KINEMATIC_FIELDS, RecordType, Type, list } from "../core/types.js";
 import type { BranchSchema, TreeSchema } from "../host.js";
@@ -30,6 +36,16 @@ export interface CollectionEntry {
 export interface Env {
   branches: Map<string, BranchEntry>;
   collections: Map<string, CollectionEntry>;
+  /** prefix → why its branches were left as branches (for hover); prefixes that were grouped are not here. */
+  ungrouped: Map<string, string>;
+}
+
+/** Prefixes that name a quantity rather than an object: `pt_1`, `m_vis`, `iso_2` are branches of their own. */
+const QUANTITY_PREFIXES = new Set(["pt", "eta", "phi", "m", "mass", "e", "energy", "px", "py", "pz", "mt", "iso", "q", "charge", "dxy", "dz", "d0"]);
+
+/** A suffix that can be a field: a name, not a number. */
+function fieldLike(suffix: string): boolean {
+  return /^[A-Za-z]/.test(suffix);
 }
 
 export function dtypeType(dtype: string | null): Type | undefined {
@@ -72,14 +88,28 @@ export function buildEnv(schema: TreeSchema): Env {
   }
 
   const collections = new Map<string, CollectionEntry>();
-  for (const [prefix, members] of byPrefix) {
+  const ungrouped = new Map<string, string>();
+  for (const [prefix, all] of byPrefix) {
+    const members = all.filter((b) => fieldLike(b.name.slice(prefix.length + 1)));
+    const numbered = all.filter((b) => !fieldLike(b.name.slice(prefix.length + 1)));
     const jagged = members.filter((b) => b.kind === "jagged" && dtypeType(b.dtype));
     const flat = members.filter((b) => b.kind === "flat" && dtypeType(b.dtype));
     const countBranch = ["n" + prefix, "N" + prefix].find((n) => branches.has(n));
-    // A prefix is a collection when it has jagged members (or a count branch); otherwise, with two
-    // or more flat members, a single record per event.
-    const shape: "jagged" | "single" | undefined = jagged.length > 0 ? "jagged" : flat.length >= 2 ? "single" : undefined;
-    if (!shape) continue;
+    // A prefix is a collection when it has jagged members; otherwise, with two or more flat
+    // members that look like fields of one object, a single record per event.
+    const quantity = QUANTITY_PREFIXES.has(prefix.toLowerCase());
+    const shape: "jagged" | "single" | undefined = jagged.length > 0 ? "jagged" : flat.length >= 2 && !quantity ? "single" : undefined;
+    if (!shape) {
+      if (all.length >= 2) {
+        const names = all.slice(0, 3).map((b) => "`" + b.name + "`").join(", ") + (all.length > 3 ? ", ..." : "");
+        ungrouped.set(prefix, quantity
+          ? `not grouped into a record \`${prefix}\`: \`${prefix}\` names a quantity, so ${names} are values of several objects, each a branch of its own`
+          : numbered.length > 0
+            ? `not grouped into a record \`${prefix}\`: ${names} are numbered (a field name starts with a letter), each a branch of its own`
+            : `not grouped into a record \`${prefix}\`: fewer than two flat branches look like its fields`);
+      }
+      continue;
+    }
     const used = shape === "jagged" ? jagged : flat;
     const fields = new Map<string, Type>();
     const branchOf = new Map<string, string>();
@@ -99,7 +129,7 @@ export function buildEnv(schema: TreeSchema): Env {
       kinematics,
     });
   }
-  return { branches, collections };
+  return { branches, collections, ungrouped };
 }
 
 function deriveKinematics(branchOf: Map<string, string>): CollectionEntry["kinematics"] {

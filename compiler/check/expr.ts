@@ -12,8 +12,9 @@ import {
   BOOL, ERROR, FLOAT, INT, KINEMATIC_FIELDS, P4, RecordType, STRING, Type,
   describe, isError, isLorentz, isNumeric, list, numericJoin, typeToString,
 } from "../core/types.js";
-import { printExpr } from "../syntax/print.js";
+import { exprPrecedence, PRECEDENCE, printExpr } from "../syntax/print.js";
 import type { CheckContext } from "./context.js";
+import { neverMissing } from "./missing.js";
 import type { SymbolInfo } from "./symbols.js";
 import { workingPointsOf } from "./rules/working-points.js";
 
@@ -149,6 +150,8 @@ export class ExprChecker {
         this.requirePerElementBool(e.cond, c, scope.file);
         return t;
       }
+      case "In":
+        return this.membership(e, scope);
       case "List": {
         for (const it of e.items) this.check(it, scope);
         this.ctx.report("HEP3001", scope.file, e.span, { what: "an expression", expected: "a value", actual: "a literal list (lists are only for options)" });
@@ -230,28 +233,34 @@ export class ExprChecker {
     if (this.ctx.brokenNames.has(e.name)) return ERROR;
     // With no sample's schema readable the name may be a branch: the unreadable input was reported.
     if (!this.ctx.env && !this.ctx.schemasComplete) return ERROR;
-    const candidates = [
+    return this.unknownName(e, scope);
+  }
+
+  /**
+   * A name found nowhere. One code whatever its spelling (`npfcands` and `jet_pt` alike: HEP2001),
+   * with the nearest declaration, branch, collection or builtin suggested. Inside `where` (or a
+   * per-element argument) over records the name is read as a misspelt field first: HEP2013 with the
+   * element's nearest field, as `x.field` outside `where` gets; a name nearer another declaration
+   * or branch stays HEP2001.
+   */
+  private unknownName(e: A.NameRef, scope: Scope): Type {
+    const env = this.ctx.env;
+    const did = (name: string) => ({ suggestion: { message: `did you mean '${name}'?`, replacement: name, span: e.span } });
+    const el = scope.elements[scope.elements.length - 1];
+    const others = suggest(e.name, [
       ...this.ctx.symbols.keys(),
       ...(env ? env.branches.keys() : []),
       ...(env ? env.collections.keys() : []),
       ...BUILTIN_BY_NAME.keys(),
-    ];
-    const el = scope.elements[scope.elements.length - 1];
-    if (el?.kind === "record") candidates.push(...el.record.fields.keys());
-    const near = suggest(e.name, candidates, 1);
-    const sug = near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: e.span } } : {};
-    if (el?.kind === "record" && near.length && el.record.fields.has(near[0])) {
-      // Inside `where`, a near miss of a field is a misspelt field.
-      this.ctx.report("HEP2013", scope.file, e.span, { name: el.record.name, field: e.name }, sug);
-      return ERROR;
+    ], 1);
+    if (el?.kind === "record") {
+      const field = suggest(e.name, el.record.fields.keys(), 1);
+      if (field.length || !others.length) {
+        this.ctx.report("HEP2013", scope.file, e.span, { name: el.record.name, field: e.name }, field.length ? did(field[0]) : {});
+        return ERROR;
+      }
     }
-    const sample = this.ctx.samples.find((s) => s.schema);
-    const looksLikeBranch = /_/.test(e.name) || /^[A-Z]/.test(e.name);
-    if (looksLikeBranch && sample?.schema) {
-      this.ctx.report("HEP2004", scope.file, e.span, { name: e.name, tree: sample.tree, file: sample.files[0]?.path ?? "" }, near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: e.span } } : {});
-    } else {
-      this.ctx.report("HEP2001", scope.file, e.span, { name: e.name }, near.length ? { suggestion: { message: `did you mean '${near[0]}'?`, replacement: near[0], span: e.span } } : {});
-    }
+    this.ctx.report("HEP2001", scope.file, e.span, { name: e.name }, others.length ? did(others[0]) : {});
     return ERROR;
   }
 
@@ -387,15 +396,60 @@ export class ExprChecker {
     return t.kind === "list" ? list(f) : f;
   }
 
+  /** `x in [a, b]`: a number (or each of a list) against per-event numbers; a condition (per element for a list). */
+  private membership(e: A.InExpr, scope: Scope): Type {
+    const t = this.check(e.target, scope);
+    const items = e.items.map((it) => this.check(it, scope));
+    const op = e.negated ? "not in" : "in";
+    let ok = !isError(t);
+    if (ok && !isNumeric(t.kind === "list" ? t.element : t)) {
+      this.ctx.report("HEP3041", scope.file, e.target.span, { op, expected: "a number or a list of numbers on its left", actual: describe(t) });
+      ok = false;
+    }
+    e.items.forEach((it, i) => {
+      if (isError(items[i]) || isNumeric(items[i])) return;
+      this.ctx.report("HEP3041", scope.file, it.span, { op, expected: "per-event numbers in its set", actual: describe(items[i]) });
+      ok = false;
+    });
+    if (!ok || items.some(isError)) return ERROR;
+    if (e.items.length === 0) this.ctx.report("HEP3042", scope.file, e.span, { expr: printExpr(e), value: e.negated ? "true where the value is not missing" : "false" });
+    return t.kind === "list" ? list(BOOL) : BOOL;
+  }
+
+  /**
+   * `a ?? b`: numbers (lifted over lists like the arithmetic operators). A left side that can
+   * never be missing is a warning with a fix-it, and keeps its type when it is a condition.
+   */
+  private fallback(e: A.Binary, l: Type, r: Type, scope: Scope): Type {
+    const lb = l.kind === "list" ? l.element : l;
+    const rb = r.kind === "list" ? r.element : r;
+    const nm = neverMissing(this.ctx, e.left);
+    if (nm.never) {
+      this.ctx.report("HEP3040", scope.file, e.left.span, { expr: printExpr(e.left), why: nm.why }, { suggestion: { message: `drop '?? ${printExpr(e.right)}'`, replacement: printExpr(e.left), span: e.span } });
+    }
+    if (isBool(lb) && isBool(rb)) return l.kind === "list" || r.kind === "list" ? list(BOOL) : BOOL;
+    if (!isNumeric(lb)) {
+      this.ctx.report("HEP3041", scope.file, e.left.span, { op: "??", expected: "a number (or a list of numbers) on its left", actual: describe(l) });
+      return ERROR;
+    }
+    if (!isNumeric(rb)) {
+      this.ctx.report("HEP3041", scope.file, e.right.span, { op: "??", expected: "a number as the fallback", actual: describe(r) });
+      return ERROR;
+    }
+    const out = numericJoin(lb, rb);
+    return l.kind === "list" || r.kind === "list" ? list(out) : out;
+  }
+
   private binary(e: A.Binary, scope: Scope): Type {
     const l = this.check(e.left, scope);
     const r = this.check(e.right, scope);
     if (isError(l) || isError(r)) return ERROR;
+    if (e.op === "??") return this.fallback(e, l, r, scope);
     const lifted = l.kind === "list" || r.kind === "list";
     const lb = l.kind === "list" ? l.element : l;
     const rb = r.kind === "list" ? r.element : r;
     const bad = () => {
-      this.ctx.report("HEP3005", scope.file, e.span, { op: e.op, left: typeToString(l), right: typeToString(r) });
+      this.ctx.report("HEP3005", scope.file, e.span, { op: e.op, left: typeToString(l), right: typeToString(r) }, boolCompareFix(e, lb, rb));
       return ERROR;
     };
     let out: Type;
@@ -437,6 +491,8 @@ export class ExprChecker {
         if (!(isNumeric(lb) && isNumeric(rb))) return bad();
         out = FLOAT;
         break;
+      default:
+        return bad();
     }
     return lifted ? list(out) : out;
   }
@@ -490,6 +546,25 @@ export class ExprChecker {
     this.ctx.report("HEP3003", scope.file, e.args[mm.index].span, { index: mm.index + 1, name: fn.name, expected: PARAM_WORDS[mm.param.kind], actual: describe(mm.actual) });
     return ERROR;
   }
+}
+
+/**
+ * `flag == 1` and friends: a condition compared with 0 or 1 is the condition or its negation. The
+ * fix-it keeps the condition as written (`flag`, `not flag`).
+ */
+function boolCompareFix(e: A.Binary, lb: Type, rb: Type): { suggestion?: { message: string; replacement: string; span: A.Node["span"] } } {
+  if (e.op !== "==" && e.op !== "!=") return {};
+  const oneOrZero = (x: A.Expr) => x.kind === "Number" && !x.unit && (x.value === 0 || x.value === 1);
+  let cond: A.Expr | undefined;
+  let n: A.Expr | undefined;
+  if (isBool(lb) && oneOrZero(e.right)) [cond, n] = [e.left, e.right];
+  else if (isBool(rb) && oneOrZero(e.left)) [cond, n] = [e.right, e.left];
+  if (!cond || !n || n.kind !== "Number") return {};
+  const keep = (e.op === "==") === (n.value === 1);
+  const text = printExpr(cond);
+  const replacement = keep ? text : `not ${exprPrecedence(cond) < PRECEDENCE.not ? `(${text})` : text}`;
+  const message = keep ? `drop '${e.op} ${n.raw}': '${text}' is already a condition` : `write '${replacement}': '${text}' is already a condition`;
+  return { suggestion: { message, replacement, span: e.span } };
 }
 
 function isBool(t: Type): boolean {

@@ -20,7 +20,7 @@ export const DIAGNOSTICS = {
   // ---- 1xxx syntax -------------------------------------------------------------------------
   HEP1001: { severity: "error", message: "unexpected character '{char}'", explanation: "The lexer met a character that starts no token of the language." },
   HEP1002: { severity: "error", message: "unterminated string", explanation: "A string literal has no closing double quote before the end of the line." },
-  HEP1003: { severity: "error", message: "expected {expected} but found {found}", explanation: "The parser expected another token here. Only the first syntax error of a declaration is reported; fix it and the rest of the file is checked." },
+  HEP1003: { severity: "error", message: "expected {expected} but found {found}", explanation: "The parser expected another token here. Only the first syntax error of a declaration is reported, and the checker says nothing else about that declaration except about the files it names (HEP2005, HEP2017, ...); the rest of the file is checked in full." },
   HEP1004: { severity: "error", message: "'{open}' is never closed", explanation: "A bracket or brace opened here has no matching closing one." },
   HEP1005: { severity: "error", message: "unmatched '{close}'", explanation: "A closing bracket or brace has no opening one." },
   HEP1006: { severity: "error", message: "the file is empty", explanation: "An analysis file must declare at least an analysis header or one declaration." },
@@ -30,10 +30,10 @@ export const DIAGNOSTICS = {
   HEP1009: { severity: "error", message: "unknown unit '{unit}'", explanation: "Units written after numbers must be one of GeV, MeV, TeV, pb, fb, nb, /pb, /fb, /nb." },
 
   // ---- 2xxx names and inputs -----------------------------------------------------------------
-  HEP2001: { severity: "error", message: "unknown name '{name}'", explanation: "The name is not a declaration, a branch of the samples' trees, a collection, a field in scope or a builtin." },
+  HEP2001: { severity: "error", message: "unknown name '{name}'", explanation: "The name is not a declaration, a branch of the samples' trees, a collection, a field in scope or a builtin. It gets this code however it is spelt (`npfcands`, `jet_pt`); the suggestion is the nearest of all those names. Inside `where` a name nearest a field of the element is HEP2013 instead." },
   HEP2002: { severity: "error", message: "'{name}' is declared twice", explanation: "Every declaration name is unique across the analysis and its includes." },
   HEP2003: { severity: "warning", message: "{kind} '{name}' is never used", explanation: "The declaration does not reach any region, feature, model, evaluation or output. Remove it or use it." },
-  HEP2004: { severity: "error", message: "branch '{name}' is not in tree '{tree}' of {file}", explanation: "A name that looks like a branch is missing from a sample's tree. The suggestion comes from the file's own branch list." },
+  HEP2004: { severity: "error", message: "branch '{name}' is not in tree '{tree}' of {file}", explanation: "A branch that the first sample's tree has is missing from another sample's tree: every sample must have the branches the analysis uses. The suggestion comes from that file's own branch list. (A name no tree has is HEP2001.)" },
   HEP2005: { severity: "error", message: "cannot read input file '{file}': {reason}", explanation: "A declared input file does not exist or cannot be opened." },
   HEP2006: { severity: "error", message: "no file matches '{pattern}'", explanation: "A glob in a sample's file list matched no file." },
   HEP2007: { severity: "error", message: "'{file}' is not a ROOT file: {reason}", explanation: "The input file exists but could not be read as a ROOT file." },
@@ -43,7 +43,7 @@ export const DIAGNOSTICS = {
   HEP2010: { severity: "error", message: "include cycle: {cycle}", explanation: "Files include each other in a loop." },
   HEP2011: { severity: "error", message: "include paths must be relative: '{path}'", explanation: "Includes are hermetic: a relative path inside the analysis folder tree, no absolute paths or URLs." },
   HEP2012: { severity: "error", message: "'{name}' is a {actual}, not a {expected}", explanation: "The name refers to a declaration of another kind than this place needs." },
-  HEP2013: { severity: "error", message: "'{name}' has no field '{field}'", explanation: "The record or collection has no such field. Fields come from branches named PREFIX_field and from derived kinematics." },
+  HEP2013: { severity: "error", message: "'{name}' has no field '{field}'", explanation: "The record or collection has no such field, in `x.field` or as a bare name inside `where` (the element's fields are suggested in both). Fields come from branches named PREFIX_field and from derived kinematics." },
   HEP2014: { severity: "error", message: "unknown function '{name}'", explanation: "The name is not a function of the standard library." },
   HEP2015: { severity: "error", message: "no collection '{name}' in the samples: no branches start with '{name}_'", explanation: "An object is built from a branch prefix; the samples have no branch with that prefix." },
   HEP2016: { severity: "error", message: "branch '{name}' of {file} has type {type}, which hepc cannot read", explanation: "The branch's type is not one the reader supports (see docs/io.md)." },
@@ -68,6 +68,9 @@ export const DIAGNOSTICS = {
   HEP3008: { severity: "error", message: "'{unit}' is a unit of {actual}, but {what} needs {expected}", explanation: "Units are optional; where written they must fit the quantity." },
   HEP3009: { severity: "error", message: "'where' filters a collection; got {actual}", explanation: "The left side of 'where' must be a collection (an object or a branch prefix)." },
   HEP3010: { severity: "error", message: "'this' is only meaningful inside 'where' and per-element arguments", explanation: "'this' refers to the current element of a collection being filtered, sorted or searched." },
+  HEP3040: { severity: "warning", message: "the left side of '??' is never missing: '{expr}' {why}", explanation: "`a ?? b` gives `b` where `a` is missing (an index past the end, the min, max or mean of an empty list, ...). When `a` always has a value the fallback is never used: drop `?? b`, or check that `a` is the value meant." },
+  HEP3041: { severity: "error", message: "'{op}' needs {expected}, got {actual}", explanation: "`x in [a, b, ...]` tests a per-event number (or each number of a list) against a set of per-event numbers; `??` replaces a missing number by another number. Other types do not fit." },
+  HEP3042: { severity: "warning", message: "'{expr}' tests membership in an empty set: it is always {value}", explanation: "`x in []` is never true and `x not in []` is true wherever `x` has a value. List the values, or drop the test." },
 
   // ---- 4xxx analysis semantics -----------------------------------------------------------------
   HEP4001: { severity: "error", message: "define cycle: {cycle}", explanation: "Defines, objects and regions may not depend on themselves." },

@@ -8,6 +8,7 @@
  * Keys of the old side are computed through a rename map (old name → new name), so a reference to
  * a renamed declaration is not a change of the declarations that use it.
  */
+import { flatOutputItems } from "../syntax/outputs.js";
 import { optionValue } from "../plan/build.js";
 import * as path from "node:path";
 import type * as A from "../../grammar/ast.js";
@@ -403,9 +404,9 @@ export function entriesOf(side: Side): Entry[] {
 
   // ---- outputs, item by item ----
   const histogramNames = new Map<string, number>();
-  for (const { decl } of ctx.declsOf("Output")) for (const item of decl.items) if (item.kind === "Histogram") histogramNames.set(histogramName(item), (histogramNames.get(histogramName(item)) ?? 0) + 1);
+  for (const { decl } of ctx.declsOf("Output")) for (const item of flatOutputItems(decl.items)) if (item.kind === "Histogram") histogramNames.set(histogramName(item), (histogramNames.get(histogramName(item)) ?? 0) + 1);
   for (const { decl, file } of ctx.declsOf("Output")) {
-    for (const item of decl.items) {
+    for (const item of flatOutputItems(decl.items)) {
       const p = path.posix.normalize(item.path.value);
       const to: ValueFacet = { field: "to", key: p, show: printExpr(item.path) };
       switch (item.kind) {
@@ -417,6 +418,7 @@ export function entriesOf(side: Side): Entry[] {
             { field: "in", list: item.regions.map((x) => ({ id: r(x.name), key: r(x.name), show: x.name })), ordered: true },
             { field: "by", key: item.by?.name ?? null, show: item.by?.name ?? null },
             { field: "weighted", key: json(item.weighted), show: item.weighted ? "yes" : "no" },
+            { field: "title", key: item.title?.value ?? null, show: item.title ? printExpr(item.title) : null },
             to,
           ];
           entries.push({
@@ -429,7 +431,7 @@ export function entriesOf(side: Side): Entry[] {
             matchKey: () => `histogram:${p}/${name}`,
             looseKey: () => `histogram:${name}`,
             facets,
-            summary: () => `${item.exprs.map(printExpr).join(", ")}${item.alias ? ` as ${item.alias.name}` : ""}${item.regions.length ? ` in ${item.regions.map((x) => x.name).join(", ")}` : ""}${item.by ? ` by ${item.by.name}` : ""} bins ${item.bins.map(printBins).join(", ")}${item.weighted ? " weighted" : ""} to ${printExpr(item.path)}`,
+            summary: () => `${item.exprs.map(printExpr).join(", ")}${item.alias ? ` as ${item.alias.name}` : ""}${item.title ? ` title ${printExpr(item.title)}` : ""}${item.regions.length ? ` in ${item.regions.map((x) => x.name).join(", ")}` : ""}${item.by ? ` by ${item.by.name}` : ""} bins ${item.bins.map(printBins).join(", ")}${item.weighted ? " weighted" : ""} to ${printExpr(item.path)}`,
           });
           break;
         }

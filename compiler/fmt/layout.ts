@@ -202,8 +202,12 @@ class Layout {
       case "Evaluate":
         return this.block("decl", 0, `evaluate ${this.names(d.models)}`, d, d.props.map((p) => this.evaluateProp(p)));
       case "Output":
-        if (d.inline && d.items.length === 1) return [this.line("decl", 0, `output ${this.outputItem(d.items[0])}`, d)];
-        return this.block("decl", 0, "output", d, d.items.map((it) => [this.line("item", 1, this.outputItem(it), it)]));
+        if (d.inline && d.items.length === 1 && d.items[0].kind !== "HistogramBlock") return [this.line("decl", 0, `output ${this.outputItem(d.items[0])}`, d)];
+        return this.block("decl", 0, "output", d, d.items.map((it) =>
+          it.kind === "HistogramBlock"
+            ? this.block("item", 1, this.histogramBlockHead(it), it, it.entries.map((e) => [this.line("item", 2, this.histogramClauses(e), e)]))
+            : [this.line("item", 1, this.outputItem(it), it)],
+        ));
       case "Broken":
         // Only in files with syntax errors, which are not formatted.
         throw new Error("cannot format a declaration with syntax errors");
@@ -320,6 +324,26 @@ class Layout {
     }
   }
 
+  /** A histogram from its expressions to `weighted`: an output item's or a `histograms` entry's. */
+  private histogramClauses(it: A.HistogramEntry | Extract<A.OutputItem, { kind: "Histogram" }>): string {
+    let s = it.exprs.map((x) => this.e(x)).join(", ");
+    if (it.alias) s += ` as ${it.alias.name}`;
+    if (it.title) s += ` title ${this.str(it.title)}`;
+    if (it.regions.length) s += ` in ${this.names(it.regions)}`;
+    if (it.by) s += ` by ${it.by.name}`;
+    s += ` bins ${it.bins.map((b) => this.bins(b)).join(", ")}`;
+    if (it.weighted) s += " weighted";
+    return s;
+  }
+
+  private histogramBlockHead(it: Extract<A.OutputItem, { kind: "HistogramBlock" }>): string {
+    let s = "histograms";
+    if (it.regions.length) s += ` in ${this.names(it.regions)}`;
+    if (it.by) s += ` by ${it.by.name}`;
+    if (it.weighted) s += " weighted";
+    return `${s} to ${this.str(it.path)}`;
+  }
+
   private outputItem(it: A.OutputItem): string {
     switch (it.kind) {
       case "Predictions": {
@@ -328,15 +352,10 @@ class Layout {
         if (it.keys.length) s += ` keyed ${this.names(it.keys)}`;
         return s;
       }
-      case "Histogram": {
-        let s = `histogram ${it.exprs.map((x) => this.e(x)).join(", ")}`;
-        if (it.alias) s += ` as ${it.alias.name}`;
-        if (it.regions.length) s += ` in ${this.names(it.regions)}`;
-        if (it.by) s += ` by ${it.by.name}`;
-        s += ` bins ${it.bins.map((b) => this.bins(b)).join(", ")}`;
-        if (it.weighted) s += " weighted";
-        return `${s} to ${this.str(it.path)}`;
-      }
+      case "Histogram":
+        return `histogram ${this.histogramClauses(it)} to ${this.str(it.path)}`;
+      case "HistogramBlock":
+        return this.histogramBlockHead(it);
       case "Cutflow":
         return `cutflow${it.regions.length ? ` in ${this.names(it.regions)}` : ""} to ${this.str(it.path)}`;
       case "Report":

@@ -4,6 +4,7 @@
  * declaration or reformatting a file keeps them, and they take in the input files' identities, the
  * options, the seed and the hepc version, so anything that changes results changes them.
  */
+import { flatOutputItems } from "../syntax/outputs.js";
 import * as path from "node:path";
 import type * as A from "../../grammar/ast.js";
 import { UNITS } from "../../grammar/parser.js";
@@ -292,7 +293,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     return w;
   };
   for (const { decl, file } of ctx.declsOf("Output")) {
-    for (const item of decl.items) {
+    for (const item of flatOutputItems(decl.items)) {
       const p = path.posix.normalize(item.path.value);
       switch (item.kind) {
         case "Histogram": {
@@ -301,7 +302,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
           const inputs = new Set<string>([...sampleWeights, ...sampleSelections, ...item.regions.map((r) => `filter:${r.name}`)]);
           for (const v of vars) refsOf(v, inputs);
           const id = `histogram:${p}/${name}`;
-          add({ kind: "histogram", id, origin: origin(file, item.span), inputs: [...inputs], name, vars, edges: item.bins.map((b) => edgesOf(ctx, b)), regions: item.regions.map((r) => r.name), by: item.by?.name ?? null, weighted: item.weighted || ctx.samples.some((s) => s.decl.props.some((x) => x.prop === "weight" || x.prop === "xsec")) });
+          add({ kind: "histogram", id, origin: origin(file, item.span), inputs: [...inputs], name, vars, edges: item.bins.map((b) => edgesOf(ctx, b)), regions: item.regions.map((r) => r.name), by: item.by?.name ?? null, weighted: item.weighted || ctx.samples.some((s) => s.decl.props.some((x) => x.prop === "weight" || x.prop === "xsec")), ...(item.title?.kind === "String" ? { title: item.title.value } : {}) });
           writeTo(p, "root", file, item.span).inputs.push(id);
           break;
         }
@@ -534,7 +535,7 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
           ...(n.given ? { given: ir({ op: "threshold", type: "float", ...n.given }) } : {}),
         };
       case "histogram":
-        return { name: n.name, vars: n.vars.map(ir), edges: n.edges, regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), by: n.by, weighted: n.weighted, samples: reads, groups: n.by === "group" ? groups : null };
+        return { name: n.name, vars: n.vars.map(ir), edges: n.edges, regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), by: n.by, weighted: n.weighted, samples: reads, groups: n.by === "group" ? groups : null, ...(n.title !== undefined ? { title: n.title } : {}) };
       case "cutflow":
         return { regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), samples: reads };
       case "write":

@@ -115,6 +115,8 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
     }
     case "Where":
       return { op: "where", type: t, args: [go(e.target), go(e.cond)] };
+    case "In":
+      return { op: "in", type: t, negated: e.negated, args: [go(e.target), ...e.items.map(go)] };
   }
 }
 

@@ -11,18 +11,19 @@ export interface PrintOptions {
   quote?: (value: string) => string;
 }
 
-/** Binding strength of operators, loosest first (`where` 1 ... postfix 10). */
+/** Binding strength of operators, loosest first (`where` 1 ... postfix 11). `in` binds as a comparison. */
 export const PRECEDENCE: Readonly<Record<string, number>> = {
   where: 1,
   or: 2,
   and: 3,
   not: 4,
-  "==": 5, "!=": 5, "<": 5, "<=": 5, ">": 5, ">=": 5, "~=": 5,
-  "+": 6, "-": 6,
-  "*": 7, "/": 7, "%": 7,
-  neg: 8,
-  "^": 9,
-  postfix: 10,
+  "==": 5, "!=": 5, "<": 5, "<=": 5, ">": 5, ">=": 5, "~=": 5, in: 5,
+  "??": 6,
+  "+": 7, "-": 7,
+  "*": 8, "/": 8, "%": 8,
+  neg: 9,
+  "^": 10,
+  postfix: 11,
 };
 
 const PREC = PRECEDENCE;
@@ -34,6 +35,8 @@ export function exprPrecedence(e: Expr): number {
       return PREC.where;
     case "Binary":
       return PREC[e.op];
+    case "In":
+      return PREC.in;
     case "Unary":
       return e.op === "not" ? PREC.not : PREC.neg;
     default:
@@ -68,8 +71,8 @@ export function printExprWith(e: Expr, opts: PrintOptions): string {
     }
     case "Binary": {
       const p = PREC[e.op];
-      // ^ is right-associative; the others left-associative; comparisons do not chain.
-      const rightAssoc = e.op === "^";
+      // ^ and ?? are right-associative; the others left-associative; comparisons do not chain.
+      const rightAssoc = e.op === "^" || e.op === "??";
       const comparison = p === 5;
       const left = wrap(e.left, rightAssoc || comparison ? p + 1 : p);
       // The exponent is read as a unary expression: `2 ^ -1` needs no parentheses.
@@ -89,6 +92,8 @@ export function printExprWith(e: Expr, opts: PrintOptions): string {
       return `${wrap(e.target, PREC.where + 1)} where ${wrap(e.cond, PREC.where + 1)}`;
     case "List":
       return `[${e.items.map(print).join(", ")}]`;
+    case "In":
+      return `${wrap(e.target, PREC.in + 1)} ${e.negated ? "not in" : "in"} [${e.items.map(print).join(", ")}]`;
   }
 }
 

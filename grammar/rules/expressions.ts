@@ -10,7 +10,7 @@ import { entryOf, ParserBase } from "./base.js";
 
 export class ExpressionRules extends ParserBase {
   // ---- expressions ---------------------------------------------------------------------------
-  // Precedence, loosest first: where · or · and · not · comparison · + - · * / % · unary - · ^ · postfix
+  // Precedence, loosest first: where · or · and · not · comparison (and `in`) · ?? · + - · * / % · unary - · ^ · postfix
 
   public expression = this.RULE(
     "expression",
@@ -55,27 +55,81 @@ export class ExpressionRules extends ParserBase {
     ]);
   }, this.recovery("notExpr"));
 
-  /** Comparisons do not chain: `a < b < c` is a syntax error rather than a surprise. */
+  /**
+   * Comparisons do not chain: `a < b < c` is a syntax error rather than a surprise. Membership
+   * (`x in [0, 1]`, `x not in [...]`) binds like a comparison; `in` starts it only before `[`, so
+   * `histogram x in presel` keeps reading regions.
+   */
   protected comparison = this.RULE("comparison", (): A.Expr => {
-    const left = this.SUBRULE(this.additive);
+    const left = this.SUBRULE(this.fallback);
     let result = left;
-    this.OPTION(() => {
-      const t = this.OR([
-        { ALT: () => this.CONSUME(T.EqEq) },
-        { ALT: () => this.CONSUME(T.NotEq) },
-        { ALT: () => this.CONSUME(T.LtEq) },
-        { ALT: () => this.CONSUME(T.GtEq) },
-        { ALT: () => this.CONSUME(T.Lt) },
-        { ALT: () => this.CONSUME(T.Gt) },
-        { ALT: () => this.CONSUME(T.Tilde) },
-      ]);
-      const right = this.SUBRULE1(this.additive);
-      this.ACTION(() => {
-        result = this.node({ kind: "Binary" as const, op: t.image as A.BinaryOp, left, right }, left.span.start, right.span.end);
-      });
+    this.OPTION({
+      // Membership only before `[`: elsewhere `in` after an expression belongs to the enclosing entry.
+      GATE: () => {
+        const t = this.LA(1).tokenType;
+        if (t === T.KW.in) return this.LA(2).tokenType === T.LBracket;
+        if (t === T.Not) return this.LA(2).tokenType === T.KW.in && this.LA(3).tokenType === T.LBracket;
+        return true;
+      },
+      DEF: () => this.OR1([
+        {
+          ALT: () => {
+            const t = this.OR([
+              { ALT: () => this.CONSUME(T.EqEq) },
+              { ALT: () => this.CONSUME(T.NotEq) },
+              { ALT: () => this.CONSUME(T.LtEq) },
+              { ALT: () => this.CONSUME(T.GtEq) },
+              { ALT: () => this.CONSUME(T.Lt) },
+              { ALT: () => this.CONSUME(T.Gt) },
+              { ALT: () => this.CONSUME(T.Tilde) },
+            ]);
+            const right = this.SUBRULE1(this.fallback);
+            this.ACTION(() => {
+              result = this.node({ kind: "Binary" as const, op: t.image as A.BinaryOp, left, right }, left.span.start, right.span.end);
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.KW.in);
+            const set = this.SUBRULE(this.list);
+            this.ACTION(() => {
+              result = this.node({ kind: "In" as const, target: left, negated: false, items: set.kind === "List" ? set.items : [] }, left.span.start, set.span.end);
+            });
+          },
+        },
+        {
+          ALT: () => {
+            this.CONSUME(T.Not);
+            this.CONSUME1(T.KW.in);
+            const set = this.SUBRULE1(this.list);
+            this.ACTION(() => {
+              result = this.node({ kind: "In" as const, target: left, negated: true, items: set.kind === "List" ? set.items : [] }, left.span.start, set.span.end);
+            });
+          },
+        },
+      ]),
     });
     return result;
   }, this.recovery("comparison"));
+
+  /**
+   * `a ?? b`: `b` where `a` is missing. Looser than arithmetic, tighter than comparisons
+   * (`max(x) ?? 0 > 30` compares the fallback's result), right-associative like Swift's and
+   * Kotlin's: `a ?? b ?? c` tries `a`, then `b`, then `c`.
+   */
+  protected fallback = this.RULE("fallback", (): A.Expr => {
+    const left = this.SUBRULE(this.additive);
+    let result = left;
+    this.OPTION(() => {
+      this.CONSUME(T.QuestionQuestion);
+      const right = this.SUBRULE(this.fallback);
+      this.ACTION(() => {
+        result = this.node({ kind: "Binary" as const, op: "??" as const, left, right }, left.span.start, right.span.end);
+      });
+    });
+    return result;
+  }, this.recovery("fallback"));
 
   protected additive = this.RULE("additive", (): A.Expr =>
     this.binaryChain(() => this.SUBRULE(this.multiplicative), () => this.SUBRULE1(this.multiplicative), [T.Plus, T.Minus], (t) => t.image as A.BinaryOp),

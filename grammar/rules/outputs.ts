@@ -38,9 +38,14 @@ export class OutputRules extends TrainingRules {
         let regions: A.Ident[] = [];
         let by: A.Ident | undefined;
         let weighted = false;
+        let title: A.StringLit | undefined;
         this.option(at, () => {
           this.consume(at, K.as);
           alias = this.readName(at);
+        });
+        this.option(at + 4, () => {
+          this.consume(at, K.title);
+          title = this.subrule(at + 1, this.string);
         });
         this.option(at + 1, () => {
           this.consume(at, K.in);
@@ -64,7 +69,38 @@ export class OutputRules extends TrainingRules {
         });
         this.consume(at, K.to);
         const path = this.readString(at);
-        return this.ACTION(() => this.node({ kind: "Histogram" as const, exprs, alias, regions, by, bins, weighted, path }, k.startOffset, this.lastEnd()));
+        return this.ACTION(() => this.node({ kind: "Histogram" as const, exprs, alias, title, regions, by, bins, weighted, path }, k.startOffset, this.lastEnd()));
+      },
+    },
+    {
+      key: K.histograms,
+      read: (k, at) => {
+        let regions: A.Ident[] = [];
+        let by: A.Ident | undefined;
+        let weighted = false;
+        this.option(at, () => {
+          this.consume(at, K.in);
+          regions = this.subrule(at, this.identList);
+        });
+        this.option(at + 1, () => {
+          this.consume(at, K.by);
+          const t = this.or(at, [{ ALT: () => this.consume(at + 1, T.Identifier) }, { ALT: () => this.consume(at, K.sample) }, { ALT: () => this.consume(at, K.group) }]);
+          this.ACTION(() => (by = this.ident(t)));
+        });
+        this.option(at + 2, () => {
+          this.consume(at, K.weighted);
+          weighted = true;
+        });
+        this.consume(at, K.to);
+        const path = this.readString(at);
+        this.consume(at, T.LBrace);
+        const entries: A.HistogramEntry[] = [];
+        this.many(at, () => {
+          const e = this.subrule(at, this.histogramEntry);
+          this.ACTION(() => this.keep(entries, e));
+        });
+        this.consume(at, T.RBrace);
+        return this.ACTION(() => this.node({ kind: "HistogramBlock" as const, regions, by, weighted, path, entries }, k.startOffset, this.lastEnd()));
       },
     },
     {
@@ -134,6 +170,56 @@ export class OutputRules extends TrainingRules {
       },
     },
   ] satisfies Keyed<A.OutputItem>[]);
+
+  /** An entry of a `histograms` block: `EXPR [, EXPR] [as NAME] [title STRING] [in REGIONS] [by SPLIT] bins BINNING [, BINNING] [weighted]`. */
+  protected histogramEntry = this.RULE("histogramEntry", (): A.HistogramEntry => {
+    const exprs: A.Expr[] = [];
+    let alias: A.Ident | undefined;
+    let title: A.StringLit | undefined;
+    let regions: A.Ident[] = [];
+    let by: A.Ident | undefined;
+    let weighted = false;
+    const start = this.LA(1).startOffset;
+    this.AT_LEAST_ONE_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        const e = this.SUBRULE(this.expression);
+        this.ACTION(() => this.keep(exprs, e));
+      },
+    });
+    this.OPTION(() => {
+      this.CONSUME(K.as);
+      const t = this.CONSUME(T.Identifier);
+      this.ACTION(() => (alias = this.ident(t)));
+    });
+    this.OPTION1(() => {
+      this.CONSUME(K.title);
+      title = this.SUBRULE(this.string);
+    });
+    this.OPTION2(() => {
+      this.CONSUME(K.in);
+      regions = this.SUBRULE(this.identList);
+    });
+    this.OPTION3(() => {
+      this.CONSUME(K.by);
+      const t = this.OR([{ ALT: () => this.CONSUME1(T.Identifier) }, { ALT: () => this.CONSUME(K.sample) }, { ALT: () => this.CONSUME(K.group) }]);
+      this.ACTION(() => (by = this.ident(t)));
+    });
+    this.CONSUME(K.bins);
+    const bins: A.BinSpec[] = [];
+    this.AT_LEAST_ONE_SEP1({
+      SEP: T.Comma,
+      DEF: () => {
+        const b = this.SUBRULE(this.binSpec);
+        this.ACTION(() => this.keep(bins, b));
+      },
+    });
+    this.OPTION4(() => {
+      this.CONSUME(K.weighted);
+      weighted = true;
+    });
+    return this.ACTION(() => this.node({ kind: "HistogramEntry" as const, exprs, alias, title, regions, by, bins, weighted }, start, this.lastEnd()));
+  }, this.recovery("histogramEntry"));
 
   protected outputDecl = this.RULE("outputDecl", (): A.OutputDecl => {
     const kw = this.CONSUME(K.output);

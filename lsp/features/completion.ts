@@ -41,12 +41,12 @@ const BLOCK_ITEMS: Record<string, ReadonlySet<string>> = {
   sample: new Set(["files", "tree", "class", "weight", "where", "xsec", "sumw", "title"]),
   train: new Set(["on", "folds", "balance", "reweight", "validation", "test", "class_weights", "negative_weights"]),
   evaluate: new Set(["in", "bins", "metrics", "working_points", "reference"]),
-  output: new Set(["predictions", "histogram", "cutflow", "report", "dataset", "onnx", "ntuple"]),
+  output: new Set(["predictions", "histogram", "histograms", "cutflow", "report", "dataset", "onnx", "ntuple"]),
 };
 
 const CONTINUATION = new Set<TokenType>([
   T.Dot, T.DotDot, T.Comma, T.RParen, T.RBracket, T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.Tilde,
-  T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.Caret, T.And, T.Or, T.AmpAmp, T.PipePipe, T.Where,
+  T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.Caret, T.And, T.Or, T.AmpAmp, T.PipePipe, T.Where, T.QuestionQuestion,
 ]);
 
 /** Tokens to run content assist on: the declaration's header plus the current item, so the cost stays small in big blocks. */

@@ -100,7 +100,7 @@ function expressionStart(l: Lexed, d: number, last: number): number {
 /** Operators that carry an expression over a line break, at the end of a line or the start of the next. */
 const CONTINUES = new Set<unknown>([
   T.Dot, T.DotDot, T.Comma, T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.Tilde, T.Plus, T.Minus, T.Star, T.Slash,
-  T.Percent, T.Caret, T.And, T.Or, T.AmpAmp, T.PipePipe, T.Where, T.LParen, T.LBracket,
+  T.Percent, T.Caret, T.And, T.Or, T.AmpAmp, T.PipePipe, T.Where, T.LParen, T.LBracket, T.QuestionQuestion,
 ]);
 
 function startsItem(l: Lexed, k: number): boolean {

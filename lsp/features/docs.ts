@@ -1,6 +1,6 @@
 /** Markdown for hover and completion: stdlib functions, declarations, branches, collections, samples. */
 import type * as A from "../../grammar/ast.js";
-import type { CollectionEntry } from "../../compiler/check/env.js";
+import type { CollectionEntry, Env } from "../../compiler/check/env.js";
 import type { SampleInput } from "../../compiler/check/context.js";
 import type { SymbolInfo } from "../../compiler/check/symbols.js";
 import type { Compilation } from "../../compiler/compile.js";
@@ -87,14 +87,31 @@ export function branchMarkdown(c: Compilation, name: string): string {
   if (first.schema.countBranch) lines.push(`counted by \`${first.schema.countBranch}\``);
   const files = found.flatMap((s) => (s.schema ? [s.schema.file] : []));
   lines.push(`from ${files.map((f) => "`" + f + "`").join(", ")}`);
+  const grouping = groupingOf(found[0].env!, name);
+  if (grouping) lines.push(grouping);
   return lines.join("\n\n");
+}
+
+/** How a branch was grouped by its prefix: a field of which record, or why it stands alone. */
+function groupingOf(env: Env, name: string): string | undefined {
+  for (const coll of env.collections.values()) {
+    for (const [field, branch] of coll.branchOf) {
+      if (branch === name) return `grouped by its prefix \`${coll.prefix}_\` as field \`${field}\` of ${coll.shape === "jagged" ? "the collection" : "the record"} \`${coll.prefix}\``;
+    }
+  }
+  const i = name.indexOf("_");
+  return i > 0 ? env.ungrouped.get(name.slice(0, i)) : undefined;
 }
 
 export function collectionMarkdown(coll: CollectionEntry): string {
   const fields = [...coll.record.fields].map(([f, t]) => `${f}: ${typeToString(t)}${coll.branchOf.has(f) ? "" : " (derived)"}`);
   const shape = coll.shape === "jagged" ? `collection<${coll.prefix}>` : coll.prefix;
   const lines = [fence(`${shape}\n  ${fields.join("\n  ")}`)];
-  lines.push(coll.shape === "jagged" ? `One list per event, from the branches \`${coll.prefix}_*\`${coll.countBranch ? `, counted by \`${coll.countBranch}\`` : ""}.` : `One record per event, from the branches \`${coll.prefix}_*\`.`);
+  const branches = [...coll.branchOf.values()];
+  const listed = branches.slice(0, 4).map((b) => "`" + b + "`").join(", ") + (branches.length > 4 ? ", ..." : "");
+  lines.push(coll.shape === "jagged"
+    ? `One list per event: grouped from the jagged branches named \`${coll.prefix}_*\` (${listed})${coll.countBranch ? `, counted by \`${coll.countBranch}\`` : ""}.`
+    : `One record per event: grouped from the flat branches ${listed}, whose names after \`${coll.prefix}_\` look like fields of one object.`);
   if (coll.kinematics) lines.push(`Kinematics from (${Object.keys(coll.kinematics.fields).join(", ")}).`);
   return lines.join("\n\n");
 }

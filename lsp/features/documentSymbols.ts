@@ -82,6 +82,8 @@ function outputName(it: A.OutputItem): string {
   switch (it.kind) {
     case "Histogram":
       return `histogram ${it.alias?.name ?? it.exprs.map(printExpr).join(", ")}${p}`;
+    case "HistogramBlock":
+      return `histograms ${it.entries.map((e) => e.alias?.name ?? e.exprs.map(printExpr).join(", ")).join(", ")}${p}`;
     default:
       return `${it.kind.toLowerCase()}${p}`;
   }

@@ -28,6 +28,11 @@ export function hover(c: Compilation, doc: TextDocument, offset: number): Hover 
     if (member && sym?.decl.kind === "Model") {
       return { contents: { kind: MarkupKind.Markdown, value: classScoreMarkdown(sym.decl, member.field.name) }, range: spanRange(f.source, member.field.span) };
     }
+    const op = operatorAt(f.parsed.ast, offset);
+    if (op) {
+      const ty = c.checked.types.get(op.node);
+      return { contents: { kind: MarkupKind.Markdown, value: operatorMarkdown(op.node, ty && ty.kind !== "error" ? typeToString(ty) : undefined) }, range: spanRange(f.source, op.span) };
+    }
     // `this`: the element in scope.
     const n = nodeAt(f.parsed.ast, offset, THIS);
     const ty = n ? c.checked.types.get(n as unknown as A.Expr) : undefined;
@@ -119,6 +124,35 @@ function memberOf(ast: A.FileAst, test: (m: A.MemberExpr) => boolean): A.MemberE
   };
   visit(ast.decls);
   return found;
+}
+
+/**
+ * The innermost `??` or `in` expression whose operator (the text between its operands) holds the
+ * offset: the operators the language added for missing values and sets explain themselves on hover.
+ */
+function operatorAt(ast: A.FileAst, offset: number): { node: A.Binary | A.InExpr; span: A.Node["span"] } | undefined {
+  let found: { node: A.Binary | A.InExpr; span: A.Node["span"] } | undefined;
+  const visit = (v: unknown): void => {
+    if (typeof v !== "object" || v === null) return;
+    if (Array.isArray(v)) return v.forEach(visit);
+    const n = v as A.Expr;
+    if ("span" in n && n.span && (offset < n.span.start || offset > n.span.end)) return;
+    if (n.kind === "Binary" && n.op === "??" && offset >= n.left.span.end && offset <= n.right.span.start) found = { node: n, span: { start: n.left.span.end, end: n.right.span.start } };
+    if (n.kind === "In" && offset >= n.target.span.end && offset <= (n.items[0]?.span.start ?? n.span.end)) found = { node: n, span: { start: n.target.span.end, end: n.items[0]?.span.start ?? n.span.end } };
+    for (const [k, x] of Object.entries(v)) if (k !== "span") visit(x);
+  };
+  visit(ast.decls);
+  return found;
+}
+
+function operatorMarkdown(n: A.Binary | A.InExpr, type: string | undefined): string {
+  const sig = type ? "```hep\n" + `${n.kind === "In" ? (n.negated ? "not in" : "in") : "??"}: ${type}` + "\n```\n\n" : "";
+  if (n.kind === "In") {
+    return sig + (n.negated
+      ? "`x not in [a, b, ...]`: true where `x` has a value equal to none of the values (false where `x` is missing)."
+      : "`x in [a, b, ...]`: true where `x` equals one of the values (false where `x` is missing).") + " Over a list it tests each element.";
+  }
+  return sig + "`a ?? b`: `b` where `a` is missing (an index past the end, `max`, `min` or `mean` of an empty list, ...), else `a`. Over a list it replaces each missing element.";
 }
 
 /** A member's field node carries no type itself: the enclosing Member expression has it. */

@@ -64,7 +64,7 @@ const DECL_SYMBOL: Partial<Record<A.Decl["kind"], HepSymbolKind>> = {
   Model: "model",
 };
 
-const OPERATORS = new Set<unknown>([T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.Tilde, T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.Caret, T.AmpAmp, T.PipePipe, T.Bang, T.DotDot]);
+const OPERATORS = new Set<unknown>([T.EqEq, T.NotEq, T.LtEq, T.GtEq, T.Lt, T.Gt, T.Tilde, T.Plus, T.Minus, T.Star, T.Slash, T.Percent, T.Caret, T.AmpAmp, T.PipePipe, T.Bang, T.DotDot, T.QuestionQuestion]);
 const HARD = new Set<unknown>([T.And, T.Or, T.Not, T.Where, T.True, T.False, T.This]);
 const SOFT = new Set<unknown>(Object.values(T.KW));
 
@@ -109,8 +109,10 @@ export function semanticTokens(c: Compilation, doc: TextDocument): SemanticToken
         for (const k of ["klass", "mode"]) if (p[k]?.kind === "Ident") mark(p[k], { type: "enumMember" });
         break;
       }
+      case "HistogramBlock":
+      case "HistogramEntry":
       case "Histogram": {
-        const h = n as Extract<A.OutputItem, { kind: "Histogram" }>;
+        const h = n as A.HistogramEntry;
         if (h.by) mark(h.by, { type: "enumMember" });
         if (h.alias) mark(h.alias, { type: "variable", mods: ["declaration"] });
         break;

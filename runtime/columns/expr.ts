@@ -72,7 +72,24 @@ export function compile(g: Gen, ir: ExprIR, cx: Cx): Val {
       if (target.k !== "list") throw new KernelError(`'where' on ${ir.args[0].type}`);
       return where(g, target, ir.args[1]);
     }
+    case "in":
+      return membership(g, ir, cx);
   }
+}
+
+/**
+ * `x in [a, b]`: one strict comparison per value; a missing x (NaN) equals none of them, so `in`
+ * is false, and `not in` checks that x is there before it says true (conditions are never missing).
+ */
+function membership(g: Gen, ir: Extract<ExprIR, { op: "in" }>, cx: Cx): Val {
+  const vals = ir.args.map((a) => compile(g, a, cx));
+  return lift(g, cx, vals, ir, ([x, ...set]) => {
+    const home = [x, ...set].reduce((h, v) => g.deeper(h, g.homeOf(v)), g.homeOf(x));
+    if (set.length === 0) return g.bool(ir.negated ? `(${g.numJs(x)} === ${g.numJs(x)})` : "false", home);
+    const t = g.cse(home, g.numJs(x));
+    const tests = set.map((v) => `${t} ${ir.negated ? "!==" : "==="} ${g.numJs(v)}`);
+    return g.bool(ir.negated ? `(${t} === ${t} && ${tests.join(" && ")})` : `(${tests.join(" || ")})`, home);
+  });
 }
 
 /** The key of a model score's input column: `score:MODEL:OUTPUT`, the executor's name for it too. */
@@ -123,6 +140,8 @@ export function binary(g: Gen, ir: Extract<ExprIR, { op: "binary" }>, cx: Cx): V
 
 export function scalarBinary(g: Gen, op: string, x: Val, y: Val): Val {
   const home = g.deeper(g.homeOf(x), g.homeOf(y));
+  // A condition is never missing: its fallback is never used (the checker warns).
+  if (op === "??" && x.k === "bool") return x;
   if (op === "and" || op === "or") return g.bool(`(${g.boolJs(x)} ${op === "and" ? "&&" : "||"} ${g.boolJs(y)})`, home);
   if ((op === "==" || op === "!=") && x.k === "bool" && y.k === "bool") return g.bool(`(${x.js} ${op === "==" ? "===" : "!=="} ${y.js})`, home);
   const a = g.numJs(x);
@@ -143,6 +162,11 @@ export function scalarBinary(g: Gen, op: string, x: Val, y: Val): Val {
       return g.num(`Math.pow(${a}, ${b})`, home);
     case "~=":
       return g.num(`Math.abs(${a} - ${b})`, home);
+    case "??": {
+      // NaN is the one value not equal to itself: the missing marker throughout the kernels
+      const p = g.cse(home, a);
+      return g.num(`(${p} === ${p} ? ${p} : ${b})`, home);
+    }
     case "<":
     case "<=":
     case ">":

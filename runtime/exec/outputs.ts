@@ -54,6 +54,17 @@ export function outputStamp(plan: Plan, planHash: string, outputPath: string, en
 }
 
 /**
+ * A histogram's titles: as ROOT's TH1::SetTitle reads "title;x axis;y axis;z axis", parts left out
+ * (or with no title written) keep what hepc writes by default: the name with its region and split,
+ * and the variables' names on the axes.
+ */
+export function histogramTitles(written: string | undefined, title: string, x: string, y: string): { title: string; x: string; y: string; z: string } {
+  if (written === undefined) return { title, x, y, z: "" };
+  const [t, ...axes] = written.split(";");
+  return { title: t, x: axes[0] ?? x, y: axes[1] ?? y, z: axes[2] ?? "" };
+}
+
+/**
  * Writes the run's outputs into `stageDir` (mirroring the declared paths). Nothing outside it is
  * touched. Histograms are written in the order their nodes are declared in the plan, whatever
  * order the executor produced them in.
@@ -65,6 +76,7 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
     .map((h, i) => ({ h, i }))
     .sort((a, b) => (declared.get(a.h.node) ?? Infinity) - (declared.get(b.h.node) ?? Infinity) || a.i - b.i)
     .map(({ h }) => h);
+  const titles = new Map(plan.nodes.flatMap((n) => (n.kind === "histogram" && n.title !== undefined ? [[n.id, n.title] as const] : [])));
   for (const w of plan.nodes) {
     if (w.kind !== "write" || result.notRun.includes(w.id)) continue;
     const staged = path.join(stageDir, w.path);
@@ -76,12 +88,14 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
         try {
           for (const h of hists) {
             const d = h.data;
-            const title = h.split ? `${d.name} (${h.split}, ${h.region})` : `${d.name} (${h.region})`;
+            const written = titles.get(h.node);
+            const [xt, yt] = d.edges.length === 1 ? [d.name, ""] : d.name.split("_vs_");
+            const t = histogramTitles(written, h.split ? `${d.name} (${h.split}, ${h.region})` : `${d.name} (${h.region})`, xt, yt ?? "");
+            const title = t.title;
             if (d.edges.length === 1) {
-              file.histogram({ path: h.key, title, kind: "TH1D", edges: Float64Array.from(d.edges[0]), contents: Float64Array.from(d.sumw), sumw2: Float64Array.from(d.sumw2), entries: d.entries, xtitle: d.name, stats: { sumw: d.stats.sumw, sumw2: d.stats.sumw2, sumwx: d.stats.sumwx, sumwx2: d.stats.sumwx2 } });
+              file.histogram({ path: h.key, title, kind: "TH1D", edges: Float64Array.from(d.edges[0]), contents: Float64Array.from(d.sumw), sumw2: Float64Array.from(d.sumw2), entries: d.entries, xtitle: t.x, ytitle: t.y, stats: { sumw: d.stats.sumw, sumw2: d.stats.sumw2, sumwx: d.stats.sumwx, sumwx2: d.stats.sumwx2 } });
             } else {
-              const [xt, yt] = d.name.split("_vs_");
-              file.histogram2d({ path: h.key, title, kind: "TH2D", xedges: Float64Array.from(d.edges[0]), yedges: Float64Array.from(d.edges[1]), contents: Float64Array.from(d.sumw), sumw2: Float64Array.from(d.sumw2), entries: d.entries, xtitle: xt, ytitle: yt ?? "", stats: { sumw: d.stats.sumw, sumw2: d.stats.sumw2, sumwx: d.stats.sumwx, sumwx2: d.stats.sumwx2, sumwy: d.stats.sumwy ?? 0, sumwy2: d.stats.sumwy2 ?? 0, sumwxy: d.stats.sumwxy ?? 0 } });
+              file.histogram2d({ path: h.key, title, kind: "TH2D", xedges: Float64Array.from(d.edges[0]), yedges: Float64Array.from(d.edges[1]), contents: Float64Array.from(d.sumw), sumw2: Float64Array.from(d.sumw2), entries: d.entries, xtitle: t.x, ytitle: t.y, ztitle: t.z, stats: { sumw: d.stats.sumw, sumw2: d.stats.sumw2, sumwx: d.stats.sumwx, sumwx2: d.stats.sumwx2, sumwy: d.stats.sumwy ?? 0, sumwy2: d.stats.sumwy2 ?? 0, sumwxy: d.stats.sumwxy ?? 0 } });
             }
           }
           await file.close();

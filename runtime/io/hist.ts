@@ -7,6 +7,9 @@ export interface Histogram1D {
   path: string;
   className: string;
   title: string;
+  /** The axes' titles (TAxis fTitle). */
+  xtitle: string;
+  ytitle: string;
   /** Bin edges, length bins + 1. */
   edges: Float64Array;
   /** Contents including underflow (index 0) and overflow (index bins + 1). */
@@ -35,6 +38,16 @@ export async function readHistogram(file: string, path: string): Promise<Histogr
   }
 }
 
+/**
+ * jsroot hands a TString's bytes back one character per byte; ROOT (and hepc's writer, and uproot)
+ * take them as UTF-8, so `m(μτ)` reads back as written.
+ */
+function utf8(s: string | undefined): string {
+  if (!s) return "";
+  // eslint-disable-next-line no-control-regex
+  return /^[\u0000-\u00ff]*$/.test(s) ? Buffer.from(s, "latin1").toString("utf8") : s;
+}
+
 /** The arrays of a TH1 as jsroot parsed it; a damaged object throws (and is named by the caller). */
 function histogram(h: JsObj, path: string, cls: string): Histogram1D {
   const ax = h.fXaxis;
@@ -44,5 +57,5 @@ function histogram(h: JsObj, path: string, cls: string): Histogram1D {
   else for (let i = 0; i <= bins; i++) edges[i] = ax.fXmin + ((ax.fXmax - ax.fXmin) * i) / bins;
   const values = new Float64Array(bins + 2);
   for (let i = 0; i < bins + 2; i++) values[i] = Number(h.fArray?.[i] ?? 0);
-  return { path, className: cls, title: h.fTitle ?? "", edges, valuesWithFlow: values, entries: Number(h.fEntries ?? 0) };
+  return { path, className: cls, title: utf8(h.fTitle), xtitle: utf8(ax.fTitle), ytitle: utf8(h.fYaxis?.fTitle), edges, valuesWithFlow: values, entries: Number(h.fEntries ?? 0) };
 }

@@ -1,7 +1,7 @@
 /** A short text for an expression of the plan, to name reweighting axes in warnings. */
 import type { ExprIR } from "../../plan/types.js";
 
-const INFIX = new Set(["+", "-", "*", "/", "%", "<", "<=", ">", ">=", "==", "!=", "and", "or"]);
+const INFIX = new Set(["+", "-", "*", "/", "%", "<", "<=", ">", ">=", "==", "!=", "and", "or", "??"]);
 
 export function exprLabel(e: ExprIR): string {
   switch (e.op) {
@@ -27,6 +27,8 @@ export function exprLabel(e: ExprIR): string {
       return `${exprLabel(e.args[0])}.${e.name}`;
     case "where":
       return `${exprLabel(e.args[0])} where ${exprLabel(e.args[1])}`;
+    case "in":
+      return `(${exprLabel(e.args[0])} ${e.negated ? "not in" : "in"} [${e.args.slice(1).map(exprLabel).join(", ")}])`;
     case "score":
       return e.output ? `${e.model}[${e.output}]` : e.model;
     case "threshold":

@@ -236,6 +236,8 @@ describe("hover", () => {
     const b = await hoverAt(HEADER + "define x = MET_p<|>x");
     expect(b).toContain("branch MET_px: float");
     expect(b).toContain("examples/single-top/data/single_top.root");
+    expect(b).toContain("grouped by its prefix `MET_` as field `px` of the record `MET`");
+    expect(await hoverAt(HEADER + "define x = count(Mu<|>on)")).toContain("grouped from the jagged branches named `Muon_*`");
   });
 
   it("shows a sample's files and entries, a collection's fields, a field's type", async () => {
@@ -244,6 +246,15 @@ describe("hover", () => {
     expect(s).toContain("entries: 5,684");
     expect(await hoverAt(HEADER + "define x = count(Mu<|>on)")).toContain("Iso: float");
     expect(await hoverAt(HEADER + "define x = muons[0].I<|>so")).toContain("Muon.Iso: float");
+  });
+
+  it("explains the fallback and membership operators, with their result type", async () => {
+    const f = await hoverAt(HEADER + "define x = max(muons.pt) ?<|>? 0");
+    expect(f).toContain("??: float");
+    expect(f).toContain("where `a` is missing");
+    const i = await hoverAt(HEADER + "define x = count(jets) not i<|>n [2, 3]");
+    expect(i).toContain("not in: bool");
+    expect(i).toContain("equal to none of the values");
   });
 });
 

@@ -4,6 +4,8 @@
  * arguments, got 0" for `max(jets.pt +)`, "sample has no tree" for a misspelt `tre`. So checker
  * diagnostics inside such a declaration (from its start to the next declaration's) are dropped, and
  * the names written in it count as used, so what it refers to is not reported as never used.
+ * Errors about the files it names are kept: a path is a string the parser read exactly (one it
+ * had to invent is `Missing` and never looked up), so "cannot read input file" is never noise.
  */
 import * as T from "../../../grammar/lexer.js";
 import type { Span } from "../../core/source.js";
@@ -45,10 +47,13 @@ export function useNamesInBrokenDecls(ctx: CheckContext): void {
   }
 }
 
-/** Drops checker diagnostics inside broken declarations. Last. */
+/** Input files, includes and model files: about paths written in full, whatever else the declaration lacks. */
+const PATH_CODES = new Set(["HEP2005", "HEP2006", "HEP2007", "HEP2008", "HEP2009", "HEP2010", "HEP2011", "HEP2017", "HEP2030", "HEP2031"]);
+
+/** Drops checker diagnostics inside broken declarations, except those about paths. Last. */
 export function dropDiagnosticsInBrokenDecls(ctx: CheckContext): void {
   const broken = brokenRanges(ctx);
   if (broken.size === 0) return;
-  const kept = ctx.diagnostics.filter((d) => !inside(broken.get(d.file), d.span.start));
+  const kept = ctx.diagnostics.filter((d) => PATH_CODES.has(d.code) || !inside(broken.get(d.file), d.span.start));
   ctx.diagnostics.splice(0, ctx.diagnostics.length, ...kept);
 }

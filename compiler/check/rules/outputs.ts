@@ -1,4 +1,5 @@
 /** Outputs: relative paths inside the analysis folder, histogram variables and binnings, regions. */
+import { flatOutputItems } from "../../syntax/outputs.js";
 import * as path from "node:path";
 import type * as A from "../../../grammar/ast.js";
 import { HISTOGRAM_SPLITS } from "../../../stdlib/index.js";
@@ -50,13 +51,16 @@ function checkNtuple(ctx: CheckContext, exprs: ExprChecker, file: string, item: 
 
 export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
   const files = new Map<string, string>(); // output path → kind writing it
+  const badPaths = new Set<A.StringLit>();
   for (const { decl, file } of ctx.declsOf("Output")) {
-    for (const item of decl.items) {
+    for (const item of flatOutputItems(decl.items)) {
       if (item.path.kind !== "String") continue;
       const p = item.path.value;
       const normal = path.posix.normalize(p);
       if (path.isAbsolute(p) || normal.startsWith("..") || p === "") {
-        ctx.report("HEP4025", file, item.path.span, { path: p });
+        // a histograms block's entries share its path node: one report
+        if (!badPaths.has(item.path)) ctx.report("HEP4025", file, item.path.span, { path: p });
+        badPaths.add(item.path);
         continue;
       }
       // Several histograms share one ROOT file; anything else owns its file.
