@@ -146,6 +146,7 @@ export type Decl =
   | TrainDecl
   | EvaluateDecl
   | OutputDecl
+  | ParamDecl
   | BrokenDecl;
 
 /** A generic `key value...` entry of a block; the value's shape depends on the key. */
@@ -322,6 +323,17 @@ export type OutputItem =
 export interface OutputDecl extends Node {
   kind: "Output";
   items: OutputItem[];
+}
+
+/**
+ * `param year = "2018"`: a named value of the analysis (a string, number, bool or list of them),
+ * used as `${year}` in strings and as a constant in expressions, overridable from the command line
+ * (`--set year=2017`). The checker takes the value's type from the literal.
+ */
+export interface ParamDecl extends Node {
+  kind: "Param";
+  name: Ident;
+  value: Expr;
 }
 
 /** A top-level declaration the parser could not read; its name (when seen) is kept so uses elsewhere stay quiet. */

@@ -14,6 +14,8 @@ function hard(word: string, name = word[0].toUpperCase() + word.slice(1)): Token
   return createToken({ name, pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), longer_alt: Identifier });
 }
 export const DECLARATION_KEYWORDS = ["analysis", "include", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "output"];
+// Declarations added later are appended here, one line each, so merges stay mechanical.
+DECLARATION_KEYWORDS.push("param");
 
 function soft(word: string): TokenType {
   const name = "Kw_" + word;
@@ -39,6 +41,8 @@ export const KW = Object.fromEntries(
     "normal", "clip", "linear", "categorical", "log", "none", "shift", "scale", "as",
     "on", "folds", "by", "balance", "reweight", "merge", "max_weight", "validation", "test", "class_weights", "negative_weights", "in", "to", "metrics", "at", "working_points", "reference",
     "predictions", "friend", "keyed", "histogram", "cutflow", "report", "weighted", "dataset", "onnx",
+    // classes from expressions, step cutflows
+    "classes", "steps",
   ].map((w) => [w, soft(w)]),
 ) as Record<string, TokenType>;
 
@@ -58,6 +62,8 @@ export const DotDot = createToken({ name: "DotDot", pattern: /\.\./ });
 export const Dot = createToken({ name: "Dot", pattern: /\./ });
 export const Comma = createToken({ name: "Comma", pattern: /,/ });
 export const Colon = createToken({ name: "Colon", pattern: /:/ });
+/** Separates the entries of one-line blocks (`classes { b = is_b; c = is_c }`). */
+export const Semicolon = createToken({ name: "Semicolon", pattern: /;/ });
 export const LParen = createToken({ name: "LParen", pattern: /\(/ });
 export const RParen = createToken({ name: "RParen", pattern: /\)/ });
 export const LBracket = createToken({ name: "LBracket", pattern: /\[/ });
@@ -93,6 +99,7 @@ export const allTokens: TokenType[] = [
   Dot,
   Comma,
   Colon,
+  Semicolon,
   LParen,
   RParen,
   LBracket,

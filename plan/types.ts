@@ -202,4 +202,10 @@ export interface Plan {
   /** group name → its samples, for histograms split by group */
   groups: Record<string, string[]>;
   nodes: PlanNode[];
+  /**
+   * Parameter name → the value in effect (declared, or given with `--set`), when the analysis
+   * declares parameters. Strings and constants of the nodes already hold these values; the record
+   * is here so that a run says what it was run with, and so that the plan's hash differs with them.
+   */
+  params?: Record<string, string | number | boolean | Array<string | number | boolean>>;
 }

@@ -206,6 +206,15 @@ export class ExprChecker {
       this.use(scope, sym.name);
       if (sym.kind === "object" || sym.kind === "define" || sym.kind === "region") return this.typeOfSymbol(sym);
       if (sym.kind === "model") return this.score(e, sym, scope);
+      if (sym.kind === "param") {
+        const p = this.ctx.params.get(sym.name);
+        if (!p) return ERROR; // its declaration was reported
+        if (p.type === "int") return INT;
+        if (p.type === "number") return FLOAT;
+        if (p.type === "bool") return BOOL;
+        this.ctx.report("HEP4069", scope.file, e.span, { name: e.name, type: p.type, use: `use it in a string as \`\${${e.name}}\`` });
+        return ERROR;
+      }
       this.ctx.report("HEP2012", scope.file, e.span, { name: e.name, actual: sym.kind, expected: "value (a define, object, region or branch)" });
       return ERROR;
     }

@@ -22,10 +22,11 @@ export type DeclKind =
   | "predictions"
   | "report"
   | "dataset"
-  | "onnx";
+  | "onnx"
+  | "param";
 
 /** The order changes are listed in: the order of docs/language.md. */
-export const DECL_KINDS: readonly DeclKind[] = ["analysis", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "histogram", "cutflow", "predictions", "report", "dataset", "onnx"];
+export const DECL_KINDS: readonly DeclKind[] = ["analysis", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "histogram", "cutflow", "predictions", "report", "dataset", "onnx", "param"];
 
 export type ChangeKind = "added" | "removed" | "changed" | "renamed";
 

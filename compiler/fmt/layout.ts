@@ -203,6 +203,8 @@ class Layout {
         return this.block("decl", 0, `evaluate ${this.names(d.models)}`, d, d.props.map((p) => this.evaluateProp(p)));
       case "Output":
         return this.block("decl", 0, "output", d, d.items.map((it) => [this.line("item", 1, this.outputItem(it), it)]));
+      case "Param":
+        return [this.line("decl", 0, `param ${d.name.name} = ${this.e(d.value)}`, d)];
       case "Broken":
         // Only in files with syntax errors, which are not formatted.
         throw new Error("cannot format a declaration with syntax errors");

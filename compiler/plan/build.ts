@@ -77,7 +77,8 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   const lumi = lumiLit ? lumiLit.value * (lumiLit.unit ? UNITS[lumiLit.unit.name]?.factor ?? 1 : 1) : null;
   const seedLit = analysis.props.map((p) => p.value).find((v): v is { seed: A.NumberLit } => "seed" in v)?.seed;
   const seed = seedLit?.value ?? 0;
-  const title = analysis.props.map((p) => p.value).find((v): v is { title: A.StringLit } => "title" in v)?.title.value ?? null;
+  const title = analysis.props.map((p) => p.value).find((v): v is { title: A.StringLit } => "title" in v)?.title;
+  const titleText = title ? ctx.text(title) : null;
 
   // ---- samples ---------------------------------------------------------------------------------
   for (const s of ctx.samples) {
@@ -198,7 +199,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       });
       add({ kind: "predict", id: `predict:${name}`, origin: origin(file, decl.span), inputs: [`train:${name}`, `scale:${features}`], model: name, modelKind: kind.name });
     } else {
-      const p = (decl.args[0] as A.StringLit).value;
+      const p = ctx.text(decl.args[0] as A.StringLit);
       const abs = path.resolve(path.dirname(sources.get(file)!.abs), p);
       const input = inputOf(abs, file, decl.args[0].span);
       const inputsOpt = decl.options.find((o) => o.key.name === "inputs")?.value;
@@ -249,7 +250,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   };
   for (const { decl, file } of ctx.declsOf("Output")) {
     for (const item of decl.items) {
-      const p = path.posix.normalize(item.path.value);
+      const p = path.posix.normalize(ctx.text(item.path));
       switch (item.kind) {
         case "Histogram": {
           const name = item.alias?.name ?? item.exprs.map(printExpr).join("_vs_");
@@ -327,7 +328,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   const plan: Plan = {
     format: "hepc-plan/1",
     hepc: opts.version,
-    analysis: { name: analysis.name.name, title, lumi, seed },
+    analysis: { name: analysis.name.name, title: titleText, lumi, seed },
     source: rel(rootAbs),
     locked: lock.inputs !== undefined,
     inputs: [...inputs.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
@@ -335,6 +336,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     groups,
     nodes: finished.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };
+  if (ctx.params.size) plan.params = Object.fromEntries([...ctx.params.values()].map((p) => [p.name, p.value]).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
   return { plan, diagnostics };
 }
 

@@ -67,6 +67,14 @@ export class DeclarationRules extends ExpressionRules {
     });
   }, this.recovery("namedExprDecl"));
 
+  protected paramDecl = this.RULE("paramDecl", (): A.ParamDecl => {
+    const kw = this.CONSUME(K.param);
+    const name = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    const value = this.SUBRULE(this.expression);
+    return this.ACTION(() => this.node({ kind: "Param" as const, name: this.ident(name), value }, kw.startOffset, this.lastEnd()));
+  }, this.recovery("paramDecl"));
+
   protected binsDecl = this.RULE("binsDecl", (): A.BinsDecl => {
     const kw = this.CONSUME(K.bins);
     const name = this.CONSUME(T.Identifier);

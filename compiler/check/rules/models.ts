@@ -1,4 +1,5 @@
 /** Models: a known kind, the right argument (a features name or an ONNX path), typed options. */
+import { textOf } from "./params.js";
 import * as path from "node:path";
 import type * as A from "../../../grammar/ast.js";
 import { MODEL_KIND_BY_NAME, ModelOptionSpec } from "../../../stdlib/index.js";
@@ -39,10 +40,10 @@ export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: Compile
       }
     } else if (arg.kind !== "String") {
       ctx.report("HEP3001", file, arg.span, { what: "an onnx model", expected: "the path of an .onnx file", actual: "an expression" });
-    } else if (path.isAbsolute(arg.value)) {
-      ctx.report("HEP2017", file, arg.span, { path: arg.value });
+    } else if (path.isAbsolute(textOf(ctx, file, arg))) {
+      ctx.report("HEP2017", file, arg.span, { path: ctx.text(arg) });
     } else {
-      checkOnnxFile(ctx, host, file, onnxPath(ctx, file, arg.value), arg.span);
+      checkOnnxFile(ctx, host, file, onnxPath(ctx, file, ctx.text(arg)), arg.span);
     }
     const seen = new Set<string>();
     for (const o of decl.options) {

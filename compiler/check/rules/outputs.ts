@@ -6,6 +6,7 @@ import { FLOAT } from "../../core/types.js";
 import type { CheckContext } from "../context.js";
 import type { ExprChecker } from "../expr.js";
 import { checkBins } from "./bins.js";
+import { textOf } from "./params.js";
 import { expectSymbol } from "./train.js";
 import { MODEL_KIND_BY_NAME } from "../../../stdlib/index.js";
 
@@ -38,7 +39,7 @@ export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
   for (const { decl, file } of ctx.declsOf("Output")) {
     for (const item of decl.items) {
       if (item.path.kind !== "String") continue;
-      const p = item.path.value;
+      const p = textOf(ctx, file, item.path);
       const normal = path.posix.normalize(p);
       if (path.isAbsolute(p) || normal.startsWith("..") || p === "") {
         ctx.report("HEP4025", file, item.path.span, { path: p });
