@@ -192,15 +192,27 @@ export interface ObjectDecl extends Node {
   kind: "Object";
   name: Ident;
   expr: Expr;
+  /** Read by the parser as for a region, and reported by the checker (HEP4073). */
+  weight?: RegionWeight;
 }
 export interface DefineDecl extends Node {
   kind: "Define";
   name: Ident;
   expr: Expr;
+  /** Read by the parser as for a region, and reported by the checker (HEP4073). */
+  weight?: RegionWeight;
 }
 export interface RegionDecl extends Node {
   kind: "Region";
   name: Ident;
+  expr: Expr;
+  /** `region sr = ... { weight sf }`: a per-event weight applied in this region and the regions built on it. */
+  weight?: RegionWeight;
+}
+/** The `{ weight EXPR }` block after a named expression (the checker accepts it on regions only). */
+export interface RegionWeight extends Node {
+  kind: "RegionWeight";
+  key: Ident;
   expr: Expr;
 }
 export interface BinsDecl extends Node {
@@ -314,7 +326,8 @@ export type OutputItem =
       weighted: boolean;
       path: StringLit;
     })
-  | (Node & { kind: "Cutflow"; regions: Ident[]; path: StringLit })
+  /** `cutflow [in R1, R2 | steps R] to PATH`: `steps` lists the cumulative `and` terms of one region. */
+  | (Node & { kind: "Cutflow"; regions: Ident[]; steps?: Ident; path: StringLit })
   | (Node & { kind: "Report"; path: StringLit })
   /** `dataset [MODEL] "out/train.arrow"`: a train block's training data as Arrow IPC; the model may be left out when one train block exists. */
   | (Node & { kind: "Dataset"; model?: Ident; path: StringLit })

@@ -132,7 +132,8 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
     }
     if (!quiet) {
       for (const c of ex.result.cutflows) {
-        const weighted = c.samples.some((s) => s.selected.weighted !== s.selected.raw);
+        // region weights may weight a region's events while the selection's are all 1
+        const weighted = c.samples.some((s) => s.selected.weighted !== s.selected.raw || Object.values(s.regions).some((r) => r.weighted !== r.raw));
         io.stdout(`cutflow (${c.file})${weighted ? ", raw events (weighted)" : ""}:\n${formatCutflow(c.regions, c.samples, weighted)}\n`);
       }
       const rel = (p: string) => path.relative(io.cwd, path.join(analysisDir, p)) || p;

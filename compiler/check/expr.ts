@@ -52,6 +52,10 @@ export class ExprChecker {
       t = ERROR;
     }
     if (d.kind === "Region") t = this.requireScalar(d.expr, t, sym.file, "a region's selection", BOOL);
+    if (d.weight) {
+      if (d.kind === "Region") this.requireScalar(d.weight.expr, this.check(d.weight.expr, { file: sym.file, owner: sym.name, elements: [] }), sym.file, "a region weight", FLOAT);
+      else this.ctx.report("HEP4073", sym.file, d.weight.key.span, { kind: d.kind.toLowerCase(), name: sym.name });
+    }
     this.declTypes.set(sym.name, t);
     return t;
   }

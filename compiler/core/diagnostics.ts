@@ -172,6 +172,7 @@ export const DIAGNOSTICS = {
   HEP4069: { severity: "error", message: "parameter '{name}' is a {type}; {use}", explanation: "Number and bool parameters are constants in expressions (`pt > ptmin`); string and list parameters are used in strings as `${NAME}`." },
   HEP4070: { severity: "error", message: "{what}", explanation: "Classes come either from `class NAME` (all events of a sample) or from a `classes { NAME = CONDITION; ... }` block (each event in the first class whose condition holds), in a sample or in the train block; a sample takes one of these. The order of a `classes` block numbers the model's outputs." },
   HEP4071: { severity: "error", message: "class id {id} is given twice in `classes by`", explanation: "`classes by EXPR { b = 0; c = 1 }` maps each integer value of EXPR to one class." },
+  HEP4073: { severity: "error", message: "only a region takes a `{ weight ... }` block; {kind} '{name}' does not", explanation: "`region NAME = CONDITION { weight EXPR }` weights the events of the region (and of regions built on it). Objects and defines are values, not selections: weight a sample with its `weight` property." },
   HEP4072: { severity: "warning", message: "events of sample '{sample}' in no class of `classes` are left out of training and evaluation", explanation: "An event takes the first class whose condition holds; an event for which none holds has no label. Add a class for them, or select them away with `where`." },
 } as const satisfies Record<string, DiagnosticDef>;
 

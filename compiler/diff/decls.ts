@@ -238,7 +238,8 @@ export function entriesOf(side: Side): Entry[] {
         const kind = d.kind === "Object" ? "object" : d.kind === "Define" ? "define" : "region";
         const field = kind === "region" ? "cut" : "value";
         const id = kind === "region" ? `filter:${sym.name}` : `define:${sym.name}`;
-        entries.push(symbolEntry(kind, sym.name, sym.file, d.span, [id], (r) => [exprFacet(field, d.expr, r)], () => `= ${printExpr(d.expr)}`));
+        const facets = (r: Rename): Facet[] => [exprFacet(field, d.expr, r), ...(kind === "region" ? [exprFacet("weight", d.weight?.expr, r)] : [])];
+        entries.push(symbolEntry(kind, sym.name, sym.file, d.span, [id], facets, () => `= ${printExpr(d.expr)}${d.weight ? ` { weight ${printExpr(d.weight.expr)} }` : ""}`));
         break;
       }
       case "Bins": {
@@ -435,7 +436,9 @@ export function entriesOf(side: Side): Entry[] {
         }
         case "Cutflow": {
           const facets = (r: Rename): Facet[] =>
-            item.regions.length
+            item.steps
+              ? [{ field: "steps", key: r(item.steps.name), show: item.steps.name }, to]
+              : item.regions.length
               ? [{ field: "in", list: item.regions.map((x) => ({ id: r(x.name), key: r(x.name), show: x.name })), ordered: true }, to]
               : [{ field: "in", key: "*", show: "(all regions)" }, to];
           entries.push(outputEntry("cutflow", p, file, item.span, [`cutflow:${p}`], facets));

@@ -187,8 +187,11 @@ class Layout {
         return [this.line("decl", 0, `group ${d.name.name} = ${this.names(d.members)}`, d)];
       case "Object":
       case "Define":
-      case "Region":
-        return this.exprLines("decl", 0, `${d.kind.toLowerCase()} ${d.name.name} = `, d.expr, d);
+      case "Region": {
+        const lines = this.exprLines("decl", 0, `${d.kind.toLowerCase()} ${d.name.name} = `, d.expr, d);
+        if (d.weight) lines[lines.length - 1].text += ` { weight ${this.e(d.weight.expr)} }`;
+        return lines;
+      }
       case "Bins":
         return [this.line("decl", 0, `bins ${d.name.name} = ${this.bins(d.spec)}`, d)];
       case "Features":
@@ -328,7 +331,7 @@ class Layout {
         return `${s} to ${this.str(it.path)}`;
       }
       case "Cutflow":
-        return `cutflow${it.regions.length ? ` in ${this.names(it.regions)}` : ""} to ${this.str(it.path)}`;
+        return `cutflow${it.steps ? ` steps ${it.steps.name}` : it.regions.length ? ` in ${this.names(it.regions)}` : ""} to ${this.str(it.path)}`;
       case "Report":
         return `report ${this.str(it.path)}`;
       case "Dataset":

@@ -61,9 +61,17 @@ export class DeclarationRules extends ExpressionRules {
     const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Equals);
     const expr = this.SUBRULE(this.expression);
+    let weight: A.RegionWeight | undefined;
+    this.OPTION(() => {
+      const open = this.CONSUME(T.LBrace);
+      const key = this.CONSUME(K.weight);
+      const w = this.SUBRULE1(this.expression);
+      this.CONSUME(T.RBrace);
+      this.ACTION(() => (weight = this.node({ kind: "RegionWeight" as const, key: this.ident(key), expr: w }, open.startOffset, this.lastEnd())));
+    });
     return this.ACTION(() => {
       const kind = kw.image === "object" ? "Object" : kw.image === "define" ? "Define" : "Region";
-      return this.node({ kind, name: this.ident(name), expr } as A.DefineDecl, kw.startOffset, this.lastEnd());
+      return this.node({ kind, name: this.ident(name), expr, ...(weight ? { weight } : {}) } as A.RegionDecl, kw.startOffset, this.lastEnd());
     });
   }, this.recovery("namedExprDecl"));
 

@@ -46,7 +46,8 @@ export function symbolMarkdown(c: Compilation, sym: SymbolInfo): string {
     case "Region": {
       const t = symbolType(c, sym);
       const head = `${d.kind.toLowerCase()} ${sym.name}${t ? ": " + typeToString(t) : ""}`;
-      return [fence(`${head}\n  = ${clip(printExpr(d.expr))}`), where].join("\n\n");
+      const weight = d.kind === "Region" && d.weight ? `\n  { weight ${clip(printExpr(d.weight.expr))} }` : "";
+      return [fence(`${head}\n  = ${clip(printExpr(d.expr))}${weight}`), where].join("\n\n");
     }
     case "Sample": {
       const input = c.checked.samples.find((s) => s.name === sym.name);

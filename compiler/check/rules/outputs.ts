@@ -68,6 +68,7 @@ export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
         }
         case "Cutflow":
           for (const r of item.regions) expectSymbol(ctx, file, r, "region");
+          if (item.steps) expectSymbol(ctx, file, item.steps, "region");
           break;
         case "Report":
           break;
