@@ -20,13 +20,15 @@ export interface Compilation {
 export interface CompileOptions {
   /** Unsaved editor buffers by absolute path: read instead of the file system. */
   overlay?: ReadonlyMap<string, string>;
+  /** `--set NAME=VALUE`: parameter values replacing the declared ones (checked against their types). */
+  params?: ReadonlyMap<string, string>;
 }
 
 export async function compile(rootPath: string, host: CompilerHost, options: CompileOptions = {}): Promise<Compilation> {
   const program = loadProgram(rootPath, host, options.overlay);
   let checked: CheckContext;
   try {
-    checked = await check(program, host);
+    checked = await check(program, host, options.params);
   } catch (e) {
     if (!isStackOverflow(e)) throw e;
     checked = new CheckContext(program);

@@ -154,6 +154,7 @@ export type Decl =
   | TrainDecl
   | EvaluateDecl
   | OutputDecl
+  | ParamDecl
   | BrokenDecl;
 
 /** A generic `key value...` entry of a block; the value's shape depends on the key. */
@@ -199,15 +200,27 @@ export interface ObjectDecl extends Node {
   kind: "Object";
   name: Ident;
   expr: Expr;
+  /** Read by the parser as for a region, and reported by the checker (HEP4073). */
+  weight?: RegionWeight;
 }
 export interface DefineDecl extends Node {
   kind: "Define";
   name: Ident;
   expr: Expr;
+  /** Read by the parser as for a region, and reported by the checker (HEP4073). */
+  weight?: RegionWeight;
 }
 export interface RegionDecl extends Node {
   kind: "Region";
   name: Ident;
+  expr: Expr;
+  /** `region sr = ... { weight sf }`: a per-event weight applied in this region and the regions built on it. */
+  weight?: RegionWeight;
+}
+/** The `{ weight EXPR }` block after a named expression (the checker accepts it on regions only). */
+export interface RegionWeight extends Node {
+  kind: "RegionWeight";
+  key: Ident;
   expr: Expr;
 }
 export interface BinsDecl extends Node {
@@ -326,7 +339,8 @@ export type OutputItem =
     })
   /** `histograms [in R] [by S] [weighted] to PATH { ENTRY ... }`: histograms sharing a file and defaults. */
   | (Node & { kind: "HistogramBlock"; regions: Ident[]; by?: Ident; weighted: boolean; path: StringLit; entries: HistogramEntry[] })
-  | (Node & { kind: "Cutflow"; regions: Ident[]; path: StringLit })
+  /** `cutflow [in R1, R2 | steps R] to PATH`: `steps` lists the cumulative `and` terms of one region. */
+  | (Node & { kind: "Cutflow"; regions: Ident[]; steps?: Ident; path: StringLit })
   | (Node & { kind: "Report"; path: StringLit })
   /** `dataset [MODEL] "out/train.arrow"`: a train block's training data as Arrow IPC; the model may be left out when one train block exists. */
   | (Node & { kind: "Dataset"; model?: Ident; path: StringLit })
@@ -356,6 +370,17 @@ export interface OutputDecl extends Node {
   items: OutputItem[];
   /** `output ITEM` written without braces (one item). */
   inline?: boolean;
+}
+
+/**
+ * `param year = "2018"`: a named value of the analysis (a string, number, bool or list of them),
+ * used as `${year}` in strings and as a constant in expressions, overridable from the command line
+ * (`--set year=2017`). The checker takes the value's type from the literal.
+ */
+export interface ParamDecl extends Node {
+  kind: "Param";
+  name: Ident;
+  value: Expr;
 }
 
 /** A top-level declaration the parser could not read; its name (when seen) is kept so uses elsewhere stay quiet. */

@@ -14,6 +14,8 @@ function hard(word: string, name = word[0].toUpperCase() + word.slice(1)): Token
   return createToken({ name, pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), longer_alt: Identifier });
 }
 export const DECLARATION_KEYWORDS = ["analysis", "include", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "output", "defaults"];
+// Declarations added later are appended here, one line each, so merges stay mechanical.
+DECLARATION_KEYWORDS.push("param");
 
 function soft(word: string): TokenType {
   const name = "Kw_" + word;
@@ -43,6 +45,8 @@ export const KW = Object.fromEntries(
     "given",
     // histogram blocks, analysis metadata
     "histograms", "experiment", "sqrts", "doi", "arxiv",
+    // classes from expressions, step cutflows
+    "classes", "steps",
   ].map((w) => [w, soft(w)]),
 ) as Record<string, TokenType>;
 
@@ -62,6 +66,8 @@ export const DotDot = createToken({ name: "DotDot", pattern: /\.\./ });
 export const Dot = createToken({ name: "Dot", pattern: /\./ });
 export const Comma = createToken({ name: "Comma", pattern: /,/ });
 export const Colon = createToken({ name: "Colon", pattern: /:/ });
+/** Separates the entries of one-line blocks (`classes { b = is_b; c = is_c }`). */
+export const Semicolon = createToken({ name: "Semicolon", pattern: /;/ });
 export const LParen = createToken({ name: "LParen", pattern: /\(/ });
 export const RParen = createToken({ name: "RParen", pattern: /\)/ });
 export const LBracket = createToken({ name: "LBracket", pattern: /\[/ });
@@ -99,6 +105,7 @@ export const allTokens: TokenType[] = [
   Dot,
   Comma,
   Colon,
+  Semicolon,
   LParen,
   RParen,
   LBracket,

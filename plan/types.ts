@@ -108,6 +108,12 @@ export interface FilterNode extends NodeBase {
   /** a region, or the selection of one sample */
   scope: "region" | "sample";
   expr: ExprIR;
+  /**
+   * A region's weight (`region sr = ... { weight sf }`) times the weights of the regions it is built
+   * on (those among the terms of its `and` chain): every event counted in the region is weighted by
+   * it on top of its sample's weight. Absent: 1.
+   */
+  weight?: ExprIR;
 }
 /**
  * A feature's scaling. `normal` (clip in standard deviations), `linear` (low .. high to [0, 1]),
@@ -220,6 +226,11 @@ export interface HistogramNode extends NodeBase {
 export interface CutflowNode extends NodeBase {
   kind: "cutflow";
   regions: string[];
+  /**
+   * `cutflow steps R`: the cumulative `and` terms of region R, one row each (row k: the first k
+   * terms), with the region weights that apply from that row on. `regions` is empty then.
+   */
+  steps?: { region: string; rows: Array<{ label: string; expr: ExprIR; weight?: ExprIR }> };
 }
 export interface WriteNode extends NodeBase {
   kind: "write";
@@ -261,4 +272,10 @@ export interface Plan {
   /** group name → its samples, for histograms split by group */
   groups: Record<string, string[]>;
   nodes: PlanNode[];
+  /**
+   * Parameter name → the value in effect (declared, or given with `--set`), when the analysis
+   * declares parameters. Strings and constants of the nodes already hold these values; the record
+   * is here so that a run says what it was run with, and so that the plan's hash differs with them.
+   */
+  params?: Record<string, string | number | boolean | Array<string | number | boolean>>;
 }

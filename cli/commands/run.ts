@@ -12,6 +12,7 @@ import { nodeHost } from "../host.js";
 import { renderRunReport } from "../report.js";
 import { newRunDir, recordRun, runDirsOf, type RunStatus } from "../../track/index.js";
 import { progressSink, type ProgressMode } from "../progress.js";
+import { SET_HELP, takeSets } from "../set.js";
 import { CliIo, EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, onInterrupt, parseArgs, UsageError } from "../io.js";
 
 export const HELP = `usage: hepc run FILE.hep | PLAN.json [options]
@@ -33,6 +34,7 @@ options:
   --quiet          no progress and no cutflow table
   --json           print one JSON document on stdout: the summary ({"diagnostics": [], ...}),
                    or {"diagnostics": [...]} when the run could not be done
+${SET_HELP}
 `;
 
 function positiveInt(v: string | undefined, name: string): number | undefined {
@@ -57,7 +59,8 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function runCommand(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { flags: ["help", "no-cache", "quiet", "json"], options: ["chunk-size", "threads", "progress"] });
+  const sets = takeSets(argv);
+  const args = parseArgs(sets.argv, { flags: ["help", "no-cache", "quiet", "json"], options: ["chunk-size", "threads", "progress"] });
   if (args.flags.has("help")) {
     io.stdout(HELP);
     return EXIT_OK;
@@ -74,6 +77,7 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
 
   let plan: Plan;
   if (target.endsWith(".json")) {
+    if (sets.params.size) throw new UsageError("--set applies to a .hep file; a plan holds its parameters' values already");
     try {
       plan = readPlanFile(abs) as Plan;
     } catch (e) {
@@ -84,7 +88,7 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
       throw e;
     }
   } else {
-    const c = await compilePlan(target, nodeHost(io.cwd));
+    const c = await compilePlan(target, nodeHost(io.cwd), { params: sets.params });
     if (hasErrors(c.diagnostics) || !c.plan) {
       printDiagnostics(io, c.diagnostics.filter((d) => d.severity === "error"), sourcesOf(c), json ? "json" : "text");
       return EXIT_ERRORS;
@@ -128,7 +132,8 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
     }
     if (!quiet) {
       for (const c of ex.result.cutflows) {
-        const weighted = c.samples.some((s) => s.selected.weighted !== s.selected.raw);
+        // region weights may weight a region's events while the selection's are all 1
+        const weighted = c.samples.some((s) => s.selected.weighted !== s.selected.raw || Object.values(s.regions).some((r) => r.weighted !== r.raw));
         io.stdout(`cutflow (${c.file})${weighted ? ", raw events (weighted)" : ""}:\n${formatCutflow(c.regions, c.samples, weighted)}\n`);
       }
       const rel = (p: string) => path.relative(io.cwd, path.join(analysisDir, p)) || p;

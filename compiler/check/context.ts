@@ -11,6 +11,7 @@ import type { TreeSchema } from "../host.js";
 import type { Program } from "../load/program.js";
 import type { CollectionEntry, Env } from "./env.js";
 import type { Located, SymbolInfo } from "./symbols.js";
+import type { ParamInfo } from "./rules/params.js";
 
 export type Resolution =
   | { kind: "symbol"; symbol: SymbolInfo }
@@ -68,7 +69,23 @@ export class CheckContext {
   /** The environment names resolve in: the first sample with a schema, checked against the others. */
   env?: Env;
 
-  constructor(readonly program: Program) {}
+  /** Parameters by name, with the values in effect (after `--set`). */
+  readonly params = new Map<string, ParamInfo>();
+  /** `${NAME}` references in strings, for the LSP (definition, references, rename). */
+  readonly paramRefs: Array<{ file: string; span: Span; name: string }> = [];
+  /** The values of string literals that reference parameters (rules/params.ts); others are their own value. */
+  readonly texts = new WeakMap<A.StringLit, string[]>();
+
+  constructor(
+    readonly program: Program,
+    /** `--set NAME=VALUE` overrides, as given. */
+    readonly overrides: ReadonlyMap<string, string> = new Map(),
+  ) {}
+
+  /** The one value a string literal stands for once parameters are substituted. */
+  text(lit: A.StringLit): string {
+    return this.texts.get(lit)?.[0] ?? lit.value;
+  }
 
   report(code: DiagnosticCode, file: string, span: Span, args: Record<string, string | number> = {}, extra: Pick<Diagnostic, "suggestion" | "related"> = {}): void {
     this.diagnostics.push(diagnostic(code, file, span, args, extra));

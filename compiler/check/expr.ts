@@ -54,6 +54,10 @@ export class ExprChecker {
       t = ERROR;
     }
     if (d.kind === "Region") t = this.requireScalar(d.expr, t, sym.file, "a region's selection", BOOL);
+    if (d.weight) {
+      if (d.kind === "Region") this.requireScalar(d.weight.expr, this.check(d.weight.expr, { file: sym.file, owner: sym.name, elements: [] }), sym.file, "a region weight", FLOAT);
+      else this.ctx.report("HEP4073", sym.file, d.weight.key.span, { kind: d.kind.toLowerCase(), name: sym.name });
+    }
     this.declTypes.set(sym.name, t);
     return t;
   }
@@ -210,6 +214,15 @@ export class ExprChecker {
       this.use(scope, sym.name);
       if (sym.kind === "object" || sym.kind === "define" || sym.kind === "region") return this.typeOfSymbol(sym);
       if (sym.kind === "model") return this.score(e, sym, scope);
+      if (sym.kind === "param") {
+        const p = this.ctx.params.get(sym.name);
+        if (!p) return ERROR; // its declaration was reported
+        if (p.type === "int") return INT;
+        if (p.type === "number") return FLOAT;
+        if (p.type === "bool") return BOOL;
+        this.ctx.report("HEP4069", scope.file, e.span, { name: e.name, type: p.type, use: `use it in a string as \`\${${e.name}}\`` });
+        return ERROR;
+      }
       this.ctx.report("HEP2012", scope.file, e.span, { name: e.name, actual: sym.kind, expected: "value (a define, object, region or branch)" });
       return ERROR;
     }

@@ -14,6 +14,7 @@ import { checkEvaluate } from "./rules/evaluate.js";
 import { checkFeatures } from "./rules/features.js";
 import { checkModels } from "./rules/models.js";
 import { checkOutputs } from "./rules/outputs.js";
+import { checkParams, textOf } from "./rules/params.js";
 import { checkQuantity, checkSampleExprs, checkSamples } from "./rules/samples.js";
 import { checkScoreCycles } from "./rules/scores.js";
 import { checkTrain } from "./rules/train.js";
@@ -23,9 +24,10 @@ import { checkGroups, checkUnused } from "./rules/unused.js";
 export { CheckContext } from "./context.js";
 export type { Resolution, SampleInput } from "./context.js";
 
-export async function check(program: Program, host: CompilerHost): Promise<CheckContext> {
-  const ctx = new CheckContext(program);
+export async function check(program: Program, host: CompilerHost, overrides: ReadonlyMap<string, string> = new Map()): Promise<CheckContext> {
+  const ctx = new CheckContext(program, overrides);
   bind(ctx);
+  checkParams(ctx, overrides);
   checkHeader(ctx);
   await checkSamples(ctx, host, program.absPaths[0] ?? host.cwd);
   const exprs = new ExprChecker(ctx);
@@ -57,6 +59,7 @@ function checkHeader(ctx: CheckContext): void {
     const key = Object.keys(p.value)[0];
     if (seen.has(key)) ctx.report("HEP4004", a.file, p.key.span, { property: key, block: "the analysis header" });
     seen.add(key);
+    if ("title" in p.value && p.value.title.kind === "String") textOf(ctx, a.file, p.value.title);
     if ("lumi" in p.value) checkQuantity(ctx, a.file, p.value.lumi, "inverse area", "the luminosity");
     if ("seed" in p.value) {
       const s = p.value.seed;

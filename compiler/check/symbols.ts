@@ -5,12 +5,12 @@
 import type * as A from "../../grammar/ast.js";
 import type { Span } from "../core/source.js";
 
-export type SymbolKind = "sample" | "group" | "object" | "define" | "region" | "bins" | "features" | "model";
+export type SymbolKind = "sample" | "group" | "object" | "define" | "region" | "bins" | "features" | "model" | "param";
 
 export interface SymbolInfo {
   name: string;
   kind: SymbolKind;
-  decl: A.SampleDecl | A.GroupDecl | A.ObjectDecl | A.DefineDecl | A.RegionDecl | A.BinsDecl | A.FeaturesDecl | A.ModelDecl;
+  decl: A.SampleDecl | A.GroupDecl | A.ObjectDecl | A.DefineDecl | A.RegionDecl | A.BinsDecl | A.FeaturesDecl | A.ModelDecl | A.ParamDecl;
   /** The file the declaration is in (display path). */
   file: string;
   nameSpan: Span;
@@ -31,4 +31,5 @@ export const KIND_OF: Partial<Record<A.Decl["kind"], SymbolKind>> = {
   Bins: "bins",
   Features: "features",
   Model: "model",
+  Param: "param",
 };

@@ -13,7 +13,7 @@ import { emptyImpact, impactOf, PlanGraph, recomputeOf } from "./impact.js";
 import { DECL_KINDS, DeclChange, Detail, Diff, Impact, InputChange, InputChangeKind, InputIdentity, Recompute, RECOMPUTE_ORDER } from "./types.js";
 
 /** The kinds whose names are symbols (one namespace): renames of these map references. */
-const SYMBOL_KINDS = new Set(["sample", "group", "object", "define", "region", "bins", "features", "model"]);
+const SYMBOL_KINDS = new Set(["sample", "group", "object", "define", "region", "bins", "features", "model", "param"]);
 /** Outputs that are one file each, named by their path: one left on each side is the same output moved. */
 const FILE_OUTPUTS = new Set(["cutflow", "predictions", "report", "dataset", "onnx", "ntuple"]);
 
@@ -73,7 +73,7 @@ export function diffSides(oldSide: Side, newSide: Side): Diff {
   // Old plan node id → new id, from the pairs (outputs, evaluations) and the renames.
   const idMap = new Map<string, string>();
   for (const [o, n] of pairs) {
-    if (o.kind === "bins" || o.kind === "group" || o.kind === "analysis") continue;
+    if (o.kind === "bins" || o.kind === "group" || o.kind === "analysis" || o.kind === "param") continue;
     for (const s of o.seeds) {
       const prefix = s.slice(0, s.indexOf(":"));
       const match = n.seeds.filter((x) => x.startsWith(`${prefix}:`));

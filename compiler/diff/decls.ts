@@ -194,7 +194,7 @@ export function entriesOf(side: Side): Entry[] {
       matchKey: () => "analysis",
       facets: () => [
         { field: "name", key: decl.name.name, show: decl.name.name },
-        { field: "title", key: json(title?.value ?? null), show: title ? printExpr(title) : null },
+        { field: "title", key: json(title ? ctx.text(title) : null), show: title ? printExpr(title) : null },
         { field: "lumi", key: json(lumi ? quantity(lumi) : null), show: lumi ? printExpr(lumi) : null, seeds: xsecWeights },
         { field: "seed", key: json(seed?.value ?? 0), show: seed ? seed.raw : null, seeds: trains },
       ],
@@ -219,7 +219,7 @@ export function entriesOf(side: Side): Entry[] {
         exprFacet("weight", prop("weight")?.expr, r),
         { field: "xsec", key: xsec ? json(quantity(xsec.value)) : null, show: xsec ? printExpr(xsec.value) : null },
         { field: "sumw", key: sumw ? json(sumw.value.value) : null, show: sumw ? sumw.value.raw : null },
-        { field: "title", key: title ? json(title.title.value) : null, show: title ? printExpr(title.title) : null },
+        { field: "title", key: title ? json(ctx.text(title.title)) : null, show: title ? printExpr(title.title) : null },
       ];
     };
     entries.push(symbolEntry("sample", s.name, s.file, s.decl.span, [`read:${s.name}`, `weight:${s.name}`, `select:${s.name}`], facets, () => summaryOf(facets(IDENTITY))));
@@ -241,7 +241,8 @@ export function entriesOf(side: Side): Entry[] {
         const kind = d.kind === "Object" ? "object" : d.kind === "Define" ? "define" : "region";
         const field = kind === "region" ? "cut" : "value";
         const id = kind === "region" ? `filter:${sym.name}` : `define:${sym.name}`;
-        entries.push(symbolEntry(kind, sym.name, sym.file, d.span, [id], (r) => [exprFacet(field, d.expr, r)], () => `= ${printExpr(d.expr)}`));
+        const facets = (r: Rename): Facet[] => [exprFacet(field, d.expr, r), ...(kind === "region" ? [exprFacet("weight", d.weight?.expr, r)] : [])];
+        entries.push(symbolEntry(kind, sym.name, sym.file, d.span, [id], facets, () => `= ${printExpr(d.expr)}${d.weight ? ` { weight ${printExpr(d.weight.expr)} }` : ""}`));
         break;
       }
       case "Bins": {
@@ -291,6 +292,13 @@ export function entriesOf(side: Side): Entry[] {
         };
         const summary = () => `= ${d.modelKind.name}(${d.args.map(printExpr).join(", ")})${d.options.length ? ` { ${d.options.map((o) => `${o.key.name} ${printExpr(o.value)}`).join(" ")} }` : ""}`;
         entries.push(symbolEntry("model", sym.name, sym.file, d.span, [`train:${sym.name}`, `predict:${sym.name}`], facets, summary));
+        break;
+      }
+      case "Param": {
+        // compared by the value in effect (a --set included); what it changes shows in the plans' hashes
+        const info = ctx.params.get(sym.name);
+        const facets = (): Facet[] => [{ field: "value", key: json(info?.value ?? null), show: printExpr(d.value) }];
+        entries.push(symbolEntry("param", sym.name, sym.file, d.span, [], facets, () => `= ${printExpr(d.value)}`));
         break;
       }
       case "Sample":
@@ -437,7 +445,9 @@ export function entriesOf(side: Side): Entry[] {
         }
         case "Cutflow": {
           const facets = (r: Rename): Facet[] =>
-            item.regions.length
+            item.steps
+              ? [{ field: "steps", key: r(item.steps.name), show: item.steps.name }, to]
+              : item.regions.length
               ? [{ field: "in", list: item.regions.map((x) => ({ id: r(x.name), key: r(x.name), show: x.name })), ordered: true }, to]
               : [{ field: "in", key: "*", show: "(all regions)" }, to];
           entries.push(outputEntry("cutflow", p, file, item.span, [`cutflow:${p}`], facets));

@@ -23,10 +23,11 @@ export type DeclKind =
   | "report"
   | "dataset"
   | "onnx"
-  | "ntuple";
+  | "ntuple"
+  | "param";
 
 /** The order changes are listed in: the order of docs/language.md. */
-export const DECL_KINDS: readonly DeclKind[] = ["analysis", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "histogram", "cutflow", "predictions", "report", "dataset", "onnx", "ntuple"];
+export const DECL_KINDS: readonly DeclKind[] = ["analysis", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "histogram", "cutflow", "predictions", "report", "dataset", "onnx", "ntuple", "param"];
 
 export type ChangeKind = "added" | "removed" | "changed" | "renamed";
 

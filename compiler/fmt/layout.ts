@@ -187,8 +187,11 @@ class Layout {
         return [this.line("decl", 0, `group ${d.name.name} = ${this.names(d.members)}`, d)];
       case "Object":
       case "Define":
-      case "Region":
-        return this.exprLines("decl", 0, `${d.kind.toLowerCase()} ${d.name.name} = `, d.expr, d);
+      case "Region": {
+        const lines = this.exprLines("decl", 0, `${d.kind.toLowerCase()} ${d.name.name} = `, d.expr, d);
+        if (d.weight) lines[lines.length - 1].text += ` { weight ${this.e(d.weight.expr)} }`;
+        return lines;
+      }
       case "Bins":
         return [this.line("decl", 0, `bins ${d.name.name} = ${this.bins(d.spec)}`, d)];
       case "Features":
@@ -208,6 +211,8 @@ class Layout {
             ? this.block("item", 1, this.histogramBlockHead(it), it, it.entries.map((e) => [this.line("item", 2, this.histogramClauses(e), e)]))
             : [this.line("item", 1, this.outputItem(it), it)],
         ));
+      case "Param":
+        return [this.line("decl", 0, `param ${d.name.name} = ${this.e(d.value)}`, d)];
       case "Broken":
         // Only in files with syntax errors, which are not formatted.
         throw new Error("cannot format a declaration with syntax errors");
@@ -357,7 +362,7 @@ class Layout {
       case "HistogramBlock":
         return this.histogramBlockHead(it);
       case "Cutflow":
-        return `cutflow${it.regions.length ? ` in ${this.names(it.regions)}` : ""} to ${this.str(it.path)}`;
+        return `cutflow${it.steps ? ` steps ${it.steps.name}` : it.regions.length ? ` in ${this.names(it.regions)}` : ""} to ${this.str(it.path)}`;
       case "Report":
         return `report ${this.str(it.path)}`;
       case "Dataset":

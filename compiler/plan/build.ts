@@ -23,7 +23,7 @@ import { classOrder } from "../../plan/classes.js";
 import { displayPath } from "../load/program.js";
 import { readLock, lockPathFor } from "./lock.js";
 import { evaluateIdOf, lower, refsOf, Usage } from "./lower.js";
-import type { CollectionIR, ExprIR, InputFile, NegativeWeights, Origin, Plan, PlanNode, ScalingIR, TrainNode } from "../../plan/types.js";
+import type { CollectionIR, CutflowNode, ExprIR, InputFile, NegativeWeights, Origin, Plan, PlanNode, ScalingIR, TrainNode } from "../../plan/types.js";
 
 export interface BuildOptions {
   version: string;
@@ -80,7 +80,8 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   const lumi = lumiLit ? lumiLit.value * (lumiLit.unit ? UNITS[lumiLit.unit.name]?.factor ?? 1 : 1) : null;
   const seedLit = analysis.props.map((p) => p.value).find((v): v is { seed: A.NumberLit } => "seed" in v)?.seed;
   const seed = seedLit?.value ?? 0;
-  const title = analysis.props.map((p) => p.value).find((v): v is { title: A.StringLit } => "title" in v)?.title.value ?? null;
+  const title = analysis.props.map((p) => p.value).find((v): v is { title: A.StringLit } => "title" in v)?.title;
+  const titleText = title ? ctx.text(title) : null;
 
   // ---- samples ---------------------------------------------------------------------------------
   for (const s of ctx.samples) {
@@ -114,12 +115,15 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   }
 
   // ---- defines, objects, regions ----------------------------------------------------------------
+  const regionWeight = regionWeights(ctx, low);
   for (const sym of ctx.symbols.values()) {
     const d = sym.decl;
     if (d.kind !== "Define" && d.kind !== "Object" && d.kind !== "Region") continue;
     const expr = low(d.expr);
     const inputs = [...refsOf(expr)];
-    if (d.kind === "Region") add({ kind: "filter", id: `filter:${sym.name}`, origin: origin(sym.file, d.span), inputs, name: sym.name, scope: "region", expr });
+    const weight = d.kind === "Region" ? regionWeight(sym.name) : undefined;
+    if (weight) for (const r of refsOf(weight)) if (!inputs.includes(r)) inputs.push(r);
+    if (d.kind === "Region") add({ kind: "filter", id: `filter:${sym.name}`, origin: origin(sym.file, d.span), inputs, name: sym.name, scope: "region", expr, ...(weight ? { weight } : {}) });
     else add({ kind: "define", id: `define:${sym.name}`, origin: origin(sym.file, d.span), inputs, name: sym.name, declaration: d.kind === "Object" ? "object" : "define", type: typeToString(ctx.types.get(d.expr)!), expr });
   }
 
@@ -219,7 +223,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         discriminant: { expr, signal, background },
       });
     } else {
-      const p = (decl.args[0] as A.StringLit).value;
+      const p = ctx.text(decl.args[0] as A.StringLit);
       const abs = path.resolve(path.dirname(sources.get(file)!.abs), p);
       const input = inputOf(abs, file, decl.args[0].span);
       const inputsOpt = decl.options.find((o) => o.key.name === "inputs")?.value;
@@ -294,7 +298,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   };
   for (const { decl, file } of ctx.declsOf("Output")) {
     for (const item of flatOutputItems(decl.items)) {
-      const p = path.posix.normalize(item.path.value);
+      const p = path.posix.normalize(ctx.text(item.path));
       switch (item.kind) {
         case "Histogram": {
           const name = item.alias?.name ?? item.exprs.map(printExpr).join("_vs_");
@@ -302,11 +306,23 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
           const inputs = new Set<string>([...sampleWeights, ...sampleSelections, ...item.regions.map((r) => `filter:${r.name}`)]);
           for (const v of vars) refsOf(v, inputs);
           const id = `histogram:${p}/${name}`;
-          add({ kind: "histogram", id, origin: origin(file, item.span), inputs: [...inputs], name, vars, edges: item.bins.map((b) => edgesOf(ctx, b)), regions: item.regions.map((r) => r.name), by: item.by?.name ?? null, weighted: item.weighted || ctx.samples.some((s) => s.decl.props.some((x) => x.prop === "weight" || x.prop === "xsec")), ...(item.title?.kind === "String" ? { title: item.title.value } : {}) });
+          add({ kind: "histogram", id, origin: origin(file, item.span), inputs: [...inputs], name, vars, edges: item.bins.map((b) => edgesOf(ctx, b)), regions: item.regions.map((r) => r.name), by: item.by?.name ?? null, weighted: item.weighted || ctx.samples.some((s) => s.decl.props.some((x) => x.prop === "weight" || x.prop === "xsec")) || item.regions.some((r) => regionWeight(r.name) !== undefined), ...(item.title?.kind === "String" ? { title: ctx.text(item.title) } : {}) });
           writeTo(p, "root", file, item.span).inputs.push(id);
           break;
         }
         case "Cutflow": {
+          if (item.steps) {
+            const steps = cutflowSteps(ctx, item.steps.name, low, regionWeight);
+            const inputs = new Set<string>([...sampleWeights, ...sampleSelections]);
+            for (const row of steps.rows) {
+              refsOf(row.expr, inputs);
+              if (row.weight) refsOf(row.weight, inputs);
+            }
+            const id = `cutflow:${p}`;
+            add({ kind: "cutflow", id, origin: origin(file, item.span), inputs: [...inputs], regions: [], steps });
+            writeTo(p, "json", file, item.span).inputs.push(id);
+            break;
+          }
           const regions = item.regions.length ? item.regions.map((r) => r.name) : [...ctx.symbols.values()].filter((s) => s.kind === "region").map((s) => s.name).sort();
           const id = `cutflow:${p}`;
           add({ kind: "cutflow", id, origin: origin(file, item.span), inputs: [...sampleWeights, ...sampleSelections, ...regions.map((r) => `filter:${r}`)], regions });
@@ -382,7 +398,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   const plan: Plan = {
     format: "hepc-plan/1",
     hepc: opts.version,
-    analysis: { name: analysis.name.name, title, lumi, seed },
+    analysis: { name: analysis.name.name, title: titleText, lumi, seed },
     source: rel(rootAbs),
     locked: lock.inputs !== undefined,
     inputs: [...inputs.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
@@ -390,7 +406,71 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     groups,
     nodes: finished.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
   };
+  if (ctx.params.size) plan.params = Object.fromEntries([...ctx.params.values()].map((p) => [p.name, p.value]).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
   return { plan, diagnostics };
+}
+
+/** The terms of an `and` chain, in order: `a and b and c` → [a, b, c]. */
+function andTerms(e: A.Expr): A.Expr[] {
+  return e.kind === "Binary" && e.op === "and" ? [...andTerms(e.left), ...andTerms(e.right)] : [e];
+}
+
+/** The region a term names, when it is a bare region name (`presel` in `presel and nb >= 1`). */
+function regionTerm(ctx: CheckContext, e: A.Expr): string | undefined {
+  if (e.kind !== "Name") return undefined;
+  const r = ctx.resolutions.get(e);
+  return r?.kind === "symbol" && r.symbol.kind === "region" ? r.symbol.name : undefined;
+}
+
+function times(a: ExprIR | undefined, b: ExprIR | undefined): ExprIR | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return { op: "binary", type: "float", fn: "*", args: [a, b] };
+}
+
+/**
+ * Each region's weight in effect: the weights of the regions it is built on (named among the terms
+ * of its `and` chain), then its own. Memoised; the checker has ruled out cycles between regions.
+ */
+function regionWeights(ctx: CheckContext, low: (e: A.Expr) => ExprIR): (name: string) => ExprIR | undefined {
+  const memo = new Map<string, ExprIR | undefined>();
+  const of = (name: string): ExprIR | undefined => {
+    if (memo.has(name)) return memo.get(name);
+    memo.set(name, undefined);
+    const d = ctx.symbol(name)?.decl;
+    if (d?.kind !== "Region") return undefined;
+    let w: ExprIR | undefined;
+    for (const t of andTerms(d.expr)) {
+      const r = regionTerm(ctx, t);
+      if (r) w = times(w, of(r));
+    }
+    w = times(w, d.weight ? low(d.weight.expr) : undefined);
+    memo.set(name, w);
+    return w;
+  };
+  return of;
+}
+
+/**
+ * `cutflow steps R`: row k holds the events passing the first k terms of R's `and` chain, weighted
+ * by the weights of the region terms among them; the last row is R itself, with R's own weight.
+ */
+function cutflowSteps(ctx: CheckContext, region: string, low: (e: A.Expr) => ExprIR, weightOf: (name: string) => ExprIR | undefined): NonNullable<CutflowNode["steps"]> {
+  const d = ctx.symbol(region)!.decl as A.RegionDecl;
+  const terms = andTerms(d.expr);
+  const rows: NonNullable<CutflowNode["steps"]>["rows"] = [];
+  let expr: ExprIR | undefined;
+  let weight: ExprIR | undefined;
+  terms.forEach((t, k) => {
+    const term = low(t);
+    expr = expr ? { op: "binary", type: "bool", fn: "and", args: [expr, term] } : term;
+    const r = regionTerm(ctx, t);
+    if (r) weight = times(weight, weightOf(r));
+    const last = k === terms.length - 1;
+    const w = last ? weightOf(region) : weight;
+    rows.push({ label: printExpr(t), expr, ...(w ? { weight: w } : {}) });
+  });
+  return { region, rows };
 }
 
 function trainProps(t: A.TrainDecl) {
@@ -501,7 +581,7 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
       case "define":
         return { declaration: n.declaration, expr: ir(n.expr), data: dataHash() };
       case "filter":
-        return { scope: n.scope, expr: ir(n.expr), data: n.scope === "region" ? dataHash() : null };
+        return { scope: n.scope, expr: ir(n.expr), data: n.scope === "region" ? dataHash() : null, ...(n.weight ? { weight: ir(n.weight) } : {}) };
       case "scale":
         return { features: n.features.map((f) => ({ name: f.name, expr: ir(f.expr), scaling: f.scaling })) };
       case "train":
@@ -537,7 +617,11 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
       case "histogram":
         return { name: n.name, vars: n.vars.map(ir), edges: n.edges, regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), by: n.by, weighted: n.weighted, samples: reads, groups: n.by === "group" ? groups : null, ...(n.title !== undefined ? { title: n.title } : {}) };
       case "cutflow":
-        return { regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), samples: reads };
+        return {
+          regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })),
+          samples: reads,
+          ...(n.steps ? { steps: n.steps.rows.map((row) => ({ label: row.label, expr: ir(row.expr), weight: ir(row.weight ?? null) })) } : {}),
+        };
       case "write":
         return { path: n.path, format: n.format, keys: (n.keys ?? []).map(ir) };
     }

@@ -65,6 +65,8 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
           const k = r.symbol.kind;
           const score = ctx.scores.get(e);
           if (k === "model" && score) return scoreIR(ctx, score, usage);
+          // a parameter is its value in effect (after --set): the plan holds constants only
+          if (k === "param") return { op: "const", type: t, value: ctx.params.get(r.symbol.name)!.value as number | boolean };
           if (k !== "define" && k !== "object" && k !== "region") throw new Error(`internal: ${k} used as a value`);
           return { op: "ref", type: t, decl: k, name: r.symbol.name };
         }

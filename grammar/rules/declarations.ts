@@ -61,11 +61,27 @@ export class DeclarationRules extends ExpressionRules {
     const name = this.CONSUME(T.Identifier);
     this.CONSUME(T.Equals);
     const expr = this.SUBRULE(this.expression);
+    let weight: A.RegionWeight | undefined;
+    this.OPTION(() => {
+      const open = this.CONSUME(T.LBrace);
+      const key = this.CONSUME(K.weight);
+      const w = this.SUBRULE1(this.expression);
+      this.CONSUME(T.RBrace);
+      this.ACTION(() => (weight = this.node({ kind: "RegionWeight" as const, key: this.ident(key), expr: w }, open.startOffset, this.lastEnd())));
+    });
     return this.ACTION(() => {
       const kind = kw.image === "object" ? "Object" : kw.image === "define" ? "Define" : "Region";
-      return this.node({ kind, name: this.ident(name), expr } as A.DefineDecl, kw.startOffset, this.lastEnd());
+      return this.node({ kind, name: this.ident(name), expr, ...(weight ? { weight } : {}) } as A.RegionDecl, kw.startOffset, this.lastEnd());
     });
   }, this.recovery("namedExprDecl"));
+
+  protected paramDecl = this.RULE("paramDecl", (): A.ParamDecl => {
+    const kw = this.CONSUME(K.param);
+    const name = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    const value = this.SUBRULE(this.expression);
+    return this.ACTION(() => this.node({ kind: "Param" as const, name: this.ident(name), value }, kw.startOffset, this.lastEnd()));
+  }, this.recovery("paramDecl"));
 
   protected binsDecl = this.RULE("binsDecl", (): A.BinsDecl => {
     const kw = this.CONSUME(K.bins);

@@ -107,13 +107,26 @@ export class OutputRules extends TrainingRules {
       key: K.cutflow,
       read: (k, at) => {
         let regions: A.Ident[] = [];
+        let steps: A.Ident | undefined;
         this.option(at, () => {
-          this.consume(at, K.in);
-          regions = this.subrule(at, this.identList);
+          this.or(at, [
+            {
+              ALT: () => {
+                this.consume(at, K.in);
+                regions = this.subrule(at, this.identList);
+              },
+            },
+            {
+              ALT: () => {
+                this.consume(at, K.steps);
+                steps = this.readName(at);
+              },
+            },
+          ]);
         });
         this.consume(at, K.to);
         const path = this.readString(at);
-        return this.ACTION(() => this.node({ kind: "Cutflow" as const, regions, path }, k.startOffset, this.lastEnd()));
+        return this.ACTION(() => this.node({ kind: "Cutflow" as const, regions, ...(steps ? { steps } : {}), path }, k.startOffset, this.lastEnd()));
       },
     },
     {

@@ -170,7 +170,10 @@ export function targetAt(c: Compilation, f: FileRef, offset: number): Target | u
     if (decl?.kind === "Include" && decl.path === (n as unknown)) {
       return { kind: "include", abs: path.resolve(path.dirname(f.abs), (n as A.StringLit).value), span: n.span };
     }
-    return undefined;
+    // `${NAME}` in a string: the parameter
+    const ref = c.checked.paramRefs.find((r) => r.file === f.parsed.path && r.span.start <= offset && offset <= r.span.end);
+    const sym = ref ? c.checked.symbols.get(ref.name) : undefined;
+    return sym && ref ? { kind: "symbol", symbol: sym, span: ref.span, isDeclaration: false } : undefined;
   }
   const r = resolutionOf(c, n);
   if (r) {

@@ -117,6 +117,7 @@ const SYMBOL_ITEM: Record<HepSymbolKind, CompletionItemKind> = {
   bins: CompletionItemKind.Enum,
   features: CompletionItemKind.Interface,
   model: CompletionItemKind.Class,
+  param: CompletionItemKind.Constant,
 };
 
 const DECL_KIND: Record<string, HepSymbolKind> = {
@@ -170,7 +171,11 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
   const empty: CompletionList = { isIncomplete: false, items: [] };
   offset = Math.max(0, Math.min(offset, text.length));
   const where = inCommentOrString(text, offset);
-  if (where === "string") return options.listDir ? pathCompletion(doc, text, offset, options.listDir, options.parameterHintsCommand === true) : empty;
+  if (where === "string") {
+    const params = paramCompletion(c, doc, text, offset);
+    if (params) return params;
+    return options.listDir ? pathCompletion(doc, text, offset, options.listDir, options.parameterHintsCommand === true) : empty;
+  }
   if (where) return empty;
   let prefixStart = offset;
   while (prefixStart > 0 && /[A-Za-z0-9_]/.test(text[prefixStart - 1])) prefixStart--;
@@ -400,6 +405,22 @@ function inCommentOrString(text: string, offset: number): "comment" | "string" |
     else if (ch === "#") return "comment";
   }
   return inString ? "string" : undefined;
+}
+
+/**
+ * After `${` in a string: the parameters, from the latest compilation or, without one, the
+ * `param NAME` declarations of the text. Undefined when the cursor is not in a `${...}`.
+ */
+function paramCompletion(c: Compilation | undefined, doc: TextDocument, text: string, offset: number): CompletionList | undefined {
+  const open = text.lastIndexOf("${", offset);
+  const quote = text.lastIndexOf('"', offset - 1);
+  if (open < 0 || open < quote || !/^[A-Za-z0-9_]*$/.test(text.slice(open + 2, offset))) return undefined;
+  const range = { start: doc.positionAt(open + 2), end: doc.positionAt(offset) };
+  const closed = text[offset] === "}";
+  const items: CompletionItem[] = [];
+  const known = c ? [...c.checked.params.values()].map((p) => ({ name: p.name, detail: `param ${p.name}: ${p.type}` })) : [...text.matchAll(/\bparam\s+([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => ({ name: m[1], detail: "param" }));
+  for (const p of known) items.push({ label: p.name, kind: CompletionItemKind.Constant, detail: p.detail, textEdit: { range, newText: closed ? p.name : `${p.name}}` }, data: { symbol: p.name } });
+  return { isIncomplete: false, items };
 }
 
 /** Inside the string of `files` (ROOT files) or `include` (.hep files): the folder's entries, relative to the document. */

@@ -1,4 +1,5 @@
 /** Markdown for hover and completion: stdlib functions, declarations, branches, collections, samples. */
+import { formatParamValue } from "../../compiler/check/rules/params.js";
 import type * as A from "../../grammar/ast.js";
 import type { CollectionEntry, Env } from "../../compiler/check/env.js";
 import type { SampleInput } from "../../compiler/check/context.js";
@@ -45,7 +46,8 @@ export function symbolMarkdown(c: Compilation, sym: SymbolInfo): string {
     case "Region": {
       const t = symbolType(c, sym);
       const head = `${d.kind.toLowerCase()} ${sym.name}${t ? ": " + typeToString(t) : ""}`;
-      return [fence(`${head}\n  = ${clip(printExpr(d.expr))}`), where].join("\n\n");
+      const weight = d.kind === "Region" && d.weight ? `\n  { weight ${clip(printExpr(d.weight.expr))} }` : "";
+      return [fence(`${head}\n  = ${clip(printExpr(d.expr))}${weight}`), where].join("\n\n");
     }
     case "Sample": {
       const input = c.checked.samples.find((s) => s.name === sym.name);
@@ -64,6 +66,12 @@ export function symbolMarkdown(c: Compilation, sym: SymbolInfo): string {
       const args = d.args.map((a) => printExpr(a)).join(", ");
       const opts = d.options.map((o) => `${o.key.name} ${o.value.kind === "Missing" ? "?" : printExpr(o.value as A.Expr)}`).join(" ");
       return [fence(`model ${sym.name} = ${d.modelKind.name}(${args})${opts ? ` { ${opts} }` : ""}`), kind?.summary ?? "", where].filter(Boolean).join("\n\n");
+    }
+    case "Param": {
+      const p = c.checked.params.get(sym.name);
+      const value = p ? formatParamValue(p.value) : printExpr(d.value);
+      const note = p?.overridden ? `set to \`${value}\` on the command line (declared \`${printExpr(d.value)}\`)` : "";
+      return [fence(`param ${sym.name}${p ? ": " + p.type : ""} = ${value}`), note, `used as \`\${${sym.name}}\` in strings; \`--set ${sym.name}=...\` overrides it`, where].filter(Boolean).join("\n\n");
     }
   }
 }

@@ -34,6 +34,7 @@ const SYMBOL: Record<HepSymbolKind, TokenKind> = {
   bins: "enum",
   features: "interface",
   model: "class",
+  param: "variable",
 };
 
 function ofResolution(r: Resolution): Cls {

@@ -78,7 +78,10 @@ export interface HistogramResult {
 export interface CutflowResult {
   node: string;
   file: string;
+  /** The regions counted; for `cutflow steps R`, the terms of R as written, one row each. */
   regions: string[];
+  /** `cutflow steps R`: R. */
+  steps?: string;
   samples: SampleCutflow[];
 }
 

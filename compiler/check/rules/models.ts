@@ -1,4 +1,5 @@
 /** Models: a known kind, the right argument (a features name or an ONNX path), typed options. */
+import { textOf } from "./params.js";
 import * as path from "node:path";
 import type * as A from "../../../grammar/ast.js";
 import { MODEL_KIND_BY_NAME, ModelOptionSpec } from "../../../stdlib/index.js";
@@ -45,10 +46,10 @@ export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: Compile
       exprs.requireScalar(arg, exprs.check(arg, { file, owner: decl.name.name, elements: [] }), file, `the discriminant of model '${decl.name.name}'`, FLOAT);
     } else if (arg.kind !== "String") {
       ctx.report("HEP3001", file, arg.span, { what: "an onnx model", expected: "the path of an .onnx file", actual: "an expression" });
-    } else if (path.isAbsolute(arg.value)) {
-      ctx.report("HEP2017", file, arg.span, { path: arg.value });
+    } else if (path.isAbsolute(textOf(ctx, file, arg))) {
+      ctx.report("HEP2017", file, arg.span, { path: ctx.text(arg) });
     } else {
-      signature = checkOnnxFile(ctx, host, file, onnxPath(ctx, file, arg.value), arg.span);
+      signature = checkOnnxFile(ctx, host, file, onnxPath(ctx, file, ctx.text(arg)), arg.span);
     }
     const seen = new Set<string>();
     for (const o of decl.options) {

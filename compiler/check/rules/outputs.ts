@@ -7,6 +7,7 @@ import { FLOAT } from "../../core/types.js";
 import type { CheckContext } from "../context.js";
 import type { ExprChecker } from "../expr.js";
 import { checkBins } from "./bins.js";
+import { textOf } from "./params.js";
 import { expectSymbol } from "./train.js";
 import { MODEL_KIND_BY_NAME } from "../../../stdlib/index.js";
 import { printExpr } from "../../syntax/print.js";
@@ -55,7 +56,7 @@ export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
   for (const { decl, file } of ctx.declsOf("Output")) {
     for (const item of flatOutputItems(decl.items)) {
       if (item.path.kind !== "String") continue;
-      const p = item.path.value;
+      const p = textOf(ctx, file, item.path);
       const normal = path.posix.normalize(p);
       if (path.isAbsolute(p) || normal.startsWith("..") || p === "") {
         // a histograms block's entries share its path node: one report
@@ -86,6 +87,7 @@ export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
         }
         case "Cutflow":
           for (const r of item.regions) expectSymbol(ctx, file, r, "region");
+          if (item.steps) expectSymbol(ctx, file, item.steps, "region");
           break;
         case "Report":
           break;

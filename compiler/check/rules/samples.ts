@@ -13,6 +13,7 @@ import { displayPath } from "../../load/program.js";
 import type { CheckContext, SampleInput } from "../context.js";
 import { buildEnv } from "../env.js";
 import type { ExprChecker } from "../expr.js";
+import { interpolate, textOf } from "./params.js";
 
 type Prop = A.SampleProp;
 
@@ -40,7 +41,9 @@ export async function checkSamples(ctx: CheckContext, host: CompilerHost, rootAb
     if (sumw && sumw.value.kind === "Number" && !(sumw.value.value > 0)) ctx.report("HEP4023", file, sumw.value.span, { what: "the sum of generated weights", value: sumw.value.raw });
     if (xsec && !lumiOf(ctx)) ctx.report("HEP4018", file, xsec.key.span);
 
-    const input: SampleInput = { name: decl.name.name, decl, file, files: [], tree: treeProp?.tree.kind === "String" ? treeProp.tree.value : "", klass: klass?.klass.name || undefined };
+    const titleProp = props.get("title") as Extract<Prop, { prop: "title" }> | undefined;
+    if (titleProp?.title.kind === "String") textOf(ctx, file, titleProp.title);
+    const input: SampleInput = { name: decl.name.name, decl, file, files: [], tree: treeProp?.tree.kind === "String" ? textOf(ctx, file, treeProp.tree) : "", klass: klass?.klass.name || undefined };
     ctx.samples.push(input);
     if (!filesProp) {
       ctx.schemasComplete = false;
@@ -50,12 +53,13 @@ export async function checkSamples(ctx: CheckContext, host: CompilerHost, rootAb
     const declAbs = ctx.program.absPaths[ctx.program.files.findIndex((f) => f.path === file)] ?? rootAbs;
     const baseDir = path.dirname(declAbs);
     let ok = true;
-    for (const lit of filesProp.files) {
-      if (lit.kind !== "String") {
+    // a pattern naming a list parameter stands for one pattern per item
+    const patterns = filesProp.files.flatMap((lit): Array<{ lit: A.StringLit; written: string | undefined }> => (lit.kind === "String" ? interpolate(ctx, file, lit, true).map((written) => ({ lit, written })) : [{ lit, written: undefined }]));
+    for (const { lit, written } of patterns) {
+      if (written === undefined) {
         ok = false;
         continue;
       }
-      const written = lit.value;
       if (path.isAbsolute(written) || /^[a-z][a-z0-9+.-]*:\/\//i.test(written)) {
         ctx.report("HEP2017", file, lit.span, { path: written });
         ok = false;
@@ -79,10 +83,10 @@ export async function checkSamples(ctx: CheckContext, host: CompilerHost, rootAb
     // the literal that names each file (a glob names all it matches), found once per literal: a
     // search per file would be quadratic in chains of thousands of files
     const literalOf = new Map<string, (typeof filesProp.files)[number]>();
-    for (const l of [...filesProp.files].reverse()) {
-      if (l.kind !== "String") continue;
-      if (hasGlob(l.value)) for (const f of input.files) literalOf.set(f.abs, l);
-      else literalOf.set(path.resolve(baseDir, l.value), l);
+    for (const { lit: l, written } of [...patterns].reverse()) {
+      if (written === undefined) continue;
+      if (hasGlob(written)) for (const f of input.files) literalOf.set(f.abs, l);
+      else literalOf.set(path.resolve(baseDir, written), l);
     }
     for (const f of input.files) {
       const lit = literalOf.get(f.abs) ?? filesProp.files[0];

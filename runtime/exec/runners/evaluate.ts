@@ -53,6 +53,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
         const trainedMask = ev.columns.get(trainedColumn(e.model)) as Uint8Array;
         const binCols = vars.map((v) => ev.columns.get(v.key) as Float64Array);
         const givenCol = e.given ? (ev.columns.get(scoreColumn(e.given.model, 0)) as Float64Array) : null;
+        const w = ev.weightsIn(region);
         // out-of-fold scores of every event, then training-fold scores of those the training saw
         for (const pass of [0, 1]) {
           // columns looked up once per chunk, not per event
@@ -61,7 +62,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
             const i = idx[q];
             if (pass === 1 && !trainedMask[i]) continue;
             for (let k = 0; k < outputs; k++) scores[k].push(cols[k][i]);
-            weight.push(ev.w ? ev.w[i] : 1);
+            weight.push(w ? w[i] : 1);
             fold.push(foldCol ? foldCol[i] : 0);
             train.push(pass);
             for (let k = 0; k < binCols.length; k++) binVars[k].push(binCols[k][i]);

@@ -4,7 +4,7 @@
  * ask for, resolved into ascending event indices once per chunk for every task to walk.
  */
 import { hashOf } from "../../../plan/canonical.js";
-import type { ExprIR, PlanNode } from "../../../plan/types.js";
+import type { ExprIR, FilterNode, PlanNode } from "../../../plan/types.js";
 import { RunError } from "../errors.js";
 import { selectedIndices } from "../histogram.js";
 import type { Chunk, CachedOutput } from "../stream.js";
@@ -27,6 +27,13 @@ export class EventsLink {
     if (weight?.expr) out.push({ key: "w", expr: weight.expr, as: "f64", cacheKey: hashOf({ w: weight.hash }) });
     if (select) out.push({ key: "sel", expr: select.expr, as: "mask", cacheKey: hashOf({ sel: select.hash }) });
     for (const r of this.regions) out.push({ key: `r:${r}`, expr: regionExprs[r], as: "mask", cacheKey: hashOf({ region: this.byId.get(`filter:${r}`)!.hash, read: read.hash }) });
+    // a region's weight, computed where the region holds (elsewhere it is never read)
+    for (const r of this.regions) {
+      const f = this.byId.get(`filter:${r}`) as FilterNode;
+      if (!f.weight) continue;
+      const when: ExprIR = { op: "ref", type: "bool", decl: "region", name: r };
+      out.push({ key: `rw:${r}`, expr: f.weight, as: "f64", when, cacheKey: hashOf({ regionWeight: f.hash, read: read.hash }) });
+    }
     return out;
   }
 
@@ -56,7 +63,31 @@ export class EventsLink {
       }
       return p;
     };
-    return { n, entry0: chunk.entry0, columns: cols, locate: chunk.locate, w, passing };
+    const weighted = new Map<string, Float64Array | null>();
+    const weightsIn = (r: string): Float64Array | null => {
+      if (r === SELECTED) return w;
+      if (weighted.has(r)) return weighted.get(r)!;
+      const rw = cols.get(`rw:${r}`) as Float64Array | undefined;
+      let out: Float64Array | null = w;
+      if (rw) {
+        // the sample's weight times the region's, checked like the sample's on the region's events
+        out = new Float64Array(n);
+        const { idx, count } = passing(r);
+        for (let q = 0; q < count; q++) {
+          const i = idx[q];
+          const v = (w ? w[i] : 1) * rw[i];
+          if (v - v !== 0) {
+            const where = chunk.locate(i);
+            const f = this.byId.get(`filter:${r}`)!;
+            throw new RunError("HEP6003", { sample: this.scope.read.sample, value: String(rw[i]), entry: where.entry, file: where.file }, f.origin);
+          }
+          out[i] = v;
+        }
+      }
+      weighted.set(r, out);
+      return out;
+    };
+    return { n, entry0: chunk.entry0, columns: cols, locate: chunk.locate, w, passing, weightsIn };
   }
 
   private scratchFor(r: string, n: number): Int32Array {

@@ -33,8 +33,8 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
       chunk(ev) {
         const x = ev.columns.get(`v:${h.id}:0`) as Float64Array;
         const y = ev.columns.get(`v:${h.id}:1`) as Float64Array | undefined;
-        const hw = h.weighted ? ev.w : null;
         for (const [r, hist] of local) {
+          const hw = h.weighted ? ev.weightsIn(r) : null;
           const { idx, count } = ev.passing(r);
           if (y) (hist as Hist2D).fillIndexed(count, idx, x, y, hw);
           else (hist as Hist1D).fillIndexed(count, idx, x, hw);

@@ -95,10 +95,11 @@ export const trainRunner: Runner<TrainNode, SampleRows> = {
       regions: [region],
       chunk(ev) {
         const { idx, count } = ev.passing(region);
+        const w = ev.weightsIn(region);
         for (let q = 0; q < count; q++) {
           const i = idx[q];
           entry.push(ev.entry0 + i);
-          weight.push(ev.w ? ev.w[i] : 1);
+          weight.push(w ? w[i] : 1);
         }
         features.forEach((g, k) => g.gather(ev.columns.get(trainColumns.feature(t, k)) as Float64Array, idx, count));
         axes.forEach((g, k) => g.gather(ev.columns.get(trainColumns.axis(t, k)) as Float64Array, idx, count));

@@ -21,6 +21,12 @@ export interface Events {
   w: Float64Array | null;
   /** Ascending indices of the chunk's events in a region (SELECTED: the sample's selection). */
   passing(region: string): { idx: Int32Array; count: number };
+  /**
+   * The weights of the events in a region: the sample's, times the region's weight (`{ weight ... }`,
+   * with those of the regions it is built on) where it has one. Valid at the indices `passing(region)`
+   * gives; null when all are 1.
+   */
+  weightsIn(region: string): Float64Array | null;
 }
 
 /** The events of the sample's own selection (all events without one). */
