@@ -279,11 +279,13 @@ async function exitOf(job: string): Promise<string> {
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener("abort", () => {
+    const wake = () => {
       clearTimeout(t);
+      signal?.removeEventListener("abort", wake);
       resolve();
-    }, { once: true });
+    };
+    const t = setTimeout(wake, ms);
+    signal?.addEventListener("abort", wake, { once: true });
   });
 }
 
