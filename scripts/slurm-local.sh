@@ -9,6 +9,7 @@
 #   scripts/slurm-local.sh install   # apt-get: slurm-wlm munge (about 11 s)
 #   scripts/slurm-local.sh start     # under 2 s
 #   scripts/slurm-local.sh stop
+#   scripts/slurm-local.sh status    # exit 0 when it is up
 set -euo pipefail
 
 DIR="${SLURM_CI_DIR:-/tmp/hepc-slurm}"
@@ -132,9 +133,14 @@ stop() {
   echo "slurm-local: stopped"
 }
 
+status() { # exit 0 when the cluster this script started is up
+  [ -f "$PIDS/slurmctld.pid" ] && alive "$(cat "$PIDS/slurmctld.pid")" slurmctld && scontrol ping 2>/dev/null | grep -q UP
+}
+
 case "${1:-}" in
   install) install ;;
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 install|start|stop" >&2; exit 2 ;;
+  status) if status; then echo "slurm-local: up (state in $DIR)"; else echo "slurm-local: not running"; exit 1; fi ;;
+  *) echo "usage: $0 install|start|stop|status" >&2; exit 2 ;;
 esac

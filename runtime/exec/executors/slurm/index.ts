@@ -13,7 +13,7 @@ import { RunError } from "../../errors.js";
 import { runCommand, requireCommands, shellQuote, which } from "../commands.js";
 import { failureOf, newState, saveState, stageViews, tasksToDo, type DriveOptions } from "../drive.js";
 import type { TaskGraph, TaskSpec } from "../tasks.js";
-import { resultOf, type ExecutorState } from "../workdir.js";
+import { readState, resultOf, type ExecutorState } from "../workdir.js";
 
 export interface SlurmOptions extends DriveOptions {
   pollMs?: number;
@@ -173,6 +173,11 @@ export async function runSlurm(graph: TaskGraph, opts: SlurmOptions): Promise<Ex
     const hasScontrol = which("scontrol") !== undefined;
     for (;;) {
       if (opts.signal?.aborted) throw new RunError("HEP6005", {});
+      // `hepc cancel` (from any shell) marks the state: the run ends here, its jobs cancelled
+      if (readState(workdir)?.status === "cancelled") {
+        await cancelAll();
+        throw new RunError("HEP7009", { scheduler: "Slurm", detail: `the run was cancelled (hepc cancel); finished tasks keep their results: --resume runs the rest` });
+      }
       const seen = await poll(ours());
       /** What ended each task that did not complete, this poll. */
       const ended = new Map<string, { kind: "failed" | "killed" | "cancelled" | "never"; reason: string }>();
