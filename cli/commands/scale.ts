@@ -84,13 +84,13 @@ export async function runScaled(plan: Plan, analysisDir: string, options: Map<st
       await runSlurm(graph, { ...common, pollMs: poll * 1000, partition: options.get("partition"), time: options.get("time"), mem: options.get("mem"), account: options.get("account"), throttle: positive(options.get("throttle"), "throttle") });
     }
     line?.done();
-    const merge = resultOf(workdir, graph.stages[2].tasks[0])!;
+    const merge = resultOf(workdir, graph.stages[graph.stages.length - 1].tasks[0])!;
     const tasks = graph.stages.reduce((a, s) => a + s.tasks.length, 0);
     if (json) {
       io.stdout(JSON.stringify({ diagnostics: [], executor, workdir: rel(workdir), tasks, runDir: merge.runDir ? rel(merge.runDir) : null, outputs: merge.outputs ?? {}, events: merge.events }, null, 2) + "\n");
     } else if (!quiet) {
       for (const o of Object.keys(merge.outputs ?? {})) io.stdout(`wrote ${rel(path.join(analysisDir, o))}\n`);
-      io.stdout(`${tasks} tasks (${graph.stages.map((s) => `${s.tasks.length} ${s.name}`).join(", ")}) with the ${executor} executor in ${rel(workdir)}; run directory ${merge.runDir ? rel(merge.runDir) : "?"}; ${merge.events} events\n`);
+      io.stdout(`${tasks} tasks (${graph.stages.filter((s) => s.tasks.length).map((s) => `${s.tasks.length} ${s.name}`).join(", ")}) with the ${executor} executor in ${rel(workdir)}; run directory ${merge.runDir ? rel(merge.runDir) : "?"}; ${merge.events} events\n`);
     }
     return EXIT_OK;
   } catch (e) {
@@ -128,5 +128,5 @@ function progressLine(io: CliIo, quiet: boolean): { update(v: StageView[]): void
 }
 
 export function formatViews(views: StageView[]): string {
-  return views.map((v) => `${v.stage} ${v.done}/${v.total}${v.running ? ` ${v.running} running` : ""}${v.failed ? ` ${v.failed} failed` : ""}${v.stage === "read" && v.events ? ` (${v.events} events)` : ""}`).join(" · ");
+  return views.filter((v) => v.total > 0).map((v) => `${v.stage} ${v.done}/${v.total}${v.running ? ` ${v.running} running` : ""}${v.failed ? ` ${v.failed} failed` : ""}${v.stage === "read" && v.events ? ` (${v.events} events)` : ""}`).join(" · ");
 }

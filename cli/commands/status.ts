@@ -37,7 +37,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
         // squeue failing leaves the recorded states
       }
     }
-    const stages = graph.stages.map((s) => ({
+    const stages = graph.stages.filter((s) => s.tasks.length).map((s) => ({
       stage: s.name,
       tasks: s.tasks.map((t) => {
         const e = state?.tasks[t.id];

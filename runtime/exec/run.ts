@@ -10,7 +10,8 @@
  */
 import * as path from "node:path";
 import { hashOf } from "../../plan/canonical.js";
-import type { CutflowNode, ExprIR, FilterNode, HistogramNode, Plan, PlanNode, ReadNode, WeightNode } from "../../plan/types.js";
+import type { CutflowNode, ExprIR, FilterNode, HistogramNode, Plan, PlanNode, ReadNode, TrainNode, WeightNode } from "../../plan/types.js";
+import type { SampleRows } from "../train/types.js";
 import { cacheBudget, pruneCache } from "./cache.js";
 import { chunkRunner, defaultThreads } from "./chunks.js";
 import { RunError } from "./errors.js";
@@ -243,4 +244,21 @@ export function firstPassColumns(plan: Plan, read: ReadNode, analysisDir: string
   const outputs = new Map<string, CachedOutput>();
   for (const o of [...link.outputs(decls.regions), ...tasks.flatMap((t) => t.outputs)]) if (!outputs.has(o.key)) outputs.set(o.key, o);
   return { outputs: [...outputs.values()], decls };
+}
+
+/**
+ * The rows of one train block, gathered from its samples in a pass of its own (a scale-out train
+ * task, whose columns come from the gathered cache), in plan order, with the run state the
+ * block's preparation and fits need.
+ */
+export async function trainingRows(plan: Plan, trainId: string, opts: RunOptions): Promise<{ node: TrainNode; rows: SampleRows[]; run: RunState }> {
+  const notRun = downstreamOf(plan.nodes, unsupportedNodes(plan).map((e) => e.node!));
+  const threads = Math.max(1, opts.threads ?? defaultThreads());
+  const byId = new Map<string, PlanNode>(plan.nodes.map((n) => [n.id, n]));
+  const node = byId.get(trainId) as TrainNode;
+  const run: RunState = { plan, opts, byId, fileOf: new Map(), warnings: [], notRun, scoresRead: scoresReadByExpressions(plan.nodes), scoreColumns: new Map(), results: new Map() };
+  const members = new Set(Object.values(node.classes).flat());
+  const reads = plan.nodes.filter((n): n is ReadNode => n.kind === "read" && members.has(n.sample));
+  const outcomes = await runPass({ level: 0, stream: [node], fit: [] }, reads, run, declarations(plan), threads, { readMs: 0, computeMs: 0, fillMs: 0 }, { used: new Set(), warnings: [] });
+  return { node, rows: outcomes.flatMap((o) => (o.partials.has(node.id) ? [o.partials.get(node.id) as SampleRows] : [])), run };
 }

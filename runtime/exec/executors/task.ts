@@ -4,14 +4,15 @@
  * result.json (hash and sha256 of each file) last: a task killed half-way leaves no result, and
  * is run again.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import * as path from "node:path";
-import { hashOf } from "../../../plan/canonical.js";
-import type { ReadNode } from "../../../plan/types.js";
+import { canonicalJson, hashOf } from "../../../plan/canonical.js";
+import type { ReadNode, ScaleNode, TrainNode } from "../../../plan/types.js";
+import { assembleModel, fitFold, modelCachePath, prepareRows } from "../runners/train.js";
 import { RunError } from "../errors.js";
 import { execute, type ExecuteOptions } from "../index.js";
 import { verifyInputs } from "../inputs.js";
-import { firstPassColumns } from "../run.js";
+import { firstPassColumns, trainingRows } from "../run.js";
 import { streamSample } from "../stream.js";
 import { taskById, type TaskGraph, type TaskSpec } from "./tasks.js";
 import { readGraph, readPlan, resultPath, sha256File, taskDir, verifyResult, writeJsonAtomic, type TaskResult } from "./workdir.js";
@@ -38,6 +39,8 @@ export async function runTask(workdir: string, id: string, opts: TaskOptions): P
   let result: Omit<TaskResult, "wallMs">;
   if (t.stage === "read") result = await readTask(workdir, graph, plan, t, opts);
   else if (t.stage === "gather") result = await gatherTask(workdir, graph, plan, t);
+  else if (t.stage === "train") result = await trainTask(workdir, graph, plan, t, opts);
+  else if (t.stage === "model") result = await modelTask(workdir, graph, plan, t, opts);
   else result = await mergeTask(workdir, graph, plan, t, opts);
   const full: TaskResult = { ...result, wallMs: Math.round(performance.now() - t0) };
   writeJsonAtomic(resultPath(workdir, t.id), full);
@@ -153,6 +156,42 @@ function writeJsonAtomicRaw(p: string, text: string): void {
   writeSync(fd, text);
   closeSync(fd);
   renameSync(tmp, p);
+}
+
+/** A train block's rows from the gathered columns, prepared as the merge would (warnings to the log). */
+async function preparedRows(workdir: string, graph: TaskGraph, plan: ReturnType<typeof readPlan>, t: TaskSpec, opts: TaskOptions) {
+  const { node, rows, run } = await trainingRows(plan, t.node!, { analysisDir: graph.analysisDir, cacheDir: path.join(workdir, "cache"), threads: opts.threads });
+  const prepared = prepareRows(node, rows, run);
+  for (const w of run.warnings) process.stderr.write(`warning: ${w}\n`);
+  return { node, prepared, run };
+}
+
+/** One fold of one model fitted on the whole training data of its block. */
+async function trainTask(workdir: string, graph: TaskGraph, plan: ReturnType<typeof readPlan>, t: TaskSpec, opts: TaskOptions): Promise<Omit<TaskResult, "wallMs">> {
+  const node = plan.nodes.find((n) => n.id === t.node) as TrainNode;
+  // a model left from an earlier attempt would make the block skip gathering its rows
+  rmSync(modelCachePath(path.join(workdir, "cache"), node), { force: true });
+  const { prepared, run } = await preparedRows(workdir, graph, plan, t, opts);
+  const stage = staging(workdir, t);
+  writeFileSync(path.join(stage.dir, "fold.json"), canonicalJson(await fitFold(node, prepared, t.fold!, run)));
+  const files = { [`tasks/${t.id}/fold.json`]: await sha256File(path.join(stage.dir, "fold.json")) };
+  stage.publish();
+  return { task: t.id, hash: t.hash, files, events: 0 };
+}
+
+/** A model from its folds' fits, into the merge's model cache (where a run keeps trained models). */
+async function modelTask(workdir: string, graph: TaskGraph, plan: ReturnType<typeof readPlan>, t: TaskSpec, opts: TaskOptions): Promise<Omit<TaskResult, "wallMs">> {
+  const node = plan.nodes.find((n) => n.id === t.node) as TrainNode;
+  const dest = modelCachePath(path.join(workdir, "cache"), node);
+  rmSync(dest, { force: true });
+  const { prepared, run } = await preparedRows(workdir, graph, plan, t, opts);
+  const folds = t.inputs.map((i) => taskById(graph, i)!).filter((x) => x.stage === "train");
+  if (folds.length !== prepared.folds.length) throw new RunError("HEP7005", { task: t.id, file: "its folds", problem: `${folds.length} fold task(s) for ${prepared.folds.length} prepared fold(s)` });
+  const fitted = folds.map((f) => JSON.parse(readFileSync(path.join(taskDir(workdir, f.id), "fold.json"), "utf8")));
+  const model = assembleModel(node, run.byId.get(`scale:${node.features}`) as ScaleNode, prepared, fitted);
+  mkdirSync(path.dirname(dest), { recursive: true });
+  writeJsonAtomicRaw(dest, canonicalJson(model));
+  return { task: t.id, hash: t.hash, files: { [path.relative(workdir, dest)]: await sha256File(dest) }, events: 0 };
 }
 
 /** The whole plan from the gathered columns: fills, fits, scores, evaluations, outputs. */

@@ -6,8 +6,13 @@
  *   (weights, selections, regions, histogram variables, training features) for its entries.
  * - `gather`: one task per sample. It checks each part's columns against the sha256 its task
  *   recorded and concatenates them, in entry order, into the merge's column cache.
- * - `merge`: one task. It runs the plan from that cache: fills, cutflows, training (every model and
- *   fold on the whole training data, gathered in entry order), scoring, evaluation and outputs.
+ * - `train`: one task per model × fold, for the models whose features read no model's scores. It
+ *   gathers the block's rows from the gathered columns (all of its samples: a fold is trained on
+ *   the other folds' events) and fits that fold.
+ * - `model`: one task per such model. It assembles the folds' fits into the model and puts it in
+ *   the merge's model cache.
+ * - `merge`: one task. It runs the plan from those caches: fills, cutflows, the models trained
+ *   above taken from the cache (any other model trained here), scoring, evaluation and outputs.
  *
  * Why columns and not partial histograms: a per-event value does not depend on how the events were
  * cut, so concatenating parts is exact, and the merge then adds events in the same order as a run
@@ -22,9 +27,11 @@ import { hashOf } from "../../../plan/canonical.js";
 import type { Plan, ReadNode } from "../../../plan/types.js";
 import { openRoot } from "../../io/index.js";
 import { RunError } from "../errors.js";
+import { unsupportedNodes } from "../run.js";
+import { downstreamOf, stagesOf } from "../stages.js";
 
-export type StageName = "read" | "gather" | "merge";
-export const STAGES: readonly StageName[] = ["read", "gather", "merge"];
+export type StageName = "read" | "gather" | "train" | "model" | "merge";
+export const STAGES: readonly StageName[] = ["read", "gather", "train", "model", "merge"];
 
 export interface Part {
   /** Indices into the sample's files. */
@@ -48,6 +55,9 @@ export interface TaskSpec {
   hash: string;
   /** Entries it reads (read tasks). */
   events: number;
+  /** The train node (train and model tasks) and the fold it fits (train tasks: index into the prepared folds). */
+  node?: string;
+  fold?: number;
 }
 
 export interface TaskGraph {
@@ -104,7 +114,22 @@ export function cutPlan(plan: Plan, planHash: string, analysisDir: string, entri
     read.push(...mine);
     gather.push({ id: `gather-${r.sample}`, stage: "gather", index: gather.length, sample: r.sample, inputs: mine.map((t) => t.id), events: 0, hash: hashOf({ plan: planHash, stage: "gather", sample: r.sample, inputs: mine.map((t) => t.hash) }) });
   }
-  const merge: TaskSpec = { id: "merge", stage: "merge", index: 0, inputs: gather.map((t) => t.id), events: 0, hash: hashOf({ plan: planHash, stage: "merge", inputs: gather.map((t) => t.hash) }) };
+  // models whose rows the first pass gathers are trained as tasks, fold by fold
+  const notRun = downstreamOf(plan.nodes, unsupportedNodes(plan).map((e) => e.node!));
+  const train: TaskSpec[] = [];
+  const model: TaskSpec[] = [];
+  for (const t of stagesOf(plan.nodes, notRun)[0]?.fit ?? []) {
+    const members = new Set(Object.values(t.classes).flat());
+    const inputs = gather.filter((g) => members.has(g.sample!));
+    const folds: TaskSpec[] = [];
+    for (let k = 0; k < (t.folds?.n ?? 1); k++) {
+      folds.push({ id: `train-${t.model}-${k}`, stage: "train", index: train.length + k, node: t.id, fold: k, inputs: inputs.map((g) => g.id), events: 0, hash: hashOf({ plan: planHash, stage: "train", node: t.id, fold: k, inputs: inputs.map((g) => g.hash) }) });
+    }
+    train.push(...folds);
+    model.push({ id: `model-${t.model}`, stage: "model", index: model.length, node: t.id, inputs: [...inputs, ...folds].map((x) => x.id), events: 0, hash: hashOf({ plan: planHash, stage: "model", node: t.id, inputs: [...inputs, ...folds].map((x) => x.hash) }) });
+  }
+  const mergeInputs = [...gather, ...model];
+  const merge: TaskSpec = { id: "merge", stage: "merge", index: 0, inputs: mergeInputs.map((t) => t.id), events: 0, hash: hashOf({ plan: planHash, stage: "merge", inputs: mergeInputs.map((t) => t.hash) }) };
   return {
     format: "hepc-tasks/1",
     planHash,
@@ -114,6 +139,8 @@ export function cutPlan(plan: Plan, planHash: string, analysisDir: string, entri
     stages: [
       { name: "read", tasks: read },
       { name: "gather", tasks: gather },
+      { name: "train", tasks: train },
+      { name: "model", tasks: model },
       { name: "merge", tasks: [merge] },
     ],
   };
@@ -156,7 +183,7 @@ export function allTasks(g: TaskGraph): TaskSpec[] {
 
 export function taskById(g: TaskGraph, id: string): TaskSpec | undefined {
   // `STAGE:INDEX` is how array jobs name their task
-  const m = /^(read|gather|merge):(\d+)$/.exec(id);
+  const m = /^(read|gather|train|model|merge):(\d+)$/.exec(id);
   if (m) return g.stages.find((s) => s.name === m[1])?.tasks[Number(m[2])];
   return allTasks(g).find((t) => t.id === id);
 }

@@ -1,9 +1,10 @@
 /**
  * The scale-out cut is complete and exact: every task run as a subprocess by the local executor,
  * and the merged outputs byte-identical (sha256 of every file) to `hepc run` of the same analysis,
- * whatever the cut (files per task, entries per task splitting files).
+ * whatever the cut (files per task, entries per task splitting files), with every model trained
+ * fold by fold in tasks of its own.
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { haveDist, spawnCli } from "../../helpers/spawn-cli.js";
@@ -45,6 +46,12 @@ describe.skipIf(!haveDist)("--executor local", () => {
     const r = await spawnCli(["run", "analysis.hep", "--executor", "local", "--json"], dir, {}, 240_000);
     expect(r.code, r.err).toBe(0);
     expect(outputHashes(dir)).toEqual(reference);
-    expect(existsSync(path.join(dir, JSON.parse(r.out).workdir, "tasks", "merge", "result.json"))).toBe(true);
+    const workdir = path.join(dir, JSON.parse(r.out).workdir);
+    // 4 samples: 4 reads, 4 gathers; 3 models × 5 folds trained as tasks, 3 models assembled, the merge
+    expect(JSON.parse(r.out).tasks).toBe(4 + 4 + 15 + 3 + 1);
+    for (const m of ["bdt", "nn", "cuts"]) for (const k of [0, 1, 2, 3, 4]) expect(existsSync(path.join(workdir, "tasks", `train-${m}-${k}`, "fold.json"))).toBe(true);
+    // the merge took the models the tasks trained (they are in its model cache), and trained none
+    const summary = JSON.parse(readFileSync(path.join(dir, JSON.parse(r.out).runDir, "summary.json"), "utf8"));
+    expect(summary.models.map((m: { model: string; cached: boolean }) => [m.model, m.cached]).sort()).toEqual([["bdt", true], ["cuts", true], ["nn", true]]);
   }, 480_000);
 });

@@ -59,6 +59,7 @@ export function condorFiles(graph: TaskGraph, workdir: string, o: CondorOptions,
     ].join("\n");
   const dag: string[] = [`# hepc scale-out DAG of ${workdir} (plan ${graph.planHash.slice(0, 12)}); submit with condor_submit_dag`];
   for (const s of graph.stages) {
+    if (!s.tasks.length) continue;
     files[`${s.name}.sub`] = submit(s.name, "queue");
     files[`${s.name}.tasks`] = s.tasks.map((t) => `${s.name}:${t.index}, ${t.index}\n`).join("");
     files[`${s.name}-all.sub`] = submit(s.name, `queue task, index from ${path.join(dir, `${s.name}.tasks`)}`);
