@@ -16,6 +16,9 @@ const commands: Record<string, Command> = {
   lock: { summary: "pin the sha256 of every input file into a lock file", load: () => import("./commands/lock.js") },
   fmt: { summary: "rewrite .hep files in the canonical layout, or list those that differ (--check)", load: () => import("./commands/fmt.js") },
   inspect: { summary: "list the objects of a ROOT file, a tree's branches, or branch values", load: () => import("./commands/inspect.js") },
+  task: { summary: "run one task of a scale-out work directory (what a batch job executes)", load: () => import("./commands/task.js") },
+  status: { summary: "a scale-out work directory: tasks done, running and failed per stage", load: () => import("./commands/status.js") },
+  cancel: { summary: "cancel the queued and running tasks of a scale-out work directory", load: () => import("./commands/cancel.js") },
   lsp: { summary: "run the language server (LSP over stdin/stdout) for editors", load: () => import("./commands/lsp.js") },
 };
 

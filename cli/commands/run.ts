@@ -13,6 +13,7 @@ import { renderRunReport } from "../report.js";
 import { newRunDir, recordRun, runDirsOf, type RunStatus } from "../../track/index.js";
 import { progressSink, type ProgressMode } from "../progress.js";
 import { SET_HELP, takeSets } from "../set.js";
+import { runScaled, SCALE_FLAGS, SCALE_HELP, SCALE_OPTIONS } from "./scale.js";
 import { CliIo, EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, onInterrupt, parseArgs, UsageError } from "../io.js";
 
 export const HELP = `usage: hepc run FILE.hep | PLAN.json [options]
@@ -60,9 +61,9 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
 async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const sets = takeSets(argv);
-  const args = parseArgs(sets.argv, { flags: ["help", "no-cache", "quiet", "json"], options: ["chunk-size", "threads", "progress"] });
+  const args = parseArgs(sets.argv, { flags: ["help", "no-cache", "quiet", "json", ...SCALE_FLAGS], options: ["chunk-size", "threads", "progress", ...SCALE_OPTIONS] });
   if (args.flags.has("help")) {
-    io.stdout(HELP);
+    io.stdout(HELP + SCALE_HELP);
     return EXIT_OK;
   }
   if (args.positionals.length !== 1) throw new UsageError(`expected one .hep file or plan .json\n\n${HELP}`);
@@ -95,6 +96,10 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
     }
     plan = c.plan;
   }
+
+  if (args.options.has("executor")) return runScaled(plan, analysisDir, args.options, args.flags, io, json, quiet);
+  const scaleOnly = [...SCALE_OPTIONS.filter((o) => args.options.has(o)), ...SCALE_FLAGS.filter((f) => args.flags.has(f))];
+  if (scaleOnly.length) throw new UsageError(`--${scaleOnly[0]} needs --executor local|slurm|htcondor`);
 
   // What cannot run is said before any work, with every construct named; the rest runs.
   const notRun = Array.isArray((plan as Plan).nodes) ? unsupportedNodes(plan) : [];

@@ -66,6 +66,7 @@ export const PHASES: Record<string, { title: string; about: string }> = {
   "4": { title: "Analysis semantics", about: "Rules of the analysis blocks: samples, binnings, features, models, training, evaluation and outputs." },
   "5": { title: "Plan", about: "Turning a checked analysis into a run plan, and the lock file of its inputs." },
   "6": { title: "Runtime", about: "Running the plan." },
+  "7": { title: "Scale-out", about: "Running the plan as tasks on a cluster (Slurm, HTCondor) or as local subprocesses: submission, scheduler states, work directories and task outputs." },
 };
 
 export function phaseOf(code: string): string {

@@ -25,6 +25,11 @@ export type { RunResult, HistogramResult, CutflowResult, SampleResult, Progress 
 export interface ExecuteOptions extends Omit<RunOptions, "cacheDir"> {
   /** Use and fill the column cache in `.hepc/cache` beside the analysis. */
   cache?: boolean;
+  /**
+   * The column cache to use instead of `.hepc/cache` (a scale-out merge reads the columns its
+   * tasks gathered in the work directory).
+   */
+  columnCache?: string;
   /** Versions of the tools, recorded in the run directory. */
   versions: Record<string, string>;
   /** Clock for the run directory's name (injectable for tests). */
@@ -68,7 +73,7 @@ export async function execute(plan: unknown, opts: ExecuteOptions): Promise<Exec
   const log = (line: string) => appendFileSync(path.join(runDir, "log.txt"), `${new Date().toISOString()} ${line}\n`);
   log(`run of ${p.source} (plan ${planHash}), chunk size ${opts.chunkSize ?? "default"}, cache ${opts.cache !== false ? "on" : "off"}`);
   try {
-    const result = await runPlan(p, { ...opts, cacheDir: opts.cache === false ? null : path.join(state, "cache") });
+    const result = await runPlan(p, { ...opts, cacheDir: opts.columnCache ?? (opts.cache === false ? null : path.join(state, "cache")) });
     for (const s of result.samples) log(`sample ${s.name}: ${s.entries} entries, ${s.read ? "read from its files" : "all columns from the cache"}, normalisation ${s.norm}`);
     for (const w of result.warnings) log(`warning: ${w}`);
     const outputs = await stageOutputs(p, result, path.join(runDir, "outputs"), planHash, opts.renderReport && (() => opts.renderReport!(p, result, planHash)));

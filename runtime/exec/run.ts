@@ -10,7 +10,8 @@
  */
 import * as path from "node:path";
 import { hashOf } from "../../plan/canonical.js";
-import type { CutflowNode, ExprIR, FilterNode, HistogramNode, Plan, PlanNode, ReadNode, WeightNode, WriteNode } from "../../plan/types.js";
+import type { CutflowNode, ExprIR, FilterNode, HistogramNode, Plan, PlanNode, ReadNode, TrainNode, WeightNode, WriteNode } from "../../plan/types.js";
+import type { SampleRows } from "../train/types.js";
 import { cacheBudget, pruneCache } from "./cache.js";
 import { chunkRunner, defaultThreads } from "./chunks.js";
 import { RunError } from "./errors.js";
@@ -137,7 +138,7 @@ export async function runPlan(given: Plan, opts: RunOptions): Promise<RunResult>
   };
 }
 
-interface Declarations {
+export interface Declarations {
   defines: Record<string, ExprIR>;
   regions: Record<string, ExprIR>;
 }
@@ -233,4 +234,50 @@ function pruneColumns(cacheDir: string, cacheLog: CacheLog): void {
     const held = total - removed;
     cacheLog.warnings.push(`the column cache holds ${held / 2 ** 30 < 0.1 ? `${Math.round(held / 2 ** 20)} MiB` : `${(held / 2 ** 30).toFixed(1)} GiB`}, more than its budget of ${budget / 2 ** 30} GiB, all of it used by this run (set HEPC_CACHE_SIZE, or run with --no-cache)`);
   }
+}
+
+/** Node kinds whose columns a scale-out read task computes: their tasks need no fitted model. */
+const PART_KINDS = new Set<PlanNode["kind"]>(["histogram", "cutflow", "train"]);
+
+/**
+ * The per-event columns the first pass computes for a sample's histograms, cutflows and training
+ * rows (and the events link's weights, selection and regions), under the same cache keys a run
+ * uses: a scale-out read task computes them for its part of the sample, and the merge then finds
+ * them in its column cache. Columns of later passes (which read model scores) are left to the merge.
+ */
+export function firstPassColumns(plan: Plan, read: ReadNode, analysisDir: string): { outputs: CachedOutput[]; decls: Declarations } {
+  const notRun = downstreamOf(plan.nodes, unsupportedNodes(plan).map((e) => e.node!));
+  const byId = new Map<string, PlanNode>(plan.nodes.map((n) => [n.id, n]));
+  const run: RunState = { plan, opts: { analysisDir, cacheDir: null }, byId, fileOf: new Map(), warnings: [], notRun, scoresRead: scoresReadByExpressions(plan.nodes), scoreColumns: new Map(), results: new Map() };
+  const decls = declarations(plan);
+  const first = stagesOf(plan.nodes, notRun)[0];
+  const scope = scopeOf(read, byId);
+  const tasks: SampleTask[] = [];
+  for (const node of first?.stream ?? []) {
+    if (!PART_KINDS.has(node.kind)) continue;
+    const task = RUNNERS[node.kind]!.sample?.(node, scope, run);
+    if (task) tasks.push(task);
+  }
+  const regions = [...new Set(tasks.flatMap((t) => t.regions))].filter((r) => r !== "").sort();
+  const link = new EventsLink(scope, regions, byId);
+  const outputs = new Map<string, CachedOutput>();
+  for (const o of [...link.outputs(decls.regions), ...tasks.flatMap((t) => t.outputs)]) if (!outputs.has(o.key)) outputs.set(o.key, o);
+  return { outputs: [...outputs.values()], decls };
+}
+
+/**
+ * The rows of one train block, gathered from its samples in a pass of its own (a scale-out train
+ * task, whose columns come from the gathered cache), in plan order, with the run state the
+ * block's preparation and fits need.
+ */
+export async function trainingRows(plan: Plan, trainId: string, opts: RunOptions): Promise<{ node: TrainNode; rows: SampleRows[]; run: RunState }> {
+  const notRun = downstreamOf(plan.nodes, unsupportedNodes(plan).map((e) => e.node!));
+  const threads = Math.max(1, opts.threads ?? defaultThreads());
+  const byId = new Map<string, PlanNode>(plan.nodes.map((n) => [n.id, n]));
+  const node = byId.get(trainId) as TrainNode;
+  const run: RunState = { plan, opts, byId, fileOf: new Map(), warnings: [], notRun, scoresRead: scoresReadByExpressions(plan.nodes), scoreColumns: new Map(), results: new Map() };
+  const members = new Set(Object.values(node.classes).flat());
+  const reads = plan.nodes.filter((n): n is ReadNode => n.kind === "read" && members.has(n.sample));
+  const outcomes = await runPass({ level: 0, stream: [node], fit: [] }, reads, run, declarations(plan), threads, { readMs: 0, computeMs: 0, fillMs: 0 }, { used: new Set(), warnings: [] });
+  return { node, rows: outcomes.flatMap((o) => (o.partials.has(node.id) ? [o.partials.get(node.id) as SampleRows] : [])), run };
 }

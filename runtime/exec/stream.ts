@@ -75,18 +75,22 @@ export async function streamSample(
     }
   }
   let missing = outputs.filter((o) => !cached.has(o.key));
+  const part = opts.part;
+  /** Indices into read.files of the files this stream reads: all of them, or a scale-out task's part. */
+  const fileIdx = part ? part.files : read.files.map((_, k) => k);
+  const base = part?.offset ?? 0;
   const locator = (fileEntries: number[]) => (entry0: number) => (i: number) => {
-    let start = 0;
+    let start = base;
     const e = entry0 + i;
     for (let k = 0; k < fileEntries.length; k++) {
-      if (e < start + fileEntries[k]) return { file: read.files[k], entry: e - start };
+      if (e < start + fileEntries[k]) return { file: read.files[fileIdx[k]], entry: e - start };
       start += fileEntries[k];
     }
-    return { file: read.files[read.files.length - 1] ?? "", entry: e };
+    return { file: read.files[fileIdx[fileIdx.length - 1]] ?? "", entry: e - base };
   };
 
   try {
-    if (missing.length === 0 && meta) {
+    if (missing.length === 0 && meta && !part) {
       const at = locator(meta.files);
       for (let start = 0; start < meta.entries; start += chunkSize) {
         if (opts.signal?.aborted) throw new RunError("HEP6005", {});
@@ -136,7 +140,7 @@ export async function streamSample(
           throw ioError(e, k);
         }
       })();
-    let next: Promise<{ handle: RootFile; entries: number }> | null = files.length ? open(0) : null;
+    let next: Promise<{ handle: RootFile; entries: number }> | null = fileIdx.length ? open(fileIdx[0]) : null;
     next?.catch(() => {}); // awaited (and its failure reported) below
     let current: RootFile | null = null;
     try {
@@ -171,18 +175,22 @@ export async function streamSample(
         for (const [key, wr] of writers) wr.append(columns.get(key)!);
         await onChunk({ n: c.n, entry0: c.entry0, columns, locate: at(c.entry0) });
         runner.recycle(d.outputs);
-        const filesLeft = files.length - fileEntries.length;
-        opts.onProgress?.({ sample: read.sample, done: c.entry0 + c.n, total: known ?? read0, cached: false, file: c.file + 1, files: files.length, ...(known === undefined && filesLeft > 0 ? { estimated: true } : {}) });
+        const filesLeft = fileIdx.length - fileEntries.length;
+        opts.onProgress?.({ sample: read.sample, done: c.entry0 + c.n - (part?.start ?? 0), total: part ? part.stop - part.start : known ?? read0, cached: false, file: c.file + 1, files: files.length, ...(known === undefined && filesLeft > 0 && !part ? { estimated: true } : {}) });
       };
-      let offset = 0;
-      for (let k = 0; k < files.length; k++) {
+      let offset = base;
+      for (let q = 0; q < fileIdx.length; q++) {
+        const k = fileIdx[q];
         const opened = await next!;
         current = opened.handle;
-        next = k + 1 < files.length ? open(k + 1) : null;
+        next = q + 1 < fileIdx.length ? open(fileIdx[q + 1]) : null;
         next?.catch(() => {});
         const entries = opened.entries;
         fileEntries.push(entries);
         read0 += entries;
+        // A part reads only its entries [start, stop) of the sample: the chunks are clipped to them.
+        const lo = part ? Math.max(0, part.start - offset) : 0;
+        const hi = part ? Math.min(entries, part.stop - offset) : entries;
         let ranges: Array<[number, number]>;
         try {
           const target = chunkTarget(chunkSize, entries, runner.capacity);
@@ -190,6 +198,7 @@ export async function streamSample(
         } catch (e) {
           throw ioError(e, k);
         }
+        if (part) ranges = ranges.map(([a, b]): [number, number] => [Math.max(a, lo), Math.min(b, hi)]).filter(([a, b]) => a < b);
         for (const [start, stop] of ranges) {
           if (opts.signal?.aborted) throw new RunError("HEP6005", {});
           let readPlan;
@@ -217,7 +226,7 @@ export async function streamSample(
         else failure ??= wr.failure;
       }
       writers.clear();
-      if (cacheDir && caching && failure === undefined) {
+      if (cacheDir && caching && failure === undefined && !part) {
         const p = path.join(cacheDir, `${entriesKey}.json`);
         try {
           atomicWrite(p, JSON.stringify({ entries: offset, files: fileEntries }));
@@ -226,8 +235,12 @@ export async function streamSample(
           failure = (e as Error).message;
         }
       }
-      if (failure !== undefined) cacheLog.warnings.push(`sample '${read.sample}': its columns were not cached (${failure}); it will be read again next time`);
-      return { entries: offset, read: true };
+      if (failure !== undefined) {
+        // a part's columns are its whole output: not writing them is a failure of the task
+        if (part) throw new RunError("HEP6006", { path: cacheDir ?? "(no folder)", reason: failure });
+        cacheLog.warnings.push(`sample '${read.sample}': its columns were not cached (${failure}); it will be read again next time`);
+      }
+      return { entries: part ? part.stop - part.start : offset, read: true };
     } finally {
       // Chunks still running (after a failure or an interruption) finish before anything closes.
       await Promise.allSettled(queue.map((c) => c.done));

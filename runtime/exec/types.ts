@@ -45,6 +45,13 @@ export interface RunOptions {
   cacheDir?: string | null;
   signal?: AbortSignal;
   /**
+   * A scale-out task's share of a sample (runtime/exec/executors): entries [start, stop) of the
+   * sample, which lie in the files `files` (indices into the read node's files, in order), the
+   * first of which starts at sample entry `offset`. Entry numbers stay the sample's, so
+   * everything computed from `entry` is the same as in a run over the whole sample.
+   */
+  part?: { files: number[]; offset: number; start: number; stop: number };
+  /**
    * After each chunk: entries done in the sample; `total` the sample's entries when known, else
    * those of the files opened so far (`estimated`), with the file being read out of `files`.
    */

@@ -152,7 +152,7 @@ function testExprOf(t: TrainNode): ExprIR | null {
 
 /** The model cache: `.hepc/cache/models/HASH.json`, beside the column cache. */
 function modelPath(run: RunState, t: TrainNode): string | null {
-  return run.opts.cacheDir ? path.join(run.opts.cacheDir, "models", `${t.hash}.json`) : null;
+  return run.opts.cacheDir ? modelCachePath(run.opts.cacheDir, t) : null;
 }
 
 function loadCachedModel(run: RunState, t: TrainNode): TrainedModel | undefined {
@@ -190,25 +190,45 @@ function prepare(t: TrainNode, scale: ScaleNode, rows: SampleRows[], run: RunSta
 
 /** One model per fold, in fold order. */
 async function fitModel(t: TrainNode, scale: ScaleNode, prepared: Prepared, run: RunState): Promise<TrainedModel> {
-  const kind = MODEL_RUNTIMES[t.modelKind];
-  const { folds, classes, summary } = prepared;
   const fitted: TrainedModel["folds"] = [];
-  for (const data of folds) {
+  for (let k = 0; k < prepared.folds.length; k++) fitted.push(await fitFold(t, prepared, k, run));
+  return assembleModel(t, scale, prepared, fitted);
+}
+
+/** The fit of one fold (the k-th of the prepared folds): what a scale-out train task computes. */
+export async function fitFold(t: TrainNode, prepared: Prepared, k: number, run: RunState): Promise<TrainedModel["folds"][number]> {
+  const kind = MODEL_RUNTIMES[t.modelKind];
+  const data = prepared.folds[k];
+  if (run.opts.signal?.aborted) throw new RunError("HEP6005", {});
+  let m;
+  try {
+    m = await kind.fit(data, t.options, { seed: t.seed, threads: Math.max(1, run.opts.threads ?? defaultThreads()), classes: prepared.classes, signal: run.opts.signal });
+  } catch (e) {
     if (run.opts.signal?.aborted) throw new RunError("HEP6005", {});
-    let m;
-    try {
-      m = await kind.fit(data, t.options, { seed: t.seed, threads: Math.max(1, run.opts.threads ?? defaultThreads()), classes, signal: run.opts.signal });
-    } catch (e) {
-      if (run.opts.signal?.aborted) throw new RunError("HEP6005", {});
-      const known = modelErrorOf(e);
-      if (known) throw new RunError(known.code, known.args, t.origin);
-      throw e;
-    }
-    const finite = (xs: number[]) => xs.map((x) => (Number.isFinite(x) ? x : null));
-    fitted.push({ fold: data.fold, scalers: data.scalers.map(scalerToJson) as never, model: m.toJSON(), bestIteration: m.bestIteration, curves: m.curves && { train: finite(m.curves.train), valid: finite(m.curves.valid) } });
+    const known = modelErrorOf(e);
+    if (known) throw new RunError(known.code, known.args, t.origin);
+    throw e;
   }
+  const finite = (xs: number[]) => xs.map((x) => (Number.isFinite(x) ? x : null));
+  return { fold: data.fold, scalers: data.scalers.map(scalerToJson) as never, model: m.toJSON(), bestIteration: m.bestIteration, curves: m.curves && { train: finite(m.curves.train), valid: finite(m.curves.valid) } };
+}
+
+/** The model of a train block from its folds' fits, in fold order. */
+export function assembleModel(t: TrainNode, scale: ScaleNode, prepared: Prepared, fitted: TrainedModel["folds"]): TrainedModel {
+  const kind = MODEL_RUNTIMES[t.modelKind];
+  const { classes, summary } = prepared;
   const importance = sumImportance(fitted.map((f) => kind.load(f.model).importance));
   return { format: "hepc-model/1", model: t.model, kind: t.modelKind, hash: t.hash, classes, features: scale.features.map((f) => f.name), nFolds: t.folds?.n ?? 0, folds: fitted, importance, summary };
+}
+
+/** A train block's folds and dataset from its samples' rows (scale-out train tasks). */
+export function prepareRows(t: TrainNode, rows: SampleRows[], run: RunState): Prepared {
+  return prepare(t, scaleOf(t, run), rows, run, true);
+}
+
+/** Where the model cache keeps a train block's model under `cacheDir`. */
+export function modelCachePath(cacheDir: string, t: TrainNode): string {
+  return path.join(cacheDir, "models", `${t.hash}.json`);
 }
 
 function sumImportance(per: Array<{ gain: number[]; splits: number[] } | undefined>): { gain: number[]; splits: number[] } | undefined {

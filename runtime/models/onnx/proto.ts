@@ -57,14 +57,16 @@ export function tensorProto(t: Tensor): ProtoWriter {
   if (t.name !== undefined) w.string(8, t.name);
   const n = t.values.length;
   let raw: Uint8Array;
+  // `+ 0` writes -0 as 0: a model stored as JSON (the model cache) has no -0, and the same model
+  // fresh from training or from the cache must export the same bytes; the values are equal
   if (t.type === DataType.DOUBLE) {
     raw = new Uint8Array(8 * n);
     const dv = new DataView(raw.buffer);
-    for (let i = 0; i < n; i++) dv.setFloat64(8 * i, t.values[i], true);
+    for (let i = 0; i < n; i++) dv.setFloat64(8 * i, t.values[i] + 0, true);
   } else if (t.type === DataType.FLOAT) {
     raw = new Uint8Array(4 * n);
     const dv = new DataView(raw.buffer);
-    for (let i = 0; i < n; i++) dv.setFloat32(4 * i, t.values[i], true);
+    for (let i = 0; i < n; i++) dv.setFloat32(4 * i, t.values[i] + 0, true);
   } else if (t.type === DataType.INT64) {
     raw = new Uint8Array(8 * n);
     const dv = new DataView(raw.buffer);

@@ -34,7 +34,7 @@ export class ProtoWriter {
   float(field: number, v: number): this {
     this.tag(field, 5);
     const b = new Uint8Array(4);
-    new DataView(b.buffer).setFloat32(0, v, true);
+    new DataView(b.buffer).setFloat32(0, v + 0, true); // -0 as 0, as in proto.ts's tensors
     this.chunks.push(...b);
     return this;
   }
@@ -63,7 +63,7 @@ export class ProtoWriter {
   packedFloats(field: number, vs: ArrayLike<number>): this {
     const b = new Uint8Array(vs.length * 4);
     const dv = new DataView(b.buffer);
-    for (let i = 0; i < vs.length; i++) dv.setFloat32(4 * i, vs[i], true);
+    for (let i = 0; i < vs.length; i++) dv.setFloat32(4 * i, vs[i] + 0, true); // -0 as 0
     return this.bytes(field, b);
   }
 

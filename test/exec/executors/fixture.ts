@@ -1,0 +1,41 @@
+/**
+ * Analyses for the scale-out tests, copied into a temporary folder (runs write outputs and
+ * .hepc/ beside them): the Z→μμ example over three copies of its file with an event weight (so
+ * parts, sums of weights and Σw² all matter), and the single-top example as it is (training,
+ * scores, evaluation, report, ONNX, friend trees).
+ */
+import { createHash } from "node:crypto";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { repoPath } from "../../helpers/repo.js";
+
+export function zmumuParts(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "hepc-scale-"));
+  mkdirSync(path.join(dir, "data"));
+  for (const k of [0, 1, 2]) cpSync(repoPath("examples/zmumu/data/uproot-Zmumu.root"), path.join(dir, "data", `part-${k}.root`));
+  const src = readFileSync(repoPath("examples/zmumu/analysis.hep"), "utf8")
+    .replace('files "data/uproot-Zmumu.root"', 'files "data/part-*.root"\n  weight 0.5 + abs(eta1) * 0.37');
+  writeFileSync(path.join(dir, "analysis.hep"), src);
+  return dir;
+}
+
+export function singleTop(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "hepc-scale-"));
+  cpSync(repoPath("examples/single-top"), dir, { recursive: true });
+  return dir;
+}
+
+/** sha256 of every file under `out/`, by path. */
+export function outputHashes(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d).sort()) {
+      const p = path.join(d, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = createHash("sha256").update(readFileSync(p)).digest("hex");
+    }
+  };
+  walk(path.join(dir, "out"));
+  return out;
+}
