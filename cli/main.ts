@@ -16,6 +16,7 @@ const commands: Record<string, Command> = {
   lock: { summary: "pin the sha256 of every input file into a lock file", load: () => import("./commands/lock.js") },
   fmt: { summary: "rewrite .hep files in the canonical layout, or list those that differ (--check)", load: () => import("./commands/fmt.js") },
   inspect: { summary: "list the objects of a ROOT file, a tree's branches, or branch values", load: () => import("./commands/inspect.js") },
+  devices: { summary: "list the GPU adapters models can train on, or say why there is none", load: () => import("./commands/devices.js") },
   lsp: { summary: "run the language server (LSP over stdin/stdout) for editors", load: () => import("./commands/lsp.js") },
 };
 

@@ -10,6 +10,7 @@ import { gbdtRuntime } from "./gbdt/runtime.js";
 import type { FittedScaler, FoldData } from "../train/types.js";
 import { cutAndCount } from "./cuts/index.js";
 import { mlpRuntime } from "./mlp/index.js";
+import type { DeviceWanted } from "../devices/index.js";
 
 /** One fold's fitted model, able to score scaled feature columns. */
 export interface FittedModel {
@@ -23,6 +24,8 @@ export interface FittedModel {
   curves?: { train: number[]; valid: number[] };
   /** The round or epoch kept (early stopping). */
   bestIteration?: number;
+  /** Where it was trained: "cpu", or "gpu: " and the adapter; absent: the CPU. */
+  device?: string;
 }
 
 export interface FitContext {
@@ -30,6 +33,10 @@ export interface FitContext {
   threads: number;
   classes: string[];
   signal?: AbortSignal;
+  /** Where to train, for the kinds that can use a GPU (mlp); absent: the CPU. */
+  device?: DeviceWanted;
+  /** The model's name, for messages. */
+  model?: string;
   /** Progress: a round or epoch done, with its losses. */
   onRound?: (round: number, trainLoss: number, validLoss: number | null) => void;
 }
@@ -75,6 +82,8 @@ export interface TrainedModel {
   importance?: { gain: number[]; splits: number[] };
   /** What the preparation reported (events and weights per class and fold). */
   summary: unknown;
+  /** Where the folds were trained: "cpu", or "gpu: " and the adapter. */
+  device?: string;
 }
 
 /** A trained model with its folds loaded, ready to score. */

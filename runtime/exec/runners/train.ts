@@ -14,6 +14,7 @@ import type { SampleRows } from "../../train/types.js";
 import { prepareTraining, type Prepared, type TrainSpec } from "../../train/index.js";
 import { MODEL_RUNTIMES, modelErrorOf, scalerToJson, type TrainedModel } from "../../models/index.js";
 import { defaultThreads } from "../chunks.js";
+import { isDeviceWanted, type DeviceWanted } from "../../devices/index.js";
 import { atomicWrite } from "../cache.js";
 import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
@@ -187,27 +188,35 @@ function prepare(t: TrainNode, scale: ScaleNode, rows: SampleRows[], run: RunSta
   return prepared.value;
 }
 
+/** The block's own `device` (plans that carry one), else the run's. */
+export function deviceOf(t: TrainNode, run: RunState): DeviceWanted {
+  const own = (t as { device?: unknown }).device;
+  return isDeviceWanted(own) ? own : (run.opts.device ?? "cpu");
+}
+
 /** One model per fold, in fold order. */
 async function fitModel(t: TrainNode, scale: ScaleNode, prepared: Prepared, run: RunState): Promise<TrainedModel> {
   const kind = MODEL_RUNTIMES[t.modelKind];
   const { folds, classes, summary } = prepared;
   const fitted: TrainedModel["folds"] = [];
+  const devices = new Set<string>();
   for (const data of folds) {
     if (run.opts.signal?.aborted) throw new RunError("HEP6005", {});
     let m;
     try {
-      m = await kind.fit(data, t.options, { seed: t.seed, threads: Math.max(1, run.opts.threads ?? defaultThreads()), classes, signal: run.opts.signal });
+      m = await kind.fit(data, t.options, { seed: t.seed, threads: Math.max(1, run.opts.threads ?? defaultThreads()), classes, signal: run.opts.signal, device: deviceOf(t, run), model: t.model });
     } catch (e) {
       if (run.opts.signal?.aborted) throw new RunError("HEP6005", {});
       const known = modelErrorOf(e);
       if (known) throw new RunError(known.code, known.args, t.origin);
       throw e;
     }
+    devices.add(m.device ?? "cpu");
     const finite = (xs: number[]) => xs.map((x) => (Number.isFinite(x) ? x : null));
     fitted.push({ fold: data.fold, scalers: data.scalers.map(scalerToJson) as never, model: m.toJSON(), bestIteration: m.bestIteration, curves: m.curves && { train: finite(m.curves.train), valid: finite(m.curves.valid) } });
   }
   const importance = sumImportance(fitted.map((f) => kind.load(f.model).importance));
-  return { format: "hepc-model/1", model: t.model, kind: t.modelKind, hash: t.hash, classes, features: scale.features.map((f) => f.name), nFolds: t.folds?.n ?? 0, folds: fitted, importance, summary };
+  return { format: "hepc-model/1", model: t.model, kind: t.modelKind, hash: t.hash, classes, features: scale.features.map((f) => f.name), nFolds: t.folds?.n ?? 0, folds: fitted, importance, summary, device: [...devices].join(", ") || "cpu" };
 }
 
 function sumImportance(per: Array<{ gain: number[]; splits: number[] } | undefined>): { gain: number[]; splits: number[] } | undefined {
