@@ -13,3 +13,4 @@ export { GpuScorer } from "./score.js";
 export { layoutOf, packNetwork } from "./layout.js";
 export { Engine } from "./engine.js";
 export { forwardPass, backwardPass, batchBuffers } from "./passes.js";
+export { batchGradients, type BatchGradients } from "./probe.js";
