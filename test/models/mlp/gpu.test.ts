@@ -93,7 +93,8 @@ describe.skipIf(!available)("mlp WGSL kernels", () => {
       const { x, y, w } = batch(F, m, K, 5);
       const wMean = 0.8;
       const norm = m * wMean;
-      const r = await batchGradients(g, net, x, y, w, wMean);
+      // the weight gradients' sums split in slices of 16 rows (5 slices), as large batches are
+      const r = await batchGradients(g, net, x, y, w, wMean, { kc: 16, splits: 5 });
       expect(r.loss / norm).toBeCloseTo(loss64(net, x, y, w, norm), 5);
       let scale = 0;
       for (const L of r.layers) for (const v of [...L.gW, ...L.gb]) scale = Math.max(scale, Math.abs(v));
@@ -138,6 +139,7 @@ describe.skipIf(!available)("mlp WGSL kernels", () => {
       const net = initNetwork(F, [64, 64], K, act, false, new Rng(3));
       const { x, y, w } = batch(F, m, K, 9);
       const gpuR = await batchGradients(g, cloneNetwork(net), x, y, w, 1.1);
+      const splitR = await batchGradients(g, cloneNetwork(net), x, y, w, 1.1, { kc: 64, splits: 5 });
       const t = new BatchTrainer(cloneNetwork(net), readOptions({ layers: [64, 64], activation: act, batch: m }), m, new Rng(1));
       t.x.set(x);
       t.y.set(y);
@@ -153,7 +155,11 @@ describe.skipIf(!available)("mlp WGSL kernels", () => {
         for (const [k, arr] of [[2 * l, L.gW], [2 * l + 1, L.gb]] as const) {
           let scale = 0;
           for (const v of cpu[k]) scale = Math.max(scale, Math.abs(v));
-          for (let i = 0; i < arr.length; i++) expect(Math.abs(arr[i] - cpu[k][i])).toBeLessThan(1e-4 * scale + 1e-7);
+          const other = k % 2 === 0 ? splitR.layers[l].gW : splitR.layers[l].gb;
+          for (let i = 0; i < arr.length; i++) {
+            expect(Math.abs(arr[i] - cpu[k][i])).toBeLessThan(1e-4 * scale + 1e-7);
+            expect(Math.abs(other[i] - cpu[k][i])).toBeLessThan(1e-4 * scale + 1e-7);
+          }
         }
       });
     }
@@ -195,6 +201,15 @@ describe.skipIf(!available)("mlp training on the GPU", () => {
     // a different seed draws other permutations
     const c = await trainOnGpu(gpu, cloneNetwork(start), train, valid, o, new Rng(8, 2), {}, { model: "nn" });
     expect(Array.from(c.net.out.W)).not.toEqual(Array.from(a.net.out.W));
+  });
+
+  it("the weight gradients' sum split over slices of the batch trains as the unsplit sum, within float32 rounding", async () => {
+    await dev();
+    const big = readOptions({ layers: [16, 16], epochs: 2, batch: 1024, learning_rate: 0.01, patience: 0 });
+    const a = await fit({ model: "nn" }, big);
+    const b = await fit({ model: "nn", split: false }, big);
+    for (let i = 0; i < a.net.out.W.length; i++) expect(Math.abs(a.net.out.W[i] - b.net.out.W[i])).toBeLessThan(1e-4);
+    expect(Math.abs(a.curves.train[1] - b.curves.train[1])).toBeLessThan(1e-5);
   });
 
   it("training rows split over several buffers (past the binding limit) train exactly as in one", async () => {

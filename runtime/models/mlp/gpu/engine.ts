@@ -7,7 +7,7 @@
  * changes).
  */
 import type { Activation } from "../options.js";
-import { COLSUM, GATHER, LOSS, MATMUL, OPTIM, TICK } from "./wgsl.js";
+import { COLSUM, GATHER, LOSS, MATMUL, OPTIM, SUMZ, TICK } from "./wgsl.js";
 
 export const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
 export const ACT_CODE: Record<Activation | "identity", number> = { relu: 0, elu: 1, tanh: 2, selu: 3, sigmoid: 4, identity: 5 };
@@ -17,10 +17,11 @@ export interface Dispatch {
   group: GPUBindGroup;
   x: number;
   y: number;
+  z: number;
 }
 
-type Kernel = "matmul" | "colsum" | "loss" | "gather" | "optim" | "tick";
-const SOURCES: Record<Kernel, string> = { matmul: MATMUL, colsum: COLSUM, loss: LOSS, gather: GATHER, optim: OPTIM, tick: TICK };
+type Kernel = "matmul" | "colsum" | "loss" | "gather" | "optim" | "tick" | "sumz";
+const SOURCES: Record<Kernel, string> = { matmul: MATMUL, colsum: COLSUM, loss: LOSS, gather: GATHER, optim: OPTIM, tick: TICK, sumz: SUMZ };
 
 /** Pipelines per device, compiled once. */
 const compiled = new WeakMap<GPUDevice, Map<Kernel, GPUComputePipeline>>();
@@ -77,18 +78,25 @@ export class Engine {
     return b;
   }
 
-  dispatch(k: Kernel, buffers: GPUBuffer[], x: number, y = 1): Dispatch {
+  dispatch(k: Kernel, buffers: GPUBuffer[], x: number, y = 1, z = 1): Dispatch {
     const pipeline = this.pipeline(k);
     const group = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: buffers.map((buffer, binding) => ({ binding, resource: { buffer } })) });
-    return { pipeline, group, x, y };
+    return { pipeline, group, x, y, z };
   }
 
   /**
    * C = op(A·B) over M × N with inner K (see MATMUL); `dyn` bit 0: M is the batch's m, bit 1: K is.
    */
-  matmul(o: { M: number; N: number; K: number; dyn: number; a: GPUBuffer; sa: [number, number]; aOff?: number; b: GPUBuffer; sb: [number, number]; bOff?: number; c: GPUBuffer; cOff?: number; mode: 0 | 1 | 2; act?: number; e?: GPUBuffer; eOff?: number; state: GPUBuffer }): Dispatch {
-    const u = this.uniform([o.M, o.N, o.K, o.dyn, o.sa[0], o.sa[1], o.sb[0], o.sb[1], o.aOff ?? 0, o.bOff ?? 0, o.cOff ?? 0, o.mode === 1 ? (o.eOff ?? 0) : 0, o.mode, o.act ?? 5, o.N, o.mode === 2 ? (o.eOff ?? 0) : 0]);
-    return this.dispatch("matmul", [u, o.state, o.a, o.b, o.c, o.e ?? o.a], Math.ceil(o.N / 64), Math.ceil(o.M / 64));
+  matmul(o: { M: number; N: number; K: number; dyn: number; a: GPUBuffer; sa: [number, number]; aOff?: number; b: GPUBuffer; sb: [number, number]; bOff?: number; c: GPUBuffer; cOff?: number; mode: 0 | 1 | 2; act?: number; e?: GPUBuffer; eOff?: number; state: GPUBuffer; split?: { kc: number; splits: number } }): Dispatch {
+    const s = o.split && o.split.splits > 1 ? o.split : null;
+    const u = this.uniform([o.M, o.N, o.K, o.dyn, o.sa[0], o.sa[1], o.sb[0], o.sb[1], o.aOff ?? 0, o.bOff ?? 0, o.cOff ?? 0, o.mode === 1 ? (o.eOff ?? 0) : 0, o.mode, o.act ?? 5, o.N, o.mode === 2 ? (o.eOff ?? 0) : 0, s ? s.kc : 0, s ? o.M * o.N : 0, 0, 0]);
+    return this.dispatch("matmul", [u, o.state, o.a, o.b, o.c, o.e ?? o.a], Math.ceil(o.N / 64), Math.ceil(o.M / 64), s ? s.splits : 1);
+  }
+
+  /** out[outOff + j] = Σ over `splits` slices of `count` values of part. */
+  sumz(o: { count: number; splits: number; part: GPUBuffer; out: GPUBuffer; outOff: number }): Dispatch {
+    const [x, y] = Engine.grid(o.count);
+    return this.dispatch("sumz", [this.uniform([o.count, o.splits, o.outOff, 0]), o.part, o.out], x, y);
   }
 
   colsum(o: { N: number; x: GPUBuffer; out: GPUBuffer; outOff: number; atBatch: boolean; state: GPUBuffer }): Dispatch {
@@ -107,7 +115,7 @@ export class Engine {
     for (const d of ds) {
       pass.setPipeline(d.pipeline);
       pass.setBindGroup(0, d.group);
-      pass.dispatchWorkgroups(d.x, d.y);
+      pass.dispatchWorkgroups(d.x, d.y, d.z);
     }
   }
 

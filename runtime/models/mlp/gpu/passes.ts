@@ -39,8 +39,22 @@ export function forwardPass(e: Engine, net: Network, lay: Layout, params: GPUBuf
   return ds;
 }
 
-/** From dLogits (B × K) to `grads`; g1 and g2 (B × widest) carry the gradient down the layers. */
-export function backwardPass(e: Engine, net: Network, lay: Layout, params: GPUBuffer, grads: GPUBuffer, bb: BatchBuffers, dLogits: GPUBuffer, g: [GPUBuffer, GPUBuffer], B: number): Dispatch[] {
+/**
+ * How a weight gradient's sum over B rows is split: slices of kc rows (a multiple of the 16-row
+ * step), at most 64 of them and as many as the binding limit allows for the largest kernel.
+ */
+export function splitOf(lay: Layout, B: number, limit: number): { kc: number; splits: number } {
+  const largest = Math.max(...lay.layers.map((L) => L.d.W.length));
+  const kc = Math.max(256, Math.ceil(B / 64 / 16) * 16);
+  const splits = Math.max(1, Math.min(Math.ceil(B / kc), Math.floor(limit / (4 * largest))));
+  return { kc: Math.ceil(B / splits / 16) * 16, splits };
+}
+
+/**
+ * From dLogits (B × K) to `grads`; g1 and g2 (B × widest) carry the gradient down the layers.
+ * With a split, `part` holds splits × the largest kernel's size.
+ */
+export function backwardPass(e: Engine, net: Network, lay: Layout, params: GPUBuffer, grads: GPUBuffer, bb: BatchBuffers, dLogits: GPUBuffer, g: [GPUBuffer, GPUBuffer], B: number, split?: { kc: number; splits: number; part: GPUBuffer }): Dispatch[] {
   const ds: Dispatch[] = [];
   let G = dLogits;
   let spare = 0;
@@ -50,7 +64,10 @@ export function backwardPass(e: Engine, net: Network, lay: Layout, params: GPUBu
     const nOut = L.d.nOut;
     const input = l > 0 ? bb.acts[l - 1] : bb.x;
     // dW = inputᵀ · G over the batch's rows; db = Σ rows of G
-    ds.push(e.matmul({ M: nIn, N: nOut, K: B, dyn: 2, a: input, sa: [1, nIn], b: G, sb: [nOut, 1], c: grads, cOff: L.W, mode: 0, state: bb.state }));
+    if (split && split.splits > 1) {
+      ds.push(e.matmul({ M: nIn, N: nOut, K: B, dyn: 2, a: input, sa: [1, nIn], b: G, sb: [nOut, 1], c: split.part, cOff: 0, mode: 0, state: bb.state, split }));
+      ds.push(e.sumz({ count: nIn * nOut, splits: split.splits, part: split.part, out: grads, outOff: L.W }));
+    } else ds.push(e.matmul({ M: nIn, N: nOut, K: B, dyn: 2, a: input, sa: [1, nIn], b: G, sb: [nOut, 1], c: grads, cOff: L.W, mode: 0, state: bb.state }));
     ds.push(e.colsum({ N: nOut, x: G, out: grads, outOff: L.b, atBatch: false, state: bb.state }));
     if (l === 0) break;
     // the gradient of the layer below's pre-activation: (G · Wᵀ) ⊙ act′(its output)

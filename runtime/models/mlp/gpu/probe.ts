@@ -19,7 +19,7 @@ export interface BatchGradients {
 }
 
 /** x: m × F row-major; the gradient is of Σ wᵢ·lossᵢ / (m · wMean), as in training. */
-export async function batchGradients(g: GpuDevice, net: Network, x: Float32Array, y: Int32Array, w: Float32Array, wMean: number): Promise<BatchGradients> {
+export async function batchGradients(g: GpuDevice, net: Network, x: Float32Array, y: Int32Array, w: Float32Array, wMean: number, split?: { kc: number; splits: number }): Promise<BatchGradients> {
   const m = y.length;
   const K = net.outputs;
   const e = new Engine(g.device);
@@ -43,7 +43,7 @@ export async function batchGradients(g: GpuDevice, net: Network, x: Float32Array
       ...forwardPass(e, net, lay, params, bb, m),
       e.dispatch("loss", [e.uniform([K, wMean, 0, 0], new Set([1])), state, bb.logits, e.upload(yw, "yw"), dLogits, rows], gx, gy),
       e.colsum({ N: 1, x: rows, out: sum, outOff: 0, atBatch: false, state }),
-      ...backwardPass(e, net, lay, params, grads, bb, dLogits, [e.storage(m * widest, "g1"), e.storage(m * widest, "g2")], m),
+      ...backwardPass(e, net, lay, params, grads, bb, dLogits, [e.storage(m * widest, "g1"), e.storage(m * widest, "g2")], m, split && { ...split, part: e.storage(split.splits * Math.max(...lay.layers.map((L) => L.d.W.length)), "partials") }),
     ];
     const enc = g.device.createCommandEncoder();
     const pass = enc.beginComputePass();

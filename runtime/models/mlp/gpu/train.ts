@@ -18,7 +18,7 @@ import type { Rng } from "../rng.js";
 import type { Part, TrainHooks, TrainResult } from "../train.js";
 import { Engine, USAGE, type Dispatch } from "./engine.js";
 import { checkFits, layoutOf, mib, packNetwork, unpackInto, type Layout } from "./layout.js";
-import { backwardPass, batchBuffers, forwardPass, type BatchBuffers } from "./passes.js";
+import { backwardPass, batchBuffers, forwardPass, splitOf, type BatchBuffers } from "./passes.js";
 
 export interface GpuTrainOptions {
   model: string;
@@ -26,6 +26,8 @@ export interface GpuTrainOptions {
   bindingLimit?: number;
   /** Bytes per chunk of resident rows; default: the binding limit (tests set less to force several chunks). */
   chunkBytes?: number;
+  /** false: weight gradients summed over the batch without splitting it (tests compare both). */
+  split?: boolean;
   /** Batches per command buffer. */
   batchesPerSubmit?: number;
 }
@@ -142,6 +144,7 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
     const gbufs: [GPUBuffer, GPUBuffer] = [e.storage(B * widest, "g1"), e.storage(B * widest, "g2")];
     const lossRows = e.storage(B, "row losses");
     const nb = Math.ceil(n / B);
+    const split = go.split === false ? undefined : splitOf(lay, B, limit);
     const trainLoss = e.storage(nb, "batch losses");
     const lossU = e.uniform([K, wMean, 0, 0], new Set([1]));
     const tickTrain = e.uniform([n, B, 1, 0]);
@@ -154,7 +157,7 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
       ...forwardPass(e, net, lay, params, bb, B),
       e.dispatch("loss", [lossU, state, bb.logits, yw, dLogits, lossRows], Engine.grid(B)[0], Engine.grid(B)[1]),
       e.colsum({ N: 1, x: lossRows, out: trainLoss, outOff: 0, atBatch: true, state }),
-      ...backwardPass(e, net, lay, params, grads, bb, dLogits, gbufs, B),
+      ...backwardPass(e, net, lay, params, grads, bb, dLogits, gbufs, B, split && { ...split, part: e.storage(split.splits * Math.max(...lay.layers.map((L) => L.d.W.length)), "split partials") }),
       e.dispatch("optim", [optimU, state, params, grads, m1, m2, decay], ox, oy),
       e.dispatch("tick", [tickTrain, state], 1),
     ];

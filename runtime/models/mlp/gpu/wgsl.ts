@@ -48,7 +48,10 @@ export const TILE = 64;
  *   0: C = AB                    (weight gradients)
  *   1: C = act(AB + bias)        (forward; act 5 is the identity, for logits)
  *   2: C = AB ⊙ act′(D)          (input gradient through the previous layer's activation)
- * M, N or K is the batch's m where \`dyn\` says so (bit 0: M, bit 1: K).
+ * M, N or K is the batch's m where \`dyn\` says so (bit 0: M, bit 1: K). With \`kc\` > 0 the inner
+ * dimension is split (a weight gradient's sum over a large batch would otherwise run in the few
+ * workgroups of a small M × N): workgroup z sums k in [z·kc, (z+1)·kc) into its own slice of C,
+ * \`zStride\` apart, and SUMZ adds the slices in order.
  */
 export const MATMUL = /* wgsl */ `
 ${STATE}
@@ -56,7 +59,8 @@ ${ACT}
 struct P { M: u32, N: u32, K: u32, dyn: u32,
            sa0: u32, sa1: u32, sb0: u32, sb1: u32,
            aOff: u32, bOff: u32, cOff: u32, biasOff: u32,
-           mode: u32, act: u32, ldc: u32, dOff: u32 }
+           mode: u32, act: u32, ldc: u32, dOff: u32,
+           kc: u32, zStride: u32, pad0: u32, pad1: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read> st: State;
 @group(0) @binding(2) var<storage, read> a: array<f32>;
@@ -71,20 +75,22 @@ fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: ve
   if ((p.dyn & 1u) != 0u) { M = st.m; }
   if ((p.dyn & 2u) != 0u) { K = st.m; }
   let N = p.N;
+  var kBegin = 0u; var kEnd = K; var cBase = p.cOff;
+  if (p.kc != 0u) { kBegin = wid.z * p.kc; kEnd = min(K, kBegin + p.kc); cBase += wid.z * p.zStride; }
   let i0 = wid.y * 64u; let j0 = wid.x * 64u;
   let tx = lid.x; let ty = lid.y; let flat = ty * 16u + tx;
   var acc: array<array<f32, 4>, 4>;
-  for (var k0 = 0u; k0 < K; k0 += 16u) {
+  for (var k0 = kBegin; k0 < kEnd; k0 += 16u) {
     for (var q = 0u; q < 4u; q++) {
       let idx = flat + q * 256u;
       let kk = idx / 64u; let r = idx % 64u;
       let gi = i0 + r; let gk = k0 + kk;
       var va = 0.0;
-      if (gi < M && gk < K) { va = a[p.aOff + gi * p.sa0 + gk * p.sa1]; }
+      if (gi < M && gk < kEnd) { va = a[p.aOff + gi * p.sa0 + gk * p.sa1]; }
       As[kk][r] = va;
       let gj = j0 + r;
       var vb = 0.0;
-      if (gj < N && gk < K) { vb = b[p.bOff + gk * p.sb0 + gj * p.sb1]; }
+      if (gj < N && gk < kEnd) { vb = b[p.bOff + gk * p.sb0 + gj * p.sb1]; }
       Bs[kk][r] = vb;
     }
     workgroupBarrier();
@@ -102,7 +108,7 @@ fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: ve
       let j = j0 + tx * 4u + v;
       if (j >= N) { continue; }
       var r = acc[u][v];
-      let o = p.cOff + i * p.ldc + j;
+      let o = cBase + i * p.ldc + j;
       if (p.mode == 1u) { r = act(p.act, r + e[p.biasOff + j]); }
       else if (p.mode == 2u) { r = r * actGrad(p.act, e[p.dOff + i * N + j]); }
       c[o] = r;
@@ -292,5 +298,21 @@ fn main() {
   st.start = st.batch * p.B;
   st.m = min(p.B, p.n - min(p.n, st.start));
   st.t += p.steps;
+}
+`;
+
+/** out[outOff + j] = Σ_z part[z·count + j] for j < count, z in order: the split products' sum. */
+export const SUMZ = /* wgsl */ `
+struct P { count: u32, splits: u32, outOff: u32, pad: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> part: array<f32>;
+@group(0) @binding(2) var<storage, read_write> out: array<f32>;
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let j = gid.x + gid.y * nw.x * 256u;
+  if (j >= p.count) { return; }
+  var s = 0.0;
+  for (var z = 0u; z < p.splits; z++) { s += part[z * p.count + j]; }
+  out[p.outOff + j] = s;
 }
 `;
