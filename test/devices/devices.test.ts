@@ -9,7 +9,10 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } fr
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { copyExample } from "../helpers/examples.js";
+import { copyExample, planOf } from "../helpers/examples.js";
+import { compilePlan } from "../../compiler/compile.js";
+import { nodeHost } from "../../cli/host.js";
+import { writeFileSync } from "node:fs";
 import { CLI, haveDist } from "../helpers/spawn-cli.js";
 import { webgpuAvailable } from "../helpers/webgpu.js";
 import { onnxSessionOptions } from "../../runtime/devices/index.js";
@@ -69,6 +72,22 @@ describe.skipIf(!haveDist)("hepc devices", () => {
     expect(existsSync(path.join(dir, "out"))).toBe(false);
   }, 120_000);
 
+  it.skipIf(!gpu)("run --device gpu: the mlp trains on the adapter, named per model in the summary, the record and the log; no driver noise on stderr", async () => {
+    const dir = copyExample(tmp, "single-top");
+    const file = path.join(dir, "analysis.hep");
+    writeFileSync(file, readFileSync(file, "utf8").replace("trees 300", "trees 20").replace("epochs 30 batch 1024", "epochs 2 batch 1024"));
+    const r = await spawnCli(["run", "analysis.hep", "--device", "gpu", "--json"], dir);
+    expect(r.code).toBe(0);
+    expect(r.err).not.toMatch(/Warning:|vkCreateInstance/);
+    const summary = JSON.parse(r.out);
+    const byName = Object.fromEntries(summary.models.map((m: { model: string; device: string }) => [m.model, m.device]));
+    expect(byName.nn).toMatch(/^gpu: \S+ \S+.*\((vulkan|metal|d3d12)/);
+    expect(byName.bdt).toBe("cpu");
+    const runDir = path.join(dir, summary.runDir.replace(/^.*?\.hepc/, ".hepc"));
+    expect(JSON.parse(readFileSync(path.join(runDir, "summary.json"), "utf8")).models.find((m: { model: string }) => m.model === "nn").device).toBe(byName.nn);
+    expect(readFileSync(path.join(runDir, "log.txt"), "utf8")).toContain(`model nn (mlp): trained on ${byName.nn}`);
+  }, 180_000);
+
   it("a device that is not one is a usage error naming the values", async () => {
     const r = await spawnCli(["run", "analysis.hep", "--device", "tpu"], tmp);
     expect(r.code).toBe(2);
@@ -83,5 +102,23 @@ describe("onnxruntime session options per device", () => {
     expect(onnxSessionOptions("gpu").executionProviders).toEqual(["webgpu", "cpu"]);
     expect(onnxSessionOptions("cpu").executionProviders).toEqual(["cpu"]);
     expect(onnxSessionOptions({ kind: "cpu", note: null }).executionProviders).toEqual(["cpu"]);
+  });
+});
+
+describe("`device` in a train block", () => {
+  it("is carried by the plan's train nodes, changes their hash, and takes only auto, cpu or gpu", async () => {
+    const dir = copyExample(tmp, "single-top");
+    const file = path.join(dir, "analysis.hep");
+    const before = (await planOf(file)).nodes.filter((n) => n.kind === "train");
+    expect(before.every((n) => !("device" in n))).toBe(true);
+    const text = readFileSync(file, "utf8");
+    writeFileSync(file, text.replace("  balance classes\n", "  balance classes\n  device gpu\n"));
+    const after = (await planOf(file)).nodes.filter((n) => n.kind === "train");
+    expect(after.map((n) => (n as { device?: string }).device)).toEqual(["gpu", "gpu", "gpu"]);
+    expect(after.map((n) => n.hash)).not.toEqual(before.map((n) => n.hash));
+    writeFileSync(file, text.replace("  balance classes\n", "  balance classes\n  device tpu\n"));
+    const c = await compilePlan(file, nodeHost(dir));
+    const d = c.diagnostics.find((x) => x.code === "HEP4026");
+    expect(d?.message).toBe("unknown device 'tpu'");
   });
 });
