@@ -66,6 +66,7 @@ export async function execute(plan: unknown, opts: ExecuteOptions): Promise<Exec
     writeFileSync(path.join(runDir, "inputs.json"), canonicalJson({ locked: p.locked, inputs: p.inputs }));
     writeFileSync(path.join(runDir, "versions.json"), canonicalJson({ ...opts.versions, seed: p.analysis.seed }));
   } catch (e) {
+    await releaseDevices();
     throw new RunError("HEP6006", { path: path.join(state, "runs"), reason: (e as Error).message });
   }
   const log = (line: string) => appendFileSync(path.join(runDir, "log.txt"), `${new Date().toISOString()} ${line}\n`);
