@@ -19,6 +19,7 @@ const commands: Record<string, Command> = {
   task: { summary: "run one task of a scale-out work directory (what a batch job executes)", load: () => import("./commands/task.js") },
   status: { summary: "a scale-out work directory: tasks done, running and failed per stage", load: () => import("./commands/status.js") },
   cancel: { summary: "cancel the queued and running tasks of a scale-out work directory", load: () => import("./commands/cancel.js") },
+  devices: { summary: "list the GPU adapters models can train on, or say why there is none", load: () => import("./commands/devices.js") },
   lsp: { summary: "run the language server (LSP over stdin/stdout) for editors", load: () => import("./commands/lsp.js") },
 };
 

@@ -293,7 +293,9 @@ export type TrainProp =
   /** `test 0.1` (a number: a seeded fraction) or `test EXPR` (a per-event bool): the held-out test part. */
   | (Node & { kind: "Property"; key: Ident; prop: "test"; value: Expr })
   | (Node & { kind: "Property"; key: Ident; prop: "class_weights"; weights: ClassWeight[] })
-  | (Node & { kind: "Property"; key: Ident; prop: "negative_weights"; mode: Ident });
+  | (Node & { kind: "Property"; key: Ident; prop: "negative_weights"; mode: Ident })
+  /** `device gpu`: where the block's models that can use a GPU train. */
+  | (Node & { kind: "Property"; key: Ident; prop: "device"; mode: Ident });
 export interface TrainDecl extends Node {
   kind: "Train";
   models: Ident[];

@@ -47,6 +47,8 @@ export const KW = Object.fromEntries(
     "histograms", "experiment", "sqrts", "doi", "arxiv",
     // classes from expressions, step cutflows
     "classes", "steps",
+    // the device a train block runs on
+    "device",
   ].map((w) => [w, soft(w)]),
 ) as Record<string, TokenType>;
 

@@ -136,6 +136,8 @@ export interface ScaleNode extends NodeBase {
 /** What a training does with events of negative weight: keep them as they are, take |w|, or drop them. */
 export const NEGATIVE_WEIGHT_MODES = ["keep", "abs", "drop"] as const;
 export type NegativeWeights = (typeof NEGATIVE_WEIGHT_MODES)[number];
+/** Where a train block's models that can use a GPU (mlp) train; the run's `--device` otherwise. */
+export const TRAIN_DEVICES = ["auto", "cpu", "gpu"] as const;
 export interface TrainNode extends NodeBase {
   kind: "train";
   model: string;
@@ -165,6 +167,8 @@ export interface TrainNode extends NodeBase {
   /** class → factor multiplying its events' training weights; null when not written. */
   classWeights: Record<string, number> | null;
   negativeWeights: NegativeWeights;
+  /** Written only when the block says `device`: it then wins over the run's --device. */
+  device?: (typeof TRAIN_DEVICES)[number];
   seed: number;
   classes: Record<string, string[]>;
 }

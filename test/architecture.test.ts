@@ -58,7 +58,9 @@ const RULES: readonly Rule[] = [
   // Training, models and evaluation are called by the executor, never the other way round; they
   // may share each other's contracts (runtime/train/types.ts) and read columns.
   { from: "runtime/train", may: [...RUNTIME_BASE, "runtime/threads", "runtime/source", "runtime/io", "runtime/columns", "runtime/models", "runtime/evaluate"] },
-  { from: "runtime/models", may: [...RUNTIME_BASE, "runtime/threads", "runtime/source", "runtime/io", "runtime/columns", "runtime/train", "runtime/evaluate"] },
+  // The WebGPU adapter and device (and the optional package behind them): models use it, it uses none of them.
+  { from: "runtime/devices", may: RUNTIME_BASE },
+  { from: "runtime/models", may: [...RUNTIME_BASE, "runtime/threads", "runtime/source", "runtime/io", "runtime/columns", "runtime/train", "runtime/evaluate", "runtime/devices"] },
   { from: "runtime/evaluate", may: [...RUNTIME_BASE, "runtime/threads", "runtime/source", "runtime/io", "runtime/columns", "runtime/train", "runtime/models"] },
   // The compiler's window on disk: implements CompilerHost with the runtime's metadata reader, and
   // nothing else of the runtime (no kernels, no executor: the LSP loads it).

@@ -11,6 +11,7 @@ import { printDiagnostics, printRunError, printRunErrors, sourcesOf } from "../d
 import { nodeHost } from "../host.js";
 import { renderRunReport } from "../report.js";
 import { newRunDir, recordRun, runDirsOf, type RunStatus } from "../../track/index.js";
+import { isDeviceWanted, type DeviceWanted } from "../../runtime/devices/index.js";
 import { progressSink, type ProgressMode } from "../progress.js";
 import { SET_HELP, takeSets } from "../set.js";
 import { runScaled, SCALE_FLAGS, SCALE_HELP, SCALE_OPTIONS } from "./scale.js";
@@ -32,6 +33,10 @@ options:
   --progress MODE  bar (redrawn in place), plain (a line per sample every few seconds and
                    when it finishes, for logs) or none; default bar on a terminal, else plain.
                    Progress goes to stderr
+  --device D       where models that can use a GPU (mlp) train: auto (a hardware GPU when
+                   WebGPU finds one, else the CPU; the default), cpu or gpu (an error before
+                   any work when there is no adapter). HEPC_DEVICE sets the default; a train
+                   block's \`device\` wins. \`hepc devices\` lists the adapters
   --quiet          no progress and no cutflow table
   --json           print one JSON document on stdout: the summary ({"diagnostics": [], ...}),
                    or {"diagnostics": [...]} when the run could not be done
@@ -61,7 +66,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
 
 async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const sets = takeSets(argv);
-  const args = parseArgs(sets.argv, { flags: ["help", "no-cache", "quiet", "json", ...SCALE_FLAGS], options: ["chunk-size", "threads", "progress", ...SCALE_OPTIONS] });
+  const args = parseArgs(sets.argv, { flags: ["help", "no-cache", "quiet", "json", ...SCALE_FLAGS], options: ["chunk-size", "threads", "progress", ...SCALE_OPTIONS, "device"] });
   if (args.flags.has("help")) {
     io.stdout(HELP + SCALE_HELP);
     return EXIT_OK;
@@ -70,6 +75,7 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const chunkSize = positiveInt(args.options.get("chunk-size"), "chunk-size");
   const threads = positiveInt(args.options.get("threads"), "threads");
   const json = args.flags.has("json");
+  const device = deviceOption(args.options.get("device") ?? process.env.HEPC_DEVICE, args.options.has("device") ? "--device" : "HEPC_DEVICE");
   const quiet = args.flags.has("quiet") || json;
   const progressMode = progressOption(args.options.get("progress"), quiet, io.isTTY);
   const target = args.positionals[0];
@@ -119,6 +125,7 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
       analysisDir,
       chunkSize,
       threads,
+      device,
       cache: !args.flags.has("no-cache"),
       signal: controller.signal,
       versions: { hepc: hepcVersion(), node: process.version },
@@ -143,6 +150,7 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
       }
       const rel = (p: string) => path.relative(io.cwd, path.join(analysisDir, p)) || p;
       for (const o of ex.outputs) io.stdout(`wrote ${rel(o.path)}${o.kind === "root" ? ` (${o.objects} histogram${o.objects === 1 ? "" : "s"})` : o.kind === "tree" ? ` (${o.objects} entries)` : ""}\n`);
+      for (const m of ex.result.models) io.stdout(`model ${m.model} (${m.kind}): ${m.cached ? "from the cache (trained" : "trained"} on ${m.device}${m.cached ? ")" : ""}\n`);
       const cached = ex.result.samples.filter((s) => !s.read).map((s) => s.name);
       io.stdout(`run directory ${path.relative(io.cwd, ex.runDir)}; ${ex.result.samples.reduce((a, s) => a + s.entries, 0)} events in ${(ex.wallMs / 1000).toFixed(2)} s${cached.length ? `; from the cache: ${cached.join(", ")}` : ""}\n`);
     }
@@ -188,6 +196,13 @@ async function pushTrackedRun(io: CliIo, runDir: string, uri: string): Promise<v
   } catch (e) {
     io.stderr(`hepc run: warning: the run is stored in ${path.relative(io.cwd, runDir)} but was not logged to MLflow: ${(e as Error).message}; \`hepc runs push ${uri}\` sends it later\n`);
   }
+}
+
+/** --device, else HEPC_DEVICE, else auto. */
+function deviceOption(v: string | undefined, from: string): DeviceWanted {
+  if (v === undefined || v === "") return "auto";
+  if (isDeviceWanted(v)) return v;
+  throw new UsageError(`${from} must be auto, cpu or gpu, not '${v}' [HEP6093]`);
 }
 
 /** An explicit --progress wins over --quiet and --json (it writes only to stderr). */

@@ -211,6 +211,11 @@ export const DIAGNOSTICS = {
   HEP7007: { severity: "error", message: "{path} is not a hepc work directory: {reason}", explanation: "`hepc task`, `hepc status` and `hepc cancel` take the work directory that `hepc run --executor ...` wrote (by default .hepc/scale/PLANHASH beside the analysis)." },
   HEP7008: { severity: "error", message: "no task '{task}' in {dir}", explanation: "A task is named by its id (as `hepc status` lists them) or by STAGE:INDEX (read:0, gather:1, merge:0), as array jobs name it." },
   HEP7009: { severity: "error", message: "{scheduler}: {detail}", explanation: "A scheduler command failed while the run was being followed (squeue, scontrol or scancel returned an error). The run's tasks may still be queued: `hepc status WORKDIR` shows them and `hepc cancel WORKDIR` cancels them." },
+
+  HEP6090: { severity: "error", message: "no GPU to run on: {reason}; {hint}", explanation: "The run asked for the GPU (`--device gpu`, `HEPC_DEVICE=gpu` or `device gpu` in a train block) and no WebGPU adapter was found, so nothing was started and nothing was written. `hepc devices` lists the adapters and says how to get one. `--device auto` trains on the GPU when there is one and on the CPU otherwise." },
+  HEP6091: { severity: "error", message: "model '{model}' does not fit the GPU at batch {batch}: {what} needs {size}, over the {limit} the adapter grants; use batch {suggest} or less", explanation: "A buffer the network needs on the GPU (the activations of a batch, a layer's weights, or a block of training rows) is larger than one buffer or binding may be on this adapter (`hepc devices` shows its limits). Nothing was written. Use a smaller `batch` (the message says which fits), narrower layers, or `--device cpu`." },
+  HEP6092: { severity: "error", message: "the GPU was lost while training: {reason}", explanation: "The device stopped answering (a driver reset, the GPU taken away, out of memory). The run stopped there and nothing was written; run it again, or with `--device cpu`." },
+  HEP6093: { severity: "error", message: "'{value}' is not a device: use auto, cpu or gpu", explanation: "`--device`, `HEPC_DEVICE` and a train block's `device` take auto (the GPU when there is one, else the CPU), cpu or gpu." },
 } as const satisfies Record<string, DiagnosticDef>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

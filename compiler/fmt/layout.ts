@@ -299,6 +299,8 @@ class Layout {
         return `class_weights ${p.weights.map((w) => `${w.name.name} ${this.e(w.value)}`).join(", ")}`;
       case "negative_weights":
         return `negative_weights ${p.mode.name}`;
+      case "device":
+        return `device ${p.mode.name}`;
     }
   }
 

@@ -204,6 +204,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         test,
         classWeights,
         negativeWeights: (t?.negative_weights?.mode.name as NegativeWeights | undefined) ?? "keep",
+        ...(t?.device ? { device: t.device.mode.name as NonNullable<TrainNode["device"]> } : {}),
         seed,
         classes,
       });
@@ -484,6 +485,7 @@ function trainProps(t: A.TrainDecl) {
     test: get("test"),
     class_weights: get("class_weights"),
     negative_weights: get("negative_weights"),
+    device: get("device"),
   };
 }
 
@@ -599,6 +601,8 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
           test: n.test && "expr" in n.test ? { expr: ir(n.test.expr) } : n.test,
           classWeights: n.classWeights,
           negativeWeights: n.negativeWeights,
+          // only when written: plans without it keep their hashes
+          ...(n.device ? { device: n.device } : {}),
           seed: n.seed,
           classes: n.classes,
         };

@@ -11,7 +11,7 @@ import { SampleRules } from "./samples.js";
 const K = T.KW;
 
 /**
- * The occurrence of the `+` list inside `merge`: clear of the train table's entry numbers (0..7
+ * The occurrence of the `+` list inside `merge`: clear of the train table's entry numbers (0..8
  * today), which its other lists use. A clash fails chevrotain's grammar validation at start-up.
  */
 const TRAIN_PLUS_LIST = 9;
@@ -218,6 +218,8 @@ export class TrainingRules extends SampleRules {
       },
     },
     this.field(K.negative_weights, "negative_weights", "mode", (at) => this.readName(at)),
+    // `device gpu`: where the block's models that can use a GPU train (auto, cpu, gpu)
+    this.field(K.device, "device", "mode", (at) => this.readName(at)),
   ] satisfies Keyed<A.TrainProp>[]);
 
   protected trainDecl = this.RULE("trainDecl", (): A.TrainDecl => {

@@ -27,7 +27,7 @@ import {
   BALANCE_MODES, BUILTINS, FUNCTION_BY_NAME, FUNCTIONS, HISTOGRAM_SPLITS, METRICS, MODEL_KIND_BY_NAME, MODEL_KINDS,
   REWEIGHT_MODES, signatureText,
 } from "../../stdlib/index.js";
-import { NEGATIVE_WEIGHT_MODES } from "../../plan/types.js";
+import { NEGATIVE_WEIGHT_MODES, TRAIN_DEVICES } from "../../plan/types.js";
 import { classOrder } from "../../plan/classes.js";
 import { documentPath } from "./common.js";
 import { CursorTypes, typesAtCursor } from "./cursorTypes.js";
@@ -39,7 +39,7 @@ import { declarationStart, isIdentifierToken, lastTokenBefore, lex, Lexed, struc
 const BLOCK_ITEMS: Record<string, ReadonlySet<string>> = {
   analysis: new Set(["lumi", "seed", "title"]),
   sample: new Set(["files", "tree", "class", "weight", "where", "xsec", "sumw", "title"]),
-  train: new Set(["on", "folds", "balance", "reweight", "validation", "test", "class_weights", "negative_weights"]),
+  train: new Set(["on", "folds", "balance", "reweight", "validation", "test", "class_weights", "negative_weights", "device"]),
   evaluate: new Set(["in", "bins", "metrics", "working_points", "reference"]),
   output: new Set(["predictions", "histogram", "histograms", "cutflow", "report", "dataset", "onnx", "ntuple"]),
 };
@@ -312,6 +312,7 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
         else if (pv === "reweight") addWords(REWEIGHT_MODES.filter((m) => m !== "to"));
         else if (pv === "to") addNamesOf(["sample"]);
         else if (pv === "negative_weights") addWords(NEGATIVE_WEIGHT_MODES);
+        else if (pv === "device") addWords(TRAIN_DEVICES);
         break;
       case "evaluateProp":
         if (pv === "in") addNamesOf(["region"]);

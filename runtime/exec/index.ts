@@ -11,6 +11,7 @@ import type { Plan } from "../../plan/types.js";
 import { validatePlan } from "../../plan/validate.js";
 import { buildMetricsDocument, type EvaluationResult } from "../evaluate/index.js";
 import { RunError } from "./errors.js";
+import { DeviceError, releaseDevices, resolveDevice, takeDriverLog } from "../devices/index.js";
 import { publishOutputs, stageOutputs, WrittenOutput } from "./outputs.js";
 import { runPlan, RunOptions, RunResult } from "./run.js";
 import type { RenderedReport } from "./types.js";
@@ -57,6 +58,8 @@ export async function execute(plan: unknown, opts: ExecuteOptions): Promise<Exec
   if (!valid.ok) throw new RunError("HEP6007", { detail: valid.errors.join("; ") });
   const p = plan as Plan;
   const t0 = performance.now();
+  // `gpu` without an adapter is said before any work, with no run directory made
+  await checkGpu(p, opts.device);
   const state = stateDir(opts.analysisDir);
   const planHash = hashOf(p);
   const stamp = (opts.now?.() ?? new Date()).toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
@@ -68,6 +71,7 @@ export async function execute(plan: unknown, opts: ExecuteOptions): Promise<Exec
     writeFileSync(path.join(runDir, "inputs.json"), canonicalJson({ locked: p.locked, inputs: p.inputs }));
     writeFileSync(path.join(runDir, "versions.json"), canonicalJson({ ...opts.versions, seed: p.analysis.seed }));
   } catch (e) {
+    await releaseDevices();
     throw new RunError("HEP6006", { path: path.join(state, "runs"), reason: (e as Error).message });
   }
   const log = (line: string) => appendFileSync(path.join(runDir, "log.txt"), `${new Date().toISOString()} ${line}\n`);
@@ -81,10 +85,33 @@ export async function execute(plan: unknown, opts: ExecuteOptions): Promise<Exec
     const wallMs = performance.now() - t0;
     writeFileSync(path.join(runDir, "summary.json"), canonicalJson(summaryOf(p, result, outputs, wallMs)));
     if (result.evaluations.length) writeFileSync(path.join(runDir, "metrics.json"), canonicalJson(buildMetricsDocument(result.evaluations)));
+    for (const m of result.models) log(`model ${m.model} (${m.kind}): ${m.cached ? "from the cache, trained" : "trained"} on ${m.device}`);
     log(`done in ${Math.round(wallMs)} ms: ${outputs.map((o) => o.path).join(", ")}`);
     return { result, runDir, outputs, wallMs };
   } catch (e) {
     log(`failed: ${(e as Error).message}`);
+    throw e;
+  } finally {
+    // the GPU driver's own messages (kept off the terminal) go to the run log
+    for (const line of takeDriverLog()) log(`driver: ${line}`);
+    await releaseDevices();
+  }
+}
+
+/** Model kinds that train on a device. */
+const DEVICE_KINDS = new Set(["mlp"]);
+
+async function checkGpu(p: Plan, device: ExecuteOptions["device"]): Promise<void> {
+  const gpuTrain = p.nodes.find((n) => n.kind === "train" && DEVICE_KINDS.has(n.modelKind) && ((n as { device?: string }).device ?? device) === "gpu");
+  if (!gpuTrain) return;
+  try {
+    await resolveDevice("gpu");
+  } catch (e) {
+    if (e instanceof DeviceError) {
+      takeDriverLog();
+      await releaseDevices();
+      throw new RunError(e.code, e.args, (gpuTrain as { device?: string }).device === "gpu" ? gpuTrain.origin : undefined);
+    }
     throw e;
   }
 }
@@ -124,6 +151,7 @@ export function summaryOf(plan: Plan, result: RunResult, outputs: WrittenOutput[
       classes: m.classes,
       folds: m.folds,
       cached: m.cached,
+      device: m.device,
       // feature importance by name, summed over the folds
       importance: m.importance ? Object.fromEntries(m.features.map((f, j) => [f, { gain: m.importance!.gain[j], splits: m.importance!.splits[j] }])) : null,
     })),

@@ -133,7 +133,7 @@ export async function runPlan(given: Plan, opts: RunOptions): Promise<RunResult>
     ntuples: plan.nodes.flatMap((n) => (n.kind === "write" && n.format === "ntuple" && run.results.has(n.id) ? [run.results.get(n.id) as NtupleResult] : [])),
     models: plan.nodes.flatMap((n) => {
       const m = n.kind === "train" ? (run.results.get(n.id) as (TrainedModel & { cached?: boolean }) | undefined) : undefined;
-      return m ? [{ model: m.model, kind: m.kind, classes: m.classes, features: m.features, folds: m.nFolds, cached: m.cached === true, importance: m.importance, summary: m.summary }] : [];
+      return m ? [{ model: m.model, kind: m.kind, classes: m.classes, features: m.features, folds: m.nFolds, cached: m.cached === true, device: m.device ?? "cpu", importance: m.importance, summary: m.summary }] : [];
     }),
   };
 }

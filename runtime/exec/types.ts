@@ -4,6 +4,7 @@ import type { SampleCutflow } from "./cutflow.js";
 import type { HistogramData } from "./histogram.js";
 import type { EvaluationResult } from "../evaluate/index.js";
 import type { TrainedModel } from "../models/index.js";
+import type { DeviceWanted } from "../devices/index.js";
 import type { DatasetRows } from "../train/index.js";
 import type { FriendResult } from "./runners/friend.js";
 import type { NtupleResult } from "./runners/ntuple.js";
@@ -18,6 +19,8 @@ export interface ModelSummary {
   folds: number;
   /** Taken from the model cache rather than trained. */
   cached: boolean;
+  /** Where it was trained: "cpu", or "gpu: " and the adapter (vendor, architecture, backend). */
+  device: string;
   /** Per feature, summed over folds: total gain of its splits and their number. */
   importance?: { gain: number[]; splits: number[] };
   /** What preparing and fitting had to say. */
@@ -41,6 +44,11 @@ export interface RunOptions {
    * fills histograms and cutflows from their outputs, in entry order.
    */
   threads?: number;
+  /**
+   * Where models train: cpu (the default here), gpu (an error before any work when there is no
+   * adapter) or auto (the GPU when a hardware one is found). A train block's own `device` wins.
+   */
+  device?: DeviceWanted;
   /** Folder for cached columns; null disables caching. */
   cacheDir?: string | null;
   signal?: AbortSignal;

@@ -12,6 +12,7 @@ import { cutAndCount } from "./cuts/index.js";
 import { mlpRuntime } from "./mlp/index.js";
 import { openOnnx, type OnnxScorer, type OpenOptions } from "./onnx/index.js";
 import type { OnnxInputsSpec } from "../../plan/onnx.js";
+import type { DeviceWanted } from "../devices/index.js";
 
 /** One fold's fitted model, able to score scaled feature columns. */
 export interface FittedModel {
@@ -25,6 +26,8 @@ export interface FittedModel {
   curves?: { train: number[]; valid: number[] };
   /** The round or epoch kept (early stopping). */
   bestIteration?: number;
+  /** Where it was trained: "cpu", or "gpu: " and the adapter; absent: the CPU. */
+  device?: string;
 }
 
 export interface FitContext {
@@ -32,6 +35,10 @@ export interface FitContext {
   threads: number;
   classes: string[];
   signal?: AbortSignal;
+  /** Where to train, for the kinds that can use a GPU (mlp); absent: the CPU. */
+  device?: DeviceWanted;
+  /** The model's name, for messages. */
+  model?: string;
   /** Progress: a round or epoch done, with its losses. */
   onRound?: (round: number, trainLoss: number, validLoss: number | null) => void;
 }
@@ -85,10 +92,12 @@ export interface TrainedModel {
   /** Number of folds (0: trained without folds). */
   nFolds: number;
   /** Per fold: its scalers, the kind's serialised model, the round kept and the loss curves (null: no value, e.g. no validation part). */
-  folds: Array<{ fold: number; scalers: FittedScaler[]; model: unknown; bestIteration?: number; curves?: { train: Array<number | null>; valid: Array<number | null> } }>;
+  folds: Array<{ fold: number; scalers: FittedScaler[]; model: unknown; bestIteration?: number; curves?: { train: Array<number | null>; valid: Array<number | null> }; device?: string }>;
   importance?: { gain: number[]; splits: number[] };
   /** What the preparation reported (events and weights per class and fold). */
   summary: unknown;
+  /** Where the folds were trained: "cpu", or "gpu: " and the adapter. */
+  device?: string;
 }
 
 /** A trained model with its folds loaded, ready to score. */

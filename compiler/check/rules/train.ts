@@ -4,7 +4,7 @@
  */
 import { BALANCE_MODES, MODEL_KIND_BY_NAME, REWEIGHT_MODES } from "../../../stdlib/index.js";
 import type * as A from "../../../grammar/ast.js";
-import { NEGATIVE_WEIGHT_MODES } from "../../../plan/types.js";
+import { NEGATIVE_WEIGHT_MODES, TRAIN_DEVICES } from "../../../plan/types.js";
 import { BOOL, FLOAT, typeToString } from "../../core/types.js";
 import { printExpr } from "../../syntax/print.js";
 import type { CheckContext } from "../context.js";
@@ -90,6 +90,9 @@ export function checkTrain(ctx: CheckContext, exprs: ExprChecker): void {
         }
         case "negative_weights":
           if (p.mode.name && !(NEGATIVE_WEIGHT_MODES as readonly string[]).includes(p.mode.name)) ctx.report("HEP4026", file, p.mode.span, { what: "negative_weights mode", name: p.mode.name });
+          break;
+        case "device":
+          if (p.mode.name && !(TRAIN_DEVICES as readonly string[]).includes(p.mode.name)) ctx.report("HEP4026", file, p.mode.span, { what: "device", name: p.mode.name });
           break;
       }
     }

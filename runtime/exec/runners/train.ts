@@ -14,6 +14,7 @@ import type { SampleRows } from "../../train/types.js";
 import { prepareTraining, type Prepared, type TrainSpec } from "../../train/index.js";
 import { MODEL_RUNTIMES, modelErrorOf, scalerToJson, type TrainedModel } from "../../models/index.js";
 import { defaultThreads } from "../chunks.js";
+import { isDeviceWanted, type DeviceWanted } from "../../devices/index.js";
 import { atomicWrite } from "../cache.js";
 import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
@@ -188,6 +189,12 @@ function prepare(t: TrainNode, scale: ScaleNode, rows: SampleRows[], run: RunSta
   return prepared.value;
 }
 
+/** The block's own `device` (plans that carry one), else the run's. */
+export function deviceOf(t: TrainNode, run: RunState): DeviceWanted {
+  const own = (t as { device?: unknown }).device;
+  return isDeviceWanted(own) ? own : (run.opts.device ?? "cpu");
+}
+
 /** One model per fold, in fold order. */
 async function fitModel(t: TrainNode, scale: ScaleNode, prepared: Prepared, run: RunState): Promise<TrainedModel> {
   const fitted: TrainedModel["folds"] = [];
@@ -202,7 +209,7 @@ export async function fitFold(t: TrainNode, prepared: Prepared, k: number, run: 
   if (run.opts.signal?.aborted) throw new RunError("HEP6005", {});
   let m;
   try {
-    m = await kind.fit(data, t.options, { seed: t.seed, threads: Math.max(1, run.opts.threads ?? defaultThreads()), classes: prepared.classes, signal: run.opts.signal });
+    m = await kind.fit(data, t.options, { seed: t.seed, threads: Math.max(1, run.opts.threads ?? defaultThreads()), classes: prepared.classes, signal: run.opts.signal, device: deviceOf(t, run), model: t.model });
   } catch (e) {
     if (run.opts.signal?.aborted) throw new RunError("HEP6005", {});
     const known = modelErrorOf(e);
@@ -210,7 +217,7 @@ export async function fitFold(t: TrainNode, prepared: Prepared, k: number, run: 
     throw e;
   }
   const finite = (xs: number[]) => xs.map((x) => (Number.isFinite(x) ? x : null));
-  return { fold: data.fold, scalers: data.scalers.map(scalerToJson) as never, model: m.toJSON(), bestIteration: m.bestIteration, curves: m.curves && { train: finite(m.curves.train), valid: finite(m.curves.valid) } };
+  return { fold: data.fold, scalers: data.scalers.map(scalerToJson) as never, model: m.toJSON(), bestIteration: m.bestIteration, curves: m.curves && { train: finite(m.curves.train), valid: finite(m.curves.valid) }, device: m.device ?? "cpu" };
 }
 
 /** The model of a train block from its folds' fits, in fold order. */
@@ -218,7 +225,8 @@ export function assembleModel(t: TrainNode, scale: ScaleNode, prepared: Prepared
   const kind = MODEL_RUNTIMES[t.modelKind];
   const { classes, summary } = prepared;
   const importance = sumImportance(fitted.map((f) => kind.load(f.model).importance));
-  return { format: "hepc-model/1", model: t.model, kind: t.modelKind, hash: t.hash, classes, features: scale.features.map((f) => f.name), nFolds: t.folds?.n ?? 0, folds: fitted, importance, summary };
+  const devices = new Set(fitted.map((f) => f.device ?? "cpu"));
+  return { format: "hepc-model/1", model: t.model, kind: t.modelKind, hash: t.hash, classes, features: scale.features.map((f) => f.name), nFolds: t.folds?.n ?? 0, folds: fitted, importance, summary, device: [...devices].join(", ") || "cpu" };
 }
 
 /** A train block's folds and dataset from its samples' rows (scale-out train tasks). */

@@ -10,7 +10,8 @@
  * The arithmetic is hepc's own on Float32Arrays: dense products in WebAssembly SIMD (simd.wat,
  * simd.ts) where the shapes allow, TypeScript elsewhere (kernels.ts, train.ts, optim.ts). At batch
  * 256 a 28-64-64-1 network is dominated by per-operation dispatch in TensorFlow.js's wasm backend,
- * so tfjs is not loaded. Files by job: options, rng, network (data + JSON), kernels, simd,
+ * so tfjs is not loaded. On a WebGPU device (ctx.device: `gpu`, or `auto` with a hardware GPU)
+ * the same network trains with hepc's WGSL kernels (gpu/). Files by job: options, rng, network (data + JSON), kernels, simd,
  * forward (scoring), optim, train (the loop), model (FittedModel), onnx (export), errors.
  *
  * Must not import runtime/exec (the executor calls this) or the compiler.
@@ -25,6 +26,11 @@ import { readOptions } from "./options.js";
 import { Rng } from "./rng.js";
 import { trainNetwork } from "./train.js";
 import { mlpToOnnx } from "./onnx.js";
+import { adapterLabel, resolveDevice, type DeviceUse } from "../../devices/index.js";
+import { trainOnGpu } from "./gpu/train.js";
+import type { MlpOptions } from "./options.js";
+
+const wanted = (ctx: FitContext) => ctx.device ?? "cpu";
 
 export { MlpError, type MlpCode } from "./errors.js";
 export { MlpModel, FORMAT } from "./model.js";
@@ -49,6 +55,11 @@ export async function fitMlp(data: FoldData, options: Record<string, unknown>, c
   // the fold takes part in the stream so that folds start from different weights
   const stream = (k: number) => k * 65536 + (data.fold + 1);
   const net = initNetwork(data.columns.length, o.layers, classes === 2 ? 1 : classes, o.activation, o.batchNorm, new Rng(ctx.seed, stream(STREAM.init)));
+  const use = await deviceFor(ctx, o);
+  if (use.kind === "gpu") {
+    const g = await trainOnGpu(use.gpu, net, data, data.valid.n > 0 ? data.valid : null, o, new Rng(ctx.seed, stream(STREAM.shuffle)), { signal: ctx.signal, onEpoch: (e, t, v) => ctx.onRound?.(e, t, v) }, { model: ctx.model ?? "mlp" });
+    return new MlpModel(g.net, "hepc-wgsl", g.curves, g.bestEpoch, g.epochsRun, `gpu: ${adapterLabel(use.gpu.info)}`);
+  }
   const r = await trainNetwork(
     net,
     data,
@@ -57,7 +68,19 @@ export async function fitMlp(data: FoldData, options: Record<string, unknown>, c
     { shuffle: new Rng(ctx.seed, stream(STREAM.shuffle)), dropout: new Rng(ctx.seed, stream(STREAM.dropout)) },
     { signal: ctx.signal, onEpoch: (e, t, v) => ctx.onRound?.(e, t, v) },
   );
-  return new MlpModel(r.net, kernelBackend(), r.curves, r.bestEpoch, r.epochsRun);
+  return new MlpModel(r.net, kernelBackend(), r.curves, r.bestEpoch, r.epochsRun, use.note && wanted(ctx) === "gpu" ? `cpu (${use.note})` : "cpu");
+}
+
+/**
+ * The device a fit runs on. Dropout and batch norm have no GPU kernels in this version: such a
+ * network trains on the CPU, and `gpu` asked explicitly says so in the device's name.
+ */
+async function deviceFor(ctx: FitContext, o: MlpOptions): Promise<DeviceUse> {
+  const wanted = ctx.device ?? "cpu";
+  if (wanted === "cpu") return { kind: "cpu", note: null };
+  const use = await resolveDevice(wanted);
+  if (use.kind === "gpu" && (o.dropout > 0 || o.batchNorm)) return { kind: "cpu", note: "dropout and batch_norm train on the CPU in this version" };
+  return use;
 }
 
 export const mlpRuntime: ModelKindRuntime = {

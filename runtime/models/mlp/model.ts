@@ -19,6 +19,8 @@ export class MlpModel implements FittedModel {
     readonly curves: { train: number[]; valid: number[] } | undefined,
     readonly bestIteration: number | undefined,
     readonly epochsRun: number | undefined,
+    /** Where it was trained: "cpu", or "gpu: " and the adapter. */
+    readonly device: string = "cpu",
   ) {}
 
   predict(columns: Float32Array[], n: number): Float64Array {
@@ -32,6 +34,7 @@ export class MlpModel implements FittedModel {
     return {
       format: FORMAT,
       backend: this.backend,
+      ...(this.device !== "cpu" ? { device: this.device } : {}),
       ...(this.epochsRun !== undefined ? { epochs: this.epochsRun } : {}),
       ...(this.bestIteration !== undefined ? { bestEpoch: this.bestIteration } : {}),
       network: networkToJson(this.net),
@@ -43,6 +46,6 @@ export class MlpModel implements FittedModel {
     if (!o || typeof o !== "object" || o.format !== FORMAT) throw new MlpError("HEP6061", { reason: `the format is ${JSON.stringify(o?.format)}, not ${FORMAT}` });
     const best = typeof o.bestEpoch === "number" ? o.bestEpoch : undefined;
     const epochs = typeof o.epochs === "number" ? o.epochs : undefined;
-    return new MlpModel(networkFromJson(o.network), String(o.backend ?? ""), undefined, best, epochs);
+    return new MlpModel(networkFromJson(o.network), String(o.backend ?? ""), undefined, best, epochs, typeof o.device === "string" ? o.device : "cpu");
   }
 }

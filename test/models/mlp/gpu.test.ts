@@ -1,0 +1,272 @@
+/**
+ * The mlp's WGSL kernels on a WebGPU adapter (Mesa's lavapipe where there is no GPU: correctness,
+ * not speed). Checked against independent computations: the gradients against central finite
+ * differences of a float64 loss written here; forward and backward against the CPU trainer on the
+ * same batch (float32 rounding apart); scores of fixed weights against the CPU scorer; training:
+ * seeded runs repeat bit for bit, data split over several buffers trains exactly as in one, a
+ * batch that does not fit is HEP6091 naming model, batch and size, a lost device is HEP6092.
+ * Without an adapter these skip (and say how to set one up); HEPC_TEST_WEBGPU=1 makes them required.
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { gpuDevice, releaseDevices, type GpuDevice } from "../../../runtime/devices/index.js";
+import { batchGradients, GpuScorer, trainOnGpu } from "../../../runtime/models/mlp/gpu/index.js";
+import { predictColumns } from "../../../runtime/models/mlp/forward.js";
+import { cloneNetwork, initNetwork, type Network } from "../../../runtime/models/mlp/network.js";
+import { readOptions, type Activation } from "../../../runtime/models/mlp/options.js";
+import { Rng } from "../../../runtime/models/mlp/rng.js";
+import { BatchTrainer } from "../../../runtime/models/mlp/train.js";
+import { webgpuAvailable } from "../../helpers/webgpu.js";
+import { auc, lcg, ring } from "./data.js";
+import { fitMlp } from "../../../runtime/models/mlp/index.js";
+
+const available = await webgpuAvailable();
+let gpu: GpuDevice;
+async function dev(): Promise<GpuDevice> {
+  const g = await gpuDevice();
+  if ("reason" in g) throw new Error(g.reason);
+  gpu = g;
+  return g;
+}
+afterAll(() => releaseDevices());
+
+/** A batch: m rows of F inputs in [-1, 1), labels, weights in [0.5, 1.5). */
+function batch(F: number, m: number, K: number, seed: number) {
+  const r = lcg(seed);
+  const x = new Float32Array(m * F).map(() => 2 * r() - 1);
+  const y = Int32Array.from({ length: m }, () => Math.floor(r() * (K === 1 ? 2 : K)));
+  const w = Float32Array.from({ length: m }, () => 0.5 + r());
+  return { x, y, w };
+}
+
+const SELU_L = 1.0507009873554805;
+const SELU_A = 1.6732632423543772;
+function act64(a: Activation, z: number): number {
+  switch (a) {
+    case "relu": return Math.max(0, z);
+    case "elu": return z > 0 ? z : Math.expm1(z);
+    case "selu": return z > 0 ? SELU_L * z : SELU_L * SELU_A * Math.expm1(z);
+    case "tanh": return Math.tanh(z);
+    case "sigmoid": return 1 / (1 + Math.exp(-z));
+  }
+}
+
+/** Σ wᵢ·lossᵢ / norm in float64, straight from the definitions (no code shared with hepc's). */
+function loss64(net: Network, x: Float32Array, y: Int32Array, w: Float32Array, norm: number): number {
+  let total = 0;
+  const layers = [...net.hidden, net.out];
+  for (let i = 0; i < y.length; i++) {
+    let h = Array.from(x.subarray(i * net.inputs, (i + 1) * net.inputs));
+    layers.forEach((d, l) => {
+      const o: number[] = [];
+      for (let j = 0; j < d.nOut; j++) {
+        let s = d.b[j];
+        for (let k = 0; k < d.nIn; k++) s += h[k] * d.W[k * d.nOut + j];
+        o.push(l < layers.length - 1 ? act64(net.activation, s) : s);
+      }
+      h = o;
+    });
+    if (net.outputs === 1) total += w[i] * (Math.log1p(Math.exp(-Math.abs(h[0]))) + Math.max(h[0], 0) - y[i] * h[0]);
+    else {
+      const mx = Math.max(...h);
+      const lse = mx + Math.log(h.reduce((a, v) => a + Math.exp(v - mx), 0));
+      total += w[i] * (lse - h[y[i]]);
+    }
+  }
+  return total / norm;
+}
+
+describe.skipIf(!available)("mlp WGSL kernels", () => {
+  const cases: Array<[Activation, number, number[]]> = [
+    ["tanh", 1, [5, 4]],
+    ["elu", 1, [5, 4]],
+    ["selu", 1, [5, 4]],
+    ["sigmoid", 3, [5, 4]],
+    ["relu", 1, [6, 5]],
+    ["tanh", 3, [70, 9]],
+  ];
+  for (const [act, K, layers] of cases)
+    it(`backward against finite differences: ${act}, ${layers.join("-")}, ${K === 1 ? "binary" : `${K} classes`}`, async () => {
+      const g = await dev();
+      const F = 3;
+      const m = 67; // more than one 64-row tile
+      const net = initNetwork(F, layers, K, act, false, new Rng(11));
+      const { x, y, w } = batch(F, m, K, 5);
+      const wMean = 0.8;
+      const norm = m * wMean;
+      // the weight gradients' sums split in slices of 16 rows (5 slices), as large batches are
+      const r = await batchGradients(g, net, x, y, w, wMean, { kc: 16, splits: 5 });
+      expect(r.loss / norm).toBeCloseTo(loss64(net, x, y, w, norm), 5);
+      let scale = 0;
+      for (const L of r.layers) for (const v of [...L.gW, ...L.gb]) scale = Math.max(scale, Math.abs(v));
+      expect(scale).toBeGreaterThan(1e-3);
+      const layersOf = [...net.hidden, net.out];
+      let checked = 0;
+      let kinks = 0;
+      layersOf.forEach((d, l) => {
+        for (const [name, arr] of [["gW", d.W], ["gb", d.b]] as const) {
+          // wide layers: a sample of their parameters
+          const stride = arr.length > 60 ? 7 : 1;
+          for (let i = 0; i < arr.length; i += stride) {
+            const v0 = arr[i];
+            const h = 1e-4;
+            const l0 = loss64(net, x, y, w, norm);
+            arr[i] = v0 + h;
+            const hiH = Math.fround(v0 + h);
+            const up = loss64(net, x, y, w, norm);
+            arr[i] = v0 - h;
+            const loH = Math.fround(v0 - h);
+            const down = loss64(net, x, y, w, norm);
+            arr[i] = v0;
+            // relu and selu: a step across a kink (the derivative jumps at 0) has one-sided slopes that disagree
+            if (Math.abs((up - l0) / (hiH - v0) - (l0 - down) / (v0 - loH)) > 2e-3 * scale) {
+              kinks++;
+              continue;
+            }
+            const fd = (up - down) / (hiH - loH);
+            expect(Math.abs(fd - r.layers[l][name][i])).toBeLessThan(2e-3 * scale + 1e-5);
+            checked++;
+          }
+        }
+      });
+      expect(kinks).toBeLessThan(act === "relu" || act === "selu" ? 0.1 * checked : 1);
+    });
+
+  it("forward and backward equal the CPU trainer's on the same batch, within float32 rounding", async () => {
+    const g = await dev();
+    for (const [act, K] of [["relu", 1], ["elu", 4]] as const) {
+      const F = 28;
+      const m = 300;
+      const net = initNetwork(F, [64, 64], K, act, false, new Rng(3));
+      const { x, y, w } = batch(F, m, K, 9);
+      const gpuR = await batchGradients(g, cloneNetwork(net), x, y, w, 1.1);
+      const splitR = await batchGradients(g, cloneNetwork(net), x, y, w, 1.1, { kc: 64, splits: 5 });
+      const t = new BatchTrainer(cloneNetwork(net), readOptions({ layers: [64, 64], activation: act, batch: m }), m, new Rng(1));
+      t.x.set(x);
+      t.y.set(y);
+      t.w.set(w);
+      t.forward(m);
+      const cpuLoss = t.lossGrad(m, m * 1.1);
+      t.backward(m);
+      for (let i = 0; i < m * K; i++) expect(Math.abs(gpuR.logits[i] - t.logits[i])).toBeLessThan(1e-5 * (1 + Math.abs(t.logits[i])));
+      expect(gpuR.loss).toBeCloseTo(cpuLoss, 2);
+      // the CPU trainer's parameters: per layer its kernel, then its bias
+      const cpu = t.params.map((p) => p.grad);
+      gpuR.layers.forEach((L, l) => {
+        for (const [k, arr] of [[2 * l, L.gW], [2 * l + 1, L.gb]] as const) {
+          let scale = 0;
+          for (const v of cpu[k]) scale = Math.max(scale, Math.abs(v));
+          const other = k % 2 === 0 ? splitR.layers[l].gW : splitR.layers[l].gb;
+          for (let i = 0; i < arr.length; i++) {
+            expect(Math.abs(arr[i] - cpu[k][i])).toBeLessThan(1e-4 * scale + 1e-7);
+            expect(Math.abs(other[i] - cpu[k][i])).toBeLessThan(1e-4 * scale + 1e-7);
+          }
+        }
+      });
+    }
+  });
+
+  it("fixed weights score on the GPU as on the CPU within 1e-5, per event", async () => {
+    const g = await dev();
+    for (const K of [1, 3]) {
+      const d = ring(5000, 4, 6);
+      const net = initNetwork(6, [32, 16], K, "selu", false, new Rng(8));
+      const s = new GpuScorer(g, net, 1024); // several blocks
+      const onGpu = await s.predict(d.columns, d.n);
+      s.destroy();
+      const onCpu = predictColumns(net, d.columns, d.n);
+      let worst = 0;
+      for (let i = 0; i < onCpu.length; i++) worst = Math.max(worst, Math.abs(onGpu[i] - onCpu[i]));
+      expect(worst).toBeLessThan(1e-5);
+    }
+  });
+});
+
+describe.skipIf(!available)("mlp training on the GPU", () => {
+  const train = ring(3000, 1);
+  const valid = ring(800, 2);
+  const o = readOptions({ layers: [16, 16], epochs: 6, batch: 128, learning_rate: 0.01, patience: 2 });
+  const start = initNetwork(4, [16, 16], 1, "relu", false, new Rng(4));
+  const fit = (extra: Parameters<typeof trainOnGpu>[7] = { model: "nn" }, opts = o, hooks = {}) => trainOnGpu(gpu, cloneNetwork(start), train, valid, opts, new Rng(7, 2), hooks, extra);
+
+  it("learns the ring, keeps the best epoch, and the same seed gives the same weights bit for bit", async () => {
+    await dev();
+    const a = await fit();
+    const b = await fit();
+    expect(a.curves.train.length).toBe(a.epochsRun);
+    expect(a.curves.valid.at(-1)!).toBeLessThan(a.curves.valid[0]);
+    expect(a.curves.valid[a.bestEpoch - 1]).toBe(Math.min(...a.curves.valid));
+    expect(Array.from(b.net.hidden[0].W)).toEqual(Array.from(a.net.hidden[0].W));
+    expect(Array.from(b.net.out.W)).toEqual(Array.from(a.net.out.W));
+    expect(b.curves).toEqual(a.curves);
+    // a different seed draws other permutations
+    const c = await trainOnGpu(gpu, cloneNetwork(start), train, valid, o, new Rng(8, 2), {}, { model: "nn" });
+    expect(Array.from(c.net.out.W)).not.toEqual(Array.from(a.net.out.W));
+  });
+
+  it("the weight gradients' sum split over slices of the batch trains as the unsplit sum, within float32 rounding", async () => {
+    await dev();
+    const big = readOptions({ layers: [16, 16], epochs: 2, batch: 1024, learning_rate: 0.01, patience: 0 });
+    const a = await fit({ model: "nn" }, big);
+    const b = await fit({ model: "nn", split: false }, big);
+    for (let i = 0; i < a.net.out.W.length; i++) expect(Math.abs(a.net.out.W[i] - b.net.out.W[i])).toBeLessThan(1e-4);
+    expect(Math.abs(a.curves.train[1] - b.curves.train[1])).toBeLessThan(1e-5);
+  });
+
+  it("training rows split over several buffers (past the binding limit) train exactly as in one", async () => {
+    await dev();
+    const one = await fit();
+    // 4 KiB chunks: 170 rows each, 18 chunks, gathered four buffers at a time
+    const many = await fit({ model: "nn", chunkBytes: 4096 });
+    expect(Array.from(many.net.hidden[1].W)).toEqual(Array.from(one.net.hidden[1].W));
+    expect(many.curves).toEqual(one.curves);
+  });
+
+  it("a batch that does not fit the binding limit: HEP6091 naming model, batch and size, with a batch that fits", async () => {
+    await dev();
+    await expect(fit({ model: "nn", bindingLimit: 4096 }, readOptions({ layers: [16, 16], epochs: 1, batch: 128 }))).rejects.toMatchObject({
+      code: "HEP6091",
+      args: { model: "nn", batch: 128, size: "8.0 KiB", limit: "4.0 KiB", suggest: 64 },
+    });
+  });
+
+  it("3 folds trained on the CPU and on the GPU: out-of-fold AUCs within 0.005, the GPU named per fold", async () => {
+    await dev();
+    const all = ring(6000, 11, 5);
+    const folds = 3;
+    const opts = { layers: [32, 32], epochs: 12, batch: 256, learning_rate: 0.003, patience: 0 };
+    const sub = (rows: number[]) => ({ columns: all.columns.map((c) => Float32Array.from(rows, (i) => c[i])), label: Int32Array.from(rows, (i) => all.label[i]), weight: Float32Array.from(rows, (i) => all.weight[i]), n: rows.length });
+    const oof = async (device: "cpu" | "gpu") => {
+      const score = new Float64Array(all.n);
+      const devices: string[] = [];
+      for (let k = 0; k < folds; k++) {
+        const rest = Array.from({ length: all.n }, (_, i) => i).filter((i) => i % folds !== k);
+        const own = Array.from({ length: all.n }, (_, i) => i).filter((i) => i % folds === k);
+        const tr = sub(rest.filter((_, q) => q % 5 !== 0));
+        const va = sub(rest.filter((_, q) => q % 5 === 0));
+        const m = await fitMlp({ fold: k, ...tr, valid: va, scalers: [] }, opts, { seed: 42, threads: 1, classes: ["b", "s"], device, model: "nn" });
+        devices.push(m.device);
+        const t = sub(own);
+        const p = m.predict(t.columns, t.n);
+        own.forEach((i, q) => (score[i] = p[q]));
+      }
+      return { auc: auc(score, all.label, all.weight), devices };
+    };
+    const cpu = await oof("cpu");
+    const onGpu = await oof("gpu");
+    expect(cpu.devices).toEqual(["cpu", "cpu", "cpu"]);
+    for (const d of onGpu.devices) expect(d).toMatch(/^gpu: \S+ \S+ .*\((vulkan|metal|d3d12)/);
+    expect(cpu.auc).toBeGreaterThan(0.9);
+    expect(Math.abs(cpu.auc - onGpu.auc)).toBeLessThanOrEqual(0.005);
+  }, 120_000);
+
+  it("a device lost during training: HEP6092, no weights returned", async () => {
+    await dev();
+    const lostOne = gpu;
+    await expect(fit({ model: "nn" }, o, { onEpoch: () => lostOne.device.destroy() })).rejects.toMatchObject({ code: "HEP6092" });
+    await releaseDevices();
+    // the next use opens a fresh device
+    const again = await dev();
+    expect(again).not.toBe(lostOne);
+    expect(again.lost).toBeNull();
+  });
+});
