@@ -39,6 +39,7 @@ export const KW = Object.fromEntries(
     "normal", "clip", "linear", "categorical", "log", "none", "shift", "scale", "as",
     "on", "folds", "by", "balance", "reweight", "merge", "max_weight", "validation", "test", "class_weights", "negative_weights", "in", "to", "metrics", "at", "working_points", "reference",
     "predictions", "friend", "keyed", "histogram", "cutflow", "report", "weighted", "dataset", "onnx",
+    "is",
   ].map((w) => [w, soft(w)]),
 ) as Record<string, TokenType>;
 
@@ -82,6 +83,11 @@ export const Caret = createToken({ name: "Caret", pattern: /\^/ });
 export const AmpAmp = createToken({ name: "AmpAmp", pattern: /&&/, categories: [And] });
 export const PipePipe = createToken({ name: "PipePipe", pattern: /\|\|/, categories: [Or] });
 export const Bang = createToken({ name: "Bang", pattern: /!/, categories: [Not] });
+// Bitwise operators on ints (NanoAOD's `jetId` bits). `^` stays the power: xor is `xor(a, b)`.
+export const Amp = createToken({ name: "Amp", pattern: /&/ });
+export const Pipe = createToken({ name: "Pipe", pattern: /\|/ });
+export const ShiftLeft = createToken({ name: "ShiftLeft", pattern: /<</ });
+export const ShiftRight = createToken({ name: "ShiftRight", pattern: />>/ });
 
 export const allTokens: TokenType[] = [
   WhiteSpace,
@@ -101,6 +107,8 @@ export const allTokens: TokenType[] = [
   RBrace,
   EqEq,
   NotEq,
+  ShiftLeft,
+  ShiftRight,
   LtEq,
   GtEq,
   Lt,
@@ -116,6 +124,8 @@ export const allTokens: TokenType[] = [
   AmpAmp,
   PipePipe,
   Bang,
+  Amp,
+  Pipe,
   And,
   Or,
   Not,

@@ -20,6 +20,11 @@ export type ExprIR =
   | { op: "binary"; type: string; fn: string; args: [ExprIR, ExprIR] }
   | { op: "call"; type: string; fn: string; args: ExprIR[] }
   | { op: "index"; type: string; args: [ExprIR, ExprIR] }
+  /**
+   * `list[low:high]`: positions low ≤ p < high, Python's rules (negative bounds count from the end,
+   * bounds clamped to the list). args: the list, then low when `from`, then high when `to`.
+   */
+  | { op: "slice"; type: string; from: boolean; to: boolean; args: ExprIR[] }
   | { op: "member"; type: string; name: string; args: [ExprIR] }
   | { op: "where"; type: string; args: [ExprIR, ExprIR] }
   /**

@@ -22,6 +22,15 @@ export const math: StdFunction[] = [
   unary("sinh", "The hyperbolic sine: pz = pT sinh(η).", "Math.sinh($0)", ["muons[0].pt * sinh(muons[0].eta)"]),
   unary("cosh", "The hyperbolic cosine: |p| = pT cosh(η).", "__cosh($0)", ["muons[0].pt * cosh(muons[0].eta)"]),
   {
+    name: "xor",
+    category: "math",
+    summary: "The bitwise exclusive or of two ints (`^` is the power).",
+    doc: "Works on the low 32 bits, like the operators `&`, `|`, `<<` and `>>`. Missing when either side is missing.",
+    signatures: [sig([["a", "int"], ["b", "int"]], "int", true)],
+    examples: ["xor(NJet, 1)", "count(Jet where xor(NJet, 1) > 0)"],
+    impl: { kind: "scalar", js: "($0 === $0 && $1 === $1 ? ($0 ^ $1) : NaN)" },
+  },
+  {
     name: "atan2",
     category: "math",
     summary: "The angle of the point (x, y) from the x axis: atan2(y, x), in (-π, π].",

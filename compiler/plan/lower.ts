@@ -28,7 +28,7 @@ export class Usage {
   lorentz(t: Type): void {
     const r = t.kind === "list" ? t.element : t;
     if (r.kind !== "record") return;
-    if (r.record.name.startsWith("pair<")) {
+    if (r.record.name.startsWith("pair<") || r.record.name.startsWith("tuple<")) {
       this.lorentz(r.record.fields.get("first")!);
       this.lorentz(r.record.fields.get("second")!);
     } else this.kinematics.add(r.record.name);
@@ -93,7 +93,7 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
       return { op: "binary", type: t, fn: e.op, args: [go(e.left), go(e.right)] };
     }
     case "Call": {
-      if (P4_FUNCTIONS.has(e.callee.name) || e.callee.name === "pairs" || e.callee.name === "ht") {
+      if (P4_FUNCTIONS.has(e.callee.name) || e.callee.name === "pairs" || e.callee.name === "combinations" || e.callee.name === "permutations" || e.callee.name === "ht") {
         for (const a of e.args) {
           const at = ctx.types.get(a);
           if (at) usage.lorentz(at);
@@ -103,6 +103,11 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
     }
     case "Index":
       return { op: "index", type: t, args: [go(e.target), go(e.index)] };
+    case "Slice": {
+      // A left-out bound is a left-out argument: `from`/`to` say which of low and high follow the target.
+      const args = [go(e.target), ...(e.low ? [go(e.low)] : []), ...(e.high ? [go(e.high)] : [])];
+      return { op: "slice", type: t, from: e.low !== undefined, to: e.high !== undefined, args };
+    }
     case "Member": {
       const score = ctx.scores.get(e);
       if (score) return { op: "score", type: "float", model: score.model, output: score.output };

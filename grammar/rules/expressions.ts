@@ -10,7 +10,9 @@ import { entryOf, ParserBase } from "./base.js";
 
 export class ExpressionRules extends ParserBase {
   // ---- expressions ---------------------------------------------------------------------------
-  // Precedence, loosest first: where · or · and · not · comparison · + - · * / % · unary - · ^ · postfix
+  // Precedence, loosest first: where · or · and · not · comparison (and `is`) · | · & · << >> · + - · * / %
+  // · unary - · ^ · postfix. Bitwise operators bind tighter than comparisons (as in Python, not C),
+  // so `jetId & 2 != 0` is `(jetId & 2) != 0`.
 
   public expression = this.RULE(
     "expression",
@@ -57,7 +59,7 @@ export class ExpressionRules extends ParserBase {
 
   /** Comparisons do not chain: `a < b < c` is a syntax error rather than a surprise. */
   protected comparison = this.RULE("comparison", (): A.Expr => {
-    const left = this.SUBRULE(this.additive);
+    const left = this.SUBRULE(this.bitOr);
     let result = left;
     this.OPTION(() => {
       const t = this.OR([
@@ -68,14 +70,25 @@ export class ExpressionRules extends ParserBase {
         { ALT: () => this.CONSUME(T.Lt) },
         { ALT: () => this.CONSUME(T.Gt) },
         { ALT: () => this.CONSUME(T.Tilde) },
+        { ALT: () => this.CONSUME(T.KW.is) },
       ]);
-      const right = this.SUBRULE1(this.additive);
+      const right = this.SUBRULE1(this.bitOr);
       this.ACTION(() => {
         result = this.node({ kind: "Binary" as const, op: t.image as A.BinaryOp, left, right }, left.span.start, right.span.end);
       });
     });
     return result;
   }, this.recovery("comparison"));
+
+  protected bitOr = this.RULE("bitOr", (): A.Expr =>
+    this.binaryChain(() => this.SUBRULE(this.bitAnd), () => this.SUBRULE1(this.bitAnd), [T.Pipe], () => "|"),
+    this.recovery("bitOr"));
+  protected bitAnd = this.RULE("bitAnd", (): A.Expr =>
+    this.binaryChain(() => this.SUBRULE(this.shift), () => this.SUBRULE1(this.shift), [T.Amp], () => "&"),
+    this.recovery("bitAnd"));
+  protected shift = this.RULE("shift", (): A.Expr =>
+    this.binaryChain(() => this.SUBRULE(this.additive), () => this.SUBRULE1(this.additive), [T.ShiftLeft, T.ShiftRight], (t) => t.image as A.BinaryOp),
+    this.recovery("shift"));
 
   protected additive = this.RULE("additive", (): A.Expr =>
     this.binaryChain(() => this.SUBRULE(this.multiplicative), () => this.SUBRULE1(this.multiplicative), [T.Plus, T.Minus], (t) => t.image as A.BinaryOp),
@@ -119,12 +132,37 @@ export class ExpressionRules extends ParserBase {
       DEF: () => {
         this.OR([
           {
+            // `jets[0]`, or a slice: `jets[1:3]`, `jets[:6]`, `jets[2:]`.
             ALT: () => {
-              this.CONSUME(T.LBracket);
-              const index = this.SUBRULE(this.expression);
+              const open = this.CONSUME(T.LBracket);
+              let low: A.Expr | undefined;
+              let high: A.Expr | undefined;
+              let colon: IToken | undefined;
+              this.OR1([
+                {
+                  ALT: () => {
+                    colon = this.CONSUME(T.Colon);
+                    this.OPTION(() => {
+                      high = this.SUBRULE(this.expression);
+                    });
+                  },
+                },
+                {
+                  ALT: () => {
+                    low = this.SUBRULE1(this.expression);
+                    this.OPTION1(() => {
+                      colon = this.CONSUME1(T.Colon);
+                      this.OPTION2(() => {
+                        high = this.SUBRULE2(this.expression);
+                      });
+                    });
+                  },
+                },
+              ]);
               this.CONSUME(T.RBracket);
               this.ACTION(() => {
-                e = this.node({ kind: "Index" as const, target: e, index }, e.span.start, this.lastEnd());
+                if (colon) e = this.node({ kind: "Slice" as const, target: e, ...(low ? { low } : {}), ...(high ? { high } : {}) }, e.span.start, this.lastEnd());
+                else e = this.node({ kind: "Index" as const, target: e, index: low ?? this.missingAt(open) }, e.span.start, this.lastEnd());
               });
             },
           },

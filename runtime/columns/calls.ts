@@ -9,7 +9,7 @@ import type { ExprIR } from "../../plan/types.js";
 import { FUNCTION_BY_NAME, type StdFunction } from "../../stdlib/index.js";
 import type { Gen } from "./emit.js";
 import { member } from "./access.js";
-import { best, pairs, sortBy } from "./combinatorics.js";
+import { best, pairs, sortBy, tuples } from "./combinatorics.js";
 import { compile, listOf } from "./expr.js";
 import { kinOf, makeP4, twoBody } from "./kinematics.js";
 import { at, capture, lift, randomAccess } from "./lists.js";
@@ -71,6 +71,9 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
   sort_by: (g, ir, cx) => sortBy(g, listOf(g, ir.args[0], cx), ir.args[1], cx),
   best: (g, ir, cx) => best(g, listOf(g, ir.args[0], cx), ir.args[1], cx),
   pairs: (g, ir, cx) => pairs(g, ir.args.map((a) => listOf(g, a, cx)), ir),
+  // k is a literal (the checker requires it): the candidates' type already says it
+  combinations: (g, ir, cx) => tuples(g, listOf(g, ir.args[0], cx), tupleSize(ir), false, ir),
+  permutations: (g, ir, cx) => tuples(g, listOf(g, ir.args[0], cx), tupleSize(ir), true, ir),
   // constructors
   p4: (g, ir, cx) => {
     const [px, py, pz, E] = ir.args.map((a, n) => g.hoist(compile(g, a, cx), ["px", "py", "pz", "E"][n]));
@@ -85,6 +88,12 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
     return makeP4(g, "pxpy", { px, py });
   },
 };
+
+function tupleSize(ir: CallIR): number {
+  const k = ir.args[1];
+  if (k.op !== "const" || typeof k.value !== "number") throw new KernelError(`${ir.fn}: the size of the candidates must be a constant`);
+  return k.value;
+}
 
 /** A scalar entry's snippet with its arguments substituted, element by element over lists. */
 function snippetEmitter(std: StdFunction, js: string): Emitter {

@@ -90,6 +90,9 @@ function namesIn(ctx: CheckContext, e: A.Expr, out?: Set<string>, each?: (name: 
       case "Index":
         stack.push(x.target, x.index);
         break;
+      case "Slice":
+        stack.push(x.target, ...(x.low ? [x.low] : []), ...(x.high ? [x.high] : []));
+        break;
       case "Member":
         stack.push(x.target);
         break;
