@@ -364,6 +364,27 @@ export class ExprChecker {
     return list_({ kind: "record", record: tupleRecord(list.element, value) });
   }
 
+  /**
+   * A random-number call's key: its declaration (or, outside declarations, its file) and its order
+   * there, so that editing another declaration leaves its numbers alone. Inside a per-element
+   * expression the numbers are per element, keyed by the element's position in its collection:
+   * the element must be one (not a number of a list, nor a pair).
+   */
+  private randomSite(e: A.Call, scope: Scope): boolean {
+    const el = scope.elements[scope.elements.length - 1];
+    if (el && !isError(el) && !(el.kind === "record" && this.isCollectionRecord(el.record.name))) {
+      this.ctx.report("HEP3051", scope.file, e.span, { name: e.callee.name, actual: describe(el) });
+      return false;
+    }
+    if (!this.ctx.randomSites.has(e)) {
+      const owner = scope.owner ?? `@${scope.file}`;
+      const n = this.ctx.randomCounts.get(owner) ?? 0;
+      this.ctx.randomCounts.set(owner, n + 1);
+      this.ctx.randomSites.set(e, `${owner}#${n}`);
+    }
+    return true;
+  }
+
   private trainedNames?: Set<string>;
   /** Models a train block names (known before any train block is checked: order never matters). */
   private trained(): Set<string> {
@@ -475,6 +496,10 @@ export class ExprChecker {
       return ERROR;
     }
     this.ctx.resolutions.set(e.callee, { kind: "function", name: fn.name });
+    if (RANDOM_FUNCTIONS.has(fn.name) && !this.randomSite(e, scope)) {
+      for (const a of e.args) this.check(a, scope);
+      return ERROR;
+    }
     const byArity = fn.signatures.filter((s) => s.params.length === e.args.length);
     if (byArity.length === 0) {
       for (const a of e.args) this.check(a, scope);
@@ -512,6 +537,9 @@ export class ExprChecker {
     return ERROR;
   }
 }
+
+/** Functions whose every call draws its own numbers (keyed by the call's place). */
+const RANDOM_FUNCTIONS = new Set(["gauss", "uniform"]);
 
 function isInt(t: Type): boolean {
   return t.kind === "scalar" && t.scalar === "int";

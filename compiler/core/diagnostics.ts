@@ -63,6 +63,7 @@ export const DIAGNOSTICS = {
   HEP3008: { severity: "error", message: "'{unit}' is a unit of {actual}, but {what} needs {expected}", explanation: "Units are optional; where written they must fit the quantity." },
   HEP3009: { severity: "error", message: "'where' filters a collection; got {actual}", explanation: "The left side of 'where' must be a collection (an object or a branch prefix)." },
   HEP3010: { severity: "error", message: "'this' is only meaningful inside 'where' and per-element arguments", explanation: "'this' refers to the current element of a collection being filtered, sorted or searched." },
+  HEP3051: { severity: "error", message: "'{name}' inside a per-element expression draws one number per element of a collection, but the element here is {actual}", explanation: "Random numbers in a `where` condition or a per-element argument are keyed by the element's position in its collection (its `index`). Draw them over the collection's objects (`Jet where pt * gauss(1, 0.05) > 30`), not over a list of numbers or of pairs." },
   HEP3050: { severity: "error", message: "'{name}' takes the size of its candidates as a number written in the call, from 2 to {max}; got '{actual}'", explanation: "The number of elements of each candidate of combinations(a, k) and permutations(a, k) fixes the candidates' fields (first, second, third, …), so it is written as a number: `combinations(jets, 3)`." },
 
   // ---- 4xxx analysis semantics -----------------------------------------------------------------

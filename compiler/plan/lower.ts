@@ -16,6 +16,8 @@ export class Usage {
   readonly fields = new Map<string, Set<string>>();
   readonly kinematics = new Set<string>();
   readonly collections = new Set<string>();
+  /** The analysis's seed, which random-number calls carry. */
+  seed = 0;
 
   field(record: string, name: string): void {
     let s = this.fields.get(record);
@@ -99,6 +101,8 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
           if (at) usage.lorentz(at);
         }
       }
+      const site = ctx.randomSites.get(e);
+      if (site !== undefined) return { op: "call", type: t, fn: e.callee.name, args: e.args.map(go), site: fnv1a(site), seed: usage.seed };
       return { op: "call", type: t, fn: e.callee.name, args: e.args.map(go) };
     }
     case "Index":
@@ -119,6 +123,13 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
     case "Where":
       return { op: "where", type: t, args: [go(e.target), go(e.cond)] };
   }
+}
+
+/** FNV-1a, 32 bits: a random-number call's place as the number its generator's counter takes. */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(text)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
 }
 
 /** Ids of the nodes an IR reads, for node inputs: declarations, and the predict nodes of the scores it uses. */

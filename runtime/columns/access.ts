@@ -142,7 +142,7 @@ const MEMBERS = ["first", "second", "third", "fourth", "fifth", "sixth"];
  * An element's `index`: its position in the event's collection as the file holds it (what
  * NanoAOD's cross-references such as Muon_jetIdx count), whichever filtered view reached it.
  */
-function position(g: Gen, v: ObjV): Scalar {
+export function position(g: Gen, v: ObjV): Scalar {
   const { b } = bounds(g, v.coll);
   const home = g.deeper(v.home, g.ev);
   const js = v.missing ? `(${v.idx} < 0 ? NaN : ${v.idx} - ${b})` : `(${v.idx} - ${b})`;

@@ -29,6 +29,8 @@ export interface GenSpec {
   defines: Record<string, ExprIR>;
   regions: Record<string, ExprIR>;
   collections: CollectionIR[];
+  /** The sample's stream of random numbers (see KernelSpec). */
+  stream?: number;
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
