@@ -33,6 +33,7 @@ export const DIAGNOSTICS = {
   HEP2001: { severity: "error", message: "unknown name '{name}'", explanation: "The name is not a declaration, a branch of the samples' trees, a collection, a field in scope or a builtin." },
   HEP2002: { severity: "error", message: "'{name}' is declared twice", explanation: "Every declaration name is unique across the analysis and its includes." },
   HEP2003: { severity: "warning", message: "{kind} '{name}' is never used", explanation: "The declaration does not reach any region, feature, model, evaluation or output. Remove it or use it." },
+  HEP2070: { severity: "warning", message: "{kind} '{name}' is not used by any output, only through {chain}, which nothing uses", explanation: "The declaration is used, but only by declarations that themselves reach no region, model or output: the chain ends in one that nothing uses. Use that one or remove the chain." },
   HEP2004: { severity: "error", message: "branch '{name}' is not in tree '{tree}' of {file}", explanation: "A name that looks like a branch is missing from a sample's tree. The suggestion comes from the file's own branch list." },
   HEP2005: { severity: "error", message: "cannot read input file '{file}': {reason}", explanation: "A declared input file does not exist or cannot be opened." },
   HEP2006: { severity: "error", message: "no file matches '{pattern}'", explanation: "A glob in a sample's file list matched no file." },
