@@ -8,6 +8,8 @@ export interface CliIo {
   /** Whether stdout is a terminal: colour and progress bars only then. */
   readonly isTTY: boolean;
   readonly cwd: string;
+  /** The terminal's width in characters, when stdout is one (tables are laid out to fit it). */
+  readonly columns?: number;
 }
 
 // `hepc … | head` closes the pipe early: that is the reader's choice, not an error to crash on.
@@ -21,6 +23,9 @@ export const processIo: CliIo = {
   stderr: (t) => void process.stderr.write(t),
   isTTY: Boolean(process.stdout.isTTY),
   cwd: process.cwd(),
+  get columns() {
+    return process.stdout.columns;
+  },
 };
 
 /**

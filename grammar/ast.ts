@@ -27,7 +27,8 @@ export interface Ident extends Node {
 
 // ---- expressions -----------------------------------------------------------------------------
 
-export type BinaryOp = "or" | "and" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "~=" | "+" | "-" | "*" | "/" | "%" | "^" | "??";
+export type BinaryOp = "or" | "and" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "~=" | "+" | "-" | "*" | "/" | "%" | "^" | "??"
+  | "is" | "|" | "&" | "<<" | ">>";
 export type UnaryOp = "-" | "not";
 
 export type Expr =
@@ -40,6 +41,7 @@ export type Expr =
   | Binary
   | Call
   | IndexExpr
+  | SliceExpr
   | MemberExpr
   | WhereExpr
   | ListExpr
@@ -91,6 +93,13 @@ export interface IndexExpr extends Node {
   kind: "Index";
   target: Expr;
   index: Expr;
+}
+/** `jets[a:b]`, `jets[:6]`: positions a ≤ p < b; either bound may be left out. */
+export interface SliceExpr extends Node {
+  kind: "Slice";
+  target: Expr;
+  low?: Expr;
+  high?: Expr;
 }
 export interface MemberExpr extends Node {
   kind: "Member";

@@ -49,6 +49,8 @@ export const KW = Object.fromEntries(
     "classes", "steps",
     // the device a train block runs on
     "device",
+    // element identity
+    "is",
   ].map((w) => [w, soft(w)]),
 ) as Record<string, TokenType>;
 
@@ -96,6 +98,11 @@ export const PipePipe = createToken({ name: "PipePipe", pattern: /\|\|/, categor
 export const Bang = createToken({ name: "Bang", pattern: /!/, categories: [Not] });
 /** `a ?? b`: b where a is missing. */
 export const QuestionQuestion = createToken({ name: "QuestionQuestion", pattern: /\?\?/ });
+// Bitwise operators on ints (NanoAOD's `jetId` bits). `^` stays the power: xor is `xor(a, b)`.
+export const Amp = createToken({ name: "Amp", pattern: /&/ });
+export const Pipe = createToken({ name: "Pipe", pattern: /\|/ });
+export const ShiftLeft = createToken({ name: "ShiftLeft", pattern: /<</ });
+export const ShiftRight = createToken({ name: "ShiftRight", pattern: />>/ });
 
 export const allTokens: TokenType[] = [
   WhiteSpace,
@@ -116,6 +123,8 @@ export const allTokens: TokenType[] = [
   RBrace,
   EqEq,
   NotEq,
+  ShiftLeft,
+  ShiftRight,
   LtEq,
   GtEq,
   Lt,
@@ -132,6 +141,8 @@ export const allTokens: TokenType[] = [
   PipePipe,
   Bang,
   QuestionQuestion,
+  Amp,
+  Pipe,
   And,
   Or,
   Not,

@@ -18,8 +18,17 @@ export type ExprIR =
   | { op: "collection"; type: string; name: string }
   | { op: "unary"; type: string; fn: "-" | "not"; args: [ExprIR] }
   | { op: "binary"; type: string; fn: string; args: [ExprIR, ExprIR] }
-  | { op: "call"; type: string; fn: string; args: ExprIR[] }
+  /**
+   * A call of a stdlib function. Random numbers (gauss, uniform) carry their key: `site`, a 32-bit
+   * number naming the call (its declaration and its order in it), and the analysis's `seed`.
+   */
+  | { op: "call"; type: string; fn: string; args: ExprIR[]; site?: number; seed?: number }
   | { op: "index"; type: string; args: [ExprIR, ExprIR] }
+  /**
+   * `list[low:high]`: positions low ≤ p < high, Python's rules (negative bounds count from the end,
+   * bounds clamped to the list). args: the list, then low when `from`, then high when `to`.
+   */
+  | { op: "slice"; type: string; from: boolean; to: boolean; args: ExprIR[] }
   | { op: "member"; type: string; name: string; args: [ExprIR] }
   | { op: "where"; type: string; args: [ExprIR, ExprIR] }
   /**

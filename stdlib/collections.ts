@@ -46,4 +46,22 @@ export const collections: StdFunction[] = [
     examples: ["count(pairs(jets))", "best(pairs(muons, jets), deltaR(first, second)).mass"],
     impl: { kind: "special" },
   },
+  {
+    name: "combinations",
+    category: "combinatorics",
+    summary: "Every set of k distinct elements of a collection, unordered (n choose k of them).",
+    doc: "`k` is a number written in the call, from 2 to 6. Each candidate has its members as fields `first`, `second`, `third`, … and, when they have kinematics, the kinematics of their sum: `best(combinations(jets, 3), -pt).mass` is the mass of the trijet of largest pT. Candidates come in the order of Python's `itertools.combinations` over the collection's order.",
+    signatures: [sig([["a", "collection"], ["k", "size"]], "tuples")],
+    examples: ["count(combinations(jets, 3))", "best(combinations(jets, 3), -pt).mass"],
+    impl: { kind: "special" },
+  },
+  {
+    name: "permutations",
+    category: "combinatorics",
+    summary: "Every ordered choice of k distinct elements of a collection (n!/(n−k)! of them).",
+    doc: "`k` is a number written in the call, from 2 to 6. The candidates are those of `combinations` in every order, as Python's `itertools.permutations` gives them; the members are the fields `first`, `second`, … and the candidate has the kinematics of their sum.",
+    signatures: [sig([["a", "collection"], ["k", "size"]], "tuples")],
+    examples: ["count(permutations(jets, 2))", "best(permutations(jets, 2), first.pt - 2 * second.pt).first.pt"],
+    impl: { kind: "special" },
+  },
 ];

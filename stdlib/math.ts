@@ -10,7 +10,28 @@ const unary = (name: string, summary: string, js: string, examples: string[], re
   impl: { kind: "scalar", js },
 });
 
+const RANDOM_DOC =
+  "Drawn from a counter-based generator (Philox-4x32-10) keyed by the analysis's `seed`, the sample, the entry, the element and the call: the same numbers come out for any number of threads, chunk size or cluster split. Outside a per-element expression it is one number per event; inside one (a `where` condition, a per-element argument, a systematic's varied field) one per element of the collection, keyed by the element's `index`. A define holding it is one value per event wherever it is used; two calls are independent.";
+
 export const math: StdFunction[] = [
+  {
+    name: "gauss",
+    category: "math",
+    summary: "A random number from a normal distribution of mean mu and width sigma.",
+    doc: RANDOM_DOC,
+    signatures: [sig([["mu", "number"], ["sigma", "number"]], "float")],
+    examples: ["gauss(0, 1)", "count(jets where pt * gauss(1, 0.05) > 30 GeV)"],
+    impl: { kind: "special" },
+  },
+  {
+    name: "uniform",
+    category: "math",
+    summary: "A random number drawn uniformly from [lo, hi).",
+    doc: RANDOM_DOC,
+    signatures: [sig([["lo", "number"], ["hi", "number"]], "float")],
+    examples: ["uniform(0, 1)", "count(jets where uniform(0, 1) < 0.9)"],
+    impl: { kind: "special" },
+  },
   unary("abs", "The absolute value.", "Math.abs($0)", ["abs(muons[0].eta)", "abs(jets.eta) < 2.4"], "number-like"),
   unary("sqrt", "The square root (missing for negative numbers).", "Math.sqrt($0)", ["sqrt(MET_px^2 + MET_py^2)"]),
   unary("exp", "e to the power x.", "Math.exp($0)", ["exp(-muons[0].pt / 100)"]),
@@ -21,6 +42,15 @@ export const math: StdFunction[] = [
   unary("tan", "The tangent.", "Math.tan($0)", ["tan(muons[0].phi)"]),
   unary("sinh", "The hyperbolic sine: pz = pT sinh(η).", "Math.sinh($0)", ["muons[0].pt * sinh(muons[0].eta)"]),
   unary("cosh", "The hyperbolic cosine: |p| = pT cosh(η).", "__cosh($0)", ["muons[0].pt * cosh(muons[0].eta)"]),
+  {
+    name: "xor",
+    category: "math",
+    summary: "The bitwise exclusive or of two ints (`^` is the power).",
+    doc: "Works on the low 32 bits, like the operators `&`, `|`, `<<` and `>>`. Missing when either side is missing.",
+    signatures: [sig([["a", "int"], ["b", "int"]], "int", true)],
+    examples: ["xor(NJet, 1)", "count(Jet where xor(NJet, 1) > 0)"],
+    impl: { kind: "scalar", js: "($0 === $0 && $1 === $1 ? ($0 ^ $1) : NaN)" },
+  },
   {
     name: "atan2",
     category: "math",

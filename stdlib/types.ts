@@ -15,6 +15,8 @@ export type ParamKind =
   | "collection"
   | "list<number>"
   | "list<bool>"
+  /** an int written as a number in the call (the size of combinations' candidates, which their type depends on) */
+  | "size"
   /** an expression evaluated once per element of the first argument, with `this` and its fields in scope */
   | "per-element";
 
@@ -37,7 +39,9 @@ export type Returns =
   /** the numeric element type of the first argument (sum and min/max of a list<int> is int) */
   | "list-element-number"
   /** a collection of pairs of the arguments' elements */
-  | "pairs";
+  | "pairs"
+  /** a collection of k-tuples of the first argument's elements; k is the second argument, an int literal */
+  | "tuples";
 
 export interface Signature {
   params: Param[];

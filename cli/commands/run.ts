@@ -17,6 +17,9 @@ import { SET_HELP, takeSets } from "../set.js";
 import { runScaled, SCALE_FLAGS, SCALE_HELP, SCALE_OPTIONS } from "./scale.js";
 import { CliIo, EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, onInterrupt, parseArgs, UsageError } from "../io.js";
 
+/** Tables are laid out for this width when stdout is not a terminal (a log, a pipe). */
+const TABLE_WIDTH = 120;
+
 export const HELP = `usage: hepc run FILE.hep | PLAN.json [options]
 
 Runs the analysis: reads the samples (only the branches it needs), builds objects and
@@ -146,7 +149,7 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
       for (const c of ex.result.cutflows) {
         // region weights may weight a region's events while the selection's are all 1
         const weighted = c.samples.some((s) => s.selected.weighted !== s.selected.raw || Object.values(s.regions).some((r) => r.weighted !== r.raw));
-        io.stdout(`cutflow (${c.file})${weighted ? ", raw events (weighted)" : ""}:\n${formatCutflow(c.regions, c.samples, weighted)}\n`);
+        io.stdout(`cutflow (${c.file})${weighted ? ", raw events (weighted)" : ""}:\n${formatCutflow(c.regions, c.samples, weighted, io.columns ?? TABLE_WIDTH)}\n`);
       }
       const rel = (p: string) => path.relative(io.cwd, path.join(analysisDir, p)) || p;
       for (const o of ex.outputs) io.stdout(`wrote ${rel(o.path)}${o.kind === "root" ? ` (${o.objects} histogram${o.objects === 1 ? "" : "s"})` : o.kind === "tree" ? ` (${o.objects} entries)` : ""}\n`);

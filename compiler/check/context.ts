@@ -48,6 +48,10 @@ export class CheckContext {
    * the score in its class order (plan/classes.ts). The name itself resolves to the model symbol.
    */
   readonly scores = new WeakMap<A.Expr, { model: string; output: number }>();
+  /** Random-number calls: the name of their place (`DECLARATION#n`), which keys their numbers. */
+  readonly randomSites = new WeakMap<A.Call, string>();
+  /** How many random-number calls each declaration (or file, for the others) has had so far. */
+  readonly randomCounts = new Map<string, number>();
   /** Where scores are used, with the declaration using them (undefined: not a declaration), for cycles. */
   readonly scoreUses: Array<{ model: string; file: string; span: Span; owner?: string }> = [];
   /**

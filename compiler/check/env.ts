@@ -120,6 +120,8 @@ export function buildEnv(schema: TreeSchema): Env {
     }
     const kinematics = deriveKinematics(branchOf);
     if (kinematics) for (const f of KINEMATIC_FIELDS) if (!fields.has(f)) fields.set(f, FLOAT);
+    // An element's position in the event's collection (a branch of that name wins).
+    if (shape === "jagged" && !fields.has("index")) fields.set("index", INT);
     collections.set(prefix, {
       prefix,
       shape,

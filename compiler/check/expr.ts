@@ -10,7 +10,7 @@ import { classOrder } from "../../plan/classes.js";
 import { suggest } from "../core/suggest.js";
 import {
   BOOL, ERROR, FLOAT, INT, KINEMATIC_FIELDS, P4, RecordType, STRING, Type,
-  describe, isError, isLorentz, isNumeric, list, numericJoin, typeToString,
+  describe, isError, isLorentz, isNumeric, list, list as list_, numericJoin, typeToString,
 } from "../core/types.js";
 import { exprPrecedence, PRECEDENCE, printExpr } from "../syntax/print.js";
 import type { CheckContext } from "./context.js";
@@ -137,6 +137,20 @@ export class ExprChecker {
           return ERROR;
         }
         return t.element;
+      }
+      case "Slice": {
+        const t = this.check(e.target, scope);
+        for (const b of [e.low, e.high]) {
+          if (!b) continue;
+          const i = this.check(b, scope);
+          if (!isError(i) && !(i.kind === "scalar" && i.scalar === "int")) this.ctx.report("HEP3007", scope.file, b.span, { actual: describe(i) });
+        }
+        if (isError(t)) return ERROR;
+        if (t.kind !== "list") {
+          this.ctx.report("HEP3006", scope.file, e.target.span, { actual: describe(t) });
+          return ERROR;
+        }
+        return t;
       }
       case "Member":
         return this.member(e, scope);
@@ -379,6 +393,45 @@ export class ExprChecker {
     return FLOAT;
   }
 
+  /** Records of jagged collections: the ones whose elements have an identity (a position in the event's collection). */
+  private isCollectionRecord(name: string): boolean {
+    const c = this.ctx.env?.collections.get(name);
+    return c !== undefined && c.shape === "jagged";
+  }
+
+  /** combinations(a, k) / permutations(a, k): k, which the type depends on, must be written in the call. */
+  private tuples(e: A.Call, list: Type, scope: Scope): Type {
+    const k = e.args[1];
+    const value = k.kind === "Number" && k.isInt && !k.unit ? k.value : undefined;
+    if (value === undefined || value < 2 || value > MEMBER_NAMES.length) {
+      this.ctx.report("HEP3050", scope.file, k.span, { name: e.callee.name, actual: printExpr(k), max: MEMBER_NAMES.length });
+      return ERROR;
+    }
+    if (list.kind !== "list") return ERROR;
+    return list_({ kind: "record", record: tupleRecord(list.element, value) });
+  }
+
+  /**
+   * A random-number call's key: its declaration (or, outside declarations, its file) and its order
+   * there, so that editing another declaration leaves its numbers alone. Inside a per-element
+   * expression the numbers are per element, keyed by the element's position in its collection:
+   * the element must be one (not a number of a list, nor a pair).
+   */
+  private randomSite(e: A.Call, scope: Scope): boolean {
+    const el = scope.elements[scope.elements.length - 1];
+    if (el && !isError(el) && !(el.kind === "record" && this.isCollectionRecord(el.record.name))) {
+      this.ctx.report("HEP3051", scope.file, e.span, { name: e.callee.name, actual: describe(el) });
+      return false;
+    }
+    if (!this.ctx.randomSites.has(e)) {
+      const owner = scope.owner ?? `@${scope.file}`;
+      const n = this.ctx.randomCounts.get(owner) ?? 0;
+      this.ctx.randomCounts.set(owner, n + 1);
+      this.ctx.randomSites.set(e, `${owner}#${n}`);
+    }
+    return true;
+  }
+
   private trainedNames?: Set<string>;
   /** Models a train block names (known before any train block is checked: order never matters). */
   private trained(): Set<string> {
@@ -504,6 +557,19 @@ export class ExprChecker {
         if (!(isNumeric(lb) && isNumeric(rb))) return bad();
         out = FLOAT;
         break;
+      case "&":
+      case "|":
+      case "<<":
+      case ">>":
+        if (!(isInt(lb) && isInt(rb))) return bad();
+        out = INT;
+        break;
+      case "is":
+        // Identity of elements: the same element of the same collection, whichever filtered view
+        // (object) it was reached through.
+        if (!(lb.kind === "record" && rb.kind === "record" && lb.record.name === rb.record.name && this.isCollectionRecord(lb.record.name))) return bad();
+        out = BOOL;
+        break;
       default:
         return bad();
     }
@@ -524,6 +590,10 @@ export class ExprChecker {
       return ERROR;
     }
     this.ctx.resolutions.set(e.callee, { kind: "function", name: fn.name });
+    if (RANDOM_FUNCTIONS.has(fn.name) && !this.randomSite(e, scope)) {
+      for (const a of e.args) this.check(a, scope);
+      return ERROR;
+    }
     const byArity = fn.signatures.filter((s) => s.params.length === e.args.length);
     if (byArity.length === 0) {
       for (const a of e.args) this.check(a, scope);
@@ -552,6 +622,7 @@ export class ExprChecker {
     let firstMismatch: { index: number; param: Param; actual: Type } | undefined;
     for (const s of byArity) {
       const m = matchSignature(s, argTypes);
+      if (m.ok && s.returns === "tuples") return this.tuples(e, argTypes[0], scope);
       if (m.ok) return resultType(s, argTypes, m.lifted);
       firstMismatch ??= { index: m.index, param: s.params[m.index], actual: argTypes[m.index] };
     }
@@ -580,6 +651,13 @@ function boolCompareFix(e: A.Binary, lb: Type, rb: Type): { suggestion?: { messa
   return { suggestion: { message, replacement, span: e.span } };
 }
 
+/** Functions whose every call draws its own numbers (keyed by the call's place). */
+const RANDOM_FUNCTIONS = new Set(["gauss", "uniform"]);
+
+function isInt(t: Type): boolean {
+  return t.kind === "scalar" && t.scalar === "int";
+}
+
 function isBool(t: Type): boolean {
   return t.kind === "scalar" && t.scalar === "bool";
 }
@@ -593,6 +671,7 @@ const PARAM_WORDS: Record<Param["kind"], string> = {
   "list<number>": "a list of numbers (e.g. jets.pt)",
   "list<bool>": "a list of conditions (e.g. jets.pt > 30)",
   "per-element": "a per-element expression",
+  size: "a number written in the call",
 };
 
 function matchParam(kind: Param["kind"], t: Type, lifts: boolean): "ok" | "lifted" | "no" {
@@ -614,10 +693,12 @@ function matchParam(kind: Param["kind"], t: Type, lifts: boolean): "ok" | "lifte
         return x.kind === "list" && isBool(x.element);
       case "per-element":
         return x.kind === "scalar";
+      case "size":
+        return x.kind === "scalar" && x.scalar === "int";
     }
   };
   if (direct(t)) return "ok";
-  if (lifts && t.kind === "list" && (kind === "number" || kind === "bool" || kind === "p4") && direct(t.element)) return "lifted";
+  if (lifts && t.kind === "list" && (kind === "number" || kind === "int" || kind === "bool" || kind === "p4") && direct(t.element)) return "lifted";
   return "no";
 }
 
@@ -664,8 +745,23 @@ function resultType(s: Signature, args: Type[], lifted: boolean): Type {
     case "pairs":
       out = list({ kind: "record", record: pairRecord(base(args[0]), base(args[args.length - 1])) });
       break;
+    case "tuples":
+      return ERROR; // typed by ExprChecker.tuples, which reads k from the call
+
   }
   return lifted ? list(out) : out;
+}
+
+/** Names of a candidate's members, in order: `first` … `sixth` (so k is at most 6). */
+export const MEMBER_NAMES = ["first", "second", "third", "fourth", "fifth", "sixth"] as const;
+
+/** A candidate of k elements of type `el` (combinations, permutations): its members and the kinematics of their sum. */
+export function tupleRecord(el: Type, k: number): RecordType {
+  const name = el.kind === "record" ? el.record.name : typeToString(el);
+  const fields = new Map<string, Type>(MEMBER_NAMES.slice(0, k).map((m) => [m, el]));
+  const lorentz = isLorentz(el);
+  if (lorentz) for (const f of KINEMATIC_FIELDS) fields.set(f, FLOAT);
+  return { name: `tuple<${Array(k).fill(name).join(",")}>`, fields, lorentz };
 }
 
 function pairRecord(a: Type, b: Type): RecordType {

@@ -118,6 +118,7 @@ export const PARAM_KIND_DOCS: Record<ParamKind, string> = {
   "list<number>": "a per-event list of numbers, e.g. `jets.pt`",
   "list<bool>": "a per-event list of conditions, e.g. `jets.pt > 50`",
   "per-element": "an expression evaluated once per element of the first argument; the element's fields are names in it and `this` is the element",
+  size: "an `int` written as a number in the call (`3`), since the result's type depends on it",
 };
 
 /** What each result kind gives. */
@@ -131,6 +132,7 @@ export const RETURNS_DOCS: Record<Returns, string> = {
   "same-list": "the first argument's own type: a collection of the same objects",
   "list-element-number": "the first argument's element type: `int` for a list of ints, else `float`",
   pairs: "a collection of pairs, each with fields `first` and `second` and, when both are objects with kinematics, the kinematics of their sum",
+  tuples: "a collection of candidates of k elements, with fields `first`, `second`, `third`, … and, when the elements have kinematics, the kinematics of their sum",
 };
 
 const CATEGORY_TITLES: Record<StdFunction["category"], string> = {

@@ -80,6 +80,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   const lumi = lumiLit ? lumiLit.value * (lumiLit.unit ? UNITS[lumiLit.unit.name]?.factor ?? 1 : 1) : null;
   const seedLit = analysis.props.map((p) => p.value).find((v): v is { seed: A.NumberLit } => "seed" in v)?.seed;
   const seed = seedLit?.value ?? 0;
+  usage.seed = seed;
   const title = analysis.props.map((p) => p.value).find((v): v is { title: A.StringLit } => "title" in v)?.title;
   const titleText = title ? ctx.text(title) : null;
 
@@ -536,6 +537,15 @@ export function optionValue(v: A.OptionValue): unknown {
   }
 }
 
+/** Whether a value holds a random-number call (an ExprIR call with a site), anywhere inside. */
+function drawsRandom(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(drawsRandom);
+  if (v === null || typeof v !== "object") return false;
+  const o = v as Record<string, unknown>;
+  if (o.op === "call" && typeof o.site === "number") return true;
+  return Object.values(o).some(drawsRandom);
+}
+
 /**
  * Content hashes, upstream first. A node's hash covers its own content with every reference to
  * another node replaced by that node's hash (so names and ids drop out), the hashes of its inputs,
@@ -547,6 +557,9 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
   const hashes = new Map<string, string>();
   const visiting = new Set<string>();
   const reads = nodes.filter((n) => n.kind === "read").map((n) => n.id);
+  // Random numbers are keyed by the sample's name: where an analysis draws them, a read covers its
+  // name too, so that every column computed from it (and cached under its hash) does.
+  const draws = nodes.some(drawsRandom);
 
   const hashOfId = (id: string): string => {
     const known = hashes.get(id);
@@ -577,7 +590,7 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
   const content = (n: Draft): unknown => {
     switch (n.kind) {
       case "read":
-        return { tree: n.tree, class: n.class, files: n.files.map((f) => ({ path: f, identity: identity.get(f) ?? null })) };
+        return { tree: n.tree, class: n.class, files: n.files.map((f) => ({ path: f, identity: identity.get(f) ?? null })), ...(draws ? { stream: n.sample } : {}) };
       case "weight":
         return { expr: ir(n.expr), xsec: n.xsec, sumw: n.sumw, lumi: n.lumi };
       case "define":

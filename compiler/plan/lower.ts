@@ -16,6 +16,8 @@ export class Usage {
   readonly fields = new Map<string, Set<string>>();
   readonly kinematics = new Set<string>();
   readonly collections = new Set<string>();
+  /** The analysis's seed, which random-number calls carry. */
+  seed = 0;
 
   field(record: string, name: string): void {
     let s = this.fields.get(record);
@@ -28,7 +30,7 @@ export class Usage {
   lorentz(t: Type): void {
     const r = t.kind === "list" ? t.element : t;
     if (r.kind !== "record") return;
-    if (r.record.name.startsWith("pair<")) {
+    if (r.record.name.startsWith("pair<") || r.record.name.startsWith("tuple<")) {
       this.lorentz(r.record.fields.get("first")!);
       this.lorentz(r.record.fields.get("second")!);
     } else this.kinematics.add(r.record.name);
@@ -95,16 +97,23 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
       return { op: "binary", type: t, fn: e.op, args: [go(e.left), go(e.right)] };
     }
     case "Call": {
-      if (P4_FUNCTIONS.has(e.callee.name) || e.callee.name === "pairs" || e.callee.name === "ht") {
+      if (P4_FUNCTIONS.has(e.callee.name) || e.callee.name === "pairs" || e.callee.name === "combinations" || e.callee.name === "permutations" || e.callee.name === "ht") {
         for (const a of e.args) {
           const at = ctx.types.get(a);
           if (at) usage.lorentz(at);
         }
       }
+      const site = ctx.randomSites.get(e);
+      if (site !== undefined) return { op: "call", type: t, fn: e.callee.name, args: e.args.map(go), site: fnv1a(site), seed: usage.seed };
       return { op: "call", type: t, fn: e.callee.name, args: e.args.map(go) };
     }
     case "Index":
       return { op: "index", type: t, args: [go(e.target), go(e.index)] };
+    case "Slice": {
+      // A left-out bound is a left-out argument: `from`/`to` say which of low and high follow the target.
+      const args = [go(e.target), ...(e.low ? [go(e.low)] : []), ...(e.high ? [go(e.high)] : [])];
+      return { op: "slice", type: t, from: e.low !== undefined, to: e.high !== undefined, args };
+    }
     case "Member": {
       const threshold = ctx.thresholds.get(e);
       if (threshold) return { op: "threshold", type: "float", model: threshold.model, point: threshold.point, evaluate: evaluateIdOf(ctx, threshold.evaluate, threshold.model) };
@@ -158,6 +167,13 @@ export function evaluateIdOf(ctx: CheckContext, decl: A.EvaluateDecl, model: str
     evaluateIdMemo.set(ctx, ids);
   }
   return ids.get(decl)?.get(model) ?? `evaluate:${model}`;
+}
+
+/** FNV-1a, 32 bits: a random-number call's place as the number its generator's counter takes. */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(text)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
 }
 
 /** Ids of the nodes an IR reads, for node inputs: declarations, and the predict nodes of the scores it uses. */

@@ -67,7 +67,7 @@ export function parseText(path: string, text: string): ParsedFile {
     const owner = ownerOfError(starts, at);
     if (reported.has(owner)) continue;
     reported.add(owner);
-    diagnostics.push(syntaxError(path, e, text.length));
+    diagnostics.push(syntaxError(path, e, text.length, tokens));
   }
   const fixed = decls.filter(Boolean).map((d) => (d.kind === "Broken" ? repairBroken(d, tokens, starts) : d));
   // A declaration the parser lost entirely (an unfinished last one) still keeps its name.
@@ -216,6 +216,9 @@ const RULE_EXPECTS: Record<string, string> = {
   andExpr: "an expression",
   notExpr: "an expression",
   comparison: "an expression",
+  bitOr: "an expression",
+  bitAnd: "an expression",
+  shift: "an expression",
   additive: "an expression",
   multiplicative: "an expression",
   unary: "an expression",
@@ -247,7 +250,7 @@ function tokenWord(name: string): string {
   return `'${name.toLowerCase()}'`;
 }
 
-function syntaxError(path: string, e: IRecognitionException, eof: number): Diagnostic {
+function syntaxError(path: string, e: IRecognitionException, eof: number, tokens: IToken[] = []): Diagnostic {
   const t = e.token;
   const atEof = !t || t.tokenType?.name === "EOF" || Number.isNaN(t.startOffset);
   const found = atEof ? "the end of the file" : `'${t.image}'`;
@@ -265,6 +268,19 @@ function syntaxError(path: string, e: IRecognitionException, eof: number): Diagn
   } else if (single && single[1] === "EOF") {
     // Tokens left over between declarations: more declarations may well follow.
     expected = RULE_EXPECTS.declaration;
+  } else if (single && single[1] === "Identifier" && !atEof && t.tokenType === T.NumberLit) {
+    // `region 4j1b`: a name written with a leading digit lexes as a number and a name.
+    const k = tokens.indexOf(t);
+    const next = k >= 0 ? tokens[k + 1] : undefined;
+    const glued = next && next.startOffset === t.startOffset + t.image.length && isIdentifier(next) ? next : undefined;
+    const written = t.image + (glued ? glued.image : "");
+    expected = "a name (names start with a letter or '_')";
+    // after a declaration keyword, its initial (`region 4j1b` → r4j1b); elsewhere an underscore
+    const prev = k > 0 ? tokens[k - 1] : undefined;
+    const prefix = prev && T.DECLARATION_KEYWORDS.includes(prev.image) ? prev.image[0] : "_";
+    const start = t.startOffset;
+    const end = start + written.length;
+    return diagnostic("HEP1003", path, { start, end }, { expected, found: `'${written}'` }, { suggestion: { message: `did you mean '${prefix}${written}'?`, replacement: `${prefix}${written}`, span: { start, end } } });
   } else if (single) expected = tokenWord(single[1]);
   else if (e.name === "NotAllInputParsedException") expected = RULE_EXPECTS.declaration;
   else expected = rule ? RULE_EXPECTS[rule] : "something else";

@@ -17,8 +17,10 @@ export const PRECEDENCE: Readonly<Record<string, number>> = {
   or: 2,
   and: 3,
   not: 4,
-  "==": 5, "!=": 5, "<": 5, "<=": 5, ">": 5, ">=": 5, "~=": 5, in: 5,
+  "==": 5, "!=": 5, "<": 5, "<=": 5, ">": 5, ">=": 5, "~=": 5, in: 5, is: 5,
   "??": 6,
+  // bitwise operators sit between `??` and sums (fractions keep the other levels' numbers)
+  "|": 6.25, "&": 6.5, "<<": 6.75, ">>": 6.75,
   "+": 7, "-": 7,
   "*": 8, "/": 8, "%": 8,
   neg: 9,
@@ -74,16 +76,20 @@ export function printExprWith(e: Expr, opts: PrintOptions): string {
       // ^ and ?? are right-associative; the others left-associative; comparisons do not chain.
       const rightAssoc = e.op === "^" || e.op === "??";
       const comparison = p === 5;
-      const left = wrap(e.left, rightAssoc || comparison ? p + 1 : p);
+      // `next` binds just tighter than this operator (the levels are not all whole numbers).
+      const next = p + 0.25;
+      const left = wrap(e.left, rightAssoc || comparison ? next : p);
       // The exponent is read as a unary expression: `2 ^ -1` needs no parentheses.
       const negExponent = rightAssoc && e.right.kind === "Unary" && e.right.op === "-";
-      const right = negExponent ? print(e.right) : wrap(e.right, rightAssoc ? p : p + 1);
+      const right = negExponent ? print(e.right) : wrap(e.right, rightAssoc ? p : next);
       return `${left} ${e.op} ${right}`;
     }
     case "Call":
       return `${e.callee.name}(${e.args.map(print).join(", ")})`;
     case "Index":
       return `${wrap(e.target, PREC.postfix)}[${print(e.index)}]`;
+    case "Slice":
+      return `${wrap(e.target, PREC.postfix)}[${e.low ? print(e.low) : ""}:${e.high ? print(e.high) : ""}]`;
     case "Member":
       // `(1).x`, not `1.x` (read as `1.` then `x`); `(1.).x`, not `1..x`.
       if (e.target.kind === "Number" && !e.target.unit && /^\d+\.?$/.test(e.target.raw)) return `(${e.target.raw}).${e.field.name}`;

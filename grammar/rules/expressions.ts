@@ -10,7 +10,10 @@ import { entryOf, ParserBase } from "./base.js";
 
 export class ExpressionRules extends ParserBase {
   // ---- expressions ---------------------------------------------------------------------------
-  // Precedence, loosest first: where · or · and · not · comparison (and `in`) · ?? · + - · * / % · unary - · ^ · postfix
+  // Precedence, loosest first: where · or · and · not · comparison (and `in`, `is`) · ?? · | · & · << >>
+  // · + - · * / % · unary - · ^ · postfix. Bitwise operators bind tighter than comparisons (as in
+  // Python, not C), so `jetId & 2 != 0` is `(jetId & 2) != 0`; `??` is looser than them (as in C#),
+  // so `x & 2 ?? 0` is `(x & 2) ?? 0`.
 
   public expression = this.RULE(
     "expression",
@@ -82,6 +85,7 @@ export class ExpressionRules extends ParserBase {
               { ALT: () => this.CONSUME(T.Lt) },
               { ALT: () => this.CONSUME(T.Gt) },
               { ALT: () => this.CONSUME(T.Tilde) },
+              { ALT: () => this.CONSUME(T.KW.is) },
             ]);
             const right = this.SUBRULE1(this.fallback);
             this.ACTION(() => {
@@ -114,12 +118,12 @@ export class ExpressionRules extends ParserBase {
   }, this.recovery("comparison"));
 
   /**
-   * `a ?? b`: `b` where `a` is missing. Looser than arithmetic, tighter than comparisons
+   * `a ?? b`: `b` where `a` is missing. Looser than arithmetic and bitwise operators, tighter than comparisons
    * (`max(x) ?? 0 > 30` compares the fallback's result), right-associative like Swift's and
    * Kotlin's: `a ?? b ?? c` tries `a`, then `b`, then `c`.
    */
   protected fallback = this.RULE("fallback", (): A.Expr => {
-    const left = this.SUBRULE(this.additive);
+    const left = this.SUBRULE(this.bitOr);
     let result = left;
     this.OPTION(() => {
       this.CONSUME(T.QuestionQuestion);
@@ -130,6 +134,16 @@ export class ExpressionRules extends ParserBase {
     });
     return result;
   }, this.recovery("fallback"));
+
+  protected bitOr = this.RULE("bitOr", (): A.Expr =>
+    this.binaryChain(() => this.SUBRULE(this.bitAnd), () => this.SUBRULE1(this.bitAnd), [T.Pipe], () => "|"),
+    this.recovery("bitOr"));
+  protected bitAnd = this.RULE("bitAnd", (): A.Expr =>
+    this.binaryChain(() => this.SUBRULE(this.shift), () => this.SUBRULE1(this.shift), [T.Amp], () => "&"),
+    this.recovery("bitAnd"));
+  protected shift = this.RULE("shift", (): A.Expr =>
+    this.binaryChain(() => this.SUBRULE(this.additive), () => this.SUBRULE1(this.additive), [T.ShiftLeft, T.ShiftRight], (t) => t.image as A.BinaryOp),
+    this.recovery("shift"));
 
   protected additive = this.RULE("additive", (): A.Expr =>
     this.binaryChain(() => this.SUBRULE(this.multiplicative), () => this.SUBRULE1(this.multiplicative), [T.Plus, T.Minus], (t) => t.image as A.BinaryOp),
@@ -173,12 +187,37 @@ export class ExpressionRules extends ParserBase {
       DEF: () => {
         this.OR([
           {
+            // `jets[0]`, or a slice: `jets[1:3]`, `jets[:6]`, `jets[2:]`.
             ALT: () => {
-              this.CONSUME(T.LBracket);
-              const index = this.SUBRULE(this.expression);
+              const open = this.CONSUME(T.LBracket);
+              let low: A.Expr | undefined;
+              let high: A.Expr | undefined;
+              let colon: IToken | undefined;
+              this.OR1([
+                {
+                  ALT: () => {
+                    colon = this.CONSUME(T.Colon);
+                    this.OPTION(() => {
+                      high = this.SUBRULE(this.expression);
+                    });
+                  },
+                },
+                {
+                  ALT: () => {
+                    low = this.SUBRULE1(this.expression);
+                    this.OPTION1(() => {
+                      colon = this.CONSUME1(T.Colon);
+                      this.OPTION2(() => {
+                        high = this.SUBRULE2(this.expression);
+                      });
+                    });
+                  },
+                },
+              ]);
               this.CONSUME(T.RBracket);
               this.ACTION(() => {
-                e = this.node({ kind: "Index" as const, target: e, index }, e.span.start, this.lastEnd());
+                if (colon) e = this.node({ kind: "Slice" as const, target: e, ...(low ? { low } : {}), ...(high ? { high } : {}) }, e.span.start, this.lastEnd());
+                else e = this.node({ kind: "Index" as const, target: e, index: low ?? this.missingAt(open) }, e.span.start, this.lastEnd());
               });
             },
           },

@@ -30,7 +30,7 @@ export interface CursorTypes {
 /** A name no analysis uses: it stands for the field being typed after a `.`. */
 const PLACEHOLDER = "__hepc_cursor__";
 
-const EXPR_KINDS = new Set<string>(["Number", "String", "Bool", "Name", "This", "Unary", "Binary", "Call", "Index", "Member", "Where", "List", "Missing"]);
+const EXPR_KINDS = new Set<string>(["Number", "String", "Bool", "Name", "This", "Unary", "Binary", "Call", "Index", "Slice", "Member", "Where", "List", "Missing"]);
 
 /**
  * The checker's types at `cursor` (where the word being typed starts), in the declaration whose

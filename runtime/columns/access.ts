@@ -108,6 +108,7 @@ export function member(g: Gen, cx: Cx, v: Val, name: string, type: string): Val 
     case "obj": {
       const branch = v.coll.fields[name];
       if (branch !== undefined) return read(g, v, branch, type === "bool" ? "bool" : "num", name);
+      if (name === "index" && v.coll.shape === "jagged") return position(g, v);
       if (KIN_FIELDS.has(name) && v.coll.kinematics) return kinField(g, kinOf(g, v), name);
       throw new KernelError(`collection '${v.coll.name}' has no field '${name}' in the plan`);
     }
@@ -119,6 +120,12 @@ export function member(g: Gen, cx: Cx, v: Val, name: string, type: string): Val 
       if (name === "second") return v.b;
       if (KIN_FIELDS.has(name)) return kinField(g, kinOf(g, v), name);
       break;
+    case "tuple": {
+      const n = MEMBERS.indexOf(name);
+      if (n >= 0 && n < v.items.length) return v.items[n];
+      if (KIN_FIELDS.has(name)) return kinField(g, kinOf(g, v), name);
+      break;
+    }
     case "list":
       return mapList(g, v, `member:${name}:${v.id}`, elemShape(g.shape(type)), (c, el) => member(g, c, el, name, elemType(type)));
     default:
@@ -126,6 +133,20 @@ export function member(g: Gen, cx: Cx, v: Val, name: string, type: string): Val 
   }
   void cx;
   throw new KernelError(`no field '${name}' on a ${v.k} value`);
+}
+
+/** Names of a candidate's members (the checker's MEMBER_NAMES). */
+const MEMBERS = ["first", "second", "third", "fourth", "fifth", "sixth"];
+
+/**
+ * An element's `index`: its position in the event's collection as the file holds it (what
+ * NanoAOD's cross-references such as Muon_jetIdx count), whichever filtered view reached it.
+ */
+export function position(g: Gen, v: ObjV): Scalar {
+  const { b } = bounds(g, v.coll);
+  const home = g.deeper(v.home, g.ev);
+  const js = v.missing ? `(${v.idx} < 0 ? NaN : ${v.idx} - ${b})` : `(${v.idx} - ${b})`;
+  return g.num(g.cse(home, js, `${v.coll.name}_index`), home);
 }
 
 /** A field of a collection element read from its branch (missing element → NaN / false). */

@@ -8,8 +8,8 @@
 import type { ExprIR } from "../../plan/types.js";
 import { FUNCTION_BY_NAME, type StdFunction } from "../../stdlib/index.js";
 import type { Gen } from "./emit.js";
-import { member } from "./access.js";
-import { best, pairs, sortBy } from "./combinatorics.js";
+import { member, position } from "./access.js";
+import { best, pairs, sortBy, tuples } from "./combinatorics.js";
 import { compile, listOf } from "./expr.js";
 import { kinOf, makeP4, twoBody } from "./kinematics.js";
 import { at, capture, lift, randomAccess } from "./lists.js";
@@ -36,6 +36,33 @@ const component: Emitter = (g, ir, cx) => lift(g, cx, [compile(g, ir.args[0], cx
 
 /** deltaPhi, deltaEta, deltaR, mT of two four-vectors, lifted over collections. */
 const twoBodyFn: Emitter = (g, ir, cx) => lift(g, cx, ir.args.map((a) => compile(g, a, cx)), ir, ([x, y]) => twoBody(g, ir.fn, kinOf(g, x), kinOf(g, y)));
+
+/**
+ * gauss / uniform: the prelude's Philox draws, keyed by the call's site and seed (from the plan),
+ * the sample's stream (the kernel spec's), the entry and, inside a per-element expression, the
+ * innermost element's position in its collection (a missing element draws nothing: missing).
+ */
+const random: Emitter = (g, ir, cx) => {
+  if (ir.site === undefined) throw new KernelError(`${ir.fn}: the call has no site in the plan`);
+  const stream = g.spec.stream;
+  if (stream === undefined) throw new KernelError(`${ir.fn}: random numbers need the sample's stream (KernelSpec.stream)`);
+  const [a, b] = ir.args.map((x) => compile(g, x, cx));
+  const el = cx.els[cx.els.length - 1];
+  let pos = "4294967295";
+  let homes = [g.ev];
+  let missing: string | undefined;
+  if (el) {
+    if (el.k !== "obj" || el.coll.shape !== "jagged") throw new KernelError(`${ir.fn}: per element of a ${el.k}, not of a collection`);
+    const p = position(g, el);
+    pos = p.js;
+    homes = [p.home];
+    if (el.missing) missing = `${el.idx} >= 0`;
+  }
+  const seed = ((ir.seed ?? 0) % 4294967296) >>> 0;
+  const home = g.deeper(g.homeOf(a), g.homeOf(b), ...homes);
+  const draw = `__${ir.fn}(${g.numJs(a)}, ${g.numJs(b)}, entry0 + i, ${pos}, ${ir.site}, ${seed}, ${stream})`;
+  return g.num(missing ? `(${missing} ? ${draw} : NaN)` : draw, home);
+};
 
 /** The emitters of the functions that are not scalar snippets, by stdlib name. */
 export const EMITTERS: Readonly<Record<string, Emitter>> = {
@@ -71,6 +98,12 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
   sort_by: (g, ir, cx) => sortBy(g, listOf(g, ir.args[0], cx), ir.args[1], cx),
   best: (g, ir, cx) => best(g, listOf(g, ir.args[0], cx), ir.args[1], cx),
   pairs: (g, ir, cx) => pairs(g, ir.args.map((a) => listOf(g, a, cx)), ir),
+  // k is a literal (the checker requires it): the candidates' type already says it
+  combinations: (g, ir, cx) => tuples(g, listOf(g, ir.args[0], cx), tupleSize(ir), false, ir),
+  permutations: (g, ir, cx) => tuples(g, listOf(g, ir.args[0], cx), tupleSize(ir), true, ir),
+  // random numbers
+  gauss: random,
+  uniform: random,
   // constructors
   p4: (g, ir, cx) => {
     const [px, py, pz, E] = ir.args.map((a, n) => g.hoist(compile(g, a, cx), ["px", "py", "pz", "E"][n]));
@@ -85,6 +118,12 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
     return makeP4(g, "pxpy", { px, py });
   },
 };
+
+function tupleSize(ir: CallIR): number {
+  const k = ir.args[1];
+  if (k.op !== "const" || typeof k.value !== "number") throw new KernelError(`${ir.fn}: the size of the candidates must be a constant`);
+  return k.value;
+}
 
 /** A scalar entry's snippet with its arguments substituted, element by element over lists. */
 function snippetEmitter(std: StdFunction, js: string): Emitter {

@@ -88,3 +88,43 @@ export function pairs(g: Gen, lists: ListV[], ir: ExprIR): ListV {
   };
   return { k: "list", id, shape, iter, map: null };
 }
+
+const MEMBER_HINTS = ["first", "second", "third", "fourth", "fifth", "sixth"];
+
+/**
+ * combinations(a, k) / permutations(a, k): nested loops over positions of `a` (stored first when it
+ * has no random access), the candidates in itertools' order. For combinations each position starts
+ * after the one before; for permutations each runs over the whole list and skips the positions
+ * already taken. A candidate is a tuple of its members.
+ */
+export function tuples(g: Gen, list: ListV, k: number, ordered: boolean, ir: ExprIR): ListV {
+  const shape = elemShape(g.shape(ir.type));
+  const id = `${ordered ? "permutations" : "combinations"}:${JSON.stringify(ir)}`;
+  const iter: Iter = {
+    key: id,
+    shape,
+    each: (cx, body) => {
+      const r = random(g, cx, list, "cb");
+      const taken: string[] = [];
+      const items: Val[] = [];
+      const level = (c: Cx, d: number): void => {
+        if (d === k) {
+          body(c, { k: "tuple", items: [...items] });
+          return;
+        }
+        const p = g.fresh("p");
+        const start = !ordered && d > 0 ? `${taken[d - 1]} + 1` : "0";
+        g.loop(c, `for (let ${p} = ${start}; ${p} < ${r.len}; ${p}++)`, (inner) => {
+          if (ordered && d > 0) inner.block.lines.push(`if (${taken.map((q) => `${p} === ${q}`).join(" || ")}) continue;`);
+          taken.push(p);
+          items.push(g.hoist(r.get(inner, g.num(p, inner.block)), MEMBER_HINTS[d]));
+          level(inner, d + 1);
+          taken.pop();
+          items.pop();
+        });
+      };
+      level(cx, 0);
+    },
+  };
+  return { k: "list", id, shape, iter, map: null };
+}

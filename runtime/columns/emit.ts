@@ -29,6 +29,8 @@ export interface GenSpec {
   defines: Record<string, ExprIR>;
   regions: Record<string, ExprIR>;
   collections: CollectionIR[];
+  /** The sample's stream of random numbers (see KernelSpec). */
+  stream?: number;
 }
 
 const IDENT = /^[A-Za-z_$][\w$]*$/;
@@ -163,6 +165,8 @@ export class Gen {
         return v.kin.home;
       case "pair":
         return this.deeper(this.homeOf(v.a), this.homeOf(v.b));
+      case "tuple":
+        return this.deeper(...v.items.map((x) => this.homeOf(x)));
       case "list":
         throw new KernelError("internal: the home of a list");
     }
@@ -197,6 +201,8 @@ export class Gen {
       }
       case "pair":
         return { ...v, a: this.hoist(v.a, hint + "_a"), b: this.hoist(v.b, hint + "_b") };
+      case "tuple":
+        return { ...v, items: v.items.map((x, n) => this.hoist(x, `${hint}_${n}`)) };
       case "list":
         return v;
     }

@@ -7,7 +7,7 @@ import { cheap, type Gen, indent, literal } from "./emit.js";
 import { branchList, collection, collectionList, column, inputColumn, member } from "./access.js";
 import { call } from "./calls.js";
 import { kinOf, sumKin } from "./kinematics.js";
-import { at, lift, materialize, where } from "./lists.js";
+import { at, lift, materialize, slice, where } from "./lists.js";
 import { type BoolV, type Cx, KernelError, type ListV, type Val } from "./values.js";
 
 export function compile(g: Gen, ir: ExprIR, cx: Cx): Val {
@@ -57,6 +57,19 @@ export function compile(g: Gen, ir: ExprIR, cx: Cx): Val {
       const k = compile(g, ir.args[1], cx);
       if (list.k !== "list" || k.k !== "num") throw new KernelError(`cannot index ${ir.args[0].type} with ${ir.args[1].type}`);
       return at(g, cx, list, k);
+    }
+    case "slice": {
+      const [target, ...bounds] = ir.args;
+      const list = compile(g, target, cx);
+      if (list.k !== "list") throw new KernelError(`cannot slice ${target.type}`);
+      const bound = (on: boolean) => {
+        if (!on) return undefined;
+        const v = compile(g, bounds.shift()!, cx);
+        if (v.k !== "num") throw new KernelError("a slice's bound must be a number");
+        return v;
+      };
+      const low = bound(ir.from);
+      return slice(g, cx, list, low, bound(ir.to));
     }
     case "member": {
       return member(g, cx, compile(g, ir.args[0], cx), ir.name, ir.type);
@@ -144,6 +157,11 @@ export function scalarBinary(g: Gen, op: string, x: Val, y: Val): Val {
   if (op === "??" && x.k === "bool") return x;
   if (op === "and" || op === "or") return g.bool(`(${g.boolJs(x)} ${op === "and" ? "&&" : "||"} ${g.boolJs(y)})`, home);
   if ((op === "==" || op === "!=") && x.k === "bool" && y.k === "bool") return g.bool(`(${x.js} ${op === "==" ? "===" : "!=="} ${y.js})`, home);
+  if (op === "is") {
+    // the same element: same collection (the checker's rule) and same position; a missing one is nothing
+    if (x.k !== "obj" || y.k !== "obj") throw new KernelError(`'is' of a ${x.k} and a ${y.k}`);
+    return g.bool(`(${x.idx} >= 0 && ${x.idx} === ${y.idx})`, home);
+  }
   const a = g.numJs(x);
   const b = g.numJs(y);
   switch (op) {
@@ -166,6 +184,15 @@ export function scalarBinary(g: Gen, op: string, x: Val, y: Val): Val {
       // NaN is the one value not equal to itself: the missing marker throughout the kernels
       const p = g.cse(home, a);
       return g.num(`(${p} === ${p} ? ${p} : ${b})`, home);
+    }
+    case "&":
+    case "|":
+    case "<<":
+    case ">>": {
+      // on the low 32 bits, as JavaScript's operators are; missing stays missing (NaN | 0 would be 0)
+      const p = g.cse(home, a);
+      const q = g.cse(home, b);
+      return g.num(`(${p} === ${p} && ${q} === ${q} ? (${p} ${op} ${q}) : NaN)`, home);
     }
     case "<":
     case "<=":

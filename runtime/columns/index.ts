@@ -128,6 +128,18 @@ export interface KernelSpec {
   /** Regions by name (`filter:NAME`): conditions. */
   regions: Record<string, ExprIR>;
   collections: CollectionIR[];
+  /**
+   * The sample's part of random numbers' key (`randomStream`): required when an expression draws
+   * them (gauss, uniform); written into the source as a constant.
+   */
+  stream?: number;
+}
+
+/** A sample's stream of random numbers: FNV-1a (32 bits) of its name. */
+export function randomStream(sample: string): number {
+  let h = 0x811c9dc5;
+  for (const b of new TextEncoder().encode(sample)) h = Math.imul(h ^ b, 0x01000193) >>> 0;
+  return h;
 }
 
 export interface Batch {

@@ -35,6 +35,8 @@ export function kinOf(g: Gen, v: Val): Kin {
       const b = kinOf(g, v.b);
       return sumKin(g, a, b, "pair");
     }
+    case "tuple":
+      return v.items.map((x) => kinOf(g, x)).reduce((a, b) => sumKin(g, a, b, "cand"));
     default:
       throw new KernelError(`a ${v.k} value is not a four-vector`);
   }

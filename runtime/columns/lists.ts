@@ -78,6 +78,41 @@ export function at(g: Gen, cx: Cx, list: ListV, k: NumV): Val {
   return capture(g, cx, list, (p) => `${p} === ${kk.js}`, true);
 }
 
+/**
+ * `list[low:high]` with Python's rules: a negative bound counts from the end, bounds are clamped to
+ * the list, a left-out one is its end; a missing bound gives an empty list. Read by position (the
+ * list is stored first when it has no random access).
+ */
+export function slice(g: Gen, cx: Cx, list: ListV, low: NumV | undefined, high: NumV | undefined): ListV {
+  const r = random(g, cx, list, "sl");
+  const home = g.deeper(list.iter.home ?? cx.block, cx.block, ...(low ? [low.home] : []), ...(high ? [high.home] : []));
+  const n = g.cse(home, r.len, "sl_len");
+  const clamp = (v: NumV | undefined, dflt: string) => {
+    if (!v) return dflt;
+    const x = g.cse(home, v.js, "sl_x");
+    return g.cse(home, `(${x} < 0 ? Math.max(0, ${n} + ${x}) : Math.min(${x}, ${n}))`, "sl_b");
+  };
+  const lo = clamp(low, "0");
+  const hi = clamp(high, n);
+  // NaN (a missing bound) fails every comparison: the length is then 0
+  const len = g.cse(home, `(${hi} > ${lo} ? ${hi} - ${lo} : 0)`, "sl_n");
+  const id = `slice:${list.id}:${lo}:${hi}`;
+  const shape = list.shape;
+  const get = (c: Cx, k: NumV) => r.get(c, g.num(lo === "0" ? k.js : `(${lo} + ${k.js})`, k.home, home));
+  const iter: Iter = {
+    key: id,
+    shape,
+    len,
+    home,
+    get,
+    each: (c, body) => {
+      const p = g.fresh("p");
+      g.loop(c, `for (let ${p} = 0; ${p} < ${len}; ${p}++)`, (inner) => body(inner, get(inner, g.num(p, inner.block))));
+    },
+  };
+  return { k: "list", id, shape, iter, map: null };
+}
+
 /** The last element for which `when(position)` holds (stopping at the first when `stop`), as locals. */
 export function capture(g: Gen, cx: Cx, list: ListV, when: ((p: string) => string) | null, stop: boolean): Val {
   const kinds = slotKinds(list.shape);
@@ -143,6 +178,8 @@ export function slotsOf(g: Gen, v: Val): string[] {
       return NATIVE.pxpypzE.map((c) => kinField(g, v.kin, c).js);
     case "pair":
       return [...slotsOf(g, v.a), ...slotsOf(g, v.b)];
+    case "tuple":
+      return v.items.flatMap((x) => slotsOf(g, x));
     case "list":
       throw new KernelError("a list of lists cannot be stored");
   }
@@ -165,6 +202,8 @@ export function fromSlots(g: Gen, shape: Shape, js: string[], home: Block, missi
       }
       case "pair":
         return { k: "pair", a: build(s.a), b: build(s.b) };
+      case "tuple":
+        return { k: "tuple", items: s.items.map(build) };
       case "list":
         throw new KernelError("a list of lists cannot be stored");
     }

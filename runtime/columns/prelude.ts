@@ -146,10 +146,65 @@ function __cosh(x) {
   const e = (1 - ((lo - (r * c) / (2 - c)) - hi)) * __POW2[k + 1022];
   return 0.5 * e + 0.5 / e;
 }
+
+// ---- random numbers ------------------------------------------------------------------------------
+// Philox-4x32-10 (Salmon, Moraes, Dror, Shaw, "Parallel random numbers: as easy as 1, 2, 3", SC11):
+// a pure function of a 128-bit counter and a 64-bit key, so that any event's numbers are computed
+// alone, the same on any thread and in any chunk. Counter: (entry low 32 bits, entry high bits,
+// element position or 0xffffffff per event, call site); key: (analysis seed, sample).
+const __ph = new Uint32Array(4);
+
+/** The high 32 bits of the 64-bit product of two uint32s, exact in doubles (b split in 16-bit halves). */
+function __mulhi(a, b) {
+  return Math.floor((a * (b >>> 16) + Math.floor((a * (b & 0xffff)) / 65536)) / 65536);
+}
+
+/** Ten rounds on (c0, c1, c2, c3) with key (k0, k1): the four output words into __ph. */
+function __philox(c0, c1, c2, c3, k0, k1) {
+  for (let r = 0; r < 10; r++) {
+    if (r > 0) {
+      k0 = (k0 + 0x9e3779b9) >>> 0;
+      k1 = (k1 + 0xbb67ae85) >>> 0;
+    }
+    const hi0 = __mulhi(0xd2511f53, c0), lo0 = Math.imul(0xd2511f53, c0) >>> 0;
+    const hi1 = __mulhi(0xcd9e8d57, c2), lo1 = Math.imul(0xcd9e8d57, c2) >>> 0;
+    c0 = (hi1 ^ c1 ^ k0) >>> 0;
+    c1 = lo1;
+    c2 = (hi0 ^ c3 ^ k1) >>> 0;
+    c3 = lo0;
+  }
+  __ph[0] = c0; __ph[1] = c1; __ph[2] = c2; __ph[3] = c3;
+}
+
+/** 53 random bits of two words as a double in [0, 1). */
+function __unit(a, b) {
+  return ((a >>> 5) * 67108864 + (b >>> 6)) / 9007199254740992;
+}
+
+/** Uniform in [lo, hi). */
+function __uniform(lo, hi, entry, el, site, k0, k1) {
+  __philox(entry >>> 0, Math.floor(entry / 4294967296) >>> 0, el >>> 0, site, k0, k1);
+  return lo + (hi - lo) * __unit(__ph[0], __ph[1]);
+}
+
+/** Normal of mean mu and width sigma: Box–Muller on the counter's four words (u1 in (0, 1], so log is finite). */
+function __gauss(mu, sigma, entry, el, site, k0, k1) {
+  __philox(entry >>> 0, Math.floor(entry / 4294967296) >>> 0, el >>> 0, site, k0, k1);
+  const u1 = 1 - __unit(__ph[0], __ph[1]);
+  const u2 = __unit(__ph[2], __ph[3]);
+  return mu + sigma * Math.sqrt(-2 * Math.log(u1)) * Math.cos(TWO_PI * u2);
+}
 `;
+
+/** The prelude's functions, evaluated, for tests. */
 
 /** The prelude's functions, evaluated, for tests. */
 export function preludeFunctions(): Record<string, (...args: number[]) => number> {
   const names = [...PRELUDE.matchAll(/^function (\w+)/gm)].map((m) => m[1]);
   return new Function(`${PRELUDE}\nreturn { ${names.join(", ")} };`)();
+}
+
+/** Philox-4x32-10 of the prelude, for tests: the four output words of a counter and a key. */
+export function philox(counter: readonly number[], key: readonly number[]): number[] {
+  return new Function(`${PRELUDE}\n__philox(${[...counter, ...key].join(", ")});\nreturn Array.from(__ph);`)() as number[];
 }

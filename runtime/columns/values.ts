@@ -32,6 +32,8 @@ export type Shape =
   | { k: "obj"; coll: CollectionIR }
   | { k: "p4" }
   | { k: "pair"; a: Shape; b: Shape }
+  /** a candidate of combinations/permutations: its members, in order */
+  | { k: "tuple"; items: Shape[] }
   | { k: "list"; el: Shape };
 
 export function parseType(t: string, colls: ReadonlyMap<string, CollectionIR>): Shape {
@@ -46,6 +48,7 @@ export function parseType(t: string, colls: ReadonlyMap<string, CollectionIR>): 
       const parts = splitTop(inner);
       if (parts.length === 2) return { k: "pair", a: parseType(parts[0], colls), b: parseType(parts[1], colls) };
     }
+    if (head === "tuple") return { k: "tuple", items: splitTop(inner).map((p) => parseType(p, colls)) };
     throw new KernelError(`unsupported type '${t}'`);
   }
   const coll = colls.get(t);
@@ -87,6 +90,7 @@ export interface BoolV { k: "bool"; js: string; home: Block }
 export interface ObjV { k: "obj"; coll: CollectionIR; idx: string; missing: boolean; home: Block }
 export interface P4V { k: "p4"; kin: Kin }
 export interface PairV { k: "pair"; a: Val; b: Val }
+export interface TupleV { k: "tuple"; items: Val[] }
 export interface ListV {
   k: "list";
   /** identity of the list's content (for iterations built on it) */
@@ -97,7 +101,7 @@ export interface ListV {
   /** iteration element → list element; null for the identity */
   map: ((cx: Cx, el: Val) => Val) | null;
 }
-export type Val = NumV | BoolV | ObjV | P4V | PairV | ListV;
+export type Val = NumV | BoolV | ObjV | P4V | PairV | TupleV | ListV;
 export type Scalar = NumV | BoolV;
 
 /** A four-vector: its native components by kinematic source, as expressions valid in `home` (produced on first use). */
@@ -158,6 +162,8 @@ export function slotKinds(s: Shape): SlotKind[] {
       return ["f", "f", "f", "f"];
     case "pair":
       return [...slotKinds(s.a), ...slotKinds(s.b)];
+    case "tuple":
+      return s.items.flatMap(slotKinds);
     case "list":
       throw new KernelError("a list of lists cannot be stored");
   }

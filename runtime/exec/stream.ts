@@ -11,7 +11,7 @@ import * as path from "node:path";
 import type { ExprIR, Plan, ReadNode } from "../../plan/types.js";
 import { hashOf } from "../../plan/canonical.js";
 import { openRoot, RootIoError, type RootFile } from "../io/index.js";
-import { compileKernel, type Kernel, type KernelOutput } from "../columns/index.js";
+import { compileKernel, type Kernel, type KernelOutput, randomStream } from "../columns/index.js";
 import { atomicWrite, CacheWriter, loadJson, openCachedColumn, type CachedColumn } from "./cache.js";
 import { chunkRunner, defaultThreads, WorkerStopped, type ChunkDone } from "./chunks.js";
 import { RunError } from "./errors.js";
@@ -112,7 +112,7 @@ export async function streamSample(
       cached.clear();
       missing = outputs;
     }
-    const kernel: Kernel = compileKernel({ outputs: missing.map(({ key, expr, as, when }) => ({ key, expr, as, when })), defines: decls.defines, regions: decls.regions, collections: plan.collections });
+    const kernel: Kernel = compileKernel({ outputs: missing.map(({ key, expr, as, when }) => ({ key, expr, as, when })), defines: decls.defines, regions: decls.regions, collections: plan.collections, stream: randomStream(read.sample) });
     const threads = Math.max(1, opts.threads ?? defaultThreads());
     const runner = chunkRunner(threads);
     const writers = new Map<string, CacheWriter>();

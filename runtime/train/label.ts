@@ -1,7 +1,7 @@
 /** A short text for an expression of the plan, to name reweighting axes in warnings. */
 import type { ExprIR } from "../../plan/types.js";
 
-const INFIX = new Set(["+", "-", "*", "/", "%", "<", "<=", ">", ">=", "==", "!=", "and", "or", "??"]);
+const INFIX = new Set(["+", "-", "*", "/", "%", "<", "<=", ">", ">=", "==", "!=", "and", "or", "??", "&", "|", "<<", ">>", "is"]);
 
 export function exprLabel(e: ExprIR): string {
   switch (e.op) {
@@ -23,6 +23,11 @@ export function exprLabel(e: ExprIR): string {
       return `${e.fn}(${e.args.map(exprLabel).join(", ")})`;
     case "index":
       return `${exprLabel(e.args[0])}[${exprLabel(e.args[1])}]`;
+    case "slice": {
+      const [list, ...b] = e.args;
+      const low = e.from ? exprLabel(b.shift()!) : "";
+      return `${exprLabel(list)}[${low}:${e.to ? exprLabel(b[0]) : ""}]`;
+    }
     case "member":
       return `${exprLabel(e.args[0])}.${e.name}`;
     case "where":

@@ -397,7 +397,7 @@ region one_mu = count(muons) >= 1
       spec.outputs.push({ key: `define:${n.name}`, expr, as: "f64" });
     }
     expect(spec.outputs.filter((o) => o.key.startsWith("define:example_")).length).toBe(examples.length);
-    const k = compileKernel(spec);
+    const k = compileKernel({ ...spec, stream: 1 }); // a stream for the random-number examples
     const b = await read(repoPath("examples/single-top/data/single_top.root"), "events", k.branches);
     const out = k.run(b);
     // every scalar example gives a value for some event

@@ -238,6 +238,46 @@ describe("pairs", () => {
   });
 });
 
+describe("combinations and permutations", () => {
+  const c2 = call("combinations", "collection<tuple<Jet,Jet>>", Jet, num(2));
+  const c3 = call("combinations", "collection<tuple<Jet,Jet,Jet>>", Jet, num(3));
+  const p2 = call("permutations", "collection<tuple<Jet,Jet>>", Jet, num(2));
+  const member = (list: ExprIR, k: number, m: string, f: string) => mem(mem(at(list, k), m, "Jet"), f);
+
+  it("n choose k and n!/(n-k)! candidates, in itertools' order", () => {
+    close(run(call("count", "int", c2)), [3, 0, 0, 1]);
+    close(run(call("count", "int", c3)), [1, 0, 0, 0]);
+    close(run(call("count", "int", p2)), [6, 0, 0, 2]);
+    // combinations(3 jets, 2): (0,1) (0,2) (1,2); permutations: (0,1) (0,2) (1,0) (1,2) (2,0) (2,1)
+    close(run(member(c2, 2, "first", "pt")), [40, NaN, NaN, NaN]);
+    close(run(member(c2, 2, "second", "eta")), [2, NaN, NaN, NaN]);
+    close(run(member(p2, 2, "first", "pt")), [40, NaN, NaN, NaN]);
+    close(run(member(p2, 1, "first", "eta")), [0.5, NaN, NaN, -1]);
+    close(run(member(p2, 2, "second", "pt")), [50, NaN, NaN, NaN]);
+    close(run(member(p2, 5, "first", "eta")), [2, NaN, NaN, NaN]);
+    close(run(member(c3, 0, "third", "eta")), [2, NaN, NaN, NaN]);
+  });
+
+  it("a candidate's kinematics are those of its members' sum; `index` and `is` on members", () => {
+    const m012 = massOf(add(add(jetV(0, 0), jetV(0, 1)), jetV(0, 2)));
+    close(run(mem(at(c3, 0), "mass")), [m012, NaN, NaN, NaN]);
+    close(run(mem(at(c3, 0), "pt")), [ptOf(add(add(jetV(0, 0), jetV(0, 1)), jetV(0, 2))), NaN, NaN, NaN]);
+    close(run(mem(mem(at(p2, 3), "first", "Jet"), "index", "int")), [1, NaN, NaN, NaN]);
+    const same = (a: ExprIR, b: ExprIR) => bin("is", "bool", a, b);
+    close(run(same(mem(at(p2, 2), "second", "Jet"), at(Jet, 0))), [1, 0, 0, 0]);
+    close(run(same(at(Jet, 5), at(Jet, 5))), [0, 0, 0, 0]);
+  });
+
+  it("slices: Python's bounds", () => {
+    const slice = (lo: number | undefined, hi: number | undefined): ExprIR => ({ op: "slice", type: "collection<Jet>", from: lo !== undefined, to: hi !== undefined, args: [Jet, ...(lo !== undefined ? [num(lo)] : []), ...(hi !== undefined ? [num(hi)] : [])] });
+    close(run(call("sum", "float", mem(slice(undefined, 2), "pt"))), [90, 0, 25, 120]);
+    close(run(call("sum", "float", mem(slice(1, undefined), "pt"))), [70, 0, 0, 60]);
+    close(run(call("sum", "float", mem(slice(-1, undefined), "pt"))), [30, 0, 25, 60]);
+    close(run(call("count", "int", slice(5, 1))), [0, 0, 0, 0]);
+    close(run(mem(at(slice(1, undefined), 1), "pt")), [30, NaN, NaN, NaN]);
+  });
+});
+
 describe("kinematics", () => {
   it("from (px, py, pz, E), with a negative m² giving a negative mass (ROOT's convention)", () => {
     close(run(mem(at(Muon, 0), "pt")), [10, 5, NaN, 5]);
@@ -427,8 +467,14 @@ describe("math functions (the stdlib's scalar snippets)", () => {
     ["ifelse", call("ifelse", "float", cmp(">", x, y), x, y), [3, 7.5, 0, 2]],
     ["min", call("min", "float", x, y), [-7, 2, 0, -3]],
     ["max", call("max", "float", x, y), [3, 7.5, 0, 2]],
+    // ints as doubles, on their low 32 bits (-3 is ...11111101)
+    ["xor", call("xor", "int", y, num(6)), [3 ^ 6, 2 ^ 6, 6, -3 ^ 6]],
   ];
   for (const [name, e, expected] of cases) it(name, () => close(run(e), expected, 1e-15));
+
+  it("xor of a missing value is missing", () => {
+    close(run(call("xor", "int", mem(at(Jet, 2), "pt"), num(1))), [31, NaN, NaN, NaN]);
+  });
 
   it("min/max of two numbers propagate a missing one", () => {
     close(run(call("min", "float", mem(at(Jet, 2), "pt"), num(100))), [30, NaN, NaN, NaN]);
@@ -443,7 +489,7 @@ describe("math functions (the stdlib's scalar snippets)", () => {
   it("covers every function of the standard library", () => {
     const tested = new Set([
       ...cases.map((c) => c[0]),
-      ...["count", "sum", "mean", "any", "all", "ht", "first", "last", "sort_by", "best", "pairs", "p4", "ptetaphim", "met"],
+      ...["count", "sum", "mean", "any", "all", "ht", "first", "last", "sort_by", "best", "pairs", "combinations", "permutations", "gauss", "uniform", "p4", "ptetaphim", "met"],
       ...["pt", "eta", "phi", "mass", "E", "px", "py", "pz", "deltaPhi", "deltaEta", "deltaR", "mT"],
     ]);
     expect(FUNCTIONS.map((f) => f.name).filter((n) => !tested.has(n))).toEqual([]);

@@ -137,6 +137,37 @@ describe.skipIf(!haveDist)("chunks on worker threads (compiled dist/ worker)", (
     }
   });
 
+  it("draw the same random numbers for any thread count and chunk size (gauss, uniform per event and per jet)", async () => {
+    const dir = copyExample("single-top");
+    writeFileSync(
+      path.join(dir, "random.hep"),
+      `analysis random { lumi 50 /pb seed 11 }
+sample single_top { files "data/single_top.root", "data/single_top.root" tree "events" class signal weight EventWeight * gauss(1, 0.1) }
+sample ww { files "data/ww.root" tree "events" class background weight EventWeight }
+object jets = Jet where pt * gauss(1, 0.2) > 25 and uniform(0, 1) < 0.9
+define smeared_ht = ht(jets) * gauss(1, 0.05)
+region two_jets = count(jets) >= 2
+output {
+  histogram smeared_ht in two_jets bins 40 0 .. 800 to "out/random.root"
+  histogram uniform(0, 1) as u by sample bins 10 0 .. 1 to "out/random.root"
+  cutflow in two_jets to "out/cutflow.json"
+}
+`,
+    );
+    const one = await run(dir, "random.hep", 1);
+    for (const [threads, chunk] of [[2, undefined], [2, 97], [3, 1000]] as const) {
+      expect(await run(dir, "random.hep", threads, chunk), `${threads} threads, chunks of ${chunk ?? "default"}`).toBe(one);
+    }
+    // the draws are not all the same: uniform(0, 1) fills every bin of its histogram
+    const parsed = JSON.parse(one) as { h: Array<{ key: string; split: string | null; data: { sumw: number[]; entries: number } }> };
+    const u = parsed.h.find((h) => h.key.endsWith("/u/ww"))!;
+    expect(u.data.entries).toBe(4580);
+    // 4580 unweighted-shape draws in 10 bins (EventWeight is constant for ww): each bin near 458
+    const per = u.data.sumw.slice(1, 11).map((w) => w / (u.data.sumw.slice(1, 11).reduce((a, b) => a + b, 0) / 4580));
+    for (const c of per) expect(Math.abs(c - 458)).toBeLessThan(5 * Math.sqrt(458));
+    expect(parsed.h.find((h) => h.key.includes("smeared_ht"))!.data.entries).toBeGreaterThan(100);
+  });
+
   it("a corrupted basket read by a worker names the sample, file, branch and basket; nothing is written", async () => {
     const dir = copyExample("zmumu");
     const file = path.join(dir, "data/uproot-Zmumu.root");

@@ -90,6 +90,9 @@ export function namesIn(ctx: CheckContext, e: A.Expr, out?: Set<string>, each?: 
       case "Index":
         stack.push(x.target, x.index);
         break;
+      case "Slice":
+        stack.push(x.target, ...(x.low ? [x.low] : []), ...(x.high ? [x.high] : []));
+        break;
       case "Member":
         stack.push(x.target);
         break;

@@ -1,6 +1,7 @@
 /**
  * Unused declarations (HEP2003, a warning): whatever no region, sample, train, evaluate or output
- * reaches through the dependency graph. Regions, samples and groups count as used: they appear in the run's
+ * reaches through the dependency graph; one that only unused declarations use is HEP2070, naming
+ * the chain of users up to the one nothing uses (removing that one leaves this one unused too). Regions, samples and groups count as used: they appear in the run's
  * cutflows whether or not anything else names them.
  */
 import type { CheckContext } from "../context.js";
@@ -15,9 +16,47 @@ export function checkUnused(ctx: CheckContext): void {
     reached.add(n);
     for (const d of ctx.deps.get(n) ?? []) queue.push(d);
   }
-  for (const s of ctx.symbols.values()) {
-    if (!reached.has(s.name)) ctx.report("HEP2003", s.file, s.nameSpan, { kind: s.kind, name: s.name });
+  const users = new Map<string, Set<string>>();
+  for (const [user, deps] of ctx.deps) {
+    for (const d of deps) {
+      let u = users.get(d);
+      if (!u) users.set(d, (u = new Set()));
+      u.add(user);
+    }
   }
+  for (const s of ctx.symbols.values()) {
+    if (reached.has(s.name)) continue;
+    const chain = unusedChain(s.name, users);
+    if (!chain) ctx.report("HEP2003", s.file, s.nameSpan, { kind: s.kind, name: s.name });
+    else ctx.report("HEP2070", s.file, s.nameSpan, { kind: s.kind, name: s.name, chain: chain.map((n) => `${ctx.symbols.get(n)?.kind ?? "declaration"} '${n}'`).join(" → ") });
+  }
+}
+
+/**
+ * For a declaration only other unused declarations use: the shortest chain of users from it to one
+ * that nothing uses (undefined when nothing uses it, or its users only use each other).
+ */
+function unusedChain(name: string, users: ReadonlyMap<string, ReadonlySet<string>>): string[] | undefined {
+  if (!users.get(name)?.size) return undefined;
+  const from = new Map<string, string>();
+  const queue = [name];
+  const seen = new Set(queue);
+  while (queue.length) {
+    const n = queue.shift()!;
+    const us = [...(users.get(n) ?? [])].sort();
+    if (n !== name && us.length === 0) {
+      const chain = [n];
+      while (from.get(chain[0]) !== name) chain.unshift(from.get(chain[0])!);
+      return chain;
+    }
+    for (const u of us) {
+      if (seen.has(u)) continue;
+      seen.add(u);
+      from.set(u, n);
+      queue.push(u);
+    }
+  }
+  return undefined;
 }
 
 /** Groups: members are samples. */
