@@ -354,7 +354,7 @@ export class ExprChecker {
         this.ctx.report("HEP4053", scope.file, e.span, { model, count: classes.length, classes: classes.join(", ") }, { suggestion: { message: `did you mean '${model}.${best}'?`, replacement: `${model}.${best}`, span: e.span } });
         return ERROR;
       }
-    } else if (imported || classes.length <= 2) {
+    } else if (classes.length <= 2) {
       // one score: `MODEL.NAME` is a working point's threshold (or a class, by mistake)
       const points = workingPointsOf(this.ctx, model);
       const named = points.filter((p) => p.name === klass.name);
@@ -368,7 +368,7 @@ export class ExprChecker {
         this.ctx.report("HEP4081", scope.file, klass.span, { name: klass.name, model, count: named.length, lines });
         return ERROR;
       }
-      if (!imported && classes.includes(klass.name)) {
+      if (classes.includes(klass.name)) {
         this.ctx.report("HEP4055", scope.file, e.span, { model, name: klass.name }, { suggestion: { message: `did you mean '${model}'?`, replacement: model, span: e.span } });
         return ERROR;
       }

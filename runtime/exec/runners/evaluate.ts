@@ -33,7 +33,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
     const t = view.train;
     const label = view.labelOf(scope.read.sample);
     if (label === undefined) return null;
-    if (view.outputs === 1 && view.classes.length > 2) throw new RunError("HEP6032", { model: e.model, reason: `has one score, which cannot be evaluated against ${view.classes.length} classes (${view.classes.join(", ")}): name two with 'classes [BACKGROUND, SIGNAL]', or score every class` }, e.origin, e.id);
+    if (view.origin === "imported" && view.outputs === 1 && view.classes.length > 2) throw new RunError("HEP6032", { model: e.model, reason: `has one score, which cannot be evaluated against ${view.classes.length} classes (${view.classes.join(", ")}): name two with 'classes [BACKGROUND, SIGNAL]', or score every class` }, e.origin, e.id);
     const outputs = view.outputs;
     const region = e.region ?? SELECTED;
     const when = scope.condition(e.region ? [e.region] : []);

@@ -13,6 +13,8 @@ import { classOf } from "./train.js";
 import type { RunState } from "./types.js";
 
 export interface ModelView {
+  /** How the model came to be: trained by hepc, a discriminant of the inputs, or imported (onnx). */
+  origin: "trained" | "score" | "imported";
   classes: string[];
   /** Scores per event: 1 (binary) or the number of classes. */
   outputs: number;
@@ -28,6 +30,7 @@ export function modelView(run: RunState, model: string): ModelView {
     const classes = scoreClasses(p);
     const read = (sample: string) => run.plan.nodes.find((n) => n.kind === "read" && n.sample === sample);
     return {
+      origin: "score",
       classes,
       outputs: 1,
       labelOf(sample) {
@@ -44,6 +47,7 @@ export function modelView(run: RunState, model: string): ModelView {
     const named = p.onnx.classes ?? null;
     const classes = named ?? classOrder(Object.keys(sampleClasses));
     return {
+      origin: "imported",
       classes,
       outputs: named && named.length > 2 ? named.length : 1,
       labelOf(sample) {
@@ -56,6 +60,7 @@ export function modelView(run: RunState, model: string): ModelView {
   const t = run.byId.get(`train:${model}`) as TrainNode;
   const trained = run.results.get(t.id) as TrainedModel;
   return {
+    origin: "trained",
     classes: trained.classes,
     outputs: trained.classes.length > 2 ? trained.classes.length : 1,
     labelOf(sample) {
