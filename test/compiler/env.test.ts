@@ -43,7 +43,8 @@ describe("grouping branches by prefix", () => {
     expect(tau.shape).toBe("jagged");
     expect(tau.countBranch).toBe("nTau");
     // `Tau_1` is not a field: `Tau.1` cannot be written
-    expect([...tau.record.fields.keys()].sort()).toEqual(["decayMode", "pt"]);
+    // every collection also has `index` (an element's position in its collection; docs/language.md)
+    expect([...tau.record.fields.keys()].sort()).toEqual(["decayMode", "index", "pt"]);
     expect(env.ungrouped.has("MET")).toBe(false);
   });
 });
