@@ -38,6 +38,13 @@ export function reportInputOf(plan: Plan, result: RunResult, planHash: string, v
       metrics: evaluated.has(m.model) ? metrics : null,
       ...(evaluated.has(m.model) ? {} : { metricsReason: "the analysis does not evaluate this model" }),
       reference: referenceOf.get(m.model) ?? null,
-    })),
+    })).concat(
+      // imported models (onnx): no training to show, their evaluation as a trained model's
+      plan.nodes.flatMap((n) =>
+        n.kind === "predict" && n.onnx && evaluated.has(n.model)
+          ? [{ name: n.model, kind: n.modelKind, classes: result.evaluations.find((e) => e.model === n.model)!.classes, loss: "log loss", step: "round" as const, training: [], metrics, reference: referenceOf.get(n.model) ?? null }]
+          : [],
+      ),
+    ),
   };
 }

@@ -188,15 +188,17 @@ export interface BoundInput {
   dtype: "float32" | "float64";
   first: number;
   width: number;
-  /** The tensor's dims with the batch axis as -1: [-1, width] or [-1] (one value per event). */
+  /** The tensor's dims with the batch axis as -1: [-1, width], [width, -1], or [-1] (one value per event). */
   dims: number[];
+  /** Which axis holds the events: the model's dynamic axis (0 unless only the second is dynamic). */
+  batchAxis: 0 | 1;
   /** A batch axis of fixed size: the model runs on exactly this many events at a time. */
   fixedBatch: number | null;
 }
 
 export interface OnnxBinding {
   inputs: BoundInput[];
-  output: { name: string; index: number; dtype: "float32" | "float64" };
+  output: { name: string; index: number; dtype: "float32" | "float64"; batchAxis: 0 | 1 };
   /** The output's columns read as scores, in order (one for a binary score, one per class). */
   columns: number[];
   /** Columns per event in the output (null: not fixed in the file; then checked at run time). */
@@ -216,13 +218,15 @@ function shapeWords(shape: OnnxValue["shape"]): string {
 }
 
 /** A tensor's batch axis and per-event width: rank 1 [batch] or rank 2 [batch, width] with the batch axis first. */
-function layout(v: OnnxValue): { width: number | null; fixedBatch: number | null } | string {
+function layout(v: OnnxValue): { width: number | null; fixedBatch: number | null; batchAxis: 0 | 1 } | string {
   const s = v.shape;
-  if (!s) return { width: null, fixedBatch: null };
-  if (s.length === 1) return { width: 1, fixedBatch: typeof s[0] === "number" && s[0] > 0 ? s[0] : null };
+  if (!s) return { width: null, fixedBatch: null, batchAxis: 0 };
+  if (s.length === 1) return { width: 1, fixedBatch: typeof s[0] === "number" && s[0] > 0 ? s[0] : null, batchAxis: 0 };
   if (s.length === 2) {
-    const [b, w] = s;
-    return { width: typeof w === "number" ? w : null, fixedBatch: typeof b === "number" && b > 0 ? b : null };
+    const [a, b] = s;
+    // the batch axis is the dynamic one: [values, batch] when only the second is free
+    if (typeof a === "number" && a > 0 && typeof b !== "number") return { width: a, fixedBatch: null, batchAxis: 1 };
+    return { width: typeof b === "number" ? b : null, fixedBatch: typeof a === "number" && a > 0 ? a : null, batchAxis: 0 };
   }
   return `'${v.name}' with shape ${shapeWords(s)}: hepc feeds [batch, values] or [batch]`;
 }
@@ -273,7 +277,7 @@ export function bindOnnx(sig: OnnxSignature, spec: OnnxInputsSpec): { binding: O
         problems.push({ kind: "inputs", message: `expects 1 input of ${dtype} in '${m.name}' (shape ${shapeWords(m.shape)}), ${groupWords(gs)}` });
         return;
       }
-      inputs.push({ name: m.name, dtype, first: at, width, dims: m.shape?.length === 1 ? [-1] : [-1, width], fixedBatch: l.fixedBatch });
+      inputs.push({ name: m.name, dtype, first: at, width, dims: m.shape?.length === 1 ? [-1] : l.batchAxis === 1 ? [width, -1] : [-1, width], fixedBatch: l.fixedBatch, batchAxis: l.batchAxis });
     });
   }
   const index = spec.output === null ? 0 : sig.outputs.findIndex((o) => o.name === spec.output);
@@ -281,6 +285,7 @@ export function bindOnnx(sig: OnnxSignature, spec: OnnxInputsSpec): { binding: O
   let columns: number[] = [];
   let width: number | null = null;
   let outType: "float32" | "float64" = "float32";
+  let outAxis: 0 | 1 = 0;
   if (!out) problems.push({ kind: "output", message: `has no output '${spec.output}' (it has ${sig.outputs.map((o) => `'${o.name}'`).join(", ")})` });
   else if (out.kind !== "tensor") problems.push({ kind: "output", message: `gives output '${out.name}' as a ${out.kind}, not a tensor of scores${out.kind === "sequence" ? " (a classifier exported with a ZipMap: export it with zipmap=False, or name the probability tensor with 'output')" : ""}` });
   else if (!FEEDABLE[out.elem]) problems.push({ kind: "output", message: `gives output '${out.name}' as ${elemTypeName(out.elem)}: a score is float32 or float64${sig.outputs.length > 1 ? `; choose another output with 'output' (${sig.outputs.map((o) => `'${o.name}'`).join(", ")})` : ""}` });
@@ -290,6 +295,7 @@ export function bindOnnx(sig: OnnxSignature, spec: OnnxInputsSpec): { binding: O
     if (typeof l === "string") problems.push({ kind: "output", message: `gives output ${l}` });
     else {
       width = l.width;
+      outAxis = l.batchAxis;
       if (spec.classes) {
         if (spec.column !== null) problems.push({ kind: "output", message: "is given both 'column' and 'classes': 'classes' names every column of the output, 'column' picks one" });
         else if (width !== null && width !== spec.classes.length) problems.push({ kind: "output", message: `gives output '${out.name}' with ${plural(width, "column")} (shape ${shapeWords(out.shape)}), 'classes' names ${spec.classes.length}` });
@@ -303,5 +309,5 @@ export function bindOnnx(sig: OnnxSignature, spec: OnnxInputsSpec): { binding: O
     }
   }
   if (problems.length) return { problems };
-  return { binding: { inputs, output: { name: out.name, index, dtype: outType }, columns, width } };
+  return { binding: { inputs, output: { name: out.name, index, dtype: outType, batchAxis: outAxis }, columns, width } };
 }

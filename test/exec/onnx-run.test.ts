@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { reportInputOf } from "../../cli/report.js";
 import { execute, type FriendResult } from "../../runtime/exec/index.js";
 import { haveDist, spawnCli } from "../helpers/spawn-cli.js";
 import { copyExample, planOf } from "../helpers/examples.js";
@@ -85,6 +86,10 @@ describe("an imported ONNX model in a run", () => {
       const section = ev.sections[0] as { kind: string; auc: unknown };
       expect(section.kind).toBe("binary");
       expect(section.auc).toBeGreaterThan(0.5);
+      // the report shows it as a model of the analysis, with its evaluation and no training
+      const report = reportInputOf(plan, r, "hash", {}).models.find((m) => m.name === "lin");
+      expect(report).toMatchObject({ kind: "onnx", training: [], classes: ["background", "signal"] });
+      expect(report!.metrics).not.toBeNull();
     }
     expect(scores[1]).toEqual(scores[0]);
   });

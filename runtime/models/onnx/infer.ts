@@ -81,43 +81,53 @@ export async function openOnnx(bytes: Uint8Array, spec: OnnxInputsSpec, opts: Op
   // await: calls run one after the other.
   let queue: Promise<unknown> = Promise.resolve();
   const score = async (columns: ArrayLike<number>[], n: number): Promise<Float64Array[]> => {
-      const out = Array.from({ length: k }, () => new Float64Array(n));
-      for (let start = 0; start < n; start += batch) {
-        const m = Math.min(batch, n - start);
-        // a fixed batch axis takes exactly its size: the last batch is padded with zeros
-        const rows = fixed ?? m;
-        const feeds: Record<string, import("onnxruntime-node").Tensor> = {};
-        binding.inputs.forEach((inp, j) => {
-          const buf = buffers[j];
-          const w = inp.width;
+    const out = Array.from({ length: k }, () => new Float64Array(n));
+    for (let start = 0; start < n; start += batch) {
+      const m = Math.min(batch, n - start);
+      // a fixed batch axis takes exactly its size: the last batch is padded with zeros
+      const rows = fixed ?? m;
+      const feeds: Record<string, import("onnxruntime-node").Tensor> = {};
+      binding.inputs.forEach((inp, j) => {
+        const buf = buffers[j];
+        const w = inp.width;
+        if (inp.batchAxis === 1) {
+          // [values, batch]: each column's batch is contiguous (a free batch axis: never padded)
+          for (let v = 0; v < w; v++) {
+            const col = columns[inp.first + v];
+            for (let i = 0; i < m; i++) buf[v * rows + i] = col[start + i];
+          }
+        } else {
           for (let v = 0; v < w; v++) {
             const col = columns[inp.first + v];
             for (let i = 0; i < m; i++) buf[i * w + v] = col[start + i];
           }
           if (rows > m) buf.fill(0, m * w, rows * w);
-          const data = buf.subarray(0, rows * w);
-          feeds[inp.name] = new rt.Tensor(inp.dtype, data, inp.dims.length === 1 ? [rows] : [rows, w]);
-        });
-        let result: import("onnxruntime-node").InferenceSession.OnnxValueMapType;
-        try {
-          result = await session.run(feeds, [binding.output.name]);
-        } catch (e) {
-          throw new OnnxRunError("HEP6031", { what: "run", file: opts.file, reason: ortMessage(e) });
         }
-        const t = result[binding.output.name];
-        const dims = t.dims;
-        const width = dims.length <= 1 ? 1 : dims.slice(1).reduce((a, b) => a * b, 1);
-        if (dims[0] !== rows || t.data.length !== rows * width) throw new OnnxRunError("HEP6032", { model: opts.model, reason: `gives output '${binding.output.name}' with shape [${dims.join(", ")}] for ${rows} events` });
-        if (binding.columns.some((c) => c >= width)) throw new OnnxRunError("HEP6032", { model: opts.model, reason: `gives output '${binding.output.name}' with ${width} columns, column ${Math.max(...binding.columns)} is read` });
-        const data = t.data as Float32Array | Float64Array;
-        for (let c = 0; c < k; c++) {
-          const col = binding.columns[c];
-          const o = out[c];
-          for (let i = 0; i < m; i++) o[start + i] = data[i * width + col];
-        }
-        t.dispose();
+        const data = buf.subarray(0, rows * w);
+        feeds[inp.name] = new rt.Tensor(inp.dtype, data, inp.dims.length === 1 ? [rows] : inp.batchAxis === 1 ? [w, rows] : [rows, w]);
+      });
+      let result: import("onnxruntime-node").InferenceSession.OnnxValueMapType;
+      try {
+        result = await session.run(feeds, [binding.output.name]);
+      } catch (e) {
+        throw new OnnxRunError("HEP6031", { what: "run", file: opts.file, reason: ortMessage(e) });
       }
-      return out;
+      const t = result[binding.output.name];
+      const dims = t.dims;
+      const byColumn = binding.output.batchAxis === 1 && dims.length === 2;
+      const width = dims.length <= 1 ? 1 : byColumn ? dims[0] : dims.slice(1).reduce((a, b) => a * b, 1);
+      if (dims[byColumn ? 1 : 0] !== rows || t.data.length !== rows * width) throw new OnnxRunError("HEP6032", { model: opts.model, reason: `gives output '${binding.output.name}' with shape [${dims.join(", ")}] for ${rows} events` });
+      if (binding.columns.some((c) => c >= width)) throw new OnnxRunError("HEP6032", { model: opts.model, reason: `gives output '${binding.output.name}' with ${width} columns, column ${Math.max(...binding.columns)} is read` });
+      const data = t.data as Float32Array | Float64Array;
+      for (let c = 0; c < k; c++) {
+        const col = binding.columns[c];
+        const o = out[c];
+        if (byColumn) for (let i = 0; i < m; i++) o[start + i] = data[col * rows + i];
+        else for (let i = 0; i < m; i++) o[start + i] = data[i * width + col];
+      }
+      t.dispose();
+    }
+    return out;
   };
   return {
     binding,

@@ -63,11 +63,16 @@ describe("onnx runtime: inference", () => {
     await m4.close();
   });
 
-  it("several inputs, one features list each (float32 and float64, [n, k] and [n]); a fixed batch axis", async () => {
+  it("several inputs, one features list each (float32 and float64, [n, k], [k, n] and [n]); a fixed batch axis", async () => {
     const s: LinearSpec = { inputs: [{ name: "a", width: 3 }, { name: "b", width: 1, type: DataType.DOUBLE, vector: true }, { name: "c", width: 1 }], weights: W, bias: 0.1 };
     const m = await open(s, spec([3, 1, 1]));
     expect(m.binding.inputs.map((i) => [i.name, i.dtype, i.first, i.width])).toEqual([["a", "float32", 0, 3], ["b", "float64", 3, 1], ["c", "float32", 4, 1]]);
     close((await m.score(cols(rows), rows.length))[0], want.score);
+    // the batch axis is the dynamic one: an input [values, batch] and an output [1, batch]
+    const t = await open({ inputs: [{ name: "a", width: 3, transposed: true }, { name: "b", width: 2 }], weights: W, bias: 0.1 }, spec([3, 2], { output: "score_t" }));
+    expect(t.binding.inputs.map((i) => [i.name, i.batchAxis, i.dims])).toEqual([["a", 1, [3, -1]], ["b", 0, [-1, 2]]]);
+    expect(t.binding.output.batchAxis).toBe(1);
+    close((await t.score(cols(rows), rows.length))[0], want.score);
     const fixed = await open({ inputs: [{ name: "x", width: 5, batch: 7 }], weights: W, bias: 0.1 }, spec([5]));
     expect(fixed.binding.inputs[0].fixedBatch).toBe(7);
     const few = rows.slice(0, 30); // 4 batches of 7 and one padded
@@ -98,7 +103,7 @@ describe("onnx runtime: inference", () => {
     expect(await codeOf(open({ ...s, inputs: [{ name: "a", width: 3 }, { name: "b", width: 2 }] }, spec([5])))).toContain("HEP6032 m | has 2 inputs ('a', 'b'), 'inputs' lists 1 item");
     expect(await codeOf(open({ ...s, inputs: [{ name: "a", width: 3 }, { name: "b", width: 2 }] }, spec([3, 3])))).toBe("HEP6032 m | expects 2 inputs of float32 in 'b', features 'g1' have 3");
     expect(await codeOf(open({ ...s, inputs: [{ name: "x", width: 5, type: DataType.INT64 }] }, spec([5])))).toBe("HEP6032 m | reads input 'x' as int64: hepc feeds float32 or float64");
-    expect(await codeOf(open(s, spec([5], { output: "nope" })))).toBe("HEP6032 m | has no output 'nope' (it has 'score', 'probs', 'logit', 'classes')");
+    expect(await codeOf(open(s, spec([5], { output: "nope" })))).toBe("HEP6032 m | has no output 'nope' (it has 'score', 'probs', 'logit', 'classes', 'score_t')");
     expect(await codeOf(open(s, spec([5], { output: "probs", column: 2 })))).toBe("HEP6032 m | gives output 'probs' with 2 columns (shape [n, 2]): there is no column 2");
     expect(await codeOf(open(s, spec([5], { output: "classes", classes: ["a", "b"] })))).toBe("HEP6032 m | gives output 'classes' with 3 columns (shape [n, 3]), 'classes' names 2");
     expect(await codeOf(open({ ...s, opset: 30 }, spec([5])))).toBe("HEP6031 load | m.onnx | it needs ai.onnx opset 30");

@@ -2,18 +2,18 @@
  * Small ONNX models for the import tests, written with hepc's own ONNX writer: a logistic
  * regression over the concatenation of the model's inputs, with every output a score reader may
  * choose (`logit` [n, 1], `score` [n, 1], `probs` [n, 2] = [1 - s, s], `classes` [n, 3] softmax of
- * three linear functions), and `expected` computing the same scores independently in float64
+ * three linear functions, `score_t` [1, n] with the batch axis second), and `expected` computing the same scores independently in float64
  * from float32-rounded inputs (what the model is fed).
  */
 import { DataType, modelProto, type Node, type Tensor, type ValueInfo } from "../../../runtime/models/onnx/index.js";
 
 export interface LinearSpec {
   /** Model inputs: name, values per event, element type, batch dim (a name: dynamic; a number: fixed); rank 1 when `vector`. */
-  inputs: Array<{ name: string; width: number; type?: number; batch?: string | number; vector?: boolean }>;
+  inputs: Array<{ name: string; width: number; type?: number; batch?: string | number; vector?: boolean; transposed?: boolean }>;
   weights: number[];
   bias: number;
   opset?: number;
-  outputs?: Array<"logit" | "score" | "probs" | "classes">;
+  outputs?: Array<"logit" | "score" | "probs" | "classes" | "score_t">;
 }
 
 const W3 = (f: number, c: number) => 0.3 * (c - 1) + 0.05 * f * (c + 1);
@@ -34,6 +34,10 @@ export function linearModel(s: LinearSpec): Uint8Array {
       nodes.push({ op: "Cast", inputs: [x], outputs: [`${x}_f`], attrs: [{ name: "to", int: DataType.FLOAT }] });
       x = `${x}_f`;
     }
+    if (i.transposed) {
+      nodes.push({ op: "Transpose", inputs: [x], outputs: [`${x}_t`], attrs: [{ name: "perm", ints: [1, 0] }] });
+      x = `${x}_t`;
+    }
     if (i.vector) {
       inits.push({ name: `${i.name}_axes`, dims: [1], type: DataType.INT64, values: [1] });
       nodes.push({ op: "Unsqueeze", inputs: [x, `${i.name}_axes`], outputs: [`${x}_2d`] });
@@ -53,12 +57,14 @@ export function linearModel(s: LinearSpec): Uint8Array {
   nodes.push({ op: "Concat", inputs: ["bkg", "score"], outputs: ["probs"], attrs: [{ name: "axis", int: 1 }] });
   nodes.push({ op: "MatMul", inputs: [x, "W3"], outputs: ["z3"] });
   nodes.push({ op: "Softmax", inputs: ["z3"], outputs: ["classes"], attrs: [{ name: "axis", int: 1 }] });
+  nodes.push({ op: "Transpose", inputs: ["score"], outputs: ["score_t"], attrs: [{ name: "perm", ints: [1, 0] }] });
   const dyn = "n";
   const outs: Record<string, ValueInfo> = {
     logit: { name: "logit", type: DataType.FLOAT, shape: [dyn, 1] },
     score: { name: "score", type: DataType.FLOAT, shape: [dyn, 1] },
     probs: { name: "probs", type: DataType.FLOAT, shape: [dyn, 2] },
     classes: { name: "classes", type: DataType.FLOAT, shape: [dyn, 3] },
+    score_t: { name: "score_t", type: DataType.FLOAT, shape: [1, dyn] },
   };
   return modelProto({
     irVersion: 8,
@@ -69,8 +75,8 @@ export function linearModel(s: LinearSpec): Uint8Array {
       name: "linear",
       nodes,
       initializers: inits,
-      inputs: s.inputs.map((i) => ({ name: i.name, type: i.type ?? DataType.FLOAT, shape: i.vector ? [i.batch ?? dyn] : [i.batch ?? dyn, i.width] })),
-      outputs: (s.outputs ?? ["score", "probs", "logit", "classes"]).map((o) => outs[o]),
+      inputs: s.inputs.map((i) => ({ name: i.name, type: i.type ?? DataType.FLOAT, shape: i.vector ? [i.batch ?? dyn] : i.transposed ? [i.width, i.batch ?? dyn] : [i.batch ?? dyn, i.width] })),
+      outputs: (s.outputs ?? ["score", "probs", "logit", "classes", "score_t"]).map((o) => outs[o]),
     },
   });
 }
