@@ -154,6 +154,7 @@ export type Decl =
   | TrainDecl
   | EvaluateDecl
   | OutputDecl
+  | DefaultsDecl
   | BrokenDecl;
 
 /** A generic `key value...` entry of a block; the value's shape depends on the key. */
@@ -189,6 +190,12 @@ export type SampleProp =
   | (Node & { kind: "Property"; key: Ident; prop: "xsec"; value: NumberLit })
   | (Node & { kind: "Property"; key: Ident; prop: "sumw"; value: NumberLit })
   | (Node & { kind: "Property"; key: Ident; prop: "title"; title: StringLit });
+
+/** `defaults { tree "t" ... }`: sample properties every sample has unless it gives its own. */
+export interface DefaultsDecl extends Node {
+  kind: "Defaults";
+  props: SampleProp[];
+}
 
 export interface GroupDecl extends Node {
   kind: "Group";

@@ -10,6 +10,7 @@ import { ExprChecker } from "./expr.js";
 import { bind } from "./rules/bind.js";
 import { dropDiagnosticsInBrokenDecls, useNamesInBrokenDecls } from "./rules/broken.js";
 import { checkBinsDecls } from "./rules/bins.js";
+import { applyDefaults } from "./rules/defaults.js";
 import { checkEvaluate } from "./rules/evaluate.js";
 import { checkFeatures } from "./rules/features.js";
 import { checkModels } from "./rules/models.js";
@@ -25,6 +26,7 @@ export type { Resolution, SampleInput } from "./context.js";
 export async function check(program: Program, host: CompilerHost): Promise<CheckContext> {
   const ctx = new CheckContext(program);
   bind(ctx);
+  applyDefaults(ctx);
   checkHeader(ctx);
   await checkSamples(ctx, host, program.absPaths[0] ?? host.cwd);
   const exprs = new ExprChecker(ctx);

@@ -96,7 +96,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     add({
       kind: "weight",
       id: `weight:${s.name}`,
-      origin: origin(s.file, (w ?? s.decl).span),
+      origin: w && ctx.inheritedFrom.has(w) ? origin(ctx.inheritedFrom.get(w)!, w.span) : origin(s.file, (w ?? s.decl).span),
       inputs: [`read:${s.name}`, ...(wExpr ? refsOf(wExpr) : [])],
       sample: s.name,
       expr: wExpr,
@@ -107,7 +107,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     const where = prop("where");
     if (where) {
       const expr = low(where.expr);
-      add({ kind: "filter", id: `select:${s.name}`, origin: origin(s.file, where.span), inputs: [`read:${s.name}`, ...refsOf(expr)], name: s.name, scope: "sample", expr });
+      add({ kind: "filter", id: `select:${s.name}`, origin: origin(ctx.inheritedFrom.get(where) ?? s.file, where.span), inputs: [`read:${s.name}`, ...refsOf(expr)], name: s.name, scope: "sample", expr });
     }
   }
 
