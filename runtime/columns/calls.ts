@@ -69,7 +69,7 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
     return capture(g, cx, list, null, false);
   },
   sort_by: (g, ir, cx) => sortBy(g, listOf(g, ir.args[0], cx), ir.args[1], cx),
-  best: (g, ir, cx) => best(g, listOf(g, ir.args[0], cx), ir.args[1], cx),
+  best: (g, ir, cx) => best(g, listOf(g, ir.args[0], cx), ir.args.slice(1), cx),
   pairs: (g, ir, cx) => pairs(g, ir.args.map((a) => listOf(g, a, cx)), ir),
   // constructors
   p4: (g, ir, cx) => {
