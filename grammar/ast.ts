@@ -169,7 +169,16 @@ export interface AnalysisDecl extends Node {
   name: Ident;
   props: Property<AnalysisValue>[];
 }
-export type AnalysisValue = { lumi: NumberLit } | { seed: NumberLit } | { title: StringLit } | { unknown: Expr[] };
+export type AnalysisValue =
+  | { lumi: NumberLit }
+  | { seed: NumberLit }
+  | { title: StringLit }
+  /** Metadata written into the outputs: the experiment, the centre-of-mass energy, the publication. */
+  | { experiment: StringLit }
+  | { sqrts: NumberLit }
+  | { doi: StringLit }
+  | { arxiv: StringLit }
+  | { unknown: Expr[] };
 
 export interface IncludeDecl extends Node {
   kind: "Include";

@@ -104,6 +104,7 @@ export const DIAGNOSTICS = {
   HEP4043: { severity: "error", message: "the test fraction must be in (0, 1), got {value}", explanation: "`test F` holds out a seeded fraction F of every sample's events for the final measurement, apart from training and validation." },
   HEP4044: { severity: "error", message: "'{expr}' is {actual}: the test part is a fraction (e.g. `test 0.1`) or a per-event condition (e.g. `test event % 10 == 0`)", explanation: "A plain number is a seeded fraction of the events; an expression must be a bool per event, true for the held-out events." },
   HEP4060: { severity: "error", message: "'{property}' cannot be a sample default: each sample names its own", explanation: "`defaults { ... }` holds the properties samples share (tree, class, weight, where, xsec, sumw, title); the files are what makes a sample, so each sample lists its own." },
+  HEP4061: { severity: "error", message: "'{value}' is not {what}", explanation: "The analysis header's metadata is written into the outputs as given, so it is checked: a DOI starts with `10.` and has a `/` (`10.1103/PhysRevD.108.032004`); an arXiv identifier is `YYMM.NNNNN` (optionally `vN`) or the old `archive/YYMMNNN` (`hep-ex/0101001`); the experiment is not empty." },
   HEP4045: { severity: "warning", message: "merging '{group}' has one class; a merged group takes two or more", explanation: "`merge b + bb` reweights the classes b and bb as one; a group of one class changes nothing." },
 
   // ---- 4050-4059 training outputs and model scores -----------------------------------------------

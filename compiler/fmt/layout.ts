@@ -220,6 +220,10 @@ class Layout {
     if ("lumi" in v) return `lumi ${this.e(v.lumi)}`;
     if ("seed" in v) return `seed ${this.e(v.seed)}`;
     if ("title" in v) return `title ${this.str(v.title)}`;
+    if ("experiment" in v) return `experiment ${this.str(v.experiment)}`;
+    if ("sqrts" in v) return `sqrts ${this.e(v.sqrts)}`;
+    if ("doi" in v) return `doi ${this.str(v.doi)}`;
+    if ("arxiv" in v) return `arxiv ${this.str(v.arxiv)}`;
     return [p.key.name, ...v.unknown.map((x) => this.e(x))].join(" ");
   }
 

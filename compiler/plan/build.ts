@@ -328,7 +328,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   const plan: Plan = {
     format: "hepc-plan/1",
     hepc: opts.version,
-    analysis: { name: analysis.name.name, title, lumi, seed },
+    analysis: { name: analysis.name.name, title, lumi, seed, ...analysisMetadata(analysis) },
     source: rel(rootAbs),
     locked: lock.inputs !== undefined,
     inputs: [...inputs.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
@@ -381,6 +381,18 @@ function edgesOf(ctx: CheckContext, b: A.BinSpec): number[] {
 }
 
 /** A model option as the plan (and the semantic diff) records it. */
+/** The header's metadata, each field only when written; sqrts in GeV. */
+function analysisMetadata(a: A.AnalysisDecl): Pick<Plan["analysis"], "experiment" | "sqrts" | "doi" | "arxiv"> {
+  const out: Pick<Plan["analysis"], "experiment" | "sqrts" | "doi" | "arxiv"> = {};
+  for (const { value: v } of a.props) {
+    if ("experiment" in v && v.experiment.kind === "String") out.experiment = v.experiment.value;
+    if ("doi" in v && v.doi.kind === "String") out.doi = v.doi.value;
+    if ("arxiv" in v && v.arxiv.kind === "String") out.arxiv = v.arxiv.value;
+    if ("sqrts" in v && v.sqrts.kind === "Number") out.sqrts = v.sqrts.value * (v.sqrts.unit ? UNITS[v.sqrts.unit.name]?.factor ?? 1 : 1);
+  }
+  return out;
+}
+
 export function optionValue(v: A.OptionValue): unknown {
   switch (v.kind) {
     case "Number":

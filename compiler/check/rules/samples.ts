@@ -122,6 +122,16 @@ export function checkQuantity(ctx: CheckContext, file: string, n: A.NumberLit, d
   else if (u.dimension !== dimension) ctx.report("HEP3008", file, n.unit.span, { unit: n.unit.name, actual: u.dimension, what, expected: dimension === "area" ? "an area (fb, pb, nb)" : "an inverse area (/fb, /pb, /nb)" });
 }
 
+/** An energy with an optional unit (GeV without one): positive, and in MeV, GeV or TeV. */
+export function checkEnergy(ctx: CheckContext, file: string, n: A.NumberLit, what: string): void {
+  if (n.kind !== "Number") return;
+  if (!(n.value > 0)) ctx.report("HEP4023", file, n.span, { what, value: n.raw });
+  if (!n.unit) return;
+  const u = UNITS[n.unit.name];
+  if (!u) ctx.report("HEP1009", file, n.unit.span, { unit: n.unit.name });
+  else if (u.dimension !== "energy") ctx.report("HEP3008", file, n.unit.span, { unit: n.unit.name, actual: u.dimension, what, expected: "an energy (MeV, GeV, TeV)" });
+}
+
 /** Per-event expressions of samples: weight (a number) and selection (a condition). */
 export function checkSampleExprs(ctx: CheckContext, exprs: ExprChecker): void {
   for (const { decl, file } of ctx.declsOf("Defaults")) {
