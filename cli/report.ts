@@ -5,6 +5,7 @@
  */
 import { buildMetricsDocument } from "../runtime/evaluate/index.js";
 import type { RenderedReport, RunResult } from "../runtime/exec/index.js";
+import { analysisMetadata } from "../runtime/exec/index.js";
 import type { Plan } from "../plan/types.js";
 import type { ReportInput } from "../report/index.js";
 
@@ -23,7 +24,7 @@ export function reportInputOf(plan: Plan, result: RunResult, planHash: string, v
     f.distributions.filter((d) => !seen.has(d.feature) && seen.add(d.feature)).map((d) => ({ feature: d.feature, edges: d.edges, classes: d.classes })),
   );
   return {
-    analysis: { name: plan.analysis.name, ...(plan.analysis.title ? { title: plan.analysis.title } : {}), source: plan.source, planHash },
+    analysis: { name: plan.analysis.name, ...(plan.analysis.title ? { title: plan.analysis.title } : {}), ...(Object.keys(analysisMetadata(plan)).length ? { metadata: analysisMetadata(plan) } : {}), source: plan.source, planHash },
     inputs: plan.inputs.map((i) => ({ path: i.path, size: i.size, ...(i.sha256 ? { sha256: i.sha256 } : {}), ...(i.mtimeMs !== undefined ? { mtime: new Date(i.mtimeMs).toISOString() } : {}) })),
     tools: versions,
     cutflows: result.cutflows.map((c) => ({ name: c.file, regions: c.regions, samples: c.samples })),

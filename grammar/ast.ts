@@ -164,6 +164,7 @@ export type Decl =
   | EvaluateDecl
   | OutputDecl
   | ParamDecl
+  | DefaultsDecl
   | BrokenDecl;
 
 /** A generic `key value...` entry of a block; the value's shape depends on the key. */
@@ -178,7 +179,16 @@ export interface AnalysisDecl extends Node {
   name: Ident;
   props: Property<AnalysisValue>[];
 }
-export type AnalysisValue = { lumi: NumberLit } | { seed: NumberLit } | { title: StringLit } | { unknown: Expr[] };
+export type AnalysisValue =
+  | { lumi: NumberLit }
+  | { seed: NumberLit }
+  | { title: StringLit }
+  /** Metadata written into the outputs: the experiment, the centre-of-mass energy, the publication. */
+  | { experiment: StringLit }
+  | { sqrts: NumberLit }
+  | { doi: StringLit }
+  | { arxiv: StringLit }
+  | { unknown: Expr[] };
 
 export interface IncludeDecl extends Node {
   kind: "Include";
@@ -199,6 +209,12 @@ export type SampleProp =
   | (Node & { kind: "Property"; key: Ident; prop: "xsec"; value: NumberLit })
   | (Node & { kind: "Property"; key: Ident; prop: "sumw"; value: NumberLit })
   | (Node & { kind: "Property"; key: Ident; prop: "title"; title: StringLit });
+
+/** `defaults { tree "t" ... }`: sample properties every sample has unless it gives its own. */
+export interface DefaultsDecl extends Node {
+  kind: "Defaults";
+  props: SampleProp[];
+}
 
 export interface GroupDecl extends Node {
   kind: "Group";

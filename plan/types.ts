@@ -276,7 +276,18 @@ export type PlanNode = ReadNode | WeightNode | DefineNode | FilterNode | ScaleNo
 export interface Plan {
   format: "hepc-plan/1";
   hepc: string;
-  analysis: { name: string; title: string | null; lumi: number | null; seed: number };
+  analysis: {
+    name: string;
+    title: string | null;
+    lumi: number | null;
+    seed: number;
+    /** Metadata from the header, present only when written (plans without it keep their hashes): written into the outputs. */
+    experiment?: string;
+    /** The centre-of-mass energy, GeV. */
+    sqrts?: number;
+    doi?: string;
+    arxiv?: string;
+  };
   /** The analysis file, as given to the compiler. */
   source: string;
   locked: boolean;

@@ -15,6 +15,8 @@ export function buildSections(input: ReportInput): Section[] {
   return sections;
 }
 
+const METADATA_LABELS: Record<string, string> = { experiment: "Experiment", sqrts: "√s", doi: "DOI", arxiv: "arXiv" };
+
 function provenance(input: ReportInput): Section {
   const a = input.analysis;
   const blocks: Block[] = [{
@@ -23,6 +25,7 @@ function provenance(input: ReportInput): Section {
       head: [],
       rows: [
         [cell("Analysis"), cell(a.name)],
+        ...Object.entries(a.metadata ?? {}).filter(([k]) => k !== "name").map(([k, v]) => [cell(METADATA_LABELS[k] ?? k), cell(v, k === "doi" || k === "arxiv" ? "mono" : undefined)]),
         [cell("Source"), cell(a.source, "mono")],
         [cell("Plan hash"), cell(a.planHash, "mono")],
         ...(a.generated ? [[cell("Run at"), cell(a.generated)]] : []),

@@ -19,6 +19,8 @@ export interface ReportInput {
     planHash: string;
     /** When the run happened (ISO 8601); absent keeps the page byte-identical between renders. */
     generated?: string;
+    /** The header's metadata as written (experiment, sqrts, doi, arxiv), when any. */
+    metadata?: Record<string, string>;
   };
   /** The ROOT files read. */
   inputs: ReportInputFile[];

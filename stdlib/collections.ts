@@ -31,10 +31,15 @@ export const collections: StdFunction[] = [
   {
     name: "best",
     category: "collections",
-    summary: "The element with the smallest value of a per-element criterion (missing when empty).",
-    doc: "With `~=` it picks the candidate closest to a target: `best(pairs(muons), mass ~= 91.2)` is the dimuon pair closest to the Z mass (ADL's `~=`).",
-    signatures: [sig([["list", "collection"], ["criterion", "per-element"]], "element")],
-    examples: ["best(pairs(muons), mass ~= 91.2).mass", "best(jets, -pt)"],
+    summary: "The element with the smallest value of a per-element criterion (missing when empty); further criteria break ties.",
+    doc: "With `~=` it picks the candidate closest to a target: `best(pairs(muons), mass ~= 91.2)` is the dimuon pair closest to the Z mass (ADL's `~=`). Up to four criteria compare in order, the next one deciding between elements equal in all before it: `best(pairs(muons, taus), -first.pt, second.Iso)` takes the pair with the hardest muon and, among pairs of that muon, the most isolated tau. An element whose first criterion is missing never wins; a missing later criterion loses to a present one; elements equal in every criterion go to the first.",
+    signatures: [
+      sig([["list", "collection"], ["criterion", "per-element"]], "element"),
+      sig([["list", "collection"], ["criterion", "per-element"], ["then", "per-element"]], "element"),
+      sig([["list", "collection"], ["criterion", "per-element"], ["then", "per-element"], ["then2", "per-element"]], "element"),
+      sig([["list", "collection"], ["criterion", "per-element"], ["then", "per-element"], ["then2", "per-element"], ["then3", "per-element"]], "element"),
+    ],
+    examples: ["best(pairs(muons), mass ~= 91.2).mass", "best(jets, -pt)", "best(pairs(muons, jets), -first.pt, deltaR(first, second)).mass"],
     impl: { kind: "special" },
   },
   {

@@ -68,6 +68,8 @@ export class CheckContext {
   readonly used = new Set<string>();
   analysis?: Located<A.AnalysisDecl>;
   readonly decls: Array<Located<A.Decl>> = [];
+  /** Sample properties a sample inherits from `defaults`, by the file of that block (rules/defaults.ts). */
+  readonly inheritedFrom = new WeakMap<A.Node, string>();
   /** Names of declarations lost to syntax errors: references to them stay quiet. */
   readonly brokenNames = new Set<string>();
   /** The environment names resolve in: the first sample with a schema, checked against the others. */

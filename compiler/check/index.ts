@@ -10,12 +10,13 @@ import { ExprChecker } from "./expr.js";
 import { bind } from "./rules/bind.js";
 import { dropDiagnosticsInBrokenDecls, useNamesInBrokenDecls } from "./rules/broken.js";
 import { checkBinsDecls } from "./rules/bins.js";
+import { applyDefaults } from "./rules/defaults.js";
 import { checkEvaluate } from "./rules/evaluate.js";
 import { checkFeatures } from "./rules/features.js";
 import { checkModels } from "./rules/models.js";
 import { checkOutputs } from "./rules/outputs.js";
 import { checkParams, textOf } from "./rules/params.js";
-import { checkQuantity, checkSampleExprs, checkSamples } from "./rules/samples.js";
+import { checkEnergy, checkQuantity, checkSampleExprs, checkSamples } from "./rules/samples.js";
 import { checkScoreCycles } from "./rules/scores.js";
 import { checkTrain } from "./rules/train.js";
 import { checkThresholdCycles } from "./rules/working-points.js";
@@ -28,6 +29,7 @@ export async function check(program: Program, host: CompilerHost, overrides: Rea
   const ctx = new CheckContext(program, overrides);
   bind(ctx);
   checkParams(ctx, overrides);
+  applyDefaults(ctx);
   checkHeader(ctx);
   await checkSamples(ctx, host, program.absPaths[0] ?? host.cwd);
   const exprs = new ExprChecker(ctx);
@@ -61,6 +63,10 @@ function checkHeader(ctx: CheckContext): void {
     seen.add(key);
     if ("title" in p.value && p.value.title.kind === "String") textOf(ctx, a.file, p.value.title);
     if ("lumi" in p.value) checkQuantity(ctx, a.file, p.value.lumi, "inverse area", "the luminosity");
+    if ("sqrts" in p.value) checkEnergy(ctx, a.file, p.value.sqrts, "the centre-of-mass energy");
+    if ("doi" in p.value && p.value.doi.kind === "String" && !/^10\.\d{4,9}\/\S+$/.test(p.value.doi.value)) ctx.report("HEP4061", a.file, p.value.doi.span, { value: p.value.doi.value, what: "a DOI (10.NNNN/...)" });
+    if ("arxiv" in p.value && p.value.arxiv.kind === "String" && !/^(\d{4}\.\d{4,5}|[a-z-]+(\.[A-Z]{2})?\/\d{7})(v\d+)?$/.test(p.value.arxiv.value)) ctx.report("HEP4061", a.file, p.value.arxiv.span, { value: p.value.arxiv.value, what: "an arXiv identifier (2101.01234, hep-ex/0101001)" });
+    if ("experiment" in p.value && p.value.experiment.kind === "String" && p.value.experiment.value.trim() === "") ctx.report("HEP4061", a.file, p.value.experiment.span, { value: "", what: "the name of an experiment" });
     if ("seed" in p.value) {
       const s = p.value.seed;
       if (s.kind === "Number" && (!s.isInt || s.value < 0 || s.value > 2 ** 32 - 1)) {

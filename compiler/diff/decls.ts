@@ -197,6 +197,11 @@ export function entriesOf(side: Side): Entry[] {
         { field: "title", key: json(title ? ctx.text(title) : null), show: title ? printExpr(title) : null },
         { field: "lumi", key: json(lumi ? quantity(lumi) : null), show: lumi ? printExpr(lumi) : null, seeds: xsecWeights },
         { field: "seed", key: json(seed?.value ?? 0), show: seed ? seed.raw : null, seeds: trains },
+        // metadata only labels the outputs: a change rewrites them and recomputes nothing
+        ...(["experiment", "sqrts", "doi", "arxiv"] as const).map((k) => {
+          const v = value(k)?.[k];
+          return { field: k, key: json(v ? (k === "sqrts" ? plan.analysis.sqrts ?? null : (v as A.StringLit).value) : null), show: v ? printExpr(v) : null, seeds: [] };
+        }),
       ],
       summary: () => `analysis ${decl.name.name}`,
     });

@@ -40,7 +40,7 @@ export function quoteString(value: string): string {
 
 const OPTS: PrintOptions = { quote: quoteString };
 
-const BRACE_KINDS = new Set<A.Decl["kind"]>(["Analysis", "Sample", "Features", "Model", "Train", "Evaluate", "Output"]);
+const BRACE_KINDS = new Set<A.Decl["kind"]>(["Analysis", "Sample", "Defaults", "Features", "Model", "Train", "Evaluate", "Output"]);
 
 export function layoutFile(text: string, tokens: IToken[], ast: A.FileAst): Line[] {
   const layout = new Layout(tokens, ast.comments);
@@ -183,6 +183,8 @@ class Layout {
         return [this.line("decl", 0, `include ${this.str(d.path)}`, d)];
       case "Sample":
         return this.block("decl", 0, `sample ${d.name.name}`, d, d.props.map((p) => this.sampleProp(p)));
+      case "Defaults":
+        return this.block("decl", 0, "defaults", d, d.props.map((p) => this.sampleProp(p)));
       case "Group":
         return [this.line("decl", 0, `group ${d.name.name} = ${this.names(d.members)}`, d)];
       case "Object":
@@ -224,6 +226,10 @@ class Layout {
     if ("lumi" in v) return `lumi ${this.e(v.lumi)}`;
     if ("seed" in v) return `seed ${this.e(v.seed)}`;
     if ("title" in v) return `title ${this.str(v.title)}`;
+    if ("experiment" in v) return `experiment ${this.str(v.experiment)}`;
+    if ("sqrts" in v) return `sqrts ${this.e(v.sqrts)}`;
+    if ("doi" in v) return `doi ${this.str(v.doi)}`;
+    if ("arxiv" in v) return `arxiv ${this.str(v.arxiv)}`;
     return [p.key.name, ...v.unknown.map((x) => this.e(x))].join(" ");
   }
 

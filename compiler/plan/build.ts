@@ -100,7 +100,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     add({
       kind: "weight",
       id: `weight:${s.name}`,
-      origin: origin(s.file, (w ?? s.decl).span),
+      origin: w && ctx.inheritedFrom.has(w) ? origin(ctx.inheritedFrom.get(w)!, w.span) : origin(s.file, (w ?? s.decl).span),
       inputs: [`read:${s.name}`, ...(wExpr ? refsOf(wExpr) : [])],
       sample: s.name,
       expr: wExpr,
@@ -111,7 +111,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     const where = prop("where");
     if (where) {
       const expr = low(where.expr);
-      add({ kind: "filter", id: `select:${s.name}`, origin: origin(s.file, where.span), inputs: [`read:${s.name}`, ...refsOf(expr)], name: s.name, scope: "sample", expr });
+      add({ kind: "filter", id: `select:${s.name}`, origin: origin(ctx.inheritedFrom.get(where) ?? s.file, where.span), inputs: [`read:${s.name}`, ...refsOf(expr)], name: s.name, scope: "sample", expr });
     }
   }
 
@@ -400,7 +400,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   const plan: Plan = {
     format: "hepc-plan/1",
     hepc: opts.version,
-    analysis: { name: analysis.name.name, title: titleText, lumi, seed },
+    analysis: { name: analysis.name.name, title: titleText, lumi, seed, ...analysisMetadata(analysis) },
     source: rel(rootAbs),
     locked: lock.inputs !== undefined,
     inputs: [...inputs.values()].sort((a, b) => (a.path < b.path ? -1 : 1)),
@@ -518,6 +518,18 @@ function edgesOf(ctx: CheckContext, b: A.BinSpec): number[] {
 }
 
 /** A model option as the plan (and the semantic diff) records it. */
+/** The header's metadata, each field only when written; sqrts in GeV. */
+function analysisMetadata(a: A.AnalysisDecl): Pick<Plan["analysis"], "experiment" | "sqrts" | "doi" | "arxiv"> {
+  const out: Pick<Plan["analysis"], "experiment" | "sqrts" | "doi" | "arxiv"> = {};
+  for (const { value: v } of a.props) {
+    if ("experiment" in v && v.experiment.kind === "String") out.experiment = v.experiment.value;
+    if ("doi" in v && v.doi.kind === "String") out.doi = v.doi.value;
+    if ("arxiv" in v && v.arxiv.kind === "String") out.arxiv = v.arxiv.value;
+    if ("sqrts" in v && v.sqrts.kind === "Number") out.sqrts = v.sqrts.value * (v.sqrts.unit ? UNITS[v.sqrts.unit.name]?.factor ?? 1 : 1);
+  }
+  return out;
+}
+
 export function optionValue(v: A.OptionValue): unknown {
   switch (v.kind) {
     case "Number":

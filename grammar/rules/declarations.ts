@@ -12,7 +12,7 @@ const K = T.KW;
 
 export class DeclarationRules extends ExpressionRules {
   /** The header's properties keep their value under the key's name: `{ lumi: 50 /pb }`. */
-  private headerValue<F extends "lumi" | "seed" | "title", V extends A.NumberLit | A.StringLit>(key: TokenType, name: F, value: (at: number) => V): Keyed<A.Property<A.AnalysisValue>> {
+  private headerValue<F extends "lumi" | "seed" | "title" | "experiment" | "sqrts" | "doi" | "arxiv", V extends A.NumberLit | A.StringLit>(key: TokenType, name: F, value: (at: number) => V): Keyed<A.Property<A.AnalysisValue>> {
     return {
       key,
       read: (k, at) => {
@@ -26,6 +26,10 @@ export class DeclarationRules extends ExpressionRules {
     this.headerValue(K.lumi, "lumi", (at) => this.readQuantity(at)),
     this.headerValue(K.seed, "seed", (at) => this.readNumber(at)),
     this.headerValue(K.title, "title", (at) => this.readString(at)),
+    this.headerValue(K.experiment, "experiment", (at) => this.readString(at)),
+    this.headerValue(K.sqrts, "sqrts", (at) => this.readQuantity(at)),
+    this.headerValue(K.doi, "doi", (at) => this.readString(at)),
+    this.headerValue(K.arxiv, "arxiv", (at) => this.readString(at)),
   ]);
 
   protected analysisDecl = this.RULE("analysisDecl", (): A.AnalysisDecl => {

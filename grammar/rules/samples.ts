@@ -33,5 +33,18 @@ export class SampleRules extends DeclarationRules {
     return this.ACTION(() => this.node({ kind: "Sample" as const, name: this.ident(name), props }, kw.startOffset, this.lastEnd()));
   }, this.recovery("sampleDecl"));
 
+  /** `defaults { PROPERTY ... }`: the properties of a sample block, shared by every sample. */
+  protected defaultsDecl = this.RULE("defaultsDecl", (): A.DefaultsDecl => {
+    const kw = this.CONSUME(K.defaults);
+    const props: A.SampleProp[] = [];
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      const p = this.SUBRULE(this.sampleProp);
+      this.ACTION(() => this.keep(props, p));
+    });
+    this.CONSUME(T.RBrace);
+    return this.ACTION(() => this.node({ kind: "Defaults" as const, props }, kw.startOffset, this.lastEnd()));
+  }, this.recovery("defaultsDecl"));
+
   protected sampleProp = this.RULE("sampleProp", (): A.SampleProp => this.OR(this.sampleProps), this.recovery("sampleProp"));
 }

@@ -39,6 +39,7 @@ import { declarationStart, isIdentifierToken, lastTokenBefore, lex, Lexed, struc
 const BLOCK_ITEMS: Record<string, ReadonlySet<string>> = {
   analysis: new Set(["lumi", "seed", "title"]),
   sample: new Set(["files", "tree", "class", "weight", "where", "xsec", "sumw", "title"]),
+  defaults: new Set(["tree", "class", "weight", "where", "xsec", "sumw", "title"]),
   train: new Set(["on", "folds", "balance", "reweight", "validation", "test", "class_weights", "negative_weights", "device"]),
   evaluate: new Set(["in", "bins", "metrics", "working_points", "reference"]),
   output: new Set(["predictions", "histogram", "histograms", "cutflow", "report", "dataset", "onnx", "ntuple"]),
@@ -376,6 +377,8 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
     if (text.slice(lineStart, prefixStart).trim() === "" && structure(l).depth[last] === 0 && !isOpen(toks[last])) for (const k of T.DECLARATION_KEYWORDS) addKeyword(k);
     else addExpression();
   }
+  // The grammar reads a defaults block with the sample table; the checker refuses `files` there (HEP4060).
+  if (kw === "defaults" && items.get("files")?.kind === CompletionItemKind.Keyword) items.delete("files");
   return { isIncomplete: filtered, items: [...items.values()] };
 }
 

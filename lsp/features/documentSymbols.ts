@@ -23,6 +23,7 @@ const KIND: Record<A.Decl["kind"], SymbolKind> = {
   Evaluate: SymbolKind.Event,
   Output: SymbolKind.Package,
   Param: SymbolKind.Constant,
+  Defaults: SymbolKind.Namespace,
   Broken: SymbolKind.Null,
 };
 
@@ -71,6 +72,8 @@ function declSymbol(f: FileRef, d: A.Decl): DocumentSymbol | undefined {
     case "Train":
     case "Evaluate":
       return sym(f, `${d.kind.toLowerCase()} ${d.models.map((m) => m.name).join(", ")}`, kind, d.span, d.models[0]?.span ?? d.span, undefined, d.props.map((p) => sym(f, p.key.name, SymbolKind.Property, p.span, p.key.span)));
+    case "Defaults":
+      return sym(f, "defaults", kind, d.span, { start: d.span.start, end: d.span.start + 8 }, "sample defaults", d.props.map((p) => sym(f, p.key.name, SymbolKind.Property, p.span, p.key.span)));
     case "Output":
       return sym(f, "output", kind, d.span, { start: d.span.start, end: d.span.start + 6 }, undefined, d.items.map((it) => sym(f, outputName(it), SymbolKind.Field, it.span, it.span)));
     case "Param":

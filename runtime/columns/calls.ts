@@ -96,7 +96,7 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
     return capture(g, cx, list, null, false);
   },
   sort_by: (g, ir, cx) => sortBy(g, listOf(g, ir.args[0], cx), ir.args[1], cx),
-  best: (g, ir, cx) => best(g, listOf(g, ir.args[0], cx), ir.args[1], cx),
+  best: (g, ir, cx) => best(g, listOf(g, ir.args[0], cx), ir.args.slice(1), cx),
   pairs: (g, ir, cx) => pairs(g, ir.args.map((a) => listOf(g, a, cx)), ir),
   // k is a literal (the checker requires it): the candidates' type already says it
   combinations: (g, ir, cx) => tuples(g, listOf(g, ir.args[0], cx), tupleSize(ir), false, ir),

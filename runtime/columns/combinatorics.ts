@@ -8,8 +8,13 @@ import { compile } from "./expr.js";
 import { each, fromSlots, materialize, random, slotsOf } from "./lists.js";
 import { type Cx, DEFAULT, elemShape, type Iter, type ListV, slotKinds, type Val } from "./values.js";
 
-/** The element with the smallest criterion (ties: the first; missing criteria never win). */
-export function best(g: Gen, list: ListV, crit: ExprIR, cx: Cx): Val {
+/**
+ * The element with the smallest criterion (ties: the first; missing criteria never win). Further
+ * criteria break ties in order: a present one beats a missing one, two missing ones are equal.
+ */
+export function best(g: Gen, list: ListV, crits: ExprIR[], cx: Cx): Val {
+  if (crits.length > 1) return bestOfKeys(g, list, crits, cx);
+  const crit = crits[0];
   const kinds = slotKinds(list.shape);
   const slots = kinds.map((kind) => g.fresh(kind === "i" ? "bi" : "bx"));
   const bk = g.fresh("bk");
@@ -20,6 +25,31 @@ export function best(g: Gen, list: ListV, crit: ExprIR, cx: Cx): Val {
     const k = g.cse(c.block, g.numJs(compile(g, crit, scoped)), "c");
     const vals = slotsOf(g, el);
     c.block.lines.push(`if (${k} < ${bk} || (${bk} !== ${bk} && ${k} === ${k})) { ${bk} = ${k}; ${slots.map((s, n) => `${s} = ${vals[n]};`).join(" ")} }`);
+  });
+  cx.block.lines.push(...loopCx.block.lines);
+  return fromSlots(g, list.shape, slots, cx.block, true);
+}
+
+/** `best` with tie-breaking keys: lexicographic on (k0, k1, ...), k0 required to be present. */
+function bestOfKeys(g: Gen, list: ListV, crits: ExprIR[], cx: Cx): Val {
+  const kinds = slotKinds(list.shape);
+  const slots = kinds.map((kind) => g.fresh(kind === "i" ? "bi" : "bx"));
+  const bks = crits.map(() => g.fresh("bk"));
+  const found = g.fresh("bf");
+  cx.block.lines.push(`let ${found} = false${bks.map((b) => `, ${b} = NaN`).join("")}${slots.map((s, n) => `, ${s} = ${DEFAULT[kinds[n]]}`).join("")};`);
+  const loopCx = g.child(cx);
+  each(g, loopCx, list, (c, el) => {
+    const scoped: Cx = { block: c.block, els: [...c.els, el] };
+    const ks = crits.map((crit) => g.cse(c.block, g.numJs(compile(g, crit, scoped)), "c"));
+    // from the last key back: better here, or equal here and better on the keys after
+    let rest = "false";
+    for (let i = ks.length - 1; i >= 1; i--) {
+      const [k, b] = [ks[i], bks[i]];
+      rest = `(${k} < ${b} || (${k} === ${k} && ${b} !== ${b}) || ((${k} === ${b} || (${k} !== ${k} && ${b} !== ${b})) && ${rest}))`;
+    }
+    const better = `(${ks[0]} < ${bks[0]} || (${ks[0]} === ${bks[0]} && ${rest}))`;
+    const vals = slotsOf(g, el);
+    c.block.lines.push(`if (${ks[0]} === ${ks[0]} && (!${found} || ${better})) { ${found} = true; ${bks.map((b, n) => `${b} = ${ks[n]};`).join(" ")} ${slots.map((s, n) => `${s} = ${vals[n]};`).join(" ")} }`);
   });
   cx.block.lines.push(...loopCx.block.lines);
   return fromSlots(g, list.shape, slots, cx.block, true);

@@ -14,6 +14,8 @@ import type { Figure } from "./types.js";
 
 export interface MetricsDocument {
   format: "hepc-metrics/1";
+  /** The analysis header's metadata (name, experiment, sqrts, doi, arxiv), when it has any. */
+  analysis?: Record<string, string>;
   models: Record<string, unknown>[];
   figures: Record<string, unknown>[];
   curves: Record<string, unknown>[];
@@ -28,6 +30,8 @@ export interface DocumentOptions {
   maxCurvePoints?: number;
   /** Issues found outside the evaluations (e.g. a model that failed), appended. */
   issues?: EvalIssue[];
+  /** The analysis header's metadata; left out of the document when empty. */
+  analysis?: Record<string, string>;
 }
 
 function finite(x: number): number | null {
@@ -52,7 +56,7 @@ function thinIndices(n: number, max: number): number[] {
 
 export function buildMetricsDocument(results: EvaluationResult[], opts: DocumentOptions = {}): MetricsDocument {
   const max = Math.max(2, opts.maxCurvePoints ?? 1000);
-  const doc: MetricsDocument = { format: "hepc-metrics/1", models: [], figures: [], curves: [], confusion: [], working_points: [], efficiencies: [], histograms: [], issues: [] };
+  const doc: MetricsDocument = { format: "hepc-metrics/1", ...(opts.analysis && Object.keys(opts.analysis).length ? { analysis: opts.analysis } : {}), models: [], figures: [], curves: [], confusion: [], working_points: [], efficiencies: [], histograms: [], issues: [] };
   for (const r of results) {
     const base = (where: Where) => ({ model: r.model, region: r.region, fold: where.fold, bin: binJson(where.bin) });
     const axes = r.bins ? axesOf(r.bins) : null;

@@ -12,13 +12,14 @@ import { validatePlan } from "../../plan/validate.js";
 import { buildMetricsDocument, type EvaluationResult } from "../evaluate/index.js";
 import { RunError } from "./errors.js";
 import { DeviceError, releaseDevices, resolveDevice, takeDriverLog } from "../devices/index.js";
-import { publishOutputs, stageOutputs, WrittenOutput } from "./outputs.js";
+import { analysisMetadata, publishOutputs, stageOutputs, WrittenOutput } from "./outputs.js";
 import { runPlan, RunOptions, RunResult } from "./run.js";
 import type { RenderedReport } from "./types.js";
 
 export { RunError } from "./errors.js";
 export { formatCutflow } from "./cutflow.js";
 export { unsupportedNodes } from "./run.js";
+export { analysisMetadata, METADATA_DIR } from "./outputs.js";
 export { configureChunkPool, defaultThreads, workerChunksDone } from "./chunks.js";
 export type { RenderedReport } from "./types.js";
 export type { RunResult, HistogramResult, CutflowResult, SampleResult, Progress as RunProgress } from "./run.js";
@@ -84,7 +85,7 @@ export async function execute(plan: unknown, opts: ExecuteOptions): Promise<Exec
     publishOutputs(outputs, opts.analysisDir);
     const wallMs = performance.now() - t0;
     writeFileSync(path.join(runDir, "summary.json"), canonicalJson(summaryOf(p, result, outputs, wallMs)));
-    if (result.evaluations.length) writeFileSync(path.join(runDir, "metrics.json"), canonicalJson(buildMetricsDocument(result.evaluations)));
+    if (result.evaluations.length) writeFileSync(path.join(runDir, "metrics.json"), canonicalJson(buildMetricsDocument(result.evaluations, { analysis: analysisMetadata(p) })));
     for (const m of result.models) log(`model ${m.model} (${m.kind}): ${m.cached ? "from the cache, trained" : "trained"} on ${m.device}`);
     log(`done in ${Math.round(wallMs)} ms: ${outputs.map((o) => o.path).join(", ")}`);
     return { result, runDir, outputs, wallMs };

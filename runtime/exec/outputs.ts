@@ -53,6 +53,25 @@ export function outputStamp(plan: Plan, planHash: string, outputPath: string, en
   return { uuid: new Uint8Array(uuid), date: new Date(ms) };
 }
 
+/** Where a ROOT output keeps the analysis header's metadata, one TNamed per field. */
+export const METADATA_DIR = "analysis_metadata";
+
+/**
+ * The analysis header's metadata as text (name, then experiment, sqrts with its unit, doi, arxiv:
+ * those written), for ROOT files (TNamed titles), metrics.json and the report.
+ */
+export function analysisMetadata(plan: Plan): Record<string, string> {
+  const a = plan.analysis;
+  const out: Record<string, string> = {};
+  if (a.experiment === undefined && a.sqrts === undefined && a.doi === undefined && a.arxiv === undefined) return out;
+  out.name = a.name;
+  if (a.experiment !== undefined) out.experiment = a.experiment;
+  if (a.sqrts !== undefined) out.sqrts = a.sqrts >= 1000 ? `${a.sqrts / 1000} TeV` : `${a.sqrts} GeV`;
+  if (a.doi !== undefined) out.doi = a.doi;
+  if (a.arxiv !== undefined) out.arxiv = a.arxiv;
+  return out;
+}
+
 /**
  * A histogram's titles: as ROOT's TH1::SetTitle reads "title;x axis;y axis;z axis", parts left out
  * (or with no title written) keep what hepc writes by default: the name with its region and split,
@@ -98,6 +117,8 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
               file.histogram2d({ path: h.key, title, kind: "TH2D", xedges: Float64Array.from(d.edges[0]), yedges: Float64Array.from(d.edges[1]), contents: Float64Array.from(d.sumw), sumw2: Float64Array.from(d.sumw2), entries: d.entries, xtitle: t.x, ytitle: t.y, ztitle: t.z, stats: { sumw: d.stats.sumw, sumw2: d.stats.sumw2, sumwx: d.stats.sumwx, sumwx2: d.stats.sumwx2, sumwy: d.stats.sumwy ?? 0, sumwy2: d.stats.sumwy2 ?? 0, sumwxy: d.stats.sumwxy ?? 0 } });
             }
           }
+          const meta = analysisMetadata(plan);
+          for (const [k, v] of Object.entries(meta)) file.named(`${METADATA_DIR}/${k}`, v);
           await file.close();
         } catch (e) {
           await file.abort();
@@ -152,7 +173,7 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
         if (result.evaluations.length) {
           const rel = path.posix.join(path.posix.dirname(w.path), "metrics.json");
           const at = path.join(stageDir, rel);
-          atomicWrite(at, canonicalJson(buildMetricsDocument(result.evaluations)));
+          atomicWrite(at, canonicalJson(buildMetricsDocument(result.evaluations, { analysis: analysisMetadata(plan) })));
           written.push({ path: rel, staged: at, kind: "json", objects: result.evaluations.length });
         }
       } else if (w.format === "json") {

@@ -119,3 +119,36 @@ define not_two_or_three = NJet not in [2, 3]
     expectChunkInvariant(k, b, [5, 1000]);
   });
 });
+
+describe("best with tie-breaking criteria", () => {
+  // C: a collection with fields a, b (criteria) and v (the value picked out)
+  const collections = [{ name: "C", shape: "jagged" as const, countBranch: "nC", fields: { a: "C_a", b: "C_b", v: "C_v" } }];
+  const C: ExprIR = { op: "collection", type: "collection<C>", name: "C" };
+  const f = (name: string): ExprIR => ({ op: "field", type: "float", name });
+  const pick = (...crits: ExprIR[]): ExprIR => ({ op: "member", type: "float", name: "v", args: [call("best", "C", C, ...crits)] });
+  const cols = {
+    nC: flat([3, 3, 2, 0, 3], "i4"),
+    // event 0: a ties between elements 0 and 2, b decides (2 has the smaller b)
+    // event 1: a and b tie for 1 and 2: the first of them wins
+    // event 2: the smallest a is missing (never wins); the other is taken
+    // event 3: no elements
+    // event 4: a ties for all; b missing for element 0 (loses to present), element 2 smallest b
+    C_a: jagged([[1, 5, 1], [7, 2, 2], [NaN, 3], [], [4, 4, 4]]),
+    C_b: jagged([[9, 0, 3], [1, 6, 6], [1, 1], [], [NaN, 8, 2]]),
+    C_v: jagged([[10, 11, 12], [20, 21, 22], [30, 31], [], [40, 41, 42]]),
+  };
+
+  it("compares the criteria in order, like a lexicographic minimum", () => {
+    expect(values(pick(f("a"), f("b")), cols, { collections })).toEqual([12, 21, 31, NaN, 42]);
+  });
+
+  it("with one criterion it is the plain best: ties go to the first", () => {
+    expect(values(pick(f("a")), cols, { collections })).toEqual([10, 21, 31, NaN, 40]);
+  });
+
+  it("a third criterion is reached only through ties of the first two", () => {
+    const neg = (x: ExprIR): ExprIR => ({ op: "unary", type: "float", fn: "-", args: [x] });
+    // event 1: (2, 6) ties for elements 1 and 2; -v prefers the larger v: element 2
+    expect(values(pick(f("a"), f("b"), neg(f("v"))), cols, { collections })).toEqual([12, 22, 31, NaN, 42]);
+  });
+});

@@ -1,14 +1,18 @@
 /**
- * Runs of the conveniences of issue 17 on the Z→μμ example: a `histograms` block (its file and
- * defaults shared by its entries) and histogram titles written into the TH1 and its axes, read
- * back from the ROOT file with the project's reader (jsroot).
+ * Runs of the language's conveniences on the Z→μμ example: a `histograms` block (its file and
+ * defaults shared by its entries), histogram titles written into the TH1 and its axes, and the
+ * analysis header's metadata written as TNamed objects, all read back from the ROOT files with
+ * the project's reader (jsroot); the metadata in metrics.json, valid against its schema.
  */
-import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { execute } from "../../runtime/exec/index.js";
+import { buildMetricsDocument, validateMetrics } from "../../runtime/evaluate/index.js";
+import { analysisMetadata, execute, METADATA_DIR } from "../../runtime/exec/index.js";
 import { readHistogram } from "../../runtime/io/index.js";
+import { openJsFile, readObject } from "../../runtime/io/jsfile.js";
+import { openSource } from "../../runtime/source/index.js";
 import { copyExample, planOf } from "../helpers/examples.js";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "hepc-conveniences-"));
@@ -51,5 +55,39 @@ output {
     // no title written: hepc's default, the name and region
     const z = await readHistogram(file, "z_window/mll_sr");
     expect([z.title, z.xtitle]).toEqual(["mll_sr (z_window)", "mll_sr"]);
+  });
+});
+
+describe("analysis metadata", () => {
+  it("experiment, sqrts, doi and arxiv reach the plan (sqrts in GeV), the ROOT files as TNamed, and metrics.json", async () => {
+    const dir = copyExample(tmp, "zmumu");
+    const file = path.join(dir, "analysis.hep");
+    writeFileSync(file, readFileSync(file, "utf8").replace("  seed 1\n", '  seed 1\n  experiment "CMS"\n  sqrts 7 TeV\n  doi "10.7483/OPENDATA.CMS.RZ34.QR6N"\n  arxiv "1012.2466"\n'));
+    const { plan } = await run(dir);
+    expect(plan.analysis).toMatchObject({ name: "zmumu", experiment: "CMS", sqrts: 7000, doi: "10.7483/OPENDATA.CMS.RZ34.QR6N", arxiv: "1012.2466" });
+
+    const source = await openSource(path.join(dir, "out/zmumu.root"));
+    try {
+      const js = await openJsFile(source);
+      const read = async (k: string) => {
+        const o = await readObject(js, `${METADATA_DIR}/${k}`);
+        return [o._typename, o.fName, o.fTitle];
+      };
+      expect(await read("experiment")).toEqual(["TNamed", "experiment", "CMS"]);
+      expect(await read("sqrts")).toEqual(["TNamed", "sqrts", "7 TeV"]);
+      expect(await read("doi")).toEqual(["TNamed", "doi", "10.7483/OPENDATA.CMS.RZ34.QR6N"]);
+      expect(await read("arxiv")).toEqual(["TNamed", "arxiv", "1012.2466"]);
+      expect(await read("name")).toEqual(["TNamed", "name", "zmumu"]);
+    } finally {
+      await source.close();
+    }
+    // the histograms are still there, next to the metadata
+    expect((await readHistogram(path.join(dir, "out/zmumu.root"), "good/m_file")).entries).toBeGreaterThan(0);
+
+    const doc = buildMetricsDocument([], { analysis: analysisMetadata(plan) });
+    expect(doc.analysis).toEqual({ name: "zmumu", experiment: "CMS", sqrts: "7 TeV", doi: "10.7483/OPENDATA.CMS.RZ34.QR6N", arxiv: "1012.2466" });
+    expect(validateMetrics(JSON.parse(JSON.stringify(doc)))).toEqual({ ok: true });
+    // without metadata the document is as before
+    expect("analysis" in buildMetricsDocument([], { analysis: {} })).toBe(false);
   });
 });

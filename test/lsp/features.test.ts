@@ -218,6 +218,15 @@ describe("completion", () => {
   });
 });
 
+describe("completion in new blocks", () => {
+  it("offers sample properties but files in defaults, and histograms in output", async () => {
+    const d = await complete(HEADER + "defaults {\n  <|>\n}\n");
+    expect(d).toEqual(expect.arrayContaining(["tree", "weight", "class"]));
+    expect(d).not.toContain("files");
+    expect(await complete(HEADER + "output {\n  <|>\n}\n")).toContain("histograms");
+  });
+});
+
 describe("hover", () => {
   const hoverAt = async (src: string) => {
     const s = await setup(src);

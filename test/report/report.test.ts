@@ -44,6 +44,17 @@ const plot = (name: string) => {
   return p;
 };
 
+describe("the analysis header's metadata", () => {
+  it("is listed in the Run table when the header has any, and absent otherwise", async () => {
+    const { input } = await buildFixture();
+    const plain = await renderReport(input);
+    expect(plain.html).not.toContain("Experiment");
+    const withMeta: ReportInput = { ...input, analysis: { ...input.analysis, metadata: { name: "tau_id", experiment: "CMS", sqrts: "13 TeV", doi: "10.1088/1748-0221/17/07/P07023", arxiv: "2201.08458" } } };
+    const out = await renderReport(withMeta);
+    for (const text of ["Experiment", "CMS", "13 TeV", "10.1088/1748-0221/17/07/P07023", "2201.08458", "arXiv"]) expect(out.html).toContain(text);
+  });
+});
+
 describe("the page", () => {
   it("is self-contained: no script, stylesheet, font or image fetched from anywhere", () => {
     const html = out.html;

@@ -36,10 +36,12 @@ export async function checkSamples(ctx: CheckContext, host: CompilerHost, rootAb
     if (!treeProp) ctx.report("HEP4002", file, decl.name.span, { name: decl.name.name, property: "tree" });
     const klass = props.get("class") as Extract<Prop, { prop: "class" }> | undefined;
     const xsec = props.get("xsec") as Extract<Prop, { prop: "xsec" }> | undefined;
-    if (xsec) checkQuantity(ctx, file, xsec.value, "area", "a cross section");
+    // an inherited property is reported where it is written, once (with the defaults)
+    const own = (p: A.Node) => !ctx.inheritedFrom.has(p);
+    if (xsec && own(xsec)) checkQuantity(ctx, file, xsec.value, "area", "a cross section");
     const sumw = props.get("sumw") as Extract<Prop, { prop: "sumw" }> | undefined;
-    if (sumw && sumw.value.kind === "Number" && !(sumw.value.value > 0)) ctx.report("HEP4023", file, sumw.value.span, { what: "the sum of generated weights", value: sumw.value.raw });
-    if (xsec && !lumiOf(ctx)) ctx.report("HEP4018", file, xsec.key.span);
+    if (sumw && own(sumw) && sumw.value.kind === "Number" && !(sumw.value.value > 0)) ctx.report("HEP4023", file, sumw.value.span, { what: "the sum of generated weights", value: sumw.value.raw });
+    if (xsec && own(xsec) && !lumiOf(ctx)) ctx.report("HEP4018", file, xsec.key.span);
 
     const titleProp = props.get("title") as Extract<Prop, { prop: "title" }> | undefined;
     if (titleProp?.title.kind === "String") textOf(ctx, file, titleProp.title);
@@ -99,7 +101,7 @@ export async function checkSamples(ctx: CheckContext, host: CompilerHost, rootAb
       if (res.error === "missing") ctx.report("HEP2005", file, lit.span, { file: f.path, reason: res.message });
       else if (res.error === "no-tree") {
         const near = res.suggestions ?? [];
-        ctx.report("HEP2008", file, treeProp.tree.span, { tree: input.tree, file: f.path }, near.length ? { suggestion: { message: `the file has ${near.map((n) => `'${n}'`).join(", ")}`, replacement: JSON.stringify(near[0]), span: treeProp.tree.span } } : {});
+        ctx.report("HEP2008", ctx.inheritedFrom.get(treeProp) ?? file, treeProp.tree.span, { tree: input.tree, file: f.path }, near.length ? { suggestion: { message: `the file has ${near.map((n) => `'${n}'`).join(", ")}`, replacement: JSON.stringify(near[0]), span: treeProp.tree.span } } : {});
       } else if (res.error === "not-root") ctx.report("HEP2007", file, lit.span, { file: f.path, reason: res.message });
       else ctx.report("HEP2005", file, lit.span, { file: f.path, reason: res.message });
       break; // one diagnostic per sample is enough to act on
@@ -124,10 +126,28 @@ export function checkQuantity(ctx: CheckContext, file: string, n: A.NumberLit, d
   else if (u.dimension !== dimension) ctx.report("HEP3008", file, n.unit.span, { unit: n.unit.name, actual: u.dimension, what, expected: dimension === "area" ? "an area (fb, pb, nb)" : "an inverse area (/fb, /pb, /nb)" });
 }
 
+/** An energy with an optional unit (GeV without one): positive, and in MeV, GeV or TeV. */
+export function checkEnergy(ctx: CheckContext, file: string, n: A.NumberLit, what: string): void {
+  if (n.kind !== "Number") return;
+  if (!(n.value > 0)) ctx.report("HEP4023", file, n.span, { what, value: n.raw });
+  if (!n.unit) return;
+  const u = UNITS[n.unit.name];
+  if (!u) ctx.report("HEP1009", file, n.unit.span, { unit: n.unit.name });
+  else if (u.dimension !== "energy") ctx.report("HEP3008", file, n.unit.span, { unit: n.unit.name, actual: u.dimension, what, expected: "an energy (MeV, GeV, TeV)" });
+}
+
 /** Per-event expressions of samples: weight (a number) and selection (a condition). */
 export function checkSampleExprs(ctx: CheckContext, exprs: ExprChecker): void {
-  for (const { decl, file } of ctx.declsOf("Sample")) {
+  for (const { decl, file } of ctx.declsOf("Defaults")) {
     for (const p of decl.props) {
+      if (p.prop === "xsec") checkQuantity(ctx, file, p.value, "area", "a cross section");
+      if (p.prop === "xsec" && !lumiOf(ctx)) ctx.report("HEP4018", file, p.key.span);
+      if (p.prop === "sumw" && p.value.kind === "Number" && !(p.value.value > 0)) ctx.report("HEP4023", file, p.value.span, { what: "the sum of generated weights", value: p.value.raw });
+    }
+  }
+  for (const { decl, file } of [...ctx.declsOf("Sample"), ...ctx.declsOf("Defaults")]) {
+    for (const p of decl.props) {
+      if (decl.kind === "Sample" && ctx.inheritedFrom.has(p)) continue; // checked with the defaults
       if (p.prop === "weight") exprs.requireScalar(p.expr, exprs.check(p.expr, { file, owner: undefined, elements: [] }), file, "a sample weight", FLOAT);
       if (p.prop === "where") exprs.requireScalar(p.expr, exprs.check(p.expr, { file, owner: undefined, elements: [] }), file, "a sample selection", BOOL);
     }

@@ -93,6 +93,13 @@ function tnamed(b: RBuffer, name: string, title: string, bits = kObjectBits): vo
   end();
 }
 
+/** A bare TNamed: a name and a title (ROOT's way to store a labelled string in a file). */
+export function serializeTNamed(name: string, title: string, keylen: number): { bytes: Uint8Array; classes: Iterable<string> } {
+  const b = new RBuffer(keylen, 64 + title.length * 3);
+  tnamed(b, name, title);
+  return { bytes: b.bytes(), classes: ["TNamed"] };
+}
+
 function arrayD(b: RBuffer, a: ArrayLike<number>): void {
   b.i32(a.length);
   for (let i = 0; i < a.length; i++) b.f64(a[i]);

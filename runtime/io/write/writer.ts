@@ -5,7 +5,7 @@
 import { RootFileWriter, kStartBigFile, type FileStamp } from "./file.js";
 import type { Compression } from "./compress.js";
 import {
-  serializeTH1,
+  serializeTH1, serializeTNamed,
   serializeTH2,
   validateHistogram,
   validateHistogram2D,
@@ -29,6 +29,8 @@ export interface RootWriter {
   tree(path: string, title: string, columns: TreeColumnSpec[], opts?: { basketEntries?: number }): TreeWriter;
   histogram(h: HistogramSpec): void;
   histogram2d(h: Histogram2DSpec): void;
+  /** A TNamed ("dir/name", its title): a labelled string, as ROOT stores one. */
+  named(path: string, title: string): void;
   /** Writes keys lists, streamer info, free segments, header; renames the temp file into place. */
   close(): Promise<void>;
   /** Removes the temp file: nothing is left behind. */
@@ -69,6 +71,12 @@ class RootWriterImpl implements RootWriter {
     void this.file.track(
       this.file.addObject(dir, name, { className: h.kind, name, title: h.title, serialize: (keylen) => serializeTH2(h, name, keylen) }),
     );
+  }
+
+  named(path: string, title: string): void {
+    this.file.checkOpen();
+    const { dir, name } = this.file.reserve(path);
+    void this.file.track(this.file.addObject(dir, name, { className: "TNamed", name, title, serialize: (keylen) => serializeTNamed(name, title, keylen) }));
   }
 
   async close(): Promise<void> {
