@@ -115,7 +115,6 @@ export const DIAGNOSTICS = {
   HEP4076: { severity: "error", message: "give the ntuple column `{expr}` a name: `{expr} as NAME`", explanation: "A kept column is named after its expression only when that is a name or a field path (`mu_pt`, `jets.pt` → `jets_pt`); any other expression needs `as NAME`." },
   HEP4077: { severity: "error", message: "ntuple column '{name}' is {type}: an ntuple keeps numbers, conditions and lists of them", explanation: "Branches hold numbers. Keep the fields of a collection or record one by one: `jets.pt, jets.eta`, `mutau.mass`." },
   HEP4078: { severity: "error", message: "cannot tell the ntuple's format from '{path}': end it in {formats}", explanation: "`.root` writes a TTree per sample; `.arrow` and `.feather` one Arrow IPC table with a `sample` column; `.parquet` the same table as Parquet." },
-  HEP4079: { severity: "error", message: "Parquet ntuples are not written yet: '{path}'", explanation: "hepc writes ntuples as ROOT (`.root`) and Arrow IPC (`.arrow`, `.feather`). Parquet needs a Parquet encoder that hepc does not ship yet; `pyarrow.feather.read_table(f).to_pandas()` or `polars.read_ipc(f)` then `.write_parquet(...)` converts an Arrow ntuple in one line." },
 
   // ---- 5xxx plan -------------------------------------------------------------------------------
   HEP5001: { severity: "error", message: "the plan does not match its schema: {detail}", explanation: "An internal error: the compiler produced a plan the runtime would not accept. Please report it." },
