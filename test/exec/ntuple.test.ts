@@ -165,6 +165,36 @@ describe("output ntuple", () => {
     }
   });
 
+  it("keeps an event in any of several regions once, and without regions every event of the sample's selection", async () => {
+    const d = copyExample(tmp, "single-top");
+    writeFileSync(path.join(d, "u.hep"), `analysis u { lumi 50 /pb }
+sample ww { files "data/ww.root" tree "events" where NJet >= 1 }
+region a = NMuon >= 2
+region b = NElectron >= 1
+output ntuple "out/u.root" in a, b keep entry, NMuon, NElectron
+output ntuple "out/all.root" keep entry
+`);
+    await execute(await planOf(path.join(d, "u.hep")), { analysisDir: d, versions: {}, threads: 1, chunkSize: 500, cache: false });
+    const src = await openRoot(path.join(d, "data/ww.root"));
+    const raw = await src.read("events", ["NJet", "NMuon", "NElectron"]).finally(() => src.close());
+    const v = (k: string) => Array.from(raw.get(k)!.values as Int32Array);
+    const [nj, nm, ne] = [v("NJet"), v("NMuon"), v("NElectron")];
+    const selected = nj.flatMap((x, i) => (x >= 1 ? [i] : []));
+    const union = selected.filter((i) => nm[i] >= 2 || ne[i] >= 1);
+    expect(union.length).toBeGreaterThan(0);
+    expect(union.length).toBeLessThan(selected.length);
+    const entries = async (file: string) => {
+      const f = await openRoot(path.join(d, file));
+      try {
+        return Array.from((await f.read("ww", ["entry"])).get("entry")!.values as BigInt64Array, Number);
+      } finally {
+        await f.close();
+      }
+    };
+    expect(await entries("out/u.root")).toEqual(union);
+    expect(await entries("out/all.root")).toEqual(selected);
+  });
+
   it("stops with HEP6080 on an integer column without a value, and writes nothing", async () => {
     const d = copyExample(tmp, "single-top");
     writeFileSync(path.join(d, "bad.hep"), `analysis bad { lumi 50 /pb }
