@@ -73,9 +73,9 @@ const close = (a: number[], b: number[]) => {
 describe("output ntuple", () => {
   const dir = copyExample(tmp, "single-top");
   writeFileSync(path.join(dir, "skim.hep"), ANALYSIS);
-  const run = async (threads: number, chunkSize?: number) => {
+  const run = async (threads: number, chunkSize?: number, cache = false) => {
     const plan = await planOf(path.join(dir, "skim.hep"));
-    await execute(plan, { analysisDir: dir, versions: { hepc: "test" }, threads, chunkSize, cache: false });
+    await execute(plan, { analysisDir: dir, versions: { hepc: "test" }, threads, chunkSize, cache });
     return { root: readFileSync(path.join(dir, "out/skim.root")), arrow: readFileSync(path.join(dir, "out/skim.arrow")), parquet: readFileSync(path.join(dir, "out/skim.parquet")) };
   };
 
@@ -155,8 +155,14 @@ describe("output ntuple", () => {
     expect(pqch.map((l) => Array.from(l as BigInt64Array, Number))).toEqual(all.map((x) => x.r.q));
   });
 
-  it.skipIf(!haveDist)("writes the same bytes for any thread count and chunk size", async () => {
+  it.skipIf(!haveDist)("writes the same bytes for any thread count and chunk size, and with flat columns from the column cache", async () => {
     const one = await run(1);
+    // the first run with the cache fills it; the second reads the flat columns from it (lists are computed again)
+    for (const k of [0, 1]) {
+      const cached = await run(1, 700, true);
+      expect(cached.root.equals(one.root), `ROOT, cache run ${k}`).toBe(true);
+      expect(cached.parquet.equals(one.parquet), `Parquet, cache run ${k}`).toBe(true);
+    }
     for (const [threads, chunk] of [[2, 97], [3, 1000], [4, undefined]] as const) {
       const other = await run(threads, chunk);
       expect(other.root.equals(one.root), `ROOT, ${threads} threads, chunks of ${chunk ?? "default"}`).toBe(true);
