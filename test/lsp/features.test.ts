@@ -125,6 +125,7 @@ describe("completion", () => {
 
   it("completes ntuples: the item, its clauses, regions, and columns (names, collections' fields)", async () => {
     expect(await complete(HEADER + 'output {\n  <|>\n}')).toContain("ntuple");
+    expect(await complete(HEADER + "output <|>")).toEqual(expect.arrayContaining(["ntuple", "histogram"]));
     expect(await complete(HEADER + 'output {\n  ntuple "out/s.root" <|>\n}')).toEqual(expect.arrayContaining(["in", "keep"]));
     expect(await complete(HEADER + 'output ntuple "out/s.root" in <|>')).toEqual(["presel"]);
     const cols = await complete(HEADER + 'output ntuple "out/s.root" in presel keep <|>');
