@@ -118,6 +118,11 @@ export function semanticTokens(c: Compilation, doc: TextDocument): SemanticToken
         if (h.alias) mark(h.alias, { type: "variable", mods: ["declaration"] });
         break;
       }
+      case "Keep": {
+        const k = n as A.KeepColumn;
+        if (k.alias) mark(k.alias, { type: "variable", mods: ["declaration"] });
+        break;
+      }
     }
   });
   for (const d of f.parsed.ast.decls) {

@@ -1,7 +1,8 @@
 /**
  * The executor. In: a plan (validated against its schema) and the folder its paths are relative
- * to. Out: histograms and cutflows, written into a run directory and then published at the
- * declared paths; or a RunError, after which nothing the user sees has changed.
+ * to. Out: histograms, cutflows, ntuples and the other outputs, written into a run directory and
+ * then published at the declared paths; or a RunError, after which nothing the user sees has
+ * changed.
  * Must not import compiler/check, compiler/syntax or lsp/: a plan is all it needs.
  */
 import { mkdirSync, readFileSync, writeFileSync, appendFileSync } from "node:fs";

@@ -9,7 +9,9 @@
  * - `.arrow` / `.feather`: one Arrow IPC file (Feather v2 is the same format) holding every sample's
  *   rows, samples in plan order, with a dictionary-encoded `sample` column first; list columns are
  *   Arrow List columns (no count column: the lists carry their lengths), pandas and polars read it.
- * - `.parquet`: refused by the checker (HEP4079) until a Parquet writer is part of hepc.
+ * - `.parquet`: the same table as Parquet, encoded by parquet-wasm (arrow-rs's Parquet writer
+ *   compiled to WebAssembly, shipped inside the npm package: nothing is downloaded or built at
+ *   install) from the table's Arrow IPC stream; loaded only when a Parquet ntuple is written.
  *
  * ROOT files are written by runtime/io's writer into the staging directory and only renamed into
  * place there when complete; the run's publishing step then copies them to the analysis folder.
@@ -63,8 +65,8 @@ export async function writeNtupleRoot(nt: NtupleResult, file: string, stamp: Fil
   }
 }
 
-/** The rows as Arrow IPC file bytes: `sample`, then the columns. */
-export async function ntupleArrowBytes(nt: NtupleResult): Promise<Uint8Array> {
+/** The rows as Arrow IPC bytes (`file`: .arrow/.feather; `stream`: what parquet-wasm reads): `sample`, then the columns. */
+export async function ntupleArrowBytes(nt: NtupleResult, format: "file" | "stream" = "file"): Promise<Uint8Array> {
   const A = await import("apache-arrow");
   const rows = nt.samples.reduce((a, s) => a + s.rows, 0);
   const codes = new Int32Array(rows);
@@ -103,7 +105,7 @@ export async function ntupleArrowBytes(nt: NtupleResult): Promise<Uint8Array> {
     const type = new A.List(new A.Field("item", child.type, false));
     columns[c.name] = A.makeVector(A.makeData({ type, length: rows, nullCount: 0, valueOffsets: offsets, child: child as never }));
   });
-  return A.tableToIPC(new A.Table(columns), "file");
+  return A.tableToIPC(new A.Table(columns), format);
 }
 
 /** Booleans as Arrow's bit-packed validity-style buffer (least significant bit first). */
@@ -115,4 +117,17 @@ function packBits(values: Float64Array): Uint8Array {
 
 export async function writeNtupleArrow(nt: NtupleResult, file: string): Promise<void> {
   atomicWrite(file, await ntupleArrowBytes(nt));
+}
+
+export async function ntupleParquetBytes(nt: NtupleResult): Promise<Uint8Array> {
+  const ipc = await ntupleArrowBytes(nt, "stream");
+  const m = await import("parquet-wasm");
+  // a CommonJS package: its exports arrive as the default export of the ES module
+  const pq = ("default" in m ? m.default : m) as typeof m;
+  // writeParquet takes the wasm table over and frees it
+  return pq.writeParquet(pq.Table.fromIPCStream(ipc));
+}
+
+export async function writeNtupleParquet(nt: NtupleResult, file: string): Promise<void> {
+  atomicWrite(file, await ntupleParquetBytes(nt));
 }

@@ -18,7 +18,7 @@ import { buildMetricsDocument } from "../evaluate/index.js";
 import { exportOnnx } from "../models/index.js";
 import { writeDataset } from "../train/index.js";
 import type { FriendResult } from "./runners/friend.js";
-import { writeNtupleArrow, writeNtupleRoot } from "./ntuple-write.js";
+import { writeNtupleArrow, writeNtupleParquet, writeNtupleRoot } from "./ntuple-write.js";
 import type { RenderedReport, RunResult } from "./types.js";
 import { atomicWrite } from "./cache.js";
 
@@ -137,7 +137,8 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
         const rows = nt.samples.reduce((a, x) => a + x.rows, 0);
         if (/\.root$/i.test(w.path)) await writeNtupleRoot(nt, staged, outputStamp(plan, planHash, w.path), `hepc ntuple ${w.path}`);
         else if (/\.(arrow|feather)$/i.test(w.path)) await writeNtupleArrow(nt, staged);
-        else throw new RunError("HEP6006", { path: w.path, reason: "only .root, .arrow and .feather ntuples are written" }, w.origin);
+        else if (/\.parquet$/i.test(w.path)) await writeNtupleParquet(nt, staged);
+        else throw new RunError("HEP6006", { path: w.path, reason: "only .root, .arrow, .feather and .parquet ntuples are written" }, w.origin);
         written.push({ path: w.path, staged, kind: "ntuple", objects: rows });
       } else if ((w.format as string) === "arrow") {
         const rows = result.datasets.find((d) => d.node === w.inputs[0])?.rows;

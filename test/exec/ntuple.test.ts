@@ -1,6 +1,7 @@
 /**
  * `output ntuple`: a run's skim of the CMS tutorial samples, read back by runtime/io and by jsroot
- * (two independent readers of the ROOT file) and by apache-arrow, compared with the same selection
+ * (two independent readers of the ROOT file), by apache-arrow and, for Parquet, by parquet-wasm's
+ * reader (arrow-rs) turned back into Arrow, compared with the same selection
  * computed here directly from the input branches; byte-identical files for any thread count and
  * chunk size; an integer column with a missing value stops the run with nothing written.
  */
@@ -27,6 +28,7 @@ define lead_mu_pt = muons[0].pt
 region one_mu = count(muons) >= 1
 output ntuple "out/skim.root" in one_mu keep lead_mu_pt, count(jets) as njet, jets.pt, jets.E, muons.pt, muons.Charge, (jets where pt > 40).pt as hard_pt, entry, triggerIsoMu24
 output ntuple "out/skim.arrow" in one_mu keep lead_mu_pt, jets.pt, muons.Charge
+output ntuple "out/skim.parquet" in one_mu keep lead_mu_pt, jets.pt, muons.Charge
 `;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -71,10 +73,10 @@ const close = (a: number[], b: number[]) => {
 describe("output ntuple", () => {
   const dir = copyExample(tmp, "single-top");
   writeFileSync(path.join(dir, "skim.hep"), ANALYSIS);
-  const run = async (threads: number, chunkSize?: number) => {
+  const run = async (threads: number, chunkSize?: number, cache = false) => {
     const plan = await planOf(path.join(dir, "skim.hep"));
-    await execute(plan, { analysisDir: dir, versions: { hepc: "test" }, threads, chunkSize, cache: false });
-    return { root: readFileSync(path.join(dir, "out/skim.root")), arrow: readFileSync(path.join(dir, "out/skim.arrow")) };
+    await execute(plan, { analysisDir: dir, versions: { hepc: "test" }, threads, chunkSize, cache });
+    return { root: readFileSync(path.join(dir, "out/skim.root")), arrow: readFileSync(path.join(dir, "out/skim.arrow")), parquet: readFileSync(path.join(dir, "out/skim.parquet")) };
   };
 
   it("writes a tree per sample of the selected events, in entry order, with flat and jagged columns", async () => {
@@ -136,15 +138,67 @@ describe("output ntuple", () => {
     close(jl.flatMap((l) => Array.from(l as Float64Array)), all.flatMap((x) => x.r.jpt));
     const ql = t.getChild("muons_Charge")!.toArray() as Any[];
     expect(ql.map((l) => Array.from(l as BigInt64Array, Number))).toEqual(all.map((x) => x.r.q));
+
+    // Parquet: the same table, read back by another implementation (arrow-rs's Parquet reader)
+    const m = await import("parquet-wasm");
+    const pq = ("default" in m ? m.default : m) as typeof m;
+    const bytes = readFileSync(path.join(dir, "out/skim.parquet"));
+    expect(bytes.subarray(0, 4).toString()).toBe("PAR1");
+    const back = A.tableFromIPC(pq.readParquet(bytes).intoIPCStream());
+    expect(back.numRows).toBe(all.length);
+    expect(back.schema.fields.map((x) => x.name)).toEqual(["sample", "lead_mu_pt", "jets_pt", "muons_Charge"]);
+    expect(Array.from(back.getChild("sample")!.toArray() as ArrayLike<string>, String)).toEqual(all.map((x) => x.s));
+    expect(Array.from(back.getChild("lead_mu_pt")!.toArray() as Float64Array)).toEqual(Array.from(t.getChild("lead_mu_pt")!.toArray() as Float64Array));
+    const pj = back.getChild("jets_pt")!.toArray() as Any[];
+    expect(pj.map((l) => Array.from(l as Float64Array))).toEqual(jl.map((l) => Array.from(l as Float64Array)));
+    const pqch = back.getChild("muons_Charge")!.toArray() as Any[];
+    expect(pqch.map((l) => Array.from(l as BigInt64Array, Number))).toEqual(all.map((x) => x.r.q));
   });
 
-  it.skipIf(!haveDist)("writes the same bytes for any thread count and chunk size", async () => {
+  it.skipIf(!haveDist)("writes the same bytes for any thread count and chunk size, and with flat columns from the column cache", async () => {
     const one = await run(1);
+    // the first run with the cache fills it; the second reads the flat columns from it (lists are computed again)
+    for (const k of [0, 1]) {
+      const cached = await run(1, 700, true);
+      expect(cached.root.equals(one.root), `ROOT, cache run ${k}`).toBe(true);
+      expect(cached.parquet.equals(one.parquet), `Parquet, cache run ${k}`).toBe(true);
+    }
     for (const [threads, chunk] of [[2, 97], [3, 1000], [4, undefined]] as const) {
       const other = await run(threads, chunk);
       expect(other.root.equals(one.root), `ROOT, ${threads} threads, chunks of ${chunk ?? "default"}`).toBe(true);
       expect(other.arrow.equals(one.arrow), `Arrow, ${threads} threads, chunks of ${chunk ?? "default"}`).toBe(true);
+      expect(other.parquet.equals(one.parquet), `Parquet, ${threads} threads, chunks of ${chunk ?? "default"}`).toBe(true);
     }
+  });
+
+  it("keeps an event in any of several regions once, and without regions every event of the sample's selection", async () => {
+    const d = copyExample(tmp, "single-top");
+    writeFileSync(path.join(d, "u.hep"), `analysis u { lumi 50 /pb }
+sample ww { files "data/ww.root" tree "events" where NJet >= 1 }
+region a = NMuon >= 2
+region b = NElectron >= 1
+output ntuple "out/u.root" in a, b keep entry, NMuon, NElectron
+output ntuple "out/all.root" keep entry
+`);
+    await execute(await planOf(path.join(d, "u.hep")), { analysisDir: d, versions: {}, threads: 1, chunkSize: 500, cache: false });
+    const src = await openRoot(path.join(d, "data/ww.root"));
+    const raw = await src.read("events", ["NJet", "NMuon", "NElectron"]).finally(() => src.close());
+    const v = (k: string) => Array.from(raw.get(k)!.values as Int32Array);
+    const [nj, nm, ne] = [v("NJet"), v("NMuon"), v("NElectron")];
+    const selected = nj.flatMap((x, i) => (x >= 1 ? [i] : []));
+    const union = selected.filter((i) => nm[i] >= 2 || ne[i] >= 1);
+    expect(union.length).toBeGreaterThan(0);
+    expect(union.length).toBeLessThan(selected.length);
+    const entries = async (file: string) => {
+      const f = await openRoot(path.join(d, file));
+      try {
+        return Array.from((await f.read("ww", ["entry"])).get("entry")!.values as BigInt64Array, Number);
+      } finally {
+        await f.close();
+      }
+    };
+    expect(await entries("out/u.root")).toEqual(union);
+    expect(await entries("out/all.root")).toEqual(selected);
   });
 
   it("stops with HEP6080 on an integer column without a value, and writes nothing", async () => {

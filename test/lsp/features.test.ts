@@ -125,12 +125,29 @@ describe("completion", () => {
 
   it("completes ntuples: the item, its clauses, regions, and columns (names, collections' fields)", async () => {
     expect(await complete(HEADER + 'output {\n  <|>\n}')).toContain("ntuple");
+    expect(await complete(HEADER + "output <|>")).toEqual(expect.arrayContaining(["ntuple", "histogram"]));
     expect(await complete(HEADER + 'output {\n  ntuple "out/s.root" <|>\n}')).toEqual(expect.arrayContaining(["in", "keep"]));
     expect(await complete(HEADER + 'output ntuple "out/s.root" in <|>')).toEqual(["presel"]);
     const cols = await complete(HEADER + 'output ntuple "out/s.root" in presel keep <|>');
     expect(cols).toEqual(expect.arrayContaining(["ht", "jets", "muons", "NJet", "EventWeight", "bdt", "entry"]));
     expect(await complete(HEADER + 'output ntuple "out/s.root" keep ht, jets.<|>')).toEqual(expect.arrayContaining(["pt", "eta", "btag", "E"]));
     expect(await complete(HEADER + 'output {\n  ntuple "out/s.root" keep ht, <|>\n}')).toEqual(expect.arrayContaining(["ht", "jets", "NJet"]));
+    // a kept name is a use of its declaration: found by references (and renamed with it)
+    const s = await setup(HEADER + 'output ntuple "out/s.root" keep h<|>t, jets.pt as jpt');
+    const refs = references(s.c, s.doc, s.offset, true);
+    const lastLine = s.text.split("\n").length - 1;
+    expect(refs.some((r) => r.range.start.line === lastLine)).toBe(true);
+    expect(refs.some((r) => r.range.start.line !== lastLine)).toBe(true);
+    // the column's name after `as` is coloured as a declared variable, the keywords as keywords
+    const data = semanticTokens(s.c, s.doc).data;
+    const lines = s.text.split("\n");
+    const decoded: string[] = [];
+    for (let i = 0, line = 0, ch = 0; i < data.length; i += 5) {
+      line += data[i];
+      ch = data[i] === 0 ? ch + data[i + 1] : data[i + 1];
+      if (line === lastLine) decoded.push(`${lines[line].slice(ch, ch + data[i + 2])}:${SEMANTIC_LEGEND.tokenTypes[data[i + 3]]}`);
+    }
+    expect(decoded).toEqual(expect.arrayContaining(["ntuple:keyword", "keep:keyword", "ht:variable", "as:keyword", "jpt:variable"]));
   });
 
   it("lists the file's branches after a prefix, and names in scope", async () => {

@@ -41,7 +41,6 @@ function checkDataset(ctx: CheckContext, file: string, item: Extract<A.OutputIte
 function checkNtuple(ctx: CheckContext, exprs: ExprChecker, file: string, item: Extract<A.OutputItem, { kind: "Ntuple" }>): void {
   const format = ntupleFormat(item.path.value);
   if (!format) ctx.report("HEP4078", file, item.path.span, { path: item.path.value, formats: NTUPLE_FORMATS.join(", ") });
-  else if (format === ".parquet") ctx.report("HEP4079", file, item.path.span, { path: item.path.value });
   for (const r of item.regions) expectSymbol(ctx, file, r, "region");
   const types = new Map<A.Expr, ReturnType<ExprChecker["check"]>>();
   for (const k of item.keep) types.set(k.expr, exprs.check(k.expr, { file, elements: [] }));
