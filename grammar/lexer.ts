@@ -13,7 +13,7 @@ export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][
 function hard(word: string, name = word[0].toUpperCase() + word.slice(1)): TokenType {
   return createToken({ name, pattern: new RegExp(`${word}(?![A-Za-z0-9_])`), longer_alt: Identifier });
 }
-export const DECLARATION_KEYWORDS = ["analysis", "include", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "output"];
+export const DECLARATION_KEYWORDS = ["analysis", "include", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "output", "systematic"];
 
 function soft(word: string): TokenType {
   const name = "Kw_" + word;
@@ -39,7 +39,7 @@ export const KW = Object.fromEntries(
     "normal", "clip", "linear", "categorical", "log", "none", "shift", "scale", "as",
     "on", "folds", "by", "balance", "reweight", "merge", "max_weight", "validation", "test", "class_weights", "negative_weights", "in", "to", "metrics", "at", "working_points", "reference",
     "predictions", "friend", "keyed", "histogram", "cutflow", "report", "weighted", "dataset", "onnx",
-    "is",
+    "is", "for", "up", "down", "normalisation",
   ].map((w) => [w, soft(w)]),
 ) as Record<string, TokenType>;
 

@@ -55,6 +55,7 @@ export class HepParser extends OutputRules {
         { ALT: () => this.SUBRULE(this.trainDecl) },
         { ALT: () => this.SUBRULE(this.evaluateDecl) },
         { ALT: () => this.SUBRULE(this.outputDecl) },
+        { ALT: () => this.SUBRULE(this.systematicDecl) },
       ]) as A.Decl | A.Missing;
       // A declaration rule that recovered to `Missing` still marks a declaration here.
       return this.ACTION(() => (d.kind === "Missing" ? ({ kind: "Broken", id: d.id, span: d.span } as A.BrokenDecl) : d));

@@ -16,6 +16,7 @@ import { checkModels } from "./rules/models.js";
 import { checkOutputs } from "./rules/outputs.js";
 import { checkQuantity, checkSampleExprs, checkSamples } from "./rules/samples.js";
 import { checkScoreCycles } from "./rules/scores.js";
+import { checkSystematics } from "./rules/systematics.js";
 import { checkTrain } from "./rules/train.js";
 import { checkGroups, checkUnused } from "./rules/unused.js";
 
@@ -40,6 +41,7 @@ export async function check(program: Program, host: CompilerHost): Promise<Check
   checkTrain(ctx, exprs);
   checkEvaluate(ctx, exprs);
   checkOutputs(ctx, exprs);
+  checkSystematics(ctx, exprs);
   checkScoreCycles(ctx);
   useNamesInBrokenDecls(ctx);
   checkUnused(ctx);

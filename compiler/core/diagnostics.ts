@@ -34,6 +34,7 @@ export const DIAGNOSTICS = {
   HEP2002: { severity: "error", message: "'{name}' is declared twice", explanation: "Every declaration name is unique across the analysis and its includes." },
   HEP2003: { severity: "warning", message: "{kind} '{name}' is never used", explanation: "The declaration does not reach any region, feature, model, evaluation or output. Remove it or use it." },
   HEP2070: { severity: "warning", message: "{kind} '{name}' is not used by any output, only through {chain}, which nothing uses", explanation: "The declaration is used, but only by declarations that themselves reach no region, model or output: the chain ends in one that nothing uses. Use that one or remove the chain." },
+  HEP2071: { severity: "error", message: "'{name}' in 'for' of systematic '{systematic}' is not a sample or a group", explanation: "A systematic's `for` names the samples (or groups of samples) it varies." },
   HEP2004: { severity: "error", message: "branch '{name}' is not in tree '{tree}' of {file}", explanation: "A name that looks like a branch is missing from a sample's tree. The suggestion comes from the file's own branch list." },
   HEP2005: { severity: "error", message: "cannot read input file '{file}': {reason}", explanation: "A declared input file does not exist or cannot be opened." },
   HEP2006: { severity: "error", message: "no file matches '{pattern}'", explanation: "A glob in a sample's file list matched no file." },
@@ -65,6 +66,9 @@ export const DIAGNOSTICS = {
   HEP3009: { severity: "error", message: "'where' filters a collection; got {actual}", explanation: "The left side of 'where' must be a collection (an object or a branch prefix)." },
   HEP3010: { severity: "error", message: "'this' is only meaningful inside 'where' and per-element arguments", explanation: "'this' refers to the current element of a collection being filtered, sorted or searched." },
   HEP3051: { severity: "error", message: "'{name}' inside a per-element expression draws one number per element of a collection, but the element here is {actual}", explanation: "Random numbers in a `where` condition or a per-element argument are keyed by the element's position in its collection (its `index`). Draw them over the collection's objects (`Jet where pt * gauss(1, 0.05) > 30`), not over a list of numbers or of pairs." },
+  HEP4090: { severity: "error", message: "the normalisation of systematic '{name}' must be a positive factor, got {value}", explanation: "`normalisation K` scales the histograms by K (up) and 1/K (down), as combine's lnN: K is a number above 0, e.g. 1.03 for 3%." },
+  HEP4091: { severity: "warning", message: "systematic '{name}' changes nothing", explanation: "Its weights are 1, its normalisation is 1, or the analysis has no histogram to vary: no `_Up`/`_Down` copy would differ from the nominal." },
+  HEP4092: { severity: "error", message: "systematic '{name}' is declared twice", explanation: "Each systematic has one name: the suffix of its histograms' copies." },
   HEP3050: { severity: "error", message: "'{name}' takes the size of its candidates as a number written in the call, from 2 to {max}; got '{actual}'", explanation: "The number of elements of each candidate of combinations(a, k) and permutations(a, k) fixes the candidates' fields (first, second, third, …), so it is written as a number: `combinations(jets, 3)`." },
 
   // ---- 4xxx analysis semantics -----------------------------------------------------------------

@@ -22,6 +22,7 @@ const KIND: Record<A.Decl["kind"], SymbolKind> = {
   Train: SymbolKind.Event,
   Evaluate: SymbolKind.Event,
   Output: SymbolKind.Package,
+  Systematic: SymbolKind.Event,
   Broken: SymbolKind.Null,
 };
 
@@ -72,6 +73,8 @@ function declSymbol(f: FileRef, d: A.Decl): DocumentSymbol | undefined {
       return sym(f, `${d.kind.toLowerCase()} ${d.models.map((m) => m.name).join(", ")}`, kind, d.span, d.models[0]?.span ?? d.span, undefined, d.props.map((p) => sym(f, p.key.name, SymbolKind.Property, p.span, p.key.span)));
     case "Output":
       return sym(f, "output", kind, d.span, { start: d.span.start, end: d.span.start + 6 }, undefined, d.items.map((it) => sym(f, outputName(it), SymbolKind.Field, it.span, it.span)));
+    case "Systematic":
+      return sym(f, d.name.name, kind, d.span, d.name.span, "systematic");
     case "Broken":
       return d.name ? sym(f, d.name.name, kind, d.span, d.name.span, `${d.keyword ?? ""} (with a syntax error)`) : undefined;
   }
