@@ -165,6 +165,7 @@ export type Decl =
   | OutputDecl
   | ParamDecl
   | DefaultsDecl
+  | SystematicDecl
   | BrokenDecl;
 
 /** A generic `key value...` entry of a block; the value's shape depends on the key. */
@@ -220,6 +221,18 @@ export interface GroupDecl extends Node {
   kind: "Group";
   name: Ident;
   members: Ident[];
+}
+/**
+ * `systematic NAME [for SAMPLES] { weight up EXPR [down EXPR] }` or `{ normalisation K }`: a
+ * variation every histogram of the samples named (all when none) gets `_NAMEUp`/`_NAMEDown` copies of.
+ */
+export interface SystematicDecl extends Node {
+  kind: "Systematic";
+  name: Ident;
+  /** samples or groups; empty: every sample */
+  samples: Ident[];
+  weight?: { up: Expr; down?: Expr };
+  normalisation?: NumberLit;
 }
 export interface ObjectDecl extends Node {
   kind: "Object";

@@ -16,6 +16,7 @@ function hard(word: string, name = word[0].toUpperCase() + word.slice(1)): Token
 export const DECLARATION_KEYWORDS = ["analysis", "include", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "output", "defaults"];
 // Declarations added later are appended here, one line each, so merges stay mechanical.
 DECLARATION_KEYWORDS.push("param");
+DECLARATION_KEYWORDS.push("systematic");
 
 function soft(word: string): TokenType {
   const name = "Kw_" + word;
@@ -51,6 +52,8 @@ export const KW = Object.fromEntries(
     "device",
     // element identity
     "is",
+    // systematics
+    "for", "up", "down", "normalisation",
   ].map((w) => [w, soft(w)]),
 ) as Record<string, TokenType>;
 

@@ -235,6 +235,21 @@ export interface HistogramNode extends NodeBase {
   weighted: boolean;
   /** `title "..."` as written (ROOT's "title;x axis;y axis"); absent when not written, so plans without titles keep their hashes. */
   title?: string;
+  /** The variations the histogram gets `_NAMEUp` / `_NAMEDown` copies of (absent: none). */
+  systematics?: SystematicIR[];
+}
+
+/**
+ * A systematic variation. The copies fill the nominal's events: with the weight times `weight.up`
+ * (`down`; a one-sided variation's down copy is the nominal mirrored, 2·nominal − up), or scaled
+ * by `normalisation` (up) and its inverse (down). Samples outside `samples` (null: all) give
+ * their nominal to every copy.
+ */
+export interface SystematicIR {
+  name: string;
+  samples: string[] | null;
+  weight?: { up: ExprIR; down: ExprIR | null };
+  normalisation?: number;
 }
 export interface CutflowNode extends NodeBase {
   kind: "cutflow";

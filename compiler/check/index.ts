@@ -18,6 +18,7 @@ import { checkOutputs } from "./rules/outputs.js";
 import { checkParams, textOf } from "./rules/params.js";
 import { checkEnergy, checkQuantity, checkSampleExprs, checkSamples } from "./rules/samples.js";
 import { checkScoreCycles } from "./rules/scores.js";
+import { checkSystematics } from "./rules/systematics.js";
 import { checkTrain } from "./rules/train.js";
 import { checkThresholdCycles } from "./rules/working-points.js";
 import { checkGroups, checkUnused } from "./rules/unused.js";
@@ -45,6 +46,7 @@ export async function check(program: Program, host: CompilerHost, overrides: Rea
   checkTrain(ctx, exprs);
   checkEvaluate(ctx, exprs);
   checkOutputs(ctx, exprs);
+  checkSystematics(ctx, exprs);
   checkScoreCycles(ctx);
   checkThresholdCycles(ctx);
   useNamesInBrokenDecls(ctx);

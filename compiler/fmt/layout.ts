@@ -215,6 +215,16 @@ class Layout {
         ));
       case "Param":
         return [this.line("decl", 0, `param ${d.name.name} = ${this.e(d.value)}`, d)];
+      case "Systematic": {
+        const head = `systematic ${d.name.name}${d.samples.length ? ` for ${this.names(d.samples)}` : ""}`;
+        const w = d.weight;
+        const body = w ? `weight up ${this.e(w.up)}${w.down ? ` down ${this.e(w.down)}` : ""}` : `normalisation ${d.normalisation ? this.e(d.normalisation) : ""}`;
+        // the item stands for its values' text (its keywords are not nodes)
+        const first = w ? w.up : d.normalisation;
+        const last = w ? w.down ?? w.up : d.normalisation;
+        const item = first && last ? { id: -1, span: { start: first.span.start, end: last.span.end } } : d;
+        return this.block("decl", 0, head, d, [[this.line("item", 1, body, item)]]);
+      }
       case "Broken":
         // Only in files with syntax errors, which are not formatted.
         throw new Error("cannot format a declaration with syntax errors");

@@ -23,7 +23,7 @@ import { classOrder } from "../../plan/classes.js";
 import { displayPath } from "../load/program.js";
 import { readLock, lockPathFor } from "./lock.js";
 import { evaluateIdOf, lower, refsOf, Usage } from "./lower.js";
-import type { CollectionIR, CutflowNode, ExprIR, InputFile, NegativeWeights, Origin, Plan, PlanNode, ScalingIR, TrainNode } from "../../plan/types.js";
+import type { CollectionIR, CutflowNode, ExprIR, InputFile, NegativeWeights, Origin, Plan, PlanNode, ScalingIR, SystematicIR, TrainNode } from "../../plan/types.js";
 
 export interface BuildOptions {
   version: string;
@@ -287,6 +287,18 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     }
   }
 
+  // ---- systematics -----------------------------------------------------------------------------
+  const systematics: SystematicIR[] = ctx.declsOf("Systematic").map(({ decl }) => {
+    const members = (n: string) => ctx.declsOf("Group").find(({ decl: g }) => g.name.name === n)?.decl.members.map((m) => m.name) ?? [n];
+    const samples = decl.samples.length ? [...new Set(decl.samples.flatMap((s) => members(s.name)))].sort() : null;
+    return {
+      name: decl.name.name,
+      samples,
+      ...(decl.weight ? { weight: { up: low(decl.weight.up), down: decl.weight.down ? low(decl.weight.down) : null } } : {}),
+      ...(decl.normalisation ? { normalisation: decl.normalisation.value } : {}),
+    };
+  });
+
   // ---- outputs ---------------------------------------------------------------------------------
   const writes = new Map<string, WriteDraft>();
   const writeTo = (p: string, format: WriteDraft["format"], file: string, span: Span): WriteDraft => {
@@ -308,7 +320,8 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
           const inputs = new Set<string>([...sampleWeights, ...sampleSelections, ...item.regions.map((r) => `filter:${r.name}`)]);
           for (const v of vars) refsOf(v, inputs);
           const id = `histogram:${p}/${name}`;
-          add({ kind: "histogram", id, origin: origin(file, item.span), inputs: [...inputs], name, vars, edges: item.bins.map((b) => edgesOf(ctx, b)), regions: item.regions.map((r) => r.name), by: item.by?.name ?? null, weighted: item.weighted || ctx.samples.some((s) => s.decl.props.some((x) => x.prop === "weight" || x.prop === "xsec")) || item.regions.some((r) => regionWeight(r.name) !== undefined), ...(item.title?.kind === "String" ? { title: ctx.text(item.title) } : {}) });
+          for (const s of systematics) if (s.weight) for (const w of [s.weight.up, s.weight.down]) if (w) refsOf(w, inputs);
+          add({ kind: "histogram", id, origin: origin(file, item.span), inputs: [...inputs], name, vars, ...(systematics.length ? { systematics } : {}), edges: item.bins.map((b) => edgesOf(ctx, b)), regions: item.regions.map((r) => r.name), by: item.by?.name ?? null, weighted: item.weighted || ctx.samples.some((s) => s.decl.props.some((x) => x.prop === "weight" || x.prop === "xsec")) || item.regions.some((r) => regionWeight(r.name) !== undefined), ...(item.title?.kind === "String" ? { title: ctx.text(item.title) } : {}) });
           writeTo(p, "root", file, item.span).inputs.push(id);
           break;
         }
@@ -644,7 +657,11 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
           ...(n.given ? { given: ir({ op: "threshold", type: "float", ...n.given }) } : {}),
         };
       case "histogram":
-        return { name: n.name, vars: n.vars.map(ir), edges: n.edges, regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), by: n.by, weighted: n.weighted, samples: reads, groups: n.by === "group" ? groups : null, ...(n.title !== undefined ? { title: n.title } : {}) };
+        return {
+          // only where there are any: the hashes of analyses without systematics stay as they were
+          ...(n.systematics ? { systematics: n.systematics.map((s) => ({ ...s, weight: s.weight ? { up: ir(s.weight.up), down: ir(s.weight.down) } : null })) } : {}),
+          name: n.name, vars: n.vars.map(ir), edges: n.edges, regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), by: n.by, weighted: n.weighted, samples: reads, groups: n.by === "group" ? groups : null, ...(n.title !== undefined ? { title: n.title } : {})
+        };
       case "cutflow":
         return {
           regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })),

@@ -87,6 +87,44 @@ export class DeclarationRules extends ExpressionRules {
     return this.ACTION(() => this.node({ kind: "Param" as const, name: this.ident(name), value }, kw.startOffset, this.lastEnd()));
   }, this.recovery("paramDecl"));
 
+  protected systematicDecl = this.RULE("systematicDecl", (): A.SystematicDecl => {
+    const kw = this.CONSUME(K.systematic);
+    const name = this.CONSUME(T.Identifier);
+    let samples: A.Ident[] = [];
+    this.OPTION(() => {
+      this.CONSUME(K.for);
+      samples = this.SUBRULE(this.identList);
+    });
+    this.CONSUME(T.LBrace);
+    let weight: A.SystematicDecl["weight"];
+    let normalisation: A.NumberLit | undefined;
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(K.weight);
+          this.CONSUME(K.up);
+          const up = this.SUBRULE(this.expression);
+          let down: A.Expr | undefined;
+          this.OPTION1(() => {
+            this.CONSUME(K.down);
+            down = this.SUBRULE1(this.expression);
+          });
+          this.ACTION(() => (weight = { up, ...(down ? { down } : {}) }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.normalisation);
+          normalisation = this.SUBRULE(this.number);
+        },
+      },
+    ]);
+    this.CONSUME(T.RBrace);
+    return this.ACTION(() =>
+      this.node({ kind: "Systematic" as const, name: this.ident(name), samples, ...(weight ? { weight } : {}), ...(normalisation ? { normalisation } : {}) }, kw.startOffset, this.lastEnd()),
+    );
+  }, this.recovery("systematicDecl"));
+
   protected binsDecl = this.RULE("binsDecl", (): A.BinsDecl => {
     const kw = this.CONSUME(K.bins);
     const name = this.CONSUME(T.Identifier);

@@ -24,6 +24,7 @@ const KIND: Record<A.Decl["kind"], SymbolKind> = {
   Output: SymbolKind.Package,
   Param: SymbolKind.Constant,
   Defaults: SymbolKind.Namespace,
+  Systematic: SymbolKind.Event,
   Broken: SymbolKind.Null,
 };
 
@@ -78,6 +79,8 @@ function declSymbol(f: FileRef, d: A.Decl): DocumentSymbol | undefined {
       return sym(f, "output", kind, d.span, { start: d.span.start, end: d.span.start + 6 }, undefined, d.items.map((it) => sym(f, outputName(it), SymbolKind.Field, it.span, it.span)));
     case "Param":
       return sym(f, d.name.name, kind, d.span, d.name.span, `param = ${firstLine(printExpr(d.value))}`);
+    case "Systematic":
+      return sym(f, d.name.name, kind, d.span, d.name.span, "systematic");
     case "Broken":
       return d.name ? sym(f, d.name.name, kind, d.span, d.name.span, `${d.keyword ?? ""} (with a syntax error)`) : undefined;
   }

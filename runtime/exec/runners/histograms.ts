@@ -2,69 +2,148 @@
  * Histogram nodes: each sample fills its own accumulators, in its entry order, from the events of
  * the histogram's regions; after the pass they are normalised and added together in plan order,
  * per split (sample, class or group). That order, not the threads', fixes the sums' bits.
+ *
+ * Systematic variations (the node's `systematics`) fill copies named NAME_SYSTUp / NAME_SYSTDown
+ * in the same pass: a weight variation from the same events and values with the weight times the
+ * varied factor (one more kernel output per direction, nothing else recomputed); a normalisation
+ * as the nominal scaled by K and 1/K. Samples the variation is not for give their nominal to both
+ * copies; a one-sided weight variation's down copy is the nominal mirrored (2·nominal − up).
  */
 import { hashOf } from "../../../plan/canonical.js";
-import type { HistogramNode } from "../../../plan/types.js";
+import type { HistogramNode, SystematicIR } from "../../../plan/types.js";
 import { Hist1D, Hist2D } from "../histogram.js";
 import type { HistogramResult } from "../types.js";
-import { SELECTED, type Runner } from "./types.js";
+import { type Events, SELECTED, type Runner } from "./types.js";
 
-type Local = Map<string, Hist1D | Hist2D>; // region → this sample's histogram
+type Hist = Hist1D | Hist2D;
+type Regions = Map<string, Hist>; // region → this sample's histogram
+type Local = Map<string, Regions>; // histogram name (nominal, then its copies) → regions
+
+const copyName = (h: HistogramNode, s: SystematicIR, dir: "Up" | "Down") => `${h.name}_${s.name}${dir}`;
+
+function empty(h: HistogramNode, name: string): Hist {
+  return h.vars.length === 1 ? new Hist1D(name, Float64Array.from(h.edges[0])) : new Hist2D(name, Float64Array.from(h.edges[0]), Float64Array.from(h.edges[1]));
+}
+
+/** a·x + b·y as a new histogram named `name` (x, y of one binning). */
+function combine(h: HistogramNode, name: string, a: number, x: Hist, b = 0, y?: Hist): Hist {
+  const out = empty(h, name);
+  const part = (f: number, src: Hist) => {
+    const t = empty(h, name);
+    (t as Hist1D).add(src as Hist1D);
+    t.scale(f);
+    (out as Hist1D).add(t as Hist1D);
+  };
+  part(a, x);
+  if (y) part(b, y);
+  return out;
+}
 
 /** Histograms outside any region are kept under SELECTED; their directory in the file is "all". */
 export const histogramRunner: Runner<HistogramNode, Local> = {
   sample(h, scope) {
     const when = scope.condition(h.regions);
-    const outputs = h.vars.map((v, k) => ({
-      key: `v:${h.id}:${k}`,
+    const column = (key: string, v: HistogramNode["vars"][number]) => ({
+      key,
       expr: v,
       as: "f64" as const,
       // computed only for the events of its regions: the condition is part of the cache key
       when: when?.expr,
       cacheKey: when ? hashOf({ v: scope.keyOf(v), when: when.hash }) : scope.keyOf(v),
-    }));
-    const local: Local = new Map();
-    for (const r of h.regions.length ? h.regions : [SELECTED]) {
-      local.set(r, h.vars.length === 1 ? new Hist1D(h.name, Float64Array.from(h.edges[0])) : new Hist2D(h.name, Float64Array.from(h.edges[0]), Float64Array.from(h.edges[1])));
+    });
+    const outputs = h.vars.map((v, k) => column(`v:${h.id}:${k}`, v));
+    const systematics = h.systematics ?? [];
+    const mine = systematics.filter((s) => !s.samples || s.samples.includes(scope.read.sample));
+    const varied: Array<{ s: SystematicIR; dir: "Up" | "Down"; key: string }> = [];
+    for (const s of mine) {
+      if (!s.weight) continue;
+      for (const [dir, e] of [["Up", s.weight.up], ["Down", s.weight.down]] as const) {
+        if (!e) continue;
+        const key = `sw:${h.id}:${s.name}:${dir}`;
+        outputs.push(column(key, e));
+        varied.push({ s, dir, key });
+      }
     }
+    const regions = h.regions.length ? h.regions : [SELECTED];
+    const nominal: Regions = new Map(regions.map((r) => [r, empty(h, h.name)]));
+    const copies = new Map<string, Regions>(varied.map((v) => [copyName(h, v.s, v.dir), new Map(regions.map((r) => [r, empty(h, copyName(h, v.s, v.dir))]))]));
+    let scratch = new Float64Array(0);
+    const fill = (hist: Hist, ev: Events, r: string, w: Float64Array | null) => {
+      const x = ev.columns.get(`v:${h.id}:0`) as Float64Array;
+      const y = ev.columns.get(`v:${h.id}:1`) as Float64Array | undefined;
+      const { idx, count } = ev.passing(r);
+      if (y) (hist as Hist2D).fillIndexed(count, idx, x, y, w);
+      else (hist as Hist1D).fillIndexed(count, idx, x, w);
+    };
     return {
       outputs,
-      regions: [...local.keys()],
+      regions,
       chunk(ev) {
-        const x = ev.columns.get(`v:${h.id}:0`) as Float64Array;
-        const y = ev.columns.get(`v:${h.id}:1`) as Float64Array | undefined;
-        for (const [r, hist] of local) {
-          const hw = h.weighted ? ev.weightsIn(r) : null;
-          const { idx, count } = ev.passing(r);
-          if (y) (hist as Hist2D).fillIndexed(count, idx, x, y, hw);
-          else (hist as Hist1D).fillIndexed(count, idx, x, hw);
+        // a region's weights include its own `{ weight ... }` (and those of the regions it builds on)
+        for (const [r, hist] of nominal) fill(hist, ev, r, h.weighted ? ev.weightsIn(r) : null);
+        for (const v of varied) {
+          const f = ev.columns.get(v.key) as Float64Array;
+          if (scratch.length < ev.n) scratch = new Float64Array(ev.n);
+          const w = scratch.subarray(0, ev.n);
+          for (const [r, hist] of copies.get(copyName(h, v.s, v.dir))!) {
+            const hw = h.weighted ? ev.weightsIn(r) : null;
+            for (let i = 0; i < ev.n; i++) w[i] = hw ? hw[i] * f[i] : f[i];
+            fill(hist, ev, r, w);
+          }
         }
       },
-      finish: () => local,
+      finish() {
+        const local: Local = new Map([[h.name, nominal]]);
+        for (const s of systematics) {
+          const up = copyName(h, s, "Up");
+          const down = copyName(h, s, "Down");
+          const applies = mine.includes(s);
+          const byRegion = (name: string, make: (nom: Hist, r: string) => Hist): Regions => new Map([...nominal].map(([r, nom]) => [r, make(nom, r)]));
+          if (!applies) {
+            local.set(up, byRegion(up, (nom) => combine(h, up, 1, nom)));
+            local.set(down, byRegion(down, (nom) => combine(h, down, 1, nom)));
+          } else if (s.weight) {
+            local.set(up, copies.get(up)!);
+            local.set(down, copies.get(down) ?? byRegion(down, (nom, r) => combine(h, down, 2, nom, -1, copies.get(up)!.get(r)!)));
+          } else {
+            const k = s.normalisation ?? 1;
+            local.set(up, byRegion(up, (nom) => combine(h, up, k, nom)));
+            local.set(down, byRegion(down, (nom) => combine(h, down, 1 / k, nom)));
+          }
+        }
+        return local;
+      },
     };
   },
 
   merge(h, partials, run) {
     const groupOf = new Map<string, string>();
     for (const [g, members] of Object.entries(run.plan.groups ?? {})) for (const m of members) if (!groupOf.has(m)) groupOf.set(m, g);
-    const merged = new Map<string, Map<string, Hist1D | Hist2D>>(); // region → split → sum
+    const merged = new Map<string, Map<string, Map<string, Hist>>>(); // name → region → split → sum
     for (const { scope, totals, partial } of partials) {
       const read = scope.read;
       const split = h.by === "sample" ? read.sample : h.by === "class" ? read.class ?? "unclassified" : h.by === "group" ? groupOf.get(read.sample) ?? read.sample : "";
-      for (const [r, hist] of partial) {
-        if (h.weighted && totals.norm !== 1) hist.scale(totals.norm);
-        let bySplit = merged.get(r);
-        if (!bySplit) merged.set(r, (bySplit = new Map()));
-        const target = bySplit.get(split);
-        if (target) (target as Hist1D).add(hist as Hist1D);
-        else bySplit.set(split, hist);
+      for (const [name, regions] of partial) {
+        let byRegion = merged.get(name);
+        if (!byRegion) merged.set(name, (byRegion = new Map()));
+        for (const [r, hist] of regions) {
+          if (h.weighted && totals.norm !== 1) hist.scale(totals.norm);
+          let bySplit = byRegion.get(r);
+          if (!bySplit) byRegion.set(r, (bySplit = new Map()));
+          const target = bySplit.get(split);
+          if (target) (target as Hist1D).add(hist as Hist1D);
+          else bySplit.set(split, hist);
+        }
       }
     }
     const out: HistogramResult[] = [];
-    for (const [r, bySplit] of merged) {
-      for (const [split, hist] of [...bySplit].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
-        const dir = r === SELECTED ? "all" : r;
-        out.push({ node: h.id, origin: h.origin, file: run.fileOf.get(h.id) ?? "", key: split ? `${dir}/${h.name}/${split}` : `${dir}/${h.name}`, region: dir, split: split || null, data: hist.data() });
+    // the nominal first, then the copies in the order of the systematics, as before per region and split
+    for (const [name, byRegion] of merged) {
+      for (const [r, bySplit] of byRegion) {
+        for (const [split, hist] of [...bySplit].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
+          const dir = r === SELECTED ? "all" : r;
+          out.push({ node: h.id, origin: h.origin, file: run.fileOf.get(h.id) ?? "", key: split ? `${dir}/${name}/${split}` : `${dir}/${name}`, region: dir, split: split || null, data: hist.data() });
+        }
       }
     }
     run.results.set(h.id, out);
