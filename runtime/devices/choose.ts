@@ -5,7 +5,7 @@
  * leaves it to an explicit `gpu`.
  */
 import { DeviceError } from "./errors.js";
-import { gpuDevice, type AdapterInfo, type GpuDevice } from "./webgpu.js";
+import { gpuDevice, listAdapters, type AdapterInfo, type GpuDevice } from "./webgpu.js";
 
 export const DEVICE_CHOICES = ["auto", "cpu", "gpu"] as const;
 export type DeviceWanted = (typeof DEVICE_CHOICES)[number];
@@ -23,6 +23,12 @@ export function adapterLabel(info: AdapterInfo): string {
 
 export async function resolveDevice(wanted: DeviceWanted): Promise<DeviceUse> {
   if (wanted === "cpu") return { kind: "cpu", note: null };
+  if (wanted === "auto") {
+    // the adapter alone tells whether it is a software one: no device is opened for it
+    const found = await listAdapters();
+    if (!Array.isArray(found)) return { kind: "cpu", note: found.reason };
+    if (found[0].software) return { kind: "cpu", note: `the only adapter is a software one (${adapterLabel(found[0])}); --device gpu uses it` };
+  }
   const g = await gpuDevice();
   if ("reason" in g) {
     if (wanted === "gpu") throw new DeviceError("HEP6090", { reason: g.reason, hint: g.hint });

@@ -16,7 +16,7 @@ import { cloneNetwork, type Network } from "../network.js";
 import { rateAt, type MlpOptions } from "../options.js";
 import type { Rng } from "../rng.js";
 import type { Part, TrainHooks, TrainResult } from "../train.js";
-import { Engine, USAGE, type Dispatch } from "./engine.js";
+import { Engine, type Dispatch } from "./engine.js";
 import { checkFits, layoutOf, mib, packNetwork, unpackInto, type Layout } from "./layout.js";
 import { backwardPass, batchBuffers, forwardPass, splitOf, type BatchBuffers } from "./passes.js";
 
@@ -125,10 +125,23 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
   const e = new Engine(device);
   device.pushErrorScope("out-of-memory");
   device.pushErrorScope("validation");
+  // the scopes are popped once the buffers are made, or on the way out if making them threw
+  let scopes = 2;
   try {
     const rpc = Math.max(1, Math.floor(Math.min(limit, go.chunkBytes ?? limit) / ((F + 2) * 4)));
-    const trainData = upload(e, train, F, rpc, "training");
-    const validData = valid && valid.n > 0 ? upload(e, valid, F, rpc, "validation") : null;
+    const residentBytes = 4 * (n + (valid?.n ?? 0)) * (F + 2);
+    const widest = Math.max(1, ...net.hidden.map((d) => d.nOut));
+    const totalBytes = residentBytes + 4 * (5 * lay.count + B * (F + 2 * widest + 3 * K + 3));
+    const tooBig = (reason: string) => new DeviceError("HEP6094", { model: go.model, size: mib(totalBytes), reason });
+    let trainData: Resident;
+    let validData: Resident | null;
+    try {
+      // a mapping the device cannot back throws here (a RangeError), not through the error scope
+      trainData = upload(e, train, F, rpc, "training");
+      validData = valid && valid.n > 0 ? upload(e, valid, F, rpc, "validation") : null;
+    } catch (err) {
+      throw tooBig((err as Error).message);
+    }
     const packed = packNetwork(net, lay, o.l2);
     const params = e.upload(packed.values, "weights");
     const decay = e.upload(packed.decay, "l2");
@@ -136,7 +149,6 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
     const m1 = e.storage(lay.count, "moment 1");
     const m2 = e.storage(lay.count, "moment 2");
     const best = e.storage(lay.count, "best weights");
-    const widest = Math.max(1, ...net.hidden.map((d) => d.nOut));
     const state = e.storage(4, "state");
     const bb = batchBuffers(e, net, B, state);
     const yw = e.storage(2 * B, "labels and weights");
@@ -180,9 +192,10 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
         e.dispatch("tick", [e.uniform([validData.n, B, 0, 0]), vState], 1),
       ];
     }
+    scopes = 0;
     const setup = await device.popErrorScope();
     const oom = await device.popErrorScope();
-    if (oom) throw new DeviceError("HEP6091", { model: go.model, batch: B, what: "the training data and the network's buffers", size: mib(4 * ((n + (valid?.n ?? 0)) * (F + 2) + 5 * lay.count + B * (F + 2 * widest + 3 * K + 3))), limit: "memory the device has", suggest: Math.max(1, Math.floor(B / 2)) });
+    if (oom) throw tooBig(oom.message);
     if (setup) throw new DeviceError("HEP6092", { reason: `the device refused the network's buffers: ${setup.message}` });
 
     const perSubmit = go.batchesPerSubmit ?? 256;
@@ -265,8 +278,7 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
     unpackInto(out, layoutOf(out), values);
     return { net: out, curves, bestEpoch: bestEpoch > 0 ? bestEpoch : epoch, epochsRun: epoch };
   } finally {
+    for (; scopes > 0; scopes--) await device.popErrorScope().catch(() => null);
     e.destroy();
   }
 }
-
-export { USAGE };
