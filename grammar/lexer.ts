@@ -39,7 +39,7 @@ export const KW = Object.fromEntries(
     "normal", "clip", "linear", "categorical", "log", "none", "shift", "scale", "as",
     "on", "folds", "by", "balance", "reweight", "merge", "max_weight", "validation", "test", "class_weights", "negative_weights", "in", "to", "metrics", "at", "working_points", "reference",
     "predictions", "friend", "keyed", "histogram", "cutflow", "report", "weighted", "dataset", "onnx",
-    "given",
+    "given", "vs",
   ].map((w) => [w, soft(w)]),
 ) as Record<string, TokenType>;
 

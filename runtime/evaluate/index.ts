@@ -36,6 +36,6 @@ export { assignBins, binInfo, binCount, checkAxes, type BinAxis, type BinInfo } 
 export { efficiencyInBins, classEfficienciesInBins } from "./efficiency.js";
 export { deriveWorkingPoints, thresholdFor, type WorkingPoint, type WorkingPointSpec, type CrossRequirement } from "./working-points.js";
 export { oneVsRest, oneVsOne, type OvrResult, type OvoResult } from "./multiclass.js";
-export { evaluateModel, type EvaluateSpec, type EvaluationResult } from "./evaluate.js";
+export { evaluateModel, REST, type EvaluateSpec, type EvaluationResult } from "./evaluate.js";
 export { buildMetricsDocument, type MetricsDocument } from "./document.js";
 export { validateMetrics, METRICS_SCHEMA } from "./validate.js";
