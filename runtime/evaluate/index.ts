@@ -23,6 +23,7 @@ export type { EvalIssue } from "./issues.js";
 export { checkEvents } from "./inputs.js";
 export { rankDescending, restrict, partition } from "./order.js";
 export { binaryCurve, type BinaryCurve } from "./curve.js";
+export { sortedCurve } from "./sorted-curve.js";
 export { roc, auc, rejectionAt, backgroundEfficiencyAt, signalEfficiencyAt, dropIntermediate, type Roc } from "./roc.js";
 export { precisionRecall, averagePrecision, type PrecisionRecall } from "./pr.js";
 export { bootstrapAuc, type BootstrapOptions, type BootstrapResult } from "./bootstrap.js";
