@@ -8,7 +8,6 @@ import { binCount, binInfo, assignBins, checkAxes, type BinAxis, type BinInfo } 
 import { bootstrapAuc, type BootstrapOptions, type BootstrapResult } from "./bootstrap.js";
 import { argmaxConfusion, binaryConfusion, type Confusion } from "./confusion.js";
 import { binaryCurve, type BinaryCurve } from "./curve.js";
-import { sortedCurve } from "./sorted-curve.js";
 import { classEfficienciesInBins } from "./efficiency.js";
 import type { Efficiency } from "./clopper-pearson.js";
 import { checkEvents } from "./inputs.js";
@@ -260,12 +259,9 @@ function binarySection(
 ): BinarySection {
   const score = ev.scores[0], weight = ev.weight, label = ev.label;
   const isSignal = (i: number) => label[i] === signal;
-  // Overall, the curve comes from one radix sort carrying the weights (sortedCurve: no gathers in
-  // ranked order), the same bits as binaryCurve over the held-out ranking; folds and bins are
-  // stable filters of that ranking instead.
-  const c: BinaryCurve = where.fold === "all" && where.bin === null
-    ? sortedCurve(score, weight, Uint8Array.from(label, (l) => (l === signal ? 1 : 0)), ev.train ? Uint8Array.from(ev.train, (t) => (t === 0 ? 1 : 0)) : undefined)
-    : binaryCurve(score, weight, order, isSignal);
+  // The ranking exists already (the bootstrap, separation and confusion read it too), so the
+  // curve reads it rather than sorting again (sortedCurve would give the same bits).
+  const c: BinaryCurve = binaryCurve(score, weight, order, isSignal);
   const r = roc(c);
   if ("reason" in r) {
     const missing = c.nS === 0 || !(c.totalS > 0) ? "signal" : "background";

@@ -12,7 +12,9 @@
  * values with diagnostic codes (HEP6050–HEP6054), never exceptions or NaN.
  *
  * Deterministic: one radix sort per score output, sums in ranked order, a counter-based generator
- * for the bootstrap; nothing depends on threads or chunking.
+ * for the bootstrap; nothing depends on threads or chunking. sorted-curve.ts gives a curve
+ * without a ranking (one radix sort carrying each event's weight and class), bit for bit the
+ * curve over the ranking, for callers that need only the curve.
  *
  * Must not import runtime/exec (the executor calls this), the checker, or anything doing I/O.
  * Definitions: docs/evaluation.md.
