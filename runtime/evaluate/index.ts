@@ -12,9 +12,8 @@
  * values with diagnostic codes (HEP6050–HEP6054), never exceptions or NaN.
  *
  * Deterministic: one radix sort per score output, sums in ranked order, a counter-based generator
- * for the bootstrap; nothing depends on threads or chunking. sorted-curve.ts gives a curve
- * without a ranking (one radix sort carrying each event's weight and class), bit for bit the
- * curve over the ranking, for callers that need only the curve.
+ * for the bootstrap; nothing depends on threads or chunking. (sorted-curve.ts is a measured
+ * alternative design of the curve, not used here: see its docblock.)
  *
  * Must not import runtime/exec (the executor calls this), the checker, or anything doing I/O.
  * Definitions: docs/evaluation.md.
@@ -25,7 +24,6 @@ export type { EvalIssue } from "./issues.js";
 export { checkEvents } from "./inputs.js";
 export { rankDescending, restrict, partition } from "./order.js";
 export { binaryCurve, type BinaryCurve } from "./curve.js";
-export { sortedCurve } from "./sorted-curve.js";
 export { roc, auc, rejectionAt, backgroundEfficiencyAt, signalEfficiencyAt, dropIntermediate, type Roc } from "./roc.js";
 export { precisionRecall, averagePrecision, type PrecisionRecall } from "./pr.js";
 export { bootstrapAuc, type BootstrapOptions, type BootstrapResult } from "./bootstrap.js";

@@ -1,4 +1,10 @@
 /**
+ * NOT USED by evaluateModel: an alternative design of the curve, kept because bench/evaluate.ts
+ * measures it against the ranked gathers on the same events (and checks they agree). At 10M
+ * float32-valued scores on the 2-core development machine it was slower (8.3 s against 5.2 s for
+ * ranking, curve and bins; bench/README.md): the record scatter costs more than the gathers it
+ * saves. Exact, so a caller that needs a curve without a ranking may still use it.
+ *
  * The cumulative curve of a binary split straight from the event columns: one LSD radix sort that
  * carries each event's weight and class with its key, then one sequential scan. No index array,
  * no gather: the ranked-order reads of binaryCurve (a random access per event per column, or an
