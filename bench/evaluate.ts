@@ -21,6 +21,9 @@
  *    indices carried), and Array.prototype.sort of an index array with a comparator closure, the
  *    approach the ranking avoids (at 1,000,000 events, with the ranking at that size beside it).
  *
+ * Also the same figures with the curve from runtime/evaluate/sorted-curve.ts (an alternative
+ * design, measured slower and not used by evaluateModel), checked to agree exactly.
+ *
  * Best and median of HEPC_BENCH_EVAL_RUNS (default 3) after one warm-up. Writes
  * bench/results/evaluate.json.
  */
@@ -32,6 +35,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { createRootFile, readChain } from "../runtime/io/index.js";
 import { auc, binaryCurve, classEfficienciesInBins, rankDescending, roc, thresholdFor, assignBins } from "../runtime/evaluate/index.js";
+import { sortedCurve } from "../runtime/evaluate/sorted-curve.js";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const N = Number(process.env.HEPC_BENCH_EVAL_EVENTS ?? 10_000_000);
@@ -77,6 +81,27 @@ function evaluate(ev: ReturnType<typeof makeEvents>) {
   return { rank: (t1 - t0) / 1000, curveAuc: (t2 - t1) / 1000, binned: (t3 - t2) / 1000, total: (t3 - t0) / 1000, auc: area, points: c.thresholds.length, threshold: wp.threshold, effS: eff.signal.bins, effB: eff.background.bins };
 }
 
+/**
+ * The same figures with the curve from sortedCurve: one radix sort carrying each event's weight
+ * and class (no index ranking, no gathers), then the same ROC, AUC, working point and bins.
+ */
+function evaluateSorted(ev: ReturnType<typeof makeEvents>) {
+  const t0 = performance.now();
+  const signal = Uint8Array.from(ev.label, (l) => (l === 0 ? 1 : 0));
+  const c = sortedCurve(ev.score, ev.weight, signal);
+  const t1 = performance.now();
+  const r = roc(c);
+  const area = auc(c) as number;
+  const t2 = performance.now();
+  const wp = thresholdFor(c, 0.7) as { threshold: number };
+  const bins = assignBins([{ variable: "pt", edges: PT_EDGES }], [ev.pt]);
+  const nb = PT_EDGES.length - 1;
+  const eff = classEfficienciesInBins(ev.score, ev.weight, bins, nb, wp.threshold, (i) => signal[i] === 1, null, 0.95);
+  const t3 = performance.now();
+  if ("reason" in r) throw new Error(r.reason);
+  return { rank: (t1 - t0) / 1000, curveAuc: (t2 - t1) / 1000, binned: (t3 - t2) / 1000, total: (t3 - t0) / 1000, auc: area, points: c.thresholds.length, threshold: wp.threshold, effS: eff.signal.bins, effB: eff.background.bins };
+}
+
 function stats(xs: number[]) {
   const s = [...xs].sort((a, b) => a - b);
   return { best: s[0], median: s[Math.floor(s.length / 2)] };
@@ -96,6 +121,13 @@ async function main() {
   evaluate(ev);
   const runs = Array.from({ length: RUNS }, () => evaluate(ev));
   const last = runs[runs.length - 1];
+  evaluateSorted(ev);
+  const sortedRuns = Array.from({ length: RUNS }, () => evaluateSorted(ev));
+  const lastSorted = sortedRuns[sortedRuns.length - 1];
+  // the two designs must agree exactly: same AUC, working point and efficiencies
+  if (lastSorted.auc !== last.auc || lastSorted.points !== last.points || lastSorted.threshold !== last.threshold || JSON.stringify([lastSorted.effS, lastSorted.effB]) !== JSON.stringify([last.effS, last.effB])) {
+    throw new Error(`sortedCurve disagrees with the ranking: AUC ${lastSorted.auc} vs ${last.auc}, ${lastSorted.points} vs ${last.points} points`);
+  }
 
   // worst case for the radix sort: full-precision scores
   const full = Float64Array.from(ev.score, (x, i) => x + ((i * 2654435761) % 1000003) * 1e-15);
@@ -148,14 +180,19 @@ async function main() {
   }
 
   const ev3 = stats(runs.map((r) => r.total));
+  const evS = stats(sortedRuns.map((r) => r.total));
   const row = (name: string, s: { best: number; median: number }, note = "") => console.log(`  ${name.padEnd(48)} ${s.best.toFixed(3).padStart(7)} s  (median ${s.median.toFixed(3)})  ${note}`);
   console.log(`AUC ${last.auc.toFixed(6)} over ${last.points.toLocaleString("en")} distinct scores; ε_s = 0.7 at score ≥ ${last.threshold}`);
   row("evaluation: ranking + ROC/AUC + 20-bin efficiencies", ev3, `${(N / ev3.best / 1e6).toFixed(1)} M events/s`);
   row("  ranking (radix sort, float32-valued scores)", stats(runs.map((r) => r.rank)));
   row("  cumulative curve, ROC, AUC", stats(runs.map((r) => r.curveAuc)));
   row("  working point, efficiencies in bins (S and B)", stats(runs.map((r) => r.binned)));
+  row("alternative (not used): sorted curve, radix sort carrying weights", evS, `${(N / evS.best / 1e6).toFixed(1)} M events/s`);
+  row("  sort + cumulative curve", stats(sortedRuns.map((r) => r.rank)));
+  row("  ROC, AUC", stats(sortedRuns.map((r) => r.curveAuc)));
+  row("  working point, efficiencies in bins (S and B)", stats(sortedRuns.map((r) => r.binned)));
   row("ranking, full-precision float64 scores", fullRank);
-  row("reference: reading the 4 columns from ROOT", read, `${(bytes / 1e6).toFixed(0)} MB file; evaluation/read = ${(ev3.best / read.best).toFixed(2)}`);
+  row("reference: reading the 4 columns from ROOT", read, `${(bytes / 1e6).toFixed(0)} MB file; evaluation/read = ${(ev3.best / read.best).toFixed(2)} (sorted curve: ${(evS.best / read.best).toFixed(2)})`);
   row("reference: Float64Array.prototype.sort (keys only)", nativeSort, `ranking/native = ${(stats(runs.map((r) => r.rank)).best / nativeSort.best).toFixed(2)}`);
   row(`reference: Array.sort with a closure, ${SMALL.toLocaleString("en")} indices`, closureSort, `ranking at that size ${smallRank.best.toFixed(3)} s: ${(closureSort.best / smallRank.best).toFixed(1)}× faster`);
 
@@ -164,6 +201,8 @@ async function main() {
     evaluation: ev3, ranking: stats(runs.map((r) => r.rank)), curveAuc: stats(runs.map((r) => r.curveAuc)), binned: stats(runs.map((r) => r.binned)),
     rankingFullPrecision: fullRank, read: { ...read, fileBytes: bytes }, nativeSort, closureSort: { events: SMALL, ...closureSort }, rankingSmall: { events: SMALL, ...smallRank },
     evaluationOverRead: ev3.best / read.best,
+    sortedCurve: { evaluation: evS, sortAndCurve: stats(sortedRuns.map((r) => r.rank)), rocAuc: stats(sortedRuns.map((r) => r.curveAuc)), binned: stats(sortedRuns.map((r) => r.binned)) },
+    sortedCurveOverRead: evS.best / read.best,
   };
   mkdirSync(join(REPO, "bench", "results"), { recursive: true });
   writeFileSync(join(REPO, "bench", "results", "evaluate.json"), JSON.stringify(result, null, 2) + "\n");

@@ -344,6 +344,12 @@ export interface Metric extends Node {
   kind: "Metric";
   name: Ident;
   at?: NumberLit;
+  /**
+   * `auc A vs B` / `auc vs B`: one class against another (`of` absent: the signal); `vs rest`
+   * one-vs-rest, `vs pairs` one-vs-one.
+   */
+  of?: Ident;
+  vs?: Ident;
 }
 export interface WorkingPoint extends Node {
   kind: "WorkingPoint";

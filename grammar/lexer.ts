@@ -54,6 +54,8 @@ export const KW = Object.fromEntries(
     "is",
     // systematics
     "for", "up", "down", "normalisation",
+    // multiclass comparisons
+    "vs",
   ].map((w) => [w, soft(w)]),
 ) as Record<string, TokenType>;
 

@@ -215,7 +215,8 @@ export interface EvaluateNode extends NodeBase {
   model: string;
   region: string | null;
   bins: Array<{ expr: ExprIR; edges: number[] }>;
-  metrics: Array<{ name: string; at: number | null }>;
+  /** `vs`: the classes a ROC compares (`auc A vs B`: of A, vs B; `vs rest`, `vs pairs`), when written. */
+  metrics: Array<{ name: string; at: number | null; of?: string; vs?: string }>;
   workingPoints: Record<string, number>;
   reference: string | null;
   /**

@@ -14,7 +14,7 @@ export interface FigureRec extends Located {
   at?: { signal_efficiency?: number; background_efficiency?: number; threshold?: number };
   kind?: string; class?: string; vs?: string; average?: string; s?: number; b?: number; n_eff?: number[];
 }
-export interface CurveRec extends Located { kind: "roc" | "pr" | "significance"; significance?: string; x: number[]; y: (number | null)[]; thresholds: (number | null)[]; points: number }
+export interface CurveRec extends Located { kind: "roc" | "pr" | "significance"; significance?: string; class?: string; vs?: string; x: number[]; y: (number | null)[]; thresholds: (number | null)[]; points: number }
 export interface ConfusionRec extends Located { prediction: "argmax" | { threshold: number }; classes: string[]; matrix: number[][]; by_truth: (number | null)[][]; by_prediction: (number | null)[][] }
 export interface WorkingPointRec extends Located { name: string; target: number; threshold: number | null; reason?: string; signal_efficiency?: number; background_efficiency?: number; given?: { name: string; threshold: number; signal_efficiency?: number } }
 export interface EfficiencyRec extends Located { working_point: string; thresholds: "overall" | "flat"; class: "signal" | "background"; value: number | null; reason?: string; interval?: { lo: number; hi: number; cl: number }; n_eff?: number; k_eff?: number; n?: number; k?: number }

@@ -154,7 +154,8 @@ function figText(f: FigureRec | undefined, digits = 4): Cell {
 }
 
 function rocOf(ev: ModelMetrics, label: string): RocSeries | null {
-  const c = ev.curves.find((r) => r.kind === "roc" && overall(r));
+  // the model's own ROC, not one of a class pair (`roc A vs B`)
+  const c = ev.curves.find((r) => r.kind === "roc" && r.vs === undefined && overall(r));
   return c ? { label, fpr: c.x, tpr: c.y.map((v) => v ?? 0) } : null;
 }
 

@@ -396,7 +396,14 @@ export function entriesOf(side: Side): Entry[] {
           ...(bins ? { alt: json(bins.axes.map((a) => ({ expr: JSON.parse(irKey(low(a.expr), r)), edges: edgesOf(ctx, a.bins) }))) } : {}),
           show: bins ? bins.axes.map((a) => `${printExpr(a.expr)} ${printBins(a.bins)}`).join(", ") : null,
         },
-        { field: "metrics", list: metrics.map((m) => ({ id: `${m.name.name}@${m.at?.value ?? ""}`, key: "", show: m.at ? `${m.name.name} at ${m.at.raw}` : m.name.name })), ordered: false },
+        {
+          field: "metrics",
+          list: metrics.map((m) => {
+            const vs = m.vs ? `${m.of ? ` ${m.of.name}` : ""} vs ${m.vs.name}` : "";
+            return { id: `${m.name.name}${vs}@${m.at?.value ?? ""}`, key: "", show: `${m.name.name}${vs}${m.at ? ` at ${m.at.raw}` : ""}` };
+          }),
+          ordered: false,
+        },
         { field: "working_points", list: points.map((w) => ({ id: w.name.name, key: json(w.value.value), show: `${w.name.name} ${w.value.raw}` })), ordered: false },
         { field: "reference", key: reference ? r(reference.model.name) : null, show: reference?.model.name ?? null },
         ...(wpGiven ? [{ field: "given", key: json({ model: r(wpGiven.model.name), point: wpGiven.point.name }), show: `${wpGiven.model.name}.${wpGiven.point.name}` }] : []),

@@ -328,7 +328,7 @@ class Layout {
       case "bins":
         return one(`bins ${this.axes(p.axes)}`);
       case "metrics":
-        return one(`metrics ${p.metrics.map((m) => (m.at ? `${m.name.name} at ${this.e(m.at)}` : m.name.name)).join(", ")}`);
+        return one(`metrics ${p.metrics.map((m) => `${m.name.name}${m.vs ? `${m.of ? ` ${m.of.name}` : ""} vs ${m.vs.name}` : ""}${m.at ? ` at ${this.e(m.at)}` : ""}`).join(", ")}`);
       case "working_points": {
         const given = p.given;
         // `} given MODEL.NAME`: the block's closing line carries the requirement

@@ -271,7 +271,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     const props = evaluateProps(decl);
     const region = props.in?.region.name ?? null;
     const bins = (props.bins?.axes ?? []).map((a) => ({ expr: low(a.expr), edges: edgesOf(ctx, a.bins) }));
-    const metrics = (props.metrics?.metrics ?? []).map((m) => ({ name: m.name.name, at: m.at?.value ?? null }));
+    const metrics = (props.metrics?.metrics ?? []).map((m) => ({ name: m.name.name, at: m.at?.value ?? null, ...(m.of ? { of: m.of.name } : {}), ...(m.vs ? { vs: m.vs.name } : {}) }));
     const workingPoints = Object.fromEntries((props.working_points?.points ?? []).map((w) => [w.name.name, w.value.value]));
     for (const m of decl.models) {
       const id = evaluateIdOf(ctx, decl, m.name);

@@ -260,12 +260,28 @@ export class TrainingRules extends SampleRules {
         const metrics: A.Metric[] = [];
         this.sepList(entryOf(at), T.Comma, () => {
           const n = this.consume(at, T.Identifier);
+          // `auc A vs B`, `auc vs B`: the class before `vs` only when `vs` follows it
+          let of: A.Ident | undefined;
+          let vs: A.Ident | undefined;
+          this.option(at + 1, {
+            GATE: () => this.LA(1).tokenType === K.vs || this.LA(2).tokenType === K.vs,
+            DEF: () => {
+              this.option(at + 2, {
+                GATE: () => this.LA(2).tokenType === K.vs,
+                DEF: () => {
+                  of = this.readName(at + 1);
+                },
+              });
+              this.consume(at, K.vs);
+              vs = this.readName(at + 2);
+            },
+          });
           let at_: A.NumberLit | undefined;
           this.option(at, () => {
             this.consume(at, K.at);
             at_ = this.readNumber(at);
           });
-          this.ACTION(() => metrics.push(this.node({ kind: "Metric" as const, name: this.ident(n), at: at_ }, n.startOffset, this.lastEnd())));
+          this.ACTION(() => metrics.push(this.node({ kind: "Metric" as const, name: this.ident(n), at: at_, of, vs }, n.startOffset, this.lastEnd())));
         });
         return this.ACTION(() => this.prop(k, { prop: "metrics" as const, metrics }));
       },

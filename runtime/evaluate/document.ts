@@ -110,6 +110,15 @@ export function buildMetricsDocument(results: EvaluationResult[], opts: Document
         doc.figures.push({ ...b, metric: "ovo_auc", average: "macro", ...figure(s.ovo.macro) }, { ...b, metric: "ovo_auc", average: "weighted", ...figure(s.ovo.weighted) });
         doc.confusion.push({ ...b, prediction: "argmax", classes: [...r.classes], matrix: s.confusion.matrix, by_truth: s.confusion.byTruth, by_prediction: s.confusion.byPrediction });
       }
+      // classes named against each other (`auc A vs B`): a figure and a curve per pair
+      for (const p of s.pairs) {
+        const names = { class: r.classes[p.a], vs: p.b < 0 ? "rest" : r.classes[p.b] };
+        doc.figures.push({ ...b, metric: "pair_auc", ...names, ...figure(p.auc) });
+        if (!("reason" in p.roc)) {
+          const d = dropIntermediate(p.roc);
+          curve(s.where, "roc", d.fpr, d.tpr, d.thresholds, names);
+        }
+      }
     }
     for (const o of r.overtraining) {
       const b = { ...base({ fold: o.fold, bin: null }), class: r.classes[o.class] };

@@ -51,6 +51,12 @@ export interface EvaluateSpec {
   /** Working points flat in the bins (a threshold per bin) as well as overall. */
   flatWorkingPoints?: boolean;
   given?: CrossRequirement;
+  /**
+   * Class pairs asked for by name (`auc A vs B`): the ROC and AUC of class a's score with a as
+   * signal against b, on the events of a and b only (b = REST, -1: against every other class).
+   * Binary: a must be the signal (its one score).
+   */
+  pairs?: { a: number; b: number }[];
   /** Confidence level of efficiency intervals (default 0.6827). */
   cl?: number;
   /** Bins of the score histograms (default 50, equal, over [min, max] of the output's scores). */
@@ -82,6 +88,15 @@ export interface BinarySection {
   significance: { kind: SignificanceKind; at: { threshold: number; value: Figure }[]; scan: SignificanceScan }[];
   /** Index 0 is the signal class, 1 every other class. */
   confusion: { threshold: number; matrix: Confusion }[];
+  pairs: PairSection[];
+}
+
+/** One class against another (`auc A vs B`), on the events of the two classes. */
+export interface PairSection {
+  a: number;
+  b: number;
+  roc: Roc | Undefined;
+  auc: Figure;
 }
 
 export interface MulticlassSection {
@@ -90,6 +105,7 @@ export interface MulticlassSection {
   ovr: OvrResult;
   ovo: OvoResult;
   confusion: Confusion;
+  pairs: PairSection[];
 }
 
 export interface Overtraining {
@@ -145,6 +161,10 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
   for (const [name, cl] of [["confidence level", spec.cl], ["bootstrap confidence level", spec.bootstrap ? spec.bootstrap.cl : undefined]] as const) {
     if (cl !== undefined && !(cl > 0 && cl < 1)) return { error: issue("HEP6050", { what, detail: `${name} ${cl} is outside (0, 1)` }) };
   }
+  for (const p of spec.pairs ?? []) {
+    const ok = p.a >= 0 && p.a < C && ((p.b >= 0 && p.b < C) || p.b === REST) && p.a !== p.b && (spec.kind === "multiclass" || p.a === signal);
+    if (!ok) return { error: issue("HEP6050", { what, detail: `class pair ${p.a} vs ${p.b} is not two classes of ${C}${spec.kind === "binary" ? " with the signal first" : ""}` }) };
+  }
   if (spec.bins) {
     const why = checkAxes(spec.bins);
     if (why) return { error: issue("HEP6050", { what, detail: why }) };
@@ -181,7 +201,7 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
       const where: Where = { fold, bin: place.bin };
       const placeName = `region '${spec.region}'${fold === "all" ? "" : `, fold ${fold}`}${place.bin ? `, bin ${place.bin.index}` : ""}`;
       if (spec.kind === "binary") sections.push(binarySection(ev, spec, signal, twoClass!, place.orders[0], where, placeName, issues));
-      else sections.push(multiclassSection(ev, place.orders, where));
+      else sections.push(multiclassSection(ev, place.orders, where, spec.pairs ?? []));
     }
   });
 
@@ -239,6 +259,8 @@ function binarySection(
 ): BinarySection {
   const score = ev.scores[0], weight = ev.weight, label = ev.label;
   const isSignal = (i: number) => label[i] === signal;
+  // The ranking exists already (the bootstrap, separation and confusion read it too), so the
+  // curve reads it rather than sorting again (sortedCurve would give the same bits).
   const c: BinaryCurve = binaryCurve(score, weight, order, isSignal);
   const r = roc(c);
   if ("reason" in r) {
@@ -269,11 +291,23 @@ function binarySection(
       scan: significanceScan(c, kind, { relUnc, minBackground: spec.significance?.minBackground }),
     })),
     confusion: thresholds.map((t) => ({ threshold: t, matrix: binaryConfusion(score, twoClass, weight, order, t, 0, 1) })),
+    pairs: (spec.pairs ?? []).map((p) => pairSection(score, label, weight, order, p)),
   };
 }
 
-function multiclassSection(ev: ScoredEvents, orders: Uint32Array[], where: Where): MulticlassSection {
+/** A pair's `b` meaning every class but `a` (one-vs-rest). */
+export const REST = -1;
+
+/** Class a's score, a as signal, on the events of classes a and b only (a stable filter of its ranking); b = REST: on every event. */
+function pairSection(score: Float64Array, label: Int32Array, weight: Float64Array, order: Uint32Array, p: { a: number; b: number }): PairSection {
+  const events = p.b === REST ? order : restrict(order, (i) => label[i] === p.a || label[i] === p.b);
+  const c = binaryCurve(score, weight, events, (i) => label[i] === p.a);
+  return { a: p.a, b: p.b, roc: roc(c), auc: auc(c) };
+}
+
+function multiclassSection(ev: ScoredEvents, orders: Uint32Array[], where: Where, pairs: { a: number; b: number }[]): MulticlassSection {
   return {
+    pairs: pairs.map((p) => pairSection(ev.scores[p.a], ev.label, ev.weight, orders[p.a], p)),
     kind: "multiclass",
     where,
     ovr: oneVsRest(ev.scores, ev.label, ev.weight, orders),

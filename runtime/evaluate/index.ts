@@ -12,7 +12,8 @@
  * values with diagnostic codes (HEP6050–HEP6054), never exceptions or NaN.
  *
  * Deterministic: one radix sort per score output, sums in ranked order, a counter-based generator
- * for the bootstrap; nothing depends on threads or chunking.
+ * for the bootstrap; nothing depends on threads or chunking. (sorted-curve.ts is a measured
+ * alternative design of the curve, not used here: see its docblock.)
  *
  * Must not import runtime/exec (the executor calls this), the checker, or anything doing I/O.
  * Definitions: docs/evaluation.md.
@@ -36,6 +37,6 @@ export { assignBins, binInfo, binCount, checkAxes, type BinAxis, type BinInfo } 
 export { efficiencyInBins, classEfficienciesInBins } from "./efficiency.js";
 export { deriveWorkingPoints, thresholdFor, type WorkingPoint, type WorkingPointSpec, type CrossRequirement } from "./working-points.js";
 export { oneVsRest, oneVsOne, type OvrResult, type OvoResult } from "./multiclass.js";
-export { evaluateModel, type EvaluateSpec, type EvaluationResult } from "./evaluate.js";
+export { evaluateModel, REST, type EvaluateSpec, type EvaluationResult } from "./evaluate.js";
 export { buildMetricsDocument, type MetricsDocument } from "./document.js";
 export { validateMetrics, METRICS_SCHEMA } from "./validate.js";

@@ -236,4 +236,29 @@ output {
     expect(flow.regions.medium.weighted).toBeCloseTo(kept, 9);
     expect(kept / passing.reduce((a, e) => a + e.w, 0)).toBeCloseTo(medium.signalEfficiency, 12);
   });
+
+  it("a working point no threshold reaches stops a run that needs it, before anything is written, and is reported null (not NaN) otherwise", async () => {
+    const source = (use: boolean) => `
+model disc = score(met / (met + 40)) { background [ww] }
+region empty = trig and NJet > 1000
+evaluate disc {
+  in empty
+  working_points { Loose 0.9 }
+}
+${use ? "region cut = trig and disc > disc.Loose" : "region cut = trig"}
+output {
+  cutflow in trig, cut to "out/cutflow.json"
+}
+`;
+    const needed = analysisDir(source(true));
+    await expect(run(needed)).rejects.toMatchObject({ code: "HEP6055", args: { model: "disc", name: "Loose", reason: "no signal events" } });
+    expect(readdirSync(needed)).not.toContain("out");
+
+    const unused = analysisDir(source(false));
+    const ex = await run(unused);
+    const r = ex.result.evaluations[0];
+    expect(r.workingPoints[0].overall).toEqual({ value: null, reason: "no signal events" });
+    expect(r.issues.map((i) => i.code).sort()).toEqual(["HEP6051", "HEP6053"]);
+    expect(JSON.stringify(ex.result.evaluations)).not.toContain("NaN");
+  });
 });

@@ -7,7 +7,7 @@
  */
 import type { EvaluateNode } from "../../../plan/types.js";
 import { hashOf } from "../../../plan/canonical.js";
-import { evaluateModel, type CrossRequirement, type EvaluateSpec, type EvaluationResult, type ScoredEvents } from "../../evaluate/index.js";
+import { evaluateModel, REST, type CrossRequirement, type EvaluateSpec, type EvaluationResult, type ScoredEvents } from "../../evaluate/index.js";
 import { exprLabel } from "../../train/label.js";
 import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
@@ -119,6 +119,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
       flatWorkingPoints: e.bins.length > 0,
       bootstrap: { seed: run.plan.analysis.seed },
       ...(e.given ? { given: givenRequirement(e, cat((p) => p.given), run) } : {}),
+      ...(classPairs(e, view.classes, outputs > 1).length ? { pairs: classPairs(e, view.classes, outputs > 1) } : {}),
     };
     const result = evaluateModel(events, spec);
     if ("error" in result) throw new RunError(result.error.code, result.error.args, e.origin);
@@ -140,4 +141,27 @@ function givenRequirement(e: EvaluateNode, score: Float64Array, run: RunState): 
     throw new RunError("HEP6055", { model: g.model, name: g.point, reason }, e.origin, e.id);
   }
   return { name: `${g.model}.${g.point}`, score, threshold: wp.overall.threshold };
+}
+
+/**
+ * The class pairs the metrics name (`auc A vs B`, `roc vs B`, `vs rest`, `vs pairs`), as class
+ * indices for the library (b = REST: every other class), each once. A binary model's pairs are its
+ * signal against each named class; its `vs rest` is its own ROC, so it adds none.
+ */
+export function classPairs(e: EvaluateNode, classes: string[], multiclass: boolean): { a: number; b: number }[] {
+  const signal = classes.length - 1;
+  const out = new Map<string, { a: number; b: number }>();
+  const add = (a: number, b: number) => {
+    if (a >= 0 && (b >= 0 || b === REST) && a !== b) out.set(`${a}:${b}`, { a, b });
+  };
+  for (const m of e.metrics) {
+    if (!m.vs) continue;
+    if (m.of === undefined && m.vs === "rest") {
+      if (multiclass) classes.forEach((_, c) => add(c, REST));
+    } else if (m.of === undefined && m.vs === "pairs") {
+      if (multiclass) classes.forEach((_, a) => classes.forEach((_, b) => add(a, b)));
+      else classes.forEach((_, b) => add(signal, b));
+    } else add(m.of === undefined ? signal : classes.indexOf(m.of), classes.indexOf(m.vs));
+  }
+  return [...out.values()];
 }
