@@ -23,6 +23,8 @@ export interface SlurmOptions extends DriveOptions {
   account?: string;
   /** At most this many tasks of an array at once. */
   throttle?: number;
+  /** Cores of each task (sbatch --cpus-per-task); a task's threads follow what Slurm gave it. */
+  cpus?: number;
 }
 
 export const SLURM_HINT = ": install Slurm's client commands (Debian: slurm-client) or run on a host that has them (a login node), or use --executor local";
@@ -103,6 +105,8 @@ export function stageScript(graph: TaskGraph, workdir: string, stage: string, ta
     "#!/bin/sh",
     `# hepc scale-out: stage '${stage}' of ${workdir} (plan ${graph.planHash.slice(0, 12)}).`,
     "# Submitted by `hepc run --executor slurm` as a job array; the array index names the task.",
+    "# Threads: the cores Slurm allocated to the task (one unless --cpus-per-task).",
+    'export HEPC_TASK_THREADS="${SLURM_CPUS_PER_TASK:-1}"',
     `exec ${[...taskCommand, "task", workdir].map(shellQuote).join(" ")} "${stage}:$SLURM_ARRAY_TASK_ID"`,
     "",
   ].join("\n");
@@ -115,6 +119,7 @@ export function sbatchArgs(graph: TaskGraph, workdir: string, stage: string, ind
   if (o.time) args.push(`--time=${o.time}`);
   if (o.mem) args.push(`--mem=${o.mem}`);
   if (o.account) args.push(`--account=${o.account}`);
+  if (o.cpus) args.push(`--cpus-per-task=${o.cpus}`);
   args.push(path.join(workdir, "slurm", `${stage}.sh`));
   return args;
 }
