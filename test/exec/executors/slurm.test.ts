@@ -107,7 +107,9 @@ describe.skipIf(!haveDist || (!up && !required))("--executor slurm on a real clu
     const cancel = await spawnCli(["cancel", "wd"], dir);
     expect(cancel.code, cancel.err).toBe(0);
     expect(cancel.out).toMatch(/cancelled Slurm jobs \d+, \d+, \d+/);
-    expect(await running).toMatch(/the run was cancelled \(hepc cancel\)/);
+    // whichever the run sees first: the mark hepc cancel leaves, or its jobs' CANCELLED state
+    expect(await running).toMatch(/the run was cancelled \((hepc cancel|task read-dimuon-\d's job was cancelled)\)/);
+    expect(readState(workdir)!.status).toBe("cancelled");
     const ids = readState(workdir)!.jobs!.map((j) => j.id).join(",");
     for (let i = 0; i < 50; i++) {
       if (execFileSync("squeue", ["-h", "-t", "PD,R", "-j", ids], { encoding: "utf8" }).trim() === "") break;

@@ -179,10 +179,7 @@ export async function runSlurm(graph: TaskGraph, opts: SlurmOptions): Promise<Ex
     for (;;) {
       if (opts.signal?.aborted) throw new RunError("HEP6005", {});
       // `hepc cancel` (from any shell) marks the state: the run ends here, its jobs cancelled
-      if (readState(workdir)?.status === "cancelled") {
-        await cancelAll();
-        throw new RunError("HEP7009", { scheduler: "Slurm", detail: `the run was cancelled (hepc cancel); finished tasks keep their results: --resume runs the rest` });
-      }
+      if (readState(workdir)?.status === "cancelled") throw cancelledRun("hepc cancel");
       const seen = await poll(ours());
       /** What ended each task that did not complete, this poll. */
       const ended = new Map<string, { kind: "failed" | "killed" | "cancelled" | "never"; reason: string }>();
@@ -231,7 +228,10 @@ export async function runSlurm(graph: TaskGraph, opts: SlurmOptions): Promise<Ex
           throw new RunError("HEP7006", { task: never[0].id, attempts: state.tasks[never[0].id].attempts, detail: ": its dependency can never be satisfied (an earlier job was cancelled or failed outside hepc); run again with --resume" });
         }
         if (stage.tasks.some((t) => ["pending", "running"].includes(state.tasks[t.id].state) && ended.get(t.id)?.kind !== "never")) break;
-        const out = bad.find((t) => state.tasks[t.id].state === "cancelled" || state.tasks[t.id].attempts > (opts.retries ?? 0));
+        // a job cancelled (hepc cancel, scancel) ends the run as cancelled, whatever the attempts left
+        const cancelled = bad.find((t) => state.tasks[t.id].state === "cancelled");
+        if (cancelled) throw cancelledRun(`task ${cancelled.id}'s job was cancelled`);
+        const out = bad.find((t) => state.tasks[t.id].attempts > (opts.retries ?? 0));
         if (out) {
           await cancelAll();
           const e = state.tasks[out.id];
@@ -261,13 +261,20 @@ export async function runSlurm(graph: TaskGraph, opts: SlurmOptions): Promise<Ex
     changed();
     return state;
   } catch (e) {
-    state.status = opts.signal?.aborted ? "cancelled" : "failed";
+    // the run is over: nothing it submitted may go on running (a stage submitted before a later
+    // submission was rejected, a poll that failed)
+    await cancelAll().catch(() => {});
+    state.status = opts.signal?.aborted || (e instanceof RunError && e.args.cancelled === 1) ? "cancelled" : "failed";
     state.error = (e as Error).message;
     changed();
     throw e;
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+function cancelledRun(why: string): RunError {
+  return new RunError("HEP7009", { scheduler: "Slurm", detail: `the run was cancelled (${why}); finished tasks keep their results: --resume runs the rest`, cancelled: 1 });
 }
 
 /** squeue of the run's jobs, one line per array task, finished ones included while Slurm keeps them. */
