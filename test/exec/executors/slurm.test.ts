@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { compilePlan } from "../../../compiler/compile.js";
 import { nodeHost } from "../../../cli/host.js";
 import { prepare } from "../../../runtime/exec/executors/drive.js";
@@ -14,7 +14,7 @@ import { runSlurm } from "../../../runtime/exec/executors/slurm/index.js";
 import { which } from "../../../runtime/exec/executors/commands.js";
 import { readState } from "../../../runtime/exec/executors/workdir.js";
 import { CLI, haveDist, spawnCli } from "../../helpers/spawn-cli.js";
-import { outputHashes, zmumuParts } from "./fixture.js";
+import { outputHashes, zmumuParts, removeFixtures } from "./fixture.js";
 
 const SETUP = "sudo scripts/slurm-local.sh install && sudo scripts/slurm-local.sh start";
 const required = process.env.HEPC_TEST_SLURM === "1";
@@ -40,6 +40,8 @@ function wrapper(dir: string, script: string): string {
 }
 
 describe.skipIf(!haveDist || (!up && !required))("--executor slurm on a real cluster", () => {
+  afterAll(removeFixtures);
+
   it("a cluster answers", () => {
     expect(up, `no Slurm cluster answers (HEPC_TEST_SLURM=1 requires one): ${SETUP}`).toBe(true);
   });
