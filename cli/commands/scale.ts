@@ -16,7 +16,7 @@ import { resultOf } from "../../runtime/exec/executors/workdir.js";
 import { printRunError } from "../diagnostics.js";
 import { CliIo, EXIT_ERRORS, EXIT_INTERRUPTED, EXIT_OK, onInterrupt, UsageError } from "../io.js";
 
-export const SCALE_OPTIONS = ["executor", "chunk-files", "chunk-events", "workdir", "jobs", "retries", "partition", "time", "mem", "account", "throttle", "poll", "requirements", "request-memory"];
+export const SCALE_OPTIONS = ["executor", "chunk-files", "chunk-events", "workdir", "jobs", "retries", "partition", "time", "mem", "account", "throttle", "cpus-per-task", "poll", "requirements", "request-memory"];
 export const SCALE_FLAGS = ["resume", "force"];
 
 export const SCALE_HELP = `
@@ -34,6 +34,7 @@ scale-out (docs/scale-out.md):
   --partition P --time T --mem M --account A
                      slurm: the resources of every job (sbatch's own syntax)
   --throttle N       slurm: at most N tasks of an array at once (--array=...%N)
+  --cpus-per-task N  slurm: cores of each task (default 1); a task runs that many threads
   --poll S           slurm: seconds between squeue polls (default 2)
   --requirements R --request-memory M
                      htcondor: the submit files' requirements and request_memory
@@ -81,7 +82,7 @@ export async function runScaled(plan: Plan, analysisDir: string, options: Map<st
     else {
       const poll = options.get("poll") === undefined ? 2 : Number(options.get("poll"));
       if (!(poll > 0)) throw new UsageError(`--poll needs a number of seconds > 0, not '${options.get("poll")}'`);
-      await runSlurm(graph, { ...common, pollMs: poll * 1000, partition: options.get("partition"), time: options.get("time"), mem: options.get("mem"), account: options.get("account"), throttle: positive(options.get("throttle"), "throttle") });
+      await runSlurm(graph, { ...common, pollMs: poll * 1000, partition: options.get("partition"), time: options.get("time"), mem: options.get("mem"), account: options.get("account"), throttle: positive(options.get("throttle"), "throttle"), cpus: positive(options.get("cpus-per-task"), "cpus-per-task") });
     }
     line?.done();
     const merge = resultOf(workdir, graph.stages[graph.stages.length - 1].tasks[0])!;

@@ -6,16 +6,18 @@
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { prepare } from "../../../runtime/exec/executors/drive.js";
 import { runLocal } from "../../../runtime/exec/executors/local/index.js";
 import { readState } from "../../../runtime/exec/executors/workdir.js";
 import { compilePlan } from "../../../compiler/compile.js";
 import { nodeHost } from "../../../cli/host.js";
 import { CLI, haveDist, spawnCli } from "../../helpers/spawn-cli.js";
-import { outputHashes, zmumuParts } from "./fixture.js";
+import { outputHashes, zmumuParts, removeFixtures } from "./fixture.js";
 
 describe.skipIf(!haveDist)("scale-out bad input", () => {
+  afterAll(removeFixtures);
+
   it("refuses a work directory of another plan unless --force; finds corrupt and missing task outputs by hash", async () => {
     const dir = zmumuParts();
     const ok = await spawnCli(["run", "analysis.hep", "--executor", "local", "--workdir", "wd", "--quiet"], dir, {}, 120_000);

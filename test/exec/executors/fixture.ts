@@ -5,13 +5,26 @@
  * scores, evaluation, report, ONNX, friend trees).
  */
 import { createHash } from "node:crypto";
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { repoPath } from "../../helpers/repo.js";
 
-export function zmumuParts(): string {
+const made: string[] = [];
+
+/** Removes the folders the fixtures made (a test file's afterAll). */
+export function removeFixtures(): void {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+function tempDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "hepc-scale-"));
+  made.push(dir);
+  return dir;
+}
+
+export function zmumuParts(): string {
+  const dir = tempDir();
   mkdirSync(path.join(dir, "data"));
   for (const k of [0, 1, 2]) cpSync(repoPath("examples/zmumu/data/uproot-Zmumu.root"), path.join(dir, "data", `part-${k}.root`));
   const src = readFileSync(repoPath("examples/zmumu/analysis.hep"), "utf8")
@@ -21,7 +34,7 @@ export function zmumuParts(): string {
 }
 
 export function singleTop(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "hepc-scale-"));
+  const dir = tempDir();
   cpSync(repoPath("examples/single-top"), dir, { recursive: true });
   return dir;
 }

@@ -10,10 +10,10 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { CLI, haveDist, spawnCli } from "../../helpers/spawn-cli.js";
 import { repoPath } from "../../helpers/repo.js";
-import { outputHashes, zmumuParts } from "./fixture.js";
+import { outputHashes, zmumuParts, removeFixtures } from "./fixture.js";
 
 const GOLDEN = repoPath("test/baselines/scale-out/htcondor");
 
@@ -149,6 +149,8 @@ function normalise(text: string, dir: string, workdir: string): string {
 }
 
 describe.skipIf(!haveDist)("--executor htcondor", () => {
+  afterAll(removeFixtures);
+
   it("writes a DAG and submit files that follow HTCondor's syntax, match the golden files, and whose nodes run to outputs identical to hepc run", async () => {
     const dir = zmumuParts();
     expect((await spawnCli(["run", "analysis.hep", "--quiet"], dir)).code).toBe(0);

@@ -6,9 +6,9 @@
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { haveDist, spawnCli } from "../../helpers/spawn-cli.js";
-import { outputHashes, singleTop, zmumuParts } from "./fixture.js";
+import { outputHashes, singleTop, zmumuParts, removeFixtures } from "./fixture.js";
 
 const fresh = (dir: string) => {
   rmSync(path.join(dir, "out"), { recursive: true, force: true });
@@ -16,6 +16,8 @@ const fresh = (dir: string) => {
 };
 
 describe.skipIf(!haveDist)("--executor local", () => {
+  afterAll(removeFixtures);
+
   it("merged outputs are byte-identical to hepc run, for files per task and entries per task", async () => {
     const dir = zmumuParts();
     const local = await spawnCli(["run", "analysis.hep", "--quiet"], dir);

@@ -6,7 +6,7 @@
 import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { compilePlan } from "../../../compiler/compile.js";
 import { nodeHost } from "../../../cli/host.js";
 import { prepare } from "../../../runtime/exec/executors/drive.js";
@@ -14,7 +14,7 @@ import { runSlurm } from "../../../runtime/exec/executors/slurm/index.js";
 import { which } from "../../../runtime/exec/executors/commands.js";
 import { readState } from "../../../runtime/exec/executors/workdir.js";
 import { CLI, haveDist, spawnCli } from "../../helpers/spawn-cli.js";
-import { outputHashes, zmumuParts } from "./fixture.js";
+import { outputHashes, zmumuParts, removeFixtures } from "./fixture.js";
 
 const SETUP = "sudo scripts/slurm-local.sh install && sudo scripts/slurm-local.sh start";
 const required = process.env.HEPC_TEST_SLURM === "1";
@@ -40,6 +40,8 @@ function wrapper(dir: string, script: string): string {
 }
 
 describe.skipIf(!haveDist || (!up && !required))("--executor slurm on a real cluster", () => {
+  afterAll(removeFixtures);
+
   it("a cluster answers", () => {
     expect(up, `no Slurm cluster answers (HEPC_TEST_SLURM=1 requires one): ${SETUP}`).toBe(true);
   });
@@ -107,7 +109,9 @@ describe.skipIf(!haveDist || (!up && !required))("--executor slurm on a real clu
     const cancel = await spawnCli(["cancel", "wd"], dir);
     expect(cancel.code, cancel.err).toBe(0);
     expect(cancel.out).toMatch(/cancelled Slurm jobs \d+, \d+, \d+/);
-    expect(await running).toMatch(/the run was cancelled \(hepc cancel\)/);
+    // whichever the run sees first: the mark hepc cancel leaves, or its jobs' CANCELLED state
+    expect(await running).toMatch(/the run was cancelled \((hepc cancel|task read-dimuon-\d's job was cancelled)\)/);
+    expect(readState(workdir)!.status).toBe("cancelled");
     const ids = readState(workdir)!.jobs!.map((j) => j.id).join(",");
     for (let i = 0; i < 50; i++) {
       if (execFileSync("squeue", ["-h", "-t", "PD,R", "-j", ids], { encoding: "utf8" }).trim() === "") break;

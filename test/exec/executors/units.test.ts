@@ -1,7 +1,8 @@
 /** The cut into parts, and reading what Slurm says (job ids, array tasks, end states). */
 import { describe, expect, it } from "vitest";
 import { partsByEvents, partsByFiles } from "../../../runtime/exec/executors/tasks.js";
-import { arraySpec, classify, parseSbatch, parseSqueue } from "../../../runtime/exec/executors/slurm/index.js";
+import { arraySpec, classify, parseSbatch, parseSqueue, sbatchArgs } from "../../../runtime/exec/executors/slurm/index.js";
+import { formatViews } from "../../../cli/commands/scale.js";
 
 describe("parts of a sample", () => {
   it("by files: runs of whole files with their entry ranges", () => {
@@ -44,5 +45,35 @@ describe("Slurm's answers", () => {
   });
   it("--array index lists", () => {
     expect(arraySpec([3, 0, 1, 2, 7, 9, 10])).toBe("0-3,7,9-10");
+  });
+});
+
+describe("submission and progress", () => {
+  it("sbatch gets the array, its throttle, the dependency and the resources", () => {
+    const graph = { analysisDir: "/a", planHash: "0".repeat(64) } as never;
+    expect(sbatchArgs(graph, "/w", "gather", [0, 1, 2, 5], ["17"], { workdir: "/w", taskCommand: [], throttle: 4, partition: "short", time: "1:00:00", mem: "2G", account: "atlas", cpus: 2 })).toEqual([
+      "--parsable",
+      "--job-name=hepc-gather",
+      "--array=0-2,5%4",
+      "--output=/w/logs/gather-%a.job%A.log",
+      "--chdir=/a",
+      "--dependency=afterok:17",
+      "--partition=short",
+      "--time=1:00:00",
+      "--mem=2G",
+      "--account=atlas",
+      "--cpus-per-task=2",
+      "/w/slurm/gather.sh",
+    ]);
+  });
+  it("the live line: each stage's tasks done, running and failed, and the events read", () => {
+    expect(
+      formatViews([
+        { stage: "read", total: 8, done: 3, running: 2, failed: 1, events: 12000 },
+        { stage: "gather", total: 2, done: 0, running: 0, failed: 0, events: 0 },
+        { stage: "train", total: 0, done: 0, running: 0, failed: 0, events: 0 },
+        { stage: "merge", total: 1, done: 0, running: 0, failed: 0, events: 0 },
+      ]),
+    ).toBe("read 3/8 2 running 1 failed (12000 events) · gather 0/2 · merge 0/1");
   });
 });

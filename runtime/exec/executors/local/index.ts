@@ -26,6 +26,7 @@ export async function runLocal(graph: TaskGraph, opts: LocalOptions): Promise<Ex
   // the cores are shared out between the tasks that run at once
   const threads = Math.max(1, Math.floor(availableParallelism() / jobs));
   const children = new Set<ReturnType<typeof spawn>>();
+  let stopping = false;
   const onAbort = () => {
     for (const c of children) c.kill("SIGTERM");
   };
@@ -54,6 +55,12 @@ export async function runLocal(graph: TaskGraph, opts: LocalOptions): Promise<Ex
             return;
           }
           if (opts.signal?.aborted) throw new RunError("HEP6005", {});
+          // stopped because another task of the stage failed: neither a failure nor retried
+          if (stopping) {
+            entry.state = "cancelled";
+            changed();
+            return;
+          }
           entry.reason = exit.signal ? `killed by signal ${exit.signal}${exit.signal === "SIGKILL" ? " (the system's out-of-memory killer sends it)" : ""}` : exit.code === 0 ? "it exited without writing its result" : `exit code ${exit.code}`;
           if (entry.attempts > (opts.retries ?? 0)) {
             entry.state = "failed";
@@ -65,6 +72,7 @@ export async function runLocal(graph: TaskGraph, opts: LocalOptions): Promise<Ex
       // a pool of `jobs` workers over the stage's queue; the first failure stops the stage
       let next = 0;
       let failure: unknown;
+      stopping = false;
       await Promise.all(
         Array.from({ length: Math.min(jobs, queue.length) }, async () => {
           while (next < queue.length && failure === undefined) {
@@ -73,6 +81,7 @@ export async function runLocal(graph: TaskGraph, opts: LocalOptions): Promise<Ex
               await runOne(t);
             } catch (e) {
               failure ??= e;
+              stopping = true;
               onAbort();
             }
           }

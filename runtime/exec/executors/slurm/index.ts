@@ -23,6 +23,8 @@ export interface SlurmOptions extends DriveOptions {
   account?: string;
   /** At most this many tasks of an array at once. */
   throttle?: number;
+  /** Cores of each task (sbatch --cpus-per-task); a task's threads follow what Slurm gave it. */
+  cpus?: number;
 }
 
 export const SLURM_HINT = ": install Slurm's client commands (Debian: slurm-client) or run on a host that has them (a login node), or use --executor local";
@@ -103,6 +105,8 @@ export function stageScript(graph: TaskGraph, workdir: string, stage: string, ta
     "#!/bin/sh",
     `# hepc scale-out: stage '${stage}' of ${workdir} (plan ${graph.planHash.slice(0, 12)}).`,
     "# Submitted by `hepc run --executor slurm` as a job array; the array index names the task.",
+    "# Threads: the cores Slurm allocated to the task (one unless --cpus-per-task).",
+    'export HEPC_TASK_THREADS="${SLURM_CPUS_PER_TASK:-1}"',
     `exec ${[...taskCommand, "task", workdir].map(shellQuote).join(" ")} "${stage}:$SLURM_ARRAY_TASK_ID"`,
     "",
   ].join("\n");
@@ -115,6 +119,7 @@ export function sbatchArgs(graph: TaskGraph, workdir: string, stage: string, ind
   if (o.time) args.push(`--time=${o.time}`);
   if (o.mem) args.push(`--mem=${o.mem}`);
   if (o.account) args.push(`--account=${o.account}`);
+  if (o.cpus) args.push(`--cpus-per-task=${o.cpus}`);
   args.push(path.join(workdir, "slurm", `${stage}.sh`));
   return args;
 }
@@ -174,10 +179,7 @@ export async function runSlurm(graph: TaskGraph, opts: SlurmOptions): Promise<Ex
     for (;;) {
       if (opts.signal?.aborted) throw new RunError("HEP6005", {});
       // `hepc cancel` (from any shell) marks the state: the run ends here, its jobs cancelled
-      if (readState(workdir)?.status === "cancelled") {
-        await cancelAll();
-        throw new RunError("HEP7009", { scheduler: "Slurm", detail: `the run was cancelled (hepc cancel); finished tasks keep their results: --resume runs the rest` });
-      }
+      if (readState(workdir)?.status === "cancelled") throw cancelledRun("hepc cancel");
       const seen = await poll(ours());
       /** What ended each task that did not complete, this poll. */
       const ended = new Map<string, { kind: "failed" | "killed" | "cancelled" | "never"; reason: string }>();
@@ -226,7 +228,10 @@ export async function runSlurm(graph: TaskGraph, opts: SlurmOptions): Promise<Ex
           throw new RunError("HEP7006", { task: never[0].id, attempts: state.tasks[never[0].id].attempts, detail: ": its dependency can never be satisfied (an earlier job was cancelled or failed outside hepc); run again with --resume" });
         }
         if (stage.tasks.some((t) => ["pending", "running"].includes(state.tasks[t.id].state) && ended.get(t.id)?.kind !== "never")) break;
-        const out = bad.find((t) => state.tasks[t.id].state === "cancelled" || state.tasks[t.id].attempts > (opts.retries ?? 0));
+        // a job cancelled (hepc cancel, scancel) ends the run as cancelled, whatever the attempts left
+        const cancelled = bad.find((t) => state.tasks[t.id].state === "cancelled");
+        if (cancelled) throw cancelledRun(`task ${cancelled.id}'s job was cancelled`);
+        const out = bad.find((t) => state.tasks[t.id].attempts > (opts.retries ?? 0));
         if (out) {
           await cancelAll();
           const e = state.tasks[out.id];
@@ -256,13 +261,20 @@ export async function runSlurm(graph: TaskGraph, opts: SlurmOptions): Promise<Ex
     changed();
     return state;
   } catch (e) {
-    state.status = opts.signal?.aborted ? "cancelled" : "failed";
+    // the run is over: nothing it submitted may go on running (a stage submitted before a later
+    // submission was rejected, a poll that failed)
+    await cancelAll().catch(() => {});
+    state.status = opts.signal?.aborted || (e instanceof RunError && e.args.cancelled === 1) ? "cancelled" : "failed";
     state.error = (e as Error).message;
     changed();
     throw e;
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
   }
+}
+
+function cancelledRun(why: string): RunError {
+  return new RunError("HEP7009", { scheduler: "Slurm", detail: `the run was cancelled (${why}); finished tasks keep their results: --resume runs the rest`, cancelled: 1 });
 }
 
 /** squeue of the run's jobs, one line per array task, finished ones included while Slurm keeps them. */
