@@ -181,7 +181,20 @@ export type SampleProp =
   | (Node & { kind: "Property"; key: Ident; prop: "where"; expr: Expr })
   | (Node & { kind: "Property"; key: Ident; prop: "xsec"; value: NumberLit })
   | (Node & { kind: "Property"; key: Ident; prop: "sumw"; value: NumberLit })
-  | (Node & { kind: "Property"; key: Ident; prop: "title"; title: StringLit });
+  | (Node & { kind: "Property"; key: Ident; prop: "title"; title: StringLit })
+  | (Node & { kind: "Property"; key: Ident; prop: "classes" } & ClassesBody);
+
+/** `b = label_b` in a `classes` block; with `classes by EXPR`, `b = 0` (an integer id). */
+export interface ClassEntry extends Node {
+  kind: "ClassEntry";
+  name: Ident;
+  value: Expr;
+}
+/** A `classes [by EXPR] { NAME = VALUE; ... }` block: ordered, the position is the model's output index. */
+export interface ClassesBody {
+  by?: Expr;
+  entries: ClassEntry[];
+}
 
 export interface GroupDecl extends Node {
   kind: "Group";
@@ -285,7 +298,9 @@ export type TrainProp =
   /** `test 0.1` (a number: a seeded fraction) or `test EXPR` (a per-event bool): the held-out test part. */
   | (Node & { kind: "Property"; key: Ident; prop: "test"; value: Expr })
   | (Node & { kind: "Property"; key: Ident; prop: "class_weights"; weights: ClassWeight[] })
-  | (Node & { kind: "Property"; key: Ident; prop: "negative_weights"; mode: Ident });
+  | (Node & { kind: "Property"; key: Ident; prop: "negative_weights"; mode: Ident })
+  /** Classes of every sample without its own `class` or `classes`, in output order. */
+  | (Node & { kind: "Property"; key: Ident; prop: "classes" } & ClassesBody);
 export interface TrainDecl extends Node {
   kind: "Train";
   models: Ident[];

@@ -155,7 +155,16 @@ export interface TrainNode extends NodeBase {
   classWeights: Record<string, number> | null;
   negativeWeights: NegativeWeights;
   seed: number;
+  /** class → the samples with events of that class (a sample classed by conditions is under each of its classes). */
   classes: Record<string, string[]>;
+  /** The classes in output order when `classes` blocks give it; absent: plan/classes.ts's order. */
+  order?: string[];
+  /**
+   * Samples whose events are classed by conditions (`classes { b = is_b; ... }`): sample → its
+   * classes with their conditions, in order; an event takes the first class whose condition holds
+   * and is left out of training and evaluation when none does.
+   */
+  labels?: Record<string, Array<{ class: string; expr: ExprIR }>>;
 }
 export interface PredictNode extends NodeBase {
   kind: "predict";

@@ -6,7 +6,6 @@
 import type * as A from "../../grammar/ast.js";
 import { UNITS } from "../../grammar/parser.js";
 import { BUILTIN_BY_NAME, FUNCTION_BY_NAME, MODEL_KIND_BY_NAME, Param, Signature } from "../../stdlib/index.js";
-import { classOrder } from "../../plan/classes.js";
 import { suggest } from "../core/suggest.js";
 import {
   BOOL, ERROR, FLOAT, INT, KINEMATIC_FIELDS, P4, RecordType, STRING, Type,
@@ -315,7 +314,7 @@ export class ExprChecker {
       this.ctx.report("HEP4057", scope.file, e.span, { model });
       return ERROR;
     }
-    const classes = imported ? [] : classOrder(this.ctx.samples.map((s) => s.klass).filter((k): k is string => !!k));
+    const classes = imported ? [] : this.ctx.classOrder;
     // A sample lost to a syntax error may have declared another class: the classes are unknown.
     const classesKnown = imported || !this.ctx.decls.some((d) => d.decl.kind === "Broken" && (d.decl.keyword === "sample" || d.decl.keyword === undefined));
     if (!classesKnown) return ERROR;

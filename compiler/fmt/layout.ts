@@ -200,7 +200,7 @@ class Layout {
         return this.model(d);
       case "Train":
         return this.block("decl", 0, `train ${this.names(d.models)}`, d, d.props.map((p) =>
-          p.prop === "test" ? this.exprLines("item", 1, "test ", p.value, p, PRECEDENCE.where + 1) : [this.line("item", 1, this.trainProp(p), p)],
+          p.prop === "test" ? this.exprLines("item", 1, "test ", p.value, p, PRECEDENCE.where + 1) : p.prop === "classes" ? this.classes(p) : [this.line("item", 1, this.trainProp(p), p)],
         ));
       case "Evaluate":
         return this.block("decl", 0, `evaluate ${this.names(d.models)}`, d, d.props.map((p) => this.evaluateProp(p)));
@@ -241,7 +241,18 @@ class Layout {
         return one(`sumw ${this.e(p.value)}`);
       case "title":
         return one(`title ${this.str(p.title)}`);
+      case "classes":
+        return this.classes(p);
     }
+  }
+
+  /** `classes [by EXPR] { a = x; b = y }` on one line when it fits and holds no comment, else one class per line. */
+  private classes(p: A.Node & A.ClassesBody): Line[] {
+    const head = `classes${p.by ? ` by ${this.e(p.by)}` : ""}`;
+    const items = p.entries.map((e) => `${e.name.name} = ${this.e(e.value)}`);
+    const oneLine = `${head} { ${items.join("; ")} }`;
+    if (items.length && !this.hasComment(p.span.start, p.span.end) && 2 + oneLine.length <= MAX_WIDTH) return [this.line("item", 1, oneLine, p)];
+    return this.block("item", 1, head, p, p.entries.map((e, i) => [this.line("item", 2, items[i], e)]));
   }
 
   private feature(f: A.FeatureItem): string {
@@ -277,7 +288,7 @@ class Layout {
     return this.block("decl", 0, head, d, d.options.map((o, i) => [this.line("item", 1, options[i], o)]));
   }
 
-  private trainProp(p: Exclude<A.TrainProp, { prop: "test" }>): string {
+  private trainProp(p: Exclude<A.TrainProp, { prop: "test" | "classes" }>): string {
     switch (p.prop) {
       case "on":
         return `on ${p.region.name}`;

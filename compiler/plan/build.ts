@@ -11,6 +11,7 @@ import { MODEL_KIND_BY_NAME } from "../../stdlib/index.js";
 import type { CheckContext } from "../check/context.js";
 import { featureName } from "../check/rules/features.js";
 import { literalValue } from "../check/rules/bins.js";
+import { classId } from "../check/rules/classes.js";
 import { Diagnostic, diagnostic } from "../core/diagnostics.js";
 import { positionOf, sourceFile, SourceFile, Span } from "../core/source.js";
 import { typeToString } from "../core/types.js";
@@ -146,7 +147,22 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   }
 
   const classes: Record<string, string[]> = {};
-  for (const s of ctx.samples) if (s.klass) (classes[s.klass] ??= []).push(s.name);
+  const labels: NonNullable<TrainNode["labels"]> = {};
+  for (const s of ctx.samples) {
+    if (s.klass) (classes[s.klass] ??= []).push(s.name);
+    const l = ctx.labels.get(s.name);
+    if (!l) continue;
+    const by = l.body.by ? low(l.body.by) : undefined;
+    labels[s.name] = l.body.entries.map((e) => ({
+      class: e.name.name,
+      // `classes by EXPR { b = 0 }`: the class whose id EXPR equals
+      expr: by ? { op: "binary", type: "bool", fn: "==", args: [by, { op: "const", type: "int", value: classId(e.value)! }] } : low(e.value),
+    }));
+    for (const e of labels[s.name]) if (!(classes[e.class] ??= []).includes(s.name)) classes[e.class].push(s.name);
+  }
+  const labelRefs = new Set<string>();
+  for (const ls of Object.values(labels)) for (const l of ls) refsOf(l.expr, labelRefs);
+  const classFields = ctx.labels.size ? { order: ctx.classOrder, labels } : {};
   const sampleWeights = ctx.samples.map((s) => `weight:${s.name}`);
   const sampleSelections = ctx.samples.filter((s) => s.decl.props.some((p) => p.prop === "where")).map((s) => `select:${s.name}`);
 
@@ -177,6 +193,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       const classWeights = t?.class_weights ? Object.fromEntries(t.class_weights.weights.map((w) => [w.name.name, w.value.value])) : null;
       const inputs = new Set<string>([`scale:${features}`, ...sampleWeights, ...sampleSelections]);
       if (t?.on) inputs.add(`filter:${t.on.region.name}`);
+      for (const r of labelRefs) inputs.add(r);
       if (folds) refsOf(folds.by, inputs);
       if (test && "expr" in test) refsOf(test.expr, inputs);
       for (const a of reweight?.axes ?? []) refsOf(a.expr, inputs);
@@ -199,6 +216,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         negativeWeights: (t?.negative_weights?.mode.name as NegativeWeights | undefined) ?? "keep",
         seed,
         classes,
+        ...classFields,
       });
       add({ kind: "predict", id: `predict:${name}`, origin: origin(file, decl.span), inputs: [`train:${name}`, `scale:${features}`], model: name, modelKind: kind.name });
     } else {
@@ -233,7 +251,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       let id = `evaluate:${m.name}${region ? `@${region}` : ""}`;
       for (let k = 2; evalIds.has(id); k++) id = `evaluate:${m.name}${region ? `@${region}` : ""}#${k}`;
       evalIds.add(id);
-      const inputs = new Set<string>([`predict:${m.name}`, ...sampleWeights, ...sampleSelections]);
+      const inputs = new Set<string>([`predict:${m.name}`, ...sampleWeights, ...sampleSelections, ...labelRefs]);
       if (region) inputs.add(`filter:${region}`);
       for (const b of bins) refsOf(b.expr, inputs);
       add({ kind: "evaluate", id, origin: origin(file, decl.span), inputs: [...inputs], model: m.name, region, bins, metrics, workingPoints, reference: props.reference?.model.name ?? null });
@@ -541,6 +559,7 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
           negativeWeights: n.negativeWeights,
           seed: n.seed,
           classes: n.classes,
+          ...(n.order ? { order: n.order, labels: Object.fromEntries(Object.entries(n.labels ?? {}).map(([s, ls]) => [s, ls.map((l) => ({ class: l.class, expr: ir(l.expr) }))])) } : {}),
         };
       case "predict":
         return { modelKind: n.modelKind, onnx: n.onnx ? { file: identity.get(n.onnx.path) ?? n.onnx.path, inputs: n.onnx.inputs.map(ir), output: n.onnx.output } : null, data: dataHash() };

@@ -218,6 +218,7 @@ export class TrainingRules extends SampleRules {
       },
     },
     this.field(K.negative_weights, "negative_weights", "mode", (at) => this.readName(at)),
+    this.classesEntry<A.TrainProp>(),
   ] satisfies Keyed<A.TrainProp>[]);
 
   protected trainDecl = this.RULE("trainDecl", (): A.TrainDecl => {

@@ -82,6 +82,8 @@ export function sampleMarkdown(s: SampleInput): string {
   if (s.tree) lines.push(`tree: \`${s.tree}\``);
   if (s.schema) lines.push(`entries: ${s.schema.entries.toLocaleString("en-US")} (in \`${s.schema.file}\`), ${s.schema.branches.length} branches`);
   if (s.klass) lines.push(`class: ${s.klass}`);
+  const classes = s.decl.props.find((p) => p.prop === "classes");
+  if (classes?.prop === "classes") lines.push(`classes (output order): ${classes.entries.map((e) => `${e.name.name} = ${printExpr(e.value)}`).join("; ")}${classes.by ? ` (by ${printExpr(classes.by)})` : ""}`);
   return lines.join("  \n");
 }
 

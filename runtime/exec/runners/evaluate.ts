@@ -14,10 +14,12 @@ import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
 import { inSampleColumn, scoreColumn, trainedColumn } from "./predict.js";
 import { classOf, trainColumns } from "./train.js";
+import { classAt, labelColumn, labelOutputs, labelsOf } from "./labels.js";
 import { SELECTED, type Runner } from "./types.js";
 
 interface SampleEvents {
-  label: number;
+  /** The class index of each event (in the model's order). */
+  label: Float64Array;
   scores: Float64Array[];
   weight: Float64Array;
   fold: Float64Array;
@@ -32,6 +34,10 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
     const cls = classOf(t, scope.read.sample);
     if (!cls) return null;
     const label = trained.classes.indexOf(cls);
+    // a labelled sample: each event's class from its conditions (events in none are left out)
+    const labels = labelsOf(t, scope.read.sample);
+    const labelIndex = labels?.map((l) => trained.classes.indexOf(l.class));
+    const labelOf = new GrowableF64();
     const outputs = trained.classes.length > 2 ? trained.classes.length : 1;
     const region = e.region ?? SELECTED;
     const when = scope.condition(e.region ? [e.region] : []);
@@ -42,10 +48,11 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
     const train = new GrowableF64();
     const binVars = vars.map(() => new GrowableF64());
     return {
-      outputs: vars,
+      outputs: [...vars, ...labelOutputs(t, scope, when, `:${e.id}`)],
       regions: [region],
       chunk(ev) {
         const { idx, count } = ev.passing(region);
+        const masks = labels ? labels.map((_, k) => ev.columns.get(labelColumn(t, k, `:${e.id}`)) as Uint8Array) : null;
         const foldCol = t.folds ? (ev.columns.get(`${trainColumns.fold(t)}:all`) as Float64Array) : null;
         const trainedMask = ev.columns.get(trainedColumn(e.model)) as Uint8Array;
         const binCols = vars.map((v) => ev.columns.get(v.key) as Float64Array);
@@ -57,6 +64,9 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
           for (let q = 0; q < count; q++) {
             const i = idx[q];
             if (pass === 1 && !trainedMask[i]) continue;
+            const k = masks ? classAt(masks, i) : 0;
+            if (k < 0) continue;
+            labelOf.push(masks ? labelIndex![k] : label);
             for (let k = 0; k < outputs; k++) scores[k].push(cols[k][i]);
             weight.push(w ? w[i] : 1);
             fold.push(foldCol ? foldCol[i] : 0);
@@ -68,7 +78,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
       finish(totals) {
         const w = weight.values();
         if (totals.norm !== 1) for (let i = 0; i < w.length; i++) w[i] *= totals.norm;
-        return { label, scores: scores.map((g) => g.values()), weight: w, fold: fold.values(), train: train.values(), vars: binVars.map((g) => g.values()) };
+        return { label: labelOf.values(), scores: scores.map((g) => g.values()), weight: w, fold: fold.values(), train: train.values(), vars: binVars.map((g) => g.values()) };
       },
     };
   },
@@ -90,7 +100,10 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
     const outputs = trained.classes.length > 2 ? trained.classes.length : 1;
     const label = new Int32Array(n);
     let at = 0;
-    for (const p of parts) label.fill(p.label, at, (at += p.weight.length));
+    for (const p of parts) {
+      label.set(p.label, at);
+      at += p.weight.length;
+    }
     const events: ScoredEvents = {
       scores: Array.from({ length: outputs }, (_, k) => cat((p) => p.scores[k])),
       label,
@@ -106,7 +119,8 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
       classes: trained.classes,
       kind: outputs > 1 ? "multiclass" : "binary",
       signal: trained.classes.length - 1,
-      bins: e.bins.map((b) => ({ variable: exprLabel(b.expr), edges: b.edges })),
+      // no `bins`: no binned figures (an empty list of axes is an error to runtime/evaluate)
+      ...(e.bins.length ? { bins: e.bins.map((b) => ({ variable: exprLabel(b.expr), edges: b.edges })) } : {}),
       ...(rejectionAt.length ? { signalEfficiencies: rejectionAt } : {}),
       workingPoints: Object.entries(e.workingPoints).map(([name, target]) => ({ name, target })),
       flatWorkingPoints: e.bins.length > 0,
