@@ -182,7 +182,9 @@ export type SampleProp =
   | (Node & { kind: "Property"; key: Ident; prop: "xsec"; value: NumberLit })
   | (Node & { kind: "Property"; key: Ident; prop: "sumw"; value: NumberLit })
   | (Node & { kind: "Property"; key: Ident; prop: "title"; title: StringLit })
-  | (Node & { kind: "Property"; key: Ident; prop: "classes" } & ClassesBody);
+  | (Node & { kind: "Property"; key: Ident; prop: "classes" } & ClassesBody)
+  /** `friend "preds/*.root" tree "scores"`: trees joined entry by entry with the sample's, file by file. */
+  | (Node & { kind: "Property"; key: Ident; prop: "friend"; files: StringLit; tree: StringLit });
 
 /** `b = label_b` in a `classes` block; with `classes by EXPR`, `b = 0` (an integer id). */
 export interface ClassEntry extends Node {

@@ -73,6 +73,11 @@ export interface ReadNode extends NodeBase {
   files: string[];
   branches: string[];
   class: string | null;
+  /**
+   * A friend tree: `files[k]` pairs with the sample's `files[k]`, entry by entry (checked equal),
+   * and `branches` (also in `branches` above) are read from it instead of the sample's tree.
+   */
+  friend?: { tree: string; files: string[]; branches: string[] };
 }
 export interface WeightNode extends NodeBase {
   kind: "weight";

@@ -32,6 +32,8 @@ export interface SampleInput {
   klass?: string;
   schema?: TreeSchema;
   env?: Env;
+  /** The friend trees joined with the sample's (`friend ... tree ...`), once checked: their files, tree and branches. */
+  friend?: { tree: string; files: Array<{ path: string; abs: string }>; branches: Set<string> };
 }
 
 export class CheckContext {

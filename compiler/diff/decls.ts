@@ -224,6 +224,7 @@ export function entriesOf(side: Side): Entry[] {
         { field: "sumw", key: sumw ? json(sumw.value.value) : null, show: sumw ? sumw.value.raw : null },
         { field: "title", key: title ? json(ctx.text(title.title)) : null, show: title ? printExpr(title.title) : null },
         classesFacet(prop("classes"), r),
+        { field: "friend", key: read?.kind === "read" && read.friend ? json({ tree: read.friend.tree, files: read.friend.files }) : null, show: prop("friend") ? `${printExpr(prop("friend")!.files)} tree ${printExpr(prop("friend")!.tree)}` : null },
       ];
     };
     entries.push(symbolEntry("sample", s.name, s.file, s.decl.span, [`read:${s.name}`, `weight:${s.name}`, `select:${s.name}`], facets, () => summaryOf(facets(IDENTITY))));

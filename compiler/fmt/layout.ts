@@ -243,6 +243,8 @@ class Layout {
         return one(`title ${this.str(p.title)}`);
       case "classes":
         return this.classes(p);
+      case "friend":
+        return one(`friend ${this.str(p.files)} tree ${this.str(p.tree)}`);
     }
   }
 

@@ -88,7 +88,8 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       const input = inputOf(f.abs, s.file, s.decl.name.span);
       if (input) files.push(input.path);
     }
-    add({ kind: "read", id: `read:${s.name}`, origin: origin(s.file, s.decl.span), inputs: [], sample: s.name, tree: s.tree, files, branches: [], class: s.klass ?? null });
+    const friend = s.friend ? { tree: s.friend.tree, files: s.friend.files.flatMap((f) => inputOf(f.abs, s.file, s.decl.name.span)?.path ?? []), branches: [] as string[] } : undefined;
+    add({ kind: "read", id: `read:${s.name}`, origin: origin(s.file, s.decl.span), inputs: [], sample: s.name, tree: s.tree, files, branches: [], class: s.klass ?? null, ...(friend ? { friend } : {}) });
     const prop = <K extends A.SampleProp["prop"]>(k: K) => s.decl.props.find((p) => p.prop === k) as Extract<A.SampleProp, { prop: K }> | undefined;
     const w = prop("weight");
     const xsec = prop("xsec");
@@ -353,7 +354,12 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     }
   }
   const branches = [...usage.branches].sort();
-  for (const n of nodes) if (n.kind === "read") n.branches = branches;
+  for (const n of nodes) {
+    if (n.kind !== "read") continue;
+    n.branches = branches;
+    const fb = ctx.samples.find((s) => s.name === n.sample)?.friend?.branches;
+    if (n.friend && fb) n.friend.branches = branches.filter((b) => fb.has(b));
+  }
 
   // ---- hashes ------------------------------------------------------------------------------------
   const groups = Object.fromEntries(ctx.declsOf("Group").map(({ decl }) => [decl.name.name, decl.members.map((m) => m.name)]).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
@@ -533,7 +539,12 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
   const content = (n: Draft): unknown => {
     switch (n.kind) {
       case "read":
-        return { tree: n.tree, class: n.class, files: n.files.map((f) => ({ path: f, identity: identity.get(f) ?? null })) };
+        return {
+          tree: n.tree,
+          class: n.class,
+          files: n.files.map((f) => ({ path: f, identity: identity.get(f) ?? null })),
+          ...(n.friend ? { friend: { tree: n.friend.tree, branches: n.friend.branches, files: n.friend.files.map((f) => ({ path: f, identity: identity.get(f) ?? null })) } } : {}),
+        };
       case "weight":
         return { expr: ir(n.expr), xsec: n.xsec, sumw: n.sumw, lumi: n.lumi };
       case "define":

@@ -19,6 +19,16 @@ export class SampleRules extends DeclarationRules {
     this.field(K.sumw, "sumw", "value", (at) => this.readNumber(at)),
     this.field(K.title, "title", "title", (at) => this.readString(at)),
     this.classesEntry(),
+    {
+      key: K.friend,
+      read: (k, at) => {
+        const files = this.readString(at);
+        // required, so that a sample's own `tree` on the next line is never taken for the friend's
+        this.consume(at, K.tree);
+        const tree = this.subrule(at + 1, this.string);
+        return this.ACTION(() => this.prop(k, { prop: "friend" as const, files, tree }));
+      },
+    },
   ] satisfies Keyed<A.SampleProp>[]);
 
   /** The `classes` entry of the sample and train tables: `classes [by EXPR] { NAME = VALUE ... }`. */

@@ -37,7 +37,7 @@ import { declarationStart, isIdentifierToken, lastTokenBefore, lex, Lexed, struc
 
 const BLOCK_ITEMS: Record<string, ReadonlySet<string>> = {
   analysis: new Set(["lumi", "seed", "title"]),
-  sample: new Set(["files", "tree", "class", "weight", "where", "xsec", "sumw", "title", "classes"]),
+  sample: new Set(["files", "tree", "class", "weight", "where", "xsec", "sumw", "title", "classes", "friend"]),
   train: new Set(["on", "folds", "balance", "reweight", "validation", "test", "class_weights", "negative_weights", "classes"]),
   evaluate: new Set(["in", "bins", "metrics", "working_points", "reference"]),
   output: new Set(["predictions", "histogram", "cutflow", "report", "dataset", "onnx"]),
