@@ -253,7 +253,10 @@ class Layout {
     const head = `classes${p.by ? ` by ${this.e(p.by)}` : ""}`;
     const items = p.entries.map((e) => `${e.name.name} = ${this.e(e.value)}`);
     const oneLine = `${head} { ${items.join("; ")} }`;
-    if (items.length && !this.hasComment(p.span.start, p.span.end) && 2 + oneLine.length <= MAX_WIDTH) return [this.line("item", 1, oneLine, p)];
+    // only a comment between the braces keeps the block (one before `{` moves above the line)
+    const open = this.lbrace(p.span.start, p.span.end);
+    const inside = open ? this.hasComment(open.startOffset, p.span.end) : false;
+    if (items.length && !inside && 2 + oneLine.length <= MAX_WIDTH) return [this.line("item", 1, oneLine, p)];
     return this.block("item", 1, head, p, p.entries.map((e, i) => [this.line("item", 2, items[i], e)]));
   }
 
