@@ -174,7 +174,6 @@ export const DIAGNOSTICS = {
   HEP4071: { severity: "error", message: "class id {id} is given twice in `classes by`", explanation: "`classes by EXPR { b = 0; c = 1 }` maps each integer value of EXPR to one class." },
   HEP4073: { severity: "error", message: "only a region takes a `{ weight ... }` block; {kind} '{name}' does not", explanation: "`region NAME = CONDITION { weight EXPR }` weights the events of the region (and of regions built on it). Objects and defines are values, not selections: weight a sample with its `weight` property." },
   HEP6040: { severity: "error", message: "sample '{sample}': friend tree '{tree}' in {file} has {entries} entries, but tree '{sampleTree}' in {sampleFile} has {sampleEntries}", explanation: "A friend tree is joined with its sample's tree entry by entry, file by file, so each pair of files must hold the same number of entries. The files changed since `hepc check` looked at them: make the friend files again from the same inputs." },
-  HEP4072: { severity: "warning", message: "events of sample '{sample}' in no class of `classes` are left out of training and evaluation", explanation: "An event takes the first class whose condition holds; an event for which none holds has no label. Add a class for them, or select them away with `where`." },
 } as const satisfies Record<string, DiagnosticDef>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;
