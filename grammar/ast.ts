@@ -209,7 +209,22 @@ export type SampleProp =
   | (Node & { kind: "Property"; key: Ident; prop: "where"; expr: Expr })
   | (Node & { kind: "Property"; key: Ident; prop: "xsec"; value: NumberLit })
   | (Node & { kind: "Property"; key: Ident; prop: "sumw"; value: NumberLit })
-  | (Node & { kind: "Property"; key: Ident; prop: "title"; title: StringLit });
+  | (Node & { kind: "Property"; key: Ident; prop: "title"; title: StringLit })
+  | (Node & { kind: "Property"; key: Ident; prop: "classes" } & ClassesBody)
+  /** `friend "preds/*.root" tree "scores"`: trees joined entry by entry with the sample's, file by file. */
+  | (Node & { kind: "Property"; key: Ident; prop: "friend"; files: StringLit; tree: StringLit });
+
+/** `b = label_b` in a `classes` block; with `classes by EXPR`, `b = 0` (an integer id). */
+export interface ClassEntry extends Node {
+  kind: "ClassEntry";
+  name: Ident;
+  value: Expr;
+}
+/** A `classes [by EXPR] { NAME = VALUE; ... }` block: ordered, the position is the model's output index. */
+export interface ClassesBody {
+  by?: Expr;
+  entries: ClassEntry[];
+}
 
 /** `defaults { tree "t" ... }`: sample properties every sample has unless it gives its own. */
 export interface DefaultsDecl extends Node {
@@ -333,7 +348,9 @@ export type TrainProp =
   | (Node & { kind: "Property"; key: Ident; prop: "class_weights"; weights: ClassWeight[] })
   | (Node & { kind: "Property"; key: Ident; prop: "negative_weights"; mode: Ident })
   /** `device gpu`: where the block's models that can use a GPU train. */
-  | (Node & { kind: "Property"; key: Ident; prop: "device"; mode: Ident });
+  | (Node & { kind: "Property"; key: Ident; prop: "device"; mode: Ident })
+  /** Classes of every sample without its own `class` or `classes`, in output order. */
+  | (Node & { kind: "Property"; key: Ident; prop: "classes" } & ClassesBody);
 export interface TrainDecl extends Node {
   kind: "Train";
   models: Ident[];

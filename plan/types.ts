@@ -93,6 +93,11 @@ export interface ReadNode extends NodeBase {
   files: string[];
   branches: string[];
   class: string | null;
+  /**
+   * A friend tree: `files[k]` pairs with the sample's `files[k]`, entry by entry (checked equal),
+   * and `branches` (also in `branches` above) are read from it instead of the sample's tree.
+   */
+  friend?: { tree: string; files: string[]; branches: string[] };
 }
 export interface WeightNode extends NodeBase {
   kind: "weight";
@@ -179,7 +184,16 @@ export interface TrainNode extends NodeBase {
   /** Written only when the block says `device`: it then wins over the run's --device. */
   device?: (typeof TRAIN_DEVICES)[number];
   seed: number;
+  /** class → the samples with events of that class (a sample classed by conditions is under each of its classes). */
   classes: Record<string, string[]>;
+  /** The classes in output order when `classes` blocks give it; absent: plan/classes.ts's order. */
+  order?: string[];
+  /**
+   * Samples whose events are classed by conditions (`classes { b = is_b; ... }`): sample → its
+   * classes with their conditions, in order; an event takes the first class whose condition holds
+   * and is left out of training and evaluation when none does.
+   */
+  labels?: Record<string, Array<{ class: string; expr: ExprIR }>>;
 }
 export interface PredictNode extends NodeBase {
   kind: "predict";

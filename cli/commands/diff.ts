@@ -12,6 +12,7 @@ import type { CompilerHost } from "../../compiler/host.js";
 import { lockPathFor, readLock } from "../../compiler/plan/lock.js";
 import { diagnosticsJson, printDiagnostics, sourcesOf } from "../diagnostics.js";
 import { nodeHost } from "../host.js";
+import { SET_HELP, takeSets } from "../set.js";
 import { CliIo, EXIT_ERRORS, EXIT_OK, EXIT_USAGE, parseArgs, UsageError } from "../io.js";
 
 export const HELP = `usage: hepc diff OLD.hep NEW.hep [--format text|markdown|json]
@@ -30,6 +31,9 @@ for *.hep makes \`git diff\` show this).
 
 Exit code: 0 no semantic change, 1 changes, 2 usage, git or compile errors (either side).
 With --git, 0 whenever a diff was shown (git stops at a non-zero exit).
+
+${SET_HELP}
+                   (both sides; before any --)
 `;
 
 type Format = "text" | "markdown" | "json";
@@ -44,7 +48,8 @@ interface SideSpec {
 }
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(argv, { flags: ["help", "git"], options: ["format"] });
+  const sets = takeSets(argv);
+  const args = parseArgs(sets.argv, { flags: ["help", "git"], options: ["format"] });
   if (args.flags.has("help")) {
     io.stdout(HELP);
     return EXIT_OK;
@@ -69,7 +74,7 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       { label: b, abs: path.resolve(io.cwd, b), host, which: "new" },
     ];
   }
-  const compiled = await compileSides(sides, io, format);
+  const compiled = await compileSides(sides, io, format, sets.params);
   if (!compiled) return EXIT_USAGE;
   const diff = diffSides(compiled[0], compiled[1]);
   print(io, format, diff);
@@ -88,10 +93,11 @@ function print(io: CliIo, format: Format, diff: ReturnType<typeof diffSides>): v
 }
 
 /** Compiles both sides; on an error prints that side's diagnostics and returns undefined (never a partial diff). */
-async function compileSides(specs: [SideSpec, SideSpec], io: CliIo, format: Format): Promise<[Side, Side] | undefined> {
+async function compileSides(specs: [SideSpec, SideSpec], io: CliIo, format: Format, params: ReadonlyMap<string, string>): Promise<[Side, Side] | undefined> {
   const out: Side[] = [];
   for (const s of specs) {
-    const c = await compilePlan(s.abs, s.host, s.overlay ? { overlay: s.overlay } : {});
+    // `--set` applies to both sides: the diff is of the analyses as they run with these values
+    const c = await compilePlan(s.abs, s.host, { ...(s.overlay ? { overlay: s.overlay } : {}), params });
     const errors = c.diagnostics.filter((d) => d.severity === "error");
     if (errors.length || !c.plan) {
       io.stderr(`hepc diff: the ${s.which} side (${s.label}) does not compile:\n`);

@@ -12,6 +12,7 @@ import type { Program } from "../load/program.js";
 import type { CollectionEntry, Env } from "./env.js";
 import type { Located, SymbolInfo } from "./symbols.js";
 import type { ParamInfo } from "./rules/params.js";
+import type { Labels } from "./rules/classes.js";
 
 export type Resolution =
   | { kind: "symbol"; symbol: SymbolInfo }
@@ -31,6 +32,8 @@ export interface SampleInput {
   klass?: string;
   schema?: TreeSchema;
   env?: Env;
+  /** The friend trees joined with the sample's (`friend ... tree ...`), once checked: their files, tree and branches. */
+  friend?: { tree: string; files: Array<{ path: string; abs: string }>; branches: Set<string> };
 }
 
 export class CheckContext {
@@ -75,6 +78,10 @@ export class CheckContext {
   /** The environment names resolve in: the first sample with a schema, checked against the others. */
   env?: Env;
 
+  /** Samples whose events get classes from a `classes` block (their own or the train block's). */
+  readonly labels = new Map<string, Labels>();
+  /** The classes of training in output order: a `classes` block's order, else plan/classes.ts's. */
+  classOrder: string[] = [];
   /** Parameters by name, with the values in effect (after `--set`). */
   readonly params = new Map<string, ParamInfo>();
   /** `${NAME}` references in strings, for the LSP (definition, references, rename). */

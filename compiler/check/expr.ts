@@ -6,7 +6,6 @@
 import type * as A from "../../grammar/ast.js";
 import { UNITS } from "../../grammar/parser.js";
 import { BUILTIN_BY_NAME, FUNCTION_BY_NAME, MODEL_KIND_BY_NAME, Param, Signature } from "../../stdlib/index.js";
-import { classOrder } from "../../plan/classes.js";
 import { suggest } from "../core/suggest.js";
 import {
   BOOL, ERROR, FLOAT, INT, KINEMATIC_FIELDS, P4, RecordType, STRING, Type,
@@ -343,7 +342,7 @@ export class ExprChecker {
     // an imported model's classes are the names its `classes` option gives its output's columns
     const named = imported ? decl.options.find((o) => o.key.name === "classes")?.value : undefined;
     const importedClasses = named?.kind === "List" ? named.items.flatMap((i) => (i.kind === "Name" ? [i.name] : [])) : [];
-    const classes = imported ? importedClasses : classOrder(this.ctx.samples.map((s) => s.klass).filter((k): k is string => !!k));
+    const classes = imported ? importedClasses : this.ctx.classOrder;
     // A sample lost to a syntax error may have declared another class: the classes are unknown.
     const classesKnown = imported || !this.ctx.decls.some((d) => d.decl.kind === "Broken" && (d.decl.keyword === "sample" || d.decl.keyword === undefined));
     if (!classesKnown) return ERROR;

@@ -15,6 +15,7 @@ import { checkEvaluate } from "./rules/evaluate.js";
 import { checkFeatures } from "./rules/features.js";
 import { checkModels } from "./rules/models.js";
 import { checkOutputs } from "./rules/outputs.js";
+import { checkClassExprs, resolveClasses } from "./rules/classes.js";
 import { checkParams, textOf } from "./rules/params.js";
 import { checkEnergy, checkQuantity, checkSampleExprs, checkSamples } from "./rules/samples.js";
 import { checkScoreCycles } from "./rules/scores.js";
@@ -33,12 +34,14 @@ export async function check(program: Program, host: CompilerHost, overrides: Rea
   applyDefaults(ctx);
   checkHeader(ctx);
   await checkSamples(ctx, host, program.absPaths[0] ?? host.cwd);
+  resolveClasses(ctx);
   const exprs = new ExprChecker(ctx);
   // Every object, define and region is typed, used or not, so mistakes in unused ones show too.
   for (const sym of ctx.symbols.values()) {
     if (sym.kind === "object" || sym.kind === "define" || sym.kind === "region") exprs.typeOfSymbol(sym);
   }
   checkSampleExprs(ctx, exprs);
+  checkClassExprs(ctx, exprs);
   checkGroups(ctx);
   checkBinsDecls(ctx);
   checkFeatures(ctx, exprs);

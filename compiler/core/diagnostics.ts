@@ -228,6 +228,7 @@ export const DIAGNOSTICS = {
   HEP6092: { severity: "error", message: "the GPU was lost while training: {reason}", explanation: "The device stopped answering (a driver reset, the GPU taken away, out of memory). The run stopped there and nothing was written; run it again, or with `--device cpu`." },
   HEP6094: { severity: "error", message: "model '{model}': its training data and buffers ({size}) do not fit the GPU's memory: {reason}", explanation: "The training rows stay on the GPU for the whole fit (uploaded once, shuffled and batched there), with the network's weights, gradients and optimiser state and a batch's buffers. The device could not allocate them. Nothing was written. Train on fewer events (a tighter `on` region), on a GPU with more memory, or with `--device cpu`." },
   HEP6093: { severity: "error", message: "'{value}' is not a device: use auto, cpu or gpu", explanation: "`--device`, `HEPC_DEVICE` and a train block's `device` take auto (the GPU when there is one, else the CPU), cpu or gpu." },
+  HEP6040: { severity: "error", message: "sample '{sample}': friend tree '{tree}' in {file} has {entries} entries, but tree '{sampleTree}' in {sampleFile} has {sampleEntries}", explanation: "A friend tree is joined with its sample's tree entry by entry, file by file, so each pair of files must hold the same number of entries. The files changed since `hepc check` looked at them: make the friend files again from the same inputs." },
 } as const satisfies Record<string, DiagnosticDef>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

@@ -159,6 +159,12 @@ export function entriesOf(side: Side): Entry[] {
       return { text: printExpr(e) };
     }
   };
+  // ordered: the position of a class is the model's output index
+  const classesFacet = (c: (A.Node & A.ClassesBody) | undefined, rename: Rename): ListFacet => ({
+    field: "classes",
+    list: (c?.entries ?? []).map((e) => ({ id: e.name.name, key: json({ by: c?.by ? JSON.parse(irKey(low(c.by), rename)) : null, value: c?.by ? printExpr(e.value) : JSON.parse(irKey(low(e.value), rename)) }), show: `${e.name.name} = ${printExpr(e.value)}` })),
+    ordered: true,
+  });
   const exprFacet = (field: string, e: A.Expr | undefined, rename: Rename): ValueFacet =>
     e ? { field, key: irKey(low(e), rename), show: printExpr(e) } : { field, key: null, show: null };
   const nodeIds = new Set(plan.nodes.map((n) => n.id));
@@ -225,6 +231,8 @@ export function entriesOf(side: Side): Entry[] {
         { field: "xsec", key: xsec ? json(quantity(xsec.value)) : null, show: xsec ? printExpr(xsec.value) : null },
         { field: "sumw", key: sumw ? json(sumw.value.value) : null, show: sumw ? sumw.value.raw : null },
         { field: "title", key: title ? json(ctx.text(title.title)) : null, show: title ? printExpr(title.title) : null },
+        classesFacet(prop("classes"), r),
+        { field: "friend", key: read?.kind === "read" && read.friend ? json({ tree: read.friend.tree, files: read.friend.files }) : null, show: prop("friend") ? `${printExpr(prop("friend")!.files)} tree ${printExpr(prop("friend")!.tree)}` : null },
       ];
     };
     entries.push(symbolEntry("sample", s.name, s.file, s.decl.span, [`read:${s.name}`, `weight:${s.name}`, `select:${s.name}`], facets, () => summaryOf(facets(IDENTITY))));
@@ -351,6 +359,7 @@ export function entriesOf(side: Side): Entry[] {
           },
           // Not written means keep: writing `negative_weights keep` changes nothing.
           { field: "negative_weights", key: negative?.mode.name ?? "keep", show: negative?.mode.name ?? null },
+          classesFacet(get("classes"), r),
         ];
       };
       entries.push({

@@ -202,7 +202,7 @@ class Layout {
         return this.model(d);
       case "Train":
         return this.block("decl", 0, `train ${this.names(d.models)}`, d, d.props.map((p) =>
-          p.prop === "test" ? this.exprLines("item", 1, "test ", p.value, p, PRECEDENCE.where + 1) : [this.line("item", 1, this.trainProp(p), p)],
+          p.prop === "test" ? this.exprLines("item", 1, "test ", p.value, p, PRECEDENCE.where + 1) : p.prop === "classes" ? this.classes(p) : [this.line("item", 1, this.trainProp(p), p)],
         ));
       case "Evaluate":
         return this.block("decl", 0, `evaluate ${this.names(d.models)}`, d, d.props.map((p) => this.evaluateProp(p)));
@@ -262,7 +262,23 @@ class Layout {
         return one(`sumw ${this.e(p.value)}`);
       case "title":
         return one(`title ${this.str(p.title)}`);
+      case "classes":
+        return this.classes(p);
+      case "friend":
+        return one(`friend ${this.str(p.files)} tree ${this.str(p.tree)}`);
     }
+  }
+
+  /** `classes [by EXPR] { a = x; b = y }` on one line when it fits and holds no comment, else one class per line. */
+  private classes(p: A.Node & A.ClassesBody): Line[] {
+    const head = `classes${p.by ? ` by ${this.e(p.by)}` : ""}`;
+    const items = p.entries.map((e) => `${e.name.name} = ${this.e(e.value)}`);
+    const oneLine = `${head} { ${items.join("; ")} }`;
+    // only a comment between the braces keeps the block (one before `{` moves above the line)
+    const open = this.lbrace(p.span.start, p.span.end);
+    const inside = open ? this.hasComment(open.startOffset, p.span.end) : false;
+    if (items.length && !inside && 2 + oneLine.length <= MAX_WIDTH) return [this.line("item", 1, oneLine, p)];
+    return this.block("item", 1, head, p, p.entries.map((e, i) => [this.line("item", 2, items[i], e)]));
   }
 
   private feature(f: A.FeatureItem): string {
@@ -298,7 +314,7 @@ class Layout {
     return this.block("decl", 0, head, d, d.options.map((o, i) => [this.line("item", 1, options[i], o)]));
   }
 
-  private trainProp(p: Exclude<A.TrainProp, { prop: "test" }>): string {
+  private trainProp(p: Exclude<A.TrainProp, { prop: "test" | "classes" }>): string {
     switch (p.prop) {
       case "on":
         return `on ${p.region.name}`;

@@ -13,6 +13,7 @@ import type { CheckContext } from "../check/context.js";
 import { featureName } from "../check/rules/features.js";
 import { literalValue } from "../check/rules/bins.js";
 import { ntupleColumns } from "../check/rules/ntuple.js";
+import { classId } from "../check/rules/classes.js";
 import { Diagnostic, diagnostic } from "../core/diagnostics.js";
 import { positionOf, sourceFile, SourceFile, Span } from "../core/source.js";
 import { typeToString } from "../core/types.js";
@@ -91,7 +92,8 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       const input = inputOf(f.abs, s.file, s.decl.name.span);
       if (input) files.push(input.path);
     }
-    add({ kind: "read", id: `read:${s.name}`, origin: origin(s.file, s.decl.span), inputs: [], sample: s.name, tree: s.tree, files, branches: [], class: s.klass ?? null });
+    const friend = s.friend ? { tree: s.friend.tree, files: s.friend.files.flatMap((f) => inputOf(f.abs, s.file, s.decl.name.span)?.path ?? []), branches: [] as string[] } : undefined;
+    add({ kind: "read", id: `read:${s.name}`, origin: origin(s.file, s.decl.span), inputs: [], sample: s.name, tree: s.tree, files, branches: [], class: s.klass ?? null, ...(friend ? { friend } : {}) });
     const prop = <K extends A.SampleProp["prop"]>(k: K) => s.decl.props.find((p) => p.prop === k) as Extract<A.SampleProp, { prop: K }> | undefined;
     const w = prop("weight");
     const xsec = prop("xsec");
@@ -154,7 +156,22 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     return d?.kind === "Features" ? d : undefined;
   };
   const classes: Record<string, string[]> = {};
-  for (const s of ctx.samples) if (s.klass) (classes[s.klass] ??= []).push(s.name);
+  const labels: NonNullable<TrainNode["labels"]> = {};
+  for (const s of ctx.samples) {
+    if (s.klass) (classes[s.klass] ??= []).push(s.name);
+    const l = ctx.labels.get(s.name);
+    if (!l) continue;
+    const by = l.body.by ? low(l.body.by) : undefined;
+    labels[s.name] = l.body.entries.map((e) => ({
+      class: e.name.name,
+      // `classes by EXPR { b = 0 }`: the class whose id EXPR equals
+      expr: by ? { op: "binary", type: "bool", fn: "==", args: [by, { op: "const", type: "int", value: classId(e.value)! }] } : low(e.value),
+    }));
+    for (const e of labels[s.name]) if (!(classes[e.class] ??= []).includes(s.name)) classes[e.class].push(s.name);
+  }
+  const labelRefs = new Set<string>();
+  for (const ls of Object.values(labels)) for (const l of ls) refsOf(l.expr, labelRefs);
+  const classFields = ctx.labels.size ? { order: ctx.classOrder, labels } : {};
   const sampleWeights = ctx.samples.map((s) => `weight:${s.name}`);
   const sampleSelections = ctx.samples.filter((s) => s.decl.props.some((p) => p.prop === "where")).map((s) => `select:${s.name}`);
 
@@ -185,6 +202,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       const classWeights = t?.class_weights ? Object.fromEntries(t.class_weights.weights.map((w) => [w.name.name, w.value.value])) : null;
       const inputs = new Set<string>([`scale:${features}`, ...sampleWeights, ...sampleSelections]);
       if (t?.on) inputs.add(`filter:${t.on.region.name}`);
+      for (const r of labelRefs) inputs.add(r);
       if (folds) refsOf(folds.by, inputs);
       if (test && "expr" in test) refsOf(test.expr, inputs);
       for (const a of reweight?.axes ?? []) refsOf(a.expr, inputs);
@@ -208,6 +226,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         ...(t?.device ? { device: t.device.mode.name as NonNullable<TrainNode["device"]> } : {}),
         seed,
         classes,
+        ...classFields,
       });
       add({ kind: "predict", id: `predict:${name}`, origin: origin(file, decl.span), inputs: [`train:${name}`, `scale:${features}`], model: name, modelKind: kind.name });
     } else if (kind.argument === "expression") {
@@ -277,7 +296,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       const id = evaluateIdOf(ctx, decl, m.name);
       if (evalIds.has(id)) continue; // a model named twice in one block is evaluated once
       evalIds.add(id);
-      const inputs = new Set<string>([`predict:${m.name}`, ...sampleWeights, ...sampleSelections]);
+      const inputs = new Set<string>([`predict:${m.name}`, ...sampleWeights, ...sampleSelections, ...labelRefs]);
       if (region) inputs.add(`filter:${region}`);
       for (const b of bins) refsOf(b.expr, inputs);
       const g = ctx.givens.get(decl);
@@ -405,7 +424,12 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     }
   }
   const branches = [...usage.branches].sort();
-  for (const n of nodes) if (n.kind === "read") n.branches = branches;
+  for (const n of nodes) {
+    if (n.kind !== "read") continue;
+    n.branches = branches;
+    const fb = ctx.samples.find((s) => s.name === n.sample)?.friend?.branches;
+    if (n.friend && fb) n.friend.branches = branches.filter((b) => fb.has(b));
+  }
 
   // ---- hashes ------------------------------------------------------------------------------------
   const groups = Object.fromEntries(ctx.declsOf("Group").map(({ decl }) => [decl.name.name, decl.members.map((m) => m.name)]).sort((a, b) => (a[0] < b[0] ? -1 : 1)));
@@ -615,7 +639,13 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
   const content = (n: Draft): unknown => {
     switch (n.kind) {
       case "read":
-        return { tree: n.tree, class: n.class, files: n.files.map((f) => ({ path: f, identity: identity.get(f) ?? null })), ...(draws ? { stream: n.sample } : {}) };
+        return {
+          tree: n.tree,
+          class: n.class,
+          files: n.files.map((f) => ({ path: f, identity: identity.get(f) ?? null })),
+          ...(n.friend ? { friend: { tree: n.friend.tree, branches: n.friend.branches, files: n.friend.files.map((f) => ({ path: f, identity: identity.get(f) ?? null })) } } : {}),
+          ...(draws ? { stream: n.sample } : {}),
+        };
       case "weight":
         return { expr: ir(n.expr), xsec: n.xsec, sumw: n.sumw, lumi: n.lumi };
       case "define":
@@ -643,6 +673,7 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
           ...(n.device ? { device: n.device } : {}),
           seed: n.seed,
           classes: n.classes,
+          ...(n.order ? { order: n.order, labels: Object.fromEntries(Object.entries(n.labels ?? {}).map(([s, ls]) => [s, ls.map((l) => ({ class: l.class, expr: ir(l.expr) }))])) } : {}),
         };
       case "predict":
         return {

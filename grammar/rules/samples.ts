@@ -18,7 +18,53 @@ export class SampleRules extends DeclarationRules {
     this.field(K.xsec, "xsec", "value", (at) => this.readQuantity(at)),
     this.field(K.sumw, "sumw", "value", (at) => this.readNumber(at)),
     this.field(K.title, "title", "title", (at) => this.readString(at)),
+    this.classesEntry(),
+    {
+      key: K.friend,
+      read: (k, at) => {
+        const files = this.readString(at);
+        // required, so that a sample's own `tree` on the next line is never taken for the friend's
+        this.consume(at, K.tree);
+        const tree = this.subrule(at + 1, this.string);
+        return this.ACTION(() => this.prop(k, { prop: "friend" as const, files, tree }));
+      },
+    },
   ] satisfies Keyed<A.SampleProp>[]);
+
+  /** The `classes` entry of the sample and train tables: `classes [by EXPR] { NAME = VALUE ... }`. */
+  protected classesEntry<P extends A.SampleProp | A.TrainProp>(): Keyed<P> {
+    return {
+      key: K.classes,
+      read: (k, at) => {
+        const body = this.subrule(at, this.classesBody);
+        return this.ACTION(() => this.prop(k, { prop: "classes" as const, by: body.by, entries: body.entries }) as P);
+      },
+    };
+  }
+
+  protected classesBody = this.RULE("classesBody", (): A.ClassesBody => {
+    let by: A.Expr | undefined;
+    this.OPTION(() => {
+      this.CONSUME(K.by);
+      by = this.SUBRULE(this.expression);
+    });
+    const entries: A.ClassEntry[] = [];
+    this.CONSUME(T.LBrace);
+    this.MANY(() => {
+      const e = this.SUBRULE(this.classEntry);
+      this.ACTION(() => this.keep(entries, e));
+      this.OPTION1(() => this.OR([{ ALT: () => this.CONSUME(T.Semicolon) }, { ALT: () => this.CONSUME(T.Comma) }]));
+    });
+    this.CONSUME(T.RBrace);
+    return { by, entries };
+  }, { recoveryValueFunc: () => ({ entries: [] }) });
+
+  protected classEntry = this.RULE("classEntry", (): A.ClassEntry => {
+    const name = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    const value = this.SUBRULE(this.expression);
+    return this.ACTION(() => this.node({ kind: "ClassEntry" as const, name: this.ident(name), value }, name.startOffset, this.lastEnd()));
+  }, this.recovery("classEntry"));
 
   protected sampleDecl = this.RULE("sampleDecl", (): A.SampleDecl => {
     const kw = this.CONSUME(K.sample);

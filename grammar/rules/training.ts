@@ -220,6 +220,7 @@ export class TrainingRules extends SampleRules {
     this.field(K.negative_weights, "negative_weights", "mode", (at) => this.readName(at)),
     // `device gpu`: where the block's models that can use a GPU train (auto, cpu, gpu)
     this.field(K.device, "device", "mode", (at) => this.readName(at)),
+    this.classesEntry<A.TrainProp>(),
   ] satisfies Keyed<A.TrainProp>[]);
 
   protected trainDecl = this.RULE("trainDecl", (): A.TrainDecl => {

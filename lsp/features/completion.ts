@@ -28,7 +28,6 @@ import {
   REWEIGHT_MODES, signatureText,
 } from "../../stdlib/index.js";
 import { NEGATIVE_WEIGHT_MODES, TRAIN_DEVICES } from "../../plan/types.js";
-import { classOrder } from "../../plan/classes.js";
 import { documentPath } from "./common.js";
 import { CursorTypes, typesAtCursor } from "./cursorTypes.js";
 import { branchMarkdown, builtinMarkdown, collectionMarkdown, functionMarkdown, symbolMarkdown, symbolType } from "./docs.js";
@@ -38,9 +37,9 @@ import { declarationStart, isIdentifierToken, lastTokenBefore, lex, Lexed, struc
 
 const BLOCK_ITEMS: Record<string, ReadonlySet<string>> = {
   analysis: new Set(["lumi", "seed", "title"]),
-  sample: new Set(["files", "tree", "class", "weight", "where", "xsec", "sumw", "title"]),
+  sample: new Set(["files", "tree", "class", "weight", "where", "xsec", "sumw", "title", "classes", "friend"]),
   defaults: new Set(["tree", "class", "weight", "where", "xsec", "sumw", "title"]),
-  train: new Set(["on", "folds", "balance", "reweight", "validation", "test", "class_weights", "negative_weights", "device"]),
+  train: new Set(["on", "folds", "balance", "reweight", "validation", "test", "class_weights", "negative_weights", "device", "classes"]),
   evaluate: new Set(["in", "bins", "metrics", "working_points", "reference"]),
   output: new Set(["predictions", "histogram", "histograms", "cutflow", "report", "dataset", "onnx", "ntuple"]),
 };
@@ -358,7 +357,7 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
   // After `MODEL.`: a multiclass model's classes, whose scores no record type describes.
   if (prev?.tokenType === T.Dot && toks[last - 2]?.tokenType !== T.Dot && c?.checked.symbols.get(toks[last - 1]?.image ?? "")?.kind === "model") {
     const model = toks[last - 1].image;
-    const classes = classOrder(c.checked.samples.map((s) => s.klass).filter((k): k is string => !!k));
+    const classes = c.checked.classOrder;
     if (classes.length > 2) for (const k of classes) add({ label: k, kind: CompletionItemKind.Field, detail: `score of class ${k} of model ${model}` }, RANK.field);
   }
   // A `(` of a features-taking model: `gbdt(` wants a features name (expression rule otherwise).

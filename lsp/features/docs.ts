@@ -82,6 +82,9 @@ export function sampleMarkdown(s: SampleInput): string {
   if (s.tree) lines.push(`tree: \`${s.tree}\``);
   if (s.schema) lines.push(`entries: ${s.schema.entries.toLocaleString("en-US")} (in \`${s.schema.file}\`), ${s.schema.branches.length} branches`);
   if (s.klass) lines.push(`class: ${s.klass}`);
+  if (s.friend) lines.push(`friend: tree \`${s.friend.tree}\` in ${s.friend.files.map((f) => "`" + f.path + "`").join(", ")} (${s.friend.branches.size} branches joined)`);
+  const classes = s.decl.props.find((p) => p.prop === "classes");
+  if (classes?.prop === "classes") lines.push(`classes (output order): ${classes.entries.map((e) => `${e.name.name} = ${printExpr(e.value)}`).join("; ")}${classes.by ? ` (by ${printExpr(classes.by)})` : ""}`);
   return lines.join("  \n");
 }
 

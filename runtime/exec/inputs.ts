@@ -7,7 +7,7 @@ import { RunError } from "./errors.js";
 
 /** Inputs must still be what the plan recorded: size and modification time, or the locked sha256. */
 export async function verifyInputs(plan: Plan, dir: string): Promise<void> {
-  const readNode = (p: string) => plan.nodes.find((n) => n.kind === "read" && n.files.includes(p));
+  const readNode = (p: string) => plan.nodes.find((n) => n.kind === "read" && (n.files.includes(p) || (n.friend?.files.includes(p) ?? false)));
   for (const input of plan.inputs) {
     const abs = path.resolve(dir, input.path);
     const origin = readNode(input.path)?.origin;

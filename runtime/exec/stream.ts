@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import * as path from "node:path";
 import type { ExprIR, Plan, ReadNode } from "../../plan/types.js";
 import { hashOf } from "../../plan/canonical.js";
-import { openRoot, RootIoError, type RootFile } from "../io/index.js";
+import { openRoot, RootIoError, type ReadPlan, type RootFile } from "../io/index.js";
 import { compileKernel, type Kernel, type KernelOutput, randomStream } from "../columns/index.js";
 import { atomicWrite, CacheWriter, loadJson, openCachedColumn, type CachedColumn } from "./cache.js";
 import { chunkRunner, defaultThreads, WorkerStopped, type ChunkDone } from "./chunks.js";
@@ -130,19 +130,36 @@ export async function streamSample(
     // Files are opened in order, each while the chunks of the one before are being computed, and
     // closed once their chunks are planned (workers read by path): open handles and metadata in
     // memory stay at two files however long the chain.
-    const open = (k: number): Promise<{ handle: RootFile; entries: number }> =>
+    // A friend tree (`friend ... tree ...`): its branches come from file k of the friend's files,
+    // planned over the same entries as the sample's file k and read together with its own.
+    const friend = read.friend;
+    const friendSet = new Set(friend?.branches ?? []);
+    const friendBranches = kernel.branches.filter((b) => friendSet.has(b));
+    const ownBranches = kernel.branches.filter((b) => !friendSet.has(b));
+    const friendFiles = friend ? friend.files.map((f) => path.resolve(opts.analysisDir, f)) : [];
+    type Opened = { handle: RootFile; friend: RootFile | null; entries: number };
+    const open = (k: number): Promise<Opened> =>
       (async () => {
         const handle = await openRootOrFail(files[k], read);
+        let other: RootFile | null = null;
         try {
-          return { handle, entries: (await handle.tree(read.tree)).entries };
+          const entries = (await handle.tree(read.tree)).entries;
+          if (friend && friendBranches.length) {
+            other = await openRootOrFail(friendFiles[k], read);
+            const fe = (await other.tree(friend.tree)).entries;
+            if (fe !== entries) throw new RunError("HEP6040", { sample: read.sample, tree: friend.tree, file: friend.files[k], entries: fe, sampleTree: read.tree, sampleFile: read.files[k], sampleEntries: entries }, read.origin);
+          }
+          return { handle, friend: other, entries };
         } catch (e) {
           await handle.close();
-          throw ioError(e, k);
+          await other?.close();
+          throw e instanceof RunError ? e : ioError(e, k);
         }
       })();
-    let next: Promise<{ handle: RootFile; entries: number }> | null = fileIdx.length ? open(fileIdx[0]) : null;
+    let next: Promise<Opened> | null = fileIdx.length ? open(fileIdx[0]) : null;
     next?.catch(() => {}); // awaited (and its failure reported) below
     let current: RootFile | null = null;
+    let currentFriend: RootFile | null = null;
     try {
       let caching = false;
       if (cacheDir) {
@@ -183,6 +200,7 @@ export async function streamSample(
         const k = fileIdx[q];
         const opened = await next!;
         current = opened.handle;
+        currentFriend = opened.friend;
         next = q + 1 < fileIdx.length ? open(fileIdx[q + 1]) : null;
         next?.catch(() => {});
         const entries = opened.entries;
@@ -194,7 +212,8 @@ export async function streamSample(
         let ranges: Array<[number, number]>;
         try {
           const target = chunkTarget(chunkSize, entries, runner.capacity);
-          ranges = chunkRanges(entries, await current.basketStarts(read.tree, kernel.branches), target, chunkSize);
+          const starts = ownBranches.length || !currentFriend ? await current.basketStarts(read.tree, ownBranches) : await currentFriend.basketStarts(friend!.tree, friendBranches);
+          ranges = chunkRanges(entries, starts, target, chunkSize);
         } catch (e) {
           throw ioError(e, k);
         }
@@ -203,7 +222,8 @@ export async function streamSample(
           if (opts.signal?.aborted) throw new RunError("HEP6005", {});
           let readPlan;
           try {
-            readPlan = await current.plan(read.tree, kernel.branches, { start, stop });
+            readPlan = await current.plan(read.tree, ownBranches, { start, stop });
+            if (currentFriend) readPlan = joinPlans(readPlan, await currentFriend.plan(friend!.tree, friendBranches, { start, stop }));
           } catch (e) {
             throw ioError(e, k);
           }
@@ -214,6 +234,8 @@ export async function streamSample(
         }
         await current.close();
         current = null;
+        await currentFriend?.close();
+        currentFriend = null;
         offset += entries;
       }
       while (queue.length) {
@@ -247,11 +269,18 @@ export async function streamSample(
       runner.release();
       for (const wr of writers.values()) wr.discard();
       await current?.close();
-      if (next) await next.then((o) => o.handle.close(), () => {});
+      await currentFriend?.close();
+      if (next) await next.then((o) => Promise.all([o.handle.close(), o.friend?.close()]), () => {});
     }
   } finally {
     for (const c of cached.values()) c.close();
   }
+}
+
+/** One plan of the columns of two trees over the same entries: the second's columns follow the first's. */
+function joinPlans(a: ReadPlan, b: ReadPlan): ReadPlan {
+  const k = a.columns.length;
+  return { n: a.n, columns: [...a.columns, ...b.columns], baskets: [...a.baskets, ...b.baskets.map((x) => ({ ...x, column: x.column + k }))] };
 }
 
 /** A cache's record of a sample's entries, if it has the expected shape (else it is not used). */

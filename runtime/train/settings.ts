@@ -5,12 +5,13 @@ import { classOrder } from "../../plan/classes.js";
 import type { ScaleSpec, Settings, TrainSpec } from "./spec.js";
 
 export function resolveSettings(train: TrainSpec, scale: ScaleSpec, problems: Problems): Settings | null {
-  const classes = classOrder(Object.keys(train.classes));
+  // `classes` blocks give the order (the output index); otherwise it is by name, `signal` last
+  const classes = train.order ?? classOrder(Object.keys(train.classes));
   const classIndex = new Map(classes.map((c, i) => [c, i]));
   const sampleClass = new Map<string, number>();
   const samples: string[] = [];
   classes.forEach((c, k) => {
-    for (const s of train.classes[c]) {
+    for (const s of train.classes[c] ?? []) {
       if (sampleClass.has(s)) {
         problems.add("HEP6018", { detail: `sample '${s}' is listed in two classes` });
         continue;

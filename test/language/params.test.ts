@@ -99,8 +99,8 @@ describe("parameters", () => {
   });
 
   it("--set reaches `hepc check` and `hepc plan` from the command line", async () => {
-    const io = () => {
-      const o = { out: "", err: "", isTTY: false, cwd: REPO_ROOT, stdout: (t: string) => void (o.out += t), stderr: (t: string) => void (o.err += t) };
+    const io = (cwd = REPO_ROOT) => {
+      const o = { out: "", err: "", isTTY: false, cwd, stdout: (t: string) => void (o.out += t), stderr: (t: string) => void (o.err += t) };
       return o;
     };
     const a = io();
@@ -109,6 +109,22 @@ describe("parameters", () => {
     const b = io();
     expect(await main(["check", "examples/zmumu/analysis.hep", "--set", "bad"], b)).not.toBe(0);
     expect(b.out + b.err).toContain("--set takes NAME=VALUE");
+    // hepc diff: --set applies to both sides, so two files that differ only in a default agree under it
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(path.join(tmpdir(), "hepc-params-diff-"));
+    try {
+      const text = (pt: number) => SOURCE.replace("param ptmin = 25", `param ptmin = ${pt}`).replaceAll("../../../examples", path.relative(dir, path.join(REPO_ROOT, "examples")).split(path.sep).join("/"));
+      writeFileSync(path.join(dir, "a.hep"), text(25));
+      writeFileSync(path.join(dir, "b.hep"), text(30));
+      const d1 = io(dir);
+      expect(await main(["diff", "a.hep", "b.hep"], d1)).toBe(1);
+      expect(d1.out).toContain("param ptmin: value 25 → 30");
+      const d2 = io(dir);
+      expect(await main(["diff", "a.hep", "b.hep", "--set", "ptmin=40"], d2)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

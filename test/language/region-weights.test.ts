@@ -84,3 +84,51 @@ describe("region weights", () => {
     expect(s["nj < 5"].weighted).toBeCloseTo(cf.sr.weighted, 6);
   });
 });
+
+describe("region weights in training", () => {
+  it("multiply the training weights of the events of the training region", async () => {
+    const analysis = (weight: string) => `analysis tw { lumi 50 /pb seed 5 }
+sample st {
+  files "data/single_top.root"
+  tree "events"
+  class signal
+}
+sample ww {
+  files "data/ww.root"
+  tree "events"
+  class background
+}
+object jets = Jet where pt > 30 GeV
+define nj = count(jets)
+region presel = nj >= 1${weight}
+features f { nj }
+model bdt = gbdt(f) { trees 3 }
+train bdt { on presel }
+output {
+  dataset "out/train.arrow"
+}
+`;
+    const { tableFromIPC } = await import("apache-arrow");
+    const { readFileSync } = await import("node:fs");
+    const weights = async (weight: string) => {
+      const dir = copyExample(tmp, "single-top");
+      writeFileSync(path.join(dir, "tw.hep"), analysis(weight));
+      await execute(await planOf(path.join(dir, "tw.hep")), { analysisDir: dir, versions: {}, threads: 1 });
+      const t = tableFromIPC(readFileSync(path.join(dir, "out/train.arrow")));
+      return { w: Array.from(t.getChild("weight")!.toArray() as Float64Array), nj: Array.from(t.getChild("nj")!.toArray() as Float64Array), label: Array.from(t.getChild("label")!.toArray() as Int32Array) };
+    };
+    const plain = await weights("");
+    const weighted = await weights(" { weight 1 + nj }");
+    expect(weighted.nj).toEqual(plain.nj);
+    // training weights are normalised per class: within a class, each row's weight is the plain
+    // one times its own (1 + nj), from the row's feature, up to one factor for the class
+    for (const label of [0, 1]) {
+      const rows = weighted.w.map((_, i) => i).filter((i) => weighted.label[i] === label);
+      expect(rows.length).toBeGreaterThan(100);
+      const factor = weighted.w[rows[0]] / (plain.w[rows[0]] * (1 + plain.nj[rows[0]]));
+      for (const i of rows) expect(weighted.w[i] / (plain.w[i] * (1 + plain.nj[i]))).toBeCloseTo(factor, 9);
+    }
+    // and the weights are not all alike: the per-event factor is really there
+    expect(new Set(weighted.nj).size).toBeGreaterThan(2);
+  });
+});

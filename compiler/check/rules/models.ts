@@ -9,7 +9,6 @@ import type { CheckContext } from "../context.js";
 import type { ExprChecker } from "../expr.js";
 import type { CompilerHost } from "../../host.js";
 import { checkOnnxFile, onnxPath } from "./onnx-file.js";
-import { classOrder } from "../../../plan/classes.js";
 import { bindOnnx, type OnnxInputGroup, type OnnxSignature } from "../../../plan/onnx.js";
 
 export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: CompilerHost): void {
@@ -83,7 +82,7 @@ export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: Compile
 
 /** A score model's `signal` and `background` name classes of the samples, the signal not among the background. */
 function checkScoreClasses(ctx: CheckContext, file: string, decl: A.ModelDecl): void {
-  const classes = classOrder(ctx.samples.map((s) => s.klass).filter((k): k is string => !!k));
+  const classes = ctx.classOrder;
   const known = (id: { name: string; span: A.Span }): boolean => {
     if (classes.includes(id.name)) return true;
     const near = suggest(id.name, classes, 1);

@@ -14,6 +14,7 @@ import type { CheckContext, SampleInput } from "../context.js";
 import { buildEnv } from "../env.js";
 import type { ExprChecker } from "../expr.js";
 import { interpolate, textOf } from "./params.js";
+import { joinFriend } from "./friends.js";
 
 type Prop = A.SampleProp;
 
@@ -90,11 +91,13 @@ export async function checkSamples(ctx: CheckContext, host: CompilerHost, rootAb
       if (hasGlob(written)) for (const f of input.files) literalOf.set(f.abs, l);
       else literalOf.set(path.resolve(baseDir, written), l);
     }
+    const entries: number[] = [];
     for (const f of input.files) {
       const lit = literalOf.get(f.abs) ?? filesProp.files[0];
       const res = await host.treeSchema(f.abs, input.tree);
       if (res.ok) {
         input.schema ??= res.schema;
+        entries.push(res.schema.entries);
         continue;
       }
       ok = false;
@@ -105,6 +108,13 @@ export async function checkSamples(ctx: CheckContext, host: CompilerHost, rootAb
       } else if (res.error === "not-root") ctx.report("HEP2007", file, lit.span, { file: f.path, reason: res.message });
       else ctx.report("HEP2005", file, lit.span, { file: f.path, reason: res.message });
       break; // one diagnostic per sample is enough to act on
+    }
+    const friend = props.get("friend") as Extract<Prop, { prop: "friend" }> | undefined;
+    if (ok && input.schema && friend) {
+      // the friend's branches are names of this sample like its own
+      const joined = await joinFriend(ctx, host, input, friend, file, baseDir, entries);
+      if (joined) input.schema = joined;
+      else ok = false;
     }
     if (ok && input.schema) input.env = buildEnv(input.schema);
     else ctx.schemasComplete = false;

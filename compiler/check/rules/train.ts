@@ -96,7 +96,7 @@ export function checkTrain(ctx: CheckContext, exprs: ExprChecker): void {
           break;
       }
     }
-    const classes = new Set(ctx.samples.map((s) => s.klass).filter(Boolean));
+    const classes = new Set(ctx.classOrder);
     if (ctx.samples.length > 0 && classes.size < 2) {
       ctx.report("HEP4013", file, decl.span.start === decl.span.end ? decl.span : { start: decl.span.start, end: decl.span.start + 5 }, { found: classes.size === 0 ? "no sample declares a class" : `every sample has class '${[...classes][0]}'` });
     }
@@ -121,7 +121,7 @@ export function checkAxes(ctx: CheckContext, exprs: ExprChecker, file: string, a
 /** The classes samples declare; undefined while a sample declaration is unreadable (its class is unknown). */
 function declaredClasses(ctx: CheckContext): Set<string> | undefined {
   if (ctx.decls.some((d) => d.decl.kind === "Broken" && (d.decl.keyword === "sample" || d.decl.keyword === undefined))) return undefined;
-  return new Set(ctx.samples.map((s) => s.klass).filter((k): k is string => !!k));
+  return new Set(ctx.classOrder);
 }
 
 function checkClassName(ctx: CheckContext, file: string, id: A.Ident): void {

@@ -14,10 +14,12 @@ import { GrowableF64 } from "./growable.js";
 import { inSampleColumn, scoreColumn, trainedColumn } from "./predict.js";
 import { modelView } from "./models.js";
 import { trainColumns } from "./train.js";
+import { classAt, labelColumn, labelOutputs, labelsOf } from "./labels.js";
 import { SELECTED, type Runner, type RunState } from "./types.js";
 
 interface SampleEvents {
-  label: number;
+  /** The class index of each event (in the model's order). */
+  label: Float64Array;
   /** The `given` model's score per event (empty without `given`). */
   given: Float64Array;
   scores: Float64Array[];
@@ -35,6 +37,10 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
     if (label === undefined) return null;
     if (view.origin === "imported" && view.outputs === 1 && view.classes.length > 2) throw new RunError("HEP6032", { model: e.model, reason: `has one score, which cannot be evaluated against ${view.classes.length} classes (${view.classes.join(", ")}): name two with 'classes [BACKGROUND, SIGNAL]', or score every class` }, e.origin, e.id);
     const outputs = view.outputs;
+    // a labelled sample (classes from conditions): each event's class from its conditions (events in none are left out)
+    const labels = t ? labelsOf(t, scope.read.sample) : null;
+    const labelIndex = labels?.map((l) => view.classes.indexOf(l.class));
+    const labelOf = new GrowableF64();
     const region = e.region ?? SELECTED;
     const when = scope.condition(e.region ? [e.region] : []);
     const vars = e.bins.map((b, k) => ({ key: `bin:${e.id}:${k}`, expr: b.expr, as: "f64" as const, when: when?.expr, cacheKey: hashOf({ v: scope.keyOf(b.expr), when: when?.hash ?? null }) }));
@@ -45,10 +51,11 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
     const binVars = vars.map(() => new GrowableF64());
     const given = e.given ? new GrowableF64() : null;
     return {
-      outputs: vars,
+      outputs: [...vars, ...(t ? labelOutputs(t, scope, when, `:${e.id}`) : [])],
       regions: [region],
       chunk(ev) {
         const { idx, count } = ev.passing(region);
+        const masks = labels ? labels.map((_, k) => ev.columns.get(labelColumn(t!, k, `:${e.id}`)) as Uint8Array) : null;
         const foldCol = t?.folds ? (ev.columns.get(`${trainColumns.fold(t)}:all`) as Float64Array) : null;
         const trainedMask = ev.columns.get(trainedColumn(e.model)) as Uint8Array;
         const binCols = vars.map((v) => ev.columns.get(v.key) as Float64Array);
@@ -61,6 +68,9 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
           for (let q = 0; q < count; q++) {
             const i = idx[q];
             if (pass === 1 && !trainedMask[i]) continue;
+            const c = masks ? classAt(masks, i) : 0;
+            if (c < 0) continue;
+            labelOf.push(masks ? labelIndex![c] : label);
             for (let k = 0; k < outputs; k++) scores[k].push(cols[k][i]);
             weight.push(w ? w[i] : 1);
             fold.push(foldCol ? foldCol[i] : 0);
@@ -73,7 +83,7 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
       finish(totals) {
         const w = weight.values();
         if (totals.norm !== 1) for (let i = 0; i < w.length; i++) w[i] *= totals.norm;
-        return { label, given: given ? given.values() : new Float64Array(0), scores: scores.map((g) => g.values()), weight: w, fold: fold.values(), train: train.values(), vars: binVars.map((g) => g.values()) };
+        return { label: labelOf.values(), given: given ? given.values() : new Float64Array(0), scores: scores.map((g) => g.values()), weight: w, fold: fold.values(), train: train.values(), vars: binVars.map((g) => g.values()) };
       },
     };
   },
@@ -95,7 +105,10 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
     const outputs = view.outputs;
     const label = new Int32Array(n);
     let at = 0;
-    for (const p of parts) label.fill(p.label, at, (at += p.weight.length));
+    for (const p of parts) {
+      label.set(p.label, at);
+      at += p.weight.length;
+    }
     const events: ScoredEvents = {
       scores: Array.from({ length: outputs }, (_, k) => cat((p) => p.scores[k])),
       label,

@@ -12,6 +12,7 @@ import { scoreChunk, type TrainedModel, type LoadedModel, loadModel } from "../.
 import { inTestFraction } from "../../train/index.js";
 import { GrowableF64 } from "./growable.js";
 import { importedTask, prepareImported, releaseImported } from "./imported.js";
+import { classAt, labelColumn, labelOutputs, labelsOf, partName } from "./labels.js";
 import { classOf, scaleOf, testOf, trainColumns } from "./train.js";
 import { perRun, SELECTED, type Runner, type RunState, type SampleScope, type SampleTask } from "./types.js";
 import { scoreOfDiscriminant } from "../../models/score/index.js";
@@ -50,7 +51,9 @@ export const predictRunner: Runner<PredictNode, null> = {
       ...scale.features.map((f, k) => col(trainColumns.feature(t, k), f.expr, "f64")),
       ...(t.folds ? [col(trainColumns.fold(t), t.folds.by, "f64")] : []),
       ...(testExpr ? [col(trainColumns.test(t), testExpr, "mask")] : []),
+      ...labelOutputs(t, scope, undefined, ":all"),
     ];
+    const labels = labelsOf(t, scope.read.sample);
     const kept = run.scoresRead.has(p.model) ? Array.from({ length: loaded.outputs }, () => new GrowableF64()) : null;
     return {
       outputs,
@@ -63,12 +66,15 @@ export const predictRunner: Runner<PredictNode, null> = {
         const inTraining = new Uint8Array(n);
         if (inClass) {
           const { idx, count } = ev.passing(region);
-          for (let q = 0; q < count; q++) inTraining[idx[q]] = 1;
+          // a labelled sample's event is in training when it has a class; its part is named by it
+          const masks = labels ? labels.map((_, k) => ev.columns.get(labelColumn(t, k, ":all")) as Uint8Array) : null;
+          const part = (i: number): string => (masks && labels ? partName(scope.read.sample, labels[classAt(masks, i)].class) : scope.read.sample);
+          for (let q = 0; q < count; q++) if (!masks || classAt(masks, idx[q]) >= 0) inTraining[idx[q]] = 1;
           if (testExpr) {
             const test = ev.columns.get(`${trainColumns.test(t)}:all`) as Uint8Array;
             for (let i = 0; i < n; i++) if (test[i]) inTraining[i] = 0;
           } else if (test && "fraction" in test) {
-            for (let i = 0; i < n; i++) if (inTraining[i] && inTestFraction(t.seed, scope.read.sample, ev.entry0 + i, test.fraction)) inTraining[i] = 0;
+            for (let i = 0; i < n; i++) if (inTraining[i] && inTestFraction(t.seed, part(i), ev.entry0 + i, test.fraction)) inTraining[i] = 0;
           }
         }
         const { scores, inSample } = scoreChunk(loaded, features, n, fold, inTraining);

@@ -18,6 +18,7 @@ import { isDeviceWanted, type DeviceWanted } from "../../devices/index.js";
 import { atomicWrite } from "../cache.js";
 import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
+import { classAt, labelColumn, labelOutputs, labelsOf, partName, preparedSpec } from "./labels.js";
 import { perRun, SELECTED, type Runner, type RunState, type SampleScope } from "./types.js";
 
 /** The class a sample belongs to in a train block, if any. */
@@ -64,10 +65,11 @@ export const datasetKey = (t: TrainNode) => `dataset:${t.id}`;
 /** Whether a train block gathers rows this run, decided at its first sample. */
 const gathers = perRun<boolean>();
 
-export const trainRunner: Runner<TrainNode, SampleRows> = {
+export const trainRunner: Runner<TrainNode, SampleRows[]> = {
   sample(t, scope: SampleScope, run) {
     const cls = classOf(t, scope.read.sample);
     if (!cls) return null;
+    const labels = labelsOf(t, scope.read.sample);
     if (!gathers(run, t.id, () => needsRows(t, run))) return null;
     const scale = scaleOf(t, run);
     const region = t.region ?? SELECTED;
@@ -84,7 +86,10 @@ export const trainRunner: Runner<TrainNode, SampleRows> = {
       ...(t.folds ? [col(trainColumns.fold(t), t.folds.by, "f64")] : []),
       ...(t.reweight?.axes ?? []).map((a, k) => col(trainColumns.axis(t, k), a.expr, "f64")),
       ...(testExprOf(t) ? [col(trainColumns.test(t), testExprOf(t)!, "mask")] : []),
+      ...labelOutputs(t, scope, when),
     ];
+    // a labelled sample's rows carry their class index; an event in no class is left out
+    const klass = new GrowableF64();
     const entry = new GrowableF64();
     const weight = new GrowableF64();
     const fold = new GrowableF64();
@@ -95,7 +100,20 @@ export const trainRunner: Runner<TrainNode, SampleRows> = {
       outputs,
       regions: [region],
       chunk(ev) {
-        const { idx, count } = ev.passing(region);
+        let { idx, count } = ev.passing(region);
+        if (labels) {
+          const masks = labels.map((_, k) => ev.columns.get(labelColumn(t, k)) as Uint8Array);
+          const kept = new Int32Array(count);
+          let m = 0;
+          for (let q = 0; q < count; q++) {
+            const k = classAt(masks, idx[q]);
+            if (k < 0) continue;
+            kept[m++] = idx[q];
+            klass.push(k);
+          }
+          idx = kept;
+          count = m;
+        }
         const w = ev.weightsIn(region);
         for (let q = 0; q < count; q++) {
           const i = idx[q];
@@ -114,7 +132,7 @@ export const trainRunner: Runner<TrainNode, SampleRows> = {
         const n = w.length;
         // the fold expression's values as computed: runtime/train reports any that is not a fold number
         const foldValues = t.folds ? fold.values() : new Int32Array(n);
-        return {
+        const rows: SampleRows = {
           sample: scope.read.sample,
           class: cls,
           entry: entry.values(),
@@ -124,6 +142,7 @@ export const trainRunner: Runner<TrainNode, SampleRows> = {
           reweightAxes: axes.map((g) => g.values()),
           test: testExprOf(t) ? Uint8Array.from(test.values()) : null,
         };
+        return labels ? splitByClass(rows, klass.values(), labels.map((l) => l.class)) : [rows];
       },
     };
   },
@@ -131,7 +150,7 @@ export const trainRunner: Runner<TrainNode, SampleRows> = {
   async merge(t, partials, run) {
     const cached = run.results.has(t.id);
     if (cached && !datasetWanted(t, run) && !reportWanted(run)) return;
-    const prepared = prepare(t, scaleOf(t, run), partials.map((p) => p.partial), run, !cached);
+    const prepared = prepare(t, scaleOf(t, run), partials.flatMap((p) => p.partial), run, !cached);
     if (datasetWanted(t, run)) run.results.set(datasetKey(t), prepared.dataset);
     if (reportWanted(run)) run.results.set(featuresKey(t), featureHistograms(prepared.dataset));
     if (cached) return;
@@ -140,6 +159,29 @@ export const trainRunner: Runner<TrainNode, SampleRows> = {
     saveCachedModel(run, t, model);
   },
 };
+
+/** A labelled sample's rows as one part per class (`SAMPLE#CLASS`), each in entry order. */
+function splitByClass(rows: SampleRows, klass: Float64Array, names: string[]): SampleRows[] {
+  return names.map((name, k) => {
+    const pick: number[] = [];
+    for (let i = 0; i < klass.length; i++) if (klass[i] === k) pick.push(i);
+    const take = <A extends Float64Array | Int32Array | Uint8Array>(a: A): A => {
+      const out = new (a.constructor as new (n: number) => A)(pick.length);
+      pick.forEach((i, j) => (out[j] = a[i]));
+      return out;
+    };
+    return {
+      sample: partName(rows.sample, name),
+      class: name,
+      entry: take(rows.entry),
+      weight: take(rows.weight),
+      fold: take(rows.fold),
+      features: rows.features.map(take),
+      reweightAxes: rows.reweightAxes.map(take),
+      test: rows.test ? take(rows.test) : null,
+    };
+  });
+}
 
 /** The held-out test part as the plan states it (plans of older versions have none). */
 export function testOf(t: TrainNode): TrainSpec["test"] {
@@ -182,7 +224,7 @@ function saveCachedModel(run: RunState, t: TrainNode, m: TrainedModel): void {
 
 /** The folds and the dataset (runtime/train): errors stop the run under the train block's line. */
 function prepare(t: TrainNode, scale: ScaleNode, rows: SampleRows[], run: RunState, warn: boolean): Prepared {
-  const prepared = prepareTraining(rows, t, scale);
+  const prepared = prepareTraining(rows, preparedSpec(t), scale);
   const error = prepared.problems.find((p) => p.severity === "error");
   if (error || !prepared.value) throw new RunError(error?.code ?? "HEP6018", error?.args ?? { detail: "no training data" }, t.origin);
   if (warn) for (const p of prepared.problems) run.warnings.push(`model '${t.model}': ${p.message} [${p.code}]`);
