@@ -6,7 +6,8 @@
 import * as path from "node:path";
 import { RunError } from "../../runtime/exec/index.js";
 import { readGraph, readState } from "../../runtime/exec/executors/index.js";
-import { writeState } from "../../runtime/exec/executors/workdir.js";
+import { cancelMarker, writeState } from "../../runtime/exec/executors/workdir.js";
+import { writeFileSync } from "node:fs";
 import { runCommand, which } from "../../runtime/exec/executors/commands.js";
 import { cancelSlurm } from "../../runtime/exec/executors/slurm/index.js";
 import { printRunError } from "../diagnostics.js";
@@ -33,6 +34,10 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`nothing to cancel in ${workdir}${state ? ` (the run is ${state.status})` : ""}\n`);
       return EXIT_OK;
     }
+    // first the marker, so the run that follows the jobs knows why they end
+    writeFileSync(cancelMarker(workdir), `${new Date().toISOString()}\n`);
+    // first the marker, so the run that follows the jobs knows why they end
+    writeFileSync(cancelMarker(workdir), `${new Date().toISOString()}\n`);
     if (state.executor === "slurm") {
       const ids = await cancelSlurm(state);
       io.stdout(`cancelled Slurm job${ids.length === 1 ? "" : "s"} ${ids.join(", ")}\n`);

@@ -30,6 +30,12 @@ export interface TaskResult {
 
 export const taskDir = (workdir: string, id: string) => path.join(workdir, "tasks", id);
 export const resultPath = (workdir: string, id: string) => path.join(taskDir(workdir, id), "result.json");
+/**
+ * `hepc cancel` leaves this file before it cancels anything, so that the run following the jobs
+ * reads a job the scheduler reports cancelled as the user's cancel, whichever it sees first.
+ */
+export const cancelMarker = (workdir: string) => path.join(workdir, "cancel-requested");
+export const cancelRequested = (workdir: string) => existsSync(cancelMarker(workdir));
 export const logPath = (workdir: string, id: string, attempt: number) => path.join(workdir, "logs", `${id}.${attempt}.log`);
 
 export function writeJsonAtomic(p: string, value: unknown): void {
@@ -83,6 +89,7 @@ export function prepareWorkdir(workdir: string, plan: Plan, graph: TaskGraph, o:
     for (const sub of ["tasks", "cache", "state.json", "slurm", "condor"]) rmSync(path.join(workdir, sub), { recursive: true, force: true });
   }
   mkdirSync(path.join(workdir, "logs"), { recursive: true });
+  rmSync(cancelMarker(workdir), { force: true }); // a new run, or a resumed one, is not cancelled
   writeJsonAtomic(path.join(workdir, "plan.json"), plan);
   writeJsonAtomic(path.join(workdir, "tasks.json"), graph);
 }

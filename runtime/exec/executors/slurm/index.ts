@@ -13,7 +13,7 @@ import { RunError } from "../../errors.js";
 import { runCommand, requireCommands, shellQuote, which } from "../commands.js";
 import { failureOf, newState, saveState, stageViews, tasksToDo, type DriveOptions } from "../drive.js";
 import type { TaskGraph, TaskSpec } from "../tasks.js";
-import { readState, resultOf, type ExecutorState } from "../workdir.js";
+import { cancelRequested, readState, resultOf, type ExecutorState } from "../workdir.js";
 
 export interface SlurmOptions extends DriveOptions {
   pollMs?: number;
@@ -179,7 +179,7 @@ export async function runSlurm(graph: TaskGraph, opts: SlurmOptions): Promise<Ex
     for (;;) {
       if (opts.signal?.aborted) throw new RunError("HEP6005", {});
       // `hepc cancel` (from any shell) marks the state: the run ends here, its jobs cancelled
-      if (readState(workdir)?.status === "cancelled") throw cancelledRun("hepc cancel");
+      if (cancelRequested(workdir) || readState(workdir)?.status === "cancelled") throw cancelledRun("hepc cancel");
       const seen = await poll(ours());
       /** What ended each task that did not complete, this poll. */
       const ended = new Map<string, { kind: "failed" | "killed" | "cancelled" | "never"; reason: string }>();
@@ -209,6 +209,8 @@ export async function runSlurm(graph: TaskGraph, opts: SlurmOptions): Promise<Ex
           else if (!ended.has(t.id)) ended.set(t.id, { kind: "failed", reason: "the job is no longer known to squeue and the task wrote no result" });
         }
       }
+      // a job cancelled by `hepc cancel` between two polls: the user's cancel, not a task's failure
+      if ([...ended.values()].some((w) => w.kind === "cancelled") && cancelRequested(workdir)) throw cancelledRun("hepc cancel");
       for (const [id, why] of ended) {
         const e = state.tasks[id];
         e.state = why.kind === "never" ? "pending" : why.kind === "cancelled" ? "cancelled" : "failed";
