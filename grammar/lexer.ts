@@ -51,6 +51,8 @@ export const KW = Object.fromEntries(
     "device",
     // element identity
     "is",
+    // sequence features (`features pf per pfcands sorted by -pt length 50 pad 0 { ... }`)
+    "per", "sorted", "length", "pad",
   ].map((w) => [w, soft(w)]),
 ) as Record<string, TokenType>;
 

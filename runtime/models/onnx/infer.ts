@@ -90,13 +90,14 @@ export async function openOnnx(bytes: Uint8Array, spec: OnnxInputsSpec, opts: Op
         binding.inputs.forEach((inp, j) => {
           const buf = buffers[j];
           const w = inp.width;
+          const order = inp.order;
           for (let v = 0; v < w; v++) {
-            const col = columns[inp.first + v];
+            const col = columns[inp.first + (order ? order[v] : v)];
             for (let i = 0; i < m; i++) buf[i * w + v] = col[start + i];
           }
           if (rows > m) buf.fill(0, m * w, rows * w);
           const data = buf.subarray(0, rows * w);
-          feeds[inp.name] = new rt.Tensor(inp.dtype, data, inp.dims.length === 1 ? [rows] : [rows, w]);
+          feeds[inp.name] = new rt.Tensor(inp.dtype, data, [rows, ...inp.dims.slice(1)]);
         });
         let result: import("onnxruntime-node").InferenceSession.OnnxValueMapType;
         try {
