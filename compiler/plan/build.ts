@@ -242,7 +242,14 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         if (list && q) {
           const length = q.length!.value;
           const features = list.items.map((f) => low(f.expr));
-          onnxInputs.push(...sequenceColumns({ collection: low(q.collection), key: q.key ? low(q.key) : null, features, length, pad: q.pad ? literalValue(q.pad)! : 0 }));
+          // the sorted elements are an object of their own, so a kernel sorts them once per event
+          // and not once per value (its name cannot clash: declared names start with a letter)
+          const collection = low(q.collection);
+          const sortedName = `__sequence_${list.name.name}`;
+          const sorted: ExprIR = q.key ? { op: "call", type: collection.type, fn: "sort_by", args: [collection, low(q.key)] } : collection;
+          if (!nodes.some((n) => n.id === `define:${sortedName}`)) add({ kind: "define", id: `define:${sortedName}`, origin: origin(ctx.symbol(list.name.name)!.file, list.span), inputs: [...refsOf(sorted)], name: sortedName, declaration: "object", type: collection.type, expr: sorted });
+          const ref: ExprIR = { op: "ref", type: collection.type, decl: "object", name: sortedName };
+          onnxInputs.push(...sequenceColumns({ collection: ref, key: null, features, length, pad: q.pad ? literalValue(q.pad)! : 0 }));
           groups.push({ label: list.name.name, width: features.length * length, sequence: { features: features.length, length } });
           continue;
         }

@@ -6,8 +6,8 @@
  * `count(COLL) > k`. The values come features-major (f × length + k), then the length mask values:
  * plan/onnx.ts's layout of a sequence group.
  *
- * Each column sorts the event's elements again: the cost grows as features × length × n log n per
- * event, fine for tens of elements; a kernel of its own (one sort per event) is the way to scale.
+ * The plan builder passes the sorted collection as an object of its own (a define node), so a
+ * kernel sorts each event's elements once; each of the features × length values is then a column.
  */
 import { FUNCTION_BY_NAME } from "../../stdlib/index.js";
 import type { ExprIR } from "../../plan/types.js";
