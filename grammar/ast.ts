@@ -305,6 +305,15 @@ export interface FeaturesDecl extends Node {
   kind: "Features";
   name: Ident;
   items: FeatureItem[];
+  /** `per COLLECTION [sorted by KEY] length N [pad P]`: the items are fields of each element, per event a padded sequence. */
+  sequence?: SequenceSpec;
+}
+export interface SequenceSpec extends Node {
+  kind: "Sequence";
+  collection: Expr;
+  key?: Expr;
+  length?: NumberLit;
+  pad?: Expr;
 }
 
 export type OptionValue = NumberLit | Unary | StringLit | BoolLit | NameRef | ListExpr | Missing;

@@ -56,6 +56,8 @@ export const KW = Object.fromEntries(
     "for", "up", "down", "normalisation",
     // multiclass comparisons
     "vs",
+    // sequence features (`features pf per pfcands sorted by -pt length 50 pad 0 { ... }`)
+    "per", "sorted", "length", "pad",
   ].map((w) => [w, soft(w)]),
 ) as Record<string, TokenType>;
 

@@ -169,7 +169,19 @@ export function readOnnxSignature(bytes: Uint8Array): { signature: OnnxSignature
 /** An `inputs` item: a features list (its width is its number of features) or one value. */
 export interface OnnxInputGroup {
   label: string;
+  /** Values per event fed to the model (a sequence: features × length). */
   width: number;
+  /**
+   * A sequence features list: its values come features-major (feature f of element k at f ×
+   * length + k), then `length` mask values (1 for an element, 0 for padding) that are fed only
+   * to a model input whose name contains `mask`.
+   */
+  sequence?: { features: number; length: number };
+}
+
+/** Columns a group takes in the flattened inputs: its values, and a sequence's mask. */
+export function groupSpan(g: OnnxInputGroup): number {
+  return g.width + (g.sequence ? g.sequence.length : 0);
 }
 
 export interface OnnxInputsSpec {
@@ -188,10 +200,12 @@ export interface BoundInput {
   dtype: "float32" | "float64";
   first: number;
   width: number;
-  /** The tensor's dims with the batch axis as -1: [-1, width], [width, -1], or [-1] (one value per event). */
+  /** The tensor's dims with the batch axis as -1: [-1, width] or [-1] (one value per event), [-1, F, L] or [-1, L, F] (a sequence), [-1, 1, L] or [-1, L] (its mask). */
   dims: number[];
   /** Which axis holds the events: the model's dynamic axis (0 unless only the second is dynamic). */
   batchAxis: 0 | 1;
+  /** Per position of an event's values in the tensor, the offset of its column from `first` (absent: in order). */
+  order?: number[];
   /** A batch axis of fixed size: the model runs on exactly this many events at a time. */
   fixedBatch: number | null;
 }
@@ -205,7 +219,7 @@ export interface OnnxBinding {
   width: number | null;
 }
 
-export type OnnxProblemKind = "inputs" | "type" | "shape" | "output";
+export type OnnxProblemKind = "inputs" | "type" | "shape" | "output" | "sequence";
 export interface OnnxProblem {
   kind: OnnxProblemKind;
   message: string;
@@ -241,6 +255,93 @@ const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "s"}`;
 export function bindOnnx(sig: OnnxSignature, spec: OnnxInputsSpec): { binding: OnnxBinding } | { problems: OnnxProblem[] } {
   const problems: OnnxProblem[] = [];
   const inputs: BoundInput[] = [];
+  if (spec.groups.some((g) => g.sequence)) bindSequences(sig, spec.groups, inputs, problems);
+  else bindFlat(sig, spec, inputs, problems);
+  return bindOutput(sig, spec, inputs, problems);
+}
+
+/**
+ * Inputs with sequence lists: one model input per `inputs` item, in order, except model inputs
+ * named like `mask` (any case), which take the masks of the sequences in order. A sequence's
+ * input is [batch, F, L], or [batch, L, F] when its declared shape says so; its mask [batch, 1, L]
+ * or [batch, L].
+ */
+function bindSequences(sig: OnnxSignature, groups: OnnxInputGroup[], inputs: BoundInput[], problems: OnnxProblem[]): void {
+  const model = sig.inputs;
+  const masked = model.length > groups.length ? model.filter((m) => /mask/i.test(m.name)) : [];
+  const plain = model.filter((m) => !masked.includes(m));
+  const seqs = groups.filter((g) => g.sequence);
+  const names = (ms: OnnxValue[]) => ms.map((m) => `'${m.name}'`).join(", ");
+  if (plain.length !== groups.length) {
+    problems.push({ kind: "sequence", message: `has ${plural(plain.length, "input")} besides masks (${names(plain)}), 'inputs' lists ${plural(groups.length, "item")}: a sequence features list is fed to a model input of its own` });
+    return;
+  }
+  if (masked.length > seqs.length) {
+    problems.push({ kind: "sequence", message: `has ${plural(masked.length, "mask input")} (${names(masked)}), 'inputs' lists ${plural(seqs.length, "sequence")}` });
+    return;
+  }
+  let first = 0;
+  const firstOf = new Map<OnnxInputGroup, number>();
+  for (const g of groups) {
+    firstOf.set(g, first);
+    first += groupSpan(g);
+  }
+  const tensorType = (m: OnnxValue): "float32" | "float64" | undefined => {
+    const dtype = m.kind === "tensor" ? FEEDABLE[m.elem] : undefined;
+    if (!dtype) problems.push({ kind: "type", message: `reads input '${m.name}' as ${m.kind === "tensor" ? elemTypeName(m.elem) : `a ${m.kind}`}: hepc feeds float32 or float64 tensors` });
+    return dtype;
+  };
+  const batchOf = (s: OnnxValue["shape"]) => (s && typeof s[0] === "number" && s[0] > 0 ? s[0] : null);
+  plain.forEach((m, j) => {
+    const g = groups[j];
+    const dtype = tensorType(m);
+    if (!dtype) return;
+    const at = firstOf.get(g)!;
+    if (!g.sequence) {
+      const l = layout(m);
+      if (typeof l === "string") problems.push({ kind: "shape", message: `reads input ${l}` });
+      else if (l.width !== null && l.width !== g.width) problems.push({ kind: "inputs", message: `expects ${plural(l.width, "input")} of ${dtype} in '${m.name}', inputs give ${g.width}` });
+      else inputs.push({ name: m.name, dtype, first: at, width: g.width, dims: m.shape?.length === 1 ? [-1] : l.batchAxis === 1 ? [g.width, -1] : [-1, g.width], fixedBatch: l.fixedBatch, batchAxis: l.batchAxis });
+      return;
+    }
+    const { features: F, length: L } = g.sequence;
+    const s = m.shape;
+    const fits = `sequence '${g.label}' is [batch, ${F}, ${L}] (features, length) or [batch, ${L}, ${F}]`;
+    if (s && s.length !== 3) {
+      problems.push({ kind: "sequence", message: `reads input '${m.name}' with shape ${shapeWords(s)}: ${fits}` });
+      return;
+    }
+    const [a, c] = s ? [s[1], s[2]] : [null, null];
+    const is = (d: number | string | null, n: number) => d === n || typeof d !== "number";
+    // the features-first layout unless only the other one fits (weaver's [N, C, P] is features first)
+    let lf = false;
+    if (is(a, F) && is(c, L)) lf = false;
+    else if (is(a, L) && is(c, F)) lf = true;
+    else {
+      problems.push({ kind: "sequence", message: `reads input '${m.name}' with shape ${shapeWords(s)}: ${fits}` });
+      return;
+    }
+    const order = lf ? Array.from({ length: F * L }, (_, p) => (p % F) * L + Math.floor(p / F)) : undefined;
+    inputs.push({ name: m.name, dtype, first: at, width: F * L, dims: lf ? [-1, L, F] : [-1, F, L], fixedBatch: batchOf(s), batchAxis: 0, ...(order ? { order } : {}) });
+  });
+  masked.forEach((m, j) => {
+    const g = seqs[j];
+    const L = g.sequence!.length;
+    const dtype = tensorType(m);
+    if (!dtype) return;
+    const s = m.shape;
+    const ok = !s || (s.length === 2 && (s[1] === L || typeof s[1] !== "number")) || (s.length === 3 && (s[1] === 1 || typeof s[1] !== "number") && (s[2] === L || typeof s[2] !== "number"));
+    if (!ok) {
+      problems.push({ kind: "sequence", message: `reads mask input '${m.name}' with shape ${shapeWords(s)}: the mask of sequence '${g.label}' is [batch, 1, ${L}] or [batch, ${L}]` });
+      return;
+    }
+    inputs.push({ name: m.name, dtype, first: firstOf.get(g)! + g.width, width: L, dims: s?.length === 2 ? [-1, L] : [-1, 1, L], fixedBatch: batchOf(s), batchAxis: 0 });
+  });
+  // the model's inputs in its own order (feeds are by name; this keeps messages and plans stable)
+  inputs.sort((x, y) => model.findIndex((m) => m.name === x.name) - model.findIndex((m) => m.name === y.name));
+}
+
+function bindFlat(sig: OnnxSignature, spec: OnnxInputsSpec, inputs: BoundInput[], problems: OnnxProblem[]): void {
   const groupWords = (gs: OnnxInputGroup[]) => (gs.length === 1 && gs[0].width > 1 ? `features '${gs[0].label}' have ${gs[0].width}` : `inputs give ${gs.reduce((a, g) => a + g.width, 0)}`);
   const model = sig.inputs;
   if (model.length === 0) problems.push({ kind: "inputs", message: "has no inputs to feed" });
@@ -280,6 +381,9 @@ export function bindOnnx(sig: OnnxSignature, spec: OnnxInputsSpec): { binding: O
       inputs.push({ name: m.name, dtype, first: at, width, dims: m.shape?.length === 1 ? [-1] : l.batchAxis === 1 ? [width, -1] : [-1, width], fixedBatch: l.fixedBatch, batchAxis: l.batchAxis });
     });
   }
+}
+
+function bindOutput(sig: OnnxSignature, spec: OnnxInputsSpec, inputs: BoundInput[], problems: OnnxProblem[]): { binding: OnnxBinding } | { problems: OnnxProblem[] } {
   const index = spec.output === null ? 0 : sig.outputs.findIndex((o) => o.name === spec.output);
   const out = sig.outputs[index];
   let columns: number[] = [];

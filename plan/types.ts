@@ -213,7 +213,7 @@ export interface OnnxSpec {
   /** Every value fed, flattened in the order of the `inputs` items (a features list: its features). */
   inputs: ExprIR[];
   /** Per `inputs` item: its label (a features list's or a value's name) and number of values (absent in older plans: one item per value). */
-  groups?: Array<{ label: string; width: number }>;
+  groups?: Array<{ label: string; width: number; sequence?: { features: number; length: number } }>;
   output: string | null;
   /** The output's column that is the score (null: the default, plan/onnx.ts). */
   column?: number | null;

@@ -271,8 +271,19 @@ export function entriesOf(side: Side): Entry[] {
             list: d.items.map((f) => ({ id: featureName(f), key: json({ expr: JSON.parse(irKey(low(f.expr), r)), scaling: scalingKey(f.scaling) }), show: featureShow(f) })),
             ordered: true,
           },
+          // a sequence's header: a changed collection, key, length or padding changes every value fed
+          ...(d.sequence
+            ? [
+                exprFacet("per", d.sequence.collection, r),
+                exprFacet("sorted by", d.sequence.key, r),
+                { field: "length", key: d.sequence.length ? String(d.sequence.length.value) : null, show: d.sequence.length?.raw ?? null },
+                { field: "pad", key: String(d.sequence.pad ? literalValue(d.sequence.pad) : 0), show: d.sequence.pad ? printExpr(d.sequence.pad) : "0 (default)" },
+              ]
+            : []),
         ];
-        entries.push(symbolEntry("features", sym.name, sym.file, d.span, [`scale:${sym.name}`], facets, () => `{ ${d.items.map(featureShow).join(", ")} }`));
+        const head = d.sequence ? `per ${printExpr(d.sequence.collection)}${d.sequence.key ? ` sorted by ${printExpr(d.sequence.key)}` : ""} length ${d.sequence.length?.raw ?? "?"} ` : "";
+        // a sequence has no scale node: it is lowered into the inputs of the onnx models that read it, where its effects start
+        entries.push(symbolEntry("features", sym.name, sym.file, d.span, d.sequence ? plan.nodes.filter((n) => n.kind === "predict" && n.onnx?.groups?.some((g) => g.sequence && g.label === sym.name)).map((n) => n.id) : [`scale:${sym.name}`], facets, () => `${head}{ ${d.items.map(featureShow).join(", ")} }`));
         break;
       }
       case "Model": {

@@ -197,7 +197,7 @@ class Layout {
       case "Bins":
         return [this.line("decl", 0, `bins ${d.name.name} = ${this.bins(d.spec)}`, d)];
       case "Features":
-        return this.block("decl", 0, `features ${d.name.name}`, d, d.items.map((f) => [this.line("item", 1, this.feature(f), f)]));
+        return this.block("decl", 0, `features ${d.name.name}${this.sequenceHead(d.sequence)}`, d, d.items.map((f) => [this.line("item", 1, this.feature(f), f)]));
       case "Model":
         return this.model(d);
       case "Train":
@@ -279,6 +279,16 @@ class Layout {
     const inside = open ? this.hasComment(open.startOffset, p.span.end) : false;
     if (items.length && !inside && 2 + oneLine.length <= MAX_WIDTH) return [this.line("item", 1, oneLine, p)];
     return this.block("item", 1, head, p, p.entries.map((e, i) => [this.line("item", 2, items[i], e)]));
+  }
+
+  /** A sequence list's header after its name: ` per COLL sorted by KEY length N pad P`. */
+  private sequenceHead(q: A.SequenceSpec | undefined): string {
+    if (!q) return "";
+    let t = ` per ${this.e(q.collection)}`;
+    if (q.key) t += ` sorted by ${this.e(q.key)}`;
+    if (q.length) t += ` length ${q.length.raw}`;
+    if (q.pad) t += ` pad ${this.e(q.pad)}`;
+    return t;
   }
 
   private feature(f: A.FeatureItem): string {

@@ -24,7 +24,8 @@ import { classOrder } from "../../plan/classes.js";
 import { displayPath } from "../load/program.js";
 import { readLock, lockPathFor } from "./lock.js";
 import { evaluateIdOf, lower, refsOf, Usage } from "./lower.js";
-import type { CollectionIR, CutflowNode, ExprIR, InputFile, NegativeWeights, Origin, Plan, PlanNode, ScalingIR, SystematicIR, TrainNode } from "../../plan/types.js";
+import { sequenceColumns } from "./sequence.js";
+import type { CollectionIR, CutflowNode, ExprIR, InputFile, NegativeWeights, OnnxSpec, Origin, Plan, PlanNode, ScalingIR, SystematicIR, TrainNode } from "../../plan/types.js";
 
 export interface BuildOptions {
   version: string;
@@ -132,6 +133,8 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
 
   // ---- features, models, training, evaluation ------------------------------------------------------
   for (const { decl, file } of ctx.declsOf("Features")) {
+    // a sequence feeds onnx models only: its values are lowered where a model takes it
+    if (decl.sequence) continue;
     const features = decl.items.map((f) => {
       const s = f.scaling;
       const scaling: ScalingIR = { kind: s?.scaling ?? "none" };
@@ -251,9 +254,24 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       // A features list among the inputs feeds its features' values (unscaled: an imported model
       // carries its own preprocessing); any other name feeds its one value.
       const onnxInputs: ExprIR[] = [];
-      const groups: Array<{ label: string; width: number }> = [];
+      const groups: NonNullable<OnnxSpec["groups"]> = [];
       for (const item of inputsOpt?.kind === "List" ? inputsOpt.items : []) {
         const list = item.kind === "Name" ? featuresDecl(item.name) : undefined;
+        const q = list?.sequence;
+        if (list && q) {
+          const length = q.length!.value;
+          const features = list.items.map((f) => low(f.expr));
+          // the sorted elements are an object of their own, so a kernel sorts them once per event
+          // and not once per value (its name cannot clash: declared names start with a letter)
+          const collection = low(q.collection);
+          const sortedName = `__sequence_${list.name.name}`;
+          const sorted: ExprIR = q.key ? { op: "call", type: collection.type, fn: "sort_by", args: [collection, low(q.key)] } : collection;
+          if (!nodes.some((n) => n.id === `define:${sortedName}`)) add({ kind: "define", id: `define:${sortedName}`, origin: origin(ctx.symbol(list.name.name)!.file, list.span), inputs: [...refsOf(sorted)], name: sortedName, declaration: "object", type: collection.type, expr: sorted });
+          const ref: ExprIR = { op: "ref", type: collection.type, decl: "object", name: sortedName };
+          onnxInputs.push(...sequenceColumns({ collection: ref, key: null, features, length, pad: q.pad ? literalValue(q.pad)! : 0 }));
+          groups.push({ label: list.name.name, width: features.length * length, sequence: { features: features.length, length } });
+          continue;
+        }
         const exprs = list ? list.items.map((f) => low(f.expr)) : [low(item)];
         onnxInputs.push(...exprs);
         groups.push({ label: item.kind === "Name" ? item.name : "value", width: exprs.length });

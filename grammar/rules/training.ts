@@ -21,14 +21,43 @@ export class TrainingRules extends SampleRules {
     const kw = this.CONSUME(K.features);
     const name = this.CONSUME(T.Identifier);
     const items: A.FeatureItem[] = [];
+    let sequence: A.SequenceSpec | undefined;
+    this.OPTION(() => {
+      sequence = this.SUBRULE(this.sequenceSpec);
+    });
     this.CONSUME(T.LBrace);
     this.MANY(() => {
       const it = this.SUBRULE(this.featureItem);
       this.ACTION(() => this.keep(items, it));
+      // `{ pt, eta }` as well as `{ pt eta }`: the formatter writes one feature a line
+      this.OPTION3(() => this.CONSUME(T.Comma));
     });
     this.CONSUME(T.RBrace);
-    return this.ACTION(() => this.node({ kind: "Features" as const, name: this.ident(name), items }, kw.startOffset, this.lastEnd()));
+    return this.ACTION(() => this.node({ kind: "Features" as const, name: this.ident(name), items, ...(sequence ? { sequence } : {}) }, kw.startOffset, this.lastEnd()));
   }, this.recovery("featuresDecl"));
+
+  /** `per COLLECTION [sorted by KEY] [length N] [pad P]`: a missing length is reported by the checker, with the fix. */
+  protected sequenceSpec = this.RULE("sequenceSpec", (): A.SequenceSpec => {
+    const kw = this.CONSUME(K.per);
+    const collection = this.SUBRULE(this.expression);
+    let key: A.Expr | undefined;
+    let length: A.NumberLit | undefined;
+    let pad: A.Expr | undefined;
+    this.OPTION(() => {
+      this.CONSUME(K.sorted);
+      this.CONSUME(K.by);
+      key = this.SUBRULE1(this.expression);
+    });
+    this.OPTION1(() => {
+      this.CONSUME(K.length);
+      length = this.SUBRULE(this.number);
+    });
+    this.OPTION2(() => {
+      this.CONSUME(K.pad);
+      pad = this.SUBRULE(this.signedNumber);
+    });
+    return this.ACTION(() => this.node({ kind: "Sequence" as const, collection, key, length, pad }, kw.startOffset, this.lastEnd()));
+  });
 
   protected featureItem = this.RULE("featureItem", (): A.FeatureItem => {
     const expr = this.SUBRULE(this.expression);

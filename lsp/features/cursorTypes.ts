@@ -47,11 +47,23 @@ export function typesAtCursor(c: Compilation, l: Lexed, d: number, last: number,
     if (whole) return whole;
   }
   const start = expressionStart(l, d, last);
-  return (start <= last && typed(c, l, start, last, cursor, afterDot, `define ${PLACEHOLDER} = `)) || {};
+  return (start <= last && typed(c, l, start, last, cursor, afterDot, `define ${PLACEHOLDER} = `, sequenceElement(c, l, d))) || {};
+}
+
+/**
+ * Inside a sequence features list (`features pf per pfcands ... { ... }`), its items and sort
+ * key are read per element: the element type of its collection, as the last check typed it.
+ */
+function sequenceElement(c: Compilation, l: Lexed, d: number): Type[] {
+  if (l.tokens[d]?.image !== "features" || !l.tokens[d + 1]) return [];
+  const decl = c.checked.symbol(l.tokens[d + 1].image)?.decl;
+  if (decl?.kind !== "Features" || !decl.sequence) return [];
+  const t = c.checked.types.get(decl.sequence.collection);
+  return t?.kind === "list" && t.element.kind === "record" ? [t.element] : [];
 }
 
 /** Types from parsing `head` + the text of tokens from..cursor + placeholder + closers; undefined when the placeholder was not read. */
-function typed(c: Compilation, l: Lexed, from: number, last: number, cursor: number, afterDot: boolean, head: string): CursorTypes | undefined {
+function typed(c: Compilation, l: Lexed, from: number, last: number, cursor: number, afterDot: boolean, head: string, elements: Type[] = []): CursorTypes | undefined {
   const start = l.tokens[from].startOffset;
   const at = head.length + cursor - start;
   const text = head + l.text.slice(start, cursor) + (afterDot ? PLACEHOLDER : "this") + "\n" + closers(l.tokens, from, last);
@@ -62,7 +74,7 @@ function typed(c: Compilation, l: Lexed, from: number, last: number, cursor: num
   if (!root || !found) return undefined;
   const writing = "name" in decl && (decl.name as A.Ident | undefined)?.name;
   const ctx = scratchContext(c);
-  new RecordedChecker(ctx, c, writing || undefined).check(root, { file: "<completion>", elements: [] });
+  new RecordedChecker(ctx, c, writing || undefined).check(root, { file: "<completion>", elements });
   const known = (t: Type | undefined) => (t && t.kind !== "error" ? t : undefined);
   if (afterDot) return { target: known(ctx.types.get((found as A.MemberExpr).target)) };
   return { element: known(ctx.types.get(found as A.Expr)) };

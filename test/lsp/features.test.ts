@@ -109,6 +109,13 @@ describe("completion", () => {
     expect(await complete(HEADER + "evaluate bdt {\n  metrics auc, <|>\n}")).toEqual(expect.arrayContaining(["roc", "significance", "efficiency"]));
   });
 
+  it("offers the element's fields inside a sequence features list and after its `sorted by`", async () => {
+    expect(await complete(HEADER + "features seq per jets sorted by -pt length 4 {\n  abs(<|>)\n}")).toEqual(expect.arrayContaining(["Px"]));
+    expect(await complete(HEADER + "features seq per jets sorted by -<|> length 4 { Px }")).toEqual(expect.arrayContaining(["Px"]));
+    // a plain features list has no element in scope
+    expect(await complete(HEADER + "features f2 {\n  abs(<|>)\n}")).not.toContain("Px");
+  });
+
   it("offers scalings after a feature and model options by kind", async () => {
     const after = await complete(HEADER + "features f {\n  ht <|>\n}");
     expect(after).toEqual(expect.arrayContaining(["normal", "linear", "categorical", "log", "none", "shift", "as"]));

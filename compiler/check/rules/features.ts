@@ -1,6 +1,6 @@
 /** Feature lists: each feature a per-event number, names unique, scaling parameters sane. */
 import type * as A from "../../../grammar/ast.js";
-import { FLOAT } from "../../core/types.js";
+import { describe, FLOAT, isError, type Type } from "../../core/types.js";
 import { printExpr } from "../../syntax/print.js";
 import type { CheckContext } from "../context.js";
 import type { ExprChecker } from "../expr.js";
@@ -14,9 +14,16 @@ export function featureName(f: A.FeatureItem): string {
 export function checkFeatures(ctx: CheckContext, exprs: ExprChecker): void {
   for (const { decl, file } of ctx.declsOf("Features")) {
     const names = new Map<string, A.FeatureItem>();
+    const element = decl.sequence ? checkSequence(ctx, exprs, file, decl, decl.sequence) : undefined;
     for (const f of decl.items) {
-      const t = exprs.check(f.expr, { file, owner: decl.name.name, elements: [] });
-      exprs.requireScalar(f.expr, t, file, "a feature", FLOAT);
+      if (decl.sequence) {
+        // a sequence's features are per element: bare names are the element's fields
+        const t = exprs.check(f.expr, { file, owner: decl.name.name, elements: [element ?? { kind: "error" }] });
+        if (!isError(t) && (t.kind !== "scalar" || t.scalar === "bool")) ctx.report("HEP4104", file, f.expr.span, { expr: printExpr(f.expr), features: decl.name.name, actual: describe(t) });
+      } else {
+        const t = exprs.check(f.expr, { file, owner: decl.name.name, elements: [] });
+        exprs.requireScalar(f.expr, t, file, "a feature", FLOAT);
+      }
       const name = featureName(f);
       if (names.has(name)) ctx.report("HEP4019", file, (f.alias ?? f.expr).span, { name, features: decl.name.name });
       else names.set(name, f);
@@ -38,4 +45,27 @@ export function checkFeatures(ctx: CheckContext, exprs: ExprChecker): void {
       }
     }
   }
+}
+
+/**
+ * A sequence's header: the collection is a list of records, the key a number per element, the
+ * length a positive whole number, the padding a number. Returns the element type (undefined
+ * when the collection is not a list of records, reported).
+ */
+function checkSequence(ctx: CheckContext, exprs: ExprChecker, file: string, decl: A.FeaturesDecl, q: A.SequenceSpec): Type | undefined {
+  const features = decl.name.name;
+  const t = exprs.check(q.collection, { file, owner: features, elements: [] });
+  let element: Type | undefined;
+  if (!isError(t)) {
+    if (t.kind === "list" && t.element.kind === "record") element = t.element;
+    else ctx.report("HEP4101", file, q.collection.span, { collection: printExpr(q.collection), actual: describe(t) });
+  }
+  if (q.key) {
+    const k = exprs.check(q.key, { file, owner: features, elements: [element ?? { kind: "error" }] });
+    if (!isError(k) && !(k.kind === "scalar" && k.scalar !== "bool")) ctx.report("HEP4102", file, q.key.span, { expr: printExpr(q.key), actual: describe(k) });
+  }
+  if (!q.length) ctx.report("HEP4100", file, decl.name.span, { features, reason: "needs a length: `length N` after the collection, e.g. `length 50`" });
+  else if (!q.length.isInt || !(q.length.value > 0) || q.length.unit) ctx.report("HEP4100", file, q.length.span, { features, reason: `needs a positive whole length, got ${q.length.raw}` });
+  if (q.pad && literalValue(q.pad) === undefined) ctx.report("HEP4100", file, q.pad.span, { features, reason: "pads with a number, e.g. `pad 0`" });
+  return element;
 }

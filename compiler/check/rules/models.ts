@@ -38,6 +38,7 @@ export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: Compile
           ctx.resolutions.set(arg, { kind: "symbol", symbol: sym });
           dep(ctx, decl.name.name, sym.name);
           if (sym.kind !== "features") ctx.report("HEP2012", file, arg.span, { name: arg.name, actual: sym.kind, expected: "features list" });
+          else if ((sym.decl as A.FeaturesDecl).sequence) ctx.report("HEP4103", file, arg.span, { features: arg.name, what: `a ${kind.name} model` });
         }
       }
     } else if (kind.argument === "expression") {
@@ -115,7 +116,7 @@ function checkOnnxSignature(ctx: CheckContext, file: string, decl: A.ModelDecl, 
     if (item.kind !== "Name") return;
     const sym = ctx.symbol(item.name);
     if (!sym) return; // reported as unknown
-    groups.push({ label: item.name, width: sym.kind === "features" ? (sym.decl as A.FeaturesDecl).items.length : 1 });
+    groups.push(sym.kind === "features" ? onnxGroup(item.name, sym.decl as A.FeaturesDecl) : { label: item.name, width: 1 });
   }
   const output = opt("output")?.value;
   const column = opt("column")?.value;
@@ -130,8 +131,16 @@ function checkOnnxSignature(ctx: CheckContext, file: string, decl: A.ModelDecl, 
   const model = decl.name.name;
   for (const p of bound.problems) {
     if (p.kind === "output") ctx.report("HEP2035", file, (classes ?? column ?? output ?? decl.args[0]).span, { model, detail: p.message });
-    else ctx.report(p.kind === "inputs" ? "HEP2033" : "HEP2034", file, inputs.value.span, { model, detail: p.message });
+    else ctx.report(p.kind === "inputs" ? "HEP2033" : p.kind === "sequence" ? "HEP2037" : "HEP2034", file, inputs.value.span, { model, detail: p.message });
   }
+}
+
+/** A features list as an `inputs` item: its values, a sequence's with its shape (an unchecked length counts as 1). */
+export function onnxGroup(label: string, d: A.FeaturesDecl): OnnxInputGroup {
+  if (!d.sequence) return { label, width: d.items.length };
+  const q = d.sequence.length;
+  const length = q && q.isInt && q.value > 0 ? q.value : 1;
+  return { label, width: d.items.length * length, sequence: { features: d.items.length, length } };
 }
 
 function dep(ctx: CheckContext, owner: string, name: string): void {

@@ -97,14 +97,16 @@ export async function openOnnx(bytes: Uint8Array, spec: OnnxInputsSpec, opts: Op
             for (let i = 0; i < m; i++) buf[v * rows + i] = col[start + i];
           }
         } else {
+          // a sequence's values are laid out in the order the model's axes ask ([F, L] or [L, F])
+          const order = inp.order;
           for (let v = 0; v < w; v++) {
-            const col = columns[inp.first + v];
+            const col = columns[inp.first + (order ? order[v] : v)];
             for (let i = 0; i < m; i++) buf[i * w + v] = col[start + i];
           }
           if (rows > m) buf.fill(0, m * w, rows * w);
         }
         const data = buf.subarray(0, rows * w);
-        feeds[inp.name] = new rt.Tensor(inp.dtype, data, inp.dims.length === 1 ? [rows] : inp.batchAxis === 1 ? [w, rows] : [rows, w]);
+        feeds[inp.name] = new rt.Tensor(inp.dtype, data, inp.batchAxis === 1 ? [w, rows] : [rows, ...inp.dims.slice(1)]);
       });
       let result: import("onnxruntime-node").InferenceSession.OnnxValueMapType;
       try {
