@@ -279,5 +279,6 @@ export async function trainingRows(plan: Plan, trainId: string, opts: RunOptions
   const members = new Set(Object.values(node.classes).flat());
   const reads = plan.nodes.filter((n): n is ReadNode => n.kind === "read" && members.has(n.sample));
   const outcomes = await runPass({ level: 0, stream: [node], fit: [] }, reads, run, declarations(plan), threads, { readMs: 0, computeMs: 0, fillMs: 0 }, { used: new Set(), warnings: [] });
-  return { node, rows: outcomes.flatMap((o) => (o.partials.has(node.id) ? [o.partials.get(node.id) as SampleRows] : [])), run };
+  // a sample classed by conditions hands over one part per class, as in the train runner's merge
+  return { node, rows: outcomes.flatMap((o) => (o.partials.has(node.id) ? (o.partials.get(node.id) as SampleRows[]) : [])), run };
 }
