@@ -51,6 +51,8 @@ export const KW = Object.fromEntries(
     "device",
     // element identity
     "is",
+    // fit-ready outputs: `datacard PATH for OBSERVABLES in REGIONS`
+    "datacard", "workspace", "for",
   ].map((w) => [w, soft(w)]),
 ) as Record<string, TokenType>;
 

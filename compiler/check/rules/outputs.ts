@@ -12,6 +12,7 @@ import { expectSymbol } from "./train.js";
 import { MODEL_KIND_BY_NAME } from "../../../stdlib/index.js";
 import { printExpr } from "../../syntax/print.js";
 import { clashes, NTUPLE_FORMATS, ntupleColumns, ntupleFormat } from "./ntuple.js";
+import { checkFitOutput } from "./fit.js";
 
 /** The models train blocks name, in the order written. */
 export function trainedModels(ctx: CheckContext): string[] {
@@ -96,6 +97,9 @@ export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
           break;
         case "Ntuple":
           checkNtuple(ctx, exprs, file, item);
+          break;
+        case "FitOutput":
+          checkFitOutput(ctx, file, item);
           break;
         case "Onnx": {
           const sym = expectSymbol(ctx, file, item.model, "model");
