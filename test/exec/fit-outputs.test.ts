@@ -8,6 +8,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import * as jsroot from "jsroot";
 import { afterAll, describe, expect, it } from "vitest";
 import { execute, RunError } from "../../runtime/exec/index.js";
 import { readHistogram } from "../../runtime/io/index.js";
@@ -89,6 +90,16 @@ describe("fit outputs without data samples (Asimov observation)", async () => {
     const line = card.split("\n").find((l) => l.startsWith("observation"))!.split(/\s+/).slice(1).map(Number);
     close(line, observations.map((x) => Number(x.toPrecision(10))));
     expect(card).toMatch(/^# observation: .*Asimov/m);
+  });
+
+  it("the shapes file opens in jsroot (an independent reader) with combine's layout", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const jf: any = await jsroot.openFile(path.join(dir, "out/datacard.shapes.root"));
+    const h = await jf.readObject("sr_ht/single_top");
+    expect(h._typename).toBe("TH1D");
+    const want = inner((await readHistogram(path.join(dir, "out/shapes.root"), "sr/ht/single_top")).valuesWithFlow);
+    close(Array.from(h.fArray as ArrayLike<number>).slice(1, 6), want);
+    expect((await jf.readObject("cr_mu_pt/data_obs"))._typename).toBe("TH1D");
   });
 
   it("is a valid pyhf workspace with mu on the signal only", () => {
