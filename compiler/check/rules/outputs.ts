@@ -69,6 +69,12 @@ export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
       const prev = files.get(normal);
       if (prev && !(prev === "Histogram" && item.kind === "Histogram")) ctx.report("HEP4024", file, item.path.span, { path: p });
       files.set(normal, item.kind);
+      if (item.kind === "FitOutput" && item.format === "datacard") {
+        // the datacard's shapes file beside it is an output of its own
+        const shapes = `${normal.replace(/\.[^./]*$/, "")}.shapes.root`;
+        if (files.has(shapes)) ctx.report("HEP4024", file, item.path.span, { path: shapes });
+        files.set(shapes, item.kind);
+      }
       switch (item.kind) {
         case "Predictions":
           for (const k of item.keys) {
