@@ -419,7 +419,9 @@ export type OutputItem =
   /** `onnx MODEL "out/model.onnx"`: a trained model exported as ONNX. */
   | (Node & { kind: "Onnx"; model: Ident; path: StringLit })
   /** `ntuple "out/sr.root" [in REGION, ...] keep COLUMN, ...`: a skim of the selected events, a tree (or table) per sample. */
-  | (Node & { kind: "Ntuple"; path: StringLit; regions: Ident[]; keep: KeepColumn[] });
+  | (Node & { kind: "Ntuple"; path: StringLit; regions: Ident[]; keep: KeepColumn[] })
+  /** `datacard|workspace PATH for OBSERVABLE, ... in REGION, ...`: a fit's input, one channel per observable and region. */
+  | (Node & { kind: "FitOutput"; format: "datacard" | "workspace"; path: StringLit; observables: Ident[]; regions: Ident[] });
 /** A column of an ntuple: an expression (a number, condition or list of them) and its name when given with `as`. */
 export interface KeepColumn extends Node {
   kind: "Keep";

@@ -58,6 +58,8 @@ export const KW = Object.fromEntries(
     "vs",
     // sequence features (`features pf per pfcands sorted by -pt length 50 pad 0 { ... }`)
     "per", "sorted", "length", "pad",
+    // fit-ready outputs: `datacard PATH for OBSERVABLES in REGIONS`
+    "datacard", "workspace",
   ].map((w) => [w, soft(w)]),
 ) as Record<string, TokenType>;
 

@@ -283,8 +283,13 @@ export interface WriteNode extends NodeBase {
    * (inputs: [train:MODEL]); ntuple: the events of `regions` (any of them; none: every selected
    * event) of every sample, with `columns` (the path's ending says ROOT, Arrow or Parquet).
    */
-  format: "root" | "json" | "html" | "friend" | "arrow" | "onnx" | "ntuple";
+  format: "root" | "json" | "html" | "friend" | "arrow" | "onnx" | "ntuple" | "datacard" | "workspace";
   keys?: ExprIR[];
+  /**
+   * datacard, workspace: the histograms (by name; inputs: their nodes) whose splits in each of
+   * `regions` are a channel's processes, one channel per observable and region.
+   */
+  observables?: string[];
   regions?: string[];
   columns?: NtupleColumnIR[];
 }

@@ -62,6 +62,8 @@ const RULES: readonly Rule[] = [
   { from: "runtime/devices", may: RUNTIME_BASE },
   { from: "runtime/models", may: [...RUNTIME_BASE, "runtime/threads", "runtime/source", "runtime/io", "runtime/columns", "runtime/train", "runtime/evaluate", "runtime/devices"] },
   { from: "runtime/evaluate", may: [...RUNTIME_BASE, "runtime/threads", "runtime/source", "runtime/io", "runtime/columns", "runtime/train", "runtime/models"] },
+  // Fit-ready outputs (datacard, workspace): pure writers the executor calls; they import nothing of the project.
+  { from: "runtime/fit", may: [] },
   // The compiler's window on disk: implements CompilerHost with the runtime's metadata reader, and
   // nothing else of the runtime (no kernels, no executor: the LSP loads it).
   { from: "host", may: ["compiler", "runtime/io", "runtime/source"] },

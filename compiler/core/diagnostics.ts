@@ -134,6 +134,13 @@ export const DIAGNOSTICS = {
   HEP4077: { severity: "error", message: "ntuple column '{name}' is {type}: an ntuple keeps numbers, conditions and lists of them", explanation: "Branches hold numbers. Keep the fields of a collection or record one by one: `jets.pt, jets.eta`, `mutau.mass`." },
   HEP4078: { severity: "error", message: "cannot tell the ntuple's format from '{path}': end it in {formats}", explanation: "`.root` writes a TTree per sample; `.arrow` and `.feather` one Arrow IPC table with a `sample` column; `.parquet` the same table as Parquet." },
 
+  // ---- 4093-4099 fit-ready outputs (datacard, workspace) ---------------------------------------
+  HEP4093: { severity: "error", message: "'{name}' is not a histogram of this analysis{known}", explanation: "`datacard` and `workspace` take their channels from histograms the output block declares (`histogram EXPR as NAME in REGIONS by sample ...`), named by `as` or by their expression." },
+  HEP4094: { severity: "error", message: "histogram '{name}' is not filled in region '{region}'{filled}", explanation: "A channel is an observable in a region: the histogram must list the region in its `in` clause." },
+  HEP4095: { severity: "error", message: "histogram '{name}' {reason}: a {format} needs a 1D histogram split `by sample` or `by group`", explanation: "A fit's processes are the histogram's splits (samples or groups), each a 1D template over the observable." },
+  HEP4096: { severity: "error", message: "{count} histograms are named '{name}': name the one for the {format} uniquely with `as`", explanation: "A channel is found by its histogram's name; two histograms of one name in different files leave it ambiguous." },
+  HEP4097: { severity: "error", message: "the {format} has no signal process: no sample has `class signal`", explanation: "A fit measures the signal strength `mu` of the processes made of `class signal` samples (index ≤ 0 in a datacard, the normfactor in a workspace)." },
+
   // ---- 4080-4089 working points as values, derived working points --------------------------
   HEP4080: { severity: "error", message: "model '{model}' has no working point '{name}'{points}", explanation: "`MODEL.NAME` of a binary (or score, or imported) model is the score threshold of its working point NAME, derived at run time by an `evaluate` block of the model (`working_points { NAME 0.9 }`). Declare the working point there, or use one of the names it lists." },
   HEP4081: { severity: "error", message: "working point '{name}' of model '{model}' is derived by {count} evaluate blocks (lines {lines})", explanation: "Each evaluate block derives its own thresholds from its own events, so `MODEL.NAME` must name a working point declared by exactly one of them. Rename one of the working points." },
@@ -237,6 +244,8 @@ export const DIAGNOSTICS = {
   HEP6094: { severity: "error", message: "model '{model}': its training data and buffers ({size}) do not fit the GPU's memory: {reason}", explanation: "The training rows stay on the GPU for the whole fit (uploaded once, shuffled and batched there), with the network's weights, gradients and optimiser state and a batch's buffers. The device could not allocate them. Nothing was written. Train on fewer events (a tighter `on` region), on a GPU with more memory, or with `--device cpu`." },
   HEP6093: { severity: "error", message: "'{value}' is not a device: use auto, cpu or gpu", explanation: "`--device`, `HEPC_DEVICE` and a train block's `device` take auto (the GPU when there is one, else the CPU), cpu or gpu." },
   HEP6040: { severity: "error", message: "sample '{sample}': friend tree '{tree}' in {file} has {entries} entries, but tree '{sampleTree}' in {sampleFile} has {sampleEntries}", explanation: "A friend tree is joined with its sample's tree entry by entry, file by file, so each pair of files must hold the same number of entries. The files changed since `hepc check` looked at them: make the friend files again from the same inputs." },
+  // ---- 6110-6119 fit-ready outputs ----------------------------------------------------------------
+  HEP6110: { severity: "error", message: "{format} channel '{channel}' is empty: no process has events in region '{region}'", explanation: "combine and pyhf reject a channel whose templates are all zero. Loosen the region, or leave it out of the datacard's `in` list." },
 } as const satisfies Record<string, DiagnosticDef>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;

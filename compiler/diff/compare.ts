@@ -15,7 +15,7 @@ import { DECL_KINDS, DeclChange, Detail, Diff, Impact, InputChange, InputChangeK
 /** The kinds whose names are symbols (one namespace): renames of these map references. */
 const SYMBOL_KINDS = new Set(["sample", "group", "object", "define", "region", "bins", "features", "model", "param"]);
 /** Outputs that are one file each, named by their path: one left on each side is the same output moved. */
-const FILE_OUTPUTS = new Set(["cutflow", "predictions", "report", "dataset", "onnx", "ntuple"]);
+const FILE_OUTPUTS = new Set(["cutflow", "predictions", "report", "dataset", "onnx", "ntuple", "datacard", "workspace"]);
 
 export function diffSides(oldSide: Side, newSide: Side): Diff {
   const oldEntries = entriesOf(oldSide);
@@ -62,7 +62,7 @@ export function diffSides(oldSide: Side, newSide: Side): Diff {
   pairBy((e) => e.matchKey(rename), (e) => e.matchKey(IDENTITY), others);
   // An output under another name with the same content: a rename (the name is not among the fields).
   pairBy((e) => signature(e, rename), (e) => signature(e, IDENTITY), (e) => others(e) && e.kind === "histogram");
-  for (const kind of ["train", "evaluate", "histogram", "cutflow", "predictions", "report", "dataset", "onnx", "ntuple"]) {
+  for (const kind of ["train", "evaluate", "histogram", "cutflow", "predictions", "report", "dataset", "onnx", "ntuple", "datacard", "workspace"]) {
     const o = [...oldLeft].filter((e) => e.kind === kind);
     const n = [...newLeft].filter((e) => e.kind === kind);
     if (FILE_OUTPUTS.has(kind)) {

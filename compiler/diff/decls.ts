@@ -522,6 +522,16 @@ export function entriesOf(side: Side): Entry[] {
           entries.push(outputEntry("ntuple", p, file, item.span, [`write:${p}`], facets));
           break;
         }
+        case "FitOutput": {
+          // observables are histogram names (not symbols); regions follow renames; a channel's order is its place in the file
+          const facets = (r: Rename): Facet[] => [
+            { field: "for", list: item.observables.map((o) => ({ id: o.name, key: o.name, show: o.name })), ordered: true },
+            { field: "in", list: item.regions.map((x) => ({ id: r(x.name), key: r(x.name), show: x.name })), ordered: true },
+            to,
+          ];
+          entries.push(outputEntry(item.format, p, file, item.span, [`write:${p}`], facets));
+          break;
+        }
       }
     }
   }

@@ -24,10 +24,12 @@ export type DeclKind =
   | "dataset"
   | "onnx"
   | "ntuple"
+  | "datacard"
+  | "workspace"
   | "param";
 
 /** The order changes are listed in: the order of docs/language.md. */
-export const DECL_KINDS: readonly DeclKind[] = ["analysis", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "histogram", "cutflow", "predictions", "report", "dataset", "onnx", "ntuple", "param"];
+export const DECL_KINDS: readonly DeclKind[] = ["analysis", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "histogram", "cutflow", "predictions", "report", "dataset", "onnx", "ntuple", "datacard", "workspace", "param"];
 
 export type ChangeKind = "added" | "removed" | "changed" | "renamed";
 

@@ -415,6 +415,8 @@ class Layout {
         return `onnx ${it.model.name} ${this.str(it.path)}`;
       case "Ntuple":
         return `ntuple ${this.str(it.path)}${it.regions.length ? ` in ${this.names(it.regions)}` : ""} keep ${it.keep.map((c) => (c.alias ? `${this.e(c.expr)} as ${c.alias.name}` : this.e(c.expr))).join(", ")}`;
+      case "FitOutput":
+        return `${it.format} ${this.str(it.path)} for ${this.names(it.observables)} in ${this.names(it.regions)}`;
     }
   }
 }

@@ -347,6 +347,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     }
     return w;
   };
+  const fits: WriteDraft[] = [];
   for (const { decl, file } of ctx.declsOf("Output")) {
     for (const item of flatOutputItems(decl.items)) {
       const p = path.posix.normalize(ctx.text(item.path));
@@ -413,8 +414,19 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
           w.inputs.push(...inputs);
           break;
         }
+        case "FitOutput": {
+          const w = writeTo(p, item.format, file, item.span);
+          w.observables = item.observables.map((o) => o.name);
+          w.regions = item.regions.map((r) => r.name);
+          fits.push(w);
+          break;
+        }
       }
     }
+  }
+  // A fit output reads histograms declared anywhere in the output blocks, before or after it.
+  for (const w of fits) {
+    for (const o of w.observables ?? []) for (const n of nodes) if (n.kind === "histogram" && n.name === o) w.inputs.push(n.id);
   }
 
   // ---- what to read ------------------------------------------------------------------------------
@@ -718,7 +730,7 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
           ...(n.steps ? { steps: n.steps.rows.map((row) => ({ label: row.label, expr: ir(row.expr), weight: ir(row.weight ?? null) })) } : {}),
         };
       case "write":
-        return { path: n.path, format: n.format, keys: (n.keys ?? []).map(ir) };
+        return { path: n.path, format: n.format, keys: (n.keys ?? []).map(ir), ...(n.observables ? { observables: n.observables, regions: n.regions } : {}) };
     }
   };
   return nodes.map((n) => ({ ...n, hash: hashOfId(n.id) }) as PlanNode);

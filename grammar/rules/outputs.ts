@@ -182,7 +182,24 @@ export class OutputRules extends TrainingRules {
         return this.ACTION(() => this.node({ kind: "Ntuple" as const, path, regions, keep }, k.startOffset, this.lastEnd()));
       },
     },
+    this.fitOutput(K.datacard, "datacard"),
+    this.fitOutput(K.workspace, "workspace"),
   ] satisfies Keyed<A.OutputItem>[]);
+
+  /** `datacard|workspace PATH for OBSERVABLE, ... in REGION, ...` (both lists required: a channel is one of each). */
+  private fitOutput(key: (typeof K)[string], format: "datacard" | "workspace"): Keyed<A.OutputItem> {
+    return {
+      key,
+      read: (k, at) => {
+        const path = this.readString(at);
+        this.consume(at, K.for);
+        const observables = this.subrule(at, this.identList);
+        this.consume(at, K.in);
+        const regions = this.subrule(at + 1, this.identList);
+        return this.ACTION(() => this.node({ kind: "FitOutput" as const, format, path, observables, regions }, k.startOffset, this.lastEnd()));
+      },
+    };
+  }
 
   /** An entry of a `histograms` block: `EXPR [, EXPR] [as NAME] [title STRING] [in REGIONS] [by SPLIT] bins BINNING [, BINNING] [weighted]`. */
   protected histogramEntry = this.RULE("histogramEntry", (): A.HistogramEntry => {

@@ -41,7 +41,7 @@ const BLOCK_ITEMS: Record<string, ReadonlySet<string>> = {
   defaults: new Set(["tree", "class", "weight", "where", "xsec", "sumw", "title"]),
   train: new Set(["on", "folds", "balance", "reweight", "validation", "test", "class_weights", "negative_weights", "device", "classes"]),
   evaluate: new Set(["in", "bins", "metrics", "working_points", "reference"]),
-  output: new Set(["predictions", "histogram", "histograms", "cutflow", "report", "dataset", "onnx", "ntuple"]),
+  output: new Set(["predictions", "histogram", "histograms", "cutflow", "report", "dataset", "onnx", "ntuple", "datacard", "workspace"]),
 };
 
 const CONTINUATION = new Set<TokenType>([

@@ -21,6 +21,7 @@ import type { FriendResult } from "./runners/friend.js";
 import { writeNtupleArrow, writeNtupleParquet, writeNtupleRoot } from "./ntuple-write.js";
 import type { RenderedReport, RunResult } from "./types.js";
 import { atomicWrite } from "./cache.js";
+import { stageFitOutput } from "./fit-outputs.js";
 
 export interface WrittenOutput {
   /** Declared path, relative to the analysis folder. */
@@ -28,7 +29,7 @@ export interface WrittenOutput {
   /** Absolute path of the copy in the run directory. */
   staged: string;
   /** root: histograms; tree: a friend tree (objects: its entries); json */
-  kind: "root" | "tree" | "json" | "arrow" | "onnx" | "html" | "svg" | "ntuple";
+  kind: "root" | "tree" | "json" | "arrow" | "onnx" | "html" | "svg" | "ntuple" | "datacard";
   objects: number;
 }
 
@@ -128,6 +129,8 @@ export async function stageOutputs(plan: Plan, result: RunResult, stageDir: stri
         // The same histograms as JSON beside it, for tools that do not read ROOT.
         atomicWrite(`${staged}.json`, canonicalJson({ histograms: hists.map((h) => ({ key: h.key, region: h.region, split: h.split, ...h.data })) }));
         written.push({ path: `${w.path}.json`, staged: `${staged}.json`, kind: "json", objects: hists.length });
+      } else if (w.format === "datacard" || w.format === "workspace") {
+        written.push(...(await stageFitOutput(plan, result, w, stageDir, (rel) => outputStamp(plan, planHash, rel))));
       } else if (w.format === "friend") {
         const friend = result.friends.find((f) => f.path === w.path);
         if (friend) written.push(...(await stageFriendTrees(friend, stageDir, (rel) => outputStamp(plan, planHash, rel))));

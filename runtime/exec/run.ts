@@ -79,7 +79,7 @@ export async function runPlan(given: Plan, opts: RunOptions): Promise<RunResult>
 
   const byId = new Map<string, PlanNode>(plan.nodes.map((n) => [n.id, n]));
   const fileOf = new Map<string, string>();
-  for (const n of plan.nodes) if (n.kind === "write") for (const i of n.inputs) fileOf.set(i, n.path);
+  for (const n of plan.nodes) if (n.kind === "write" && n.format !== "datacard" && n.format !== "workspace") for (const i of n.inputs) fileOf.set(i, n.path);
   const run: RunState = { plan, opts, byId, fileOf, warnings: [], notRun, scoresRead: scoresReadByExpressions(plan.nodes), scoreColumns: new Map(), results: new Map() };
   const decls = declarations(plan);
   const reads = plan.nodes.filter((n): n is ReadNode => n.kind === "read");

@@ -12,6 +12,7 @@ import { expectSymbol } from "./train.js";
 import { MODEL_KIND_BY_NAME } from "../../../stdlib/index.js";
 import { printExpr } from "../../syntax/print.js";
 import { clashes, NTUPLE_FORMATS, ntupleColumns, ntupleFormat } from "./ntuple.js";
+import { checkFitOutput } from "./fit.js";
 
 /** The models train blocks name, in the order written. */
 export function trainedModels(ctx: CheckContext): string[] {
@@ -67,6 +68,12 @@ export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
       const prev = files.get(normal);
       if (prev && !(prev === "Histogram" && item.kind === "Histogram")) ctx.report("HEP4024", file, item.path.span, { path: p });
       files.set(normal, item.kind);
+      if (item.kind === "FitOutput" && item.format === "datacard") {
+        // the datacard's shapes file beside it is an output of its own
+        const shapes = `${normal.replace(/\.[^./]*$/, "")}.shapes.root`;
+        if (files.has(shapes)) ctx.report("HEP4024", file, item.path.span, { path: shapes });
+        files.set(shapes, item.kind);
+      }
       switch (item.kind) {
         case "Predictions":
           for (const k of item.keys) {
@@ -95,6 +102,9 @@ export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
           break;
         case "Ntuple":
           checkNtuple(ctx, exprs, file, item);
+          break;
+        case "FitOutput":
+          checkFitOutput(ctx, file, item);
           break;
         case "Onnx": {
           const sym = expectSymbol(ctx, file, item.model, "model");

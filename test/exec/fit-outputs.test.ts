@@ -1,0 +1,139 @@
+/**
+ * `output datacard` / `output workspace` on the CMS tutorial samples: golden files
+ * (test/baselines/fit; HEPC_ACCEPT=1 rewrites them), each template and observation checked against
+ * the histograms the same run writes through `output histogram` (read back from ROOT, an
+ * independent path), the workspace validated against pyhf's schema, and an empty channel stopping
+ * the run with nothing written.
+ */
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import * as jsroot from "jsroot";
+import { afterAll, describe, expect, it } from "vitest";
+import { execute, RunError } from "../../runtime/exec/index.js";
+import { readHistogram } from "../../runtime/io/index.js";
+import { copyExample, planOf } from "../helpers/examples.js";
+import { repoPath } from "../helpers/repo.js";
+import { pyhfErrors } from "../fit/validate.js";
+
+const tmp = mkdtempSync(path.join(tmpdir(), "hepc-fit-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const analysis = (zzClass: string, extra = "") => `analysis fit_demo { lumi 50 /pb seed 1 }
+sample single_top { files "data/single_top.root" tree "events" class signal weight EventWeight }
+sample ww { files "data/ww.root" tree "events" class background weight EventWeight }
+sample wz { files "data/wz.root" tree "events" class background weight EventWeight }
+sample zz { files "data/zz.root" tree "events" class ${zzClass} weight EventWeight }
+object muons = Muon where pt > 25 GeV and abs(eta) < 2.1
+object jets = Jet where pt > 30 GeV and abs(eta) < 2.4
+region presel = triggerIsoMu24 and count(muons) == 1 and count(jets) >= 2
+region sr = presel and count(jets where btag > 1.74) >= 1
+region cr = presel and count(jets where btag > 1.74) == 0
+region none = presel and count(jets) < 0
+output {
+  histogram ht(jets) as ht in sr, cr${extra ? ", none" : ""} by sample bins 5 0 .. 500 to "out/shapes.root"
+  histogram muons[0].pt as mu_pt in sr, cr${extra ? ", none" : ""} by sample bins 4 25 .. 225 to "out/shapes.root"
+  datacard "out/datacard.txt" for ht, mu_pt in sr, cr${extra}
+  workspace "out/ws.json" for ht, mu_pt in sr, cr${extra}
+}
+`;
+
+async function runAnalysis(text: string, dir = copyExample(tmp, "single-top")): Promise<string> {
+  writeFileSync(path.join(dir, "fit.hep"), text);
+  const plan = await planOf(path.join(dir, "fit.hep"));
+  await execute(plan, { analysisDir: dir, versions: { hepc: "test" }, threads: 1, cache: false });
+  return dir;
+}
+
+function golden(name: string, actual: string): void {
+  const file = repoPath("test", "baselines", "fit", name);
+  if (process.env.HEPC_ACCEPT === "1") writeFileSync(file, actual);
+  expect(actual, `differs from test/baselines/fit/${name}; HEPC_ACCEPT=1 rewrites it`).toBe(readFileSync(file, "utf8"));
+}
+
+const inner = (v: Float64Array) => Array.from(v.subarray(1, v.length - 1));
+const close = (a: number[], b: number[]) => {
+  expect(a.length).toBe(b.length);
+  a.forEach((x, i) => expect(Math.abs(x - b[i])).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(b[i]))));
+};
+
+const CHANNELS = [["sr", "ht"], ["cr", "ht"], ["sr", "mu_pt"], ["cr", "mu_pt"]] as const;
+
+describe("fit outputs without data samples (Asimov observation)", async () => {
+  const dir = await runAnalysis(analysis("background"));
+  const card = readFileSync(path.join(dir, "out/datacard.txt"), "utf8");
+  const ws = JSON.parse(readFileSync(path.join(dir, "out/ws.json"), "utf8"));
+
+  it("matches the golden datacard and workspace", () => {
+    golden("asimov.datacard.txt", card);
+    golden("asimov.ws.json", JSON.stringify(ws, null, 2) + "\n");
+  });
+
+  it("writes the templates and data_obs the shapes line names, equal to the run's histograms", async () => {
+    expect(card).toContain("shapes * * datacard.shapes.root $CHANNEL/$PROCESS $CHANNEL/$PROCESS_$SYSTEMATIC");
+    const shapes = path.join(dir, "out/datacard.shapes.root");
+    const observations: number[] = [];
+    for (const [region, obs] of CHANNELS) {
+      const ch = `${region}_${obs}`;
+      let asimov = new Array<number>(0);
+      for (const p of ["single_top", "ww", "wz", "zz"]) {
+        const want = inner((await readHistogram(path.join(dir, "out/shapes.root"), `${region}/${obs}/${p}`)).valuesWithFlow);
+        const got = inner((await readHistogram(shapes, `${ch}/${p}`)).valuesWithFlow);
+        close(got, want);
+        asimov = asimov.length ? asimov.map((x, i) => x + want[i]) : want;
+        close(ws.channels.find((c: { name: string }) => c.name === ch).samples.find((s: { name: string }) => s.name === p).data, want);
+      }
+      close(inner((await readHistogram(shapes, `${ch}/data_obs`)).valuesWithFlow), asimov);
+      close(ws.observations.find((o: { name: string }) => o.name === ch).data, asimov);
+      observations.push(asimov.reduce((a, b) => a + b, 0));
+    }
+    const line = card.split("\n").find((l) => l.startsWith("observation"))!.split(/\s+/).slice(1).map(Number);
+    close(line, observations.map((x) => Number(x.toPrecision(10))));
+    expect(card).toMatch(/^# observation: .*Asimov/m);
+  });
+
+  it("the shapes file opens in jsroot (an independent reader) with combine's layout", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const jf: any = await jsroot.openFile(path.join(dir, "out/datacard.shapes.root"));
+    const h = await jf.readObject("sr_ht/single_top");
+    expect(h._typename).toBe("TH1D");
+    const want = inner((await readHistogram(path.join(dir, "out/shapes.root"), "sr/ht/single_top")).valuesWithFlow);
+    close(Array.from(h.fArray as ArrayLike<number>).slice(1, 6), want);
+    expect((await jf.readObject("cr_mu_pt/data_obs"))._typename).toBe("TH1D");
+  });
+
+  it("is a valid pyhf workspace with mu on the signal only", () => {
+    expect(pyhfErrors(ws)).toEqual([]);
+    for (const c of ws.channels) for (const s of c.samples) expect(s.modifiers.some((m: { name: string }) => m.name === "mu")).toBe(s.name === "single_top");
+    expect(ws.measurements[0].config.poi).toBe("mu");
+  });
+});
+
+describe("fit outputs with a data sample", async () => {
+  const dir = await runAnalysis(analysis("data"));
+  const card = readFileSync(path.join(dir, "out/datacard.txt"), "utf8");
+  const ws = JSON.parse(readFileSync(path.join(dir, "out/ws.json"), "utf8"));
+
+  it("observes the data samples' sum and leaves them out of the processes", async () => {
+    golden("data.datacard.txt", card);
+    expect(card).not.toContain("Asimov");
+    expect(pyhfErrors(ws)).toEqual([]);
+    for (const [region, obs] of CHANNELS) {
+      const zz = inner((await readHistogram(path.join(dir, "out/shapes.root"), `${region}/${obs}/zz`)).valuesWithFlow);
+      close(ws.observations.find((o: { name: string }) => o.name === `${region}_${obs}`).data, zz);
+      expect(ws.channels.find((c: { name: string }) => c.name === `${region}_${obs}`).samples.map((s: { name: string }) => s.name)).toEqual(["single_top", "ww", "wz"]);
+    }
+  });
+});
+
+describe("an empty channel", () => {
+  it("stops the run with HEP6110 naming the channel, and writes neither file", async () => {
+    const dir = copyExample(tmp, "single-top");
+    const err = await runAnalysis(analysis("background", ", none"), dir).then(() => null, (e) => e);
+    expect(err).toBeInstanceOf(RunError);
+    expect((err as RunError).code).toBe("HEP6110");
+    expect((err as Error).message).toContain("none_ht");
+    expect(existsSync(path.join(dir, "out", "datacard.txt"))).toBe(false);
+    expect(existsSync(path.join(dir, "out", "ws.json"))).toBe(false);
+  });
+});
