@@ -137,3 +137,54 @@ describe("an empty channel", () => {
     expect(existsSync(path.join(dir, "out", "ws.json"))).toBe(false);
   });
 });
+
+describe("fit outputs with systematics declared in the analysis", async () => {
+  // a weight variation on the background samples only (two-sided), a one-sided one on all, and a normalisation
+  const systematics = `
+systematic btag for ww, wz { weight up 1 + 0.05 * count(jets where btag > 1.74) down 1 - 0.05 * count(jets where btag > 1.74) }
+systematic musf { weight up 1.02 }
+systematic lumi { normalisation 1.025 }
+`;
+  const dir = await runAnalysis(analysis("background") + systematics);
+  const card = readFileSync(path.join(dir, "out/datacard.txt"), "utf8");
+  const ws = JSON.parse(readFileSync(path.join(dir, "out/ws.json"), "utf8"));
+  const row = (name: string) => card.split("\n").find((l) => l.startsWith(name + " "))!.trim().split(/\s+/);
+
+  it("lists shape lines where a variation applies and lnN for a normalisation", () => {
+    expect(card).toMatch(/^kmax 3\b/m);
+    // the processes are single_top, ww, wz, zz in every channel (4 channels)
+    expect(row("btag").slice(1)).toEqual(["shape", ...Array(4).fill(["-", "1", "1", "-"]).flat()]);
+    expect(row("musf").slice(1)).toEqual(["shape", ...Array(16).fill("1")]);
+    expect(row("lumi").slice(1)).toEqual(["lnN", ...Array(16).fill("1.025")]);
+  });
+
+  it("writes the Up/Down templates the shapes line names, equal to the run's own varied histograms", async () => {
+    const shapes = path.join(dir, "out/datacard.shapes.root");
+    for (const [region, obs] of CHANNELS) {
+      // btag varies ww and wz only: single_top has no btag templates (its datacard entry is "-")
+      for (const [p, varied] of [["ww", ["btag", "musf"]], ["single_top", ["musf"]]] as const) {
+        for (const s of varied) {
+          for (const d of ["Up", "Down"]) {
+            const want = inner((await readHistogram(path.join(dir, "out/shapes.root"), `${region}/${obs}_${s}${d}/${p}`)).valuesWithFlow);
+            const got = inner((await readHistogram(shapes, `${region}_${obs}/${p}_${s}${d}`)).valuesWithFlow);
+            close(got, want);
+          }
+        }
+      }
+    }
+  });
+
+  it("is a valid pyhf workspace whose histosys data are the varied templates, and whose normsys is the normalisation", async () => {
+    expect(pyhfErrors(ws)).toEqual([]);
+    const ch = ws.channels.find((c: { name: string }) => c.name === "sr_ht");
+    const ww = ch.samples.find((s: { name: string }) => s.name === "ww");
+    const btag = ww.modifiers.find((m: { name: string }) => m.name === "btag");
+    expect(btag.type).toBe("histosys");
+    close(btag.data.hi_data, inner((await readHistogram(path.join(dir, "out/shapes.root"), "sr/ht_btagUp/ww")).valuesWithFlow));
+    close(btag.data.lo_data, inner((await readHistogram(path.join(dir, "out/shapes.root"), "sr/ht_btagDown/ww")).valuesWithFlow));
+    const top = ch.samples.find((s: { name: string }) => s.name === "single_top");
+    expect(top.modifiers.some((m: { name: string }) => m.name === "btag")).toBe(false);
+    const lumi = top.modifiers.find((m: { name: string }) => m.name === "lumi");
+    expect(lumi).toEqual({ name: "lumi", type: "normsys", data: { hi: 1.025, lo: 1 / 1.025 } });
+  });
+});
