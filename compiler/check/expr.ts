@@ -13,7 +13,7 @@ import {
 } from "../core/types.js";
 import { exprPrecedence, PRECEDENCE, printExpr } from "../syntax/print.js";
 import type { CheckContext } from "./context.js";
-import { neverMissing } from "./missing.js";
+import { neverMissing, warnMissingWeight } from "./missing.js";
 import type { SymbolInfo } from "./symbols.js";
 import { workingPointsOf } from "./rules/working-points.js";
 
@@ -54,8 +54,10 @@ export class ExprChecker {
     }
     if (d.kind === "Region") t = this.requireScalar(d.expr, t, sym.file, "a region's selection", BOOL);
     if (d.weight) {
-      if (d.kind === "Region") this.requireScalar(d.weight.expr, this.check(d.weight.expr, { file: sym.file, owner: sym.name, elements: [] }), sym.file, "a region weight", FLOAT);
-      else this.ctx.report("HEP4073", sym.file, d.weight.key.span, { kind: d.kind.toLowerCase(), name: sym.name });
+      if (d.kind === "Region") {
+        this.requireScalar(d.weight.expr, this.check(d.weight.expr, { file: sym.file, owner: sym.name, elements: [] }), sym.file, "a region weight", FLOAT);
+        warnMissingWeight(this.ctx, sym.file, d.weight.expr, `the weight of region '${sym.name}'`);
+      } else this.ctx.report("HEP4073", sym.file, d.weight.key.span, { kind: d.kind.toLowerCase(), name: sym.name });
     }
     this.declTypes.set(sym.name, t);
     return t;

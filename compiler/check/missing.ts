@@ -7,6 +7,7 @@
  */
 import type * as A from "../../grammar/ast.js";
 import type { CheckContext } from "./context.js";
+import { printExpr } from "../syntax/print.js";
 
 /** Reductions and functions that give a value for every input that has one (never NaN from a value). */
 const TOTAL_CALLS = new Set(["count", "any", "all", "abs"]);
@@ -67,4 +68,61 @@ function never(ctx: CheckContext, e: A.Expr, seen: Set<string>): boolean {
     default:
       return false;
   }
+}
+
+/** Calls whose result is missing for an empty list (stdlib: "missing when empty"). */
+const EMPTY_MISSING = new Set(["first", "last", "best", "min", "max", "mean"]);
+
+/**
+ * The part of `e` that is missing for some events by construction, if any: an index (`jets[0]`,
+ * missing past the end), or `first`, `last`, `best`, `mean`, `min` or `max` of one list (missing
+ * when it is empty), reached through defines, not under a `??` that replaces it. The other
+ * direction from `neverMissing`: this names only what surely can be missing, so a warning built
+ * on it is never about an expression that always has a value by its form alone. (Whether a
+ * selection keeps such events out, e.g. `count(muons) >= 1` before `muons[0]`, is not known
+ * here: the warning says so.)
+ */
+export function missingSource(ctx: CheckContext, e: A.Expr, seen: Set<string> = new Set()): A.Expr | undefined {
+  switch (e.kind) {
+    case "Index":
+      return e;
+    case "Name": {
+      const r = ctx.resolutions.get(e);
+      if (r?.kind !== "symbol") return undefined;
+      const d = r.symbol.decl;
+      if (d.kind !== "Define" || seen.has(r.symbol.name)) return undefined;
+      seen.add(r.symbol.name);
+      return missingSource(ctx, d.expr, seen) ? e : undefined;
+    }
+    case "Unary":
+      return missingSource(ctx, e.operand, seen);
+    case "Binary":
+      if (e.op === "??") return missingSource(ctx, e.right, seen) && missingSource(ctx, e.left, seen);
+      return missingSource(ctx, e.left, seen) ?? missingSource(ctx, e.right, seen);
+    case "Call": {
+      const t = e.args.length === 1 ? ctx.types.get(e.args[0]) : undefined;
+      if (EMPTY_MISSING.has(e.callee.name) && (e.callee.name === "best" || t?.kind === "list")) return e;
+      for (const a of e.args) {
+        const m = missingSource(ctx, a, seen);
+        if (m) return m;
+      }
+      return undefined;
+    }
+    case "Member":
+      return missingSource(ctx, e.target, seen);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * A weight (of a sample, a region or a systematic) that can be missing: a missing weight stops
+ * the run at the first such event, so `hepc check` says so first, with the fallback as a fix-it.
+ */
+export function warnMissingWeight(ctx: CheckContext, file: string, e: A.Expr, what: string): void {
+  const source = missingSource(ctx, e);
+  if (!source) return;
+  const text = printExpr(e);
+  const replacement = e.kind === "Binary" || e.kind === "Unary" || e.kind === "Where" ? `(${text}) ?? 1` : `${text} ?? 1`;
+  ctx.report("HEP4098", file, e.span, { what, part: printExpr(source) }, { suggestion: { message: `write '${replacement}' (a weight of 1 where it is missing)`, replacement, span: e.span } });
 }

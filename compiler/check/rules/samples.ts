@@ -4,6 +4,7 @@
  * tree metadata only.
  */
 import * as path from "node:path";
+import { warnMissingWeight } from "../missing.js";
 import type * as A from "../../../grammar/ast.js";
 import { UNITS } from "../../../grammar/parser.js";
 import { BOOL, FLOAT } from "../../core/types.js";
@@ -158,7 +159,10 @@ export function checkSampleExprs(ctx: CheckContext, exprs: ExprChecker): void {
   for (const { decl, file } of [...ctx.declsOf("Sample"), ...ctx.declsOf("Defaults")]) {
     for (const p of decl.props) {
       if (decl.kind === "Sample" && ctx.inheritedFrom.has(p)) continue; // checked with the defaults
-      if (p.prop === "weight") exprs.requireScalar(p.expr, exprs.check(p.expr, { file, owner: undefined, elements: [] }), file, "a sample weight", FLOAT);
+      if (p.prop === "weight") {
+        exprs.requireScalar(p.expr, exprs.check(p.expr, { file, owner: undefined, elements: [] }), file, "a sample weight", FLOAT);
+        warnMissingWeight(ctx, file, p.expr, decl.kind === "Sample" ? `the weight of sample '${decl.name.name}'` : "the samples' default weight");
+      }
       if (p.prop === "where") exprs.requireScalar(p.expr, exprs.check(p.expr, { file, owner: undefined, elements: [] }), file, "a sample selection", BOOL);
     }
   }

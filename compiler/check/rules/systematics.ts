@@ -5,6 +5,7 @@
  * warning: weights of the number 1, a normalisation of 1, or no histogram to vary).
  */
 import { FLOAT } from "../../core/types.js";
+import { warnMissingWeight } from "../missing.js";
 import { suggest } from "../../core/suggest.js";
 import type { CheckContext } from "../context.js";
 import type { ExprChecker } from "../expr.js";
@@ -32,6 +33,7 @@ export function checkSystematics(ctx: CheckContext, exprs: ExprChecker): void {
     if (decl.weight) {
       for (const e of [decl.weight.up, ...(decl.weight.down ? [decl.weight.down] : [])]) {
         exprs.requireScalar(e, exprs.check(e, { file, elements: [] }), file, `the weight of systematic '${name}'`, FLOAT);
+        warnMissingWeight(ctx, file, e, `the weight of systematic '${name}'`);
       }
       if (one(decl.weight.up) && (!decl.weight.down || one(decl.weight.down))) nothing = true;
     }
