@@ -78,6 +78,12 @@ output {
     const h = ex.result.histograms.find((x) => x.key === "presel/bdt.three")!;
     expect(h.data.entries).toBeGreaterThan(0);
     expect(ex.result.evaluations).toHaveLength(1);
+    // the evaluation labels events by their conditions too: each class has scored events of its own
+    const ev = ex.result.evaluations[0];
+    for (let c = 0; c < 3; c++) {
+      const w = ev.histograms.filter((x) => x.class === c && x.sample === "test" && x.output === 0).flatMap((x) => x.sumw).reduce((a, b) => a + b, 0);
+      expect(w, `class ${ev.classes[c]}`).toBeGreaterThan(0);
+    }
   });
 
   it("take integer ids with `classes by` in the train block, for every sample without a class; an mlp trains on them", async () => {
