@@ -6,6 +6,7 @@
  * when one feature can only be cut in a large step (a count such as the number of b jets).
  */
 import { failCounts, significance, type Bounds, type Box, type SearchData } from "./search.js";
+import { NearEvents } from "./near.js";
 import type { Objective } from "./options.js";
 
 /**
@@ -92,20 +93,12 @@ function ascend(data: SearchData, start: Box, bounds: Bounds, lambda: number): K
   }
   // a change must gain more than rounding can: the passes then end
   const eps = 1e-12 * scale;
-  const active = new Uint32Array(n);
-  const listed = new Uint8Array(n);
+  // Only events outside at most one interval can enter a feature's histogram (near.ts).
+  const near = new NearEvents(failCount);
   for (let pass = 0; pass < 50; pass++) {
     let changed = false;
-    // Only events outside at most one interval can enter a feature's histogram: the list holds
-    // them, rebuilt each pass; an event a change brings down to one joins it at once.
-    let nActive = 0;
-    listed.fill(0);
-    for (let i = 0; i < n; i++) {
-      if (failCount[i] <= 1) {
-        active[nActive++] = i;
-        listed[i] = 1;
-      }
-    }
+    near.rebuild();
+    const active = near.list;
     for (let j = 0; j < d; j++) {
       const bins = grids[j].bins;
       const k = grids[j].cut.length;
@@ -114,7 +107,7 @@ function ascend(data: SearchData, start: Box, bounds: Bounds, lambda: number): K
       const cut0 = lo0 > 0 || hi0 < k;
       const gain = new Float64Array(k + 2);
       // the events that pass every other feature: they fail none, or only this one
-      for (let q = 0; q < nActive; q++) {
+      for (let q = 0, m = near.count; q < m; q++) {
         const i = active[q];
         const f = failCount[i];
         if (f > 1) continue;
@@ -146,18 +139,7 @@ function ascend(data: SearchData, start: Box, bounds: Bounds, lambda: number): K
       // the open interval holds the missing values too: weigh it as it is
       if (minLo[j] === 0 && maxHi[j] === k) consider(0, k);
       if (bestA === lo0 && bestC === hi0) continue;
-      const cut1 = bestA > 0 || bestC < k;
-      for (let i = 0; i < n; i++) {
-        const b = bins[i];
-        const was = b > k ? cut0 : b < lo0 || b > hi0;
-        const is = b > k ? cut1 : b < bestA || b > bestC;
-        if (was === is) continue;
-        failCount[i] += is ? 1 : -1;
-        if (failCount[i] <= 1 && !listed[i]) {
-          active[nActive++] = i;
-          listed[i] = 1;
-        }
-      }
+      near.move(bins, k, lo0, hi0, bestA, bestC);
       box.lo[j] = bestA;
       box.hi[j] = bestC;
       changed = true;

@@ -44,6 +44,7 @@
  */
 import type { FeatureGrid } from "./grid.js";
 import { better, kept, lagrangeBox, type Kept } from "./lagrange.js";
+import { NearEvents } from "./near.js";
 import type { Objective } from "./options.js";
 
 export interface Box {
@@ -335,26 +336,19 @@ export function failCounts(data: SearchData, box: Box): Uint16Array {
 
 /** Coordinate passes within `bounds`, each feature's interval the best given the other cuts. */
 function refine(data: SearchData, start: Box, bounds: Bounds, need: number, objective: Objective): Box {
-  const { grids, isSignal, weight: w, n } = data;
+  const { grids, isSignal, weight: w } = data;
   const d = grids.length;
   const box = copyBox(start);
   const K = grids.map((g) => g.cut.length);
   const failCount = failCounts(data, box);
-  const active = new Uint32Array(n);
-  const listed = new Uint8Array(n);
+  const near = new NearEvents(failCount);
   // Each accepted change strictly improves (background, then signal; or significance), so the
   // passes end; the bound is a guard only.
   for (let pass = 0; pass < 100; pass++) {
     let changed = false;
-    // only events outside at most one interval enter a histogram (as in lagrange.ts's ascent)
-    let nActive = 0;
-    listed.fill(0);
-    for (let i = 0; i < n; i++) {
-      if (failCount[i] <= 1) {
-        active[nActive++] = i;
-        listed[i] = 1;
-      }
-    }
+    // only events outside at most one interval enter a histogram (near.ts)
+    near.rebuild();
+    const active = near.list;
     for (let j = 0; j < d; j++) {
       const k = K[j];
       const g = grids[j];
@@ -365,7 +359,7 @@ function refine(data: SearchData, start: Box, bounds: Bounds, need: number, obje
       const cut0 = lo0 > 0 || hi0 < k;
       const bins = g.bins;
       // the events that pass every other feature: they fail none, or only this one
-      for (let q = 0; q < nActive; q++) {
+      for (let q = 0, m = near.count; q < m; q++) {
         const i = active[q];
         const f = failCount[i];
         if (f > 1) continue;
@@ -409,18 +403,7 @@ function refine(data: SearchData, start: Box, bounds: Bounds, need: number, obje
         }
       }
       if (bestA === lo0 && bestC === hi0) continue;
-      const cut1 = bestA > 0 || bestC < k;
-      for (let i = 0; i < n; i++) {
-        const b = bins[i];
-        const was = b > k ? cut0 : b < lo0 || b > hi0;
-        const is = b > k ? cut1 : b < bestA || b > bestC;
-        if (was === is) continue;
-        failCount[i] += is ? 1 : -1;
-        if (failCount[i] <= 1 && !listed[i]) {
-          active[nActive++] = i;
-          listed[i] = 1;
-        }
-      }
+      near.move(bins, k, lo0, hi0, bestA, bestC);
       box.lo[j] = bestA;
       box.hi[j] = bestC;
       changed = true;
