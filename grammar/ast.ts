@@ -420,7 +420,7 @@ export type OutputItem =
   /** `histograms [in R] [by S] [weighted] to PATH { ENTRY ... }`: histograms sharing a file and defaults. */
   | (Node & { kind: "HistogramBlock"; regions: Ident[]; by?: Ident; weighted: boolean; path: StringLit; entries: HistogramEntry[] })
   /** `cutflow [in R1, R2 | steps R] to PATH`: `steps` lists the cumulative `and` terms of one region. */
-  | (Node & { kind: "Cutflow"; regions: Ident[]; steps?: Ident; path: StringLit })
+  | (Node & { kind: "Cutflow"; regions: Ident[]; steps?: Ident; path: StringLit; /** `with systematics`: the counts in every variation too */ systematics?: Ident })
   | (Node & { kind: "Report"; path: StringLit })
   /** `dataset [MODEL] "out/train.arrow"`: a train block's training data as Arrow IPC; the model may be left out when one train block exists. */
   | (Node & { kind: "Dataset"; model?: Ident; path: StringLit })

@@ -300,6 +300,8 @@ export interface CutflowNode extends NodeBase {
    * terms), with the region weights that apply from that row on. `regions` is empty then.
    */
   steps?: { region: string; rows: Array<{ label: string; expr: ExprIR; weight?: ExprIR }> };
+  /** `with systematics`: the counts in every variation and direction too (absent: nominal only). */
+  systematics?: SystematicIR[];
 }
 export interface WriteNode extends NodeBase {
   kind: "write";

@@ -416,7 +416,7 @@ class Layout {
       case "HistogramBlock":
         return this.histogramBlockHead(it);
       case "Cutflow":
-        return `cutflow${it.steps ? ` steps ${it.steps.name}` : it.regions.length ? ` in ${this.names(it.regions)}` : ""} to ${this.str(it.path)}`;
+        return `cutflow${it.steps ? ` steps ${it.steps.name}` : it.regions.length ? ` in ${this.names(it.regions)}` : ""}${it.systematics ? " with systematics" : ""} to ${this.str(it.path)}`;
       case "Report":
         return `report ${this.str(it.path)}`;
       case "Dataset":

@@ -394,7 +394,10 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
           }
           const regions = item.regions.length ? item.regions.map((r) => r.name) : [...ctx.symbols.values()].filter((s) => s.kind === "region").map((s) => s.name).sort();
           const id = `cutflow:${p}`;
-          add({ kind: "cutflow", id, origin: origin(file, item.span), inputs: [...sampleWeights, ...sampleSelections, ...regions.map((r) => `filter:${r}`)], regions });
+          const inputs = new Set([...sampleWeights, ...sampleSelections, ...regions.map((r) => `filter:${r}`)]);
+          const varied = item.systematics && systematics.length ? systematics : undefined;
+          for (const s of varied ?? []) for (const w of [s.weight?.up, s.weight?.down, s.vary?.up, s.vary?.down]) if (w) refsOf(w, inputs);
+          add({ kind: "cutflow", id, origin: origin(file, item.span), inputs: [...inputs], regions, ...(varied ? { systematics: varied } : {}) });
           writeTo(p, "json", file, item.span).inputs.push(id);
           break;
         }
@@ -745,6 +748,7 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
         };
       case "cutflow":
         return {
+          ...(n.systematics ? { systematics: n.systematics.map((s) => ({ ...s, weight: s.weight ? { up: ir(s.weight.up), down: ir(s.weight.down) } : null, ...(s.vary ? { vary: { ...s.vary, up: ir(s.vary.up), down: ir(s.vary.down) } } : {}) })) } : {}),
           regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })),
           samples: reads,
           ...(n.steps ? { steps: n.steps.rows.map((row) => ({ label: row.label, expr: ir(row.expr), weight: ir(row.weight ?? null) })) } : {}),
@@ -781,7 +785,11 @@ function touchedBy(nodes: readonly Draft[], input: NonNullable<SystematicIR["var
   // A histogram's values: its variables, regions, and its samples' weights and selections, not
   // the other systematics' weights (its inputs too): a copy varies one thing at a time.
   const inputsOf = (n: Draft): string[] =>
-    n.kind === "histogram" ? [...n.inputs.filter((i) => i.startsWith("weight:") || i.startsWith("filter:") || i.startsWith("select:")), ...n.vars.flatMap((v) => [...refsOf(v)])] : n.inputs;
+    n.kind === "histogram"
+      ? [...n.inputs.filter((i) => i.startsWith("weight:") || i.startsWith("filter:") || i.startsWith("select:")), ...n.vars.flatMap((v) => [...refsOf(v)])]
+      : n.kind === "cutflow"
+        ? n.inputs.filter((i) => i.startsWith("weight:") || i.startsWith("filter:") || i.startsWith("select:"))
+        : n.inputs;
   const memo = new Map<string, boolean>();
   const touched = (id: string): boolean => {
     const known = memo.get(id);

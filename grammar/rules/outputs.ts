@@ -124,9 +124,15 @@ export class OutputRules extends TrainingRules {
             },
           ]);
         });
+        let systematics: A.Ident | undefined;
+        this.option(at + 1, () => {
+          this.consume(at + 1, K.with);
+          const t = this.consume(at + 1, K.systematics);
+          this.ACTION(() => (systematics = this.ident(t)));
+        });
         this.consume(at, K.to);
         const path = this.readString(at);
-        return this.ACTION(() => this.node({ kind: "Cutflow" as const, regions, ...(steps ? { steps } : {}), path }, k.startOffset, this.lastEnd()));
+        return this.ACTION(() => this.node({ kind: "Cutflow" as const, regions, ...(steps ? { steps } : {}), ...(systematics ? { systematics } : {}), path }, k.startOffset, this.lastEnd()));
       },
     },
     {

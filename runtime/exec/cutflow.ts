@@ -14,6 +14,12 @@ export interface SampleCutflow {
   /** events passing the sample's own selection (all events without one) */
   selected: Count;
   regions: Record<string, Count>;
+  /**
+   * `cutflow ... with systematics`: the counts in each variation and direction, keyed
+   * `{systematic}Up` / `{systematic}Down` (a sample a variation is not for has its nominal counts
+   * there; an alternative sample's counts are those of the sample it replaces, and it has no row).
+   */
+  variations?: Record<string, { selected: Count; regions: Record<string, Count> }>;
 }
 
 export function zero(): Count {

@@ -36,6 +36,7 @@ systematic generator for ttbar { samples up ttbar_up }
 output {
   histogram ht in two_jets bins 20 0 .. 1000 to "out/v.root"
   histogram MET_pt as met bins 20 0 .. 200 to "out/v.root"
+  cutflow in two_jets with systematics to "out/cutflow.json"
 }
 `;
 
@@ -116,7 +117,7 @@ describe("shape variations, families and alternative samples", () => {
   it("says what each variation touches", () => {
     const h = plan.nodes.find((n): n is HistogramNode => n.kind === "histogram" && n.name === "ht")!;
     const touches = Object.fromEntries(h.systematics!.filter((s) => s.vary).map((s) => [s.name, s.vary!.touches]));
-    expect(touches.jes).toEqual(["define:ht", "define:jets", "define:njets", "filter:two_jets", "histogram:out/v.root/ht"]);
+    expect(touches.jes).toEqual(["cutflow:out/cutflow.json", "define:ht", "define:jets", "define:njets", "filter:two_jets", "histogram:out/v.root/ht"]);
     expect(touches.met_shift).toEqual(["histogram:out/v.root/met"]);
     expect(h.systematics!.map((s) => s.name)).toEqual(["jes", "jer", "met_shift", "lead_0", "lead_1", "generator"]);
   });
@@ -161,6 +162,26 @@ describe("shape variations, families and alternative samples", () => {
     // the alternative sample is not a process: the nominal is ttbar's alone, the Up copy ttbar_up's
     close("two_jets/ht_generatorUp", nominal.map((x) => 1.5 * x));
     close("two_jets/ht_generatorDown", nominal.map((x) => 0.5 * x));
+  });
+
+  it("counts the cutflow in every variation (with systematics)", async () => {
+    const ex = await execute(plan, { analysisDir: dir, versions: { hepc: "test" }, threads: 2, cache: false });
+    const cf = ex.result.cutflows[0];
+    // the alternative sample has no row of its own: its counts are ttbar's generator variation
+    expect(cf.samples.map((s) => s.sample)).toEqual(["ttbar"]);
+    const v = cf.samples[0].variations!;
+    const passing = (f: number) => ev.pt.filter((pts, i) => pts.filter((pt, j) => f * pt > 30 && Math.abs(ev.eta[i][j]) < 2.4).length >= 2).length;
+    expect(cf.samples[0].regions.two_jets.raw).toBe(passing(1));
+    expect(v.jesUp.regions.two_jets.raw).toBe(passing(1.03));
+    expect(v.jesDown.regions.two_jets.raw).toBe(passing(0.97));
+    expect(passing(1.03)).not.toBe(passing(1));
+    // a MET variation changes no count; a weight variation changes the weighted ones only
+    expect(v.met_shiftUp.regions.two_jets).toEqual(cf.samples[0].regions.two_jets);
+    expect(v.lead_0Up.regions.two_jets.raw).toBe(passing(1));
+    expect(v.lead_0Up.regions.two_jets.weighted).toBeGreaterThan(passing(1));
+    expect(v.generatorUp.regions.two_jets.weighted).toBeCloseTo(1.5 * passing(1), 9);
+    expect(v.generatorDown.regions.two_jets.weighted).toBeCloseTo(0.5 * passing(1), 9);
+    expect(Object.keys(v)).toEqual(["jesUp", "jesDown", "jerUp", "jerDown", "met_shiftUp", "met_shiftDown", "lead_0Up", "lead_0Down", "lead_1Up", "lead_1Down", "generatorUp", "generatorDown"]);
   });
 
   it("gives the same bits for 1 and 2 threads and any chunk size", async () => {
