@@ -166,6 +166,7 @@ export type Decl =
   | ParamDecl
   | DefaultsDecl
   | SystematicDecl
+  | DerivedHistogramDecl
   | BrokenDecl;
 
 /** A generic `key value...` entry of a block; the value's shape depends on the key. */
@@ -248,6 +249,16 @@ export interface SystematicDecl extends Node {
   samples: Ident[];
   weight?: { up: Expr; down?: Expr };
   normalisation?: NumberLit;
+}
+/**
+ * `histogram NAME = EXPR`: a histogram computed after the pass from the splits of every histogram
+ * output split by sample or group; EXPR combines samples and groups with `+`, `-`, `*` by a number
+ * and `/` by a number (the checker keeps it to that).
+ */
+export interface DerivedHistogramDecl extends Node {
+  kind: "DerivedHistogram";
+  name: Ident;
+  expr: Expr;
 }
 export interface ObjectDecl extends Node {
   kind: "Object";

@@ -252,6 +252,19 @@ export interface HistogramNode extends NodeBase {
   title?: string;
   /** The variations the histogram gets `_NAMEUp` / `_NAMEDown` copies of (absent: none). */
   systematics?: SystematicIR[];
+  /**
+   * Derived histograms (`histogram NAME = EXPR`), for a histogram split by sample or group: each a
+   * split of its own, computed after the pass as Σ coefficient · split (contents) and
+   * Σ coefficient² · split (variances), in every region and for the nominal and every copy.
+   * Absent when the analysis declares none.
+   */
+  derived?: DerivedIR[];
+}
+
+/** A derived histogram over one histogram node's splits: split name → coefficient (the splits of the operands, resolved by the compiler). */
+export interface DerivedIR {
+  name: string;
+  splits: Record<string, number>;
 }
 
 /**

@@ -25,6 +25,7 @@ import { displayPath } from "../load/program.js";
 import { readLock, lockPathFor } from "./lock.js";
 import { evaluateIdOf, lower, refsOf, Usage } from "./lower.js";
 import { sequenceColumns } from "./sequence.js";
+import { derivedFor } from "./derived.js";
 import type { CollectionIR, CutflowNode, ExprIR, InputFile, NegativeWeights, OnnxSpec, Origin, Plan, PlanNode, ScalingIR, SystematicIR, TrainNode } from "../../plan/types.js";
 
 export interface BuildOptions {
@@ -359,7 +360,8 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
           for (const v of vars) refsOf(v, inputs);
           const id = `histogram:${p}/${name}`;
           for (const s of systematics) if (s.weight) for (const w of [s.weight.up, s.weight.down]) if (w) refsOf(w, inputs);
-          add({ kind: "histogram", id, origin: origin(file, item.span), inputs: [...inputs], name, vars, ...(systematics.length ? { systematics } : {}), edges: item.bins.map((b) => edgesOf(ctx, b)), regions: item.regions.map((r) => r.name), by: item.by?.name ?? null, weighted: item.weighted || ctx.samples.some((s) => s.decl.props.some((x) => x.prop === "weight" || x.prop === "xsec")) || item.regions.some((r) => regionWeight(r.name) !== undefined), ...(item.title?.kind === "String" ? { title: ctx.text(item.title) } : {}) });
+          const derived = derivedFor(ctx, item.by?.name ?? null);
+          add({ kind: "histogram", id, origin: origin(file, item.span), inputs: [...inputs], name, vars, ...(systematics.length ? { systematics } : {}), ...(derived ? { derived } : {}), edges: item.bins.map((b) => edgesOf(ctx, b)), regions: item.regions.map((r) => r.name), by: item.by?.name ?? null, weighted: item.weighted || ctx.samples.some((s) => s.decl.props.some((x) => x.prop === "weight" || x.prop === "xsec")) || item.regions.some((r) => regionWeight(r.name) !== undefined), ...(item.title?.kind === "String" ? { title: ctx.text(item.title) } : {}) });
           writeTo(p, "root", file, item.span).inputs.push(id);
           break;
         }
@@ -721,6 +723,7 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
         return {
           // only where there are any: the hashes of analyses without systematics stay as they were
           ...(n.systematics ? { systematics: n.systematics.map((s) => ({ ...s, weight: s.weight ? { up: ir(s.weight.up), down: ir(s.weight.down) } : null })) } : {}),
+          ...(n.derived ? { derived: n.derived } : {}),
           name: n.name, vars: n.vars.map(ir), edges: n.edges, regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), by: n.by, weighted: n.weighted, samples: reads, groups: n.by === "group" ? groups : null, ...(n.title !== undefined ? { title: n.title } : {})
         };
       case "cutflow":

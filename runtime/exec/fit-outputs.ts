@@ -50,7 +50,9 @@ export function fitInput(plan: Plan, result: RunResult, w: WriteNode): FitInput 
     for (const region of w.regions ?? []) {
       const name = `${region}_${o}`;
       const here = result.histograms.filter((r) => r.node === h.id && r.region === region && r.split !== null);
-      const splits = [...new Set(here.map((r) => r.split as string))];
+      // derived histograms are combinations of the processes, not processes of their own
+      const derived = new Set((h.derived ?? []).map((d) => d.name));
+      const splits = [...new Set(here.map((r) => r.split as string))].filter((s) => !derived.has(s));
       const processes: FitProcess[] = [];
       let data: Bins | null = null;
       for (const split of splits) {

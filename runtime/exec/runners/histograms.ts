@@ -11,6 +11,7 @@
  */
 import { hashOf } from "../../../plan/canonical.js";
 import type { HistogramNode, SystematicIR } from "../../../plan/types.js";
+import { withDerived } from "../derived.js";
 import { Hist1D, Hist2D } from "../histogram.js";
 import type { HistogramResult } from "../types.js";
 import { type Events, SELECTED, type Runner } from "./types.js";
@@ -146,6 +147,6 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
         }
       }
     }
-    run.results.set(h.id, out);
+    run.results.set(h.id, withDerived(h, out));
   },
 };
