@@ -2,12 +2,13 @@
  * `datacard` and `workspace` outputs: a run's histograms gathered into channels (each observable
  * in each region: REGION_OBSERVABLE) of processes (the histogram's splits: samples or groups), then
  * written by runtime/fit. Splits whose samples are all `class data` are the observation; without
- * them the Asimov sum of the nominal stands in (the files say so). Under- and overflow are left
+ * them the derived histogram `pseudodata` (`histogram pseudodata = ...`), else the Asimov sum of
+ * the nominal stands in (the files say so). Derived histograms are never processes. Under- and overflow are left
  * out: combine and pyhf fit the bins of the axis.
  */
 import * as path from "node:path";
 import type { HistogramNode, Plan, ReadNode, WriteNode } from "../../plan/types.js";
-import { type Bins, buildWorkspace, type FitChannel, type FitInput, type FitProcess, type FitSystematic, shapeHistograms, writeDatacard } from "../fit/index.js";
+import { type Bins, buildWorkspace, type FitChannel, type FitInput, type FitProcess, type FitSystematic, PSEUDODATA, shapeHistograms, writeDatacard } from "../fit/index.js";
 import { canonicalJson } from "../../plan/canonical.js";
 import { createRootFile, type FileStamp } from "../io/index.js";
 import { atomicWrite } from "./cache.js";
@@ -75,7 +76,9 @@ export function fitInput(plan: Plan, result: RunResult, w: WriteNode): FitInput 
       }
       const total = processes.reduce((a, p) => a + p.nominal.sumw.reduce((x, y) => x + y, 0), 0);
       if (!processes.length || total === 0) throw new RunError("HEP6110", { format: w.format, channel: name, region }, w.origin);
-      channels.push({ name, edges: h.edges[0], processes, data });
+      // without data samples, the derived histogram `pseudodata` (its nominal) is the observation
+      const pseudo = data ? undefined : derived.has(PSEUDODATA) ? here.find((r) => r.split === PSEUDODATA && r.data.name === h.name) : undefined;
+      channels.push({ name, edges: h.edges[0], processes, data: pseudo ? inner(pseudo.data) : data, ...(pseudo ? { pseudodata: true } : {}) });
     }
   }
   return { channels, systematics: [...systematics.values()].map(({ samples: _, ...s }) => s) };
