@@ -278,6 +278,8 @@ export interface SystematicIR {
   samples: string[] | null;
   weight?: { up: ExprIR; down: ExprIR | null };
   normalisation?: number;
+  /** Where it is declared, for errors of the run (a varied weight that is not a finite number); not part of any hash. */
+  origin?: Origin;
 }
 export interface CutflowNode extends NodeBase {
   kind: "cutflow";

@@ -326,7 +326,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   }
 
   // ---- systematics -----------------------------------------------------------------------------
-  const systematics: SystematicIR[] = ctx.declsOf("Systematic").map(({ decl }) => {
+  const systematics: SystematicIR[] = ctx.declsOf("Systematic").map(({ decl, file }) => {
     const members = (n: string) => ctx.declsOf("Group").find(({ decl: g }) => g.name.name === n)?.decl.members.map((m) => m.name) ?? [n];
     const samples = decl.samples.length ? [...new Set(decl.samples.flatMap((s) => members(s.name)))].sort() : null;
     return {
@@ -334,6 +334,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       samples,
       ...(decl.weight ? { weight: { up: low(decl.weight.up), down: decl.weight.down ? low(decl.weight.down) : null } } : {}),
       ...(decl.normalisation ? { normalisation: decl.normalisation.value } : {}),
+      origin: origin(file, decl.span),
     };
   });
 
@@ -722,7 +723,8 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
       case "histogram":
         return {
           // only where there are any: the hashes of analyses without systematics stay as they were
-          ...(n.systematics ? { systematics: n.systematics.map((s) => ({ ...s, weight: s.weight ? { up: ir(s.weight.up), down: ir(s.weight.down) } : null })) } : {}),
+          // a systematic's origin is where errors point, not content
+          ...(n.systematics ? { systematics: n.systematics.map(({ origin: _at, ...s }) => ({ ...s, weight: s.weight ? { up: ir(s.weight.up), down: ir(s.weight.down) } : null })) } : {}),
           ...(n.derived ? { derived: n.derived } : {}),
           name: n.name, vars: n.vars.map(ir), edges: n.edges, regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), by: n.by, weighted: n.weighted, samples: reads, groups: n.by === "group" ? groups : null, ...(n.title !== undefined ? { title: n.title } : {})
         };
