@@ -78,7 +78,10 @@ export function fitInput(plan: Plan, result: RunResult, w: WriteNode): FitInput 
       if (!processes.length || total === 0) throw new RunError("HEP6110", { format: w.format, channel: name, region }, w.origin);
       // without data samples, the derived histogram `pseudodata` (its nominal) is the observation
       const pseudo = data ? undefined : derived.has(PSEUDODATA) ? here.find((r) => r.split === PSEUDODATA && r.data.name === h.name) : undefined;
-      channels.push({ name, edges: h.edges[0], processes, data: pseudo ? inner(pseudo.data) : data, ...(pseudo ? { pseudodata: true } : {}) });
+      const observed = pseudo ? inner(pseudo.data) : data;
+      const negative = pseudo ? observed!.sumw.findIndex((v) => v < 0) : -1;
+      if (negative >= 0) throw new RunError("HEP6126", { format: w.format, channel: name, bin: negative + 1, value: String(observed!.sumw[negative]) }, w.origin);
+      channels.push({ name, edges: h.edges[0], processes, data: observed, ...(pseudo ? { pseudodata: true } : {}) });
     }
   }
   return { channels, systematics: [...systematics.values()].map(({ samples: _, ...s }) => s) };

@@ -229,6 +229,16 @@ histogram other = ww - wz
     expect(card.split("\n").find((l) => l.startsWith("process"))).not.toMatch(/pseudodata|other/);
   });
 
+  it("a pseudodata negative in a bin stops the run with HEP6126 naming the channel and bin, and writes neither file", async () => {
+    const d = copyExample(tmp, "single-top");
+    const err = await runAnalysis(analysis("background") + "histogram pseudodata = 0.01 * single_top - ww\n", d).then(() => null, (e) => e);
+    expect(err).toBeInstanceOf(RunError);
+    expect((err as RunError).code).toBe("HEP6126");
+    expect((err as Error).message).toMatch(/^datacard channel 'sr_ht': the pseudodata is -[0-9.e-]+ in bin \d, and an observation cannot be negative$/);
+    expect(existsSync(path.join(d, "out", "datacard.txt"))).toBe(false);
+    expect(existsSync(path.join(d, "out", "ws.json"))).toBe(false);
+  });
+
   it("still observes the data samples when there are some", async () => {
     const withData = await runAnalysis(analysis("data") + pseudo.replace("(wz + zz) * 1.1", "wz * 1.1"));
     const c = readFileSync(path.join(withData, "out/datacard.txt"), "utf8");
