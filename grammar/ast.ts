@@ -166,6 +166,7 @@ export type Decl =
   | ParamDecl
   | DefaultsDecl
   | SystematicDecl
+  | DerivedHistogramDecl
   | BrokenDecl;
 
 /** A generic `key value...` entry of a block; the value's shape depends on the key. */
@@ -256,6 +257,16 @@ export interface SystematicDecl extends Node {
   /** `target`: a branch's name or `Collection.field`; in `up`/`down` the collection's name is the element varied. */
   vary?: { target: Expr; up: Expr; down?: Expr };
   alternatives?: { up: Ident; down?: Ident };
+}
+/**
+ * `histogram NAME = EXPR`: a histogram computed after the pass from the splits of every histogram
+ * output split by sample or group; EXPR combines samples and groups with `+`, `-`, `*` by a number
+ * and `/` by a number (the checker keeps it to that).
+ */
+export interface DerivedHistogramDecl extends Node {
+  kind: "DerivedHistogram";
+  name: Ident;
+  expr: Expr;
 }
 export interface ObjectDecl extends Node {
   kind: "Object";

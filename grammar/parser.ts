@@ -58,6 +58,7 @@ export class HepParser extends OutputRules {
         { ALT: () => this.SUBRULE(this.paramDecl) },
         { ALT: () => this.SUBRULE(this.defaultsDecl) },
         { ALT: () => this.SUBRULE(this.systematicDecl) },
+        { ALT: () => this.SUBRULE(this.derivedHistogramDecl) },
       ]) as A.Decl | A.Missing;
       // A declaration rule that recovered to `Missing` still marks a declaration here.
       return this.ACTION(() => (d.kind === "Missing" ? ({ kind: "Broken", id: d.id, span: d.span } as A.BrokenDecl) : d));

@@ -252,6 +252,19 @@ export interface HistogramNode extends NodeBase {
   title?: string;
   /** The variations the histogram gets `_NAMEUp` / `_NAMEDown` copies of (absent: none). */
   systematics?: SystematicIR[];
+  /**
+   * Derived histograms (`histogram NAME = EXPR`), for a histogram split by sample or group: each a
+   * split of its own, computed after the pass as Σ coefficient · split (contents) and
+   * Σ coefficient² · split (variances), in every region and for the nominal and every copy.
+   * Absent when the analysis declares none.
+   */
+  derived?: DerivedIR[];
+}
+
+/** A derived histogram over one histogram node's splits: split name → coefficient (the splits of the operands, resolved by the compiler). */
+export interface DerivedIR {
+  name: string;
+  splits: Record<string, number>;
 }
 
 /**
@@ -272,6 +285,8 @@ export interface SystematicIR {
    * not processes: they fill no nominal histogram and no other variation's copy.
    */
   alternatives?: { sample: string; up: string; down: string | null };
+  /** Where it is declared, for errors of the run (a varied weight that is not a finite number); not part of any hash. */
+  origin?: Origin;
 }
 
 /**

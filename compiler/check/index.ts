@@ -20,6 +20,7 @@ import { checkParams, textOf } from "./rules/params.js";
 import { checkEnergy, checkQuantity, checkSampleExprs, checkSamples } from "./rules/samples.js";
 import { checkScoreCycles } from "./rules/scores.js";
 import { checkSystematics } from "./rules/systematics.js";
+import { checkDerivedHistograms } from "./rules/derived.js";
 import { checkTrain } from "./rules/train.js";
 import { checkThresholdCycles } from "./rules/working-points.js";
 import { checkGroups, checkUnused } from "./rules/unused.js";
@@ -50,6 +51,7 @@ export async function check(program: Program, host: CompilerHost, overrides: Rea
   checkEvaluate(ctx, exprs);
   checkOutputs(ctx, exprs);
   checkSystematics(ctx, exprs);
+  checkDerivedHistograms(ctx);
   checkScoreCycles(ctx);
   checkThresholdCycles(ctx);
   useNamesInBrokenDecls(ctx);

@@ -61,7 +61,7 @@ export function diffSides(oldSide: Side, newSide: Side): Diff {
   const others = (e: Entry) => !SYMBOL_KINDS.has(e.kind) && e.kind !== "analysis";
   pairBy((e) => e.matchKey(rename), (e) => e.matchKey(IDENTITY), others);
   // An output under another name with the same content: a rename (the name is not among the fields).
-  pairBy((e) => signature(e, rename), (e) => signature(e, IDENTITY), (e) => others(e) && e.kind === "histogram");
+  pairBy((e) => signature(e, rename), (e) => signature(e, IDENTITY), (e) => others(e) && (e.kind === "histogram" || e.kind === "systematic" || e.kind === "derived"));
   for (const kind of ["train", "evaluate", "histogram", "cutflow", "predictions", "report", "dataset", "onnx", "ntuple", "datacard", "workspace"]) {
     const o = [...oldLeft].filter((e) => e.kind === kind);
     const n = [...newLeft].filter((e) => e.kind === kind);
@@ -131,7 +131,7 @@ export function diffSides(oldSide: Side, newSide: Side): Diff {
     }
     // A rename is of a declaration's own name (symbols, a histogram's); a train or evaluate entry
     // follows its model's name, and an output file's path is its `to` field.
-    const renamed = o.name !== n.name && (SYMBOL_KINDS.has(o.kind) || o.kind === "histogram");
+    const renamed = o.name !== n.name && (SYMBOL_KINDS.has(o.kind) || o.kind === "histogram" || o.kind === "systematic" || o.kind === "derived");
     if (!details.length && !renamed) continue;
     changes.push(
       withImpact(

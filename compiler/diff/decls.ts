@@ -8,6 +8,7 @@
  * Keys of the old side are computed through a rename map (old name → new name), so a reference to
  * a renamed declaration is not a change of the declarations that use it.
  */
+import { membersOf } from "../check/rules/systematics.js";
 import { flatOutputItems } from "../syntax/outputs.js";
 import { optionValue } from "../plan/build.js";
 import * as path from "node:path";
@@ -16,6 +17,7 @@ import { UNITS } from "../../grammar/parser.js";
 import { MODEL_KIND_BY_NAME } from "../../stdlib/index.js";
 import type { CheckContext } from "../check/context.js";
 import { literalValue } from "../check/rules/bins.js";
+import { linearForm } from "../check/rules/derived.js";
 import { featureName } from "../check/rules/features.js";
 import { pathName } from "../check/rules/ntuple.js";
 import type { Compilation } from "../compile.js";
@@ -239,7 +241,8 @@ export function entriesOf(side: Side): Entry[] {
   }
 
   // ---- named declarations ----
-  const groupHistograms = plan.nodes.filter((n) => n.kind === "histogram" && n.by === "group").map((n) => n.id);
+  // split by group, or carrying derived histograms (whose operands may be groups)
+  const groupHistograms = plan.nodes.filter((n) => n.kind === "histogram" && (n.by === "group" || n.derived)).map((n) => n.id);
   for (const sym of ctx.symbols.values()) {
     const d = sym.decl;
     switch (d.kind) {
@@ -328,6 +331,61 @@ export function entriesOf(side: Side): Entry[] {
       case "Sample":
         break;
     }
+  }
+
+  // ---- systematics: what each varies and how; its effects start at the histograms that carry it ----
+  // a family's members (NAME_0 …) are carried under their own names
+  const carrying = (names: string[]) => plan.nodes.filter((n) => (n.kind === "histogram" || n.kind === "cutflow") && n.systematics?.some((x) => names.includes(x.name))).map((n) => n.id);
+  for (const { decl, file } of ctx.declsOf("Systematic")) {
+    const name = decl.name.name;
+    const facets = (r: Rename): Facet[] => {
+      const k = decl.normalisation;
+      const f = decl.family;
+      const alt = decl.alternatives;
+      return [
+        // no `for`: every sample, which is not the same as any list of them
+        { field: "for", key: json(decl.samples.length ? decl.samples.map((x) => r(x.name)).sort() : "*"), show: decl.samples.length ? decl.samples.map((x) => x.name).join(", ") : "(every sample)" },
+        { field: "family", key: f ? json([f.from.value, f.to.value]) : null, show: f ? `${f.index.name} in ${printExpr(f.from)} .. ${printExpr(f.to)}` : null },
+        exprFacet("weight up", decl.weight?.up, r),
+        exprFacet("weight down", decl.weight?.down, r),
+        { field: "normalisation", key: k?.kind === "Number" ? json(k.value) : null, show: k ? printExpr(k) : null },
+        exprFacet("vary", decl.vary?.target, r),
+        exprFacet("vary up", decl.vary?.up, r),
+        exprFacet("vary down", decl.vary?.down, r),
+        { field: "samples up", key: alt ? json(r(alt.up.name)) : null, show: alt?.up.name ?? null },
+        { field: "samples down", key: alt?.down ? json(r(alt.down.name)) : null, show: alt?.down?.name ?? null },
+      ];
+    };
+    entries.push({
+      kind: "systematic",
+      name,
+      location: loc(file, decl.span),
+      seeds: existing(carrying(membersOf(decl))),
+      binsUsed: [],
+      matchKey: () => `systematic:${name}`,
+      facets,
+      summary: () => summaryOf(facets(IDENTITY)),
+    });
+  }
+
+  // ---- derived histograms: their linear combination (so `(a + b) / 2` and `0.5 * a + 0.5 * b` are the same) ----
+  const deriving = (name: string) => plan.nodes.filter((n) => n.kind === "histogram" && n.derived?.some((x) => x.name === name)).map((n) => n.id);
+  for (const { decl, file } of ctx.declsOf("DerivedHistogram")) {
+    const name = decl.name.name;
+    const form = linearForm(ctx, name, decl.expr, undefined);
+    const facets = (r: Rename): Facet[] => [
+      { field: "value", key: form?.kind === "hist" ? json([...form.terms].map(([n, c]) => [r(n), c] as const).sort((a, b) => (a[0] < b[0] ? -1 : 1))) : printExpr(decl.expr), show: printExpr(decl.expr) },
+    ];
+    entries.push({
+      kind: "derived",
+      name,
+      location: loc(file, decl.span),
+      seeds: existing(deriving(name)),
+      binsUsed: [],
+      matchKey: () => `derived:${name}`,
+      facets,
+      summary: () => `= ${printExpr(decl.expr)}`,
+    });
   }
 
   // ---- train, per model ----

@@ -26,10 +26,14 @@ export type DeclKind =
   | "ntuple"
   | "datacard"
   | "workspace"
-  | "param";
+  | "param"
+  /** `systematic NAME ...`: a variation, compared by what it varies and how. */
+  | "systematic"
+  /** `histogram NAME = EXPR`: a derived histogram, compared by its linear combination. */
+  | "derived";
 
 /** The order changes are listed in: the order of docs/language.md. */
-export const DECL_KINDS: readonly DeclKind[] = ["analysis", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "histogram", "cutflow", "predictions", "report", "dataset", "onnx", "ntuple", "datacard", "workspace", "param"];
+export const DECL_KINDS: readonly DeclKind[] = ["analysis", "sample", "group", "object", "define", "region", "bins", "features", "model", "train", "evaluate", "systematic", "derived", "histogram", "cutflow", "predictions", "report", "dataset", "onnx", "ntuple", "datacard", "workspace", "param"];
 
 export type ChangeKind = "added" | "removed" | "changed" | "renamed";
 

@@ -235,6 +235,8 @@ class Layout {
         const item = first && last ? { id: -1, span: { start: first.span.start, end: last.span.end } } : d;
         return this.block("decl", 0, head, d, [[this.line("item", 1, body, item)]]);
       }
+      case "DerivedHistogram":
+        return this.exprLines("decl", 0, `histogram ${d.name.name} = `, d.expr, d);
       case "Broken":
         // Only in files with syntax errors, which are not formatted.
         throw new Error("cannot format a declaration with syntax errors");

@@ -26,6 +26,7 @@ import { displayPath } from "../load/program.js";
 import { readLock, lockPathFor } from "./lock.js";
 import { evaluateIdOf, lower, refsOf, Usage } from "./lower.js";
 import { sequenceColumns } from "./sequence.js";
+import { derivedFor } from "./derived.js";
 import type { CollectionIR, CutflowNode, ExprIR, InputFile, NegativeWeights, OnnxSpec, Origin, Plan, PlanNode, ScalingIR, SystematicIR, TrainNode } from "../../plan/types.js";
 
 export interface BuildOptions {
@@ -328,7 +329,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   // ---- systematics -----------------------------------------------------------------------------
   const systematics: SystematicIR[] = [];
   const varied: SystematicIR[] = [];
-  for (const { decl } of ctx.declsOf("Systematic")) {
+  for (const { decl, file } of ctx.declsOf("Systematic")) {
     const members = (n: string) => ctx.declsOf("Group").find(({ decl: g }) => g.name.name === n)?.decl.members.map((m) => m.name) ?? [n];
     const samples = decl.samples.length ? [...new Set(decl.samples.flatMap((s) => members(s.name)))].sort() : null;
     const f = decl.family;
@@ -342,6 +343,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         ...(decl.normalisation ? { normalisation: decl.normalisation.value } : {}),
         ...(decl.vary ? { vary: { input: varyInput(low(decl.vary.target)), up: low(decl.vary.up), down: decl.vary.down ? low(decl.vary.down) : null, touches: [] } } : {}),
         ...(decl.alternatives ? { alternatives: { sample: decl.samples[0].name, up: decl.alternatives.up.name, down: decl.alternatives.down?.name ?? null } } : {}),
+        origin: origin(file, decl.span),
       };
       if (s.vary) varied.push(s);
       systematics.push(s);
@@ -375,7 +377,8 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
             if (s.weight) for (const w of [s.weight.up, s.weight.down]) if (w) refsOf(w, inputs);
             if (s.vary) for (const w of [s.vary.up, s.vary.down]) if (w) refsOf(w, inputs);
           }
-          add({ kind: "histogram", id, origin: origin(file, item.span), inputs: [...inputs], name, vars, ...(systematics.length ? { systematics } : {}), edges: item.bins.map((b) => edgesOf(ctx, b)), regions: item.regions.map((r) => r.name), by: item.by?.name ?? null, weighted: item.weighted || ctx.samples.some((s) => s.decl.props.some((x) => x.prop === "weight" || x.prop === "xsec")) || item.regions.some((r) => regionWeight(r.name) !== undefined), ...(item.title?.kind === "String" ? { title: ctx.text(item.title) } : {}) });
+          const derived = derivedFor(ctx, item.by?.name ?? null);
+          add({ kind: "histogram", id, origin: origin(file, item.span), inputs: [...inputs], name, vars, ...(systematics.length ? { systematics } : {}), ...(derived ? { derived } : {}), edges: item.bins.map((b) => edgesOf(ctx, b)), regions: item.regions.map((r) => r.name), by: item.by?.name ?? null, weighted: item.weighted || ctx.samples.some((s) => s.decl.props.some((x) => x.prop === "weight" || x.prop === "xsec")) || item.regions.some((r) => regionWeight(r.name) !== undefined), ...(item.title?.kind === "String" ? { title: ctx.text(item.title) } : {}) });
           writeTo(p, "root", file, item.span).inputs.push(id);
           break;
         }
@@ -689,6 +692,8 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
     return e;
   };
   const dataHash = (): string => hashOf(reads.map(hashOfId).sort());
+  // a systematic's content: its expressions by what they reference (its origin is where errors point, not content)
+  const systematicHashed = ({ origin: _at, ...s }: SystematicIR) => ({ ...s, weight: s.weight ? { up: ir(s.weight.up), down: ir(s.weight.down) } : null, ...(s.vary ? { vary: { ...s.vary, up: ir(s.vary.up), down: ir(s.vary.down) } } : {}) });
   const content = (n: Draft): unknown => {
     switch (n.kind) {
       case "read":
@@ -743,12 +748,14 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
       case "histogram":
         return {
           // only where there are any: the hashes of analyses without systematics stay as they were
-          ...(n.systematics ? { systematics: n.systematics.map((s) => ({ ...s, weight: s.weight ? { up: ir(s.weight.up), down: ir(s.weight.down) } : null, ...(s.vary ? { vary: { ...s.vary, up: ir(s.vary.up), down: ir(s.vary.down) } } : {}) })) } : {}),
+          // a systematic's origin is where errors point, not content
+          ...(n.systematics ? { systematics: n.systematics.map(systematicHashed) } : {}),
+          ...(n.derived ? { derived: n.derived } : {}),
           name: n.name, vars: n.vars.map(ir), edges: n.edges, regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), by: n.by, weighted: n.weighted, samples: reads, groups: n.by === "group" ? groups : null, ...(n.title !== undefined ? { title: n.title } : {})
         };
       case "cutflow":
         return {
-          ...(n.systematics ? { systematics: n.systematics.map((s) => ({ ...s, weight: s.weight ? { up: ir(s.weight.up), down: ir(s.weight.down) } : null, ...(s.vary ? { vary: { ...s.vary, up: ir(s.vary.up), down: ir(s.vary.down) } } : {}) })) } : {}),
+          ...(n.systematics ? { systematics: n.systematics.map(systematicHashed) } : {}),
           regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })),
           samples: reads,
           ...(n.steps ? { steps: n.steps.rows.map((row) => ({ label: row.label, expr: ir(row.expr), weight: ir(row.weight ?? null) })) } : {}),

@@ -110,11 +110,15 @@ function printable(s: string): string {
 function declarationStarts(tokens: IToken[]): number[] {
   const out: number[] = [];
   let depth = 0;
+  let prev: IToken | undefined;
   for (const t of tokens) {
     const tt = t.tokenType;
     if (tt === T.LBrace || tt === T.LParen || tt === T.LBracket) depth++;
     else if (tt === T.RBrace || tt === T.RParen || tt === T.RBracket) depth = Math.max(0, depth - 1);
     else if (depth === 0 && DECL_KEYWORDS.has(t.image) && tt !== T.Identifier) out.push(t.startOffset);
+    // `histogram NAME = ...` (a derived histogram) starts a declaration too, but `output histogram ...` does not
+    else if (depth === 0 && tt === T.KW.histogram && prev?.tokenType !== T.KW.output) out.push(t.startOffset);
+    prev = t;
   }
   return out;
 }

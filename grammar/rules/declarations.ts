@@ -177,6 +177,15 @@ export class DeclarationRules extends ExpressionRules {
     return this.ACTION(() => ({ up, ...(down ? { down } : {}) }));
   }, { recoveryValueFunc: (e: IRecognitionException) => ({ up: this.missingAt(e.token) }) });
 
+  /** `histogram NAME = EXPR`: a derived histogram (at the top level; `histogram` in an output block is the output item). */
+  protected derivedHistogramDecl = this.RULE("derivedHistogramDecl", (): A.DerivedHistogramDecl => {
+    const kw = this.CONSUME(K.histogram);
+    const name = this.CONSUME(T.Identifier);
+    this.CONSUME(T.Equals);
+    const expr = this.SUBRULE(this.expression);
+    return this.ACTION(() => this.node({ kind: "DerivedHistogram" as const, name: this.ident(name), expr }, kw.startOffset, this.lastEnd()));
+  }, this.recovery("derivedHistogramDecl"));
+
   protected binsDecl = this.RULE("binsDecl", (): A.BinsDecl => {
     const kw = this.CONSUME(K.bins);
     const name = this.CONSUME(T.Identifier);

@@ -194,6 +194,7 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
   const d = last >= 0 ? declarationStart(l, last) : -1;
   if (d < 0) {
     for (const k of T.DECLARATION_KEYWORDS) addKeyword(k);
+    addKeyword("histogram"); // a derived histogram; a soft keyword, so not among the declaration keywords
     return { isIncomplete: false, items: [...items.values()] };
   }
   const slice = contextSlice(l, d, last);
@@ -368,6 +369,11 @@ export function completion(c: Compilation | undefined, doc: TextDocument, offset
       addNamesOf(["features"]);
       expression = false;
     }
+  }
+  // `histogram NAME = EXPR` (a derived histogram) combines samples and groups, scaled by numbers
+  if (expression && kw === "histogram") {
+    addNamesOf(["sample", "group", "param"]);
+    expression = false;
   }
   if (expression) addExpression();
   if (paths.length === 0) {

@@ -25,6 +25,7 @@ const KIND: Record<A.Decl["kind"], SymbolKind> = {
   Param: SymbolKind.Constant,
   Defaults: SymbolKind.Namespace,
   Systematic: SymbolKind.Event,
+  DerivedHistogram: SymbolKind.Array,
   Broken: SymbolKind.Null,
 };
 
@@ -81,6 +82,8 @@ function declSymbol(f: FileRef, d: A.Decl): DocumentSymbol | undefined {
       return sym(f, d.name.name, kind, d.span, d.name.span, `param = ${firstLine(printExpr(d.value))}`);
     case "Systematic":
       return sym(f, d.name.name, kind, d.span, d.name.span, "systematic");
+    case "DerivedHistogram":
+      return sym(f, d.name.name, kind, d.span, d.name.span, `histogram = ${firstLine(printExpr(d.expr))}`);
     case "Broken":
       return d.name ? sym(f, d.name.name, kind, d.span, d.name.span, `${d.keyword ?? ""} (with a syntax error)`) : undefined;
   }

@@ -124,6 +124,8 @@ export function structure(l: Lexed): Structure {
     if (OPEN.has(t.tokenType)) d++;
     else if (CLOSE.has(t.tokenType)) d = Math.max(0, d - 1);
     else if (d === 0 && isDeclarationKeyword(t)) starts.push(k);
+    // a derived histogram, `histogram NAME = EXPR`, starts a declaration; `output histogram ...` does not
+    else if (d === 0 && t.tokenType === T.KW.histogram && l.tokens[k - 1]?.tokenType !== T.KW.output) starts.push(k);
   });
   s = { depth, starts };
   structures.set(l, s);

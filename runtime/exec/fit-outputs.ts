@@ -2,12 +2,13 @@
  * `datacard` and `workspace` outputs: a run's histograms gathered into channels (each observable
  * in each region: REGION_OBSERVABLE) of processes (the histogram's splits: samples or groups), then
  * written by runtime/fit. Splits whose samples are all `class data` are the observation; without
- * them the Asimov sum of the nominal stands in (the files say so). Under- and overflow are left
+ * them the derived histogram `pseudodata` (`histogram pseudodata = ...`), else the Asimov sum of
+ * the nominal stands in (the files say so). Derived histograms are never processes. Under- and overflow are left
  * out: combine and pyhf fit the bins of the axis.
  */
 import * as path from "node:path";
 import type { HistogramNode, Plan, ReadNode, WriteNode } from "../../plan/types.js";
-import { type Bins, buildWorkspace, type FitChannel, type FitInput, type FitProcess, type FitSystematic, shapeHistograms, writeDatacard } from "../fit/index.js";
+import { type Bins, buildWorkspace, type FitChannel, type FitInput, type FitProcess, type FitSystematic, PSEUDODATA, shapeHistograms, writeDatacard } from "../fit/index.js";
 import { canonicalJson } from "../../plan/canonical.js";
 import { createRootFile, type FileStamp } from "../io/index.js";
 import { atomicWrite } from "./cache.js";
@@ -50,7 +51,9 @@ export function fitInput(plan: Plan, result: RunResult, w: WriteNode): FitInput 
     for (const region of w.regions ?? []) {
       const name = `${region}_${o}`;
       const here = result.histograms.filter((r) => r.node === h.id && r.region === region && r.split !== null);
-      const splits = [...new Set(here.map((r) => r.split as string))];
+      // derived histograms are combinations of the processes, not processes of their own
+      const derived = new Set((h.derived ?? []).map((d) => d.name));
+      const splits = [...new Set(here.map((r) => r.split as string))].filter((s) => !derived.has(s));
       const processes: FitProcess[] = [];
       let data: Bins | null = null;
       for (const split of splits) {
@@ -73,7 +76,12 @@ export function fitInput(plan: Plan, result: RunResult, w: WriteNode): FitInput 
       }
       const total = processes.reduce((a, p) => a + p.nominal.sumw.reduce((x, y) => x + y, 0), 0);
       if (!processes.length || total === 0) throw new RunError("HEP6110", { format: w.format, channel: name, region }, w.origin);
-      channels.push({ name, edges: h.edges[0], processes, data });
+      // without data samples, the derived histogram `pseudodata` (its nominal) is the observation
+      const pseudo = data ? undefined : derived.has(PSEUDODATA) ? here.find((r) => r.split === PSEUDODATA && r.data.name === h.name) : undefined;
+      const observed = pseudo ? inner(pseudo.data) : data;
+      const negative = pseudo ? observed!.sumw.findIndex((v) => v < 0) : -1;
+      if (negative >= 0) throw new RunError("HEP6126", { format: w.format, channel: name, bin: negative + 1, value: String(observed!.sumw[negative]) }, w.origin);
+      channels.push({ name, edges: h.edges[0], processes, data: observed, ...(pseudo ? { pseudodata: true } : {}) });
     }
   }
   return { channels, systematics: [...systematics.values()].map(({ samples: _, ...s }) => s) };

@@ -5,7 +5,7 @@
  * Signal processes take the indices 0, -1, -2, ..., backgrounds 1, 2, ...; rates are -1 (taken
  * from the histograms' integrals).
  */
-import { type FitChannel, type FitInput, type FitProcess, observationSource, observed, sum } from "./model.js";
+import { type FitChannel, type FitInput, type FitProcess, observationNotes, observed, PSEUDODATA, sum } from "./model.js";
 
 /** A number as combine reads it: integers as such, others with 10 significant digits, no exponent noise. */
 export function cardNumber(x: number): string {
@@ -31,11 +31,9 @@ export function orderedProcesses(c: FitChannel): Array<{ p: FitProcess; index: n
  * (combine resolves it there); `title` goes in the header comment.
  */
 export function writeDatacard(input: FitInput, shapesFile: string, title: string): string {
-  const src = observationSource(input);
   const lines: string[] = [`# ${title}`, "# written by hepc; shapes in " + shapesFile];
-  if (src !== "data") {
-    const which = src === "asimov" ? "every channel" : input.channels.filter((c) => !c.data).map((c) => c.name).join(", ");
-    lines.push(`# observation: no data samples (class data) for ${which}: the Asimov sum of the nominal predictions`);
+  for (const { kind, which } of observationNotes(input)) {
+    lines.push(`# observation: no data samples (class data) for ${which}: ${kind === "asimov" ? "the Asimov sum of the nominal predictions" : `the pseudodata (histogram ${PSEUDODATA})`}`);
   }
   const columns = input.channels.flatMap((c) => orderedProcesses(c).map((o) => ({ c, ...o })));
   const backgrounds = new Set(columns.filter((x) => !x.p.signal).map((x) => x.p.name));

@@ -5,6 +5,6 @@
  * names, and a pyhf HistFactory JSON workspace. Pure functions: no files, no plan, no exec;
  * imports nothing of the project but its own files.
  */
-export { type Bins, type FitChannel, type FitInput, type FitProcess, type FitSystematic, observed, observationSource } from "./model.js";
+export { type Bins, type FitChannel, type FitInput, type FitProcess, type FitSystematic, observed, observationSource, observationOf, observationNotes, PSEUDODATA } from "./model.js";
 export { cardNumber, orderedProcesses, shapeHistograms, writeDatacard } from "./datacard.js";
-export { buildWorkspace, POI, type Workspace } from "./workspace.js";
+export { buildWorkspace, measurementName, POI, type Workspace } from "./workspace.js";

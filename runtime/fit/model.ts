@@ -25,8 +25,10 @@ export interface FitChannel {
   /** The bin edges of the observable (one axis). */
   edges: number[];
   processes: FitProcess[];
-  /** The data samples' sum, or null: the Asimov sum of the processes' nominals stands in. */
+  /** The data samples' sum (or the pseudodata), or null: the Asimov sum of the processes' nominals stands in. */
   data: Bins | null;
+  /** `data` is the derived histogram `pseudodata`, not data samples (absent: data samples). */
+  pseudodata?: boolean;
 }
 
 /**
@@ -49,6 +51,29 @@ export interface FitInput {
 export function observationSource(input: FitInput): "data" | "asimov" | "mixed" {
   const withData = input.channels.filter((c) => c.data !== null).length;
   return withData === input.channels.length ? "data" : withData === 0 ? "asimov" : "mixed";
+}
+
+/** The name of the derived histogram (`histogram pseudodata = ...`) a fit observes when there are no data samples. */
+export const PSEUDODATA = "pseudodata";
+
+export type ObservationKind = "data" | "pseudodata" | "asimov";
+
+/** Where a channel's observation comes from: data samples, else the pseudodata, else the Asimov sum. */
+export function observationOf(c: FitChannel): ObservationKind {
+  return c.data ? (c.pseudodata ? "pseudodata" : "data") : "asimov";
+}
+
+/**
+ * What each file says of its observations, one phrase per source other than data samples, in the
+ * order pseudodata, Asimov: for every channel, or naming the channels when only some.
+ */
+export function observationNotes(input: FitInput): Array<{ kind: "pseudodata" | "asimov"; which: string }> {
+  const out: Array<{ kind: "pseudodata" | "asimov"; which: string }> = [];
+  for (const kind of ["pseudodata", "asimov"] as const) {
+    const here = input.channels.filter((c) => observationOf(c) === kind);
+    if (here.length) out.push({ kind, which: here.length === input.channels.length ? "every channel" : here.map((c) => c.name).join(", ") });
+  }
+  return out;
 }
 
 /** The observation of a channel: its data, else the sum of the processes' nominal contents. */

@@ -6,7 +6,7 @@
  * No `lumi` modifier: the language has a luminosity but no luminosity uncertainty; a
  * `systematic lumi { normalisation K }` is a normsys named lumi.
  */
-import { type FitInput, observationSource, observed } from "./model.js";
+import { type FitInput, observationNotes, observed, PSEUDODATA } from "./model.js";
 
 export const POI = "mu";
 
@@ -20,6 +20,17 @@ export interface Workspace {
   observations: Array<{ name: string; data: number[] }>;
   measurements: Array<{ name: string; config: { poi: string; parameters: Array<{ name: string; bounds?: number[][]; inits?: number[] }> } }>;
   version: "1.0.0";
+}
+
+/**
+ * The measurement's name: the analysis', with what the observations are when not data samples
+ * (pyhf's schema allows no other key, and an observation's name must be its channel's):
+ * `NAME (observations: pseudodata 'pseudodata')`, `... Asimov sum of the nominal`, with the
+ * channels named when a source holds for only some.
+ */
+export function measurementName(input: FitInput, measurement: string): string {
+  const notes = observationNotes(input).map(({ kind, which }) => `${kind === "asimov" ? "Asimov sum of the nominal" : `pseudodata '${PSEUDODATA}'`}${which === "every channel" ? "" : ` in ${which}`}`);
+  return notes.length ? `${measurement} (observations: ${notes.join("; ")})` : measurement;
 }
 
 /**
@@ -47,7 +58,7 @@ export function buildWorkspace(input: FitInput, measurement: string): Workspace 
   return {
     channels,
     observations: input.channels.map((c) => ({ name: c.name, data: observed(c) })),
-    measurements: [{ name: observationSource(input) === "data" ? measurement : `${measurement} (observations: Asimov sum of the nominal)`, config: { poi: POI, parameters: [{ name: POI, bounds: [[0, 10]], inits: [1] }] } }],
+    measurements: [{ name: measurementName(input, measurement), config: { poi: POI, parameters: [{ name: POI, bounds: [[0, 10]], inits: [1] }] } }],
     version: "1.0.0",
   };
 }

@@ -14,6 +14,8 @@ export interface Histogram1D {
   edges: Float64Array;
   /** Contents including underflow (index 0) and overflow (index bins + 1). */
   valuesWithFlow: Float64Array;
+  /** The sums of squared weights (TH1's fSumw2), under- and overflow included; absent when the histogram has none. */
+  variancesWithFlow?: Float64Array;
   entries: number;
 }
 
@@ -57,5 +59,6 @@ function histogram(h: JsObj, path: string, cls: string): Histogram1D {
   else for (let i = 0; i <= bins; i++) edges[i] = ax.fXmin + ((ax.fXmax - ax.fXmin) * i) / bins;
   const values = new Float64Array(bins + 2);
   for (let i = 0; i < bins + 2; i++) values[i] = Number(h.fArray?.[i] ?? 0);
-  return { path, className: cls, title: utf8(h.fTitle), xtitle: utf8(ax.fTitle), ytitle: utf8(h.fYaxis?.fTitle), edges, valuesWithFlow: values, entries: Number(h.fEntries ?? 0) };
+  const sumw2 = h.fSumw2 && h.fSumw2.length === bins + 2 ? Float64Array.from(h.fSumw2 as ArrayLike<number>, Number) : undefined;
+  return { path, className: cls, title: utf8(h.fTitle), xtitle: utf8(ax.fTitle), ytitle: utf8(h.fYaxis?.fTitle), edges, valuesWithFlow: values, ...(sumw2 ? { variancesWithFlow: sumw2 } : {}), entries: Number(h.fEntries ?? 0) };
 }

@@ -188,3 +188,64 @@ systematic lumi { normalisation 1.025 }
     expect(lumi).toEqual({ name: "lumi", type: "normsys", data: { hi: 1.025, lo: 1 / 1.025 } });
   });
 });
+
+describe("fit outputs with declared pseudodata and no data samples", async () => {
+  // the pseudodata: the signal at half strength on top of the backgrounds, one of them varied
+  const pseudo = `
+systematic lumi { normalisation 1.025 }
+histogram pseudodata = 0.5 * single_top + ww + (wz + zz) * 1.1
+histogram other = ww - wz
+`;
+  const dir = await runAnalysis(analysis("background") + pseudo);
+  const card = readFileSync(path.join(dir, "out/datacard.txt"), "utf8");
+  const ws = JSON.parse(readFileSync(path.join(dir, "out/ws.json"), "utf8"));
+
+  it("matches the golden datacard and workspace, which say the observation is the pseudodata", () => {
+    golden("pseudodata.datacard.txt", card);
+    golden("pseudodata.ws.json", JSON.stringify(ws, null, 2) + "\n");
+    expect(card).toMatch(/^# observation: no data samples \(class data\) for every channel: the pseudodata \(histogram pseudodata\)$/m);
+    expect(card).not.toContain("Asimov");
+    expect(ws.measurements[0].name).toBe("fit_demo (observations: pseudodata 'pseudodata')");
+    expect(pyhfErrors(ws)).toEqual([]);
+  });
+
+  it("observes the pseudodata, computed here from the processes' histograms, and keeps derived histograms out of the processes", async () => {
+    const shapes = path.join(dir, "out/datacard.shapes.root");
+    const observations: number[] = [];
+    for (const [region, obs] of CHANNELS) {
+      const ch = `${region}_${obs}`;
+      const of = async (p: string) => inner((await readHistogram(path.join(dir, "out/shapes.root"), `${region}/${obs}/${p}`)).valuesWithFlow);
+      const [st, ww, wz, zz] = await Promise.all(["single_top", "ww", "wz", "zz"].map(of));
+      const want = st.map((_, i) => 0.5 * st[i] + ww[i] + 1.1 * (wz[i] + zz[i]));
+      const asimov = st.map((_, i) => st[i] + ww[i] + wz[i] + zz[i]);
+      expect(want.some((x, i) => Math.abs(x - asimov[i]) > 1e-6), "the pseudodata differs from the Asimov sum").toBe(true);
+      close(inner((await readHistogram(shapes, `${ch}/data_obs`)).valuesWithFlow), want);
+      close(ws.observations.find((o: { name: string }) => o.name === ch).data, want);
+      expect(ws.channels.find((c: { name: string }) => c.name === ch).samples.map((s: { name: string }) => s.name)).toEqual(["single_top", "ww", "wz", "zz"]);
+      observations.push(want.reduce((a, b) => a + b, 0));
+    }
+    const line = card.split("\n").find((l) => l.startsWith("observation"))!.split(/\s+/).slice(1).map(Number);
+    close(line, observations.map((x) => Number(x.toPrecision(10))));
+    expect(card.split("\n").find((l) => l.startsWith("process"))).not.toMatch(/pseudodata|other/);
+  });
+
+  it("a pseudodata negative in a bin stops the run with HEP6126 naming the channel and bin, and writes neither file", async () => {
+    const d = copyExample(tmp, "single-top");
+    const err = await runAnalysis(analysis("background") + "histogram pseudodata = 0.01 * single_top - ww\n", d).then(() => null, (e) => e);
+    expect(err).toBeInstanceOf(RunError);
+    expect((err as RunError).code).toBe("HEP6126");
+    expect((err as Error).message).toMatch(/^datacard channel 'sr_ht': the pseudodata is -[0-9.e-]+ in bin \d, and an observation cannot be negative$/);
+    expect(existsSync(path.join(d, "out", "datacard.txt"))).toBe(false);
+    expect(existsSync(path.join(d, "out", "ws.json"))).toBe(false);
+  });
+
+  it("still observes the data samples when there are some", async () => {
+    const withData = await runAnalysis(analysis("data") + pseudo.replace("(wz + zz) * 1.1", "wz * 1.1"));
+    const c = readFileSync(path.join(withData, "out/datacard.txt"), "utf8");
+    expect(c).not.toContain("# observation:");
+    const w = JSON.parse(readFileSync(path.join(withData, "out/ws.json"), "utf8"));
+    expect(w.measurements[0].name).toBe("fit_demo");
+    const zz = inner((await readHistogram(path.join(withData, "out/shapes.root"), "sr/ht/zz")).valuesWithFlow);
+    close(w.observations.find((o: { name: string }) => o.name === "sr_ht").data, zz);
+  });
+});

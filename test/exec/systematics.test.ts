@@ -3,11 +3,11 @@
  * restrictions give every histogram NAME_SYSTUp / NAME_SYSTDown copies, filled in the same pass;
  * each copy is checked bin by bin against sums written here over the reader's columns.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { execute } from "../../runtime/exec/index.js";
+import { execute, RunError } from "../../runtime/exec/index.js";
 import { openRoot } from "../../runtime/io/index.js";
 import { copyExample, planOf } from "../helpers/examples.js";
 
@@ -80,5 +80,30 @@ describe("systematic variations", () => {
     close(get("NJet_lumiDown", "ww"), nomWW.map((x) => x / 1.025));
     // the copies go to the output file with the nominal
     expect(ex.result.histograms.filter((x) => x.key.startsWith("two_jets/NJet")).length).toBe(2 * 7);
+  });
+});
+
+describe("a varied weight that is not a finite number", () => {
+  it("stops the run naming the sample, the file, the entry and the systematic's line; nothing is written", async () => {
+    const dir = copyExample(tmp, "single-top");
+    // log(NJet - 1): -Infinity at one jet, NaN without jets; only single_top is varied
+    const text = ANALYSIS.replace("systematic jetw for single_top { weight up 1 + 0.1 * NJet down 1 - 0.05 * NJet }", "systematic jetw for single_top { weight up 1 + 0.1 * NJet down 1 + log(NJet - 1) }").replace("region two_jets = NJet >= 2", "region two_jets = NJet >= 0");
+    expect(text).toContain("log(NJet - 1)");
+    writeFileSync(path.join(dir, "syst.hep"), text);
+    const plan = await planOf(path.join(dir, "syst.hep"));
+    const st = await columns(path.join(dir, "data/single_top.root"));
+    const first = st.njet.findIndex((n) => n <= 1);
+    expect(first).toBeGreaterThanOrEqual(0);
+    for (const [threads, chunkSize] of [[1, 100000], [2, 50]] as const) {
+      const err = await execute(plan, { analysisDir: dir, versions: { hepc: "test" }, threads, chunkSize, cache: false }).then(() => null, (e: unknown) => e);
+      expect(err, `${threads} threads`).toBeInstanceOf(RunError);
+      const e = err as RunError;
+      expect(e.code).toBe("HEP6125");
+      expect(e.message).toBe(`sample 'single_top': the weight of systematic 'jetw' (down) is ${Math.log(st.njet[first] - 1)} at entry ${first} of data/single_top.root`);
+      // the systematic's declaration: line 6 of the analysis
+      expect(e.origin?.line).toBe(text.split("\n").findIndex((l) => l.startsWith("systematic jetw")) + 1);
+      expect(e.origin?.file).toContain("syst.hep");
+      expect(existsSync(path.join(dir, "out"))).toBe(false);
+    }
   });
 });

@@ -73,3 +73,29 @@ describe("pyhf workspace", () => {
     expect(pyhfErrors(ws).length).toBeGreaterThan(0);
   });
 });
+
+describe("observations from pseudodata", () => {
+  /** The first channel observes the pseudodata, the second has neither data nor pseudodata. */
+  const mixed = (): FitInput => {
+    const i = input(false);
+    i.channels[0] = { ...i.channels[0], data: b([16, 8]), pseudodata: true };
+    return i;
+  };
+  it("the datacard observes the pseudodata and says which channels observe what", () => {
+    const card = writeDatacard(mixed(), "datacard.root", "test");
+    expect(card.split("\n").find((l) => l.startsWith("observation"))?.split(/\s+/)).toEqual(["observation", "24", "28.5"]);
+    expect(card).toContain("# observation: no data samples (class data) for r4j1b_mbjj: the pseudodata (histogram pseudodata)");
+    expect(card).toContain("# observation: no data samples (class data) for r4j2b_mbjj: the Asimov sum of the nominal predictions");
+    const obs = shapeHistograms(mixed(), () => false).find((h) => h.path === "r4j1b_mbjj/data_obs")!;
+    expect(obs.bins).toEqual(b([16, 8])); // the pseudodata's own variances, not Poisson's
+  });
+  it("the workspace names them in its measurement, and stays valid against pyhf's schema", () => {
+    const ws = buildWorkspace(mixed(), "agc");
+    expect(pyhfErrors(ws)).toEqual([]);
+    expect(ws.observations.map((o) => o.data)).toEqual([[16, 8], [8 + 10 + 1, 4 + 5 + 0.5]]);
+    expect(ws.measurements[0].name).toBe("agc (observations: pseudodata 'pseudodata' in r4j1b_mbjj; Asimov sum of the nominal in r4j2b_mbjj)");
+    const all = input(false);
+    all.channels = all.channels.map((c) => ({ ...c, data: b([1, 1]), pseudodata: true }));
+    expect(buildWorkspace(all, "agc").measurements[0].name).toBe("agc (observations: pseudodata 'pseudodata')");
+  });
+});

@@ -87,6 +87,14 @@ describe("completion", () => {
     expect(labels).not.toContain("Muon_Px");
   });
 
+  it("offers samples, groups and parameters in a derived histogram, and `histogram` at the top level", async () => {
+    expect(await complete(HEADER + "\n<|>")).toContain("histogram");
+    const names = await complete(HEADER + "group bkg = ww\nhistogram pseudo = 0.5 * <|>");
+    expect(names).toEqual(expect.arrayContaining(["single_top", "ww", "bkg"]));
+    expect(names).not.toContain("presel");
+    expect(names).not.toContain("Muon_Px");
+  });
+
   it("offers a block's own properties", async () => {
     expect(await complete(HEADER + 'sample zz {\n  files "data/zz.root"\n  <|>\n}')).toEqual(expect.arrayContaining(["tree", "class", "weight", "where", "xsec", "sumw", "title"]));
     const train = await complete(HEADER + "train bdt {\n  <|>\n}");

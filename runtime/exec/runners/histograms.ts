@@ -15,11 +15,13 @@
  */
 import { hashOf } from "../../../plan/canonical.js";
 import type { HistogramNode, ReadNode, SystematicIR } from "../../../plan/types.js";
+import { withDerived } from "../derived.js";
 import { Hist1D, Hist2D } from "../histogram.js";
 import type { HistogramResult } from "../types.js";
 import type { CachedOutput } from "../stream.js";
 import { World, WorldEvents } from "../variations.js";
 import { type Events, SELECTED, type Runner } from "./types.js";
+import { checkVariedWeight } from "./varied-weight.js";
 
 type Hist = Hist1D | Hist2D;
 type Regions = Map<string, Hist>; // region → this sample's histogram
@@ -113,6 +115,7 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
           if (scratch.length < ev.n) scratch = new Float64Array(ev.n);
           const w = scratch.subarray(0, ev.n);
           for (const [r, hist] of copies.get(copyName(h, v.s, v.dir))!) {
+            checkVariedWeight(ev, f, r, v.s, v.dir, scope.read.sample);
             const hw = h.weighted ? ev.weightsIn(r) : null;
             for (let i = 0; i < ev.n; i++) w[i] = hw ? hw[i] * f[i] : f[i];
             fill(hist, ev, r, w);
@@ -213,6 +216,6 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
         }
       }
     }
-    run.results.set(h.id, out);
+    run.results.set(h.id, withDerived(h, out));
   },
 };
