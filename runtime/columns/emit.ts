@@ -19,7 +19,7 @@ import { type Block, type BoolV, type Cx, KernelError, type NumV, parseType, typ
 export interface GenOutput {
   key: string;
   expr: ExprIR;
-  as: "f64" | "mask" | "list";
+  as: "f64" | "mask" | "list" | "elements";
   /** Computed only for the events where this condition holds; elsewhere NaN (f64) or 0 (mask). */
   when?: ExprIR;
   /** The expression is per element of this collection (`this`: the element): a list output over a jagged one, one number per event over a single one. */

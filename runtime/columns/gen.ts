@@ -16,11 +16,11 @@
  */
 import type { ExprIR } from "../../plan/types.js";
 import { Gen, type GenOutput, type GenSpec, indent } from "./emit.js";
-import { collection, collectionList, offsetsOf } from "./access.js";
+import { bounds as boundsOf, collection, collectionList, offsetsOf } from "./access.js";
 import { compile, ref } from "./expr.js";
 import { each, mapList } from "./lists.js";
 import { PRELUDE } from "./prelude.js";
-import { type Cx, KernelError, type Val } from "./values.js";
+import { type Cx, KernelError, type ObjV, type Val } from "./values.js";
 
 export { KernelError } from "./values.js";
 export type { GenOutput, GenSpec } from "./emit.js";
@@ -42,7 +42,12 @@ function assemble(g: Gen): Generated {
   g.spec.outputs.forEach((o, k) => {
     if (keys.has(o.key)) throw new KernelError(`output '${o.key}' is given twice`);
     keys.add(o.key);
-    outLines.push(`const o${k} = outs[${k}]; // ${o.key} (${o.as})`);
+    if (o.as === "elements") {
+      // one value per element of a jagged collection, at the element's place in its branches
+      const coll = collection(g, o.each ?? "");
+      if (coll.shape !== "jagged" || o.when) throw new KernelError(`output '${o.key}': per-element values need a jagged collection and no condition`);
+      outLines.push(`const o${k} = outs[${k}] = new Float64Array(${(boundsOf(g, coll), g.bounded.get(coll.name)!).off}[n]); // ${o.key} (elements of ${coll.name})`);
+    } else outLines.push(`const o${k} = outs[${k}]; // ${o.key} (${o.as})`);
   });
   if (g.spec.outputs.some((o) => o.as === "list")) outLines.push(LIST_GROW);
   // Outputs with a condition (`when`) are grouped by it; each group is computed inside an
@@ -148,6 +153,16 @@ const LIST_GROW = "function __growList(o) { const v = new Float64Array(Math.max(
 
 /** Output k's value for event i, computed in `cx` (a list output: a loop appending its elements). */
 function emitOutput(g: Gen, o: GenOutput, k: number, cx: Cx): void {
+  if (o.as === "elements") {
+    const list = collectionList(g, collection(g, o.each!));
+    const loop = g.child(cx);
+    each(g, loop, list, (c, el) => {
+      const v = compile(g, o.expr, { block: c.block, els: [...c.els, el] });
+      c.block.lines.push(`o${k}[${(el as ObjV).idx}] = ${g.number(v, `output '${o.key}'`)};`);
+    });
+    cx.block.lines.push(...loop.block.lines);
+    return;
+  }
   const v = o.each ? perElement(g, o.each, o.expr, cx) : compile(g, asRef(g, o.expr), cx);
   if (o.as !== "list") {
     cx.block.lines.push(store(g, o, k, v));

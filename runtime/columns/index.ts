@@ -170,7 +170,7 @@ export interface Batch {
 /** An output as a worker needs it to rebuild a kernel: its key and kind. */
 export interface OutputSlot {
   key: string;
-  as: "f64" | "mask" | "list";
+  as: "f64" | "mask" | "list" | "elements";
 }
 
 /**
@@ -206,6 +206,8 @@ export interface Kernel {
   run(batch: Batch, into?: ReadonlyMap<string, Float64Array | Uint8Array>): Map<string, Float64Array | Uint8Array>;
 }
 
+const EMPTY = new Float64Array(0);
+
 interface ListStore {
   off: Float64Array;
   v: Float64Array;
@@ -215,10 +217,10 @@ type KernelFn = (n: number, entry0: number, cols: Column[], outs: Array<Float64A
 
 export { scoreInput } from "./expr.js";
 
-/** A virtual column as a worker needs it: its name and whether it is per element (jagged). */
+/** A virtual column as a worker needs it: its name and, per element, a jagged branch of its collection (its offsets are the column's). */
 export interface VirtualSlot {
   name: string;
-  jagged: boolean;
+  like?: string;
 }
 
 export function compileKernel(spec: KernelSpec): Kernel {
@@ -227,13 +229,20 @@ export function compileKernel(spec: KernelSpec): Kernel {
   // only the virtual columns the outputs read are computed
   const wanted = (spec.virtual ?? []).filter((v) => branches.includes(v.name));
   if (!wanted.length) return main;
-  const pre = generate({ defines: spec.defines, regions: spec.regions, collections: spec.collections, stream: spec.stream, outputs: wanted.map((v) => ({ key: v.name, expr: v.expr, as: v.each && isJagged(spec, v.each) ? "list" : "f64", ...(v.each ? { each: v.each } : {}) })) });
+  const slots = wanted.map((v) => ({ name: v.name, like: v.each ? jaggedBranchOf(spec, v.each) : undefined }));
+  const pre = generate({ defines: spec.defines, regions: spec.regions, collections: spec.collections, stream: spec.stream, outputs: wanted.map((v, k) => ({ key: v.name, expr: v.expr, as: slots[k].like ? "elements" : "f64", ...(v.each ? { each: v.each } : {}) })) });
   if (pre.inputs.length) throw new KernelError(`virtual column '${wanted[0].name}': a varied value cannot read a model's score`);
-  const slots = wanted.map((v) => ({ name: v.name, jagged: !!v.each && isJagged(spec, v.each) }));
-  return withVirtual(kernelFromSource(pre.source, pre.branches, slots.map((v) => ({ key: v.name, as: v.jagged ? "list" : "f64" }))), slots, main);
+  return withVirtual(kernelFromSource(pre.source, pre.branches, slots.map((v) => ({ key: v.name, as: v.like ? "elements" : "f64" }))), slots, main);
 }
 
-const isJagged = (spec: KernelSpec, coll: string) => spec.collections.find((c) => c.name === coll)?.shape === "jagged";
+/** A jagged branch of a collection, whose offsets a per-element virtual column shares (undefined: a single collection). */
+function jaggedBranchOf(spec: KernelSpec, name: string): string | undefined {
+  const c = spec.collections.find((x) => x.name === name);
+  if (!c || c.shape !== "jagged") return undefined;
+  const b = [...Object.values(c.fields), ...Object.values(c.kinematics?.fields ?? {})][0];
+  if (!b) throw new KernelError(`collection '${name}' has no branch for a per-element column to share its offsets with`);
+  return b;
+}
 
 /**
  * A kernel reading virtual columns: `pre` computes them from the batch, then `main` runs over the
@@ -242,7 +251,7 @@ const isJagged = (spec: KernelSpec, coll: string) => spec.collections.find((c) =
  */
 export function withVirtual(pre: Kernel, columns: VirtualSlot[], main: Kernel): Kernel {
   const virtual = new Set(columns.map((c) => c.name));
-  const branches = [...new Set([...pre.branches, ...main.branches.filter((b) => !virtual.has(b))])];
+  const branches = [...new Set([...pre.branches, ...columns.flatMap((c) => (c.like ? [c.like] : [])), ...main.branches.filter((b) => !virtual.has(b))])];
   return {
     branches,
     inputs: main.inputs,
@@ -253,13 +262,10 @@ export function withVirtual(pre: Kernel, columns: VirtualSlot[], main: Kernel): 
       const made = pre.run(batch);
       const cols = new Map(batch.columns);
       for (const c of columns) {
-        const a = made.get(c.name) as Float64Array;
-        if (!c.jagged) {
-          cols.set(c.name, { kind: "flat", dtype: "f8", values: a } as Column);
-          continue;
-        }
-        const { offsets, values } = unpackList(a, batch.n);
-        cols.set(c.name, { kind: "jagged", dtype: "f8", values, offsets: Int32Array.from(offsets) } as Column);
+        const values = made.get(c.name) as Float64Array;
+        const like = c.like ? batch.columns.get(c.like) : undefined;
+        if (c.like && like?.kind !== "jagged") throw new KernelError(`the batch has no jagged column '${c.like}' for the offsets of '${c.name}'`);
+        cols.set(c.name, like?.kind === "jagged" ? { kind: "jagged", dtype: "f8", values, offsets: like.offsets } : { kind: "flat", dtype: "f8", values });
       }
       return main.run({ ...batch, columns: cols }, into);
     },
@@ -310,6 +316,8 @@ export function kernelFromSource(source: string, branches: string[], outputs: Ou
       });
       const outs = slots.map((o): Float64Array | Uint8Array | ListStore => {
         if (o.as === "list") return { off: new Float64Array(n + 1), v: new Float64Array(Math.max(16, n)), len: 0 };
+        // the kernel allocates it once it knows the number of elements
+        if (o.as === "elements") return EMPTY;
         const given = into?.get(o.key);
         if (!given) return o.as === "mask" ? new Uint8Array(n) : new Float64Array(n);
         const ok = o.as === "mask" ? given instanceof Uint8Array : given instanceof Float64Array;

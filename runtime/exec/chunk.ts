@@ -41,7 +41,7 @@ export function kernelSource(id: number, k: Kernel): KernelSource {
 export function kernelOf(k: KernelSource): Kernel {
   const main = kernelFromSource(k.source, k.branches, k.outputs, k.inputs);
   if (!k.pre) return main;
-  const pre = kernelFromSource(k.pre.source, k.pre.branches, k.pre.columns.map((c) => ({ key: c.name, as: c.jagged ? "list" : "f64" })));
+  const pre = kernelFromSource(k.pre.source, k.pre.branches, k.pre.columns.map((c) => ({ key: c.name, as: c.like ? "elements" : "f64" })));
   return withVirtual(pre, k.pre.columns, main);
 }
 

@@ -171,16 +171,27 @@ export class WorldEvents {
     return this.selectChanged() || this.weightChanged() || regions.some((r) => this.regionChanged(r));
   }
 
-  /** The world's events of a region in a chunk, and their weights (null: all 1), valid at those indices. */
-  events(ev: Events, r: string, scratch: { idx: Int32Array }): { idx: Int32Array; count: number; w: Float64Array | null } {
+  /**
+   * The world's events of a region in a chunk, and their weights (null: all 1), valid at those
+   * indices; found once per chunk, world and region for all the histograms and cutflows that ask.
+   */
+  events(ev: Events, r: string): WorldRegion {
     if (!this.changes([r])) return { ...ev.passing(r), w: ev.weightsIn(r) };
+    let known = perChunk.get(ev);
+    if (!known) perChunk.set(ev, (known = new Map()));
+    const key = `${this.world.name}\u0000${r}`;
+    let got = known.get(key);
+    if (!got) known.set(key, (got = this.resolve(ev, r)));
+    return got;
+  }
+
+  private resolve(ev: Events, r: string): WorldRegion {
     const n = ev.n;
     const col = (k: string) => ev.columns.get(`${this.keyPrefix}${k}`);
     const sel = this.selectChanged() ? (col("sel") as Uint8Array) : (ev.columns.get("sel") as Uint8Array | undefined) ?? null;
     const reg = r === SELECTED ? null : this.regionChanged(r) ? (col(`r:${r}`) as Uint8Array) : (ev.columns.get(`r:${r}`) as Uint8Array);
     const mask = sel && reg ? and(n, sel, reg) : sel ?? reg;
-    if (scratch.idx.length < n) scratch.idx = new Int32Array(n);
-    const { idx, count } = selectedIndices(n, mask, scratch.idx);
+    const { idx, count } = selectedIndices(n, mask, new Int32Array(n));
     const sw = this.weightChanged() ? (col("w") as Float64Array) : ev.w;
     const rw = r === SELECTED ? undefined : this.regionChanged(r) ? (col(`rw:${r}`) as Float64Array | undefined) : (ev.columns.get(`rw:${r}`) as Float64Array | undefined);
     if (!sw && !rw) return { idx, count, w: null };
@@ -198,6 +209,10 @@ export class WorldEvents {
     return { idx, count, w };
   }
 }
+
+type WorldRegion = { idx: Int32Array; count: number; w: Float64Array | null };
+/** Each chunk's world events by world and region (a chunk's Events object lives for its chunk only). */
+const perChunk = new WeakMap<Events, Map<string, WorldRegion>>();
 
 function and(n: number, a: Uint8Array, b: Uint8Array): Uint8Array {
   const out = new Uint8Array(n);

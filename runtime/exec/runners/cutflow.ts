@@ -111,7 +111,6 @@ export const cutflowRunner: Runner<CutflowNode, SampleCutflow> = {
       }
     }
     let scratch = new Float64Array(0);
-    const worldScratch = { idx: new Int32Array(0) };
     return {
       outputs,
       regions: c.regions,
@@ -126,7 +125,7 @@ export const cutflowRunner: Runner<CutflowNode, SampleCutflow> = {
           for (const r of [SELECTED, ...c.regions]) {
             const into = r === SELECTED ? v.counts.selected : v.counts.regions[r];
             if (v.world) {
-              const { idx, count, w } = v.world.events(ev, r, worldScratch);
+              const { idx, count, w } = v.world.events(ev, r);
               countIndexed(into, count, idx, w);
               continue;
             }

@@ -95,8 +95,13 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
     if (alternative) varied.length = 0;
     const nominal: Regions = new Map(regions.map((r) => [r, empty(h, h.name)]));
     const copies = new Map<string, Regions>([...varied, ...worlds].map((v) => [copyName(h, v.s, v.dir), new Map(regions.map((r) => [r, empty(h, copyName(h, v.s, v.dir))]))]));
-    const worldScratch = { idx: new Int32Array(0) };
     let scratch = new Float64Array(0);
+    const binArrays = new Map<string, Int32Array>();
+    const binScratch = (r: string, n: number): Int32Array => {
+      let a = binArrays.get(r);
+      if (!a || a.length < n) binArrays.set(r, (a = new Int32Array(Math.max(n, 1024))));
+      return a;
+    };
     const fill = (hist: Hist, ev: Events, r: string, w: Float64Array | null) => {
       const x = ev.columns.get(`v:${h.id}:0`) as Float64Array;
       const y = ev.columns.get(`v:${h.id}:1`) as Float64Array | undefined;
@@ -110,22 +115,39 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
       chunk(ev) {
         // a region's weights include its own `{ weight ... }` (and those of the regions it builds on)
         for (const [r, hist] of nominal) fill(hist, ev, r, h.weighted ? ev.weightsIn(r) : null);
+        // weight variations: the nominal's events and values with other weights; in one dimension
+        // each value's bin is found once per chunk and region, for all of them
+        const x = ev.columns.get(`v:${h.id}:0`) as Float64Array;
+        const binsOf = new Map<string, Int32Array>();
         for (const v of varied) {
           const f = ev.columns.get(v.key) as Float64Array;
-          if (scratch.length < ev.n) scratch = new Float64Array(ev.n);
-          const w = scratch.subarray(0, ev.n);
           for (const [r, hist] of copies.get(copyName(h, v.s, v.dir))!) {
             checkVariedWeight(ev, f, r, v.s, v.dir, scope.read.sample);
             const hw = h.weighted ? ev.weightsIn(r) : null;
-            for (let i = 0; i < ev.n; i++) w[i] = hw ? hw[i] * f[i] : f[i];
-            fill(hist, ev, r, w);
+            const { idx, count } = ev.passing(r);
+            if (hist instanceof Hist1D) {
+              let bins = binsOf.get(r);
+              if (!bins) {
+                bins = binScratch(r, count);
+                hist.binsIndexed(count, idx, x, bins);
+                binsOf.set(r, bins);
+              }
+              hist.fillBinned(count, idx, bins, x, hw, f);
+              continue;
+            }
+            if (scratch.length < ev.n) scratch = new Float64Array(ev.n);
+            for (let q = 0; q < count; q++) {
+              const i = idx[q];
+              scratch[i] = hw ? hw[i] * f[i] : f[i];
+            }
+            fill(hist, ev, r, scratch);
           }
         }
         for (const v of worlds) {
           const x = ev.columns.get(v.keys[0]) as Float64Array;
           const y = ev.columns.get(v.keys[1] ?? "") as Float64Array | undefined;
           for (const [r, hist] of copies.get(copyName(h, v.s, v.dir))!) {
-            const { idx, count, w } = v.events.events(ev, r, worldScratch);
+            const { idx, count, w } = v.events.events(ev, r);
             const hw = h.weighted ? w : null;
             if (y) (hist as Hist2D).fillIndexed(count, idx, x, y, hw);
             else (hist as Hist1D).fillIndexed(count, idx, x, hw);
