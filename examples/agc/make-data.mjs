@@ -96,7 +96,7 @@ function jet(r, parton, isB, scale) {
     eta: eta + r.gauss(0, 0.02),
     phi: phi + r.gauss(0, 0.02),
     mass: Math.max(0.5, pt * 0.1 * Math.abs(r.gauss(1, 0.4))),
-    btag: isB ? (r.u() < 0.75 ? 0.5 + 0.5 * r.u() ** 0.5 : 0.5 * r.u()) : r.u() < 0.04 ? 0.5 + 0.5 * r.u() : 0.5 * r.u() ** 2,
+    btagCSVV2: isB ? (r.u() < 0.75 ? 0.5 + 0.5 * r.u() ** 0.5 : 0.5 * r.u()) : r.u() < 0.04 ? 0.5 + 0.5 * r.u() : 0.5 * r.u() ** 2,
     // NanoAOD 2015: bit 0 loose, bit 1 tight, bit 2 tight lepton veto; 6 = tight and tightLepVeto
     jetId: r.u() < 0.92 ? 6 : r.u() < 0.5 ? 2 : 0,
   };
