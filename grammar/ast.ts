@@ -238,16 +238,24 @@ export interface GroupDecl extends Node {
   members: Ident[];
 }
 /**
- * `systematic NAME [for SAMPLES] { weight up EXPR [down EXPR] }` or `{ normalisation K }`: a
- * variation every histogram of the samples named (all when none) gets `_NAMEUp`/`_NAMEDown` copies of.
+ * `systematic NAME [for SAMPLES] { weight up EXPR [down EXPR] }`, `{ normalisation K }`,
+ * `{ vary INPUT up EXPR [down EXPR] }` (a branch, or a collection's field, replaced by EXPR) or
+ * `{ samples up SAMPLE [down SAMPLE] }` (alternative samples of the one sample `for` names): a
+ * variation every histogram of the samples named (all when none) gets `_NAMEUp`/`_NAMEDown`
+ * copies of. `systematic NAME[i in A .. B]` declares a family: one member per integer i from A to
+ * B, named NAME_i, with `i` that number in its expressions.
  */
 export interface SystematicDecl extends Node {
   kind: "Systematic";
   name: Ident;
+  family?: { index: Ident; from: NumberLit; to: NumberLit };
   /** samples or groups; empty: every sample */
   samples: Ident[];
   weight?: { up: Expr; down?: Expr };
   normalisation?: NumberLit;
+  /** `target`: a branch's name or `Collection.field`; in `up`/`down` the collection's name is the element varied. */
+  vary?: { target: Expr; up: Expr; down?: Expr };
+  alternatives?: { up: Ident; down?: Ident };
 }
 export interface ObjectDecl extends Node {
   kind: "Object";

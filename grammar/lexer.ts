@@ -53,7 +53,7 @@ export const KW = Object.fromEntries(
     // element identity
     "is",
     // systematics
-    "for", "up", "down", "normalisation",
+    "for", "up", "down", "normalisation", "vary", "samples",
     // multiclass comparisons
     "vs",
     // sequence features (`features pf per pfcands sorted by -pt length 50 pad 0 { ... }`)

@@ -265,6 +265,32 @@ export interface SystematicIR {
   samples: string[] | null;
   weight?: { up: ExprIR; down: ExprIR | null };
   normalisation?: number;
+  vary?: VaryIR;
+  /**
+   * Alternative samples: the nominal `sample`'s part of each histogram is replaced by sample `up`'s
+   * (`down`'s; one-sided: the nominal mirrored) in the copies. The alternatives are variations,
+   * not processes: they fill no nominal histogram and no other variation's copy.
+   */
+  alternatives?: { sample: string; up: string; down: string | null };
+}
+
+/**
+ * A shape variation (RDataFrame's `Vary`): an input replaced by `up` (`down`) in the copies, and
+ * everything computed from it recomputed in the same pass. The input is a flat branch (`up` one
+ * number per event) or a collection's field (`up` one number per element, evaluated with the
+ * nominal element as `this`: its fields are the nominal values; the collection's other fields,
+ * its element count and order stay as they are). A one-sided variation's down copy is the
+ * nominal mirrored, as for weights.
+ */
+export interface VaryIR {
+  input: { branch: string } | { collection: string; field: string };
+  up: ExprIR;
+  down: ExprIR | null;
+  /**
+   * The nodes whose values change with the input (defines, objects, regions, sample selections
+   * and weights, histograms, cutflows), sorted: what the run recomputes, and all it recomputes.
+   */
+  touches: string[];
 }
 export interface CutflowNode extends NodeBase {
   kind: "cutflow";

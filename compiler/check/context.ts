@@ -20,7 +20,11 @@ export type Resolution =
   | { kind: "collection"; collection: CollectionEntry }
   | { kind: "builtin"; name: string }
   | { kind: "field"; field: string; record: string }
-  | { kind: "function"; name: string };
+  | { kind: "function"; name: string }
+  /** In a shape variation of a collection's field, the collection's name: the element varied (lowered as `this`). */
+  | { kind: "element" }
+  /** A systematic family's index (`i` in `systematic btag[i in 0 .. 3]`): each member's number. */
+  | { kind: "index"; name: string };
 
 export interface SampleInput {
   name: string;
@@ -43,6 +47,8 @@ export class CheckContext {
   /** Every sample's schema loaded: unknown names are errors. Otherwise they may be branches we could not read. */
   schemasComplete = true;
   readonly types = new WeakMap<A.Expr, Type>();
+  /** While a systematic family's member is lowered: its index's value, by the index's name. */
+  readonly familyValues = new Map<string, number>();
   readonly resolutions = new WeakMap<A.Node, Resolution>();
   /** `keyed run, event` names are typed as expressions; the expression made for each key name. */
   readonly keyExprs = new WeakMap<A.Ident, A.NameRef>();

@@ -24,6 +24,10 @@ export interface Scope {
   owner?: string;
   /** Innermost last: the element types of enclosing `where`/per-element arguments. */
   elements: Type[];
+  /** In a shape variation of a collection's field: the collection's name, which means the element varied (the innermost). */
+  varied?: string;
+  /** In a systematic family's expressions: its index's name (an int). */
+  index?: string;
 }
 
 export class ExprChecker {
@@ -210,6 +214,14 @@ export class ExprChecker {
   }
 
   private name(e: A.NameRef, scope: Scope): Type {
+    if (scope.index === e.name) {
+      this.ctx.resolutions.set(e, { kind: "index", name: e.name });
+      return INT;
+    }
+    if (scope.varied === e.name && scope.elements.length) {
+      this.ctx.resolutions.set(e, { kind: "element" });
+      return scope.elements[0];
+    }
     // Fields of the innermost element shadow everything else.
     for (let i = scope.elements.length - 1; i >= 0; i--) {
       const el = scope.elements[i];

@@ -216,12 +216,22 @@ class Layout {
       case "Param":
         return [this.line("decl", 0, `param ${d.name.name} = ${this.e(d.value)}`, d)];
       case "Systematic": {
-        const head = `systematic ${d.name.name}${d.samples.length ? ` for ${this.names(d.samples)}` : ""}`;
+        const f = d.family;
+        const head = `systematic ${d.name.name}${f ? `[${f.index.name} in ${this.e(f.from)} .. ${this.e(f.to)}]` : ""}${d.samples.length ? ` for ${this.names(d.samples)}` : ""}`;
+        const upDown = (v: { up: A.Expr; down?: A.Expr }) => `up ${this.e(v.up)}${v.down ? ` down ${this.e(v.down)}` : ""}`;
         const w = d.weight;
-        const body = w ? `weight up ${this.e(w.up)}${w.down ? ` down ${this.e(w.down)}` : ""}` : `normalisation ${d.normalisation ? this.e(d.normalisation) : ""}`;
+        const v = d.vary;
+        const alt = d.alternatives;
+        const body = w
+          ? `weight ${upDown(w)}`
+          : v
+            ? `vary ${this.e(v.target)} ${upDown(v)}`
+            : alt
+              ? `samples up ${alt.up.name}${alt.down ? ` down ${alt.down.name}` : ""}`
+              : `normalisation ${d.normalisation ? this.e(d.normalisation) : ""}`;
         // the item stands for its values' text (its keywords are not nodes)
-        const first = w ? w.up : d.normalisation;
-        const last = w ? w.down ?? w.up : d.normalisation;
+        const first: A.Node | undefined = w ? w.up : v ? v.target : alt ? alt.up : d.normalisation;
+        const last: A.Node | undefined = w ? w.down ?? w.up : v ? v.down ?? v.up : alt ? alt.down ?? alt.up : d.normalisation;
         const item = first && last ? { id: -1, span: { start: first.span.start, end: last.span.end } } : d;
         return this.block("decl", 0, head, d, [[this.line("item", 1, body, item)]]);
       }

@@ -14,6 +14,7 @@ import { featureName } from "../check/rules/features.js";
 import { literalValue } from "../check/rules/bins.js";
 import { ntupleColumns } from "../check/rules/ntuple.js";
 import { classId } from "../check/rules/classes.js";
+import { membersOf } from "../check/rules/systematics.js";
 import { Diagnostic, diagnostic } from "../core/diagnostics.js";
 import { positionOf, sourceFile, SourceFile, Span } from "../core/source.js";
 import { typeToString } from "../core/types.js";
@@ -325,16 +326,28 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   }
 
   // ---- systematics -----------------------------------------------------------------------------
-  const systematics: SystematicIR[] = ctx.declsOf("Systematic").map(({ decl }) => {
+  const systematics: SystematicIR[] = [];
+  const varied: SystematicIR[] = [];
+  for (const { decl } of ctx.declsOf("Systematic")) {
     const members = (n: string) => ctx.declsOf("Group").find(({ decl: g }) => g.name.name === n)?.decl.members.map((m) => m.name) ?? [n];
     const samples = decl.samples.length ? [...new Set(decl.samples.flatMap((s) => members(s.name)))].sort() : null;
-    return {
-      name: decl.name.name,
-      samples,
-      ...(decl.weight ? { weight: { up: low(decl.weight.up), down: decl.weight.down ? low(decl.weight.down) : null } } : {}),
-      ...(decl.normalisation ? { normalisation: decl.normalisation.value } : {}),
-    };
-  });
+    const f = decl.family;
+    // a family's members, each lowered with its index's value in the expressions
+    for (const [k, name] of membersOf(decl).entries()) {
+      if (f) ctx.familyValues.set(f.index.name, f.from.value + k);
+      const s: SystematicIR = {
+        name,
+        samples,
+        ...(decl.weight ? { weight: { up: low(decl.weight.up), down: decl.weight.down ? low(decl.weight.down) : null } } : {}),
+        ...(decl.normalisation ? { normalisation: decl.normalisation.value } : {}),
+        ...(decl.vary ? { vary: { input: varyInput(low(decl.vary.target)), up: low(decl.vary.up), down: decl.vary.down ? low(decl.vary.down) : null, touches: [] } } : {}),
+        ...(decl.alternatives ? { alternatives: { sample: decl.samples[0].name, up: decl.alternatives.up.name, down: decl.alternatives.down?.name ?? null } } : {}),
+      };
+      if (s.vary) varied.push(s);
+      systematics.push(s);
+    }
+    if (f) ctx.familyValues.delete(f.index.name);
+  }
 
   // ---- outputs ---------------------------------------------------------------------------------
   const writes = new Map<string, WriteDraft>();
@@ -358,7 +371,10 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
           const inputs = new Set<string>([...sampleWeights, ...sampleSelections, ...item.regions.map((r) => `filter:${r.name}`)]);
           for (const v of vars) refsOf(v, inputs);
           const id = `histogram:${p}/${name}`;
-          for (const s of systematics) if (s.weight) for (const w of [s.weight.up, s.weight.down]) if (w) refsOf(w, inputs);
+          for (const s of systematics) {
+            if (s.weight) for (const w of [s.weight.up, s.weight.down]) if (w) refsOf(w, inputs);
+            if (s.vary) for (const w of [s.vary.up, s.vary.down]) if (w) refsOf(w, inputs);
+          }
           add({ kind: "histogram", id, origin: origin(file, item.span), inputs: [...inputs], name, vars, ...(systematics.length ? { systematics } : {}), edges: item.bins.map((b) => edgesOf(ctx, b)), regions: item.regions.map((r) => r.name), by: item.by?.name ?? null, weighted: item.weighted || ctx.samples.some((s) => s.decl.props.some((x) => x.prop === "weight" || x.prop === "xsec")) || item.regions.some((r) => regionWeight(r.name) !== undefined), ...(item.title?.kind === "String" ? { title: ctx.text(item.title) } : {}) });
           writeTo(p, "root", file, item.span).inputs.push(id);
           break;
@@ -428,6 +444,10 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   for (const w of fits) {
     for (const o of w.observables ?? []) for (const n of nodes) if (n.kind === "histogram" && n.name === o) w.inputs.push(n.id);
   }
+
+  // ---- what each shape variation touches ------------------------------------------------------
+  // (the checker has warned of those that reach no histogram, and refused those through a model's score)
+  for (const s of varied) s.vary!.touches = touchedBy(nodes, s.vary!.input);
 
   // ---- what to read ------------------------------------------------------------------------------
   const collections: CollectionIR[] = [];
@@ -720,7 +740,7 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
       case "histogram":
         return {
           // only where there are any: the hashes of analyses without systematics stay as they were
-          ...(n.systematics ? { systematics: n.systematics.map((s) => ({ ...s, weight: s.weight ? { up: ir(s.weight.up), down: ir(s.weight.down) } : null })) } : {}),
+          ...(n.systematics ? { systematics: n.systematics.map((s) => ({ ...s, weight: s.weight ? { up: ir(s.weight.up), down: ir(s.weight.down) } : null, ...(s.vary ? { vary: { ...s.vary, up: ir(s.vary.up), down: ir(s.vary.down) } } : {}) })) } : {}),
           name: n.name, vars: n.vars.map(ir), edges: n.edges, regions: n.regions.map((r) => ({ name: r, hash: hashOfId(`filter:${r}`) })), by: n.by, weighted: n.weighted, samples: reads, groups: n.by === "group" ? groups : null, ...(n.title !== undefined ? { title: n.title } : {})
         };
       case "cutflow":
@@ -734,4 +754,44 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
     }
   };
   return nodes.map((n) => ({ ...n, hash: hashOfId(n.id) }) as PlanNode);
+}
+
+/** The input a shape variation replaces, from its target lowered (`branch B`, or `member(f, collection C)`). */
+function varyInput(target: ExprIR): NonNullable<SystematicIR["vary"]>["input"] {
+  if (target.op === "branch") return { branch: target.name };
+  if (target.op === "member" && target.args[0].op === "collection") return { collection: target.args[0].name, field: target.name };
+  throw new Error(`internal: a checked vary target lowered to ${target.op}`);
+}
+
+/**
+ * The nodes whose values change with a varied input: those whose own expressions read it (any use
+ * of a varied field's collection counts: an element's other fields travel with it through
+ * `where`, sorting and combinations), and everything downstream of them.
+ */
+function touchedBy(nodes: readonly Draft[], input: NonNullable<SystematicIR["vary"]>["input"]): string[] {
+  const reads = (x: unknown): boolean => {
+    if (Array.isArray(x)) return x.some(reads);
+    if (!x || typeof x !== "object") return false;
+    const o = x as Record<string, unknown>;
+    if ("branch" in input ? o.op === "branch" && o.name === input.branch : o.op === "collection" && o.name === input.collection) return true;
+    // a histogram's own variations are not its values
+    return Object.entries(o).some(([k, v]) => k !== "systematics" && k !== "origin" && reads(v));
+  };
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  // A histogram's values: its variables, regions, and its samples' weights and selections, not
+  // the other systematics' weights (its inputs too): a copy varies one thing at a time.
+  const inputsOf = (n: Draft): string[] =>
+    n.kind === "histogram" ? [...n.inputs.filter((i) => i.startsWith("weight:") || i.startsWith("filter:") || i.startsWith("select:")), ...n.vars.flatMap((v) => [...refsOf(v)])] : n.inputs;
+  const memo = new Map<string, boolean>();
+  const touched = (id: string): boolean => {
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    memo.set(id, false);
+    const n = byId.get(id);
+    const t = !!n && (reads(n) || inputsOf(n).some(touched));
+    memo.set(id, t);
+    return t;
+  };
+  const kinds = new Set(["define", "filter", "weight", "histogram", "cutflow", "predict"]);
+  return nodes.filter((n) => kinds.has(n.kind) && touched(n.id)).map((n) => n.id).sort();
 }

@@ -80,6 +80,13 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
         case "field":
           usage.field(r.record, r.field);
           return { op: "field", type: t, name: r.field };
+        case "element":
+          return { op: "this", type: t };
+        case "index": {
+          const value = ctx.familyValues.get(r.name);
+          if (value === undefined) throw new Error(`internal: family index '${r.name}' lowered outside its family`);
+          return { op: "const", type: t, value };
+        }
         default:
           throw new Error(`internal: unresolved name '${e.name}'`);
       }

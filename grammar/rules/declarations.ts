@@ -2,7 +2,7 @@
  * Declarations of one line or a small block: the analysis header, include, group, object / define /
  * region, and bins with the binning syntax that histograms and reweighting share.
  */
-import type { IOrAlt, IRecognitionException, TokenType } from "chevrotain";
+import type { IOrAlt, IRecognitionException, IToken, TokenType } from "chevrotain";
 import type * as A from "../ast.js";
 import * as T from "../lexer.js";
 import type { Keyed } from "./base.js";
@@ -90,6 +90,17 @@ export class DeclarationRules extends ExpressionRules {
   protected systematicDecl = this.RULE("systematicDecl", (): A.SystematicDecl => {
     const kw = this.CONSUME(K.systematic);
     const name = this.CONSUME(T.Identifier);
+    let family: A.SystematicDecl["family"];
+    this.OPTION2(() => {
+      this.CONSUME(T.LBracket);
+      const index = this.CONSUME1(T.Identifier);
+      this.CONSUME1(K.in);
+      const from = this.SUBRULE1(this.number);
+      this.CONSUME(T.DotDot);
+      const to = this.SUBRULE2(this.number);
+      this.CONSUME(T.RBracket);
+      this.ACTION(() => (family = { index: this.ident(index), from, to }));
+    });
     let samples: A.Ident[] = [];
     this.OPTION(() => {
       this.CONSUME(K.for);
@@ -98,18 +109,13 @@ export class DeclarationRules extends ExpressionRules {
     this.CONSUME(T.LBrace);
     let weight: A.SystematicDecl["weight"];
     let normalisation: A.NumberLit | undefined;
+    let vary: A.SystematicDecl["vary"];
+    let alternatives: A.SystematicDecl["alternatives"];
     this.OR([
       {
         ALT: () => {
           this.CONSUME(K.weight);
-          this.CONSUME(K.up);
-          const up = this.SUBRULE(this.expression);
-          let down: A.Expr | undefined;
-          this.OPTION1(() => {
-            this.CONSUME(K.down);
-            down = this.SUBRULE1(this.expression);
-          });
-          this.ACTION(() => (weight = { up, ...(down ? { down } : {}) }));
+          weight = this.SUBRULE(this.upDown);
         },
       },
       {
@@ -118,12 +124,58 @@ export class DeclarationRules extends ExpressionRules {
           normalisation = this.SUBRULE(this.number);
         },
       },
+      {
+        ALT: () => {
+          this.CONSUME(K.vary);
+          const target = this.SUBRULE(this.postfix);
+          const values = this.SUBRULE1(this.upDown);
+          this.ACTION(() => (vary = { target, ...values }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(K.samples);
+          this.CONSUME2(K.up);
+          const up = this.CONSUME2(T.Identifier);
+          let down: IToken | undefined;
+          this.OPTION3(() => {
+            this.CONSUME2(K.down);
+            down = this.CONSUME3(T.Identifier);
+          });
+          this.ACTION(() => (alternatives = { up: this.ident(up), ...(down ? { down: this.ident(down) } : {}) }));
+        },
+      },
     ]);
     this.CONSUME(T.RBrace);
     return this.ACTION(() =>
-      this.node({ kind: "Systematic" as const, name: this.ident(name), samples, ...(weight ? { weight } : {}), ...(normalisation ? { normalisation } : {}) }, kw.startOffset, this.lastEnd()),
+      this.node(
+        {
+          kind: "Systematic" as const,
+          name: this.ident(name),
+          ...(family ? { family } : {}),
+          samples,
+          ...(weight ? { weight } : {}),
+          ...(normalisation ? { normalisation } : {}),
+          ...(vary ? { vary } : {}),
+          ...(alternatives ? { alternatives } : {}),
+        },
+        kw.startOffset,
+        this.lastEnd(),
+      ),
     );
   }, this.recovery("systematicDecl"));
+
+  /** `up EXPR [down EXPR]`: the two directions of a weight or shape variation. */
+  protected upDown = this.RULE("upDown", (): { up: A.Expr; down?: A.Expr } => {
+    this.CONSUME(K.up);
+    const up = this.SUBRULE(this.expression);
+    let down: A.Expr | undefined;
+    this.OPTION(() => {
+      this.CONSUME(K.down);
+      down = this.SUBRULE1(this.expression);
+    });
+    return this.ACTION(() => ({ up, ...(down ? { down } : {}) }));
+  }, { recoveryValueFunc: (e: IRecognitionException) => ({ up: this.missingAt(e.token) }) });
 
   protected binsDecl = this.RULE("binsDecl", (): A.BinsDecl => {
     const kw = this.CONSUME(K.bins);

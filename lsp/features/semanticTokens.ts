@@ -51,6 +51,10 @@ function ofResolution(r: Resolution): Cls {
       return { type: "variable", mods: ["readonly", "defaultLibrary"] };
     case "function":
       return { type: "function", mods: ["defaultLibrary"] };
+    case "element":
+      return { type: "struct", mods: ["readonly"] };
+    case "index":
+      return { type: "parameter" };
   }
 }
 

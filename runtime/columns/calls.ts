@@ -47,7 +47,9 @@ const random: Emitter = (g, ir, cx) => {
   const stream = g.spec.stream;
   if (stream === undefined) throw new KernelError(`${ir.fn}: random numbers need the sample's stream (KernelSpec.stream)`);
   const [a, b] = ir.args.map((x) => compile(g, x, cx));
-  const el = cx.els[cx.els.length - 1];
+  const inner = cx.els[cx.els.length - 1];
+  // a single collection's record (MET's varied field) is the event's: one draw per event
+  const el = inner && inner.k === "obj" && inner.coll.shape === "single" ? undefined : inner;
   let pos = "4294967295";
   let homes = [g.ev];
   let missing: string | undefined;

@@ -22,6 +22,8 @@ export interface GenOutput {
   as: "f64" | "mask" | "list";
   /** Computed only for the events where this condition holds; elsewhere NaN (f64) or 0 (mask). */
   when?: ExprIR;
+  /** The expression is per element of this collection (`this`: the element): a list output over a jagged one, one number per event over a single one. */
+  each?: string;
 }
 
 export interface GenSpec {

@@ -16,9 +16,9 @@
  */
 import type { ExprIR } from "../../plan/types.js";
 import { Gen, type GenOutput, type GenSpec, indent } from "./emit.js";
-import { offsetsOf } from "./access.js";
+import { collection, collectionList, offsetsOf } from "./access.js";
 import { compile, ref } from "./expr.js";
-import { each } from "./lists.js";
+import { each, mapList } from "./lists.js";
 import { PRELUDE } from "./prelude.js";
 import { type Cx, KernelError, type Val } from "./values.js";
 
@@ -148,7 +148,7 @@ const LIST_GROW = "function __growList(o) { const v = new Float64Array(Math.max(
 
 /** Output k's value for event i, computed in `cx` (a list output: a loop appending its elements). */
 function emitOutput(g: Gen, o: GenOutput, k: number, cx: Cx): void {
-  const v = compile(g, asRef(g, o.expr), cx);
+  const v = o.each ? perElement(g, o.each, o.expr, cx) : compile(g, asRef(g, o.expr), cx);
   if (o.as !== "list") {
     cx.block.lines.push(store(g, o, k, v));
     return;
@@ -162,6 +162,19 @@ function emitOutput(g: Gen, o: GenOutput, k: number, cx: Cx): void {
     c.block.lines.push(`if (o${k}.len === o${k}.v.length) __growList(o${k}); o${k}.v[o${k}.len++] = ${x};`);
   });
   cx.block.lines.push(...loop.block.lines, `o${k}.off[i + 1] = o${k}.len; // ${o.key}`);
+}
+
+/**
+ * An expression per element of a collection, `this` the element (a shape variation's varied field:
+ * random numbers drawn in it are keyed by the element's position): over a jagged collection the
+ * list of its values, one per element in the file's order; over a single one, the event's value.
+ */
+function perElement(g: Gen, name: string, expr: ExprIR, cx: Cx): Val {
+  const coll = collection(g, name);
+  const shape = g.shape(expr.type);
+  if (shape.k !== "num") throw new KernelError(`a per-element output over '${name}' must be a number, not ${expr.type}`);
+  if (coll.shape === "single") return compile(g, expr, { block: cx.block, els: [...cx.els, { k: "obj", coll, idx: "i", missing: false, home: g.ev }] });
+  return mapList(g, collectionList(g, coll), `each:${name}:${JSON.stringify(expr)}`, shape, (c, el) => compile(g, expr, { block: c.block, els: [...c.els, el] }));
 }
 
 /** The line that stores output k's value for event i. */

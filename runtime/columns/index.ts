@@ -121,8 +121,21 @@ export interface KernelOutput {
   when?: ExprIR;
 }
 
+/**
+ * A column the kernel computes before its loop and then reads as if it were a branch (a shape
+ * variation's varied field): `expr` per element of collection `each` (a jagged column with the
+ * collection's offsets) or, without `each`, per event (a flat column).
+ */
+export interface VirtualColumn {
+  name: string;
+  expr: ExprIR;
+  each?: string;
+}
+
 export interface KernelSpec {
   outputs: KernelOutput[];
+  /** Columns computed from the branches first, read by the outputs by name as branches. */
+  virtual?: VirtualColumn[];
   /** Declarations by name, for `ref` nodes: defines and objects (`define:NAME` ids in the plan). */
   defines: Record<string, ExprIR>;
   /** Regions by name (`filter:NAME`): conditions. */
@@ -181,6 +194,8 @@ export interface Kernel {
   outputs: OutputSlot[];
   /** The generated source (for debugging, caching and shipping to worker threads). */
   source: string;
+  /** A kernel reading virtual columns (KernelSpec.virtual): `pre` computes them on each batch, then `main` runs (this kernel is the pair). */
+  virtual?: { pre: Kernel; main: Kernel; columns: VirtualSlot[] };
   /**
    * Computes the outputs for a batch. `into` (optional) holds arrays to write them into, by key,
    * each at least `batch.n` long, e.g. those of a previous batch that are no longer needed:
@@ -200,9 +215,55 @@ type KernelFn = (n: number, entry0: number, cols: Column[], outs: Array<Float64A
 
 export { scoreInput } from "./expr.js";
 
+/** A virtual column as a worker needs it: its name and whether it is per element (jagged). */
+export interface VirtualSlot {
+  name: string;
+  jagged: boolean;
+}
+
 export function compileKernel(spec: KernelSpec): Kernel {
   const { source, branches, inputs } = generate(spec);
-  return kernelFromSource(source, branches, spec.outputs.map((o) => ({ key: o.key, as: o.as })), inputs);
+  const main = kernelFromSource(source, branches, spec.outputs.map((o) => ({ key: o.key, as: o.as })), inputs);
+  // only the virtual columns the outputs read are computed
+  const wanted = (spec.virtual ?? []).filter((v) => branches.includes(v.name));
+  if (!wanted.length) return main;
+  const pre = generate({ defines: spec.defines, regions: spec.regions, collections: spec.collections, stream: spec.stream, outputs: wanted.map((v) => ({ key: v.name, expr: v.expr, as: v.each && isJagged(spec, v.each) ? "list" : "f64", ...(v.each ? { each: v.each } : {}) })) });
+  if (pre.inputs.length) throw new KernelError(`virtual column '${wanted[0].name}': a varied value cannot read a model's score`);
+  const slots = wanted.map((v) => ({ name: v.name, jagged: !!v.each && isJagged(spec, v.each) }));
+  return withVirtual(kernelFromSource(pre.source, pre.branches, slots.map((v) => ({ key: v.name, as: v.jagged ? "list" : "f64" }))), slots, main);
+}
+
+const isJagged = (spec: KernelSpec, coll: string) => spec.collections.find((c) => c.name === coll)?.shape === "jagged";
+
+/**
+ * A kernel reading virtual columns: `pre` computes them from the batch, then `main` runs over the
+ * batch with them added as columns (a jagged one with the offsets of its list output, which are
+ * its collection's). The pair reads the branches of both, less the virtual ones.
+ */
+export function withVirtual(pre: Kernel, columns: VirtualSlot[], main: Kernel): Kernel {
+  const virtual = new Set(columns.map((c) => c.name));
+  const branches = [...new Set([...pre.branches, ...main.branches.filter((b) => !virtual.has(b))])];
+  return {
+    branches,
+    inputs: main.inputs,
+    outputs: main.outputs,
+    source: main.source,
+    virtual: { pre, main, columns },
+    run(batch, into) {
+      const made = pre.run(batch);
+      const cols = new Map(batch.columns);
+      for (const c of columns) {
+        const a = made.get(c.name) as Float64Array;
+        if (!c.jagged) {
+          cols.set(c.name, { kind: "flat", dtype: "f8", values: a } as Column);
+          continue;
+        }
+        const { offsets, values } = unpackList(a, batch.n);
+        cols.set(c.name, { kind: "jagged", dtype: "f8", values, offsets: Int32Array.from(offsets) } as Column);
+      }
+      return main.run({ ...batch, columns: cols }, into);
+    },
+  };
 }
 
 /** Rebuild a kernel from its source in a worker thread (no plan needed there). */

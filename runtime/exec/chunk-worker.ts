@@ -6,9 +6,9 @@
  * dist/ tree (see chunks.ts for how it is found). Each thread keeps the kernels it has compiled,
  * by id, until the calling thread says to forget them.
  */
-import { kernelFromSource, type Kernel } from "../columns/index.js";
+import type { Kernel } from "../columns/index.js";
 import type { HandlerResult } from "../threads/index.js";
-import { ArrayPool, OpenFiles, runChunk, serializeError, type ChunkMessage, type ChunkReply } from "./chunk.js";
+import { ArrayPool, kernelOf, OpenFiles, runChunk, serializeError, type ChunkMessage, type ChunkReply } from "./chunk.js";
 
 const kernels = new Map<number, Kernel>();
 const files = new OpenFiles();
@@ -26,7 +26,7 @@ export function handle(m: ChunkMessage): HandlerResult<ChunkReply | null> {
     let kernel: Kernel | undefined;
     if (typeof m.kernel === "number") kernel = kernels.get(m.kernel);
     else {
-      kernel = kernelFromSource(m.kernel.source, m.kernel.branches, m.kernel.outputs, m.kernel.inputs);
+      kernel = kernelOf(m.kernel);
       kernels.set(m.kernel.id, kernel);
     }
     if (!kernel) throw new Error(`chunk worker: unknown kernel ${String(m.kernel)}`);

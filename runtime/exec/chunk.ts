@@ -5,7 +5,7 @@
  * (chunks.ts), so both give the same bits; also the messages between them.
  */
 import { closeSync } from "node:fs";
-import type { Kernel, OutputSlot } from "../columns/index.js";
+import { kernelFromSource, withVirtual, type Kernel, type OutputSlot, type VirtualSlot } from "../columns/index.js";
 // Not ../io/index.js: that loads jsroot (for metadata), which a worker never needs.
 import { RootIoError } from "../io/errors.js";
 import { allocTyped, DTYPE_SIZE, typedView, type Dtype, type TypedArray } from "../io/basket.js";
@@ -19,6 +19,30 @@ export interface KernelSource {
   outputs: OutputSlot[];
   /** The input columns it reads (Kernel.inputs). */
   inputs: string[];
+  /** The kernel of the virtual columns it reads (Kernel.pre): its source, branches, and the columns. */
+  pre?: { source: string; branches: string[]; columns: VirtualSlot[] };
+}
+
+/** A kernel as a worker rebuilds it. */
+export function kernelSource(id: number, k: Kernel): KernelSource {
+  const v = k.virtual;
+  const main = v ? v.main : k;
+  return {
+    id,
+    source: main.source,
+    branches: main.branches,
+    outputs: main.outputs,
+    inputs: main.inputs,
+    ...(v ? { pre: { source: v.pre.source, branches: v.pre.branches, columns: v.columns } } : {}),
+  };
+}
+
+/** Rebuilds a kernel from what kernelSource gave (on a worker thread). */
+export function kernelOf(k: KernelSource): Kernel {
+  const main = kernelFromSource(k.source, k.branches, k.outputs, k.inputs);
+  if (!k.pre) return main;
+  const pre = kernelFromSource(k.pre.source, k.pre.branches, k.pre.columns.map((c) => ({ key: c.name, as: c.jagged ? "list" : "f64" })));
+  return withVirtual(pre, k.pre.columns, main);
 }
 
 export interface ChunkRequest {

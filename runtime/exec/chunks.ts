@@ -11,6 +11,7 @@
  * and chunks are computed on this thread, unless a test points `configureChunkPool` at the
  * compiled handler (and `configureThreads` at the compiled thread entry).
  */
+import { kernelSource } from "./chunk.js";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { KernelError, type Kernel } from "../columns/index.js";
@@ -135,14 +136,16 @@ export class WorkerRunner implements ChunkRunner {
     const missing = kernel.inputs.find((key) => !(inputs?.get(key) instanceof Float64Array));
     // as the kernel itself says on this thread, before a worker is bothered
     if (missing !== undefined) throw new KernelError(`the batch has no input column '${missing}' (a Float64Array)`);
-    let kid = kernelIds.get(kernel.source);
-    if (kid === undefined) kernelIds.set(kernel.source, (kid = nextKernel++));
+    // a kernel with virtual columns is known by both its sources
+    const identity = kernel.virtual ? `${kernel.virtual.pre.source}\n${kernel.source}` : kernel.source;
+    let kid = kernelIds.get(identity);
+    if (kid === undefined) kernelIds.set(identity, (kid = nextKernel++));
     const threads = threadPool();
     const slot = threads.pick(this.size)!;
     const known = compiledOn(slot);
     const into = this.spares.take(kernel, plan.n);
     const req: ChunkRequest = {
-      kernel: known.has(kid) ? kid : { id: kid, source: kernel.source, branches: kernel.branches, outputs: kernel.outputs, inputs: kernel.inputs },
+      kernel: known.has(kid) ? kid : kernelSource(kid, kernel),
       plan,
       entry0,
     };

@@ -10,7 +10,7 @@
  */
 import * as path from "node:path";
 import { hashOf } from "../../plan/canonical.js";
-import type { CutflowNode, ExprIR, FilterNode, HistogramNode, Plan, PlanNode, ReadNode, TrainNode, WeightNode, WriteNode } from "../../plan/types.js";
+import type { CollectionIR, CutflowNode, ExprIR, FilterNode, HistogramNode, Plan, PlanNode, ReadNode, TrainNode, WeightNode, WriteNode } from "../../plan/types.js";
 import type { SampleRows } from "../train/types.js";
 import { cacheBudget, pruneCache } from "./cache.js";
 import { chunkRunner, defaultThreads } from "./chunks.js";
@@ -29,6 +29,8 @@ import { EventsLink } from "./runners/events.js";
 import { histogramRunner } from "./runners/histograms.js";
 import type { Runner, RunState, SampleScope, SampleTask, SampleTotals } from "./runners/types.js";
 import { downstreamOf, scoresReadByExpressions, stagesOf, type Stage } from "./stages.js";
+import { worldDeclarations } from "./variations.js";
+import type { VirtualColumn } from "../columns/index.js";
 import { streamSample, type CacheLog, type CachedOutput } from "./stream.js";
 import type { CutflowResult, HistogramResult, RunOptions, RunResult, SampleResult } from "./types.js";
 import { inWindow } from "./window.js";
@@ -141,16 +143,22 @@ export async function runPlan(given: Plan, opts: RunOptions): Promise<RunResult>
 export interface Declarations {
   defines: Record<string, ExprIR>;
   regions: Record<string, ExprIR>;
+  /** The plan's collections, and those of shape variations' worlds (variations.ts). */
+  collections: CollectionIR[];
+  /** Shape variations' varied inputs, computed by a kernel only when its outputs read them. */
+  virtual: VirtualColumn[];
 }
 
 function declarations(plan: Plan): Declarations {
-  const defines: Record<string, ExprIR> = {};
-  const regions: Record<string, ExprIR> = {};
+  // the declarations renamed into shape variations' worlds: kernels compile only those their outputs reach
+  const worlds = worldDeclarations(plan);
+  const defines: Record<string, ExprIR> = { ...worlds.defines };
+  const regions: Record<string, ExprIR> = { ...worlds.regions };
   for (const n of plan.nodes) {
     if (n.kind === "define") defines[n.name] = n.expr;
     if (n.kind === "filter" && n.scope === "region") regions[n.name] = n.expr;
   }
-  return { defines, regions };
+  return { defines, regions, collections: [...plan.collections, ...worlds.collections], virtual: worlds.virtual };
 }
 
 interface SampleOutcome {

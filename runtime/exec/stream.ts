@@ -8,10 +8,10 @@
  */
 import { mkdirSync } from "node:fs";
 import * as path from "node:path";
-import type { ExprIR, Plan, ReadNode } from "../../plan/types.js";
+import type { CollectionIR, ExprIR, Plan, ReadNode } from "../../plan/types.js";
 import { hashOf } from "../../plan/canonical.js";
 import { openRoot, RootIoError, type ReadPlan, type RootFile } from "../io/index.js";
-import { compileKernel, type Kernel, type KernelOutput, randomStream } from "../columns/index.js";
+import { compileKernel, type Kernel, type KernelOutput, randomStream, type VirtualColumn } from "../columns/index.js";
 import { atomicWrite, CacheWriter, loadJson, openCachedColumn, type CachedColumn } from "./cache.js";
 import { chunkRunner, defaultThreads, WorkerStopped, type ChunkDone } from "./chunks.js";
 import { RunError } from "./errors.js";
@@ -47,7 +47,7 @@ export async function streamSample(
   plan: Plan,
   read: ReadNode,
   outputs: Array<KernelOutput & { cacheKey: string }>,
-  decls: { defines: Record<string, ExprIR>; regions: Record<string, ExprIR> },
+  decls: { defines: Record<string, ExprIR>; regions: Record<string, ExprIR>; collections?: CollectionIR[]; virtual?: VirtualColumn[] },
   opts: RunOptions,
   timings: RunResult["timings"],
   cacheLog: CacheLog,
@@ -112,7 +112,7 @@ export async function streamSample(
       cached.clear();
       missing = outputs;
     }
-    const kernel: Kernel = compileKernel({ outputs: missing.map(({ key, expr, as, when }) => ({ key, expr, as, when })), defines: decls.defines, regions: decls.regions, collections: plan.collections, stream: randomStream(read.sample) });
+    const kernel: Kernel = compileKernel({ outputs: missing.map(({ key, expr, as, when }) => ({ key, expr, as, when })), defines: decls.defines, regions: decls.regions, collections: decls.collections ?? plan.collections, virtual: decls.virtual, stream: randomStream(read.sample) });
     const threads = Math.max(1, opts.threads ?? defaultThreads());
     const runner = chunkRunner(threads);
     const writers = new Map<string, CacheWriter>();

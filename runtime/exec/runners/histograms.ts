@@ -6,13 +6,19 @@
  * Systematic variations (the node's `systematics`) fill copies named NAME_SYSTUp / NAME_SYSTDown
  * in the same pass: a weight variation from the same events and values with the weight times the
  * varied factor (one more kernel output per direction, nothing else recomputed); a normalisation
- * as the nominal scaled by K and 1/K. Samples the variation is not for give their nominal to both
- * copies; a one-sided weight variation's down copy is the nominal mirrored (2·nominal − up).
+ * as the nominal scaled by K and 1/K; a shape variation from its world (variations.ts): the
+ * events, weights and variables recomputed there when the plan says the variation touches the
+ * histogram, the nominal otherwise; alternative samples by the alternatives' own nominal fills,
+ * which the merge puts in the copies of the sample they replace. Samples the variation is not
+ * for give their nominal to both copies; a one-sided variation's down copy is the nominal
+ * mirrored (2·nominal − up).
  */
 import { hashOf } from "../../../plan/canonical.js";
-import type { HistogramNode, SystematicIR } from "../../../plan/types.js";
+import type { HistogramNode, ReadNode, SystematicIR } from "../../../plan/types.js";
 import { Hist1D, Hist2D } from "../histogram.js";
 import type { HistogramResult } from "../types.js";
+import type { CachedOutput } from "../stream.js";
+import { World, WorldEvents } from "../variations.js";
 import { type Events, SELECTED, type Runner } from "./types.js";
 
 type Hist = Hist1D | Hist2D;
@@ -41,7 +47,7 @@ function combine(h: HistogramNode, name: string, a: number, x: Hist, b = 0, y?: 
 
 /** Histograms outside any region are kept under SELECTED; their directory in the file is "all". */
 export const histogramRunner: Runner<HistogramNode, Local> = {
-  sample(h, scope) {
+  sample(h, scope, run) {
     const when = scope.condition(h.regions);
     const column = (key: string, v: HistogramNode["vars"][number]) => ({
       key,
@@ -51,7 +57,7 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
       when: when?.expr,
       cacheKey: when ? hashOf({ v: scope.keyOf(v), when: when.hash }) : scope.keyOf(v),
     });
-    const outputs = h.vars.map((v, k) => column(`v:${h.id}:${k}`, v));
+    const outputs: CachedOutput[] = h.vars.map((v, k) => column(`v:${h.id}:${k}`, v));
     const systematics = h.systematics ?? [];
     const mine = systematics.filter((s) => !s.samples || s.samples.includes(scope.read.sample));
     const varied: Array<{ s: SystematicIR; dir: "Up" | "Down"; key: string }> = [];
@@ -65,8 +71,29 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
       }
     }
     const regions = h.regions.length ? h.regions : [SELECTED];
+    // an alternative sample fills its nominal only: the merge makes it the copy of the sample it replaces
+    const alternative = systematics.some((s) => s.alternatives && (s.alternatives.up === scope.read.sample || s.alternatives.down === scope.read.sample));
+    // shape variations that change this histogram: their worlds' events and variables
+    const worlds: Array<{ s: SystematicIR; dir: "Up" | "Down"; events: WorldEvents; keys: string[] }> = [];
+    for (const s of alternative ? [] : mine) {
+      if (!s.vary || !s.vary.touches.includes(h.id)) continue;
+      for (const dir of s.vary.down ? (["Up", "Down"] as const) : (["Up"] as const)) {
+        const world = new World(s, dir);
+        const events = new WorldEvents(world, scope, run.byId);
+        const cond = events.condition(h.regions);
+        outputs.push(...events.outputs(regions));
+        const keys = h.vars.map((v, k) => {
+          const key = `wv:${world.name}:${h.id}:${k}`;
+          outputs.push({ key, expr: world.rewrite(v), as: "f64", ...(cond ? { when: cond } : {}), cacheKey: hashOf({ v: events.cacheKey(v), when: when ? events.cacheKey(when.expr) : null }) });
+          return key;
+        });
+        worlds.push({ s, dir, events, keys });
+      }
+    }
+    if (alternative) varied.length = 0;
     const nominal: Regions = new Map(regions.map((r) => [r, empty(h, h.name)]));
-    const copies = new Map<string, Regions>(varied.map((v) => [copyName(h, v.s, v.dir), new Map(regions.map((r) => [r, empty(h, copyName(h, v.s, v.dir))]))]));
+    const copies = new Map<string, Regions>([...varied, ...worlds].map((v) => [copyName(h, v.s, v.dir), new Map(regions.map((r) => [r, empty(h, copyName(h, v.s, v.dir))]))]));
+    const worldScratch = { idx: new Int32Array(0) };
     let scratch = new Float64Array(0);
     const fill = (hist: Hist, ev: Events, r: string, w: Float64Array | null) => {
       const x = ev.columns.get(`v:${h.id}:0`) as Float64Array;
@@ -91,18 +118,31 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
             fill(hist, ev, r, w);
           }
         }
+        for (const v of worlds) {
+          const x = ev.columns.get(v.keys[0]) as Float64Array;
+          const y = ev.columns.get(v.keys[1] ?? "") as Float64Array | undefined;
+          for (const [r, hist] of copies.get(copyName(h, v.s, v.dir))!) {
+            const { idx, count, w } = v.events.events(ev, r, worldScratch);
+            const hw = h.weighted ? w : null;
+            if (y) (hist as Hist2D).fillIndexed(count, idx, x, y, hw);
+            else (hist as Hist1D).fillIndexed(count, idx, x, hw);
+          }
+        }
       },
       finish() {
         const local: Local = new Map([[h.name, nominal]]);
+        if (alternative) return local;
         for (const s of systematics) {
           const up = copyName(h, s, "Up");
           const down = copyName(h, s, "Down");
           const applies = mine.includes(s);
           const byRegion = (name: string, make: (nom: Hist, r: string) => Hist): Regions => new Map([...nominal].map(([r, nom]) => [r, make(nom, r)]));
-          if (!applies) {
+          // the sample the alternatives replace: its copies come from them (merge)
+          if (s.alternatives && applies) continue;
+          if (!applies || (s.vary && !copies.has(up))) {
             local.set(up, byRegion(up, (nom) => combine(h, up, 1, nom)));
             local.set(down, byRegion(down, (nom) => combine(h, down, 1, nom)));
-          } else if (s.weight) {
+          } else if (s.weight || s.vary) {
             local.set(up, copies.get(up)!);
             local.set(down, copies.get(down) ?? byRegion(down, (nom, r) => combine(h, down, 2, nom, -1, copies.get(up)!.get(r)!)));
           } else {
@@ -120,10 +160,16 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
     const groupOf = new Map<string, string>();
     for (const [g, members] of Object.entries(run.plan.groups ?? {})) for (const m of members) if (!groupOf.has(m)) groupOf.set(m, g);
     const merged = new Map<string, Map<string, Map<string, Hist>>>(); // name → region → split → sum
+    const splitOf = (read: ReadNode) => (h.by === "sample" ? read.sample : h.by === "class" ? read.class ?? "unclassified" : h.by === "group" ? groupOf.get(read.sample) ?? read.sample : "");
+    const systematics = h.systematics ?? [];
     for (const { scope, totals, partial } of partials) {
-      const read = scope.read;
-      const split = h.by === "sample" ? read.sample : h.by === "class" ? read.class ?? "unclassified" : h.by === "group" ? groupOf.get(read.sample) ?? read.sample : "";
-      for (const [name, regions] of partial) {
+      // an alternative sample's nominal is the copy of the sample it replaces, in that sample's split
+      const alt = systematics.find((s) => s.alternatives && (s.alternatives.up === scope.read.sample || s.alternatives.down === scope.read.sample));
+      const replaced = alt ? (run.byId.get(`read:${alt.alternatives!.sample}`) as ReadNode | undefined) : undefined;
+      const read = replaced ?? scope.read;
+      const split = splitOf(read);
+      for (const [own, regions] of partial) {
+        const name = alt ? copyName(h, alt, alt.alternatives!.up === scope.read.sample ? "Up" : "Down") : own;
         let byRegion = merged.get(name);
         if (!byRegion) merged.set(name, (byRegion = new Map()));
         for (const [r, hist] of regions) {
@@ -136,9 +182,30 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
         }
       }
     }
+    // one-sided alternatives: the down copy is the nominal mirrored, split by split
+    for (const s of systematics) {
+      if (!s.alternatives || s.alternatives.down !== null) continue;
+      const nom = merged.get(h.name);
+      const up = merged.get(copyName(h, s, "Up"));
+      const downName = copyName(h, s, "Down");
+      if (!nom) continue;
+      const down = new Map<string, Map<string, Hist>>();
+      for (const [r, bySplit] of nom) {
+        const d = new Map<string, Hist>();
+        for (const [split, hist] of bySplit) {
+          const u = up?.get(r)?.get(split);
+          d.set(split, u ? combine(h, downName, 2, hist, -1, u) : combine(h, downName, 1, hist));
+        }
+        down.set(r, d);
+      }
+      merged.set(downName, down);
+    }
     const out: HistogramResult[] = [];
     // the nominal first, then the copies in the order of the systematics, as before per region and split
-    for (const [name, byRegion] of merged) {
+    const order = [h.name, ...systematics.flatMap((s) => [copyName(h, s, "Up"), copyName(h, s, "Down")])];
+    for (const name of order) {
+      const byRegion = merged.get(name);
+      if (!byRegion) continue;
       for (const [r, bySplit] of byRegion) {
         for (const [split, hist] of [...bySplit].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
           const dir = r === SELECTED ? "all" : r;

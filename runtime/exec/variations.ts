@@ -1,0 +1,206 @@
+/**
+ * Shape variations (`systematic jes { vary Jet.pt up 1.03 * Jet.pt down 0.97 * Jet.pt }`) as
+ * RDataFrame's `Vary` does them: in the same pass as the nominal, recomputing only what depends on
+ * the varied input. Each variation and direction is a *world*: the varied input becomes a virtual
+ * column (computed per element from the nominal one, runtime/columns' `VirtualColumn`), a
+ * collection whose field reads it, and a copy of every declaration the plan says it touches
+ * (`VaryIR.touches`), renamed `NAME~WORLD`, whose references point into the world. Declarations
+ * it does not touch are the nominal ones, computed once per event for every world; so is all the
+ * reading and decompressing.
+ *
+ * A histogram runner asks its world for the varied forms of what it fills from (the events of
+ * its regions, their weights, its variables) and gets the nominal columns back where nothing
+ * changed.
+ */
+import { hashOf } from "../../plan/canonical.js";
+import type { CollectionIR, ExprIR, FilterNode, Plan, PlanNode, SystematicIR, WeightNode } from "../../plan/types.js";
+import type { VirtualColumn } from "../columns/index.js";
+import { RunError } from "./errors.js";
+import type { CachedOutput } from "./stream.js";
+import { SELECTED, type Events, type SampleScope } from "./runners/types.js";
+import { selectedIndices } from "./histogram.js";
+
+export type Direction = "Up" | "Down";
+
+export class World {
+  /** `jesUp`: the suffix of the copies' names, and of the declarations renamed into the world. */
+  readonly name: string;
+  readonly touched: ReadonlySet<string>;
+  private readonly renamedBranch: string | undefined;
+  private readonly renamedCollection: string | undefined;
+  private readonly input: NonNullable<SystematicIR["vary"]>["input"];
+
+  constructor(
+    readonly syst: SystematicIR,
+    readonly dir: Direction,
+  ) {
+    const vary = syst.vary!;
+    this.name = `${syst.name}${dir}`;
+    this.touched = new Set(vary.touches);
+    this.input = vary.input;
+    if ("branch" in vary.input) this.renamedBranch = this.within(vary.input.branch);
+    else this.renamedCollection = this.within(vary.input.collection);
+  }
+
+  /** A name inside the world. `~` is in no ROOT branch's or hepc declaration's name. */
+  within(name: string): string {
+    return `${name}~${this.name}`;
+  }
+
+  /** Whether a node (`define:X`, `filter:R`, `select:S`, `weight:S`, `histogram:...`) changes in this world. */
+  touches(id: string): boolean {
+    return this.touched.has(id);
+  }
+
+  /** The expression as the world computes it: the varied input read, touched declarations renamed. */
+  rewrite(e: ExprIR): ExprIR {
+    switch (e.op) {
+      case "branch":
+        return this.renamedBranch && "branch" in this.input && e.name === this.input.branch ? { ...e, name: this.renamedBranch } : e;
+      case "collection":
+        return this.renamedCollection && "collection" in this.input && e.name === this.input.collection ? { ...e, name: this.renamedCollection } : e;
+      case "ref":
+        return this.touches(`${e.decl === "region" ? "filter" : "define"}:${e.name}`) ? { ...e, name: this.within(e.name) } : e;
+      default:
+        if (!("args" in e)) return e;
+        return { ...e, args: e.args.map((a) => this.rewrite(a)) } as ExprIR;
+    }
+  }
+
+  /** The column of the varied input (what the virtual column computes), and the collection reading it. */
+  declarations(plan: Plan): { column: VirtualColumn; collection?: CollectionIR } {
+    const vary = this.syst.vary!;
+    const expr = this.dir === "Up" ? vary.up : vary.down!;
+    const input = vary.input;
+    if ("branch" in input) return { column: { name: this.renamedBranch!, expr } };
+    const c = plan.collections.find((x) => x.name === input.collection);
+    const branch = c?.fields[input.field] ?? c?.kinematics?.fields[input.field];
+    if (!c || !branch) throw new Error(`internal: the plan has no branch for ${input.collection}.${input.field}`);
+    const name = this.within(branch);
+    const swap = (fields: Record<string, string>) => Object.fromEntries(Object.entries(fields).map(([f, b]) => [f, b === branch ? name : b]));
+    return {
+      column: { name, expr, each: c.name },
+      collection: { ...c, name: this.renamedCollection!, fields: swap(c.fields), ...(c.kinematics ? { kinematics: { ...c.kinematics, fields: swap(c.kinematics.fields) } } : {}) },
+    };
+  }
+}
+
+/** Every shape variation's worlds (Up, and Down when written), in the order of the systematics. */
+export function worldsOf(plan: Plan): World[] {
+  const seen = new Map<string, SystematicIR>();
+  for (const n of plan.nodes) if (n.kind === "histogram") for (const s of n.systematics ?? []) if (s.vary && !seen.has(s.name)) seen.set(s.name, s);
+  return [...seen.values()].flatMap((s) => [new World(s, "Up"), ...(s.vary!.down ? [new World(s, "Down")] : [])]);
+}
+
+/** What kernels need besides the plan's own declarations to compute inside every world. */
+export function worldDeclarations(plan: Plan): { defines: Record<string, ExprIR>; regions: Record<string, ExprIR>; collections: CollectionIR[]; virtual: VirtualColumn[] } {
+  const defines: Record<string, ExprIR> = {};
+  const regions: Record<string, ExprIR> = {};
+  const collections: CollectionIR[] = [];
+  const virtual: VirtualColumn[] = [];
+  for (const w of worldsOf(plan)) {
+    const { column, collection } = w.declarations(plan);
+    virtual.push(column);
+    if (collection) collections.push(collection);
+    for (const n of plan.nodes) {
+      if (!w.touches(n.id)) continue;
+      if (n.kind === "define") defines[w.within(n.name)] = w.rewrite(n.expr);
+      if (n.kind === "filter" && n.scope === "region") regions[w.within(n.name)] = w.rewrite(n.expr);
+    }
+  }
+  return { defines, regions, collections, virtual };
+}
+
+/**
+ * The events a histogram fills in one world, for one sample: the kernel outputs it needs beyond
+ * the nominal ones (a touched selection, region, weight), and, per chunk, the indices and weights
+ * of a region's events, as the events link gives the nominal's.
+ */
+export class WorldEvents {
+  private readonly keyPrefix: string;
+
+  constructor(
+    readonly world: World,
+    private readonly scope: SampleScope,
+    private readonly byId: ReadonlyMap<string, PlanNode>,
+  ) {
+    this.keyPrefix = `world:${world.name}:`;
+  }
+
+  /** A cache key for a value computed in the world: the nominal's key and the variation's content. */
+  cacheKey(nominal: ExprIR): string {
+    return hashOf({ world: this.world.name, vary: this.world.syst.vary, dir: this.world.dir, nominal: this.scope.keyOf(nominal) });
+  }
+
+  private selectChanged(): boolean {
+    return !!this.scope.select && this.world.touches(this.scope.select.id);
+  }
+
+  private weightChanged(): boolean {
+    return !!this.scope.weight?.expr && this.world.touches(this.scope.weight.id);
+  }
+
+  private regionChanged(r: string): boolean {
+    return r !== SELECTED && this.world.touches(`filter:${r}`);
+  }
+
+  /** The outputs of the world's selection, regions and weights that differ from the nominal's. */
+  outputs(regions: readonly string[]): CachedOutput[] {
+    const out: CachedOutput[] = [];
+    const { select, weight } = this.scope;
+    if (this.selectChanged()) out.push({ key: `${this.keyPrefix}sel`, expr: this.world.rewrite(select!.expr), as: "mask", cacheKey: this.cacheKey(select!.expr) });
+    if (this.weightChanged()) out.push({ key: `${this.keyPrefix}w`, expr: this.world.rewrite(weight!.expr!), as: "f64", cacheKey: this.cacheKey(weight!.expr!) });
+    for (const r of regions) {
+      if (!this.regionChanged(r)) continue;
+      const ref: ExprIR = { op: "ref", type: "bool", decl: "region", name: r };
+      out.push({ key: `${this.keyPrefix}r:${r}`, expr: this.world.rewrite(ref), as: "mask", cacheKey: this.cacheKey(ref) });
+      const f = this.byId.get(`filter:${r}`) as FilterNode;
+      if (f.weight) out.push({ key: `${this.keyPrefix}rw:${r}`, expr: this.world.rewrite(f.weight), as: "f64", when: this.world.rewrite(ref), cacheKey: this.cacheKey(f.weight) });
+    }
+    return out;
+  }
+
+  /** The condition an output computed for the world's events of `regions` is guarded by, as the scope's `condition` is for the nominal. */
+  condition(regions: readonly string[]): ExprIR | undefined {
+    const nominal = this.scope.condition([...regions]);
+    return nominal ? this.world.rewrite(nominal.expr) : undefined;
+  }
+
+  /** Whether any of a histogram's events or weights differ in the world (its variables are the runner's to ask). */
+  changes(regions: readonly string[]): boolean {
+    return this.selectChanged() || this.weightChanged() || regions.some((r) => this.regionChanged(r));
+  }
+
+  /** The world's events of a region in a chunk, and their weights (null: all 1), valid at those indices. */
+  events(ev: Events, r: string, scratch: { idx: Int32Array }): { idx: Int32Array; count: number; w: Float64Array | null } {
+    if (!this.changes([r])) return { ...ev.passing(r), w: ev.weightsIn(r) };
+    const n = ev.n;
+    const col = (k: string) => ev.columns.get(`${this.keyPrefix}${k}`);
+    const sel = this.selectChanged() ? (col("sel") as Uint8Array) : (ev.columns.get("sel") as Uint8Array | undefined) ?? null;
+    const reg = r === SELECTED ? null : this.regionChanged(r) ? (col(`r:${r}`) as Uint8Array) : (ev.columns.get(`r:${r}`) as Uint8Array);
+    const mask = sel && reg ? and(n, sel, reg) : sel ?? reg;
+    if (scratch.idx.length < n) scratch.idx = new Int32Array(n);
+    const { idx, count } = selectedIndices(n, mask, scratch.idx);
+    const sw = this.weightChanged() ? (col("w") as Float64Array) : ev.w;
+    const rw = r === SELECTED ? undefined : this.regionChanged(r) ? (col(`rw:${r}`) as Float64Array | undefined) : (ev.columns.get(`rw:${r}`) as Float64Array | undefined);
+    if (!sw && !rw) return { idx, count, w: null };
+    const w = new Float64Array(n);
+    for (let q = 0; q < count; q++) {
+      const i = idx[q];
+      const v = (sw ? sw[i] : 1) * (rw ? rw[i] : 1);
+      if (v - v !== 0) {
+        const where = ev.locate(i);
+        const origin = this.weightChanged() && !(sw![i] - sw![i] === 0) ? (this.scope.weight as WeightNode).origin : this.byId.get(`filter:${r}`)?.origin;
+        throw new RunError("HEP6003", { sample: this.scope.read.sample, value: `${v} (in the variation ${this.world.name})`, entry: where.entry, file: where.file }, origin);
+      }
+      w[i] = v;
+    }
+    return { idx, count, w };
+  }
+}
+
+function and(n: number, a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = a[i] & b[i];
+  return out;
+}
