@@ -1,8 +1,10 @@
 /**
  * examples/agc, the AGC ttbar analysis, run and checked histogram by histogram (every sample,
  * nominal and varied) against test/examples/agc_reference.py: the AGC's selection, trijets
- * (itertools.combinations) and weight variations written again in plain Python over the input
- * columns as hepc's reader gives them. Needs python3 (no packages); skipped without it.
+ * (itertools.combinations), weight variations, jet energy scale and resolution (the smearing's
+ * Philox draws written again from the paper, keyed as hepc documents) and alternative samples,
+ * in plain Python over the input columns as hepc's reader gives them. Needs python3 (no
+ * packages); skipped without it.
  * Also: the same histograms for 1 and 2 threads and another chunk size, and fit inputs that hold
  * those histograms.
  */
@@ -57,11 +59,40 @@ async function eventLists(file: string): Promise<Record<string, number[][]>> {
 
 type Hists = Record<string, { sumw: number[]; sumw2: number[]; entries: number }>;
 
+type Sample = [name: string, xsec: number | null, files: string[]];
+
+/** The jet smearing's draw as the plan keys it (call site and seed), for the reference's Philox. */
+function gaussCall(plan: unknown): { site: number; seed: number } {
+  const found: { site: number; seed: number }[] = [];
+  const walk = (x: unknown): void => {
+    if (Array.isArray(x)) x.forEach(walk);
+    else if (x && typeof x === "object") {
+      const o = x as Record<string, unknown>;
+      if (o.op === "call" && o.fn === "gauss") found.push({ site: o.site as number, seed: o.seed as number });
+      else Object.values(o).forEach(walk);
+    }
+  };
+  walk(plan);
+  expect(new Set(found.map((f) => `${f.site}/${f.seed}`)).size, "one gauss call in the plan").toBe(1);
+  return found[0];
+}
+
 /** The reference's histograms for samples (name, xsec or null, files relative to `dir`). */
-async function reference(dir: string, samples: [string, number | null, string[]][], systematics: boolean): Promise<Hists> {
-  const spec = { lumi: 3378, systematics, samples: [] as unknown[] };
+async function reference(dir: string, samples: Sample[], gauss: { site: number; seed: number }): Promise<Hists> {
+  const spec = {
+    lumi: 3378,
+    seed: gauss.seed,
+    scale: [["jes", 1.03, 0.97]],
+    smear: [["jer", gauss.site, 0.05]],
+    alternatives: [
+      ["ttbar_scale", "ttbar", "ttbar_scaleup", "ttbar_scaledown"],
+      ["ttbar_me", "ttbar", "ttbar_ME_var", null],
+      ["ttbar_ps", "ttbar", "ttbar_PS_var", null],
+    ],
+    samples: [] as unknown[],
+  };
   for (const [name, xsec, files] of samples) spec.samples.push({ name, xsec, files: await Promise.all(files.map((f) => eventLists(path.join(dir, f)))) });
-  const input = path.join(dir, `reference-input-${systematics}.json`);
+  const input = path.join(dir, "reference-input.json");
   writeFileSync(input, JSON.stringify(spec));
   const r = spawnSync("python3", [repoPath("test", "examples", "agc_reference.py"), input], { encoding: "utf8", maxBuffer: 1 << 28 });
   expect(r.stderr).toBe("");
@@ -72,7 +103,7 @@ async function reference(dir: string, samples: [string, number | null, string[]]
 async function run(file: string, threads: number, chunkSize?: number) {
   const plan = await planOf(file);
   const ex = await execute(plan, { analysisDir: path.dirname(file), versions: { hepc: "test" }, threads, cache: false, ...(chunkSize ? { chunkSize } : {}) });
-  return ex.result.histograms;
+  return { plan, histograms: ex.result.histograms };
 }
 
 const close = (a: number[], b: number[], what: string) => {
@@ -81,7 +112,7 @@ const close = (a: number[], b: number[], what: string) => {
 };
 
 /** Every histogram of the run equals the reference's (zero where the reference has no event), and the reference has none the run lacks. */
-function compare(got: Awaited<ReturnType<typeof run>>, want: Hists): void {
+function compare(got: Awaited<ReturnType<typeof run>>["histograms"], want: Hists): void {
   const keys = new Set(got.map((h) => h.key));
   for (const k of Object.keys(want)) expect(keys.has(k), `hepc wrote ${k}`).toBe(true);
   for (const h of got) {
@@ -91,37 +122,36 @@ function compare(got: Awaited<ReturnType<typeof run>>, want: Hists): void {
   }
 }
 
-const SAMPLES: [string, number | null, string[]][] = [
+const SAMPLES: Sample[] = [
   ["ttbar", 729.84, ["data/ttbar.root", "../nanoaod/data/nanoAOD_2015_CMS_Open_Data_ttbar.root"]],
   ["single_top_s_chan", 3.2944, ["data/single_top_s_chan.root"]],
   ["single_top_t_chan", 234.79365, ["data/single_top_t_chan.root"]],
   ["single_top_tW", 75.842, ["data/single_top_tW.root"]],
   ["wjets", 15487.164, ["data/wjets.root"]],
   ["data", null, ["data/data.root"]],
+  ...["ttbar_scaledown", "ttbar_scaleup", "ttbar_ME_var", "ttbar_PS_var"].map((s): Sample => [s, 729.84, [`data/${s}.root`]]),
 ];
-const ALTERNATIVES: [string, number | null, string[]][] = ["ttbar_scaledown", "ttbar_scaleup", "ttbar_ME_var", "ttbar_PS_var"].map((s) => [s, 729.84, [`data/${s}.root`]]);
+const SYSTEMATICS = ["btag_var_0", "btag_var_1", "btag_var_2", "btag_var_3", "scale_var", "lumi", "jes", "jer", "ttbar_scale", "ttbar_me", "ttbar_ps"];
 
 describe("examples/agc", () => {
   it.skipIf(python.status !== 0)("every histogram, nominal and varied, equals an independent computation", async () => {
     const dir = copyAgc();
-    const got = await run(path.join(dir, "analysis.hep"), 1);
-    const want = await reference(dir, SAMPLES, true);
-    // 6 samples × 2 regions × (nominal + 2 × 6 systematics)
-    expect(got.length).toBe(6 * 2 * 13);
-    expect(Object.keys(want).length).toBeGreaterThanOrEqual(5 * 13);
-    // the regions are not empty for the signal and the pseudo-data
+    const { plan, histograms: got } = await run(path.join(dir, "analysis.hep"), 1);
+    const want = await reference(dir, SAMPLES, gaussCall(plan));
+    // 6 processes (the alternative ttbar samples are variations, not processes) × 2 regions × (nominal + 2 × 11)
+    expect(new Set(got.map((h) => h.split))).toEqual(new Set(["ttbar", "single_top_s_chan", "single_top_t_chan", "single_top_tW", "wjets", "data"]));
+    expect(new Set(got.map((h) => h.data.name))).toEqual(new Set(["ht", "m_bjj"].flatMap((o) => [o, ...SYSTEMATICS.flatMap((s) => [`${o}_${s}Up`, `${o}_${s}Down`])])));
+    expect(got.length).toBe(6 * 2 * 23);
+    // the regions are not empty for the signal and the pseudo-data, and the variations move them
     for (const k of ["r4j1b/ht/ttbar", "r4j2b/m_bjj/ttbar", "r4j1b/ht/data", "r4j2b/m_bjj/data", "r4j2b/m_bjj/wjets"]) expect(want[k]?.entries, k).toBeGreaterThan(0);
+    for (const s of ["jes", "jer", "ttbar_scale", "ttbar_me"]) expect(want[`r4j2b/m_bjj_${s}Up/ttbar`].sumw, s).not.toEqual(want["r4j2b/m_bjj/ttbar"].sumw);
     compare(got, want);
-
-    const alternatives = await run(path.join(dir, "alternatives.hep"), 1);
-    expect(alternatives.length).toBe(4 * 2);
-    compare(alternatives, await reference(dir, ALTERNATIVES, false));
   });
 
   it("the same histograms with 1 and 2 threads and another chunk size; fit inputs hold them", async () => {
     const dir = copyAgc();
-    const one = await run(path.join(dir, "analysis.hep"), 1);
-    const two = await run(path.join(dir, "analysis.hep"), 2, 700);
+    const one = (await run(path.join(dir, "analysis.hep"), 1)).histograms;
+    const two = (await run(path.join(dir, "analysis.hep"), 2, 700)).histograms;
     expect(two.map((h) => h.key)).toEqual(one.map((h) => h.key));
     two.forEach((h, i) => {
       expect(h.data.sumw, h.key).toEqual(one[i].data.sumw);
@@ -138,7 +168,16 @@ describe("examples/agc", () => {
     close(btag0.data.lo_data, sumw("r4j2b/m_bjj_btag_var_0Down/ttbar"), "workspace btag_var_0 down");
     expect(ttbar.modifiers.find((m: { name: string }) => m.name === "lumi")).toMatchObject({ type: "normsys", data: { hi: 1.03 } });
     close(ws.observations[0].data, sumw("r4j2b/m_bjj/data"), "workspace observation");
+    // the alternative samples vary ttbar: a histosys of their copies, not processes of their own
+    const scale = ttbar.modifiers.find((m: { name: string }) => m.name === "ttbar_scale");
+    close(scale.data.hi_data, sumw("r4j2b/m_bjj_ttbar_scaleUp/ttbar"), "workspace ttbar_scale up");
+    close(scale.data.lo_data, sumw("r4j2b/m_bjj_ttbar_scaleDown/ttbar"), "workspace ttbar_scale down");
+    expect(channel.samples.map((s: { name: string }) => s.name).sort()).toEqual(["single_top_s_chan", "single_top_tW", "single_top_t_chan", "ttbar", "wjets"]);
     const card = readFileSync(path.join(dir, "out", "datacard_4j2b.txt"), "utf8");
+    // processes in the order ttbar, single_top_s_chan, single_top_tW, single_top_t_chan, wjets
+    expect(card).toMatch(/^process\s+ttbar\s+single_top_s_chan\s+single_top_tW\s+single_top_t_chan\s+wjets$/m);
     expect(card).toMatch(/^scale_var\s+shape\s+-\s+-\s+-\s+-\s+1$/m);
+    for (const s of ["jes", "jer"]) expect(card).toMatch(new RegExp(`^${s}\\s+shape\\s+1\\s+1\\s+1\\s+1\\s+1$`, "m"));
+    for (const s of ["ttbar_scale", "ttbar_me", "ttbar_ps"]) expect(card).toMatch(new RegExp(`^${s}\\s+shape\\s+1\\s+-\\s+-\\s+-\\s+-$`, "m"));
   });
 });
