@@ -28,6 +28,8 @@ export class World {
   readonly touched: ReadonlySet<string>;
   private readonly renamedBranch: string | undefined;
   private readonly renamedCollection: string | undefined;
+  /** The varied collection's name as a whole word of a type (`list<tuple<Jet,Jet,Jet>>`). */
+  private readonly typePattern: RegExp | undefined;
   private readonly input: NonNullable<SystematicIR["vary"]>["input"];
 
   constructor(
@@ -39,7 +41,10 @@ export class World {
     this.touched = new Set(vary.touches);
     this.input = vary.input;
     if ("branch" in vary.input) this.renamedBranch = this.within(vary.input.branch);
-    else this.renamedCollection = this.within(vary.input.collection);
+    else {
+      this.renamedCollection = this.within(vary.input.collection);
+      this.typePattern = new RegExp(`(^|[<,\\s])${vary.input.collection}(?=$|[>,\\s])`, "g");
+    }
   }
 
   /** A name inside the world. `~` is in no ROOT branch's or hepc declaration's name. */
@@ -54,6 +59,10 @@ export class World {
 
   /** The expression as the world computes it: the varied input read, touched declarations renamed. */
   rewrite(e: ExprIR): ExprIR {
+    return this.retype(this.rewriteNames(e));
+  }
+
+  private rewriteNames(e: ExprIR): ExprIR {
     switch (e.op) {
       case "branch":
         return this.renamedBranch && "branch" in this.input && e.name === this.input.branch ? { ...e, name: this.renamedBranch } : e;
@@ -65,6 +74,18 @@ export class World {
         if (!("args" in e)) return e;
         return { ...e, args: e.args.map((a) => this.rewrite(a)) } as ExprIR;
     }
+  }
+
+  /**
+   * The varied collection's name in the expression's type as well: kernels shape stored values
+   * (a `best` candidate, a combination's members) from the type, and a member typed by the
+   * nominal collection would read its nominal fields. Both collections have the same elements in
+   * the same order, so an element index means the same in either.
+   */
+  private retype(e: ExprIR): ExprIR {
+    if (!this.renamedCollection || !("collection" in this.input) || typeof e.type !== "string") return e;
+    const type = e.type.replace(this.typePattern!, `$1${this.renamedCollection}`);
+    return type === e.type ? e : ({ ...e, type } as ExprIR);
   }
 
   /** The column of the varied input (what the virtual column computes), and the collection reading it. */

@@ -203,7 +203,8 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
           if (!bySplit) byRegion.set(r, (bySplit = new Map()));
           const target = bySplit.get(split);
           if (target) (target as Hist1D).add(hist as Hist1D);
-          else bySplit.set(split, hist);
+          // an alternative's nominal becomes the copy under the copy's name (fit outputs find copies by it)
+          else bySplit.set(split, name === own ? hist : combine(h, name, 1, hist));
         }
       }
     }
@@ -214,12 +215,15 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
       const up = merged.get(copyName(h, s, "Up"));
       const downName = copyName(h, s, "Down");
       if (!nom) continue;
+      // splits without the replaced sample keep their nominal (mirroring it against itself would add its sumw2 five times)
+      const replaced = run.byId.get(`read:${s.alternatives.sample}`) as ReadNode | undefined;
+      const varied = replaced ? splitOf(replaced) : undefined;
       const down = new Map<string, Map<string, Hist>>();
       for (const [r, bySplit] of nom) {
         const d = new Map<string, Hist>();
         for (const [split, hist] of bySplit) {
           const u = up?.get(r)?.get(split);
-          d.set(split, u ? combine(h, downName, 2, hist, -1, u) : combine(h, downName, 1, hist));
+          d.set(split, u && split === varied ? combine(h, downName, 2, hist, -1, u) : combine(h, downName, 1, hist));
         }
         down.set(r, d);
       }
