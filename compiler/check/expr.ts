@@ -230,7 +230,7 @@ export class ExprChecker {
         const f = el.record.fields.get(e.name);
         if (f) {
           this.ctx.resolutions.set(e, { kind: "field", field: e.name, record: el.record.name });
-          return f;
+          return this.fieldInEverySample(el.record.name, e, scope) ? f : ERROR;
         }
       }
       break; // only the innermost element's fields are bare names
@@ -262,6 +262,11 @@ export class ExprChecker {
     const coll = env?.collections.get(e.name);
     if (coll) {
       this.ctx.resolutions.set(e, { kind: "collection", collection: coll });
+      const lacking = this.ctx.samples.find((s) => s.env && !s.env.collections.has(e.name));
+      if (lacking) {
+        this.ctx.report("HEP2080", scope.file, e.span, { name: e.name, tree: lacking.tree, file: lacking.files[0]?.path ?? "" });
+        return ERROR;
+      }
       const rec: Type = { kind: "record", record: coll.record };
       return coll.shape === "jagged" ? list(rec) : rec;
     }
@@ -472,7 +477,21 @@ export class ExprChecker {
       return ERROR;
     }
     this.ctx.resolutions.set(e.field, { kind: "field", field: e.field.name, record: rec.name });
+    if (!this.fieldInEverySample(rec.name, e.field, scope)) return ERROR;
     return t.kind === "list" ? list(f) : f;
+  }
+
+  /** A collection's field read from a branch must be in every sample's tree (a kinematic one may be derived there instead). */
+  private fieldInEverySample(record: string, field: { name: string; span: A.Node["span"] }, scope: Scope): boolean {
+    const branch = this.ctx.env?.collections.get(record)?.branchOf.get(field.name);
+    if (!branch) return true;
+    for (const s of this.ctx.samples) {
+      const c = s.env?.collections.get(record);
+      if (!c || c.branchOf.has(field.name) || (c.kinematics && (KINEMATIC_FIELDS as readonly string[]).includes(field.name))) continue;
+      this.ctx.report("HEP2081", scope.file, field.span, { name: record, field: field.name, tree: s.tree, file: s.files[0]?.path ?? "", branch });
+      return false;
+    }
+    return true;
   }
 
   /** `x in [a, b]`: a number (or each of a list) against per-event numbers; a condition (per element for a list). */
