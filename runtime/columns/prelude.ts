@@ -154,9 +154,16 @@ function __cosh(x) {
 // element position or 0xffffffff per event, call site); key: (analysis seed, sample).
 const __ph = new Uint32Array(4);
 
-/** The high 32 bits of the 64-bit product of two uint32s, exact in doubles (b split in 16-bit halves). */
+/**
+ * The high 32 bits of the 64-bit product of two uint32s: both split in 16-bit halves, whose four
+ * products (each below 2^32) and carries are added in integers, without the divisions and floors
+ * of a split of one factor only (a jet-resolution smearing draws once per jet: this is most of it).
+ */
 function __mulhi(a, b) {
-  return Math.floor((a * (b >>> 16) + Math.floor((a * (b & 0xffff)) / 65536)) / 65536);
+  const al = a & 0xffff, ah = a >>> 16, bl = b & 0xffff, bh = b >>> 16;
+  const lh = al * bh, hl = ah * bl;
+  const mid = ((al * bl) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
+  return (ah * bh + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) >>> 0;
 }
 
 /** Ten rounds on (c0, c1, c2, c3) with key (k0, k1): the four output words into __ph. */
