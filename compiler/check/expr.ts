@@ -673,6 +673,8 @@ const PARAM_WORDS: Record<Param["kind"], string> = {
   "list<bool>": "a list of conditions (e.g. jets.pt > 30)",
   "per-element": "a per-element expression",
   size: "a number written in the call",
+  "p4-list": "a list of objects with kinematics (e.g. jets)",
+  objects: "objects of one of the file's collections, with kinematics (e.g. GenJet, or an object such as jets)",
 };
 
 function matchParam(kind: Param["kind"], t: Type, lifts: boolean): "ok" | "lifted" | "no" {
@@ -696,6 +698,11 @@ function matchParam(kind: Param["kind"], t: Type, lifts: boolean): "ok" | "lifte
         return x.kind === "scalar";
       case "size":
         return x.kind === "scalar" && x.scalar === "int";
+      case "p4-list":
+        return x.kind === "list" && isLorentz(x.element);
+      case "objects":
+        // an element of a jagged collection of the file has an `index` (env.ts); pairs, candidates and four-vectors do not
+        return x.kind === "list" && isLorentz(x.element) && x.element.kind === "record" && x.element.record.fields.has("index");
     }
   };
   if (direct(t)) return "ok";
@@ -748,6 +755,8 @@ function resultType(s: Signature, args: Type[], lifted: boolean): Type {
       break;
     case "tuples":
       return ERROR; // typed by ExprChecker.tuples, which reads k from the call
+    case "indices":
+      return list(INT);
 
   }
   return lifted ? list(out) : out;

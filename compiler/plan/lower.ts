@@ -97,7 +97,7 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
       return { op: "binary", type: t, fn: e.op, args: [go(e.left), go(e.right)] };
     }
     case "Call": {
-      if (P4_FUNCTIONS.has(e.callee.name) || e.callee.name === "pairs" || e.callee.name === "combinations" || e.callee.name === "permutations" || e.callee.name === "ht") {
+      if (P4_FUNCTIONS.has(e.callee.name) || e.callee.name === "pairs" || e.callee.name === "combinations" || e.callee.name === "permutations" || e.callee.name === "ht" || e.callee.name === "match") {
         for (const a of e.args) {
           const at = ctx.types.get(a);
           if (at) usage.lorentz(at);
