@@ -16,6 +16,7 @@ import type { CheckContext } from "./context.js";
 import { neverMissing, warnMissingWeight } from "./missing.js";
 import type { SymbolInfo } from "./symbols.js";
 import { workingPointsOf } from "./rules/working-points.js";
+import { candidateListOfModel } from "./rules/candidates.js";
 
 /** Where an expression is typed: its file, the declaration it belongs to, and the element scopes it is inside. */
 export interface Scope {
@@ -24,6 +25,18 @@ export interface Scope {
   owner?: string;
   /** Innermost last: the element types of enclosing `where`/per-element arguments. */
   elements: Type[];
+  /**
+   * Parallel to `elements` (absent entries: unknown): the declaration or collection each element
+   * scope's list is, by name, when it is one (or a `where` of one), so a per-candidate model's
+   * score finds its list's element.
+   */
+  over?: Array<string | undefined>;
+}
+
+/** `scope` with one more element scope, of type `el`, over the list `target`. */
+function inElement(scope: Scope, el: Type, over: string | undefined): Scope {
+  const prev = Array.from({ length: scope.elements.length }, (_, i) => scope.over?.[i]);
+  return { ...scope, elements: [...scope.elements, el], over: [...prev, over] };
 }
 
 export class ExprChecker {
@@ -165,7 +178,7 @@ export class ExprChecker {
           this.ctx.report("HEP3009", scope.file, e.target.span, { actual: describe(t) });
           return ERROR;
         }
-        const c = this.check(e.cond, { ...scope, elements: [...scope.elements, t.element] });
+        const c = this.check(e.cond, inElement(scope, t.element, this.listSource(e.target)));
         this.requirePerElementBool(e.cond, c, scope.file);
         return t;
       }
@@ -389,9 +402,31 @@ export class ExprChecker {
         return ERROR;
       }
     }
-    this.ctx.scores.set(e, { model, output });
+    // a per-candidate model's score is its list's current element's: inside an element scope over that list
+    const list = candidateListOfModel(this.ctx, model);
+    if (list !== undefined) {
+      let found = false;
+      for (let i = scope.elements.length - 1; i >= 0 && !found; i--) found = scope.over?.[i] === list;
+      if (!found) {
+        this.ctx.report("HEP4142", scope.file, e.span, { model, list });
+        return ERROR;
+      }
+    }
+    this.ctx.scores.set(e, { model, output, ...(list !== undefined ? { per: list } : {}) });
     this.ctx.scoreUses.push({ model, file: scope.file, span: e.span, owner: scope.owner });
     return FLOAT;
+  }
+
+  /**
+   * The declaration (define, object) or collection of the file a list expression is, by name, or a
+   * `where` of one: its elements are that list's (filtered), in its order.
+   */
+  listSource(e: A.Expr): string | undefined {
+    if (e.kind === "Where") return this.listSource(e.target);
+    if (e.kind !== "Name") return undefined;
+    const sym = this.ctx.symbol(e.name);
+    if (sym) return sym.kind === "define" || sym.kind === "object" ? e.name : undefined;
+    return this.ctx.env?.collections.get(e.name)?.shape === "jagged" ? e.name : undefined;
   }
 
   /** Records of jagged collections: the ones whose elements have an identity (a position in the event's collection). */
@@ -616,7 +651,7 @@ export class ExprChecker {
       }
       if (perElement) {
         const el = first && first.kind === "list" ? first.element : ERROR;
-        argTypes.push(this.check(e.args[i], { ...scope, elements: [...scope.elements, el] }));
+        argTypes.push(this.check(e.args[i], inElement(scope, el, e.args[0] ? this.listSource(e.args[0]) : undefined)));
       } else argTypes.push(this.check(e.args[i], scope));
     }
     if (argTypes.some(isError)) return ERROR;

@@ -23,7 +23,8 @@ import { hashOf } from "../../plan/canonical.js";
 import { classOrder } from "../../plan/classes.js";
 import { displayPath } from "../load/program.js";
 import { readLock, lockPathFor } from "./lock.js";
-import { evaluateIdOf, lower, refsOf, Usage } from "./lower.js";
+import { candidateList, evaluateIdOf, lower, refsOf, Usage } from "./lower.js";
+import { candidateListOf, candidateListOfModel } from "../check/rules/candidates.js";
 import { sequenceColumns } from "./sequence.js";
 import type { CollectionIR, CutflowNode, ExprIR, InputFile, NegativeWeights, OnnxSpec, Origin, Plan, PlanNode, ScalingIR, SystematicIR, TrainNode } from "../../plan/types.js";
 
@@ -255,8 +256,21 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       // carries its own preprocessing); any other name feeds its one value.
       const onnxInputs: ExprIR[] = [];
       const groups: NonNullable<OnnxSpec["groups"]> = [];
+      let candidates: OnnxSpec["candidates"];
       for (const item of inputsOpt?.kind === "List" ? inputsOpt.items : []) {
         const list = item.kind === "Name" ? featuresDecl(item.name) : undefined;
+        const over = list ? candidateListOf(list) : undefined;
+        if (list && over !== undefined) {
+          // one row per candidate: the features are expressions of the list's element (checked: every input is such a list over the same one)
+          const per = candidateList(ctx, over);
+          const t = ctx.types.get(list.sequence!.collection);
+          const type = t ? typeToString(t) : "?";
+          candidates = { over: per.decl === "collection" ? { op: "collection", type, name: over } : { op: "ref", type, decl: per.decl, name: over } };
+          const exprs = list.items.map((f) => low(f.expr));
+          onnxInputs.push(...exprs);
+          groups.push({ label: list.name.name, width: exprs.length });
+          continue;
+        }
         const q = list?.sequence;
         if (list && q) {
           const length = q.length!.value;
@@ -282,6 +296,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       const threadsOpt = decl.options.find((o) => o.key.name === "threads")?.value;
       const refs = new Set<string>();
       for (const i of onnxInputs) refsOf(i, refs);
+      if (candidates) refsOf(candidates.over, refs);
       add({
         kind: "predict",
         id: `predict:${name}`,
@@ -298,6 +313,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
           classes: classesOpt?.kind === "List" ? classesOpt.items.flatMap((i) => (i.kind === "Name" ? [i.name] : [])) : null,
           sampleClasses: classes,
           threads: threadsOpt?.kind === "Number" ? threadsOpt.value : 1,
+          ...(candidates ? { candidates } : {}),
         },
       });
     }
@@ -384,7 +400,8 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         }
         case "Predictions": {
           const w = writeTo(p, "friend", file, item.span);
-          w.inputs.push(...[...ctx.symbols.values()].filter((s) => s.kind === "model").map((s) => `predict:${s.name}`));
+          // a per-candidate model has no score per event to write
+          w.inputs.push(...[...ctx.symbols.values()].filter((s) => s.kind === "model" && candidateListOfModel(ctx, s.name) === undefined).map((s) => `predict:${s.name}`));
           const keys = item.keys.map((k) => low(ctx.keyExprs.get(k)!));
           w.keys = keys;
           for (const k of keys) for (const r of refsOf(k)) w.inputs.push(r);

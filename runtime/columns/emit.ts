@@ -22,6 +22,8 @@ export interface GenOutput {
   as: "f64" | "mask" | "list";
   /** Computed only for the events where this condition holds; elsewhere NaN (f64) or 0 (mask). */
   when?: ExprIR;
+  /** A list output: `expr` per element of this list (KernelOutput.per). */
+  per?: ExprIR;
 }
 
 export interface GenSpec {

@@ -1,0 +1,155 @@
+/**
+ * A model scored per candidate: `features jf per perms { ... }` over the permutations of the
+ * leading jets of the CMS NanoAOD file, fed to an imported ONNX network (the PyTorch one of
+ * test/fixtures/onnx, five inputs, sigmoid output), and its score used per element of `perms`
+ * (`best(perms, -assign)`, `perms where assign > 0.5`). The test enumerates the candidates itself
+ * (itertools' order over the reader's columns), computes their features with plain arithmetic,
+ * runs onnxruntime directly on them, and checks the run's chosen candidates and counts event by
+ * event, with one thread and with several threads and small chunks.
+ */
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { openRoot, type Column } from "../../runtime/io/index.js";
+import { runCli } from "../helpers/cli-io.js";
+import { copyExample } from "../helpers/examples.js";
+import { repoPath } from "../helpers/repo.js";
+
+const tmp = mkdtempSync(path.join(tmpdir(), "hepc-candidates-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const ANALYSIS = `
+analysis cands { lumi 1 /fb }
+sample ttbar {
+  files "data/nanoAOD_2015_CMS_Open_Data_ttbar.root"
+  tree "Events"
+  class signal
+}
+object jets = Jet where pt > 15 GeV and abs(eta) < 2.4
+define perms = permutations(jets[:4], 3)
+features jf per perms { mass, pt, deltaR(first, second), first.btagCSVV2, second.pt / third.pt }
+model assign = onnx("torch_model.onnx") { inputs [jf] }
+define chosen = best(perms, -assign)
+define chosen_mass = chosen.mass
+define i1 = chosen.first.index ?? -1
+define i2 = chosen.second.index ?? -1
+define i3 = chosen.third.index ?? -1
+define n_good = count(perms where assign > 0.5)
+define n_good_b = count(perms where first.btagCSVV2 > 0.5 and assign > 0.5)
+region three = count(jets) >= 3
+output ntuple "out/c.root" in three keep chosen_mass, i1, i2, i3, n_good, n_good_b, entry
+`;
+
+const lists = (c: Column | undefined): number[][] => {
+  if (!c || c.kind !== "jagged") throw new Error("not jagged");
+  return Array.from({ length: c.offsets.length - 1 }, (_, i) => Array.from(c.values.subarray(c.offsets[i], c.offsets[i + 1]) as ArrayLike<number>, Number));
+};
+
+/** itertools.permutations(range(n), k), in its order. */
+function permutations(n: number, k: number): number[][] {
+  const out: number[][] = [];
+  const rec = (prefix: number[]) => {
+    if (prefix.length === k) return void out.push(prefix);
+    for (let p = 0; p < n; p++) if (!prefix.includes(p)) rec([...prefix, p]);
+  };
+  rec([]);
+  return out;
+}
+
+interface Expected {
+  mass: number;
+  idx: number[];
+  nGood: number;
+  nGoodB: number;
+}
+
+/** Per event with ≥ 3 selected jets: the chosen candidate and the counts, from onnxruntime run here on features computed here. */
+async function expected(dir: string): Promise<Map<number, Expected>> {
+  const f = await openRoot(path.join(dir, "data/nanoAOD_2015_CMS_Open_Data_ttbar.root"));
+  const names = ["Jet_pt", "Jet_eta", "Jet_phi", "Jet_mass", "Jet_btagCSVV2"];
+  const cols = await f.read("Events", names);
+  await f.close();
+  const [pt, eta, phi, mass, btag] = names.map((n) => lists(cols.get(n)));
+  const p4 = (i: number, js: number[]) => {
+    let px = 0, py = 0, pz = 0, E = 0;
+    for (const j of js) {
+      const x = pt[i][j] * Math.cos(phi[i][j]), y = pt[i][j] * Math.sin(phi[i][j]), z = pt[i][j] * Math.sinh(eta[i][j]);
+      px += x; py += y; pz += z; E += Math.sqrt(x * x + y * y + z * z + mass[i][j] * mass[i][j]);
+    }
+    const m2 = E * E - (px * px + py * py + pz * pz);
+    return { pt: Math.sqrt(px * px + py * py), mass: m2 >= 0 ? Math.sqrt(m2) : -Math.sqrt(-m2) };
+  };
+  const dR = (i: number, a: number, b: number) => {
+    let d = phi[i][a] - phi[i][b];
+    while (d > Math.PI) d -= 2 * Math.PI;
+    while (d <= -Math.PI) d += 2 * Math.PI;
+    return Math.sqrt((eta[i][a] - eta[i][b]) ** 2 + d * d);
+  };
+  const rows: number[] = [];
+  const events: Array<{ i: number; cands: number[][] }> = [];
+  for (let i = 0; i < pt.length; i++) {
+    const sel = pt[i].map((_, j) => j).filter((j) => pt[i][j] > 15 && Math.abs(eta[i][j]) < 2.4).slice(0, 4);
+    if (sel.length < 3) continue;
+    const cands = permutations(sel.length, 3).map((c) => c.map((p) => sel[p]));
+    for (const [a, b, c] of cands) {
+      const s = p4(i, [a, b, c]);
+      rows.push(s.mass, s.pt, dR(i, a, b), btag[i][a], pt[i][b] / pt[i][c]);
+    }
+    events.push({ i, cands });
+  }
+  const ort = await import("onnxruntime-node");
+  const session = await ort.InferenceSession.create(repoPath("test/fixtures/onnx/torch_model.onnx"));
+  const n = rows.length / 5;
+  const result = await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", Float32Array.from(rows), [n, 5]) });
+  const scores = result[session.outputNames[0]].data as Float32Array;
+  await session.release();
+  const out = new Map<number, Expected>();
+  let r = 0;
+  for (const { i, cands } of events) {
+    let best = -1;
+    let nGood = 0, nGoodB = 0;
+    cands.forEach((c, q) => {
+      const s = scores[r + q];
+      if (best < 0 || s > scores[r + best]) best = q; // the first of equal scores
+      if (s > 0.5) nGood++;
+      if (s > 0.5 && btag[i][c[0]] > 0.5) nGoodB++;
+    });
+    out.set(i, { mass: p4(i, cands[best]).mass, idx: cands[best], nGood, nGoodB });
+    r += cands.length;
+  }
+  return out;
+}
+
+describe("an ONNX model scored per candidate", () => {
+  it("chooses, per event, the candidate onnxruntime scores highest on features computed by hand; any thread count and chunk size", async () => {
+    const dir = copyExample(tmp, "nanoaod");
+    copyFileSync(repoPath("test/fixtures/onnx/torch_model.onnx"), path.join(dir, "torch_model.onnx"));
+    writeFileSync(path.join(dir, "c.hep"), ANALYSIS);
+    const want = await expected(dir);
+    // the sample exercises the choice: events with 3 and 4 jets, some candidates over 0.5 and some under
+    expect(want.size).toBeGreaterThan(30);
+    const counts = [...want.values()];
+    expect(counts.some((e) => e.nGood > 0) && counts.some((e) => e.nGood < 24 && e.nGood > 0)).toBe(true);
+
+    for (const args of [["--threads", "1"], ["--threads", "2", "--chunk-size", "37"]]) {
+      const r = await runCli(["run", "c.hep", "--no-cache", ...args], dir);
+      expect(r.err.split("\n").filter((l) => /error/.test(l))).toEqual([]);
+      expect(r.code).toBe(0);
+      const f = await openRoot(path.join(dir, "out/c.root"));
+      const keys = ["entry", "chosen_mass", "i1", "i2", "i3", "n_good", "n_good_b"];
+      const cols = await f.read("ttbar", keys);
+      await f.close();
+      const [entry, m, i1, i2, i3, nGood, nGoodB] = keys.map((k) => cols.get(k)!.values);
+      expect(entry.length).toBe(want.size);
+      for (let q = 0; q < entry.length; q++) {
+        const w = want.get(Number(entry[q]))!;
+        expect(w, `entry ${entry[q]}`).toBeDefined();
+        expect([i1[q], i2[q], i3[q]].map(Number), `entry ${entry[q]}`).toEqual(w.idx);
+        expect(Math.abs(Number(m[q]) - w.mass)).toBeLessThanOrEqual(1e-9 * Math.max(1, w.mass));
+        expect(Number(nGood[q]), `entry ${entry[q]}`).toBe(w.nGood);
+        expect(Number(nGoodB[q]), `entry ${entry[q]}`).toBe(w.nGoodB);
+      }
+    }
+  });
+});
