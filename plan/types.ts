@@ -157,6 +157,12 @@ export interface ScaleNode extends NodeBase {
   kind: "scale";
   name: string;
   features: Array<{ name: string; expr: ExprIR; scaling: ScalingIR }>;
+  /**
+   * Per-candidate features: one row per element of this list (a reference to a define or object,
+   * or a collection), the features being expressions of that element (`field` nodes). Absent: one
+   * row per event.
+   */
+  per?: ExprIR;
 }
 /** What a training does with events of negative weight: keep them as they are, take |w|, or drop them. */
 export const NEGATIVE_WEIGHT_MODES = ["keep", "abs", "drop"] as const;

@@ -16,7 +16,7 @@ import type { CheckContext } from "./context.js";
 import { neverMissing, warnMissingWeight } from "./missing.js";
 import type { SymbolInfo } from "./symbols.js";
 import { workingPointsOf } from "./rules/working-points.js";
-import { candidateListOfModel } from "./rules/candidates.js";
+import { candidateClassNames, candidateListOfModel } from "./rules/candidates.js";
 
 /** Where an expression is typed: its file, the declaration it belongs to, and the element scopes it is inside. */
 export interface Scope {
@@ -357,7 +357,8 @@ export class ExprChecker {
     // an imported model's classes are the names its `classes` option gives its output's columns
     const named = imported ? decl.options.find((o) => o.key.name === "classes")?.value : undefined;
     const importedClasses = named?.kind === "List" ? named.items.flatMap((i) => (i.kind === "Name" ? [i.name] : [])) : [];
-    const classes = imported ? importedClasses : this.ctx.classOrder;
+    // a model trained per candidate has its candidates' classes (its train block's)
+    const classes = imported ? importedClasses : candidateClassNames(this.ctx, model) ?? this.ctx.classOrder;
     // A sample lost to a syntax error may have declared another class: the classes are unknown.
     const classesKnown = imported || !this.ctx.decls.some((d) => d.decl.kind === "Broken" && (d.decl.keyword === "sample" || d.decl.keyword === undefined));
     if (!classesKnown) return ERROR;

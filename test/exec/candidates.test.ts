@@ -7,7 +7,7 @@
  * runs onnxruntime directly on them, and checks the run's chosen candidates and counts event by
  * event, with one thread and with several threads and small chunks.
  */
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -150,6 +150,136 @@ describe("an ONNX model scored per candidate", () => {
         expect(Number(nGood[q]), `entry ${entry[q]}`).toBe(w.nGood);
         expect(Number(nGoodB[q]), `entry ${entry[q]}`).toBe(w.nGoodB);
       }
+    }
+  });
+});
+
+const TRAINED = `
+analysis cands { lumi 1 /fb seed 3 }
+sample ttbar {
+  files "data/nanoAOD_2015_CMS_Open_Data_ttbar.root"
+  tree "Events"
+  class signal
+}
+object jets = Jet where pt > 15 GeV and abs(eta) < 2.4
+object bquarks = GenPart where abs(pdgId) == 5
+define perms = permutations(jets[:4], 3)
+features jf per perms { mass, pt, deltaR(first, second), first.btagCSVV2, second.pt / third.pt }
+model assign = gbdt(jf) { trees 15 depth 3 }
+train assign {
+  folds 2 by entry % 2
+  balance classes
+  classes { wrong = not any(deltaR(first, bquarks) < 0.4); correct = any(deltaR(first, bquarks) < 0.4) }
+}
+define chosen = best(perms, -assign)
+define chosen_mass = chosen.mass
+define i1 = chosen.first.index ?? -1
+define i2 = chosen.second.index ?? -1
+define i3 = chosen.third.index ?? -1
+define n_good = count(perms where assign > 0.5)
+define n_good_b = count(perms where first.btagCSVV2 > 0.5 and assign > 0.5)
+region three = count(jets) >= 3
+output ntuple "out/c.root" in three keep chosen_mass, i1, i2, i3, n_good, n_good_b, entry
+`;
+
+interface Tree { feature: number[]; threshold: number[]; default_left: number[]; left: number[]; right: number[]; value: number[] }
+
+/** A gbdt fold's probability of its last class for one row, walking its saved trees (x < threshold goes left, missing by the default). */
+function treeScore(model: { base_margin: number; trees: Tree[] }, x: number[]): number {
+  let m = model.base_margin;
+  for (const t of model.trees) {
+    let i = 0;
+    while (t.feature[i] >= 0) {
+      const v = x[t.feature[i]];
+      i = (Number.isNaN(v) ? t.default_left[i] === 1 : v < t.threshold[i]) ? t.left[i] : t.right[i];
+    }
+    m += t.value[i];
+  }
+  return 1 / (1 + Math.exp(-m));
+}
+
+describe("a gbdt trained per candidate", () => {
+  it("trains on one row per candidate with classes from truth matching, and scores each candidate out of fold, as its saved trees do on features computed by hand", async () => {
+    const dir = copyExample(tmp, "nanoaod");
+    writeFileSync(path.join(dir, "t.hep"), TRAINED);
+    const f = await openRoot(path.join(dir, "data/nanoAOD_2015_CMS_Open_Data_ttbar.root"));
+    const names = ["Jet_pt", "Jet_eta", "Jet_phi", "Jet_mass", "Jet_btagCSVV2", "GenPart_eta", "GenPart_phi", "GenPart_pdgId"];
+    const cols = await f.read("Events", names);
+    await f.close();
+    const [pt, eta, phi, mass, btag, geta, gphi, pid] = names.map((n) => lists(cols.get(n)));
+
+    let previous: Map<number, number[]> | undefined;
+    for (const args of [["--threads", "1"], ["--threads", "2", "--chunk-size", "37"]]) {
+      rmSync(path.join(dir, ".hepc"), { recursive: true, force: true });
+      const r = await runCli(["run", "t.hep", ...args], dir);
+      expect(r.err.split("\n").filter((l) => /error/.test(l))).toEqual([]);
+      expect(r.code).toBe(0);
+      const cacheDir = path.join(dir, ".hepc/cache/models");
+      const saved = JSON.parse(readFileSync(path.join(cacheDir, readdirSync(cacheDir)[0]), "utf8")) as { classes: string[]; folds: Array<{ fold: number; model: { base_margin: number; trees: Tree[] } }> };
+      expect(saved.classes).toEqual(["wrong", "correct"]);
+      expect(saved.folds.map((x) => x.fold).sort()).toEqual([0, 1]);
+
+      // every candidate was in training (each is in one class): its score is that of the fold model that did not see its event
+      const p4 = (i: number, js: number[]) => {
+        let px = 0, py = 0, pz = 0, E = 0;
+        for (const j of js) {
+          const x = pt[i][j] * Math.cos(phi[i][j]), y = pt[i][j] * Math.sin(phi[i][j]), z = pt[i][j] * Math.sinh(eta[i][j]);
+          px += x; py += y; pz += z; E += Math.sqrt(x * x + y * y + z * z + mass[i][j] * mass[i][j]);
+        }
+        const m2 = E * E - (px * px + py * py + pz * pz);
+        return { pt: Math.sqrt(px * px + py * py), mass: m2 >= 0 ? Math.sqrt(m2) : -Math.sqrt(-m2) };
+      };
+      const dphi = (a: number, b: number) => {
+        let d = a - b;
+        while (d > Math.PI) d -= 2 * Math.PI;
+        while (d <= -Math.PI) d += 2 * Math.PI;
+        return d;
+      };
+      const want = new Map<number, number[]>();
+      let correct = 0, total = 0;
+      for (let i = 0; i < pt.length; i++) {
+        const sel = pt[i].map((_, j) => j).filter((j) => pt[i][j] > 15 && Math.abs(eta[i][j]) < 2.4).slice(0, 4);
+        if (sel.length < 3) continue;
+        const model = saved.folds.find((x) => x.fold === i % 2)!.model;
+        const cands = permutations(sel.length, 3).map((c) => c.map((p) => sel[p]));
+        let best = -1, bestScore = NaN, nGood = 0, nGoodB = 0;
+        cands.forEach(([a, b, c], q) => {
+          const s = p4(i, [a, b, c]);
+          const dr = Math.sqrt((eta[i][a] - eta[i][b]) ** 2 + dphi(phi[i][a], phi[i][b]) ** 2);
+          const score = treeScore(model, [s.mass, s.pt, dr, btag[i][a], pt[i][b] / pt[i][c]]);
+          if (best < 0 || score > bestScore) [best, bestScore] = [q, score];
+          if (score > 0.5) nGood++;
+          if (score > 0.5 && btag[i][a] > 0.5) nGoodB++;
+          const matched = pid[i].some((id, g) => Math.abs(id) === 5 && Math.hypot(eta[i][a] - geta[i][g], dphi(phi[i][a], gphi[i][g])) < 0.4);
+          if (matched) correct++;
+          total++;
+        });
+        want.set(i, [p4(i, cands[best]).mass, ...cands[best], nGood, nGoodB]);
+      }
+      // both classes are there to learn from
+      expect(correct).toBeGreaterThan(20);
+      expect(total - correct).toBeGreaterThan(20);
+
+      const out = await openRoot(path.join(dir, "out/c.root"));
+      const keys = ["entry", "chosen_mass", "i1", "i2", "i3", "n_good", "n_good_b"];
+      const got = await out.read("ttbar", keys);
+      await out.close();
+      const [entry, ...vals] = keys.map((k) => got.get(k)!.values);
+      expect(entry.length).toBe(want.size);
+      const have = new Map<number, number[]>();
+      for (let q = 0; q < entry.length; q++) {
+        const w = want.get(Number(entry[q]))!;
+        const h = vals.map((v) => Number(v[q]));
+        have.set(Number(entry[q]), h);
+        expect(Math.abs(h[0] - w[0]), `entry ${entry[q]}`).toBeLessThanOrEqual(1e-9 * Math.max(1, w[0]));
+        expect(h.slice(1), `entry ${entry[q]}`).toEqual(w.slice(1));
+      }
+      // the model scores some candidates over 0.5 and some under
+      const goods = [...want.values()].map((w) => w[4]);
+      expect(goods.some((g) => g > 0)).toBe(true);
+      // the same with one thread and with two and small chunks
+      if (previous) expect([...have.entries()].sort()).toEqual([...previous.entries()].sort());
+      previous = have;
     }
   });
 });

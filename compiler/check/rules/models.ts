@@ -39,8 +39,7 @@ export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: Compile
           ctx.resolutions.set(arg, { kind: "symbol", symbol: sym });
           dep(ctx, decl.name.name, sym.name);
           if (sym.kind !== "features") ctx.report("HEP2012", file, arg.span, { name: arg.name, actual: sym.kind, expected: "features list" });
-          else if (isCandidateFeatures(sym.decl as A.FeaturesDecl)) ctx.report("HEP4145", file, arg.span, { features: arg.name, what: `a ${kind.name} model` });
-          else if ((sym.decl as A.FeaturesDecl).sequence) ctx.report("HEP4103", file, arg.span, { features: arg.name, what: `a ${kind.name} model` });
+          else if ((sym.decl as A.FeaturesDecl).sequence && !isCandidateFeatures(sym.decl as A.FeaturesDecl)) ctx.report("HEP4103", file, arg.span, { features: arg.name, what: `a ${kind.name} model` });
         }
       }
     } else if (kind.argument === "expression") {
