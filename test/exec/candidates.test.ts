@@ -283,3 +283,27 @@ describe("a gbdt trained per candidate", () => {
     }
   });
 });
+
+describe("classes per candidate from truth matching", () => {
+  it("labels with match(...)[first.index] as with any(deltaR(...) < r): the same trees", async () => {
+    const dir = copyExample(tmp, "nanoaod");
+    const trees: string[] = [];
+    const classes = [
+      "classes { wrong = not any(deltaR(first, bquarks) < 0.4); correct = any(deltaR(first, bquarks) < 0.4) }",
+      // the nearest b quark within 0.4 of the candidate's first jet (the index of Jet is the jet's own)
+      "classes { wrong = not (match(Jet, bquarks, 0.4)[first.index] >= 0); correct = match(Jet, bquarks, 0.4)[first.index] >= 0 }",
+    ];
+    for (const c of classes) {
+      writeFileSync(path.join(dir, "t.hep"), TRAINED.replace(/ {2}classes \{.*\}\n/, `  ${c}\n`));
+      expect(readFileSync(path.join(dir, "t.hep"), "utf8")).toContain(c);
+      rmSync(path.join(dir, ".hepc"), { recursive: true, force: true });
+      const r = await runCli(["run", "t.hep"], dir);
+      expect(r.err.split("\n").filter((l) => /error/.test(l))).toEqual([]);
+      const cacheDir = path.join(dir, ".hepc/cache/models");
+      const saved = JSON.parse(readFileSync(path.join(cacheDir, readdirSync(cacheDir)[0]), "utf8")) as { folds: Array<{ model: { trees: unknown[] } }> };
+      trees.push(JSON.stringify(saved.folds.map((f) => f.model.trees)));
+    }
+    expect(trees[0].length).toBeGreaterThan(100);
+    expect(trees[1]).toBe(trees[0]);
+  });
+});
