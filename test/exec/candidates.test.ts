@@ -37,8 +37,15 @@ define i2 = chosen.second.index ?? -1
 define i3 = chosen.third.index ?? -1
 define n_good = count(perms where assign > 0.5)
 define n_good_b = count(perms where first.btagCSVV2 > 0.5 and assign > 0.5)
+define sorted_i1 = sort_by(perms, -assign)[0].first.index ?? -1
+features per_jet per Jet { pt, eta, phi, mass, btagCSVV2 }
+features per_sel per jets { pt, eta, phi, mass, btagCSVV2 }
+model tagger = onnx("torch_model.onnx") { inputs [per_jet] }
+model tagger_sel = onnx("torch_model.onnx") { inputs [per_sel] }
+define n_tagged = count(Jet where tagger > 0.5)
+define n_tagged_sel = count(jets where pt > 20 GeV and tagger_sel > 0.5)
 region three = count(jets) >= 3
-output ntuple "out/c.root" in three keep chosen_mass, i1, i2, i3, n_good, n_good_b, entry
+output ntuple "out/c.root" in three keep chosen_mass, i1, i2, i3, n_good, n_good_b, sorted_i1, n_tagged, n_tagged_sel, entry
 `;
 
 const lists = (c: Column | undefined): number[][] => {
@@ -62,6 +69,9 @@ interface Expected {
   idx: number[];
   nGood: number;
   nGoodB: number;
+  /** per-jet scores over 0.5: of every jet, and of the selected jets with pt > 20 */
+  nTagged: number;
+  nTaggedSel: number;
 }
 
 /** Per event with ≥ 3 selected jets: the chosen candidate and the counts, from onnxruntime run here on features computed here. */
@@ -100,10 +110,21 @@ async function expected(dir: string): Promise<Map<number, Expected>> {
   }
   const ort = await import("onnxruntime-node");
   const session = await ort.InferenceSession.create(repoPath("test/fixtures/onnx/torch_model.onnx"));
-  const n = rows.length / 5;
-  const result = await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", Float32Array.from(rows), [n, 5]) });
-  const scores = result[session.outputNames[0]].data as Float32Array;
+  const infer = async (xs: number[]) => {
+    const result = await session.run({ [session.inputNames[0]]: new ort.Tensor("float32", Float32Array.from(xs), [xs.length / 5, 5]) });
+    return result[session.outputNames[0]].data as Float32Array;
+  };
+  const scores = await infer(rows);
+  // every jet of the file, one row each, in order
+  const jetRows: number[] = [];
+  for (let i = 0; i < pt.length; i++) for (let j = 0; j < pt[i].length; j++) jetRows.push(pt[i][j], eta[i][j], phi[i][j], mass[i][j], btag[i][j]);
+  const jetScores = await infer(jetRows);
   await session.release();
+  const jetStart: number[] = [];
+  for (let i = 0, at = 0; i < pt.length; i++) {
+    jetStart.push(at);
+    at += pt[i].length;
+  }
   const out = new Map<number, Expected>();
   let r = 0;
   for (const { i, cands } of events) {
@@ -115,7 +136,9 @@ async function expected(dir: string): Promise<Map<number, Expected>> {
       if (s > 0.5) nGood++;
       if (s > 0.5 && btag[i][c[0]] > 0.5) nGoodB++;
     });
-    out.set(i, { mass: p4(i, cands[best]).mass, idx: cands[best], nGood, nGoodB });
+    const tagged = pt[i].map((_, j) => j).filter((j) => jetScores[jetStart[i] + j] > 0.5);
+    const nTaggedSel = tagged.filter((j) => pt[i][j] > 20 && Math.abs(eta[i][j]) < 2.4).length;
+    out.set(i, { mass: p4(i, cands[best]).mass, idx: cands[best], nGood, nGoodB, nTagged: tagged.length, nTaggedSel });
     r += cands.length;
   }
   return out;
@@ -137,10 +160,10 @@ describe("an ONNX model scored per candidate", () => {
       expect(r.err.split("\n").filter((l) => /error/.test(l))).toEqual([]);
       expect(r.code).toBe(0);
       const f = await openRoot(path.join(dir, "out/c.root"));
-      const keys = ["entry", "chosen_mass", "i1", "i2", "i3", "n_good", "n_good_b"];
+      const keys = ["entry", "chosen_mass", "i1", "i2", "i3", "n_good", "n_good_b", "sorted_i1", "n_tagged", "n_tagged_sel"];
       const cols = await f.read("ttbar", keys);
       await f.close();
-      const [entry, m, i1, i2, i3, nGood, nGoodB] = keys.map((k) => cols.get(k)!.values);
+      const [entry, m, i1, i2, i3, nGood, nGoodB, sortedI1, nTagged, nTaggedSel] = keys.map((k) => cols.get(k)!.values);
       expect(entry.length).toBe(want.size);
       for (let q = 0; q < entry.length; q++) {
         const w = want.get(Number(entry[q]))!;
@@ -149,7 +172,15 @@ describe("an ONNX model scored per candidate", () => {
         expect(Math.abs(Number(m[q]) - w.mass)).toBeLessThanOrEqual(1e-9 * Math.max(1, w.mass));
         expect(Number(nGood[q]), `entry ${entry[q]}`).toBe(w.nGood);
         expect(Number(nGoodB[q]), `entry ${entry[q]}`).toBe(w.nGoodB);
+        // sorted by decreasing score, the first candidate is the best one (both stable)
+        expect(Number(sortedI1[q]), `entry ${entry[q]}`).toBe(w.idx[0]);
+        // a model per jet: of the file's collection, and of an object (its own positions)
+        expect(Number(nTagged[q]), `entry ${entry[q]}`).toBe(w.nTagged);
+        expect(Number(nTaggedSel[q]), `entry ${entry[q]}`).toBe(w.nTaggedSel);
       }
+      // the per-jet models tag some jets and not others
+      expect(counts.some((e) => e.nTagged > 0 && e.nTagged < 4)).toBe(true);
+      expect(counts.some((e) => e.nTaggedSel > 0)).toBe(true);
     }
   });
 });
