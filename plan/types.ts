@@ -41,7 +41,18 @@ export type ExprIR =
    * classes.ts) for a multiclass model, 0 for a binary or imported one. The node using it lists
    * `predict:MODEL` among its inputs; the runtime supplies the column `score:MODEL:OUTPUT`.
    */
-  | { op: "score"; type: string; model: string; output: number }
+  | {
+      op: "score";
+      type: string;
+      model: string;
+      output: number;
+      /**
+       * A model scoring each candidate of a list (per-candidate features): the list, by name. The
+       * score is that of the innermost enclosing element of this list; the runtime supplies the
+       * packed column `cand:MODEL:OUTPUT` (per event, the scores of the list's elements in order).
+       */
+      per?: { decl: "define" | "object" | "collection"; name: string };
+    }
   /**
    * A working point's score threshold (type "float"), `MODEL.POINT`: derived at run time by the
    * evaluate node `evaluate`, which the node using it lists among its inputs (so it runs in a
@@ -146,6 +157,12 @@ export interface ScaleNode extends NodeBase {
   kind: "scale";
   name: string;
   features: Array<{ name: string; expr: ExprIR; scaling: ScalingIR }>;
+  /**
+   * Per-candidate features: one row per element of this list (a reference to a define or object,
+   * or a collection), the features being expressions of that element (`field` nodes). Absent: one
+   * row per event.
+   */
+  per?: ExprIR;
 }
 /** What a training does with events of negative weight: keep them as they are, take |w|, or drop them. */
 export const NEGATIVE_WEIGHT_MODES = ["keep", "abs", "drop"] as const;
@@ -223,6 +240,12 @@ export interface OnnxSpec {
   sampleClasses?: Record<string, string[]>;
   /** onnxruntime's intra-op threads (scores do not depend on it). */
   threads?: number;
+  /**
+   * Per-candidate features: the model is fed one row per element of `over` (a reference to a
+   * define or object, or a collection), and `inputs` are expressions of that element (its fields
+   * as `field` nodes, as inside `where`). Absent: one row per event.
+   */
+  candidates?: { over: ExprIR };
 }
 export interface EvaluateNode extends NodeBase {
   kind: "evaluate";

@@ -57,4 +57,13 @@ export const kinematics: StdFunction[] = [
     examples: ["mT(muons[0], met(MET_px, MET_py))"],
     impl: { kind: "special" },
   },
+  {
+    name: "match",
+    category: "kinematics",
+    summary: "For each element of `a`, the `index` of the nearest element of `b` (by ΔR) closer than `maxDR`, or missing when none is.",
+    doc: "Truth matching: `match(jets, GenJet, 0.4)` is, per jet, the position in its collection (its `index`, as NanoAOD's `Jet_genJetIdx` counts) of the nearest generator jet with ΔR < 0.4. Filter `b` to say what may be matched: `match(jets, GenPart where abs(pdgId) == 5, 0.4)`. Each element of `a` takes its own nearest (two jets may match the same parton); of equally near elements the first wins; the bound is strict. The result has one int per element of `a`, missing where nothing is near enough (a missing index equals nothing: `match(jets, GenJet, 0.4)[0] == 2` is false then, and `count(match(jets, GenJet, 0.4) >= 0)` counts the matched jets). `b` must be elements of one of the file's collections (what `index` counts): a filtered view such as an object is fine, pairs or four-vectors are not.",
+    signatures: [sig([["a", "p4-list"], ["b", "objects"], ["maxDR", "number"]], "indices")],
+    examples: ["match(jets, muons, 0.4)", "count(match(bjets, Jet where btag > 1.74, 0.1) >= 0)"],
+    impl: { kind: "special" },
+  },
 ];

@@ -18,7 +18,11 @@ export type ParamKind =
   /** an int written as a number in the call (the size of combinations' candidates, which their type depends on) */
   | "size"
   /** an expression evaluated once per element of the first argument, with `this` and its fields in scope */
-  | "per-element";
+  | "per-element"
+  /** a list of objects with kinematics (a collection, pairs, candidates) */
+  | "p4-list"
+  /** a list of elements of one of the file's collections with kinematics (each has an `index`) */
+  | "objects";
 
 export interface Param {
   name: string;
@@ -41,7 +45,9 @@ export type Returns =
   /** a collection of pairs of the arguments' elements */
   | "pairs"
   /** a collection of k-tuples of the first argument's elements; k is the second argument, an int literal */
-  | "tuples";
+  | "tuples"
+  /** a list of ints, one per element of the first argument (missing allowed) */
+  | "indices";
 
 export interface Signature {
   params: Param[];

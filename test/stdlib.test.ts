@@ -23,8 +23,8 @@ const fixture = path.join(here, "fixtures", "stdlib", "analysis.hep");
 
 // Every kind a parameter or a result may have (stdlib/types.ts). A new kind must be taught to the
 // checker (compiler/check/expr.ts) and to these tests before a function uses it.
-const PARAM_KINDS: readonly ParamKind[] = ["number", "int", "bool", "p4", "collection", "list<number>", "list<bool>", "per-element", "size"];
-const RETURNS: readonly Returns[] = ["float", "int", "bool", "p4", "number-like", "element", "same-list", "list-element-number", "pairs", "tuples"];
+const PARAM_KINDS: readonly ParamKind[] = ["number", "int", "bool", "p4", "collection", "list<number>", "list<bool>", "per-element", "size", "p4-list", "objects"];
+const RETURNS: readonly Returns[] = ["float", "int", "bool", "p4", "number-like", "element", "same-list", "list-element-number", "pairs", "tuples", "indices"];
 const CATEGORIES: readonly StdFunction["category"][] = ["kinematics", "math", "reductions", "collections", "combinatorics", "constructors", "logic"];
 
 /** An argument of each kind, valid in the documentation analysis, with its type as the checker prints it. */
@@ -39,6 +39,8 @@ const ARG: Record<ParamKind, { text: string; type: string }> = {
   // Typed per element of the first argument (a collection of jets in every signature that has one).
   "per-element": { text: "pt", type: "float" },
   size: { text: "3", type: "int" },
+  "p4-list": { text: "jets", type: "collection<Jet>" },
+  objects: { text: "muons", type: "collection<Muon>" },
 };
 /** The list form of a kind that lifts: the function then applies elementwise. */
 const LIFTED_ARG: Partial<Record<ParamKind, string>> = { number: "jets.pt", bool: "jets.pt > 50", p4: "jets" };
@@ -65,6 +67,8 @@ function expectedResult(s: Signature): string {
       const el = (k: ParamKind) => ARG[k].type.replace(/^collection<(.*)>$/, "$1");
       return `collection<pair<${el(s.params[0].kind)},${el(s.params[s.params.length - 1].kind)}>>`;
     }
+    case "indices":
+      return "list<int>";
     case "tuples": {
       // ARG's size is 3
       const el = ARG[s.params[0].kind].type.replace(/^collection<(.*)>$/, "$1");

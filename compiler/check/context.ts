@@ -56,7 +56,7 @@ export class CheckContext {
    * Model names (`bdt`) and class members (`bdt.signal`) used as values: the model and the index of
    * the score in its class order (plan/classes.ts). The name itself resolves to the model symbol.
    */
-  readonly scores = new WeakMap<A.Expr, { model: string; output: number }>();
+  readonly scores = new WeakMap<A.Expr, { model: string; output: number; per?: string }>();
   /** Random-number calls: the name of their place (`DECLARATION#n`), which keys their numbers. */
   readonly randomSites = new WeakMap<A.Call, string>();
   /** How many random-number calls each declaration (or file, for the others) has had so far. */

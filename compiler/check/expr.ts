@@ -16,6 +16,7 @@ import type { CheckContext } from "./context.js";
 import { neverMissing, warnMissingWeight } from "./missing.js";
 import type { SymbolInfo } from "./symbols.js";
 import { workingPointsOf } from "./rules/working-points.js";
+import { candidateClassNames, candidateListOfModel } from "./rules/candidates.js";
 
 /** Where an expression is typed: its file, the declaration it belongs to, and the element scopes it is inside. */
 export interface Scope {
@@ -28,6 +29,18 @@ export interface Scope {
   varied?: string;
   /** In a systematic family's expressions: its index's name (an int). */
   index?: string;
+  /**
+   * Parallel to `elements` (absent entries: unknown): the declaration or collection each element
+   * scope's list is, by name, when it is one (or a `where` of one), so a per-candidate model's
+   * score finds its list's element.
+   */
+  over?: Array<string | undefined>;
+}
+
+/** `scope` with one more element scope, of type `el`, over the list `target`. */
+function inElement(scope: Scope, el: Type, over: string | undefined): Scope {
+  const prev = Array.from({ length: scope.elements.length }, (_, i) => scope.over?.[i]);
+  return { ...scope, elements: [...scope.elements, el], over: [...prev, over] };
 }
 
 export class ExprChecker {
@@ -169,7 +182,7 @@ export class ExprChecker {
           this.ctx.report("HEP3009", scope.file, e.target.span, { actual: describe(t) });
           return ERROR;
         }
-        const c = this.check(e.cond, { ...scope, elements: [...scope.elements, t.element] });
+        const c = this.check(e.cond, inElement(scope, t.element, this.listSource(e.target)));
         this.requirePerElementBool(e.cond, c, scope.file);
         return t;
       }
@@ -361,7 +374,8 @@ export class ExprChecker {
     // an imported model's classes are the names its `classes` option gives its output's columns
     const named = imported ? decl.options.find((o) => o.key.name === "classes")?.value : undefined;
     const importedClasses = named?.kind === "List" ? named.items.flatMap((i) => (i.kind === "Name" ? [i.name] : [])) : [];
-    const classes = imported ? importedClasses : this.ctx.classOrder;
+    // a model trained per candidate has its candidates' classes (its train block's)
+    const classes = imported ? importedClasses : candidateClassNames(this.ctx, model) ?? this.ctx.classOrder;
     // A sample lost to a syntax error may have declared another class: the classes are unknown.
     const classesKnown = imported || !this.ctx.decls.some((d) => d.decl.kind === "Broken" && (d.decl.keyword === "sample" || d.decl.keyword === undefined));
     if (!classesKnown) return ERROR;
@@ -406,9 +420,31 @@ export class ExprChecker {
         return ERROR;
       }
     }
-    this.ctx.scores.set(e, { model, output });
+    // a per-candidate model's score is its list's current element's: inside an element scope over that list
+    const list = candidateListOfModel(this.ctx, model);
+    if (list !== undefined) {
+      let found = false;
+      for (let i = scope.elements.length - 1; i >= 0 && !found; i--) found = scope.over?.[i] === list;
+      if (!found) {
+        this.ctx.report("HEP4142", scope.file, e.span, { model, list });
+        return ERROR;
+      }
+    }
+    this.ctx.scores.set(e, { model, output, ...(list !== undefined ? { per: list } : {}) });
     this.ctx.scoreUses.push({ model, file: scope.file, span: e.span, owner: scope.owner });
     return FLOAT;
+  }
+
+  /**
+   * The declaration (define, object) or collection of the file a list expression is, by name, or a
+   * `where` of one: its elements are that list's (filtered), in its order.
+   */
+  listSource(e: A.Expr): string | undefined {
+    if (e.kind === "Where") return this.listSource(e.target);
+    if (e.kind !== "Name") return undefined;
+    const sym = this.ctx.symbol(e.name);
+    if (sym) return sym.kind === "define" || sym.kind === "object" ? e.name : undefined;
+    return this.ctx.env?.collections.get(e.name)?.shape === "jagged" ? e.name : undefined;
   }
 
   /** Records of jagged collections: the ones whose elements have an identity (a position in the event's collection). */
@@ -647,7 +683,7 @@ export class ExprChecker {
       }
       if (perElement) {
         const el = first && first.kind === "list" ? first.element : ERROR;
-        argTypes.push(this.check(e.args[i], { ...scope, elements: [...scope.elements, el] }));
+        argTypes.push(this.check(e.args[i], inElement(scope, el, e.args[0] ? this.listSource(e.args[0]) : undefined)));
       } else argTypes.push(this.check(e.args[i], scope));
     }
     if (argTypes.some(isError)) return ERROR;
@@ -704,6 +740,8 @@ const PARAM_WORDS: Record<Param["kind"], string> = {
   "list<bool>": "a list of conditions (e.g. jets.pt > 30)",
   "per-element": "a per-element expression",
   size: "a number written in the call",
+  "p4-list": "a list of objects with kinematics (e.g. jets)",
+  objects: "objects of one of the file's collections, with kinematics (e.g. GenJet, or an object such as jets)",
 };
 
 function matchParam(kind: Param["kind"], t: Type, lifts: boolean): "ok" | "lifted" | "no" {
@@ -727,6 +765,11 @@ function matchParam(kind: Param["kind"], t: Type, lifts: boolean): "ok" | "lifte
         return x.kind === "scalar";
       case "size":
         return x.kind === "scalar" && x.scalar === "int";
+      case "p4-list":
+        return x.kind === "list" && isLorentz(x.element);
+      case "objects":
+        // an element of a jagged collection of the file has an `index` (env.ts); pairs, candidates and four-vectors do not
+        return x.kind === "list" && isLorentz(x.element) && x.element.kind === "record" && x.element.record.fields.has("index");
     }
   };
   if (direct(t)) return "ok";
@@ -779,6 +822,8 @@ function resultType(s: Signature, args: Type[], lifted: boolean): Type {
       break;
     case "tuples":
       return ERROR; // typed by ExprChecker.tuples, which reads k from the call
+    case "indices":
+      return list(INT);
 
   }
   return lifted ? list(out) : out;

@@ -14,6 +14,7 @@ import { applyDefaults } from "./rules/defaults.js";
 import { checkEvaluate } from "./rules/evaluate.js";
 import { checkFeatures } from "./rules/features.js";
 import { checkModels } from "./rules/models.js";
+import { checkCandidateTrain } from "./rules/candidates.js";
 import { checkOutputs } from "./rules/outputs.js";
 import { checkClassExprs, resolveClasses } from "./rules/classes.js";
 import { checkParams, textOf } from "./rules/params.js";
@@ -47,6 +48,7 @@ export async function check(program: Program, host: CompilerHost, overrides: Rea
   checkBinsDecls(ctx);
   checkFeatures(ctx, exprs);
   checkModels(ctx, exprs, host);
+  checkCandidateTrain(ctx, exprs);
   checkTrain(ctx, exprs);
   checkEvaluate(ctx, exprs);
   checkOutputs(ctx, exprs);

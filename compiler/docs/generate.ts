@@ -119,6 +119,8 @@ export const PARAM_KIND_DOCS: Record<ParamKind, string> = {
   "list<bool>": "a per-event list of conditions, e.g. `jets.pt > 50`",
   "per-element": "an expression evaluated once per element of the first argument; the element's fields are names in it and `this` is the element",
   size: "an `int` written as a number in the call (`3`), since the result's type depends on it",
+  "p4-list": "a per-event list of objects with kinematics: a collection (`jets`), pairs or candidates",
+  objects: "a per-event list of elements of one of the file's collections with kinematics (`GenJet`, an object such as `jets`, or such a list filtered with `where`): each has its `index`",
 };
 
 /** What each result kind gives. */
@@ -132,6 +134,7 @@ export const RETURNS_DOCS: Record<Returns, string> = {
   "same-list": "the first argument's own type: a collection of the same objects",
   "list-element-number": "the first argument's element type: `int` for a list of ints, else `float`",
   pairs: "a collection of pairs, each with fields `first` and `second` and, when both are objects with kinematics, the kinematics of their sum",
+  indices: "a `list<int>`, one per element of the first argument (missing where there is none)",
   tuples: "a collection of candidates of k elements, with fields `first`, `second`, `third`, … and, when the elements have kinematics, the kinematics of their sum",
 };
 

@@ -24,7 +24,8 @@ import { hashOf } from "../../plan/canonical.js";
 import { classOrder } from "../../plan/classes.js";
 import { displayPath } from "../load/program.js";
 import { readLock, lockPathFor } from "./lock.js";
-import { evaluateIdOf, lower, refsOf, Usage } from "./lower.js";
+import { candidateList, evaluateIdOf, lower, refsOf, Usage } from "./lower.js";
+import { candidateClassesOf, candidateListOf, candidateListOfModel } from "../check/rules/candidates.js";
 import { sequenceColumns } from "./sequence.js";
 import { derivedFor } from "./derived.js";
 import type { CollectionIR, CutflowNode, ExprIR, InputFile, NegativeWeights, OnnxSpec, Origin, Plan, PlanNode, ScalingIR, SystematicIR, TrainNode } from "../../plan/types.js";
@@ -54,6 +55,13 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   const low = (e: A.Expr) => lower(ctx, e, usage);
   const nodes: Draft[] = [];
   const add = (n: Draft) => nodes.push(n);
+  /** A per-candidate list, by name, as an expression: a reference to its define or object, or the collection. */
+  const candidateOver = (name: string, written: A.Expr): ExprIR => {
+    const per = candidateList(ctx, name);
+    const t = ctx.types.get(written);
+    const type = t ? typeToString(t) : "?";
+    return per.decl === "collection" ? { op: "collection", type, name } : { op: "ref", type, decl: per.decl, name };
+  };
 
   // ---- inputs ----------------------------------------------------------------------------------
   const lockAbs = lockPathFor(rootAbs);
@@ -136,7 +144,8 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   // ---- features, models, training, evaluation ------------------------------------------------------
   for (const { decl, file } of ctx.declsOf("Features")) {
     // a sequence feeds onnx models only: its values are lowered where a model takes it
-    if (decl.sequence) continue;
+    const over = candidateListOf(decl);
+    if (decl.sequence && over === undefined) continue;
     const features = decl.items.map((f) => {
       const s = f.scaling;
       const scaling: ScalingIR = { kind: s?.scaling ?? "none" };
@@ -153,7 +162,9 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
     });
     const inputs = new Set<string>();
     for (const f of features) refsOf(f.expr, inputs);
-    add({ kind: "scale", id: `scale:${decl.name.name}`, origin: origin(file, decl.span), inputs: [...inputs], name: decl.name.name, features });
+    const per = over !== undefined ? candidateOver(over, decl.sequence!.collection) : undefined;
+    if (per) refsOf(per, inputs);
+    add({ kind: "scale", id: `scale:${decl.name.name}`, origin: origin(file, decl.span), inputs: [...inputs], name: decl.name.name, features, ...(per ? { per } : {}) });
   }
 
   const featuresDecl = (name: string): A.FeaturesDecl | undefined => {
@@ -177,6 +188,20 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   const labelRefs = new Set<string>();
   for (const ls of Object.values(labels)) for (const l of ls) refsOf(l.expr, labelRefs);
   const classFields = ctx.labels.size ? { order: ctx.classOrder, labels } : {};
+  /** A per-candidate train block's classes: each condition (on a candidate) for every sample but data. */
+  const candidateLabels = (body: A.ClassesBody) => {
+    const samples = ctx.samples.filter((s) => s.klass !== "data").map((s) => s.name);
+    const by = body.by ? low(body.by) : undefined;
+    const entries = body.entries.map((e) => ({
+      class: e.name.name,
+      expr: by ? ({ op: "binary", type: "bool", fn: "==", args: [by, { op: "const", type: "int", value: classId(e.value)! }] } as ExprIR) : low(e.value),
+    }));
+    return {
+      order: entries.map((e) => e.class),
+      classes: Object.fromEntries(entries.map((e) => [e.class, samples])),
+      labels: Object.fromEntries(samples.map((s) => [s, entries])),
+    };
+  };
   const sampleWeights = ctx.samples.map((s) => `weight:${s.name}`);
   const sampleSelections = ctx.samples.filter((s) => s.decl.props.some((p) => p.prop === "where")).map((s) => `select:${s.name}`);
 
@@ -207,7 +232,11 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       const classWeights = t?.class_weights ? Object.fromEntries(t.class_weights.weights.map((w) => [w.name.name, w.value.value])) : null;
       const inputs = new Set<string>([`scale:${features}`, ...sampleWeights, ...sampleSelections]);
       if (t?.on) inputs.add(`filter:${t.on.region.name}`);
-      for (const r of labelRefs) inputs.add(r);
+      // a model trained per candidate: its candidates' classes, on every sample but data
+      const own = candidateClassesOf(ctx, name);
+      const cand = candidateListOfModel(ctx, name) !== undefined && own ? candidateLabels(own.body) : undefined;
+      if (cand) for (const ls of Object.values(cand.labels)) for (const l of ls) refsOf(l.expr, inputs);
+      else for (const r of labelRefs) inputs.add(r);
       if (folds) refsOf(folds.by, inputs);
       if (test && "expr" in test) refsOf(test.expr, inputs);
       for (const a of reweight?.axes ?? []) refsOf(a.expr, inputs);
@@ -230,8 +259,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         negativeWeights: (t?.negative_weights?.mode.name as NegativeWeights | undefined) ?? "keep",
         ...(t?.device ? { device: t.device.mode.name as NonNullable<TrainNode["device"]> } : {}),
         seed,
-        classes,
-        ...classFields,
+        ...(cand ? { classes: cand.classes, order: cand.order, labels: cand.labels } : { classes, ...classFields }),
       });
       add({ kind: "predict", id: `predict:${name}`, origin: origin(file, decl.span), inputs: [`train:${name}`, `scale:${features}`], model: name, modelKind: kind.name });
     } else if (kind.argument === "expression") {
@@ -257,8 +285,18 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       // carries its own preprocessing); any other name feeds its one value.
       const onnxInputs: ExprIR[] = [];
       const groups: NonNullable<OnnxSpec["groups"]> = [];
+      let candidates: OnnxSpec["candidates"];
       for (const item of inputsOpt?.kind === "List" ? inputsOpt.items : []) {
         const list = item.kind === "Name" ? featuresDecl(item.name) : undefined;
+        const over = list ? candidateListOf(list) : undefined;
+        if (list && over !== undefined) {
+          // one row per candidate: the features are expressions of the list's element (checked: every input is such a list over the same one)
+          candidates = { over: candidateOver(over, list.sequence!.collection) };
+          const exprs = list.items.map((f) => low(f.expr));
+          onnxInputs.push(...exprs);
+          groups.push({ label: list.name.name, width: exprs.length });
+          continue;
+        }
         const q = list?.sequence;
         if (list && q) {
           const length = q.length!.value;
@@ -284,6 +322,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
       const threadsOpt = decl.options.find((o) => o.key.name === "threads")?.value;
       const refs = new Set<string>();
       for (const i of onnxInputs) refsOf(i, refs);
+      if (candidates) refsOf(candidates.over, refs);
       add({
         kind: "predict",
         id: `predict:${name}`,
@@ -300,6 +339,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
           classes: classesOpt?.kind === "List" ? classesOpt.items.flatMap((i) => (i.kind === "Name" ? [i.name] : [])) : null,
           sampleClasses: classes,
           threads: threadsOpt?.kind === "Number" ? threadsOpt.value : 1,
+          ...(candidates ? { candidates } : {}),
         },
       });
     }
@@ -406,7 +446,8 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         }
         case "Predictions": {
           const w = writeTo(p, "friend", file, item.span);
-          w.inputs.push(...[...ctx.symbols.values()].filter((s) => s.kind === "model").map((s) => `predict:${s.name}`));
+          // a per-candidate model has no score per event to write
+          w.inputs.push(...[...ctx.symbols.values()].filter((s) => s.kind === "model" && candidateListOfModel(ctx, s.name) === undefined).map((s) => `predict:${s.name}`));
           const keys = item.keys.map((k) => low(ctx.keyExprs.get(k)!));
           w.keys = keys;
           for (const k of keys) for (const r of refsOf(k)) w.inputs.push(r);

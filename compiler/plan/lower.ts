@@ -104,7 +104,7 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
       return { op: "binary", type: t, fn: e.op, args: [go(e.left), go(e.right)] };
     }
     case "Call": {
-      if (P4_FUNCTIONS.has(e.callee.name) || e.callee.name === "pairs" || e.callee.name === "combinations" || e.callee.name === "permutations" || e.callee.name === "ht") {
+      if (P4_FUNCTIONS.has(e.callee.name) || e.callee.name === "pairs" || e.callee.name === "combinations" || e.callee.name === "permutations" || e.callee.name === "ht" || e.callee.name === "match") {
         for (const a of e.args) {
           const at = ctx.types.get(a);
           if (at) usage.lorentz(at);
@@ -143,10 +143,17 @@ export function lower(ctx: CheckContext, e: A.Expr, usage: Usage): ExprIR {
  * in the same pass (the same bits its predict node hands evaluations and friend trees), where a
  * trained model's score is an input column from the pass that scored it.
  */
-function scoreIR(ctx: CheckContext, score: { model: string; output: number }, usage: Usage): ExprIR {
+function scoreIR(ctx: CheckContext, score: { model: string; output: number; per?: string }, usage: Usage): ExprIR {
   const decl = ctx.symbol(score.model)?.decl;
   if (decl?.kind === "Model" && MODEL_KIND_BY_NAME.get(decl.modelKind.name)?.argument === "expression") return lower(ctx, decl.args[0], usage);
+  if (score.per !== undefined) return { op: "score", type: "float", model: score.model, output: score.output, per: candidateList(ctx, score.per) };
   return { op: "score", type: "float", model: score.model, output: score.output };
+}
+
+/** A per-candidate model's list, as the plan names it: a declaration (define, object) or a collection of the file. */
+export function candidateList(ctx: CheckContext, name: string): { decl: "define" | "object" | "collection"; name: string } {
+  const sym = ctx.symbol(name);
+  return { decl: sym?.kind === "object" ? "object" : sym?.kind === "define" ? "define" : "collection", name };
 }
 
 const evaluateIdMemo = new WeakMap<CheckContext, Map<A.EvaluateDecl, Map<string, string>>>();

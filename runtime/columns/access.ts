@@ -73,10 +73,10 @@ export function collectionList(g: Gen, coll: CollectionIR): ListV {
     shape,
     each: (cx, body) => {
       const j = g.fresh("j");
-      g.loop(cx, `for (let ${j} = ${b}; ${j} < ${e}; ${j}++)`, (inner) => body(inner, { k: "obj", coll, idx: j, missing: false, home: inner.block }));
+      g.loop(cx, `for (let ${j} = ${b}; ${j} < ${e}; ${j}++)`, (inner) => body(inner, { k: "obj", coll, idx: j, missing: false, home: inner.block, at: { list: `coll:${coll.name}`, pos: `(${j} - ${b})` } }));
     },
     len: `(${e} - ${b})`,
-    get: (_cx, k) => ({ k: "obj", coll, idx: `(${b} + ${k.js})`, missing: false, home: g.deeper(k.home, g.ev) }),
+    get: (_cx, k) => ({ k: "obj", coll, idx: `(${b} + ${k.js})`, missing: false, home: g.deeper(k.home, g.ev), at: { list: `coll:${coll.name}`, pos: k.js } }),
     home: g.ev,
   };
   return { k: "list", id: `coll:${coll.name}`, shape, iter, map: null };

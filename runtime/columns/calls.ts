@@ -12,9 +12,9 @@ import { member, position } from "./access.js";
 import { best, pairs, sortBy, tuples } from "./combinatorics.js";
 import { compile, listOf } from "./expr.js";
 import { kinOf, makeP4, twoBody } from "./kinematics.js";
-import { at, capture, lift, randomAccess } from "./lists.js";
+import { at, capture, lift, mapList, random as randomList, randomAccess } from "./lists.js";
 import { reduce } from "./reductions.js";
-import { type Cx, KernelError, type Val } from "./values.js";
+import { type Cx, KernelError, type ObjV, type Val } from "./values.js";
 
 export type CallIR = Extract<ExprIR, { op: "call" }>;
 
@@ -66,6 +66,33 @@ const random: Emitter = (g, ir, cx) => {
   return g.num(missing ? `(${missing} ? ${draw} : NaN)` : draw, home);
 };
 
+/**
+ * match(a, b, maxDR): per element of `a`, a loop over `b` (stored once per event when it has no
+ * random access) keeping the strictly nearest element within maxDR; the result is that element's
+ * `index` (its position in its collection), NaN when none is near enough. The first of equal
+ * distances wins (strict `<`); a missing distance (NaN) never matches.
+ */
+const match: Emitter = (g, ir, cx) => {
+  const a = listOf(g, ir.args[0], cx);
+  const b = randomList(g, cx, listOf(g, ir.args[1], cx), "mb");
+  const r = g.hoist(compile(g, ir.args[2], cx), "mdr");
+  return mapList(g, a, `match:${JSON.stringify(ir)}`, { k: "num" }, (c, x) => {
+    const hx = g.hoist(x, "mx");
+    const found = g.fresh("mi");
+    const near = g.fresh("md");
+    c.block.lines.push(`let ${found} = NaN, ${near} = ${g.numJs(r)};`);
+    const q = g.fresh("q");
+    g.loop(c, `for (let ${q} = 0; ${q} < ${b.len}; ${q}++)`, (inner) => {
+      const y = b.get(inner, g.num(q, inner.block));
+      if (y.k !== "obj" || y.coll.shape !== "jagged") throw new KernelError(`match: the second list's elements are ${y.k === "obj" ? "a single record" : `a ${y.k}`}, not elements of a collection`);
+      const d = g.cse(inner.block, twoBody(g, "deltaR", kinOf(g, hx), kinOf(g, y)).js, "dr");
+      const pos = position(g, y as ObjV);
+      inner.block.lines.push(`if (${d} < ${near}) { ${near} = ${d}; ${found} = ${pos.js}; }`);
+    });
+    return g.num(found, c.block);
+  });
+};
+
 /** The emitters of the functions that are not scalar snippets, by stdlib name. */
 export const EMITTERS: Readonly<Record<string, Emitter>> = {
   // kinematics
@@ -81,6 +108,7 @@ export const EMITTERS: Readonly<Record<string, Emitter>> = {
   deltaEta: twoBodyFn,
   deltaR: twoBodyFn,
   mT: twoBodyFn,
+  match,
   // reductions
   count: reduction,
   sum: reduction,

@@ -24,6 +24,8 @@ export interface GenOutput {
   when?: ExprIR;
   /** The expression is per element of this collection (`this`: the element): a list output over a jagged one, one number per event over a single one. */
   each?: string;
+  /** A list output: `expr` per element of this list (KernelOutput.per). */
+  per?: ExprIR;
 }
 
 export interface GenSpec {

@@ -76,6 +76,7 @@ export function compile(g: Gen, ir: ExprIR, cx: Cx): Val {
     }
     case "score":
       // not a branch: the executor computes the scores and hands them to the kernel with the batch
+      if (ir.per) return candidateScore(g, ir.model, ir.output, ir.per, cx);
       return g.num(`${inputColumn(g, scoreInput(ir.model, ir.output))}[i]`, g.ev);
     case "threshold":
       // the executor puts the derived number in its place before a kernel is compiled
@@ -103,6 +104,29 @@ function membership(g: Gen, ir: Extract<ExprIR, { op: "in" }>, cx: Cx): Val {
     const tests = set.map((v) => `${t} ${ir.negated ? "!==" : "==="} ${g.numJs(v)}`);
     return g.bool(ir.negated ? `(${t} === ${t} && ${tests.join(" && ")})` : `(${tests.join(" || ")})`, home);
   });
+}
+
+/**
+ * A per-candidate model's score: that of the innermost enclosing element of its list, read from
+ * the packed input column `cand:MODEL:OUTPUT` (event i's scores at n + 1 + off[i], in the list's
+ * order) at the element's position in the list. A position past the event's scores (which the
+ * scorer computed over the same list) is missing.
+ */
+function candidateScore(g: Gen, model: string, output: number, per: { decl: string; name: string }, cx: Cx): Val {
+  const list = per.decl === "collection" ? `coll:${per.name}` : `ref:define:${per.name}`;
+  const el = [...cx.els].reverse().find((e) => (e.k === "obj" || e.k === "pair" || e.k === "tuple") && e.at?.list === list);
+  if (!el || (el.k !== "obj" && el.k !== "pair" && el.k !== "tuple") || !el.at) throw new KernelError(`the score of '${model}' is per element of '${per.name}', used outside an element of it`);
+  const col = inputColumn(g, candidateInput(model, output));
+  const home = g.deeper(g.homeOf(el), g.ev);
+  const b = g.cse(g.ev, `${col}[i]`, "cand_b");
+  const e = g.cse(g.ev, `${col}[i + 1]`, "cand_e");
+  const pos = g.cse(home, el.at.pos, "cand_p");
+  return g.num(g.cse(home, `(${pos} < ${e} - ${b} ? ${col}[n + 1 + ${b} + ${pos}] : NaN)`, `cand_${model}`), home);
+}
+
+/** The key of a per-candidate model's packed score column: `cand:MODEL:OUTPUT`. */
+export function candidateInput(model: string, output: number): string {
+  return `cand:${model}:${output}`;
 }
 
 /** The key of a model score's input column: `score:MODEL:OUTPUT`, the executor's name for it too. */

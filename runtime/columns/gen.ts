@@ -68,12 +68,12 @@ function assemble(g: Gen): Generated {
   // into another (chains of thousands of defines). Those the unconditional outputs or the
   // conditions use, or that more than one group uses, go into the event loop's body; the others
   // into their group's block.
-  const top = [...always.map((o) => o.expr), ...[...groups.values()].map((grp) => grp.when)];
+  const top = [...always.flatMap((o) => (o.per ? [o.per, o.expr] : [o.expr])), ...[...groups.values()].map((grp) => grp.when)];
   const users = new Map<string, number>();
-  for (const grp of groups.values()) for (const d of declarationOrder(g, grp.members.map((o) => o.expr))) users.set(declKey(d), (users.get(declKey(d)) ?? 0) + 1);
+  for (const grp of groups.values()) for (const d of declarationOrder(g, grp.members.flatMap((o) => (o.per ? [o.per, o.expr] : [o.expr])))) users.set(declKey(d), (users.get(declKey(d)) ?? 0) + 1);
   const shared = declarationOrder(g, top);
   const sharedKeys = new Set(shared.map(declKey));
-  for (const grp of groups.values()) for (const d of declarationOrder(g, grp.members.map((o) => o.expr))) if (users.get(declKey(d))! > 1 && !sharedKeys.has(declKey(d))) shared.push(d);
+  for (const grp of groups.values()) for (const d of declarationOrder(g, grp.members.flatMap((o) => (o.per ? [o.per, o.expr] : [o.expr])))) if (users.get(declKey(d))! > 1 && !sharedKeys.has(declKey(d))) shared.push(d);
   // `shared` may now list a declaration before one it uses: order the whole set again
   for (const [decl, name] of declarationOrder(g, shared.map(([decl, name]) => refTo(decl, name)))) ref(g, decl, name);
 
@@ -84,7 +84,7 @@ function assemble(g: Gen): Generated {
     const before = new Set(g.declared.keys());
     g.declCx = inner;
     try {
-      for (const [decl, name] of declarationOrder(g, grp.members.map((o) => o.expr))) ref(g, decl, name);
+      for (const [decl, name] of declarationOrder(g, grp.members.flatMap((o) => (o.per ? [o.per, o.expr] : [o.expr])))) ref(g, decl, name);
       for (const o of grp.members) emitOutput(g, o, o.k, inner);
     } finally {
       g.declCx = g.evCx;
@@ -161,6 +161,19 @@ function emitOutput(g: Gen, o: GenOutput, k: number, cx: Cx): void {
       c.block.lines.push(`o${k}[${(el as ObjV).idx}] = ${g.number(v, `output '${o.key}'`)};`);
     });
     cx.block.lines.push(...loop.block.lines);
+    return;
+  }
+  if (o.per) {
+    // per element of a list: the expression in each element's scope, appended in the list's order
+    if (o.as !== "list") throw new KernelError(`output '${o.key}' is per element of a list, but not a list output`);
+    const list = compile(g, asRef(g, o.per), cx);
+    if (list.k !== "list") throw new KernelError(`output '${o.key}' is per element of something that is not a list`);
+    const loop = g.child(cx);
+    each(g, loop, list, (c, el) => {
+      const x = g.number(compile(g, o.expr, { block: c.block, els: [...c.els, el] }), `output '${o.key}'`);
+      c.block.lines.push(`if (o${k}.len === o${k}.v.length) __growList(o${k}); o${k}.v[o${k}.len++] = ${x};`);
+    });
+    cx.block.lines.push(...loop.block.lines, `o${k}.off[i + 1] = o${k}.len; // ${o.key}`);
     return;
   }
   const v = o.each ? perElement(g, o.each, o.expr, cx) : compile(g, asRef(g, o.expr), cx);

@@ -119,6 +119,11 @@ export interface KernelOutput {
    * condition, and is NaN (f64) or 0 (mask) for the others.
    */
   when?: ExprIR;
+  /**
+   * A list output computed per element of this list: `expr` is evaluated for each of its elements
+   * (its fields as `field` nodes, `this` the element), in the list's order. Per-candidate features.
+   */
+  per?: ExprIR;
 }
 
 /**
@@ -162,7 +167,9 @@ export interface Batch {
   columns: Map<string, Column>;
   /**
    * The input columns the kernel reads (`Kernel.inputs`: model scores, `score:MODEL:OUTPUT`), each
-   * at least n values for exactly this batch's events (value i is event entry0 + i).
+   * at least n values for exactly this batch's events (value i is event entry0 + i). A
+   * per-candidate model's scores, `cand:MODEL:OUTPUT`, are packed as list outputs are (this
+   * batch's n + 1 offsets from 0, then the values; see `unpackList`).
    */
   inputs?: ReadonlyMap<string, Float64Array>;
 }
@@ -215,7 +222,7 @@ interface ListStore {
 }
 type KernelFn = (n: number, entry0: number, cols: Column[], outs: Array<Float64Array | Uint8Array | ListStore>, ins: Float64Array[]) => void;
 
-export { scoreInput } from "./expr.js";
+export { candidateInput, scoreInput } from "./expr.js";
 
 /** A virtual column as a worker needs it: its name and, per element, a jagged branch of its collection (its offsets are the column's). */
 export interface VirtualSlot {

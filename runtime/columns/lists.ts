@@ -158,12 +158,17 @@ export function materialize(g: Gen, cx: Cx, list: ListV, hint: string, id?: stri
     len: count,
     each: (c, body) => {
       const p = g.fresh("p");
-      g.loop(c, `for (let ${p} = 0; ${p} < ${count}; ${p}++)`, (inner) => body(inner, fromSlots(g, shape, arrays.map((a) => g.cse(inner.block, `${a}[${p}]`, "s")), inner.block, false)));
+      g.loop(c, `for (let ${p} = 0; ${p} < ${count}; ${p}++)`, (inner) => body(inner, placed(fromSlots(g, shape, arrays.map((a) => g.cse(inner.block, `${a}[${p}]`, "s")), inner.block, false), iterId, p)));
     },
-    get: (_c, k) => fromSlots(g, shape, arrays.map((a) => `${a}[${k.js}]`), g.deeper(k.home, home), false),
+    get: (_c, k) => placed(fromSlots(g, shape, arrays.map((a) => `${a}[${k.js}]`), g.deeper(k.home, home), false), iterId, k.js),
     home,
   };
   return { k: "list", id: iterId, shape, iter, map: null, arrays, keyArr, count };
+}
+
+/** An element with its position in the list it was read from (values.ts `At`), for per-candidate scores. */
+export function placed(v: Val, list: string, pos: string): Val {
+  return v.k === "obj" || v.k === "pair" || v.k === "tuple" ? { ...v, at: { list, pos } } : v;
 }
 
 export function slotsOf(g: Gen, v: Val): string[] {

@@ -87,6 +87,11 @@ function reduceRule(fn: string, list: ListV): { init: string; step: string; fini
   return finish === undefined ? { init, step, boolElements, boolResult } : { init, step, finish, boolElements, boolResult };
 }
 
+function readsCandidateScore(e: ExprIR): boolean {
+  if (e.op === "score" && e.per) return true;
+  return "args" in e && (e.args as ExprIR[]).some(readsCandidateScore);
+}
+
 /**
  * count(collection where cond) for every element of the batch in one flat pass, before the event
  * loop: a running count over the elements, which each event reads as a difference at its
@@ -98,6 +103,8 @@ function reduceRule(fn: string, list: ListV): { init: string; step: string; fini
  */
 export function flatCount(g: Gen, src: ListV, cond: ExprIR): NumV | undefined {
   if (src.map !== null || !src.iter.key.startsWith("coll:") || src.shape.k !== "obj") return undefined;
+  // a per-candidate score is read at the element's position in its event: not in a flat pass
+  if (readsCandidateScore(cond)) return undefined;
   const coll = src.shape.coll;
   const key = `count:${coll.name}:${JSON.stringify(cond)}`;
   bounds(g, coll);

@@ -87,10 +87,16 @@ export interface Cx {
 
 export interface NumV { k: "num"; js: string; home: Block }
 export interface BoolV { k: "bool"; js: string; home: Block }
-export interface ObjV { k: "obj"; coll: CollectionIR; idx: string; missing: boolean; home: Block }
+/**
+ * Where an element came from, when it was reached by iterating (or indexing) a stored list or a
+ * collection: that list's iteration key and the element's position in it, a JavaScript expression.
+ * A per-candidate model's score (ExprIR `score` with `per`) is read at this position.
+ */
+export interface At { list: string; pos: string }
+export interface ObjV { k: "obj"; coll: CollectionIR; idx: string; missing: boolean; home: Block; at?: At }
 export interface P4V { k: "p4"; kin: Kin }
-export interface PairV { k: "pair"; a: Val; b: Val }
-export interface TupleV { k: "tuple"; items: Val[] }
+export interface PairV { k: "pair"; a: Val; b: Val; at?: At }
+export interface TupleV { k: "tuple"; items: Val[]; at?: At }
 export interface ListV {
   k: "list";
   /** identity of the list's content (for iterations built on it) */

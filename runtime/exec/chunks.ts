@@ -153,7 +153,8 @@ export class WorkerRunner implements ChunkRunner {
     // Input columns are copied to exactly the chunk's values and the copies transferred: the
     // caller's arrays are often views of a whole sample's column, whose structured clone would
     // copy all of it, and whose transfer would take it from the caller.
-    const sent = kernel.inputs.map((key) => [key, inputs!.get(key)!.slice(0, plan.n)] as const);
+    // (a per-candidate model's packed scores, `cand:`, are this chunk's already: all of them go)
+    const sent = kernel.inputs.map((key) => [key, key.startsWith("cand:") ? inputs!.get(key)!.slice() : inputs!.get(key)!.slice(0, plan.n)] as const);
     if (sent.length) req.inputs = Object.fromEntries(sent);
     known.add(kid);
     const transfer = [...new Set([...(into ? into.values() : []), ...sent.map(([, a]) => a)].map((a) => a.buffer as ArrayBuffer))];

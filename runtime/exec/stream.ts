@@ -112,7 +112,7 @@ export async function streamSample(
       cached.clear();
       missing = outputs;
     }
-    const kernel: Kernel = compileKernel({ outputs: missing.map(({ key, expr, as, when }) => ({ key, expr, as, when })), defines: decls.defines, regions: decls.regions, collections: decls.collections ?? plan.collections, virtual: decls.virtual, stream: randomStream(read.sample) });
+    const kernel: Kernel = compileKernel({ outputs: missing.map(({ key, expr, as, when, per }) => ({ key, expr, as, when, ...(per ? { per } : {}) })), defines: decls.defines, regions: decls.regions, collections: decls.collections ?? plan.collections, virtual: decls.virtual, stream: randomStream(read.sample) });
     const threads = Math.max(1, opts.threads ?? defaultThreads());
     const runner = chunkRunner(threads);
     const writers = new Map<string, CacheWriter>();
@@ -376,7 +376,28 @@ function inputsFor(keys: readonly string[], columns: ReadonlyMap<string, Float64
   const out = new Map<string, Float64Array>();
   for (const k of keys) {
     const c = columns?.get(k);
-    if (c) out.set(k, c.subarray(start, stop));
+    if (!c) continue;
+    out.set(k, k.startsWith("cand:") ? candidateChunk(c, columns!.get(candidateValuesKey(k)), start, stop) : c.subarray(start, stop));
   }
+  return out;
+}
+
+/**
+ * Where a per-candidate model's scores of a whole sample keep their values: `cand:MODEL:K` holds
+ * the sample's entries + 1 offsets, this key the values (runners/imported.ts).
+ */
+export function candidateValuesKey(key: string): string {
+  return `candv:${key.slice("cand:".length)}`;
+}
+
+/** Entries [start, stop) of a sample's per-candidate scores, packed as a kernel's list input (offsets from 0, then values). */
+function candidateChunk(offsets: Float64Array, values: Float64Array | undefined, start: number, stop: number): Float64Array {
+  if (!values) throw new Error(`internal: per-candidate scores without their values`);
+  const n = stop - start;
+  const b = offsets[start];
+  const count = offsets[stop] - b;
+  const out = new Float64Array(n + 1 + count);
+  for (let q = 0; q <= n; q++) out[q] = offsets[start + q] - b;
+  out.set(values.subarray(b, b + count), n + 1);
   return out;
 }

@@ -77,7 +77,9 @@ export function gatherRows(rows: SampleRows[], s: Settings, problems: Problems):
       for (let f = 0; f < nf; f++) t.features[f][o] = c.features[f][i];
       for (let a = 0; a < na; a++) t.axes[a][o] = c.reweightAxes[a][i];
       if (t.test) t.test[o] = c.test![i] ? 1 : 0;
-      if (j > 0 && t.entry[o] === t.entry[o - 1]) problems.add("HEP6018", { detail: `sample '${name}': entry ${t.entry[o]} was given twice` });
+      // (a per-candidate training's rows share their event's entry, one per candidate)
+      const same = j > 0 && t.entry[o] === t.entry[o - 1] && (!c.candidate || !refs[j - 1][0].candidate || c.candidate[i] === refs[j - 1][0].candidate![refs[j - 1][1]]);
+      if (same) problems.add("HEP6018", { detail: `sample '${name}': entry ${t.entry[o]} was given twice` });
     }
     at += refs.length;
   });

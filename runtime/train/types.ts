@@ -29,6 +29,11 @@ export interface SampleRows {
   reweightAxes: Float64Array[];
   /** Rows in the held-out test part (a `test` expression), or null when the fraction is drawn. */
   test: Uint8Array | null;
+  /**
+   * Rows of a model trained per candidate: each row's position among its event's candidates (an
+   * event gives several rows, with its entry, weight, fold and test flag). Absent: a row per event.
+   */
+  candidate?: Float64Array;
 }
 
 /**

@@ -14,6 +14,7 @@ import { classOrder } from "../../../plan/classes.js";
 import { BOOL, INT } from "../../core/types.js";
 import type { CheckContext } from "../context.js";
 import type { ExprChecker } from "../expr.js";
+import { isCandidateTrain } from "./candidates.js";
 
 /** A `classes` block in effect for a sample: its own, or the train block's. */
 export interface Labels {
@@ -34,7 +35,8 @@ export function resolveClasses(ctx: CheckContext): void {
   let train: { body: ClassesProp; file: string } | undefined;
   for (const { decl, file } of ctx.declsOf("Train")) {
     const c = classesOf(decl.props);
-    if (!c) continue;
+    // a per-candidate model's classes are its candidates' (rules/candidates.ts), not the samples'
+    if (!c || isCandidateTrain(ctx, decl)) continue;
     if (train && names(train.body).join(",") !== names(c).join(",")) {
       ctx.report("HEP4070", file, c.key.span, { what: `train blocks give different classes (${names(c).join(", ")} here, ${names(train.body).join(", ")} in another): a model's classes are the analysis's` });
       continue;
@@ -95,7 +97,7 @@ export function checkClassExprs(ctx: CheckContext, exprs: ExprChecker): void {
   }
   for (const { decl, file } of ctx.declsOf("Train")) {
     const c = classesOf(decl.props);
-    if (c) blocks.set(c, file);
+    if (c && !isCandidateTrain(ctx, decl)) blocks.set(c, file);
   }
   for (const [c, file] of blocks) {
     const seen = new Set<string>();

@@ -9,10 +9,14 @@ import { propertiesOnce } from "./samples.js";
 import type * as A from "../../../grammar/ast.js";
 import { workingPointsOf } from "./working-points.js";
 import { lineOf } from "../expr.js";
+import { candidateListOfModel } from "./candidates.js";
 
 export function checkEvaluate(ctx: CheckContext, exprs: ExprChecker): void {
   for (const { decl, file } of ctx.declsOf("Evaluate")) {
-    for (const m of decl.models) expectSymbol(ctx, file, m, "model");
+    for (const m of decl.models) {
+      expectSymbol(ctx, file, m, "model");
+      if (candidateListOfModel(ctx, m.name) !== undefined) ctx.report("HEP4144", file, m.span, { model: m.name, what: "an evaluation" });
+    }
     propertiesOnce(ctx, file, "evaluate", decl.props);
     for (const p of decl.props) {
       switch (p.prop) {

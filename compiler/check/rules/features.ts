@@ -5,6 +5,7 @@ import { printExpr } from "../../syntax/print.js";
 import type { CheckContext } from "../context.js";
 import type { ExprChecker } from "../expr.js";
 import { literalValue } from "./bins.js";
+import { isCandidateFeatures } from "./candidates.js";
 
 /** A feature's name: its alias, else its expression as written canonically. */
 export function featureName(f: A.FeatureItem): string {
@@ -14,9 +15,14 @@ export function featureName(f: A.FeatureItem): string {
 export function checkFeatures(ctx: CheckContext, exprs: ExprChecker): void {
   for (const { decl, file } of ctx.declsOf("Features")) {
     const names = new Map<string, A.FeatureItem>();
-    const element = decl.sequence ? checkSequence(ctx, exprs, file, decl, decl.sequence) : undefined;
+    const perCandidate = isCandidateFeatures(decl);
+    const element = perCandidate ? checkCandidateList(ctx, exprs, file, decl) : decl.sequence ? checkSequence(ctx, exprs, file, decl, decl.sequence) : undefined;
     for (const f of decl.items) {
-      if (decl.sequence) {
+      if (perCandidate) {
+        // a candidate's features: bare names are its fields, as inside `where`
+        const t = exprs.check(f.expr, { file, owner: decl.name.name, elements: [element ?? { kind: "error" }] });
+        if (!isError(t) && (t.kind !== "scalar" || t.scalar === "bool")) ctx.report("HEP4141", file, f.expr.span, { expr: printExpr(f.expr), features: decl.name.name, actual: describe(t) });
+      } else if (decl.sequence) {
         // a sequence's features are per element: bare names are the element's fields
         const t = exprs.check(f.expr, { file, owner: decl.name.name, elements: [element ?? { kind: "error" }] });
         if (!isError(t) && (t.kind !== "scalar" || t.scalar === "bool")) ctx.report("HEP4104", file, f.expr.span, { expr: printExpr(f.expr), features: decl.name.name, actual: describe(t) });
@@ -45,6 +51,26 @@ export function checkFeatures(ctx: CheckContext, exprs: ExprChecker): void {
       }
     }
   }
+}
+
+/**
+ * A per-candidate list's `per`: the name of a define or object (or a collection of the file) whose
+ * value is a list of records, so that its elements can be found again where the scores are used.
+ * Returns the element type (undefined after reporting).
+ */
+function checkCandidateList(ctx: CheckContext, exprs: ExprChecker, file: string, decl: A.FeaturesDecl): Type | undefined {
+  const features = decl.name.name;
+  const list = decl.sequence!.collection;
+  const t = exprs.check(list, { file, owner: features, elements: [] });
+  if (isError(t)) return undefined;
+  const sym = list.kind === "Name" ? ctx.symbol(list.name) : undefined;
+  const named = list.kind === "Name" && (sym ? sym.kind === "define" || sym.kind === "object" : ctx.env?.collections.get(list.name)?.shape === "jagged");
+  const records = t.kind === "list" && t.element.kind === "record";
+  if (!named || !records) {
+    ctx.report("HEP4140", file, list.span, { features, list: printExpr(list), actual: !records ? describe(t) : "an expression, not the name of a declaration" });
+    return undefined;
+  }
+  return (t as { kind: "list"; element: Type }).element;
 }
 
 /**

@@ -10,6 +10,7 @@ import type { ExprChecker } from "../expr.js";
 import type { CompilerHost } from "../../host.js";
 import { checkOnnxFile, onnxPath } from "./onnx-file.js";
 import { bindOnnx, type OnnxInputGroup, type OnnxSignature } from "../../../plan/onnx.js";
+import { candidateListOf, isCandidateFeatures } from "./candidates.js";
 
 export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: CompilerHost): void {
   for (const { decl, file } of ctx.declsOf("Model")) {
@@ -38,7 +39,7 @@ export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: Compile
           ctx.resolutions.set(arg, { kind: "symbol", symbol: sym });
           dep(ctx, decl.name.name, sym.name);
           if (sym.kind !== "features") ctx.report("HEP2012", file, arg.span, { name: arg.name, actual: sym.kind, expected: "features list" });
-          else if ((sym.decl as A.FeaturesDecl).sequence) ctx.report("HEP4103", file, arg.span, { features: arg.name, what: `a ${kind.name} model` });
+          else if ((sym.decl as A.FeaturesDecl).sequence && !isCandidateFeatures(sym.decl as A.FeaturesDecl)) ctx.report("HEP4103", file, arg.span, { features: arg.name, what: `a ${kind.name} model` });
         }
       }
     } else if (kind.argument === "expression") {
@@ -76,6 +77,7 @@ export function checkModels(ctx: CheckContext, exprs: ExprChecker, host: Compile
       }
     }
     if (kind.name === "onnx" && !decl.options.some((o) => o.key.name === "inputs")) ctx.report("HEP4017", file, decl.name.span, { model: decl.name.name });
+    if (kind.name === "onnx") checkCandidateInputs(ctx, file, decl);
     if (kind.name === "score") checkScoreClasses(ctx, file, decl);
     if (signature) checkOnnxSignature(ctx, file, decl, signature);
   }
@@ -135,9 +137,33 @@ function checkOnnxSignature(ctx: CheckContext, file: string, decl: A.ModelDecl, 
   }
 }
 
+/**
+ * An onnx model fed per-candidate features has one row per candidate: every item of its inputs is
+ * then per-candidate features over one and the same list.
+ */
+function checkCandidateInputs(ctx: CheckContext, file: string, decl: A.ModelDecl): void {
+  const inputs = decl.options.find((o) => o.key.name === "inputs")?.value;
+  if (inputs?.kind !== "List") return;
+  const features = inputs.items.map((i) => {
+    const d = i.kind === "Name" ? ctx.symbol(i.name)?.decl : undefined;
+    return d?.kind === "Features" ? d : undefined;
+  });
+  const first = features.findIndex((f) => f && isCandidateFeatures(f));
+  if (first < 0) return;
+  const list = candidateListOf(features[first]!);
+  const model = decl.name.name;
+  inputs.items.forEach((item, k) => {
+    const f = features[k];
+    if (f && isCandidateFeatures(f)) {
+      const other = candidateListOf(f);
+      if (list && other && other !== list) ctx.report("HEP4143", file, item.span, { model, reason: `its inputs run over different lists of candidates ('${list}' and '${other}'): one row per candidate needs one list` });
+    } else ctx.report("HEP4143", file, item.span, { model, reason: `'${item.kind === "Name" ? item.name : "this input"}' is ${!f ? "a per-event value" : f.sequence ? "a sequence" : "a per-event features list"}, but the model scores each candidate of '${list ?? "its list"}': feed it per-candidate features only` });
+  });
+}
+
 /** A features list as an `inputs` item: its values, a sequence's with its shape (an unchecked length counts as 1). */
 export function onnxGroup(label: string, d: A.FeaturesDecl): OnnxInputGroup {
-  if (!d.sequence) return { label, width: d.items.length };
+  if (!d.sequence || isCandidateFeatures(d)) return { label, width: d.items.length };
   const q = d.sequence.length;
   const length = q && q.isInt && q.value > 0 ? q.value : 1;
   return { label, width: d.items.length * length, sequence: { features: d.items.length, length } };

@@ -9,6 +9,7 @@ import { BOOL, FLOAT, typeToString } from "../../core/types.js";
 import { printExpr } from "../../syntax/print.js";
 import type { CheckContext } from "../context.js";
 import type { ExprChecker } from "../expr.js";
+import { isCandidateTrain } from "./candidates.js";
 import { checkBins } from "./bins.js";
 import { propertiesOnce } from "./samples.js";
 import type { SymbolInfo } from "../symbols.js";
@@ -97,7 +98,8 @@ export function checkTrain(ctx: CheckContext, exprs: ExprChecker): void {
       }
     }
     const classes = new Set(ctx.classOrder);
-    if (ctx.samples.length > 0 && classes.size < 2) {
+    // a per-candidate block has its candidates' classes (rules/candidates.ts checks them)
+    if (ctx.samples.length > 0 && classes.size < 2 && !isCandidateTrain(ctx, decl)) {
       ctx.report("HEP4013", file, decl.span.start === decl.span.end ? decl.span : { start: decl.span.start, end: decl.span.start + 5 }, { found: classes.size === 0 ? "no sample declares a class" : `every sample has class '${[...classes][0]}'` });
     }
   }

@@ -15,6 +15,8 @@ import { IMPORTED_MODEL_RUNTIMES, modelErrorOf } from "../../models/index.js";
 import type { OnnxScorer } from "../../models/onnx/index.js";
 import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
+import { candidateInput, unpackList } from "../../columns/index.js";
+import { candidateValuesKey } from "../stream.js";
 import { perRun, type RunState, type SampleScope, type SampleTask } from "./types.js";
 
 const scorers = perRun<{ scorer?: OnnxScorer; opening?: Promise<OnnxScorer> }>();
@@ -53,10 +55,68 @@ export async function releaseImported(p: PredictNode, run: RunState): Promise<vo
   await s?.close();
 }
 
+/**
+ * A per-candidate model's task: each feature is a list output over the model's list (one value per
+ * candidate, in the list's order), the model is run on one row per candidate, and the scores go
+ * on, packed as a kernel's list input (`cand:MODEL:K`: this chunk's offsets, then the values), to
+ * this chunk's later links; kept whole for later passes as `cand:` offsets (the sample's entries
+ * + 1) and `candv:` values (stream.ts packs each chunk's part).
+ */
+function candidateTask(p: PredictNode, scope: SampleScope, run: RunState, scorer: OnnxScorer): SampleTask<null> {
+  const over = p.onnx!.candidates!.over;
+  const outputs = p.onnx!.inputs.map((e, k) => ({ key: `onnx:${p.model}:${k}:cand`, expr: e, as: "list" as const, per: over, cacheKey: hashOf({ v: scope.keyOf(e), per: scope.keyOf(over), as: "list" }) }));
+  const keep = run.scoresRead.has(p.model);
+  const offsets = keep ? new GrowableF64() : null;
+  const values = keep ? Array.from({ length: scorer.outputs }, () => new GrowableF64()) : null;
+  offsets?.push(0);
+  let end = 0; // candidates kept so far
+  return {
+    outputs,
+    regions: [],
+    async chunk(ev) {
+      const n = ev.n;
+      const lists = outputs.map((o) => unpackList(ev.columns.get(o.key) as Float64Array, n));
+      const rows = lists.length ? lists[0].values.length : 0;
+      let scores: Float64Array[];
+      try {
+        scores = rows ? await scorer.score(lists.map((l) => l.values), rows) : Array.from({ length: scorer.outputs }, () => new Float64Array(0));
+      } catch (e) {
+        const known = modelErrorOf(e);
+        if (known) throw new RunError(known.code, known.args, p.origin, p.id);
+        throw e;
+      }
+      const off = lists.length ? lists[0].offsets : new Float64Array(n + 1);
+      scores.forEach((s, k) => {
+        const packed = new Float64Array(n + 1 + rows);
+        packed.set(off, 0);
+        packed.set(s, n + 1);
+        ev.columns.set(candidateInput(p.model, k), packed);
+        values?.[k].append(s, rows);
+      });
+      if (offsets) {
+        for (let i = 1; i <= n; i++) offsets.push(end + off[i]);
+        end += off[n];
+      }
+    },
+    finish() {
+      if (offsets && values) {
+        const kept = run.scoreColumns.get(scope.read.sample) ?? new Map<string, Float64Array>();
+        values.forEach((v, k) => {
+          kept.set(candidateInput(p.model, k), offsets.values());
+          kept.set(candidateValuesKey(candidateInput(p.model, k)), v.values());
+        });
+        run.scoreColumns.set(scope.read.sample, kept);
+      }
+      return null;
+    },
+  };
+}
+
 /** A predict node's task for an imported model: its inputs computed by the kernel, then inferred per chunk. */
 export function importedTask(p: PredictNode, scope: SampleScope, run: RunState, keys: { score: (k: number) => string; inSample: (k: number) => string; trained: string }): SampleTask<null> {
   const scorer = scorers(run, p.id, () => ({})).scorer;
   if (!scorer) throw new Error(`onnx model '${p.model}' was not opened before its pass`);
+  if (p.onnx!.candidates) return candidateTask(p, scope, run, scorer);
   const col = (k: number, expr: ExprIR) => ({ key: `onnx:${p.model}:${k}:all`, expr, as: "f64" as const, cacheKey: hashOf({ v: scope.keyOf(expr), as: "f64" }) });
   const outputs = p.onnx!.inputs.map((e, k) => col(k, e));
   const kept = run.scoresRead.has(p.model) ? Array.from({ length: scorer.outputs }, () => new GrowableF64()) : null;

@@ -16,6 +16,7 @@ import { classAt, labelColumn, labelOutputs, labelsOf, partName } from "./labels
 import { classOf, scaleOf, testOf, trainColumns } from "./train.js";
 import { perRun, SELECTED, type Runner, type RunState, type SampleScope, type SampleTask } from "./types.js";
 import { scoreOfDiscriminant } from "../../models/score/index.js";
+import { candidateScoreTask } from "./candidates.js";
 
 /** The column key of a model's k-th score, for links later in the chain. */
 export const scoreColumn = (model: string, k: number) => `score:${model}:${k}`;
@@ -41,6 +42,8 @@ export const predictRunner: Runner<PredictNode, null> = {
     const trained = run.results.get(t.id) as TrainedModel;
     const loaded = loadedFolds(run, t.id, () => loadModel(trained));
     const scale = scaleOf(t, run);
+    // a model trained per candidate scores each candidate (runners/candidates.ts)
+    if (scale.per) return candidateScoreTask(p, t, scale, scope, run, loaded, labelsOf(t, scope.read.sample), testOf(t));
     const inClass = classOf(t, scope.read.sample) !== undefined;
     const region = t.region ?? SELECTED;
     // every event is scored: no condition on these columns

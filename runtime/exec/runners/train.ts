@@ -20,6 +20,7 @@ import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
 import { classAt, labelColumn, labelOutputs, labelsOf, partName, preparedSpec } from "./labels.js";
 import { perRun, SELECTED, type Runner, type RunState, type SampleScope } from "./types.js";
+import { candidateTrainTask } from "./candidates.js";
 
 /** The class a sample belongs to in a train block, if any. */
 export function classOf(t: TrainNode, sample: string): string | undefined {
@@ -72,6 +73,13 @@ export const trainRunner: Runner<TrainNode, SampleRows[]> = {
     const labels = labelsOf(t, scope.read.sample);
     if (!gathers(run, t.id, () => needsRows(t, run))) return null;
     const scale = scaleOf(t, run);
+    if (scale.per && labels) {
+      // one row per candidate (runners/candidates.ts), normalised and split by class as events' rows are
+      return candidateTrainTask(t, scale, scope, labels, testExprOf(t), (rows, klass, norm) => {
+        if (norm !== 1) for (let i = 0; i < rows.weight.length; i++) rows.weight[i] *= norm;
+        return splitByClass(rows, klass, labels.map((l) => l.class));
+      });
+    }
     const region = t.region ?? SELECTED;
     const when = scope.condition(t.region ? [t.region] : []);
     const col = (key: string, expr: ExprIR, as: "f64" | "mask") => ({
@@ -179,6 +187,7 @@ function splitByClass(rows: SampleRows, klass: Float64Array, names: string[]): S
       features: rows.features.map(take),
       reweightAxes: rows.reweightAxes.map(take),
       test: rows.test ? take(rows.test) : null,
+      ...(rows.candidate ? { candidate: take(rows.candidate) } : {}),
     };
   });
 }
