@@ -11,9 +11,10 @@
  * cumulative curve from one sort (rankedCurve), ROC arrays and AUC, a working point (ε_s = 0.7)
  * and the signal and background efficiencies at it in 20 pT bins with Clopper–Pearson intervals.
  *
- * Also, on the same events, the general path (what full-precision float64 scores take: the LSD
- * ranking of the float64 bits, then the curve from reads in ranked order), checked to agree
- * exactly; and rankedCurve on scores with all 52 mantissa bits used (which takes that path).
+ * Also, on the same events, the general path (the LSD ranking of the float64 bits, then the
+ * curve from reads in ranked order: what 2^30 events or more take, and the design before
+ * ranked-curve.ts), checked to agree exactly; and rankedCurve on scores with all 52 mantissa bits
+ * used (two-word keys).
  *
  * References in the same run:
  *  - reading: the same four columns (score, weight, label, pt; float32/int32 branches, ZLIB
@@ -113,7 +114,7 @@ async function main() {
     throw new Error(`the general path disagrees: AUC ${lastGeneral.auc} vs ${last.auc}, ${lastGeneral.points} vs ${last.points} points`);
   }
 
-  // full-precision scores: their varying bits do not fit a 32-bit key, so the general path
+  // full-precision scores: keys of two words
   const full = Float64Array.from(ev.score, (x, i) => x + ((i * 2654435761) % 1000003) * 1e-15);
   const fullIsS = (i: number) => ev.label[i] === 0;
   rankedCurve(full, ev.weight, fullIsS);

@@ -4,23 +4,22 @@
  * A float64 orders like its sign and magnitude bits. Bits that every score shares carry no order:
  * scores that were float32 (what models and ROOT branches write) have 29 zero low bits, and scores
  * in (0, 1) share the sign and the exponent's top bits. One pass over the bits finds the window of
- * magnitude bits that vary; when that window (plus one bit when the sign varies) fits 32 bits,
- * every score maps to an unsigned 32-bit key, ascending keys being descending scores, and the map
- * is undone exactly from the key (the shared bits are kept aside). A radix sort then moves 4 bytes
- * of key per event in as few passes as the varying bits need, instead of 8 bytes over all 64.
+ * magnitude bits that vary; every score maps to an unsigned key of that many bits (plus one when
+ * the sign varies), ascending keys being descending scores, and the map is undone exactly from
+ * the key (the shared bits are kept aside). A key has at most 64 bits, held as two 32-bit words;
+ * float32-valued scores in (0, 1) need ~26, so a radix sort moves one word per event in as few
+ * passes as the varying bits need, instead of two words over all 64 bits.
  *
- * -0 and +0 get the same key (they are equal scores); `decode` gives +0 for it, so a caller that
- * must report the score as written reads it from the event instead (`zeroKey`).
+ * -0 and +0 get the same key (they are equal scores); `decodeKey` gives +0 for it, so a caller
+ * that must report the score as written reads it from the event instead (`zeroHi`, `zeroLo`).
  */
 
 export interface KeyCodec {
-  /** Number of key bits (0: every score is equal). At most 32 when `fits`. */
+  /** Number of key bits (0: every score is equal), at most 64. */
   bits: number;
-  /** false: the varying bits do not fit a 32-bit key (full-precision float64 scores, mostly). */
-  fits: boolean;
-  /** The lowest varying magnitude bit (0–62) and the mask of the window's bits. */
+  /** The lowest varying magnitude bit (0–62) and the number of varying magnitude bits. */
   shift: number;
-  mask: number;
+  width: number;
   /** 1 when positive and negative scores both occur (the key's top bit is then the sign). */
   signVaries: number;
   /** The sign of every score when it does not vary. */
@@ -28,8 +27,9 @@ export interface KeyCodec {
   /** The bits every score shares, sign and window cleared (high word, low word). */
   baseHi: number;
   baseLo: number;
-  /** The key of ±0 when a magnitude of zero is representable in the window, else -1. */
-  zeroKey: number;
+  /** The key of ±0 when a magnitude of zero is representable in the window, else -1 and -1. */
+  zeroHi: number;
+  zeroLo: number;
 }
 
 /** The codec of these scores (finite; NaN has no place in an order). */
@@ -59,53 +59,66 @@ export function keyCodec(score: Float64Array): KeyCodec {
   if (mh !== 0) top = 63 - Math.clz32(mh);
   else if (ml !== 0) top = 31 - Math.clz32(ml);
   const width = top - shift + 1; // 0 when every magnitude is equal
-  const bitsNeeded = width + signVaries;
-  const fits = bitsNeeded <= 32;
-  const mask = width >= 32 ? -1 : width === 0 ? 0 : (2 ** width - 1) | 0;
   // the shared bits: the first score's, window and sign cleared
-  let baseHi = (h0 & 0x7fffffff) >>> 0, baseLo = l0 >>> 0;
-  if (width > 0 && fits) {
-    const [wh, wl] = place(mask >>> 0, shift);
-    baseHi = (baseHi & ~wh) >>> 0;
-    baseLo = (baseLo & ~wl) >>> 0;
-  }
-  const codec: KeyCodec = { bits: bitsNeeded, fits, shift, mask, signVaries, sign: h0 >>> 31, baseHi, baseLo, zeroKey: -1 };
+  const [wh, wl] = place(...maskWords(width), shift);
+  const codec: KeyCodec = {
+    bits: width + signVaries, shift, width, signVaries, sign: h0 >>> 31,
+    baseHi: (h0 & 0x7fffffff & ~wh) >>> 0, baseLo: (l0 & ~wl) >>> 0, zeroHi: -1, zeroLo: -1,
+  };
   // zero has magnitude bits all clear: representable when the shared bits are clear too
-  if (fits && baseHi === 0 && baseLo === 0) codec.zeroKey = keyOf(codec, 0, 0);
+  if (codec.baseHi === 0 && codec.baseLo === 0) [codec.zeroHi, codec.zeroLo] = keyOf(codec, 0, 0);
   return codec;
 }
 
-/** A magnitude of the window (bits above `shift`) placed back at its bits: [high word, low word]. */
-function place(mag: number, shift: number): [number, number] {
-  if (shift >= 32) return [(mag << (shift - 32)) >>> 0, 0];
-  if (shift === 0) return [0, mag >>> 0];
-  return [(mag >>> (32 - shift)) >>> 0, (mag << shift) >>> 0];
+/** All ones in the low `width` bits of a 64-bit number: [high word, low word]. */
+export function maskWords(width: number): [number, number] {
+  if (width <= 0) return [0, 0];
+  if (width < 32) return [0, 2 ** width - 1];
+  return [2 ** (width - 32) - 1, 0xffffffff];
+}
+
+/** A window's magnitude [high word, low word] placed back at its bits (from `shift` up). */
+function place(mh: number, ml: number, shift: number): [number, number] {
+  if (shift >= 32) return [(ml << (shift - 32)) >>> 0, 0];
+  if (shift === 0) return [mh >>> 0, ml >>> 0];
+  return [((mh << shift) | (ml >>> (32 - shift))) >>> 0, (ml << shift) >>> 0];
 }
 
 /**
- * The key of a score's bits (high word, low word), for a codec that fits. The hot loops inline
- * this very expression rather than calling it (see ranked-curve.ts); this is the reference.
+ * The key [high word, low word] of a score's bits (high word, low word). The hot loops of
+ * ranked-curve.ts inline this very arithmetic rather than calling it; this is the reference.
  */
-export function keyOf(c: KeyCodec, h: number, l: number): number {
+export function keyOf(c: KeyCodec, h: number, l: number): [number, number] {
   if ((h & 0x7fffffff) === 0 && l === 0) h = 0;
   const s = c.shift;
-  const mag = (s >= 32 ? (h & 0x7fffffff) >>> (s - 32) : (l >>> s) | ((h << (31 - s)) << 1)) & c.mask;
-  if (h >>> 31) return c.signVaries ? (mag >>> 0) + 2 ** (c.bits - 1) : mag >>> 0;
-  return (~mag & c.mask) >>> 0;
+  const [maskHi, maskLo] = maskWords(c.width);
+  // the window's bits, shifted down: magnitude >> s, masked
+  let mh: number, ml: number;
+  if (s >= 32) [mh, ml] = [0, ((h & 0x7fffffff) >>> (s - 32)) & maskLo];
+  else [mh, ml] = [((h & 0x7fffffff) >>> s) & maskHi, ((l >>> s) | ((h << (31 - s)) << 1)) & maskLo];
+  if (h >>> 31) {
+    // negative: a larger magnitude is a lower score, a larger key; above every positive key
+    if (!c.signVaries) return [mh >>> 0, ml >>> 0];
+    return c.width >= 32 ? [(mh >>> 0) + 2 ** (c.width - 32), ml >>> 0] : [0, (ml >>> 0) + 2 ** c.width];
+  }
+  return [(~mh & maskHi) >>> 0, (~ml & maskLo) >>> 0];
 }
 
 /** The score of a key (the inverse of keyOf; +0 for the key of ±0). */
-export function decodeKey(c: KeyCodec, key: number, out: Float64Array, outBits: Uint32Array): number {
-  let neg: number, mag: number;
-  if (c.signVaries) {
-    const half = 2 ** (c.bits - 1);
-    neg = key >= half ? 1 : 0;
-    mag = neg ? key - half : (~key & c.mask) >>> 0;
+export function decodeKey(c: KeyCodec, kh: number, kl: number, out: Float64Array, outBits: Uint32Array): number {
+  const [maskHi, maskLo] = maskWords(c.width);
+  let neg: number, mh: number, ml: number;
+  if (c.signVaries && (c.width >= 32 ? kh >= 2 ** (c.width - 32) : kl >= 2 ** c.width)) {
+    neg = 1;
+    [mh, ml] = c.width >= 32 ? [kh - 2 ** (c.width - 32), kl] : [0, kl - 2 ** c.width];
+  } else if (c.signVaries || !c.sign) {
+    neg = 0;
+    [mh, ml] = [(~kh & maskHi) >>> 0, (~kl & maskLo) >>> 0];
   } else {
-    neg = c.sign;
-    mag = neg ? key : (~key & c.mask) >>> 0;
+    neg = 1;
+    [mh, ml] = [kh, kl];
   }
-  const [wh, wl] = place(mag, c.shift);
+  const [wh, wl] = place(mh, ml, c.shift);
   outBits[1] = (c.baseHi | wh | (neg << 31)) >>> 0;
   outBits[0] = (c.baseLo | wl) >>> 0;
   return out[0];

@@ -3,12 +3,13 @@
  * on. Deterministic, linear-time radix sorts of order-preserving unsigned keys of the scores (no
  * comparator closure); ties stay in increasing index, as in a stable sort.
  *
- * Two paths. Mostly ranked-curve.ts: keys of only the scores' varying bits (32 at most; scores
- * that were float32 need ~26), one scatter into cache-sized buckets, each sorted in cache; it can
+ * Mostly ranked-curve.ts: keys of only the scores' varying bits (float32-valued scores need ~26,
+ * full-precision ones ~54), one scatter into cache-sized buckets, each sorted in cache; it can
  * carry weights and classes along and give the binary curve in the same sort (`rankedCurve`).
- * Otherwise (full-precision float64 scores, whose varying bits do not fit 32, or 2^30 events or
- * more) the general LSD sort below: four 16-bit digits of the float64 bit pattern carrying the
- * event indices, skipping digits where every key agrees, and the curve from ranked reads.
+ * For 2^30 events or more, the general LSD sort below: four 16-bit digits of the float64 bit
+ * pattern carrying the event indices, skipping digits where every key agrees, and the curve from
+ * reads in ranked order (curve.ts). It is also the reference the tests and the bench check the
+ * fast path against.
  *
  * Subsets (a fold, a bin, a class pair) never sort again: `restrict` keeps the ranked order of
  * the events a mask selects, a stable filter.
