@@ -30,10 +30,19 @@ export interface KeyCodec {
   /** The key of ±0 when a magnitude of zero is representable in the window, else -1 and -1. */
   zeroHi: number;
   zeroLo: number;
+  /** The first score's bits (±0 as +0) and the bits where some score differs from them. */
+  h0: number;
+  l0: number;
+  dh: number;
+  dl: number;
 }
 
-/** The codec of these scores (finite; NaN has no place in an order). */
-export function keyCodec(score: Float64Array): KeyCodec {
+/**
+ * The codec of these scores (finite; NaN has no place in an order), from every `step`-th score: a
+ * caller that samples checks the bits of all the scores against the sample's (`sameBits`) in a
+ * pass it makes anyway, and asks again with step 1 when they differ.
+ */
+export function keyCodec(score: Float64Array, step = 1): KeyCodec {
   const n = score.length;
   const bits = new Uint32Array(score.buffer, score.byteOffset, 2 * n);
   let h0 = 0, l0 = 0, dh = 0, dl = 0;
@@ -44,13 +53,22 @@ export function keyCodec(score: Float64Array): KeyCodec {
   }
   // the bits that differ from the first score's, over all scores (word 2i is the low half on
   // little-endian hosts, which are all Node 20 ships for)
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n; i += step) {
     let h = bits[2 * i + 1];
     const l = bits[2 * i];
     if ((h & 0x7fffffff) === 0 && l === 0) h = 0; // -0 is +0
     dh |= h ^ h0;
     dl |= l ^ l0;
   }
+  return codecOf(h0, l0, dh >>> 0, dl >>> 0);
+}
+
+/** Whether the bits differing from the first score's (dh, dl, over all scores) are the codec's. */
+export function sameBits(c: KeyCodec, dh: number, dl: number): boolean {
+  return c.dh === dh >>> 0 && c.dl === dl >>> 0;
+}
+
+function codecOf(h0: number, l0: number, dh: number, dl: number): KeyCodec {
   const signVaries = dh >>> 31;
   const mh = (dh & 0x7fffffff) >>> 0, ml = dl >>> 0;
   let shift = 0, top = -1;
@@ -64,6 +82,7 @@ export function keyCodec(score: Float64Array): KeyCodec {
   const codec: KeyCodec = {
     bits: width + signVaries, shift, width, signVaries, sign: h0 >>> 31,
     baseHi: (h0 & 0x7fffffff & ~wh) >>> 0, baseLo: (l0 & ~wl) >>> 0, zeroHi: -1, zeroLo: -1,
+    h0: h0 >>> 0, l0: l0 >>> 0, dh, dl,
   };
   // zero has magnitude bits all clear: representable when the shared bits are clear too
   if (codec.baseHi === 0 && codec.baseLo === 0) [codec.zeroHi, codec.zeroLo] = keyOf(codec, 0, 0);

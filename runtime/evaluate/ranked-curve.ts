@@ -30,7 +30,7 @@
  * the index, so 2^30 events or more take the general path (order.ts).
  */
 import type { BinaryCurve } from "./curve.js";
-import { keyCodec, maskWords } from "./keys.js";
+import { keyCodec, maskWords, sameBits, type KeyCodec } from "./keys.js";
 
 /** Bits of the first digit (the scatter into buckets) and of the in-bucket digits. */
 const TOP = 11;
@@ -40,6 +40,8 @@ const KEPT = 2 ** 31;
 const INDEX = SIGNAL - 1;
 /** Runs of events whose keys agree on the bits sorted in a bucket: longer ones get a comparison sort. */
 const SHORT_RUN = 16;
+/** One score in this many makes the sampled codec. */
+const SAMPLE = 64;
 
 /**
  * @param weight null: the ranking alone (no curve)
@@ -52,7 +54,12 @@ export function rankWithCurve(
 ): { order: Uint32Array; curve: BinaryCurve | null } | null {
   const n = score.length;
   if (n >= SIGNAL) return null;
-  const codec = keyCodec(score);
+  // The codec from a sample of the scores, checked against all of them in the first pass (which
+  // reads them anyway); a bit the sample missed means a second first pass with the exact codec.
+  const sampled = keyCodec(score, SAMPLE);
+  const checked = countBuckets(score, sampled);
+  const codec = checked ? sampled : keyCodec(score);
+  const next = checked ?? countBuckets(score, codec)!;
   // Keys of B bits in two words, kh (bits 32 and up; 0 when B ≤ 32) and kl. The key arithmetic
   // is keys.ts's keyOf and decodeKey, inlined in the loops below.
   const B = codec.bits, s = codec.shift, width = codec.width, wide = B > 32;
@@ -68,18 +75,6 @@ export function rankWithCurve(
   // records: [weight f64 | kl u32 | index, signal and kept flags u32 (| kh u32 | unused)]
   const RS = wide ? 6 : 4, FS = RS >> 1;
 
-  // pass 1: how many events per bucket
-  const next = new Uint32Array(nb + 1);
-  for (let i = 0; i < n; i++) {
-    let h = bits[2 * i + 1];
-    const l = bits[2 * i];
-    if ((h & 0x7fffffff) === 0 && l === 0) h = 0;
-    let mh: number, ml: number;
-    if (upper) { mh = 0; ml = ((h & 0x7fffffff) >>> sHi) & maskLo; } else { mh = ((h & 0x7fffffff) >>> s) & maskHi; ml = ((l >>> s) | ((h << sLo) << 1)) & maskLo; }
-    let kh: number, kl: number;
-    if (h >>> 31) { kh = (mh >>> 0) + halfHi; kl = (ml >>> 0) + halfLo; } else { kh = (~mh & maskHi) >>> 0; kl = (~ml & maskLo) >>> 0; }
-    next[(topInHi ? kh >>> tHi : (kl >>> R) | ((kh << tLo) << 1)) + 1]++;
-  }
   let largest = 0;
   for (let d = 0; d < nb; d++) {
     largest = Math.max(largest, next[d + 1]);
@@ -243,4 +238,37 @@ function sortRuns(W: Uint32Array, len: number, lb: number, lbMask: number, U: Ui
     }
     r0 = r1;
   }
+}
+
+/**
+ * The first pass: how many events per bucket (next[d + 1] for bucket d), with the codec's keys,
+ * or null when some score has a varying bit the codec does not know (a sampled codec).
+ */
+function countBuckets(score: Float64Array, codec: KeyCodec): Uint32Array | null {
+  const n = score.length;
+  const B = codec.bits, s = codec.shift, width = codec.width;
+  const [maskHi, maskLo] = maskWords(width);
+  const halfHi = codec.signVaries && width >= 32 ? 2 ** (width - 32) : 0;
+  const halfLo = codec.signVaries && width < 32 ? 2 ** width : 0;
+  const sHi = s - 32, sLo = 31 - s, upper = s >= 32;
+  const bits = new Uint32Array(score.buffer, score.byteOffset, 2 * n);
+  const tb = Math.min(TOP, B), nb = 2 ** tb, R = B - tb;
+  const tHi = R - 32, tLo = 31 - R, topInHi = R >= 32;
+  const h0 = codec.h0, l0 = codec.l0;
+  let dh = 0, dl = 0;
+  const next = new Uint32Array(nb + 1);
+  for (let i = 0; i < n; i++) {
+    let h = bits[2 * i + 1];
+    const l = bits[2 * i];
+    if ((h & 0x7fffffff) === 0 && l === 0) h = 0;
+    dh |= h ^ h0;
+    dl |= l ^ l0;
+    let mh: number, ml: number;
+    if (upper) { mh = 0; ml = ((h & 0x7fffffff) >>> sHi) & maskLo; } else { mh = ((h & 0x7fffffff) >>> s) & maskHi; ml = ((l >>> s) | ((h << sLo) << 1)) & maskLo; }
+    let kh: number, kl: number;
+    if (h >>> 31) { kh = (mh >>> 0) + halfHi; kl = (ml >>> 0) + halfLo; } else { kh = (~mh & maskHi) >>> 0; kl = (~ml & maskLo) >>> 0; }
+    // a key outside the codec's bits is garbage; the check below throws the counts away then
+    next[((topInHi ? kh >>> tHi : (kl >>> R) | ((kh << tLo) << 1)) & (nb - 1)) + 1]++;
+  }
+  return sameBits(codec, dh, dl) ? next : null;
 }

@@ -80,6 +80,20 @@ describe("rankDescending and rankedCurve", () => {
     });
   }
 
+  it("finds a bit that varies only in scores its sampled key codec did not see", () => {
+    // one score in 64 makes the sampled codec: here they are all 0.5, the others are not
+    for (const odd of [0.5 + 2 ** -52, 0.25, -0.5, 3, 0]) {
+      const score = Float64Array.from({ length: 1000 }, (_, i) => (i % 64 === 0 ? 0.5 : i === 777 ? odd : 0.5 - 2 ** -30 * (i % 5)));
+      const weight = Float64Array.from(score, (_, i) => 1 + (i % 3));
+      const isSignal = (i: number) => i % 2 === 0;
+      const general = rankDescendingLsd(score);
+      const got = rankedCurve(score, weight, isSignal);
+      const want = binaryCurve(score, weight, general, isSignal);
+      expect(firstDifference(got.order, general)).toBeNull();
+      expect([firstDifference(got.curve.thresholds, want.thresholds), firstDifference(got.curve.tp, want.tp), firstDifference(got.curve.fp, want.fp)]).toEqual([null, null, null]);
+    }
+  });
+
   it("reports a tie of -0 and +0 at the score its first event has", () => {
     const score = Float64Array.of(0.5, -0, 0, -0.25, 0);
     const weight = Float64Array.of(1, 1, 2, 1, 0);
