@@ -43,6 +43,12 @@ const N = Number(process.env.HEPC_BENCH_EVAL_EVENTS ?? 10_000_000);
 const RUNS = Number(process.env.HEPC_BENCH_EVAL_RUNS ?? 3);
 const SMALL = Math.min(N, 1_000_000);
 
+/** CPU seconds of the process so far, every thread (the reader's workers too), user and system. */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
 function rng(seed: number): () => number {
   let s = seed >>> 0;
   return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
@@ -70,6 +76,7 @@ const PT_EDGES = [20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 90, 100, 120, 140, 160
  */
 function evaluate(ev: ReturnType<typeof makeEvents>, general = false) {
   const isS = (i: number) => ev.label[i] === 0;
+  const cpu0 = cpuSeconds();
   const t0 = performance.now();
   let c: BinaryCurve;
   if (general) c = binaryCurve(ev.score, ev.weight, rankDescendingLsd(ev.score), isS);
@@ -83,8 +90,9 @@ function evaluate(ev: ReturnType<typeof makeEvents>, general = false) {
   const nb = PT_EDGES.length - 1;
   const eff = classEfficienciesInBins(ev.score, ev.weight, bins, nb, wp.threshold, isS, null, 0.95);
   const t3 = performance.now();
+  const cpu = cpuSeconds() - cpu0;
   if ("reason" in r) throw new Error(r.reason);
-  return { rank: (t1 - t0) / 1000, curveAuc: (t2 - t1) / 1000, binned: (t3 - t2) / 1000, total: (t3 - t0) / 1000, auc: area, points: c.thresholds.length, threshold: wp.threshold, effS: eff.signal.bins, effB: eff.background.bins };
+  return { cpu, rank: (t1 - t0) / 1000, curveAuc: (t2 - t1) / 1000, binned: (t3 - t2) / 1000, total: (t3 - t0) / 1000, auc: area, points: c.thresholds.length, threshold: wp.threshold, effS: eff.signal.bins, effB: eff.background.bins };
 }
 
 function stats(xs: number[]) {
@@ -133,6 +141,7 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), "hepc-bench-eval-"));
   const file = join(dir, "scored.root");
   let read: { best: number; median: number };
+  let readCpu: { best: number; median: number };
   let bytes = 0;
   try {
     const w = await createRootFile(file);
@@ -149,10 +158,13 @@ async function main() {
     }
     await w.close();
     bytes = (await stat(file)).size;
+    const cpuTimes: number[] = [];
     const readOnce = async () => {
+      const cpu0 = cpuSeconds();
       const t0 = performance.now();
       const cols = await readChain([file], "scored", ["score", "weight", "label", "pt"]);
       const dt = (performance.now() - t0) / 1000;
+      cpuTimes.push(cpuSeconds() - cpu0);
       const s = cols.get("score")!;
       if (s.values.length !== N) throw new Error(`read ${s.values.length} scores, expected ${N}`);
       return dt;
@@ -161,6 +173,7 @@ async function main() {
     const times: number[] = [];
     for (let k = 0; k < RUNS; k++) times.push(await readOnce());
     read = stats(times);
+    readCpu = stats(cpuTimes.slice(1));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -177,6 +190,10 @@ async function main() {
   row("  ranking, then cumulative curve", stats(generalRuns.map((r) => r.rank)));
   row("ranking and curve, full-precision float64 scores", fullRank);
   row("reference: reading the 4 columns from ROOT", read, `${(bytes / 1e6).toFixed(0)} MB file; evaluation/read = ${(ev3.best / read.best).toFixed(2)} (median ${(ev3.median / read.median).toFixed(2)}; general path ${(evG.best / read.best).toFixed(2)})`);
+  // CPU seconds: what each costs the machine, less sensitive than wall time to other jobs' load
+  const evCpu = stats(runs.map((r) => r.cpu)), evGCpu = stats(generalRuns.map((r) => r.cpu));
+  row("CPU time: evaluation (one thread)", evCpu, `general path ${evGCpu.median.toFixed(3)} s (median)`);
+  row("CPU time: reading, all threads", readCpu, `evaluation/read = ${(evCpu.median / readCpu.median).toFixed(2)} (medians)`);
   row("reference: Float64Array.prototype.sort (keys only)", nativeSort, `ranking/native = ${(stats(runs.map((r) => r.rank)).best / nativeSort.best).toFixed(2)}`);
   row(`reference: Array.sort with a closure, ${SMALL.toLocaleString("en")} indices`, closureSort, `ranking at that size ${smallRank.best.toFixed(3)} s: ${(closureSort.best / smallRank.best).toFixed(1)}× faster`);
 
@@ -185,6 +202,7 @@ async function main() {
     evaluation: ev3, rankingAndCurve: stats(runs.map((r) => r.rank)), rocAuc: stats(runs.map((r) => r.curveAuc)), binned: stats(runs.map((r) => r.binned)),
     rankingAndCurveFullPrecision: fullRank, read: { ...read, fileBytes: bytes }, nativeSort, closureSort: { events: SMALL, ...closureSort }, rankingSmall: { events: SMALL, ...smallRank },
     evaluationOverRead: ev3.best / read.best, evaluationOverReadMedian: ev3.median / read.median,
+    cpu: { evaluation: evCpu, generalPath: evGCpu, read: readCpu, evaluationOverReadMedian: evCpu.median / readCpu.median },
     generalPath: { evaluation: evG, rankingThenCurve: stats(generalRuns.map((r) => r.rank)), rocAuc: stats(generalRuns.map((r) => r.curveAuc)), binned: stats(generalRuns.map((r) => r.binned)) },
   };
   mkdirSync(join(REPO, "bench", "results"), { recursive: true });
