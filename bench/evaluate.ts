@@ -7,10 +7,14 @@
  *
  * Events: a binary classifier's output: 40% signal, scores as float32 values (what a model
  * writes) held in float64, weights in [0.5, 1.5) with 5% negative, a pT-like variable; all
- * deterministic. Timed: the ranking (radix sort of indices), the cumulative curve, ROC arrays and
- * AUC, a working point (ε_s = 0.7) and the signal and background efficiencies at it in 20 pT bins
- * with Clopper–Pearson intervals. Also the ranking alone on scores with all 52 mantissa bits used
- * (the radix sort's worst case: no digit pass can be skipped).
+ * deterministic. Timed, as evaluateModel does it for a binary model: the ranking and the
+ * cumulative curve from one sort (rankedCurve), ROC arrays and AUC, a working point (ε_s = 0.7)
+ * and the signal and background efficiencies at it in 20 pT bins with Clopper–Pearson intervals.
+ *
+ * Also, on the same events, the general path (the LSD ranking of the float64 bits, then the
+ * curve from reads in ranked order: what 2^30 events or more take, and the design before
+ * ranked-curve.ts), checked to agree exactly; and rankedCurve on scores with all 52 mantissa bits
+ * used (two-word keys).
  *
  * References in the same run:
  *  - reading: the same four columns (score, weight, label, pt; float32/int32 branches, ZLIB
@@ -20,9 +24,6 @@
  *  - sorting: Float64Array.prototype.sort of the scores alone (V8's native typed-array sort, no
  *    indices carried), and Array.prototype.sort of an index array with a comparator closure, the
  *    approach the ranking avoids (at 1,000,000 events, with the ranking at that size beside it).
- *
- * Also the same figures with the curve from runtime/evaluate/sorted-curve.ts (an alternative
- * design, measured slower and not used by evaluateModel), checked to agree exactly.
  *
  * Best and median of HEPC_BENCH_EVAL_RUNS (default 3) after one warm-up. Writes
  * bench/results/evaluate.json.
@@ -34,13 +35,19 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { createRootFile, readChain } from "../runtime/io/index.js";
-import { auc, binaryCurve, classEfficienciesInBins, rankDescending, roc, thresholdFor, assignBins } from "../runtime/evaluate/index.js";
-import { sortedCurve } from "../runtime/evaluate/sorted-curve.js";
+import { auc, binaryCurve, classEfficienciesInBins, rankDescending, rankedCurve, roc, thresholdFor, assignBins, type BinaryCurve } from "../runtime/evaluate/index.js";
+import { rankDescendingLsd } from "../runtime/evaluate/order.js";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const N = Number(process.env.HEPC_BENCH_EVAL_EVENTS ?? 10_000_000);
 const RUNS = Number(process.env.HEPC_BENCH_EVAL_RUNS ?? 3);
 const SMALL = Math.min(N, 1_000_000);
+
+/** CPU seconds of the process so far, every thread (the reader's workers too), user and system. */
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -63,12 +70,18 @@ function makeEvents(n: number) {
 
 const PT_EDGES = [20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 90, 100, 120, 140, 160, 200, 250, 300, 400, 600, 1000];
 
-function evaluate(ev: ReturnType<typeof makeEvents>) {
-  const t0 = performance.now();
-  const order = rankDescending(ev.score);
-  const t1 = performance.now();
+/**
+ * @param general false: evaluateModel's path (ranking and curve from one sort); true: the
+ *   general path (LSD ranking of the float64 bits, then the curve read in ranked order)
+ */
+function evaluate(ev: ReturnType<typeof makeEvents>, general = false) {
   const isS = (i: number) => ev.label[i] === 0;
-  const c = binaryCurve(ev.score, ev.weight, order, isS);
+  const cpu0 = cpuSeconds();
+  const t0 = performance.now();
+  let c: BinaryCurve;
+  if (general) c = binaryCurve(ev.score, ev.weight, rankDescendingLsd(ev.score), isS);
+  else c = rankedCurve(ev.score, ev.weight, isS).curve;
+  const t1 = performance.now();
   const r = roc(c);
   const area = auc(c) as number;
   const t2 = performance.now();
@@ -77,29 +90,9 @@ function evaluate(ev: ReturnType<typeof makeEvents>) {
   const nb = PT_EDGES.length - 1;
   const eff = classEfficienciesInBins(ev.score, ev.weight, bins, nb, wp.threshold, isS, null, 0.95);
   const t3 = performance.now();
+  const cpu = cpuSeconds() - cpu0;
   if ("reason" in r) throw new Error(r.reason);
-  return { rank: (t1 - t0) / 1000, curveAuc: (t2 - t1) / 1000, binned: (t3 - t2) / 1000, total: (t3 - t0) / 1000, auc: area, points: c.thresholds.length, threshold: wp.threshold, effS: eff.signal.bins, effB: eff.background.bins };
-}
-
-/**
- * The same figures with the curve from sortedCurve: one radix sort carrying each event's weight
- * and class (no index ranking, no gathers), then the same ROC, AUC, working point and bins.
- */
-function evaluateSorted(ev: ReturnType<typeof makeEvents>) {
-  const t0 = performance.now();
-  const signal = Uint8Array.from(ev.label, (l) => (l === 0 ? 1 : 0));
-  const c = sortedCurve(ev.score, ev.weight, signal);
-  const t1 = performance.now();
-  const r = roc(c);
-  const area = auc(c) as number;
-  const t2 = performance.now();
-  const wp = thresholdFor(c, 0.7) as { threshold: number };
-  const bins = assignBins([{ variable: "pt", edges: PT_EDGES }], [ev.pt]);
-  const nb = PT_EDGES.length - 1;
-  const eff = classEfficienciesInBins(ev.score, ev.weight, bins, nb, wp.threshold, (i) => signal[i] === 1, null, 0.95);
-  const t3 = performance.now();
-  if ("reason" in r) throw new Error(r.reason);
-  return { rank: (t1 - t0) / 1000, curveAuc: (t2 - t1) / 1000, binned: (t3 - t2) / 1000, total: (t3 - t0) / 1000, auc: area, points: c.thresholds.length, threshold: wp.threshold, effS: eff.signal.bins, effB: eff.background.bins };
+  return { cpu, rank: (t1 - t0) / 1000, curveAuc: (t2 - t1) / 1000, binned: (t3 - t2) / 1000, total: (t3 - t0) / 1000, auc: area, points: c.thresholds.length, threshold: wp.threshold, effS: eff.signal.bins, effB: eff.background.bins };
 }
 
 function stats(xs: number[]) {
@@ -121,18 +114,19 @@ async function main() {
   evaluate(ev);
   const runs = Array.from({ length: RUNS }, () => evaluate(ev));
   const last = runs[runs.length - 1];
-  evaluateSorted(ev);
-  const sortedRuns = Array.from({ length: RUNS }, () => evaluateSorted(ev));
-  const lastSorted = sortedRuns[sortedRuns.length - 1];
-  // the two designs must agree exactly: same AUC, working point and efficiencies
-  if (lastSorted.auc !== last.auc || lastSorted.points !== last.points || lastSorted.threshold !== last.threshold || JSON.stringify([lastSorted.effS, lastSorted.effB]) !== JSON.stringify([last.effS, last.effB])) {
-    throw new Error(`sortedCurve disagrees with the ranking: AUC ${lastSorted.auc} vs ${last.auc}, ${lastSorted.points} vs ${last.points} points`);
+  evaluate(ev, true);
+  const generalRuns = Array.from({ length: RUNS }, () => evaluate(ev, true));
+  const lastGeneral = generalRuns[generalRuns.length - 1];
+  // the two paths must agree exactly: same AUC, working point and efficiencies
+  if (lastGeneral.auc !== last.auc || lastGeneral.points !== last.points || lastGeneral.threshold !== last.threshold || JSON.stringify([lastGeneral.effS, lastGeneral.effB]) !== JSON.stringify([last.effS, last.effB])) {
+    throw new Error(`the general path disagrees: AUC ${lastGeneral.auc} vs ${last.auc}, ${lastGeneral.points} vs ${last.points} points`);
   }
 
-  // worst case for the radix sort: full-precision scores
+  // full-precision scores: keys of two words
   const full = Float64Array.from(ev.score, (x, i) => x + ((i * 2654435761) % 1000003) * 1e-15);
-  rankDescending(full);
-  const fullRank = stats(Array.from({ length: RUNS }, () => time(() => rankDescending(full))));
+  const fullIsS = (i: number) => ev.label[i] === 0;
+  rankedCurve(full, ev.weight, fullIsS);
+  const fullRank = stats(Array.from({ length: RUNS }, () => time(() => rankedCurve(full, ev.weight, fullIsS))));
 
   // references: native typed-array sort of the keys; comparator sort of indices (at SMALL)
   const nativeSort = stats(Array.from({ length: RUNS }, () => { const c = Float64Array.from(ev.score); return time(() => c.sort()); }));
@@ -147,6 +141,7 @@ async function main() {
   const dir = await mkdtemp(join(tmpdir(), "hepc-bench-eval-"));
   const file = join(dir, "scored.root");
   let read: { best: number; median: number };
+  let readCpu: { best: number; median: number };
   let bytes = 0;
   try {
     const w = await createRootFile(file);
@@ -163,10 +158,13 @@ async function main() {
     }
     await w.close();
     bytes = (await stat(file)).size;
+    const cpuTimes: number[] = [];
     const readOnce = async () => {
+      const cpu0 = cpuSeconds();
       const t0 = performance.now();
       const cols = await readChain([file], "scored", ["score", "weight", "label", "pt"]);
       const dt = (performance.now() - t0) / 1000;
+      cpuTimes.push(cpuSeconds() - cpu0);
       const s = cols.get("score")!;
       if (s.values.length !== N) throw new Error(`read ${s.values.length} scores, expected ${N}`);
       return dt;
@@ -175,34 +173,37 @@ async function main() {
     const times: number[] = [];
     for (let k = 0; k < RUNS; k++) times.push(await readOnce());
     read = stats(times);
+    readCpu = stats(cpuTimes.slice(1));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
 
   const ev3 = stats(runs.map((r) => r.total));
-  const evS = stats(sortedRuns.map((r) => r.total));
+  const evG = stats(generalRuns.map((r) => r.total));
   const row = (name: string, s: { best: number; median: number }, note = "") => console.log(`  ${name.padEnd(48)} ${s.best.toFixed(3).padStart(7)} s  (median ${s.median.toFixed(3)})  ${note}`);
   console.log(`AUC ${last.auc.toFixed(6)} over ${last.points.toLocaleString("en")} distinct scores; ε_s = 0.7 at score ≥ ${last.threshold}`);
   row("evaluation: ranking + ROC/AUC + 20-bin efficiencies", ev3, `${(N / ev3.best / 1e6).toFixed(1)} M events/s`);
-  row("  ranking (radix sort, float32-valued scores)", stats(runs.map((r) => r.rank)));
-  row("  cumulative curve, ROC, AUC", stats(runs.map((r) => r.curveAuc)));
+  row("  ranking and cumulative curve (one sort)", stats(runs.map((r) => r.rank)));
+  row("  ROC, AUC", stats(runs.map((r) => r.curveAuc)));
   row("  working point, efficiencies in bins (S and B)", stats(runs.map((r) => r.binned)));
-  row("alternative (not used): sorted curve, radix sort carrying weights", evS, `${(N / evS.best / 1e6).toFixed(1)} M events/s`);
-  row("  sort + cumulative curve", stats(sortedRuns.map((r) => r.rank)));
-  row("  ROC, AUC", stats(sortedRuns.map((r) => r.curveAuc)));
-  row("  working point, efficiencies in bins (S and B)", stats(sortedRuns.map((r) => r.binned)));
-  row("ranking, full-precision float64 scores", fullRank);
-  row("reference: reading the 4 columns from ROOT", read, `${(bytes / 1e6).toFixed(0)} MB file; evaluation/read = ${(ev3.best / read.best).toFixed(2)} (sorted curve: ${(evS.best / read.best).toFixed(2)})`);
+  row("general path (LSD ranking, ranked reads)", evG, `${(N / evG.best / 1e6).toFixed(1)} M events/s; same figures`);
+  row("  ranking, then cumulative curve", stats(generalRuns.map((r) => r.rank)));
+  row("ranking and curve, full-precision float64 scores", fullRank);
+  row("reference: reading the 4 columns from ROOT", read, `${(bytes / 1e6).toFixed(0)} MB file; evaluation/read = ${(ev3.best / read.best).toFixed(2)} (median ${(ev3.median / read.median).toFixed(2)}; general path ${(evG.best / read.best).toFixed(2)})`);
+  // CPU seconds: what each costs the machine, less sensitive than wall time to other jobs' load
+  const evCpu = stats(runs.map((r) => r.cpu)), evGCpu = stats(generalRuns.map((r) => r.cpu));
+  row("CPU time: evaluation (one thread)", evCpu, `general path ${evGCpu.median.toFixed(3)} s (median)`);
+  row("CPU time: reading, all threads", readCpu, `evaluation/read = ${(evCpu.median / readCpu.median).toFixed(2)} (medians)`);
   row("reference: Float64Array.prototype.sort (keys only)", nativeSort, `ranking/native = ${(stats(runs.map((r) => r.rank)).best / nativeSort.best).toFixed(2)}`);
   row(`reference: Array.sort with a closure, ${SMALL.toLocaleString("en")} indices`, closureSort, `ranking at that size ${smallRank.best.toFixed(3)} s: ${(closureSort.best / smallRank.best).toFixed(1)}× faster`);
 
   const result = {
     events: N, runs: RUNS, load: loadavg()[0], auc: last.auc, distinctScores: last.points,
-    evaluation: ev3, ranking: stats(runs.map((r) => r.rank)), curveAuc: stats(runs.map((r) => r.curveAuc)), binned: stats(runs.map((r) => r.binned)),
-    rankingFullPrecision: fullRank, read: { ...read, fileBytes: bytes }, nativeSort, closureSort: { events: SMALL, ...closureSort }, rankingSmall: { events: SMALL, ...smallRank },
-    evaluationOverRead: ev3.best / read.best,
-    sortedCurve: { evaluation: evS, sortAndCurve: stats(sortedRuns.map((r) => r.rank)), rocAuc: stats(sortedRuns.map((r) => r.curveAuc)), binned: stats(sortedRuns.map((r) => r.binned)) },
-    sortedCurveOverRead: evS.best / read.best,
+    evaluation: ev3, rankingAndCurve: stats(runs.map((r) => r.rank)), rocAuc: stats(runs.map((r) => r.curveAuc)), binned: stats(runs.map((r) => r.binned)),
+    rankingAndCurveFullPrecision: fullRank, read: { ...read, fileBytes: bytes }, nativeSort, closureSort: { events: SMALL, ...closureSort }, rankingSmall: { events: SMALL, ...smallRank },
+    evaluationOverRead: ev3.best / read.best, evaluationOverReadMedian: ev3.median / read.median,
+    cpu: { evaluation: evCpu, generalPath: evGCpu, read: readCpu, evaluationOverReadMedian: evCpu.median / readCpu.median },
+    generalPath: { evaluation: evG, rankingThenCurve: stats(generalRuns.map((r) => r.rank)), rocAuc: stats(generalRuns.map((r) => r.curveAuc)), binned: stats(generalRuns.map((r) => r.binned)) },
   };
   mkdirSync(join(REPO, "bench", "results"), { recursive: true });
   writeFileSync(join(REPO, "bench", "results", "evaluate.json"), JSON.stringify(result, null, 2) + "\n");

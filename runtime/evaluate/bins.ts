@@ -52,11 +52,47 @@ export function assignBins(axes: BinAxis[], values: Float64Array[]): Int32Array 
   const n = values[0].length;
   const out = new Int32Array(n);
   const nx = axes[0].edges.length - 1;
+  const x = axisBins(axes[0].edges, values[0]);
+  if (axes.length === 1) return x;
+  const y = axisBins(axes[1].edges, values[1]);
+  for (let i = 0; i < n; i++) out[i] = x[i] < 0 || y[i] < 0 ? -1 : x[i] + nx * y[i];
+  return out;
+}
+
+/**
+ * findBin for every value, exactly, without a binary search per value (its branches mispredict
+ * on every level; 10M values took ~0.3 s): a table over equal cells of [first edge, last edge)
+ * gives a bin near the value's, and comparisons with the real edges move it to the right one.
+ * The cell arithmetic may round either way; the comparisons make the result exact regardless.
+ */
+function axisBins(edgeList: number[], values: Float64Array): Int32Array {
+  const n = values.length;
+  const out = new Int32Array(n);
+  const edges = Float64Array.from(edgeList);
+  const nb = edges.length - 1;
+  const lo = edges[0], hi = edges[nb];
+  // enough cells that few hold an edge, so a value seldom moves from its cell's bin (a move is a
+  // branch that mispredicts); the table stays small enough for the first-level cache
+  const cells = Math.min(1 << 16, Math.max(4096, 64 * nb));
+  const scale = cells / (hi - lo);
+  const first = new Int32Array(cells);
+  for (let c = 0; c < cells; c++) {
+    const at = lo + c / scale;
+    let b = first[c - 1] ?? 0;
+    while (b < nb - 1 && at >= edges[b + 1]) b++;
+    first[c] = b;
+  }
   for (let i = 0; i < n; i++) {
-    const ix = findBin(axes[0].edges, values[0][i]);
-    if (axes.length === 1 || ix < 0) { out[i] = ix; continue; }
-    const iy = findBin(axes[1].edges, values[1][i]);
-    out[i] = iy < 0 ? -1 : ix + nx * iy;
+    const v = values[i];
+    if (!(v >= lo && v < hi)) { out[i] = -1; continue; }
+    // v ≥ lo, so truncation is floor; NaN or ±Infinity (a range the arithmetic overflows) give 0
+    let c = ((v - lo) * scale) | 0;
+    if (c >= cells) c = cells - 1;
+    else if (c < 0) c = 0;
+    let b = first[c];
+    while (b < nb - 1 && v >= edges[b + 1]) b++;
+    while (b > 0 && v < edges[b]) b--;
+    out[i] = b;
   }
   return out;
 }

@@ -22,6 +22,12 @@ export interface BinaryCurve {
   /** Events counted (unweighted, zero weights excluded). */
   nS: number;
   nB: number;
+  /**
+   * The thresholds with +Infinity in front, sharing their memory, when the curve was built with
+   * room for it (ranked-curve.ts): roc() hands it out as its thresholds instead of copying 8 bytes
+   * per point. Curves are read, never written, so sharing is safe.
+   */
+  withInfinity?: Float64Array;
 }
 
 /**

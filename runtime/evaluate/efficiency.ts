@@ -55,8 +55,10 @@ export function classEfficienciesInBins(
   score: Float64Array, weight: Float64Array, bin: Int32Array, nBins: number, threshold: number | (number | null)[],
   isSignal: (i: number) => boolean, events: Uint32Array | null, cl?: number,
 ): { signal: BinnedEfficiency; background: BinnedEfficiency } {
-  // [class][bin]: Σw, Σw², Σw passing, events, events passing
-  const sums = [0, 1].map(() => ({ sw: new Float64Array(nBins), sw2: new Float64Array(nBins), sp: new Float64Array(nBins), n: new Float64Array(nBins), np: new Float64Array(nBins) }));
+  // Σw, Σw², Σw passing, events, events passing per [class, bin] (signal bins first): flat
+  // arrays, so the pass over the events picks no object per event
+  const sw = new Float64Array(2 * nBins), sw2 = new Float64Array(2 * nBins), sp = new Float64Array(2 * nBins);
+  const nn = new Float64Array(2 * nBins), np = new Float64Array(2 * nBins);
   const per = typeof threshold === "number" ? null : threshold;
   const t0 = typeof threshold === "number" ? threshold : 0;
   const count = events ? events.length : score.length;
@@ -64,14 +66,15 @@ export function classEfficienciesInBins(
     const i = events ? events[k] : k;
     const b = bin[i];
     if (b < 0) continue;
-    const c = sums[isSignal(i) ? 0 : 1];
+    const j = isSignal(i) ? b : nBins + b;
     const w = weight[i];
-    c.sw[b] += w;
-    c.sw2[b] += w * w;
-    c.n[b]++;
+    sw[j] += w;
+    sw2[j] += w * w;
+    nn[j]++;
     const t = per ? per[b] : t0;
-    if (t !== null && score[i] >= t) { c.sp[b] += w; c.np[b]++; }
+    if (t !== null && score[i] >= t) { sp[j] += w; np[j]++; }
   }
+  const sums = [0, nBins].map((o) => ({ sw: sw.subarray(o, o + nBins), sw2: sw2.subarray(o, o + nBins), sp: sp.subarray(o, o + nBins), n: nn.subarray(o, o + nBins), np: np.subarray(o, o + nBins) }));
   const finish = (c: (typeof sums)[number]): BinnedEfficiency => ({
     bins: Array.from({ length: nBins }, (_, b) =>
       per && per[b] === null ? { value: null, reason: "no threshold in this bin" } : weightedEfficiency(c.sp[b], c.sw[b], c.sw2[b], c.np[b], c.n[b], cl)),

@@ -14,7 +14,7 @@ import { checkEvents } from "./inputs.js";
 import { issue, type EvalIssue } from "./issues.js";
 import { weightedKs, type KsResult } from "./ks.js";
 import { oneVsOne, oneVsRest, type OvoResult, type OvrResult } from "./multiclass.js";
-import { partition, rankDescending, restrict } from "./order.js";
+import { partition, rankDescending, rankedCurve, restrict } from "./order.js";
 import { averagePrecision, precisionRecall, type PrecisionRecall } from "./pr.js";
 import { auc, rejectionAt, roc, signalEfficiencyAt, type Roc } from "./roc.js";
 import { separation } from "./separation.js";
@@ -177,7 +177,15 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
   const heldOut = (i: number) => !ev.train || ev.train[i] === 0;
   let folds = 0;
   if (ev.fold) for (let i = 0; i < n; i++) folds = Math.max(folds, ev.fold[i] + 1);
-  const ranked = ev.scores.map((s) => rankDescending(s));
+  // A binary model's ranking comes with the curve of its held-out events from the same sort
+  // (ranked-curve.ts: no reads in ranked order); the overall section and the working points use it.
+  let heldOutCurve: BinaryCurve | null = null;
+  const ranked = ev.scores.map((s, o) => {
+    if (spec.kind !== "binary" || o !== 0) return rankDescending(s);
+    const r = rankedCurve(s, weight, (i) => label[i] === signal, ev.train ? heldOut : undefined);
+    heldOutCurve = r.curve;
+    return r.order;
+  });
   const evalOrders = ranked.map((o) => restrict(o, heldOut));
   const foldOf = ev.fold ?? new Int32Array(n);
   // per output: [all, fold 0, fold 1, …]
@@ -200,7 +208,10 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
     for (const place of places) {
       const where: Where = { fold, bin: place.bin };
       const placeName = `region '${spec.region}'${fold === "all" ? "" : `, fold ${fold}`}${place.bin ? `, bin ${place.bin.index}` : ""}`;
-      if (spec.kind === "binary") sections.push(binarySection(ev, spec, signal, twoClass!, place.orders[0], where, placeName, issues));
+      if (spec.kind === "binary") {
+        const curve = fold === "all" && place.bin === null ? heldOutCurve : null;
+        sections.push(binarySection(ev, spec, signal, twoClass!, place.orders[0], curve, where, placeName, issues));
+      }
       else sections.push(multiclassSection(ev, place.orders, where, spec.pairs ?? []));
     }
   });
@@ -228,7 +239,7 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
     const isSignal = (i: number) => label[i] === signal;
     const wps = deriveWorkingPoints(
       {
-        score: ev.scores[0], weight, order: evalOrders[0], isSignal, where: what,
+        score: ev.scores[0], weight, order: evalOrders[0], curve: heldOutCurve ?? undefined, isSignal, where: what,
         bins: binOf && spec.flatWorkingPoints ? { bin: binOf, count: nBins } : undefined, given: spec.given,
       },
       spec.workingPoints,
@@ -255,13 +266,13 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
 }
 
 function binarySection(
-  ev: ScoredEvents, spec: EvaluateSpec, signal: number, twoClass: Int32Array, order: Uint32Array, where: Where, placeName: string, issues: EvalIssue[],
+  ev: ScoredEvents, spec: EvaluateSpec, signal: number, twoClass: Int32Array, order: Uint32Array, curve: BinaryCurve | null,
+  where: Where, placeName: string, issues: EvalIssue[],
 ): BinarySection {
   const score = ev.scores[0], weight = ev.weight, label = ev.label;
   const isSignal = (i: number) => label[i] === signal;
-  // The ranking exists already (the bootstrap, separation and confusion read it too), so the
-  // curve reads it rather than sorting again (sortedCurve would give the same bits).
-  const c: BinaryCurve = binaryCurve(score, weight, order, isSignal);
+  // Overall, the curve came with the ranking's sort; a fold's or a bin's reads its ranked subset.
+  const c: BinaryCurve = curve ?? binaryCurve(score, weight, order, isSignal);
   const r = roc(c);
   if ("reason" in r) {
     const missing = c.nS === 0 || !(c.totalS > 0) ? "signal" : "background";

@@ -11,7 +11,8 @@
  * intervals) and the metrics.json document built from them (metrics.schema.json). Problems are
  * values with diagnostic codes (HEP6050–HEP6054), never exceptions or NaN.
  *
- * Deterministic: one radix sort per score output, sums in ranked order, a counter-based generator
+ * Deterministic: one radix sort per score output (carrying weights and classes for a binary
+ * model's curve: ranked-curve.ts), sums in ranked order, a counter-based generator
  * for the bootstrap; nothing depends on threads or chunking. (sorted-curve.ts is a measured
  * alternative design of the curve, not used here: see its docblock.)
  *
@@ -22,7 +23,7 @@ export type { ScoredEvents, Figure, Undefined, Interval } from "./types.js";
 export { undefinedFigure, isDefined } from "./types.js";
 export type { EvalIssue } from "./issues.js";
 export { checkEvents } from "./inputs.js";
-export { rankDescending, restrict, partition } from "./order.js";
+export { rankDescending, rankedCurve, restrict, partition } from "./order.js";
 export { binaryCurve, type BinaryCurve } from "./curve.js";
 export { roc, auc, rejectionAt, backgroundEfficiencyAt, signalEfficiencyAt, dropIntermediate, type Roc } from "./roc.js";
 export { precisionRecall, averagePrecision, type PrecisionRecall } from "./pr.js";

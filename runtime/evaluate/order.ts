@@ -1,16 +1,42 @@
 /**
  * Events ranked by score, highest first: the one sort every curve, scan and working point rests
- * on. An LSD radix sort (four 16-bit digits) of the scores' float64 bit patterns mapped to
- * unsigned keys that order like the numbers, carrying the event indices in a Uint32Array: linear
- * time, no comparator closure, deterministic. Digits where every key agrees are skipped (scores
- * that were float32 have 29 zero low bits, so usually one or two passes go).
+ * on. Deterministic, linear-time radix sorts of order-preserving unsigned keys of the scores (no
+ * comparator closure); ties stay in increasing index, as in a stable sort.
+ *
+ * Mostly ranked-curve.ts: keys of only the scores' varying bits (float32-valued scores need ~26,
+ * full-precision ones ~54), one scatter into cache-sized buckets, each sorted in cache; it can
+ * carry weights and classes along and give the binary curve in the same sort (`rankedCurve`).
+ * For 2^30 events or more, the general LSD sort below: four 16-bit digits of the float64 bit
+ * pattern carrying the event indices, skipping digits where every key agrees, and the curve from
+ * reads in ranked order (curve.ts). It is also the reference the tests and the bench check the
+ * fast path against.
  *
  * Subsets (a fold, a bin, a class pair) never sort again: `restrict` keeps the ranked order of
  * the events a mask selects, a stable filter.
  */
+import { binaryCurve, type BinaryCurve } from "./curve.js";
+import { rankWithCurve } from "./ranked-curve.js";
 
 /** Indices of `score` ordered by decreasing score (ties in increasing index, as a stable sort). */
 export function rankDescending(score: Float64Array): Uint32Array {
+  return rankWithCurve(score, null, null, null)?.order ?? rankDescendingLsd(score);
+}
+
+/**
+ * The ranking of every event and the binary curve (curve.ts) of the events `keep` selects (all
+ * when absent), from one sort where ranked-curve.ts applies; the same bits either way.
+ */
+export function rankedCurve(
+  score: Float64Array, weight: Float64Array, isSignal: (i: number) => boolean, keep?: (i: number) => boolean,
+): { order: Uint32Array; curve: BinaryCurve } {
+  const fast = rankWithCurve(score, weight, isSignal, keep ?? null);
+  if (fast) return { order: fast.order, curve: fast.curve! };
+  const order = rankDescendingLsd(score);
+  return { order, curve: binaryCurve(score, weight, keep ? restrict(order, keep) : order, isSignal) };
+}
+
+/** The general path: an LSD radix sort of the float64 bit patterns carrying indices. */
+export function rankDescendingLsd(score: Float64Array): Uint32Array {
   const n = score.length;
   if (n >= 2 ** 32) throw new RangeError("rankDescending: more than 2^32 events");
   // the scores' bits, read in place (a Float64Array's offset is a multiple of 8); word 2i is the

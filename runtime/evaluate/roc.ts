@@ -35,12 +35,16 @@ export function roc(c: BinaryCurve): Roc | Undefined {
   const m = c.thresholds.length;
   const fpr = new Float64Array(m + 1);
   const tpr = new Float64Array(m + 1);
-  const th = new Float64Array(m + 1);
-  th[0] = Infinity;
+  const fp = c.fp, tp = c.tp, totalB = c.totalB, totalS = c.totalS;
   for (let k = 0; k < m; k++) {
-    fpr[k + 1] = c.fp[k] / c.totalB;
-    tpr[k + 1] = c.tp[k] / c.totalS;
-    th[k + 1] = c.thresholds[k];
+    fpr[k + 1] = fp[k] / totalB;
+    tpr[k + 1] = tp[k] / totalS;
+  }
+  let th = c.withInfinity;
+  if (!th) {
+    th = new Float64Array(m + 1);
+    th[0] = Infinity;
+    th.set(c.thresholds, 1);
   }
   return { fpr, tpr, thresholds: th };
 }

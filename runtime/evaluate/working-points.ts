@@ -71,6 +71,8 @@ export interface WorkingPointInput {
   weight: Float64Array;
   /** Events ranked by decreasing score (the events evaluated). */
   order: Uint32Array;
+  /** The curve of `order` when the caller has it already (from rankedCurve); not used with `given`. */
+  curve?: BinaryCurve;
   isSignal: (i: number) => boolean;
   /** Flat in bins: the flattened bin per event and the number of bins. */
   bins?: { bin: Int32Array; count: number };
@@ -90,7 +92,7 @@ export function deriveWorkingPoints(input: WorkingPointInput, specs: WorkingPoin
     givenEff = all > 0 ? kept / all : null;
     order = restrict(order, (i) => g.score[i] >= g.threshold);
   }
-  const overallCurve = binaryCurve(score, weight, order, isSignal);
+  const overallCurve = input.curve && !input.given ? input.curve : binaryCurve(score, weight, order, isSignal);
   const binCurves = input.bins ? partition(order, input.bins.bin, input.bins.count).map((o) => binaryCurve(score, weight, o, isSignal)) : null;
   return specs.map((spec) => {
     const wp: WorkingPoint = { name: spec.name, target: spec.target, overall: undefinedFigure(""), issues: [] };

@@ -19,6 +19,31 @@ describe("bins", () => {
     expect(binInfo(axes)[3].ranges).toEqual([{ variable: "pt", lo: 10, hi: 20 }, { variable: "abs_eta", lo: 1.5, hi: 2.5 }]);
     expect(checkAxes([{ variable: "x", edges: [1, 1] }])).toMatch(/not increasing/);
   });
+  it("assigns every value the bin findBin gives: at, just beside and between edges, outside, NaN", () => {
+    let x = 3;
+    const u = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+    const edgeSets = [
+      [20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 90, 100, 120, 140, 160, 200, 250, 300, 400, 600, 1000],
+      [-2.5, -1e-9, 0, 1e-9, 0.1, 0.1000000000000001, 7],
+      [0, 1],
+      [-1e300, 0, 1e300],
+      [1, 1 + 2 ** -40, 1 + 2 ** -39],
+      // the table's cell arithmetic rounds these values one step above the bin they are in
+      [0.3, 1, 1.7],
+      [0.1, 5.1, 10.1, 15.1, 20.1],
+    ];
+    const bits = new Float64Array(1), word = new BigInt64Array(bits.buffer);
+    const ulp = (v: number, by: bigint) => ((bits[0] = v), (word[0] += v >= 0 ? by : -by), bits[0]);
+    for (const edges of edgeSets) {
+      const lo = edges[0], hi = edges[edges.length - 1];
+      const vals: number[] = [NaN, -Infinity, Infinity];
+      for (const e of edges) if (e !== 0) vals.push(e, ulp(e, -1n), ulp(e, -2n), ulp(e, 1n));
+      for (let k = 0; k < 3000; k++) vals.push(lo + (hi - lo) * (1.2 * u() - 0.1), lo + (hi - lo) * u() ** 6);
+      const got = assignBins([{ variable: "v", edges }], [Float64Array.from(vals)]);
+      const wrong = vals.filter((v, i) => got[i] !== findBin(edges, v));
+      expect(wrong).toEqual([]);
+    }
+  });
 });
 
 describe("efficiency in bins", () => {
