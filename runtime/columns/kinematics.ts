@@ -5,7 +5,7 @@
  */
 import type { CollectionIR } from "../../plan/types.js";
 import { type Gen, indent, sanitize } from "./emit.js";
-import { bounds, read } from "./access.js";
+import { bounds, column, read } from "./access.js";
 import { type Block, type Kin, KernelError, type KinSource, NATIVE, type NumV, type P4V, type Val } from "./values.js";
 
 /** The four-vector of a record with kinematics. */
@@ -133,10 +133,16 @@ export function flatDerived(g: Gen, coll: CollectionIR, name: string): string {
   const { off } = g.bounded.get(coll.name)!;
   const block: Block = { lines: [], depth: 1, memo: new Map() };
   const j = g.fresh("j");
+  // px = pt cos φ, py = pt sin φ: the cosine and sine of a φ branch are computed once per batch
+  // for every collection reading it (a shape variation's collections share the nominal's φ), and
+  // pt times them gives the same bits as the expression inline
+  const phi = coll.kinematics?.fields.phi;
+  const trig = (name === "px" || name === "py") && phi && TRIG_SOURCES.has(coll.kinematics!.source) ? flatTrig(g, coll, name === "px" ? "cos" : "sin", phi) : undefined;
   g.flatPassDepth++;
   let v: NumV;
   try {
-    v = kinField(g, kinOf(g, { k: "obj", coll, idx: j, missing: false, home: block }), name);
+    const kin = kinOf(g, { k: "obj", coll, idx: j, missing: false, home: block });
+    v = trig ? g.num(`${kinField(g, kin, "pt").js} * ${trig}[${j}]`, block) : kinField(g, kin, name);
   } finally {
     g.flatPassDepth--;
   }
@@ -189,6 +195,32 @@ export function twoBody(g: Gen, fn: string, a: Kin, b: Kin): NumV {
 }
 
 /** The key of a derived component's per-batch array among the flat passes. */
+const TRIG_SOURCES = new Set(["ptetaphim", "ptetaphi", "ptphi"]);
+
+/** Math.cos (or sin) of every value of a jagged branch in the batch, in one flat pass kept from batch to batch. */
+function flatTrig(g: Gen, coll: CollectionIR, fn: "cos" | "sin", branch: string): string {
+  const key = `trig:${fn}:${branch}`;
+  const known = g.flatPasses.get(key);
+  if (known) return known;
+  bounds(g, coll);
+  const { off } = g.bounded.get(coll.name)!;
+  const local = column(g, branch, "jagged");
+  const j = g.fresh("j");
+  const kept = g.fresh(`kept_${fn}_${sanitize(branch)}`);
+  const arr = g.fresh(`all_${fn}_${sanitize(branch)}`);
+  const total = g.fresh("total");
+  g.flatPasses.set(key, arr);
+  g.persistent.push(`let ${kept} = new Float64Array(0); // Math.${fn} of ${branch}, kept from batch to batch`);
+  g.root.lines.push(
+    `// Math.${fn} of every value of ${branch} in the batch, computed once`,
+    `const ${total} = ${off}[n];`,
+    `if (${kept}.length < ${total}) ${kept} = new Float64Array(${total} + (${total} >> 2));`,
+    `const ${arr} = ${kept};`,
+    `for (let ${j} = 0; ${j} < ${total}; ${j}++) ${arr}[${j}] = Math.${fn}(${local}[${j}]);`,
+  );
+  return arr;
+}
+
 function flatDerivedKey(coll: CollectionIR, name: string): string {
   return `kin:${coll.name}:${name}`;
 }
