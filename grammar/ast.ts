@@ -440,7 +440,14 @@ export type OutputItem =
   /** `ntuple "out/sr.root" [in REGION, ...] keep COLUMN, ...`: a skim of the selected events, a tree (or table) per sample. */
   | (Node & { kind: "Ntuple"; path: StringLit; regions: Ident[]; keep: KeepColumn[] })
   /** `datacard|workspace PATH for OBSERVABLE, ... in REGION, ...`: a fit's input, one channel per observable and region. */
-  | (Node & { kind: "FitOutput"; format: "datacard" | "workspace"; path: StringLit; observables: Ident[]; regions: Ident[] });
+  /** `datacard|workspace PATH for OBS, ... in REGION, ...[, OBS, ... in REGION, ...]`: the first group, then `more`. */
+  | (Node & { kind: "FitOutput"; format: "datacard" | "workspace"; path: StringLit; observables: Ident[]; regions: Ident[]; more?: ChannelGroup[] });
+
+/** Observables fitted in regions: one channel per observable and region. */
+export interface ChannelGroup {
+  observables: Ident[];
+  regions: Ident[];
+}
 /** A column of an ntuple: an expression (a number, condition or list of them) and its name when given with `as`. */
 export interface KeepColumn extends Node {
   kind: "Keep";

@@ -357,6 +357,12 @@ export interface WriteNode extends NodeBase {
    */
   observables?: string[];
   regions?: string[];
+  /**
+   * When the output pairs observables and regions in groups (`for ht in r4j1b, m_bjj in r4j2b`):
+   * its channels, in order (`observables` and `regions` then list every one named). Absent: one
+   * channel per observable and region.
+   */
+  channels?: Array<{ observable: string; region: string }>;
   columns?: NtupleColumnIR[];
 }
 

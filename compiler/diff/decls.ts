@@ -585,6 +585,8 @@ export function entriesOf(side: Side): Entry[] {
           const facets = (r: Rename): Facet[] => [
             { field: "for", list: item.observables.map((o) => ({ id: o.name, key: o.name, show: o.name })), ordered: true },
             { field: "in", list: item.regions.map((x) => ({ id: r(x.name), key: r(x.name), show: x.name })), ordered: true },
+            // further `OBS in REGIONS` groups, each a list of channels
+            { field: "and", list: (item.more ?? []).flatMap((g) => g.observables.flatMap((o) => g.regions.map((x) => ({ id: `${o.name} in ${r(x.name)}`, key: `${o.name} in ${r(x.name)}`, show: `${o.name} in ${x.name}` })))), ordered: true },
             to,
           ];
           entries.push(outputEntry(item.format, p, file, item.span, [`write:${p}`], facets));

@@ -428,7 +428,7 @@ class Layout {
       case "Ntuple":
         return `ntuple ${this.str(it.path)}${it.regions.length ? ` in ${this.names(it.regions)}` : ""} keep ${it.keep.map((c) => (c.alias ? `${this.e(c.expr)} as ${c.alias.name}` : this.e(c.expr))).join(", ")}`;
       case "FitOutput":
-        return `${it.format} ${this.str(it.path)} for ${this.names(it.observables)} in ${this.names(it.regions)}`;
+        return `${it.format} ${this.str(it.path)} for ${[it, ...(it.more ?? [])].map((g) => `${this.names(g.observables)} in ${this.names(g.regions)}`).join(", ")}`;
     }
   }
 }

@@ -479,8 +479,10 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         }
         case "FitOutput": {
           const w = writeTo(p, item.format, file, item.span);
-          w.observables = item.observables.map((o) => o.name);
-          w.regions = item.regions.map((r) => r.name);
+          const groups = [item, ...(item.more ?? [])];
+          w.observables = [...new Set(groups.flatMap((g) => g.observables.map((o) => o.name)))];
+          w.regions = [...new Set(groups.flatMap((g) => g.regions.map((r) => r.name)))];
+          if (item.more) w.channels = groups.flatMap((g) => g.observables.flatMap((o) => g.regions.map((r) => ({ observable: o.name, region: r.name }))));
           fits.push(w);
           break;
         }
@@ -802,7 +804,7 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
           ...(n.steps ? { steps: n.steps.rows.map((row) => ({ label: row.label, expr: ir(row.expr), weight: ir(row.weight ?? null) })) } : {}),
         };
       case "write":
-        return { path: n.path, format: n.format, keys: (n.keys ?? []).map(ir), ...(n.observables ? { observables: n.observables, regions: n.regions } : {}) };
+        return { path: n.path, format: n.format, keys: (n.keys ?? []).map(ir), ...(n.observables ? { observables: n.observables, regions: n.regions } : {}), ...(n.channels ? { channels: n.channels } : {}) };
     }
   };
   return nodes.map((n) => ({ ...n, hash: hashOfId(n.id) }) as PlanNode);

@@ -1,5 +1,5 @@
 /** The output block: predictions, histograms, cutflows, the report, training datasets, ONNX exports and ntuples, each an entry of one keyword table. */
-import type { IOrAlt } from "chevrotain";
+import { tokenMatcher, type IOrAlt } from "chevrotain";
 import type * as A from "../ast.js";
 import * as T from "../lexer.js";
 import type { Keyed } from "./base.js";
@@ -199,12 +199,57 @@ export class OutputRules extends TrainingRules {
       read: (k, at) => {
         const path = this.readString(at);
         this.consume(at, K.for);
-        const observables = this.subrule(at, this.identList);
-        this.consume(at, K.in);
-        const regions = this.subrule(at + 1, this.identList);
-        return this.ACTION(() => this.node({ kind: "FitOutput" as const, format, path, observables, regions }, k.startOffset, this.lastEnd()));
+        const groups = this.subrule(at, this.channelGroups);
+        return this.ACTION(() => {
+          const [first, ...more] = groups.length ? groups : [{ observables: [], regions: [] }];
+          return this.node({ kind: "FitOutput" as const, format, path, observables: first.observables, regions: first.regions, ...(more.length ? { more } : {}) }, k.startOffset, this.lastEnd());
+        });
       },
     };
+  }
+
+  /** `OBS, ... in REGION, ...`, then more such groups after commas (`ht in r4j1b, m_bjj in r4j2b`). */
+  protected channelGroups = this.RULE("channelGroups", (): A.ChannelGroup[] => {
+    const groups: A.ChannelGroup[] = [];
+    this.AT_LEAST_ONE_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        const g = this.SUBRULE(this.channelGroup);
+        this.ACTION(() => groups.push(g));
+      },
+    });
+    return groups;
+  }, { recoveryValueFunc: () => [] });
+
+  protected channelGroup = this.RULE("channelGroup", (): A.ChannelGroup => {
+    const observables: A.Ident[] = [];
+    const regions: A.Ident[] = [];
+    this.AT_LEAST_ONE_SEP({
+      SEP: T.Comma,
+      DEF: () => {
+        const t = this.CONSUME(T.Identifier);
+        this.ACTION(() => observables.push(this.ident(t)));
+      },
+    });
+    this.CONSUME(K.in);
+    const r = this.CONSUME1(T.Identifier);
+    this.ACTION(() => regions.push(this.ident(r)));
+    // the regions go on until a comma starts the next group (names followed by `in`)
+    this.MANY({
+      GATE: () => this.LA(1).tokenType === T.Comma && !this.groupStartsAt(2),
+      DEF: () => {
+        this.CONSUME(T.Comma);
+        const t = this.CONSUME2(T.Identifier);
+        this.ACTION(() => regions.push(this.ident(t)));
+      },
+    });
+    return { observables, regions };
+  }, { recoveryValueFunc: () => ({ observables: [], regions: [] }) });
+
+  /** Whether the tokens from LA(i) on are `NAME, ..., NAME in`: a channel group's start. */
+  private groupStartsAt(i: number): boolean {
+    while (tokenMatcher(this.LA(i), T.Identifier) && this.LA(i + 1).tokenType === T.Comma) i += 2;
+    return tokenMatcher(this.LA(i), T.Identifier) && this.LA(i + 1).tokenType === K.in;
   }
 
   /** An entry of a `histograms` block: `EXPR [, EXPR] [as NAME] [title STRING] [in REGIONS] [by SPLIT] bins BINNING [, BINNING] [weighted]`. */

@@ -45,44 +45,44 @@ export function fitInput(plan: Plan, result: RunResult, w: WriteNode): FitInput 
     }
   }
   const channels: FitChannel[] = [];
-  for (const o of w.observables ?? []) {
+  // the channels in order: the groups written, else every observable in every region
+  const pairs = w.channels ?? (w.observables ?? []).flatMap((observable) => (w.regions ?? []).map((region) => ({ observable, region })));
+  for (const { observable: o, region } of pairs) {
     const h = hists.find((x) => x.name === o)!;
     const members = (split: string) => (h.by === "group" ? (plan.groups[split] ?? []) : [split]);
-    for (const region of w.regions ?? []) {
-      const name = `${region}_${o}`;
-      const here = result.histograms.filter((r) => r.node === h.id && r.region === region && r.split !== null);
-      // derived histograms are combinations of the processes, not processes of their own
-      const derived = new Set((h.derived ?? []).map((d) => d.name));
-      const splits = [...new Set(here.map((r) => r.split as string))].filter((s) => !derived.has(s));
-      const processes: FitProcess[] = [];
-      let data: Bins | null = null;
-      for (const split of splits) {
-        const of = (hname: string) => here.find((r) => r.split === split && r.data.name === hname);
-        const nominal = of(h.name);
-        if (!nominal) continue;
-        const samples = members(split);
-        if (samples.length && samples.every((s) => classOf.get(s) === "data")) {
-          data = add(data, inner(nominal.data));
-          continue;
-        }
-        const variations = new Map<string, { up: Bins; down: Bins }>();
-        for (const s of systematics.values()) {
-          const affects = !s.samples || s.samples.includes(split) || samples.some((x) => s.samples!.includes(x));
-          const up = of(`${h.name}_${s.name}Up`);
-          const down = of(`${h.name}_${s.name}Down`);
-          if (affects && up && down) variations.set(s.name, { up: inner(up.data), down: inner(down.data) });
-        }
-        processes.push({ name: split, signal: samples.length > 0 && samples.every((s) => classOf.get(s) === "signal"), nominal: inner(nominal.data), variations });
+    const name = `${region}_${o}`;
+    const here = result.histograms.filter((r) => r.node === h.id && r.region === region && r.split !== null);
+    // derived histograms are combinations of the processes, not processes of their own
+    const derived = new Set((h.derived ?? []).map((d) => d.name));
+    const splits = [...new Set(here.map((r) => r.split as string))].filter((s) => !derived.has(s));
+    const processes: FitProcess[] = [];
+    let data: Bins | null = null;
+    for (const split of splits) {
+      const of = (hname: string) => here.find((r) => r.split === split && r.data.name === hname);
+      const nominal = of(h.name);
+      if (!nominal) continue;
+      const samples = members(split);
+      if (samples.length && samples.every((s) => classOf.get(s) === "data")) {
+        data = add(data, inner(nominal.data));
+        continue;
       }
-      const total = processes.reduce((a, p) => a + p.nominal.sumw.reduce((x, y) => x + y, 0), 0);
-      if (!processes.length || total === 0) throw new RunError("HEP6110", { format: w.format, channel: name, region }, w.origin);
-      // without data samples, the derived histogram `pseudodata` (its nominal) is the observation
-      const pseudo = data ? undefined : derived.has(PSEUDODATA) ? here.find((r) => r.split === PSEUDODATA && r.data.name === h.name) : undefined;
-      const observed = pseudo ? inner(pseudo.data) : data;
-      const negative = pseudo ? observed!.sumw.findIndex((v) => v < 0) : -1;
-      if (negative >= 0) throw new RunError("HEP6126", { format: w.format, channel: name, bin: negative + 1, value: String(observed!.sumw[negative]) }, w.origin);
-      channels.push({ name, edges: h.edges[0], processes, data: observed, ...(pseudo ? { pseudodata: true } : {}) });
+      const variations = new Map<string, { up: Bins; down: Bins }>();
+      for (const s of systematics.values()) {
+        const affects = !s.samples || s.samples.includes(split) || samples.some((x) => s.samples!.includes(x));
+        const up = of(`${h.name}_${s.name}Up`);
+        const down = of(`${h.name}_${s.name}Down`);
+        if (affects && up && down) variations.set(s.name, { up: inner(up.data), down: inner(down.data) });
+      }
+      processes.push({ name: split, signal: samples.length > 0 && samples.every((s) => classOf.get(s) === "signal"), nominal: inner(nominal.data), variations });
     }
+    const total = processes.reduce((a, p) => a + p.nominal.sumw.reduce((x, y) => x + y, 0), 0);
+    if (!processes.length || total === 0) throw new RunError("HEP6110", { format: w.format, channel: name, region }, w.origin);
+    // without data samples, the derived histogram `pseudodata` (its nominal) is the observation
+    const pseudo = data ? undefined : derived.has(PSEUDODATA) ? here.find((r) => r.split === PSEUDODATA && r.data.name === h.name) : undefined;
+    const observed = pseudo ? inner(pseudo.data) : data;
+    const negative = pseudo ? observed!.sumw.findIndex((v) => v < 0) : -1;
+    if (negative >= 0) throw new RunError("HEP6126", { format: w.format, channel: name, bin: negative + 1, value: String(observed!.sumw[negative]) }, w.origin);
+    channels.push({ name, edges: h.edges[0], processes, data: observed, ...(pseudo ? { pseudodata: true } : {}) });
   }
   return { channels, systematics: [...systematics.values()].map(({ samples: _, ...s }) => s) };
 }

@@ -249,3 +249,33 @@ histogram other = ww - wz
     close(w.observations.find((o: { name: string }) => o.name === "sr_ht").data, zz);
   });
 });
+
+describe("fit outputs with a different observable per region (groups of channels)", async () => {
+  const text = analysis("background").replace(
+    'datacard "out/datacard.txt" for ht, mu_pt in sr, cr',
+    'datacard "out/datacard.txt" for ht in sr, mu_pt in cr\n  datacard "out/both.txt" for ht, mu_pt in sr, cr',
+  ).replace('workspace "out/ws.json" for ht, mu_pt in sr, cr', 'workspace "out/ws.json" for ht in sr, mu_pt in cr');
+  const dir = await runAnalysis(text);
+  const card = readFileSync(path.join(dir, "out/datacard.txt"), "utf8");
+  const both = readFileSync(path.join(dir, "out/both.txt"), "utf8");
+  const ws = JSON.parse(readFileSync(path.join(dir, "out/ws.json"), "utf8"));
+  const bins = (c: string) => c.split("\n").find((l) => l.startsWith("bin "))!.trim().split(/\s+/).slice(1);
+
+  it("has exactly the channels the groups name, in order", () => {
+    expect(bins(card)).toEqual(["sr_ht", "cr_mu_pt"]);
+    expect(ws.channels.map((c: { name: string }) => c.name)).toEqual(["sr_ht", "cr_mu_pt"]);
+    expect(pyhfErrors(ws)).toEqual([]);
+  });
+
+  it("gives each channel what the cross product gives it", () => {
+    // the observation of a channel is the same whichever other channels the card holds
+    const obs = (c: string) => {
+      const names = bins(c);
+      const values = c.split("\n").find((l) => l.startsWith("observation"))!.trim().split(/\s+/).slice(1);
+      return Object.fromEntries(names.map((n, k) => [n, Number(values[k])]));
+    };
+    expect(bins(both)).toEqual(["sr_ht", "cr_ht", "sr_mu_pt", "cr_mu_pt"]);
+    expect(obs(card).sr_ht).toBe(obs(both).sr_ht);
+    expect(obs(card).cr_mu_pt).toBe(obs(both).cr_mu_pt);
+  });
+});

@@ -25,6 +25,12 @@ export function checkFitOutput(ctx: CheckContext, file: string, item: Extract<A.
       histograms.set(name, [...(histograms.get(name) ?? []), h]);
     }
   }
+  for (const group of [item, ...(item.more ?? [])]) checkGroup(ctx, file, item.format, histograms, group);
+  if (!ctx.samples.some((s) => s.klass === "signal")) ctx.report("HEP4097", file, { start: item.span.start, end: item.span.start + item.format.length }, { format: item.format });
+}
+
+/** One `OBS, ... in REGION, ...` group: each observable a 1D histogram split by sample or group, filled in each region. */
+function checkGroup(ctx: CheckContext, file: string, format: string, histograms: ReadonlyMap<string, HistogramItem[]>, item: A.ChannelGroup): void {
   const regions = item.regions.filter((r) => expectSymbol(ctx, file, r, "region"));
   for (const o of item.observables) {
     const found = histograms.get(o.name);
@@ -34,17 +40,16 @@ export function checkFitOutput(ctx: CheckContext, file: string, item: Extract<A.
       continue;
     }
     if (found.length > 1) {
-      ctx.report("HEP4096", file, o.span, { count: found.length, name: o.name, format: item.format });
+      ctx.report("HEP4096", file, o.span, { count: found.length, name: o.name, format });
       continue;
     }
     const h = found[0];
     const by = h.by?.name;
-    if (h.exprs.length !== 1) ctx.report("HEP4095", file, o.span, { name: o.name, reason: `is ${h.exprs.length}D`, format: item.format });
-    else if (by !== "sample" && by !== "group") ctx.report("HEP4095", file, o.span, { name: o.name, reason: by ? `is split by ${by}` : "is not split", format: item.format });
+    if (h.exprs.length !== 1) ctx.report("HEP4095", file, o.span, { name: o.name, reason: `is ${h.exprs.length}D`, format });
+    else if (by !== "sample" && by !== "group") ctx.report("HEP4095", file, o.span, { name: o.name, reason: by ? `is split by ${by}` : "is not split", format });
     const filled = h.regions.map((r) => r.name);
     for (const r of regions) {
       if (!filled.includes(r.name)) ctx.report("HEP4094", file, r.span, { name: o.name, region: r.name, filled: filled.length ? ` (it is filled in ${filled.join(", ")})` : " (it has no `in` clause)" });
     }
   }
-  if (!ctx.samples.some((s) => s.klass === "signal")) ctx.report("HEP4097", file, { start: item.span.start, end: item.span.start + item.format.length }, { format: item.format });
 }
