@@ -200,9 +200,13 @@ function errorOffset(e: IRecognitionException, eof: number): number {
   return t && !Number.isNaN(t.startOffset) && t.tokenType?.name !== "EOF" ? t.startOffset : eof;
 }
 
+/** The words that start a declaration, from the lexer's table (`histogram NAME = ...` is one too). */
+const DECLARATIONS = `a declaration (${[...T.DECLARATION_KEYWORDS, "histogram"].join(", ")})`;
+const OUTPUTS = "an output (predictions, histogram, histograms, cutflow, report, dataset, onnx, ntuple, datacard, workspace) or '}'";
+
 const RULE_EXPECTS: Record<string, string> = {
-  file: "a declaration (analysis, include, sample, group, object, define, region, bins, features, model, train, evaluate, output)",
-  declaration: "a declaration (analysis, include, sample, group, object, define, region, bins, features, model, train, evaluate, output)",
+  file: DECLARATIONS,
+  declaration: DECLARATIONS,
   sampleProp: "a sample property (files, tree, class, weight, where, xsec, sumw, title) or '}'",
   sampleDecl: "a sample property (files, tree, class, weight, where, xsec, sumw, title) or '}'",
   analysisDecl: "an analysis property (lumi, seed, title) or '}'",
@@ -210,8 +214,8 @@ const RULE_EXPECTS: Record<string, string> = {
   trainDecl: "a train property (on, folds, balance, reweight, validation, test, class_weights, negative_weights, device) or '}'",
   evaluateProp: "an evaluate property (in, bins, metrics, working_points, reference) or '}'",
   evaluateDecl: "an evaluate property (in, bins, metrics, working_points, reference) or '}'",
-  outputItem: "an output (predictions, histogram, cutflow, report) or '}'",
-  outputDecl: "an output (predictions, histogram, cutflow, report) or '}'",
+  outputItem: OUTPUTS,
+  outputDecl: OUTPUTS,
   scaling: "a scaling (normal, linear, categorical, log, none, shift S scale M)",
   binSpec: "a binning: N LOW .. HIGH, [edges...] or a bins name",
   optionValue: "an option value (number, string, true/false, name or [list])",
