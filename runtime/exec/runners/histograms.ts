@@ -61,7 +61,9 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
     });
     const outputs: CachedOutput[] = h.vars.map((v, k) => column(`v:${h.id}:${k}`, v));
     const systematics = h.systematics ?? [];
-    const mine = systematics.filter((s) => !s.samples || s.samples.includes(scope.read.sample));
+    // an alternative sample fills its nominal only: the merge makes it the copy of the sample it replaces
+    const alternative = systematics.some((s) => s.alternatives && (s.alternatives.up === scope.read.sample || s.alternatives.down === scope.read.sample));
+    const mine = alternative ? [] : systematics.filter((s) => !s.samples || s.samples.includes(scope.read.sample));
     const varied: Array<{ s: SystematicIR; dir: "Up" | "Down"; key: string }> = [];
     for (const s of mine) {
       if (!s.weight) continue;
@@ -73,11 +75,9 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
       }
     }
     const regions = h.regions.length ? h.regions : [SELECTED];
-    // an alternative sample fills its nominal only: the merge makes it the copy of the sample it replaces
-    const alternative = systematics.some((s) => s.alternatives && (s.alternatives.up === scope.read.sample || s.alternatives.down === scope.read.sample));
     // shape variations that change this histogram: their worlds' events and variables
     const worlds: Array<{ s: SystematicIR; dir: "Up" | "Down"; events: WorldEvents; keys: string[] }> = [];
-    for (const s of alternative ? [] : mine) {
+    for (const s of mine) {
       if (!s.vary || !s.vary.touches.includes(h.id)) continue;
       for (const dir of s.vary.down ? (["Up", "Down"] as const) : (["Up"] as const)) {
         const world = new World(s, dir);
@@ -92,7 +92,6 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
         worlds.push({ s, dir, events, keys });
       }
     }
-    if (alternative) varied.length = 0;
     const nominal: Regions = new Map(regions.map((r) => [r, empty(h, h.name)]));
     const copies = new Map<string, Regions>([...varied, ...worlds].map((v) => [copyName(h, v.s, v.dir), new Map(regions.map((r) => [r, empty(h, copyName(h, v.s, v.dir))]))]));
     let scratch = new Float64Array(0);
