@@ -246,6 +246,12 @@ export interface GroupDecl extends Node {
  * copies of. `systematic NAME[i in A .. B]` declares a family: one member per integer i from A to
  * B, named NAME_i, with `i` that number in its expressions.
  */
+/** `vary TARGET up EXPR [down EXPR]`: `target` a branch's name or `Collection.field`; in `up`/`down` the collection's name is the element varied. */
+export interface VaryEntry {
+  target: Expr;
+  up: Expr;
+  down?: Expr;
+}
 export interface SystematicDecl extends Node {
   kind: "Systematic";
   name: Ident;
@@ -254,8 +260,8 @@ export interface SystematicDecl extends Node {
   samples: Ident[];
   weight?: { up: Expr; down?: Expr };
   normalisation?: NumberLit;
-  /** `target`: a branch's name or `Collection.field`; in `up`/`down` the collection's name is the element varied. */
-  vary?: { target: Expr; up: Expr; down?: Expr };
+  /** One or more `vary TARGET up ... down ...` lines, varied together (one set of copies). */
+  vary?: VaryEntry[];
   alternatives?: { up: Ident; down?: Ident };
 }
 /**

@@ -313,22 +313,26 @@ export interface SystematicIR {
 }
 
 /**
- * A shape variation (RDataFrame's `Vary`): an input replaced by `up` (`down`) in the copies, and
- * everything computed from it recomputed in the same pass. The input is a flat branch (`up` one
+ * A shape variation (RDataFrame's `Vary`): inputs replaced by `up` (`down`) in the copies, and
+ * everything computed from them recomputed in the same pass. An input is a flat branch (`up` one
  * number per event) or a collection's field (`up` one number per element, evaluated with the
  * nominal element as `this`: its fields are the nominal values; the collection's other fields,
  * its element count and order stay as they are). A one-sided variation's down copy is the
  * nominal mirrored, as for weights.
  */
 export interface VaryIR {
-  input: { branch: string } | { collection: string; field: string };
-  up: ExprIR;
-  down: ExprIR | null;
+  /** The inputs replaced, each by its own values, all at once (`down` null for all or for none). */
+  inputs: VaryInputIR[];
   /**
    * The nodes whose values change with the input (defines, objects, regions, sample selections
    * and weights, histograms, cutflows), sorted: what the run recomputes, and all it recomputes.
    */
   touches: string[];
+}
+export interface VaryInputIR {
+  input: { branch: string } | { collection: string; field: string };
+  up: ExprIR;
+  down: ExprIR | null;
 }
 export interface CutflowNode extends NodeBase {
   kind: "cutflow";

@@ -349,9 +349,10 @@ export function entriesOf(side: Side): Entry[] {
         exprFacet("weight up", decl.weight?.up, r),
         exprFacet("weight down", decl.weight?.down, r),
         { field: "normalisation", key: k?.kind === "Number" ? json(k.value) : null, show: k ? printExpr(k) : null },
-        exprFacet("vary", decl.vary?.target, r),
-        exprFacet("vary up", decl.vary?.up, r),
-        exprFacet("vary down", decl.vary?.down, r),
+        ...(decl.vary ?? []).flatMap((v, k) => {
+          const at = k ? ` ${k + 1}` : "";
+          return [exprFacet(`vary${at}`, v.target, r), exprFacet(`vary${at} up`, v.up, r), exprFacet(`vary${at} down`, v.down, r)];
+        }),
         { field: "samples up", key: alt ? json(r(alt.up.name)) : null, show: alt?.up.name ?? null },
         { field: "samples down", key: alt?.down ? json(r(alt.down.name)) : null, show: alt?.down?.name ?? null },
       ];

@@ -220,20 +220,19 @@ class Layout {
         const head = `systematic ${d.name.name}${f ? `[${f.index.name} in ${this.e(f.from)} .. ${this.e(f.to)}]` : ""}${d.samples.length ? ` for ${this.names(d.samples)}` : ""}`;
         const upDown = (v: { up: A.Expr; down?: A.Expr }) => `up ${this.e(v.up)}${v.down ? ` down ${this.e(v.down)}` : ""}`;
         const w = d.weight;
-        const v = d.vary;
         const alt = d.alternatives;
+        // an item stands for its values' text (its keywords are not nodes)
+        const spanning = (first: A.Node | undefined, last: A.Node | undefined) => (first && last ? { id: -1, span: { start: first.span.start, end: last.span.end } } : d);
+        // several varied inputs: one line each
+        if (d.vary) return this.block("decl", 0, head, d, d.vary.map((x) => [this.line("item", 1, `vary ${this.e(x.target)} ${upDown(x)}`, spanning(x.target, x.down ?? x.up))]));
         const body = w
           ? `weight ${upDown(w)}`
-          : v
-            ? `vary ${this.e(v.target)} ${upDown(v)}`
-            : alt
-              ? `samples up ${alt.up.name}${alt.down ? ` down ${alt.down.name}` : ""}`
-              : `normalisation ${d.normalisation ? this.e(d.normalisation) : ""}`;
-        // the item stands for its values' text (its keywords are not nodes)
-        const first: A.Node | undefined = w ? w.up : v ? v.target : alt ? alt.up : d.normalisation;
-        const last: A.Node | undefined = w ? w.down ?? w.up : v ? v.down ?? v.up : alt ? alt.down ?? alt.up : d.normalisation;
-        const item = first && last ? { id: -1, span: { start: first.span.start, end: last.span.end } } : d;
-        return this.block("decl", 0, head, d, [[this.line("item", 1, body, item)]]);
+          : alt
+            ? `samples up ${alt.up.name}${alt.down ? ` down ${alt.down.name}` : ""}`
+            : `normalisation ${d.normalisation ? this.e(d.normalisation) : ""}`;
+        const first: A.Node | undefined = w ? w.up : alt ? alt.up : d.normalisation;
+        const last: A.Node | undefined = w ? w.down ?? w.up : alt ? alt.down ?? alt.up : d.normalisation;
+        return this.block("decl", 0, head, d, [[this.line("item", 1, body, spanning(first, last))]]);
       }
       case "DerivedHistogram":
         return this.exprLines("decl", 0, `histogram ${d.name.name} = `, d.expr, d);

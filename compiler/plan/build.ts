@@ -28,7 +28,7 @@ import { candidateList, evaluateIdOf, lower, refsOf, Usage } from "./lower.js";
 import { candidateClassesOf, candidateListOf, candidateListOfModel } from "../check/rules/candidates.js";
 import { sequenceColumns } from "./sequence.js";
 import { derivedFor } from "./derived.js";
-import type { CollectionIR, CutflowNode, ExprIR, InputFile, NegativeWeights, OnnxSpec, Origin, Plan, PlanNode, ScalingIR, SystematicIR, TrainNode } from "../../plan/types.js";
+import type { CollectionIR, CutflowNode, ExprIR, InputFile, NegativeWeights, OnnxSpec, Origin, Plan, PlanNode, ScalingIR, SystematicIR, TrainNode, VaryInputIR } from "../../plan/types.js";
 
 export interface BuildOptions {
   version: string;
@@ -381,7 +381,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
         samples,
         ...(decl.weight ? { weight: { up: low(decl.weight.up), down: decl.weight.down ? low(decl.weight.down) : null } } : {}),
         ...(decl.normalisation ? { normalisation: decl.normalisation.value } : {}),
-        ...(decl.vary ? { vary: { input: varyInput(low(decl.vary.target)), up: low(decl.vary.up), down: decl.vary.down ? low(decl.vary.down) : null, touches: [] } } : {}),
+        ...(decl.vary ? { vary: { inputs: decl.vary.map((v) => ({ input: varyInput(low(v.target)), up: low(v.up), down: v.down ? low(v.down) : null })), touches: [] } } : {}),
         ...(decl.alternatives ? { alternatives: { sample: decl.samples[0].name, up: decl.alternatives.up.name, down: decl.alternatives.down?.name ?? null } } : {}),
         origin: origin(file, decl.span),
       };
@@ -415,7 +415,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
           const id = `histogram:${p}/${name}`;
           for (const s of systematics) {
             if (s.weight) for (const w of [s.weight.up, s.weight.down]) if (w) refsOf(w, inputs);
-            if (s.vary) for (const w of [s.vary.up, s.vary.down]) if (w) refsOf(w, inputs);
+            for (const v of s.vary?.inputs ?? []) for (const w of [v.up, v.down]) if (w) refsOf(w, inputs);
           }
           const derived = derivedFor(ctx, item.by?.name ?? null);
           add({ kind: "histogram", id, origin: origin(file, item.span), inputs: [...inputs], name, vars, ...(systematics.length ? { systematics } : {}), ...(derived ? { derived } : {}), edges: item.bins.map((b) => edgesOf(ctx, b)), regions: item.regions.map((r) => r.name), by: item.by?.name ?? null, weighted: item.weighted || ctx.samples.some((s) => s.decl.props.some((x) => x.prop === "weight" || x.prop === "xsec")) || item.regions.some((r) => regionWeight(r.name) !== undefined), ...(item.title?.kind === "String" ? { title: ctx.text(item.title) } : {}) });
@@ -439,7 +439,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
           const id = `cutflow:${p}`;
           const inputs = new Set([...sampleWeights, ...sampleSelections, ...regions.map((r) => `filter:${r}`)]);
           const varied = item.systematics && systematics.length ? systematics : undefined;
-          for (const s of varied ?? []) for (const w of [s.weight?.up, s.weight?.down, s.vary?.up, s.vary?.down]) if (w) refsOf(w, inputs);
+          for (const s of varied ?? []) for (const w of [s.weight?.up, s.weight?.down, ...(s.vary?.inputs ?? []).flatMap((v) => [v.up, v.down])]) if (w) refsOf(w, inputs);
           add({ kind: "cutflow", id, origin: origin(file, item.span), inputs: [...inputs], regions, ...(varied ? { systematics: varied } : {}) });
           writeTo(p, "json", file, item.span).inputs.push(id);
           break;
@@ -496,7 +496,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
 
   // ---- what each shape variation touches ------------------------------------------------------
   // (the checker has warned of those that reach no histogram, and refused those through a model's score)
-  for (const s of varied) s.vary!.touches = touchedBy(nodes, s.vary!.input);
+  for (const s of varied) s.vary!.touches = touchedBy(nodes, s.vary!.inputs.map((v) => v.input));
 
   // ---- what to read ------------------------------------------------------------------------------
   const collections: CollectionIR[] = [];
@@ -736,7 +736,7 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
   };
   const dataHash = (): string => hashOf(reads.map(hashOfId).sort());
   // a systematic's content: its expressions by what they reference (its origin is where errors point, not content)
-  const systematicHashed = ({ origin: _at, ...s }: SystematicIR) => ({ ...s, weight: s.weight ? { up: ir(s.weight.up), down: ir(s.weight.down) } : null, ...(s.vary ? { vary: { ...s.vary, up: ir(s.vary.up), down: ir(s.vary.down) } } : {}) });
+  const systematicHashed = ({ origin: _at, ...s }: SystematicIR) => ({ ...s, weight: s.weight ? { up: ir(s.weight.up), down: ir(s.weight.down) } : null, ...(s.vary ? { vary: { ...s.vary, inputs: s.vary.inputs.map((v) => ({ ...v, up: ir(v.up), down: ir(v.down) })) } } : {}) });
   const content = (n: Draft): unknown => {
     switch (n.kind) {
       case "read":
@@ -811,23 +811,25 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
 }
 
 /** The input a shape variation replaces, from its target lowered (`branch B`, or `member(f, collection C)`). */
-function varyInput(target: ExprIR): NonNullable<SystematicIR["vary"]>["input"] {
+function varyInput(target: ExprIR): VaryInputIR["input"] {
   if (target.op === "branch") return { branch: target.name };
   if (target.op === "member" && target.args[0].op === "collection") return { collection: target.args[0].name, field: target.name };
   throw new Error(`internal: a checked vary target lowered to ${target.op}`);
 }
 
 /**
- * The nodes whose values change with a varied input: those whose own expressions read it (any use
+ * The nodes whose values change with varied inputs: those whose own expressions read one (any use
  * of a varied field's collection counts: an element's other fields travel with it through
  * `where`, sorting and combinations), and everything downstream of them.
  */
-function touchedBy(nodes: readonly Draft[], input: NonNullable<SystematicIR["vary"]>["input"]): string[] {
+function touchedBy(nodes: readonly Draft[], inputs: Array<VaryInputIR["input"]>): string[] {
+  const branches = new Set(inputs.flatMap((i) => ("branch" in i ? [i.branch] : [])));
+  const collections = new Set(inputs.flatMap((i) => ("collection" in i ? [i.collection] : [])));
   const reads = (x: unknown): boolean => {
     if (Array.isArray(x)) return x.some(reads);
     if (!x || typeof x !== "object") return false;
     const o = x as Record<string, unknown>;
-    if ("branch" in input ? o.op === "branch" && o.name === input.branch : o.op === "collection" && o.name === input.collection) return true;
+    if ((o.op === "branch" && branches.has(o.name as string)) || (o.op === "collection" && collections.has(o.name as string))) return true;
     // a histogram's own variations are not its values
     return Object.entries(o).some(([k, v]) => k !== "systematics" && k !== "origin" && reads(v));
   };

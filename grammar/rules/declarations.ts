@@ -126,10 +126,15 @@ export class DeclarationRules extends ExpressionRules {
       },
       {
         ALT: () => {
-          this.CONSUME(K.vary);
-          const target = this.SUBRULE(this.postfix);
-          const values = this.SUBRULE1(this.upDown);
-          this.ACTION(() => (vary = { target, ...values }));
+          // several inputs varied together: `vary Jet.pt up ... vary MET_pt up ...`
+          const entries: A.VaryEntry[] = [];
+          this.AT_LEAST_ONE(() => {
+            this.CONSUME(K.vary);
+            const target = this.SUBRULE(this.postfix);
+            const values = this.SUBRULE1(this.upDown);
+            this.ACTION(() => entries.push({ target, ...values }));
+          });
+          vary = entries;
         },
       },
       {

@@ -1,9 +1,9 @@
 /**
  * Shape variations (`systematic jes { vary Jet.pt up 1.03 * Jet.pt down 0.97 * Jet.pt }`) as
  * RDataFrame's `Vary` does them: in the same pass as the nominal, recomputing only what depends on
- * the varied input. Each variation and direction is a *world*: the varied input becomes a virtual
- * column (computed per element from the nominal one, runtime/columns' `VirtualColumn`), a
- * collection whose field reads it, and a copy of every declaration the plan says it touches
+ * the varied inputs. Each variation and direction is a *world*: each varied input becomes a
+ * virtual column (computed per element from the nominal one, runtime/columns' `VirtualColumn`),
+ * read by a copy of its collection, and a copy of every declaration the plan says it touches
  * (`VaryIR.touches`), renamed `NAME~WORLD`, whose references point into the world. Declarations
  * it does not touch are the nominal ones, computed once per event for every world; so is all the
  * reading and decompressing.
@@ -26,11 +26,11 @@ export class World {
   /** `jesUp`: the suffix of the copies' names, and of the declarations renamed into the world. */
   readonly name: string;
   readonly touched: ReadonlySet<string>;
-  private readonly renamedBranch: string | undefined;
-  private readonly renamedCollection: string | undefined;
-  /** The varied collection's name as a whole word of a type (`list<tuple<Jet,Jet,Jet>>`). */
+  /** Varied flat branches → their virtual columns; collections with a varied field → their renamed copies. */
+  private readonly branches = new Map<string, string>();
+  private readonly collections = new Map<string, string>();
+  /** A varied collection's name as a whole word of a type (`list<tuple<Jet,Jet,Jet>>`). */
   private readonly typePattern: RegExp | undefined;
-  private readonly input: NonNullable<SystematicIR["vary"]>["input"];
 
   constructor(
     readonly syst: SystematicIR,
@@ -39,12 +39,11 @@ export class World {
     const vary = syst.vary!;
     this.name = `${syst.name}${dir}`;
     this.touched = new Set(vary.touches);
-    this.input = vary.input;
-    if ("branch" in vary.input) this.renamedBranch = this.within(vary.input.branch);
-    else {
-      this.renamedCollection = this.within(vary.input.collection);
-      this.typePattern = new RegExp(`(^|[<,\\s])${vary.input.collection}(?=$|[>,\\s])`, "g");
+    for (const { input } of vary.inputs) {
+      if ("branch" in input) this.branches.set(input.branch, this.within(input.branch));
+      else this.collections.set(input.collection, this.within(input.collection));
     }
+    if (this.collections.size) this.typePattern = new RegExp(`(^|[<,\\s])(${[...this.collections.keys()].join("|")})(?=$|[>,\\s])`, "g");
   }
 
   /** A name inside the world. `~` is in no ROOT branch's or hepc declaration's name. */
@@ -57,17 +56,21 @@ export class World {
     return this.touched.has(id);
   }
 
-  /** The expression as the world computes it: the varied input read, touched declarations renamed. */
+  /** The expression as the world computes it: the varied inputs read, touched declarations renamed. */
   rewrite(e: ExprIR): ExprIR {
     return this.retype(this.rewriteNames(e));
   }
 
   private rewriteNames(e: ExprIR): ExprIR {
     switch (e.op) {
-      case "branch":
-        return this.renamedBranch && "branch" in this.input && e.name === this.input.branch ? { ...e, name: this.renamedBranch } : e;
-      case "collection":
-        return this.renamedCollection && "collection" in this.input && e.name === this.input.collection ? { ...e, name: this.renamedCollection } : e;
+      case "branch": {
+        const name = this.branches.get(e.name);
+        return name ? { ...e, name } : e;
+      }
+      case "collection": {
+        const name = this.collections.get(e.name);
+        return name ? { ...e, name } : e;
+      }
       case "ref":
         return this.touches(`${e.decl === "region" ? "filter" : "define"}:${e.name}`) ? { ...e, name: this.within(e.name) } : e;
       default:
@@ -77,32 +80,49 @@ export class World {
   }
 
   /**
-   * The varied collection's name in the expression's type as well: kernels shape stored values
+   * The varied collections' names in the expression's type as well: kernels shape stored values
    * (a `best` candidate, a combination's members) from the type, and a member typed by the
    * nominal collection would read its nominal fields. Both collections have the same elements in
    * the same order, so an element index means the same in either.
    */
   private retype(e: ExprIR): ExprIR {
-    if (!this.renamedCollection || !("collection" in this.input) || typeof e.type !== "string") return e;
-    const type = e.type.replace(this.typePattern!, `$1${this.renamedCollection}`);
+    if (!this.typePattern || typeof e.type !== "string") return e;
+    const type = e.type.replace(this.typePattern, (_, before: string, coll: string) => `${before}${this.collections.get(coll)}`);
     return type === e.type ? e : ({ ...e, type } as ExprIR);
   }
 
-  /** The column of the varied input (what the virtual column computes), and the collection reading it. */
-  declarations(plan: Plan): { column: VirtualColumn; collection?: CollectionIR } {
-    const vary = this.syst.vary!;
-    const expr = this.dir === "Up" ? vary.up : vary.down!;
-    const input = vary.input;
-    if ("branch" in input) return { column: { name: this.renamedBranch!, expr } };
-    const c = plan.collections.find((x) => x.name === input.collection);
-    const branch = c?.fields[input.field] ?? c?.kinematics?.fields[input.field];
-    if (!c || !branch) throw new Error(`internal: the plan has no branch for ${input.collection}.${input.field}`);
-    const name = this.within(branch);
-    const swap = (fields: Record<string, string>) => Object.fromEntries(Object.entries(fields).map(([f, b]) => [f, b === branch ? name : b]));
-    return {
-      column: { name, expr, each: c.name },
-      collection: { ...c, name: this.renamedCollection!, fields: swap(c.fields), ...(c.kinematics ? { kinematics: { ...c.kinematics, fields: swap(c.kinematics.fields) } } : {}) },
-    };
+  /** The columns of the varied inputs (what the virtual columns compute), and the collections reading them. */
+  declarations(plan: Plan): { columns: VirtualColumn[]; collections: CollectionIR[] } {
+    const columns: VirtualColumn[] = [];
+    // a collection's varied fields: branch → its virtual column
+    const swapped = new Map<string, Map<string, string>>();
+    for (const v of this.syst.vary!.inputs) {
+      const expr = this.dir === "Up" ? v.up : v.down!;
+      const input = v.input;
+      if ("branch" in input) {
+        columns.push({ name: this.branches.get(input.branch)!, expr });
+        continue;
+      }
+      const c = plan.collections.find((x) => x.name === input.collection);
+      const branch = c?.fields[input.field] ?? c?.kinematics?.fields[input.field];
+      if (!c || !branch) throw new Error(`internal: the plan has no branch for ${input.collection}.${input.field}`);
+      const name = this.within(branch);
+      columns.push({ name, expr, each: c.name });
+      let swaps = swapped.get(c.name);
+      if (!swaps) swapped.set(c.name, (swaps = new Map()));
+      swaps.set(branch, name);
+    }
+    const collections = [...swapped].map(([coll, swaps]) => {
+      const c = plan.collections.find((x) => x.name === coll)!;
+      const swap = (fields: Record<string, string>) => Object.fromEntries(Object.entries(fields).map(([f, b]) => [f, swaps.get(b) ?? b]));
+      return { ...c, name: this.collections.get(coll)!, fields: swap(c.fields), ...(c.kinematics ? { kinematics: { ...c.kinematics, fields: swap(c.kinematics.fields) } } : {}) };
+    });
+    return { columns, collections };
+  }
+
+  /** Whether the variation has a down direction (all its inputs do, or none). */
+  static twoSided(s: SystematicIR): boolean {
+    return !!s.vary && s.vary.inputs.every((v) => v.down !== null);
   }
 }
 
@@ -110,7 +130,7 @@ export class World {
 export function worldsOf(plan: Plan): World[] {
   const seen = new Map<string, SystematicIR>();
   for (const n of plan.nodes) if (n.kind === "histogram") for (const s of n.systematics ?? []) if (s.vary && !seen.has(s.name)) seen.set(s.name, s);
-  return [...seen.values()].flatMap((s) => [new World(s, "Up"), ...(s.vary!.down ? [new World(s, "Down")] : [])]);
+  return [...seen.values()].flatMap((s) => [new World(s, "Up"), ...(World.twoSided(s) ? [new World(s, "Down")] : [])]);
 }
 
 /** What kernels need besides the plan's own declarations to compute inside every world. */
@@ -120,9 +140,9 @@ export function worldDeclarations(plan: Plan): { defines: Record<string, ExprIR>
   const collections: CollectionIR[] = [];
   const virtual: VirtualColumn[] = [];
   for (const w of worldsOf(plan)) {
-    const { column, collection } = w.declarations(plan);
-    virtual.push(column);
-    if (collection) collections.push(collection);
+    const made = w.declarations(plan);
+    virtual.push(...made.columns);
+    collections.push(...made.collections);
     for (const n of plan.nodes) {
       if (!w.touches(n.id)) continue;
       if (n.kind === "define") defines[w.within(n.name)] = w.rewrite(n.expr);

@@ -31,6 +31,10 @@ region two_jets = njets >= 2
 systematic jes { vary Jet.pt up 1.03 * Jet.pt down 0.97 * Jet.pt }
 systematic jer { vary Jet.pt up pt * gauss(1, 0.1) }
 systematic met_shift { vary MET_pt up MET_pt + 10 down MET_pt - 10 }
+systematic jes_met {
+  vary Jet.pt up 1.03 * Jet.pt down 0.97 * Jet.pt
+  vary MET_pt up MET_pt + 5 down MET_pt - 5
+}
 systematic lead[i in 0 .. 1] { weight up 1 + 0.001 * jets[i].pt ?? 1 }
 systematic generator for ttbar { samples up ttbar_up }
 output {
@@ -119,7 +123,9 @@ describe("shape variations, families and alternative samples", () => {
     const touches = Object.fromEntries(h.systematics!.filter((s) => s.vary).map((s) => [s.name, s.vary!.touches]));
     expect(touches.jes).toEqual(["cutflow:out/cutflow.json", "define:ht", "define:jets", "define:njets", "filter:two_jets", "histogram:out/v.root/ht"]);
     expect(touches.met_shift).toEqual(["histogram:out/v.root/met"]);
-    expect(h.systematics!.map((s) => s.name)).toEqual(["jes", "jer", "met_shift", "lead_0", "lead_1", "generator"]);
+    // two inputs varied together touch what either does
+    expect(touches.jes_met).toEqual([...touches.jes, "histogram:out/v.root/met"].sort());
+    expect(h.systematics!.map((s) => s.name)).toEqual(["jes", "jer", "met_shift", "jes_met", "lead_0", "lead_1", "generator"]);
   });
 
   it("fills every copy as a direct computation over the reader's values does", async () => {
@@ -143,7 +149,7 @@ describe("shape variations, families and alternative samples", () => {
     close("two_jets/ht_jesDown", htHist(ev, (i, j) => 0.97 * ev.pt[i][j]));
     // jer: each jet smeared by its own draw, keyed by the element's index in the event's Jet list
     const h = plan.nodes.find((n): n is HistogramNode => n.kind === "histogram" && n.name === "ht")!;
-    const { site, seed } = callOf(h.systematics!.find((s) => s.name === "jer")!.vary!.up);
+    const { site, seed } = callOf(h.systematics!.find((s) => s.name === "jer")!.vary!.inputs[0].up);
     const stream = randomStream("ttbar");
     const smeared = htHist(ev, (i, j) => ev.pt[i][j] * expectedDraw("gauss", 1, 0.1, i, j, site, seed, stream));
     close("two_jets/ht_jerUp", smeared);
@@ -156,6 +162,10 @@ describe("shape variations, families and alternative samples", () => {
     close("all/met_met_shiftUp", met(10));
     close("all/met_met_shiftDown", met(-10));
     close("all/met_jesUp", met(0));
+    // both inputs of one systematic in the same copies
+    close("two_jets/ht_jes_metUp", up);
+    close("all/met_jes_metUp", met(5));
+    close("all/met_jes_metDown", met(-5));
     // a family: one member per index, the index a number in its weight
     close("two_jets/ht_lead_0Up", htHist(ev, (i, j) => ev.pt[i][j], (_, pts) => 1 + 0.001 * pts[0]));
     close("two_jets/ht_lead_1Up", htHist(ev, (i, j) => ev.pt[i][j], (_, pts) => 1 + 0.001 * pts[1]));
@@ -181,7 +191,7 @@ describe("shape variations, families and alternative samples", () => {
     expect(v.lead_0Up.regions.two_jets.weighted).toBeGreaterThan(passing(1));
     expect(v.generatorUp.regions.two_jets.weighted).toBeCloseTo(1.5 * passing(1), 9);
     expect(v.generatorDown.regions.two_jets.weighted).toBeCloseTo(0.5 * passing(1), 9);
-    expect(Object.keys(v)).toEqual(["jesUp", "jesDown", "jerUp", "jerDown", "met_shiftUp", "met_shiftDown", "lead_0Up", "lead_0Down", "lead_1Up", "lead_1Down", "generatorUp", "generatorDown"]);
+    expect(Object.keys(v)).toEqual(["jesUp", "jesDown", "jerUp", "jerDown", "met_shiftUp", "met_shiftDown", "jes_metUp", "jes_metDown", "lead_0Up", "lead_0Down", "lead_1Up", "lead_1Down", "generatorUp", "generatorDown"]);
   });
 
   it("gives the same bits for 1 and 2 threads and any chunk size", async () => {

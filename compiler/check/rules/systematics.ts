@@ -2,8 +2,9 @@
  * Systematic variations: the samples or groups `for` names (HEP2071), the varied weights (one
  * number per event, as a sample's weight), normalisations (a positive factor, HEP4090), shape
  * variations of a branch or a collection's field (HEP4110, HEP4111; the varied value one number
- * per event, or per element), alternative samples of one sample (HEP4112, HEP4113), families'
- * ranges (HEP4114), names given once among systematics (HEP4092), and a variation that changes
+ * per event, or per element; several inputs varied together, each once, all one- or two-sided:
+ * HEP4118, HEP4119), alternative samples of one sample (HEP4112, HEP4113), families' ranges
+ * (HEP4114), names given once among systematics (HEP4092), and a variation that changes
  * nothing (HEP4091, a warning: weights of the number 1, a normalisation of 1, or no histogram to
  * vary; a shape variation that reaches no histogram is found when the plan is built).
  */
@@ -51,10 +52,17 @@ export function checkSystematics(ctx: CheckContext, exprs: ExprChecker): void {
       if (!(k.value > 0) || k.unit) ctx.report("HEP4090", file, k.span, { name, value: k.raw });
       else if (k.value === 1) nothing = true;
     }
-    if (decl.vary && checkVary(ctx, exprs, file, decl, decl.vary, scope) && histograms) {
-      const { reached, throughModel } = reachOf(ctx, decl.vary.target);
-      if (!reached) nothing = true;
-      for (const { model, histogram } of throughModel) ctx.report("HEP4115", file, decl.vary.target.span, { name, target: printExpr(decl.vary.target), model, histogram });
+    if (decl.vary) {
+      const ok = decl.vary.map((v) => checkVary(ctx, exprs, file, decl, v, scope)).every(Boolean) && checkVaryTogether(ctx, file, decl, decl.vary);
+      if (ok && histograms) {
+        let reachedAny = false;
+        for (const v of decl.vary) {
+          const { reached, throughModel } = reachOf(ctx, v.target);
+          reachedAny ||= reached;
+          for (const { model, histogram } of throughModel) ctx.report("HEP4115", file, v.target.span, { name, target: printExpr(v.target), model, histogram });
+        }
+        if (!reachedAny) nothing = true;
+      }
     }
     if (decl.alternatives) checkAlternatives(ctx, file, decl, decl.alternatives);
     if (nothing) ctx.report("HEP4091", file, decl.name.span, { name });
@@ -82,7 +90,7 @@ function checkFamily(ctx: CheckContext, file: string, f: NonNullable<A.Systemati
  * (E one number per element, in which the collection's name, `this` and bare field names are
  * the element's nominal values: `vary Jet.pt up 1.03 * Jet.pt`, `up pt * gauss(1, 0.05)`).
  */
-function checkVary(ctx: CheckContext, exprs: ExprChecker, file: string, decl: A.SystematicDecl, vary: NonNullable<A.SystematicDecl["vary"]>, scope: Scope): boolean {
+function checkVary(ctx: CheckContext, exprs: ExprChecker, file: string, decl: A.SystematicDecl, vary: A.VaryEntry, scope: Scope): boolean {
   const target = vary.target;
   const name = decl.name.name;
   let element: Type | undefined;
@@ -124,6 +132,30 @@ function checkVary(ctx: CheckContext, exprs: ExprChecker, file: string, decl: A.
       ctx.report("HEP3001", file, e.span, { what, expected: "one number per element of the collection", actual: describe(t) });
       ok = false;
     } else if (isError(exprs.requireScalar(e, t, file, what, FLOAT))) ok = false;
+  }
+  return ok;
+}
+
+/**
+ * Several inputs varied together: each once (HEP4118), and all with a down variation or none
+ * (HEP4119: a one-sided set is mirrored as a whole).
+ */
+function checkVaryTogether(ctx: CheckContext, file: string, decl: A.SystematicDecl, entries: A.VaryEntry[]): boolean {
+  const seen = new Set<string>();
+  let ok = true;
+  for (const v of entries) {
+    const text = printExpr(v.target);
+    if (seen.has(text)) {
+      ctx.report("HEP4118", file, v.target.span, { name: decl.name.name, target: text });
+      ok = false;
+    }
+    seen.add(text);
+  }
+  const sided = entries.filter((v) => v.down).length;
+  if (sided > 0 && sided < entries.length) {
+    const lone = entries.find((v) => !v.down)!;
+    ctx.report("HEP4119", file, lone.target.span, { name: decl.name.name, target: printExpr(lone.target) });
+    ok = false;
   }
   return ok;
 }

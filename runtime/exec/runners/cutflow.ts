@@ -103,7 +103,7 @@ export const cutflowRunner: Runner<CutflowNode, SampleCutflow> = {
           const key = `cw:${c.id}:${name}`;
           outputs.push({ key, expr: e, as: "f64", cacheKey: hashOf({ v: scope.keyOf(e), as: "f64" }) });
           counted.push({ name, counts: zeros(c.regions), factor: key });
-        } else if (s.vary && s.vary.touches.includes(c.id) && (dir === "Up" || s.vary.down)) {
+        } else if (s.vary && s.vary.touches.includes(c.id) && (dir === "Up" || World.twoSided(s))) {
           const world = new WorldEvents(new World(s, dir), scope, run.byId);
           outputs.push(...world.outputs(c.regions));
           counted.push({ name, counts: zeros(c.regions), world });

@@ -79,7 +79,7 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
     const worlds: Array<{ s: SystematicIR; dir: "Up" | "Down"; events: WorldEvents; keys: string[] }> = [];
     for (const s of mine) {
       if (!s.vary || !s.vary.touches.includes(h.id)) continue;
-      for (const dir of s.vary.down ? (["Up", "Down"] as const) : (["Up"] as const)) {
+      for (const dir of World.twoSided(s) ? (["Up", "Down"] as const) : (["Up"] as const)) {
         const world = new World(s, dir);
         const events = new WorldEvents(world, scope, run.byId);
         const cond = events.condition(h.regions);
