@@ -2,7 +2,8 @@
  * examples/agc/ml.hep, the AGC's jet–parton assignment, checked against
  * test/examples/agc_ml_reference.py (plain Python): the 12 assignments of each 4j2b ttbar event
  * (itertools.permutations), their 16 features and their truth classes, computed by hand, equal
- * the training rows hepc wrote (its `dataset` output, read here with apache-arrow); the histograms
+ * the training rows hepc wrote (its `dataset` output, read here with apache-arrow: the events
+ * with one right assignment, as the AGC trains on); the histograms
  * of the chosen assignment equal those of the assignment chosen with the saved model's trees
  * walked in Python on those features (out of fold for ttbar); the choice is far better than
  * chance on the held-out folds; and a run with 2 threads and other chunks gives the same model
@@ -83,7 +84,7 @@ const near = (a: number, b: number, what: string) => expect(Math.abs(a - b), `${
 
 interface Reference {
   histograms: Record<string, { sumw: number[]; sumw2: number[]; entries: number }>;
-  candidates: Array<{ entry: number; features: number[][]; right: boolean[]; jets: number[][] }>;
+  candidates: Array<{ entry: number; features: number[][]; right: boolean[]; trained: boolean; jets: number[][] }>;
   accuracy: { events: number; with_right: number; chosen_right: number };
 }
 
@@ -113,7 +114,10 @@ describe("examples/agc ml.hep: the jet–parton assignment", () => {
     expect(names.slice(8, 12)).toEqual(["first.pt", "second.pt", "third.pt", "fourth.pt"]);
     expect(names[15]).toBe("fourth.btagCSVV2");
     expect(want.candidates.every((ev) => ev.features.length === 12)).toBe(true);
-    expect(table.numRows).toBe(12 * want.candidates.length);
+    // the training events, as the AGC's: those with one right assignment (its 12 candidates)
+    const trained = want.candidates.filter((ev) => ev.trained);
+    expect(trained.length).toBe(want.accuracy.with_right);
+    expect(table.numRows).toBe(12 * trained.length);
     const col = (n: string) => Array.from(table.getChild(n)!.toArray() as ArrayLike<number | bigint>, Number);
     const entries = col("entry");
     const feats = names.map((n) => col(n));
@@ -126,7 +130,7 @@ describe("examples/agc ml.hep: the jet–parton assignment", () => {
       rowOf.set(key, i);
       expect(part.get(i)).toBe(`ttbar#${cls.get(i)}`);
     }
-    for (const ev of want.candidates) {
+    for (const ev of trained) {
       ev.features.forEach((x, q) => {
         const i = rowOf.get([ev.entry, ...x.slice(8, 12)].join("/"));
         expect(i, `entry ${ev.entry} candidate ${q} (jets ${ev.jets[q]})`).toBeDefined();

@@ -9,8 +9,9 @@ the luminosity, and the trained model as hepc saved it (its folds' trees). Print
   computed here by hand and their class from truth matching ("right" when each jet's nearest
   parton within ΔR 0.4 is its role's), for comparison with the training data hepc wrote;
 - "histograms": the chosen assignment's hadronic top mass and W jets' ΔR in 4j2b per sample,
-  the choice made with scores from the saved trees walked here (out of fold for the ttbar events
-  the training saw: the model of the event's fold; the folds' mean elsewhere);
+  the choice made with scores from the saved trees walked here (out of fold for the events the
+  training saw, the ttbar events with one right assignment: the model of the event's fold; the
+  folds' mean elsewhere);
 - "accuracy": for ttbar, the events, those with a right assignment among the 12, and those whose
   chosen assignment is the right one.
 
@@ -172,8 +173,9 @@ def main():
             lep, cands = found
             xs = [features(lep, cand) for cand in cands]
             labels = [is_right(c, e, cand) for cand in cands]
-            # trained on: candidates in a class (ttbar's, all in 4j2b); scored by their fold's model
-            trained = all(l is not None for l in labels)
+            # trained on, as the AGC: the events with one right assignment (the four leading jets
+            # are the four partons'), its 12 candidates in a class; scored by their fold's model
+            trained = all(l is not None for l in labels) and sum(labels) == 1
             fold = c["event"][e] % 2
             scores = [tree_probability(folds[fold], x) if trained else (0.0 + tree_probability(folds[0], x) + tree_probability(folds[1], x)) / 2 for x in xs]
             best = max(range(len(cands)), key=lambda q: (scores[q], -q))  # the first of equal maxima
@@ -189,7 +191,7 @@ def main():
                 h["sumw2"][b] += norm * norm
                 h["entries"] += 1
             if s["name"] == "ttbar":
-                candidates.append({"entry": e, "features": xs, "right": labels, "jets": [[j["k"] for j in cand] for cand in cands]})
+                candidates.append({"entry": e, "features": xs, "right": labels, "trained": trained, "jets": [[j["k"] for j in cand] for cand in cands]})
                 accuracy["events"] += 1
                 accuracy["with_right"] += any(labels)
                 accuracy["chosen_right"] += bool(labels[best])
