@@ -2,7 +2,10 @@
 // Writes the AGC example's NanoAOD-shaped inputs (examples/agc/data/*.root) through hepc's own ROOT
 // writer: one "Events" tree per AGC process, with NanoAOD's collection layout (nJet, Jet_pt[nJet],
 // ...), NanoAOD's branch types (float values, Int_t jetId and cutBased, Bool_t tightId, ULong64_t
-// event) and only the branches the AGC reads, so the committed files stay small.
+// event) and only the branches the AGC reads, so the committed files stay small. The ttbar samples
+// also carry a truth record (GenPart_pt/eta/phi/pdgId: the four partons the jets of the top decays
+// are made from, in the order of their roles), for the jet–parton assignment of ml.hep; the other
+// samples have an empty GenPart.
 //
 //   npm run build && node examples/agc/make-data.mjs [OUT_DIR] [--scale K]
 //
@@ -105,12 +108,17 @@ function randomJet(r, meanPt, bFraction, scale) {
   const parton = fromPtEtaPhiM(15 + r.exp(meanPt), r.gauss(0, 1.6), 2 * Math.PI * r.u() - Math.PI, 0);
   return jet(r, parton, r.u() < bFraction, scale);
 }
+/** t → bW → bqq': the three jets and the three partons they come from (b first, as the jets). */
 function topDecay(r, topPt, scale) {
   const top = fromPtEtaPhiM(r.exp(topPt), r.gauss(0, 1.2), 2 * Math.PI * r.u() - Math.PI, r.gauss(172.5, 1.4));
   const mt = Math.sqrt(Math.max(1, top[0] ** 2 - top[1] ** 2 - top[2] ** 2 - top[3] ** 2));
   const [b, w] = twoBody(r, top, mt, 4.8, 80.4);
   const [q1, q2] = twoBody(r, w, 80.4, 0, 0);
-  return [jet(r, b, true, scale), jet(r, q1, false, scale), jet(r, q2, false, scale)];
+  return { jets: [jet(r, b, true, scale), jet(r, q1, false, scale), jet(r, q2, false, scale)], partons: [b, q1, q2] };
+}
+/** A truth parton as GenPart stores it: the direction and pT the jet was made from, and its PDG id. */
+function parton(v, pdgId) {
+  return { ...ptEtaPhi(v), pdgId };
 }
 function lepton(r, flavour, meanPt) {
   const pt = 20 + r.exp(meanPt);
@@ -124,10 +132,17 @@ function event(r, cfg) {
   const scale = cfg.jetScale ?? 1;
   let jets = [];
   const leptons = [];
+  // ttbar's truth record, in a fixed order that is each parton's role: GenPart[0] and [1] the W's
+  // quarks, [2] the hadronic top's b, [3] the leptonic top's b (the AGC's jet–parton assignment)
+  const gen = [];
   const lep = () => leptons.push(lepton(r, r.u() < 0.5 ? "e" : "mu", 40));
   if (cfg.kind === "ttbar") {
-    jets.push(...topDecay(r, cfg.topPt ?? 90, scale)); // the hadronic top
-    jets.push(jet(r, fromPtEtaPhiM(20 + r.exp(60), r.gauss(0, 1.2), 2 * Math.PI * r.u() - Math.PI, 4.8), true, scale)); // the leptonic top's b
+    const had = topDecay(r, cfg.topPt ?? 90, scale); // the hadronic top
+    jets.push(...had.jets);
+    const bLep = fromPtEtaPhiM(20 + r.exp(60), r.gauss(0, 1.2), 2 * Math.PI * r.u() - Math.PI, 4.8); // the leptonic top's b
+    jets.push(jet(r, bLep, true, scale));
+    // t → b W+ → b u d̄ and t̄ → b̄ W− → b̄ ℓ ν̄: no draw, so the jets are those of the files before
+    gen.push(parton(had.partons[1], 2), parton(had.partons[2], -1), parton(had.partons[0], 5), parton(bLep, -5));
     lep();
     for (let k = r.poisson(cfg.extraJets ?? 1.5); k > 0; k--) jets.push(randomJet(r, 30, 0.03, scale));
   } else if (cfg.kind === "single_top") {
@@ -143,7 +158,7 @@ function event(r, cfg) {
   jets = jets.filter((j) => j.pt > 15).sort((a, b) => b.pt - a.pt);
   const electrons = leptons.filter((l) => "cutBased" in l).sort((a, b) => b.pt - a.pt);
   const muons = leptons.filter((l) => "tightId" in l).sort((a, b) => b.pt - a.pt);
-  return { jets, electrons, muons };
+  return { jets, electrons, muons, gen };
 }
 
 /** Pseudo-data: each event drawn from a process in proportion to a rough expected yield. */
@@ -159,7 +174,11 @@ function generate(name, cfg, scale) {
       let x = r.u();
       c = PROCESSES[DATA_MIX.find(([, f]) => (x -= f) < 0)?.[0] ?? "ttbar"];
     }
-    events.push(event(r, c));
+    const e = event(r, c);
+    // pseudo-data has no truth; its GenPart is there, empty, so that an analysis reading the
+    // truth reads every sample alike (hepc asks every sample for the collections used)
+    if (cfg.kind === "data") e.gen = [];
+    events.push(e);
   }
   return events;
 }
@@ -181,6 +200,7 @@ function collection(events, key, fields) {
 
 const JET = [["pt", "f4", 6], ["eta", "f4", 10], ["phi", "f4", 10], ["mass", "f4", 6], ["btagCSVV2", "f4", 12], ["jetId", "i4"]];
 const ELECTRON = [["pt", "f4", 6], ["eta", "f4", 10], ["phi", "f4", 10], ["mass", "f4", 20], ["cutBased", "i4"], ["sip3d", "f4", 8], ["pfRelIso03_all", "f4", 10]];
+const GENPART = [["pt", "f4", 6], ["eta", "f4", 10], ["phi", "f4", 10], ["pdgId", "i4"]];
 const MUON = [["pt", "f4", 6], ["eta", "f4", 10], ["phi", "f4", 10], ["mass", "f4", 20], ["tightId", "bool"], ["sip3d", "f4", 8], ["pfRelIso04_all", "f4", 10]];
 
 async function write(file, name, events, firstEvent) {
@@ -192,7 +212,7 @@ async function write(file, name, events, firstEvent) {
       event: BigUint64Array.from(events, (_, i) => BigInt(firstEvent + i)),
       genWeight: Float32Array.from(events, () => 1),
     };
-    for (const [coll, key, fields] of [["Jet", "jets", JET], ["Electron", "electrons", ELECTRON], ["Muon", "muons", MUON]]) {
+    for (const [coll, key, fields] of [["Jet", "jets", JET], ["Electron", "electrons", ELECTRON], ["Muon", "muons", MUON], ["GenPart", "gen", GENPART]]) {
       specs.push({ name: `n${coll}`, dtype: "i4" });
       const c = collection(events, key, fields);
       for (const [field, dtype] of fields) {
