@@ -157,8 +157,9 @@ describe("examples/agc", () => {
       expect(h.data.sumw, h.key).toEqual(one[i].data.sumw);
       expect(h.data.sumw2, h.key).toEqual(one[i].data.sumw2);
     });
-    // the pyhf workspace of 4j2b: the templates are the run's histograms without under/overflow
-    const ws = JSON.parse(readFileSync(path.join(dir, "out", "workspace_4j2b.json"), "utf8"));
+    // the pyhf workspace, channels HT in 4j1b and m_bjj in 4j2b: the templates are the run's histograms without under/overflow
+    const ws = JSON.parse(readFileSync(path.join(dir, "out", "workspace.json"), "utf8"));
+    expect(ws.channels.map((c: { name: string }) => c.name)).toEqual(["r4j1b_ht", "r4j2b_m_bjj"]);
     const channel = ws.channels.find((c: { name: string }) => c.name === "r4j2b_m_bjj");
     const sumw = (key: string) => one.find((h) => h.key === key)!.data.sumw.slice(1, -1);
     const ttbar = channel.samples.find((s: { name: string }) => s.name === "ttbar");
@@ -167,17 +168,17 @@ describe("examples/agc", () => {
     close(btag0.data.hi_data, sumw("r4j2b/m_bjj_btag_var_0Up/ttbar"), "workspace btag_var_0 up");
     close(btag0.data.lo_data, sumw("r4j2b/m_bjj_btag_var_0Down/ttbar"), "workspace btag_var_0 down");
     expect(ttbar.modifiers.find((m: { name: string }) => m.name === "lumi")).toMatchObject({ type: "normsys", data: { hi: 1.03 } });
-    close(ws.observations[0].data, sumw("r4j2b/m_bjj/data"), "workspace observation");
+    close(ws.observations.find((o: { name: string }) => o.name === "r4j2b_m_bjj").data, sumw("r4j2b/m_bjj/data"), "workspace observation");
     // the alternative samples vary ttbar: a histosys of their copies, not processes of their own
     const scale = ttbar.modifiers.find((m: { name: string }) => m.name === "ttbar_scale");
     close(scale.data.hi_data, sumw("r4j2b/m_bjj_ttbar_scaleUp/ttbar"), "workspace ttbar_scale up");
     close(scale.data.lo_data, sumw("r4j2b/m_bjj_ttbar_scaleDown/ttbar"), "workspace ttbar_scale down");
     expect(channel.samples.map((s: { name: string }) => s.name).sort()).toEqual(["single_top_s_chan", "single_top_tW", "single_top_t_chan", "ttbar", "wjets"]);
-    const card = readFileSync(path.join(dir, "out", "datacard_4j2b.txt"), "utf8");
-    // processes in the order ttbar, single_top_s_chan, single_top_tW, single_top_t_chan, wjets
-    expect(card).toMatch(/^process\s+ttbar\s+single_top_s_chan\s+single_top_tW\s+single_top_t_chan\s+wjets$/m);
-    expect(card).toMatch(/^scale_var\s+shape\s+-\s+-\s+-\s+-\s+1$/m);
-    for (const s of ["jes", "jer"]) expect(card).toMatch(new RegExp(`^${s}\\s+shape\\s+1\\s+1\\s+1\\s+1\\s+1$`, "m"));
-    for (const s of ["ttbar_scale", "ttbar_me", "ttbar_ps"]) expect(card).toMatch(new RegExp(`^${s}\\s+shape\\s+1\\s+-\\s+-\\s+-\\s+-$`, "m"));
+    const card = readFileSync(path.join(dir, "out", "datacard.txt"), "utf8");
+    // both channels, each with its processes in the order ttbar, single_top_s_chan, single_top_tW, single_top_t_chan, wjets
+    expect(card).toMatch(/^process(\s+ttbar\s+single_top_s_chan\s+single_top_tW\s+single_top_t_chan\s+wjets){2}$/m);
+    expect(card).toMatch(/^scale_var\s+shape(\s+-\s+-\s+-\s+-\s+1){2}$/m);
+    for (const s of ["jes", "jer"]) expect(card).toMatch(new RegExp(`^${s}\\s+shape(\\s+1\\s+1\\s+1\\s+1\\s+1){2}$`, "m"));
+    for (const s of ["ttbar_scale", "ttbar_me", "ttbar_ps"]) expect(card).toMatch(new RegExp(`^${s}\\s+shape(\\s+1\\s+-\\s+-\\s+-\\s+-){2}$`, "m"));
   });
 });
