@@ -1,8 +1,9 @@
 /**
  * Analyses for the scale-out tests, copied into a temporary folder (runs write outputs and
  * .hepc/ beside them): the Z→μμ example over three copies of its file with an event weight (so
- * parts, sums of weights and Σw² all matter), and the single-top example as it is (training,
- * scores, evaluation, report, ONNX, friend trees).
+ * parts, sums of weights and Σw² all matter), the single-top example as it is (training,
+ * scores, evaluation, report, ONNX, friend trees), and the AGC example (shape variations,
+ * alternative samples, fit outputs) beside the NanoAOD example whose file it reads.
  */
 import { createHash } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -37,6 +38,15 @@ export function singleTop(): string {
   const dir = tempDir();
   cpSync(repoPath("examples/single-top"), dir, { recursive: true });
   return dir;
+}
+
+/** examples/agc and examples/nanoaod side by side, as in the repository; returns the AGC's folder. */
+export function agc(): string {
+  const root = tempDir();
+  const skip = (src: string) => ["out", ".hepc"].includes(path.basename(src));
+  cpSync(repoPath("examples/agc"), path.join(root, "agc"), { recursive: true, filter: (src) => !skip(src) });
+  cpSync(repoPath("examples/nanoaod"), path.join(root, "nanoaod"), { recursive: true, filter: (src) => !skip(src) });
+  return path.join(root, "agc");
 }
 
 /** sha256 of every file under `out/`, by path. */

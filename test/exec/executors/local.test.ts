@@ -2,13 +2,14 @@
  * The scale-out cut is complete and exact: every task run as a subprocess by the local executor,
  * and the merged outputs byte-identical (sha256 of every file) to `hepc run` of the same analysis,
  * whatever the cut (files per task, entries per task splitting files), with every model trained
- * fold by fold in tasks of its own.
+ * fold by fold in tasks of its own, and with shape variations (their worlds' columns computed by
+ * the read tasks) and alternative samples.
  */
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { haveDist, spawnCli } from "../../helpers/spawn-cli.js";
-import { outputHashes, singleTop, zmumuParts, removeFixtures } from "./fixture.js";
+import { agc, outputHashes, singleTop, zmumuParts, removeFixtures } from "./fixture.js";
 
 const fresh = (dir: string) => {
   rmSync(path.join(dir, "out"), { recursive: true, force: true });
@@ -37,6 +38,18 @@ describe.skipIf(!haveDist)("--executor local", () => {
       expect(doc.outputs).toEqual(Object.fromEntries(Object.entries(reference).map(([k, v]) => [k, v])));
     }
   }, 240_000);
+
+  it("shape variations, alternative samples, datacards and workspaces give the same bytes as hepc run (the AGC example)", async () => {
+    const dir = agc();
+    const local = await spawnCli(["run", "analysis.hep", "--quiet"], dir, {}, 120_000);
+    expect(local.code, local.err).toBe(0);
+    const reference = outputHashes(dir);
+    expect(Object.keys(reference)).toEqual(expect.arrayContaining(["out/histograms.root", "out/datacard.txt", "out/workspace.json"]));
+    fresh(dir);
+    const r = await spawnCli(["run", "analysis.hep", "--executor", "local", "--chunk-events", "3000", "--jobs", "2", "--json"], dir, {}, 240_000);
+    expect(r.code, r.err).toBe(0);
+    expect(outputHashes(dir)).toEqual(reference);
+  }, 400_000);
 
   it("a plan that trains, scores, evaluates and reports gives the same bytes as hepc run", async () => {
     const dir = singleTop();
