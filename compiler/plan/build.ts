@@ -431,7 +431,9 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
               if (row.weight) refsOf(row.weight, inputs);
             }
             const id = `cutflow:${p}`;
-            add({ kind: "cutflow", id, origin: origin(file, item.span), inputs: [...inputs], regions: [], steps });
+            const varied = item.systematics && systematics.length ? systematics : undefined;
+            for (const s of varied ?? []) for (const w of [s.weight?.up, s.weight?.down, ...(s.vary?.inputs ?? []).flatMap((v) => [v.up, v.down])]) if (w) refsOf(w, inputs);
+            add({ kind: "cutflow", id, origin: origin(file, item.span), inputs: [...inputs], regions: [], steps, ...(varied ? { systematics: varied } : {}) });
             writeTo(p, "json", file, item.span).inputs.push(id);
             break;
           }
@@ -840,7 +842,7 @@ function touchedBy(nodes: readonly Draft[], inputs: Array<VaryInputIR["input"]>)
     n.kind === "histogram"
       ? [...n.inputs.filter((i) => i.startsWith("weight:") || i.startsWith("filter:") || i.startsWith("select:")), ...n.vars.flatMap((v) => [...refsOf(v)])]
       : n.kind === "cutflow"
-        ? n.inputs.filter((i) => i.startsWith("weight:") || i.startsWith("filter:") || i.startsWith("select:"))
+        ? [...n.inputs.filter((i) => i.startsWith("weight:") || i.startsWith("filter:") || i.startsWith("select:")), ...(n.steps?.rows ?? []).flatMap((r) => [...refsOf(r.expr), ...(r.weight ? refsOf(r.weight) : [])])]
         : n.inputs;
   const memo = new Map<string, boolean>();
   const touched = (id: string): boolean => {

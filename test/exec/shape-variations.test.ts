@@ -28,6 +28,7 @@ object jets = Jet where pt > 30 GeV and abs(eta) < 2.4
 define ht = ht(jets)
 define njets = count(jets)
 region two_jets = njets >= 2
+region two_jets_met = two_jets and MET_pt > 30
 systematic jes { vary Jet.pt up 1.03 * Jet.pt down 0.97 * Jet.pt }
 systematic jer { vary Jet.pt up pt * gauss(1, 0.1) }
 systematic met_shift { vary MET_pt up MET_pt + 10 down MET_pt - 10 }
@@ -41,6 +42,7 @@ output {
   histogram ht in two_jets bins 20 0 .. 1000 to "out/v.root"
   histogram MET_pt as met bins 20 0 .. 200 to "out/v.root"
   cutflow in two_jets with systematics to "out/cutflow.json"
+  cutflow steps two_jets_met with systematics to "out/steps.json"
 }
 `;
 
@@ -121,8 +123,8 @@ describe("shape variations, families and alternative samples", () => {
   it("says what each variation touches", () => {
     const h = plan.nodes.find((n): n is HistogramNode => n.kind === "histogram" && n.name === "ht")!;
     const touches = Object.fromEntries(h.systematics!.filter((s) => s.vary).map((s) => [s.name, s.vary!.touches]));
-    expect(touches.jes).toEqual(["cutflow:out/cutflow.json", "define:ht", "define:jets", "define:njets", "filter:two_jets", "histogram:out/v.root/ht"]);
-    expect(touches.met_shift).toEqual(["histogram:out/v.root/met"]);
+    expect(touches.jes).toEqual(["cutflow:out/cutflow.json", "cutflow:out/steps.json", "define:ht", "define:jets", "define:njets", "filter:two_jets", "filter:two_jets_met", "histogram:out/v.root/ht"]);
+    expect(touches.met_shift).toEqual(["cutflow:out/steps.json", "filter:two_jets_met", "histogram:out/v.root/met"]);
     // two inputs varied together touch what either does
     expect(touches.jes_met).toEqual([...touches.jes, "histogram:out/v.root/met"].sort());
     expect(h.systematics!.map((s) => s.name)).toEqual(["jes", "jer", "met_shift", "jes_met", "lead_0", "lead_1", "generator"]);
@@ -192,6 +194,26 @@ describe("shape variations, families and alternative samples", () => {
     expect(v.generatorUp.regions.two_jets.weighted).toBeCloseTo(1.5 * passing(1), 9);
     expect(v.generatorDown.regions.two_jets.weighted).toBeCloseTo(0.5 * passing(1), 9);
     expect(Object.keys(v)).toEqual(["jesUp", "jesDown", "jerUp", "jerDown", "met_shiftUp", "met_shiftDown", "jes_metUp", "jes_metDown", "lead_0Up", "lead_0Down", "lead_1Up", "lead_1Down", "generatorUp", "generatorDown"]);
+  });
+
+  it("counts a step cutflow in every variation, each step selected again in the variation's world", async () => {
+    const ex = await execute(plan, { analysisDir: dir, versions: { hepc: "test" }, threads: 1, cache: false });
+    const cf = ex.result.cutflows.find((c) => c.steps === "two_jets_met")!;
+    const [first, second] = cf.regions;
+    const steps = (f: number, dmet: number) => {
+      const n = (i: number) => ev.pt[i].filter((pt, j) => f * pt > 30 && Math.abs(ev.eta[i][j]) < 2.4).length;
+      const one = ev.pt.map((_, i) => n(i) >= 2);
+      return [one.filter(Boolean).length, one.filter((ok, i) => ok && ev.met[i] + dmet > 30).length];
+    };
+    const row = (v: { regions: Record<string, { raw: number }> }) => [v.regions[first].raw, v.regions[second].raw];
+    const s = cf.samples[0];
+    expect(row(s)).toEqual(steps(1, 0));
+    expect(row(s.variations!.jesUp)).toEqual(steps(1.03, 0));
+    expect(row(s.variations!.jesDown)).toEqual(steps(0.97, 0));
+    expect(row(s.variations!.met_shiftUp)).toEqual(steps(1, 10));
+    expect(row(s.variations!.jes_metDown)).toEqual(steps(0.97, -5));
+    expect(steps(1.03, 0)).not.toEqual(steps(1, 0));
+    expect(steps(1, 10)[1]).not.toBe(steps(1, 0)[1]);
   });
 
   it("gives the same bits for 1 and 2 threads and any chunk size", async () => {

@@ -94,8 +94,7 @@ export function checkOutputs(ctx: CheckContext, exprs: ExprChecker): void {
         case "Cutflow":
           for (const r of item.regions) expectSymbol(ctx, file, r, "region");
           if (item.steps) expectSymbol(ctx, file, item.steps, "region");
-          if (item.systematics && item.steps) ctx.report("HEP4116", file, item.systematics.span, { region: item.steps.name });
-          else if (item.systematics && !ctx.declsOf("Systematic").length) ctx.report("HEP4117", file, item.systematics.span);
+          if (item.systematics && !ctx.declsOf("Systematic").length) ctx.report("HEP4117", file, item.systematics.span);
           break;
         case "Report":
           break;
