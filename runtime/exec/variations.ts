@@ -153,9 +153,9 @@ export function worldDeclarations(plan: Plan): { defines: Record<string, ExprIR>
 }
 
 /**
- * The events a histogram fills in one world, for one sample: the kernel outputs it needs beyond
- * the nominal ones (a touched selection, region, weight), and, per chunk, the indices and weights
- * of a region's events, as the events link gives the nominal's.
+ * The events a histogram or a cutflow counts in one world, for one sample: the kernel outputs it
+ * needs beyond the nominal ones (a touched selection, region, weight), and, per chunk, the indices
+ * and weights of a region's events, as the events link gives the nominal's.
  */
 export class WorldEvents {
   private readonly keyPrefix: string;
