@@ -45,7 +45,7 @@ function assemble(g: Gen): Generated {
     if (o.as === "elements") {
       // one value per element of a jagged collection, at the element's place in its branches
       const coll = collection(g, o.each ?? "");
-      if (coll.shape !== "jagged" || o.when) throw new KernelError(`output '${o.key}': per-element values need a jagged collection and no condition`);
+      if (coll.shape !== "jagged") throw new KernelError(`output '${o.key}': per-element values need a jagged collection`);
       outLines.push(`const o${k} = outs[${k}] = new Float64Array(${(boundsOf(g, coll), g.bounded.get(coll.name)!).off}[n]); // ${o.key} (elements of ${coll.name})`);
     } else outLines.push(`const o${k} = outs[${k}]; // ${o.key} (${o.as})`);
   });
@@ -91,7 +91,15 @@ function assemble(g: Gen): Generated {
       // the group's own declarations are out of scope after its block
       for (const key of [...g.declared.keys()]) if (!before.has(key)) g.declared.delete(key);
     }
-    const otherwise = grp.members.map((o) => (o.as === "list" ? `o${o.k}.off[i + 1] = o${o.k}.len;` : `o${o.k}[i] = ${o.as === "mask" ? "0" : "NaN"};`));
+    const otherwise = grp.members.map((o) => {
+      if (o.as === "list") return `o${o.k}.off[i + 1] = o${o.k}.len;`;
+      // per element: the event's elements missing
+      if (o.as === "elements") {
+        const off = g.bounded.get(collection(g, o.each!).name)!.off;
+        return `for (let j = ${off}[i]; j < ${off}[i + 1]; j++) o${o.k}[j] = NaN;`;
+      }
+      return `o${o.k}[i] = ${o.as === "mask" ? "0" : "NaN"};`;
+    })
     g.ev.lines.push(`if (${cond}) {`, ...indent(inner.block.lines), "} else {", ...indent(otherwise), "}");
   }
 

@@ -135,6 +135,8 @@ export interface VirtualColumn {
   name: string;
   expr: ExprIR;
   each?: string;
+  /** Computed only for the events where this holds (elsewhere missing): no reader looks at the others. */
+  when?: ExprIR;
 }
 
 export interface KernelSpec {
@@ -237,7 +239,7 @@ export function compileKernel(spec: KernelSpec): Kernel {
   const wanted = (spec.virtual ?? []).filter((v) => branches.includes(v.name));
   if (!wanted.length) return main;
   const slots = wanted.map((v) => ({ name: v.name, like: v.each ? jaggedBranchOf(spec, v.each) : undefined }));
-  const pre = generate({ defines: spec.defines, regions: spec.regions, collections: spec.collections, stream: spec.stream, outputs: wanted.map((v, k) => ({ key: v.name, expr: v.expr, as: slots[k].like ? "elements" : "f64", ...(v.each ? { each: v.each } : {}) })) });
+  const pre = generate({ defines: spec.defines, regions: spec.regions, collections: spec.collections, stream: spec.stream, outputs: wanted.map((v, k) => ({ key: v.name, expr: v.expr, as: slots[k].like ? "elements" : "f64", ...(v.each ? { each: v.each } : {}), ...(v.when ? { when: v.when } : {}) })) });
   if (pre.inputs.length) throw new KernelError(`virtual column '${wanted[0].name}': a varied value cannot read a model's score`);
   return withVirtual(kernelFromSource(pre.source, pre.branches, slots.map((v) => ({ key: v.name, as: v.like ? "elements" : "f64" }))), slots, main);
 }

@@ -129,7 +129,7 @@ export class World {
 /** Every shape variation's worlds (Up, and Down when written), in the order of the systematics. */
 export function worldsOf(plan: Plan): World[] {
   const seen = new Map<string, SystematicIR>();
-  for (const n of plan.nodes) if (n.kind === "histogram") for (const s of n.systematics ?? []) if (s.vary && !seen.has(s.name)) seen.set(s.name, s);
+  for (const n of plan.nodes) if (n.kind === "histogram" || n.kind === "cutflow") for (const s of n.systematics ?? []) if (s.vary && !seen.has(s.name)) seen.set(s.name, s);
   return [...seen.values()].flatMap((s) => [new World(s, "Up"), ...(World.twoSided(s) ? [new World(s, "Down")] : [])]);
 }
 
@@ -141,7 +141,8 @@ export function worldDeclarations(plan: Plan): { defines: Record<string, ExprIR>
   const virtual: VirtualColumn[] = [];
   for (const w of worldsOf(plan)) {
     const made = w.declarations(plan);
-    virtual.push(...made.columns);
+    const when = guardOf(plan, w);
+    virtual.push(...made.columns.map((c) => (when ? { ...c, when } : c)));
     collections.push(...made.collections);
     for (const n of plan.nodes) {
       if (!w.touches(n.id)) continue;
@@ -150,6 +151,41 @@ export function worldDeclarations(plan: Plan): { defines: Record<string, ExprIR>
     }
   }
   return { defines, regions, collections, virtual };
+}
+
+/**
+ * A condition every event the world's histograms and cutflows count meets, that the varied inputs
+ * do not change: per region, the `and` terms it is built of (through the regions it names, those
+ * the world changes opened up) that the world leaves as they are; per histogram or cutflow, any of
+ * its regions' (`or`); for the world, any of theirs. Its varied inputs are computed only where it
+ * holds: in the AGC, a jet resolution's draws only for events with one lepton. Undefined (no
+ * guard) when some reader has no such term: a histogram of all events, a step cutflow (its first
+ * steps are not the region), a cutflow of a selection the world changes.
+ */
+export function guardOf(plan: Plan, w: World): ExprIR | undefined {
+  const regionExpr = new Map(plan.nodes.flatMap((n) => (n.kind === "filter" && n.scope === "region" ? [[n.name, n.expr] as const] : [])));
+  const same = (e: ExprIR) => JSON.stringify(w.rewrite(e)) === JSON.stringify(e);
+  const terms = (e: ExprIR): ExprIR[] => {
+    if (e.op === "binary" && e.fn === "and") return [...terms(e.args[0]), ...terms(e.args[1])];
+    if (e.op === "ref" && e.decl === "region" && w.touches(`filter:${e.name}`)) return terms(regionExpr.get(e.name)!);
+    return [e];
+  };
+  const all = (es: ExprIR[]): ExprIR | undefined => (es.length ? es.reduce((a, b) => ({ op: "binary", type: "bool", fn: "and", args: [a, b] })) : undefined);
+  const any = (es: ExprIR[]): ExprIR => es.reduce((a, b) => ({ op: "binary", type: "bool", fn: "or", args: [a, b] }));
+  const ofRegion = (r: string) => all(terms({ op: "ref", type: "bool", decl: "region", name: r }).filter(same));
+  const guards: ExprIR[] = [];
+  for (const n of plan.nodes) {
+    if ((n.kind !== "histogram" && n.kind !== "cutflow") || !w.touches(n.id) || !n.systematics?.some((s) => s.name === w.syst.name)) continue;
+    // a cutflow's first row is the selection: counted from the varied inputs when the world changes it
+    const selectChanged = plan.nodes.some((x) => x.kind === "filter" && x.scope === "sample" && w.touches(x.id));
+    if (n.kind === "cutflow" && (n.steps || selectChanged)) return undefined;
+    if (!n.regions.length) return undefined;
+    const each = n.regions.map(ofRegion);
+    if (each.some((g) => !g)) return undefined;
+    guards.push(any(each as ExprIR[]));
+  }
+  const distinct = [...new Map(guards.map((g) => [JSON.stringify(g), g])).values()];
+  return distinct.length ? any(distinct) : undefined;
 }
 
 /**
