@@ -16,7 +16,7 @@
  *
  * Must not import runtime/exec (the executor calls this) or the compiler.
  */
-import type { FitContext, FittedModel, ModelKindRuntime } from "../index.js";
+import type { DeviceScorer, FitContext, FittedModel, ModelKindRuntime } from "../index.js";
 import type { FoldData } from "../../train/types.js";
 import { MlpError } from "./errors.js";
 import { MlpModel } from "./model.js";
@@ -28,6 +28,8 @@ import { trainNetwork } from "./train.js";
 import { mlpToOnnx } from "./onnx.js";
 import { adapterLabel, resolveDevice, type DeviceUse } from "../../devices/index.js";
 import { trainOnGpu } from "./gpu/train.js";
+import { GpuScorer } from "./gpu/score.js";
+import type { DeviceWanted } from "../../devices/index.js";
 import type { MlpOptions } from "./options.js";
 
 const wanted = (ctx: FitContext) => ctx.device ?? "cpu";
@@ -83,7 +85,22 @@ async function deviceFor(ctx: FitContext, o: MlpOptions): Promise<DeviceUse> {
   return use;
 }
 
+/**
+ * A model's folds scoring on the device asked for (the rule training follows), or null for the CPU.
+ * Batch norm has no GPU kernels in this version: such networks score on the CPU.
+ */
+async function openMlpScorer(folds: FittedModel[], device: DeviceWanted, model: string): Promise<DeviceScorer | null> {
+  if (device === "cpu" || folds.length === 0) return null;
+  const nets = folds.map((f) => (f as MlpModel).net);
+  if (nets.some((n) => n.hidden.some((d) => d.bn))) return null;
+  const use = await resolveDevice(device);
+  if (use.kind !== "gpu") return null;
+  const s = new GpuScorer(use.gpu, nets, 65536, model);
+  return { device: `gpu: ${adapterLabel(use.gpu.info)}`, predict: (k, columns, n) => s.predict(columns, n, k), close: () => s.destroy() };
+}
+
 export const mlpRuntime: ModelKindRuntime = {
+  openScorer: openMlpScorer,
   fit: fitMlp,
   load(json: unknown): FittedModel {
     return MlpModel.fromJSON(json);
