@@ -59,7 +59,7 @@ export async function fitMlp(data: FoldData, options: Record<string, unknown>, c
   const net = initNetwork(data.columns.length, o.layers, classes === 2 ? 1 : classes, o.activation, o.batchNorm, new Rng(ctx.seed, stream(STREAM.init)));
   const use = await deviceFor(ctx, o);
   if (use.kind === "gpu") {
-    const g = await trainOnGpu(use.gpu, net, data, data.valid.n > 0 ? data.valid : null, o, new Rng(ctx.seed, stream(STREAM.shuffle)), { signal: ctx.signal, onEpoch: (e, t, v) => ctx.onRound?.(e, t, v) }, { model: ctx.model ?? "mlp" });
+    const g = await trainOnGpu(use.gpu, net, data, data.valid.n > 0 ? data.valid : null, o, new Rng(ctx.seed, stream(STREAM.shuffle)), { signal: ctx.signal, onEpoch: (e, t, v) => ctx.onRound?.(e, t, v) }, { model: ctx.model ?? "mlp", dropoutKey: new Rng(ctx.seed, stream(STREAM.dropout)).u32() });
     return new MlpModel(g.net, "hepc-wgsl", g.curves, g.bestEpoch, g.epochsRun, `gpu: ${adapterLabel(use.gpu.info)}`);
   }
   const r = await trainNetwork(
@@ -74,14 +74,14 @@ export async function fitMlp(data: FoldData, options: Record<string, unknown>, c
 }
 
 /**
- * The device a fit runs on. Dropout and batch norm have no GPU kernels in this version: such a
- * network trains on the CPU, and `gpu` asked explicitly says so in the device's name.
+ * The device a fit runs on. Batch norm has no GPU kernels in this version: such a network trains
+ * on the CPU, and `gpu` asked explicitly says so in the device's name.
  */
 async function deviceFor(ctx: FitContext, o: MlpOptions): Promise<DeviceUse> {
   const wanted = ctx.device ?? "cpu";
   if (wanted === "cpu") return { kind: "cpu", note: null };
   const use = await resolveDevice(wanted);
-  if (use.kind === "gpu" && (o.dropout > 0 || o.batchNorm)) return { kind: "cpu", note: "dropout and batch_norm train on the CPU in this version" };
+  if (use.kind === "gpu" && o.batchNorm) return { kind: "cpu", note: "batch_norm trains on the CPU in this version" };
   return use;
 }
 

@@ -5,7 +5,7 @@
  * every parameter's gradient in one flat buffer (the laid-out network of layout.ts).
  */
 import type { Network } from "../network.js";
-import { ACT_CODE, type Dispatch, type Engine } from "./engine.js";
+import { ACT_CODE, Engine, type Dispatch } from "./engine.js";
 import type { Layout } from "./layout.js";
 
 export interface BatchBuffers {
@@ -27,7 +27,32 @@ export function batchBuffers(e: Engine, net: Network, B: number, state: GPUBuffe
   };
 }
 
-export function forwardPass(e: Engine, net: Network, lay: Layout, params: GPUBuffer, bb: BatchBuffers, B: number): Dispatch[] {
+/**
+ * Dropout in training: per hidden layer its masked output (the next layer's input; the activations
+ * stay unmasked for the backward pass's derivative) and its mask's parameters, forward (mode 0)
+ * and backward (mode 1), whose epoch word the trainer rewrites each epoch (wgsl.ts DROP).
+ */
+export interface Dropout {
+  outs: GPUBuffer[];
+  forward: GPUBuffer[];
+  backward: GPUBuffer[];
+}
+
+/** The keep threshold over 24 bits and the kept values' factor, as the CPU's mask holds it (float32). */
+export function dropoutBuffers(e: Engine, net: Network, B: number, rate: number, key: number, epoch = 0): Dropout {
+  const keep = 1 - rate;
+  const thresh = Math.min(2 ** 24, Math.floor(keep * 2 ** 24));
+  const scale = Math.fround(1 / keep);
+  const layerKey = (l: number) => (key + Math.imul(l + 1, 0x9e3779b9)) >>> 0;
+  const u = (h: number, mode: number, l: number) => e.uniform([h, mode, layerKey(l), epoch, thresh, scale, 0, 0], new Set([5]));
+  return {
+    outs: net.hidden.map((d, l) => e.storage(B * d.nOut, `dropped ${l}`)),
+    forward: net.hidden.map((d, l) => u(d.nOut, 0, l)),
+    backward: net.hidden.map((d, l) => u(d.nOut, 1, l)),
+  };
+}
+
+export function forwardPass(e: Engine, net: Network, lay: Layout, params: GPUBuffer, bb: BatchBuffers, B: number, drop?: Dropout): Dispatch[] {
   const ds: Dispatch[] = [];
   let input = bb.x;
   lay.layers.forEach((L, l) => {
@@ -35,6 +60,11 @@ export function forwardPass(e: Engine, net: Network, lay: Layout, params: GPUBuf
     const out = last ? bb.logits : bb.acts[l];
     ds.push(e.matmul({ M: B, N: L.d.nOut, K: L.d.nIn, dyn: 1, a: input, sa: [L.d.nIn, 1], b: params, sb: [L.d.nOut, 1], bOff: L.W, c: out, mode: 1, act: last ? ACT_CODE.identity : ACT_CODE[net.activation], e: params, eOff: L.b, state: bb.state }));
     input = out;
+    if (drop && !last) {
+      const [gx, gy] = Engine.grid(B * L.d.nOut);
+      ds.push(e.dispatch("drop", [drop.forward[l], bb.state, out, drop.outs[l]], gx, gy));
+      input = drop.outs[l];
+    }
   });
   return ds;
 }
@@ -54,7 +84,7 @@ export function splitOf(lay: Layout, B: number, limit: number): { kc: number; sp
  * From dLogits (B × K) to `grads`; g1 and g2 (B × widest) carry the gradient down the layers.
  * With a split, `part` holds splits × the largest kernel's size.
  */
-export function backwardPass(e: Engine, net: Network, lay: Layout, params: GPUBuffer, grads: GPUBuffer, bb: BatchBuffers, dLogits: GPUBuffer, g: [GPUBuffer, GPUBuffer], B: number, split?: { kc: number; splits: number; part: GPUBuffer }): Dispatch[] {
+export function backwardPass(e: Engine, net: Network, lay: Layout, params: GPUBuffer, grads: GPUBuffer, bb: BatchBuffers, dLogits: GPUBuffer, g: [GPUBuffer, GPUBuffer], B: number, split?: { kc: number; splits: number; part: GPUBuffer }, drop?: Dropout): Dispatch[] {
   const ds: Dispatch[] = [];
   let G = dLogits;
   let spare = 0;
@@ -62,7 +92,8 @@ export function backwardPass(e: Engine, net: Network, lay: Layout, params: GPUBu
     const L = lay.layers[l];
     const nIn = L.d.nIn;
     const nOut = L.d.nOut;
-    const input = l > 0 ? bb.acts[l - 1] : bb.x;
+    // the layer's input as the forward pass gave it: the layer below's masked output under dropout
+    const input = l > 0 ? (drop ? drop.outs[l - 1] : bb.acts[l - 1]) : bb.x;
     // dW = inputᵀ · G over the batch's rows; db = Σ rows of G
     if (split && split.splits > 1) {
       ds.push(e.matmul({ M: nIn, N: nOut, K: B, dyn: 2, a: input, sa: [1, nIn], b: G, sb: [nOut, 1], c: split.part, cOff: 0, mode: 0, state: bb.state, split }));
@@ -74,6 +105,11 @@ export function backwardPass(e: Engine, net: Network, lay: Layout, params: GPUBu
     const next = g[spare];
     spare ^= 1;
     ds.push(e.matmul({ M: B, N: nIn, K: nOut, dyn: 1, a: G, sa: [nOut, 1], b: params, sb: [1, nOut], bOff: L.W, c: next, mode: 2, act: ACT_CODE[net.activation], e: bb.acts[l - 1], eOff: 0, state: bb.state }));
+    // through the layer below's mask: the gradient of its output reaches only the kept units
+    if (drop) {
+      const [gx, gy] = Engine.grid(B * nIn);
+      ds.push(e.dispatch("drop", [drop.backward[l - 1], bb.state, bb.acts[l - 1], next], gx, gy));
+    }
     G = next;
   }
   return ds;

@@ -8,7 +8,7 @@ import type { GpuDevice } from "../../../devices/index.js";
 import type { Network } from "../network.js";
 import { Engine } from "./engine.js";
 import { layoutOf, packNetwork } from "./layout.js";
-import { backwardPass, batchBuffers, forwardPass } from "./passes.js";
+import { backwardPass, batchBuffers, dropoutBuffers, forwardPass } from "./passes.js";
 
 export interface BatchGradients {
   logits: Float32Array;
@@ -18,8 +18,11 @@ export interface BatchGradients {
   layers: Array<{ gW: Float32Array; gb: Float32Array }>;
 }
 
-/** x: m × F row-major; the gradient is of Σ wᵢ·lossᵢ / (m · wMean), as in training. */
-export async function batchGradients(g: GpuDevice, net: Network, x: Float32Array, y: Int32Array, w: Float32Array, wMean: number, split?: { kc: number; splits: number }): Promise<BatchGradients> {
+/**
+ * x: m × F row-major; the gradient is of Σ wᵢ·lossᵢ / (m · wMean), as in training. With `dropout`,
+ * the training pass's masks of that key and epoch (the batch's rows are rows 0 … m−1 of the epoch).
+ */
+export async function batchGradients(g: GpuDevice, net: Network, x: Float32Array, y: Int32Array, w: Float32Array, wMean: number, split?: { kc: number; splits: number }, dropout?: { rate: number; key: number; epoch: number }): Promise<BatchGradients> {
   const m = y.length;
   const K = net.outputs;
   const e = new Engine(g.device);
@@ -39,11 +42,12 @@ export async function batchGradients(g: GpuDevice, net: Network, x: Float32Array
     const rows = e.storage(m, "row losses");
     const sum = e.storage(1, "loss");
     const [gx, gy] = Engine.grid(m);
+    const drop = dropout ? dropoutBuffers(e, net, m, dropout.rate, dropout.key, dropout.epoch) : undefined;
     const ds = [
-      ...forwardPass(e, net, lay, params, bb, m),
+      ...forwardPass(e, net, lay, params, bb, m, drop),
       e.dispatch("loss", [e.uniform([K, wMean, 0, 0], new Set([1])), state, bb.logits, e.upload(yw, "yw"), dLogits, rows], gx, gy),
       e.colsum({ N: 1, x: rows, out: sum, outOff: 0, atBatch: false, state }),
-      ...backwardPass(e, net, lay, params, grads, bb, dLogits, [e.storage(m * widest, "g1"), e.storage(m * widest, "g2")], m, split && { ...split, part: e.storage(split.splits * Math.max(...lay.layers.map((L) => L.d.W.length)), "partials") }),
+      ...backwardPass(e, net, lay, params, grads, bb, dLogits, [e.storage(m * widest, "g1"), e.storage(m * widest, "g2")], m, split && { ...split, part: e.storage(split.splits * Math.max(...lay.layers.map((L) => L.d.W.length)), "partials") }, drop),
     ];
     const enc = g.device.createCommandEncoder();
     const pass = enc.beginComputePass();

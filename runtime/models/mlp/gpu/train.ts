@@ -7,8 +7,9 @@
  * loss, backward, optimiser step) is encoded and submitted at once; the CPU reads back only the
  * batch losses after each epoch, to build the curves, stop early and keep the best weights (a
  * copy between GPU buffers). The same seed on the same device gives the same weights: every sum
- * has a fixed order. Dropout and batch norm are not on the GPU in this version (the caller trains
- * those networks on the CPU).
+ * has a fixed order. Dropout's mask is a hash of (key, epoch, row, unit) computed where it is
+ * applied (wgsl.ts DROP), nothing stored or uploaded; validation runs without it. Batch norm is not
+ * on the GPU in this version (the caller trains such networks on the CPU).
  */
 import { DeviceError, type GpuDevice } from "../../../devices/index.js";
 import { MlpError } from "../errors.js";
@@ -18,7 +19,7 @@ import type { Rng } from "../rng.js";
 import type { Part, TrainHooks, TrainResult } from "../train.js";
 import { Engine, type Dispatch } from "./engine.js";
 import { checkFits, layoutOf, mib, packNetwork, unpackInto, type Layout } from "./layout.js";
-import { backwardPass, batchBuffers, forwardPass, splitOf, type BatchBuffers } from "./passes.js";
+import { backwardPass, batchBuffers, dropoutBuffers, forwardPass, splitOf, type BatchBuffers } from "./passes.js";
 
 export interface GpuTrainOptions {
   model: string;
@@ -30,6 +31,8 @@ export interface GpuTrainOptions {
   split?: boolean;
   /** Batches per command buffer. */
   batchesPerSubmit?: number;
+  /** Dropout's key (from the fit's seeded dropout stream); the epoch and row make each mask. */
+  dropoutKey?: number;
 }
 
 /** The binding limit of a device: the smaller of its storage binding and buffer limits. */
@@ -103,6 +106,7 @@ function lostError(g: GpuDevice, e: unknown): Error {
 }
 
 export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid: Part | null, o: MlpOptions, rng: Rng, hooks: TrainHooks, go: GpuTrainOptions): Promise<TrainResult> {
+  if (net.hidden.some((d) => d.bn)) throw new Error("trainOnGpu: batch norm has no GPU kernels in this version");
   const n = train.n;
   const F = net.inputs;
   const K = net.outputs;
@@ -164,12 +168,13 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
     const [ox, oy] = Engine.grid(lay.count);
 
     const tg = gathers(e, trainData, F, B, bb, yw, true);
+    const drop = o.dropout > 0 && net.hidden.length > 0 ? dropoutBuffers(e, net, B, o.dropout, go.dropoutKey ?? 0) : undefined;
     const step: Dispatch[] = [
       ...tg.dispatches,
-      ...forwardPass(e, net, lay, params, bb, B),
+      ...forwardPass(e, net, lay, params, bb, B, drop),
       e.dispatch("loss", [lossU, state, bb.logits, yw, dLogits, lossRows], Engine.grid(B)[0], Engine.grid(B)[1]),
       e.colsum({ N: 1, x: lossRows, out: trainLoss, outOff: 0, atBatch: true, state }),
-      ...backwardPass(e, net, lay, params, grads, bb, dLogits, gbufs, B, split && { ...split, part: e.storage(split.splits * Math.max(...lay.layers.map((L) => L.d.W.length)), "split partials") }),
+      ...backwardPass(e, net, lay, params, grads, bb, dLogits, gbufs, B, split && { ...split, part: e.storage(split.splits * Math.max(...lay.layers.map((L) => L.d.W.length)), "split partials") }, drop),
       e.dispatch("optim", [optimU, state, params, grads, m1, m2, decay], ox, oy),
       e.dispatch("tick", [tickTrain, state], 1),
     ];
@@ -211,6 +216,7 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
       // the epoch's permutation keys come from the seeded stream, as the CPU's shuffle does
       const keys = Uint32Array.from([rng.u32(), rng.u32(), rng.u32(), rng.u32()]);
       for (const u of tg.uniforms) device.queue.writeBuffer(u, 8 * 4, keys);
+      if (drop) for (const u of [...drop.forward, ...drop.backward]) device.queue.writeBuffer(u, 3 * 4, Uint32Array.from([epoch]));
       device.queue.writeBuffer(optimU, 2 * 4, Float32Array.from([rateAt(o, epoch)]));
       device.queue.writeBuffer(state, 0, stateWords(Math.min(B, n), t));
       for (let b0 = 0; b0 < nb; b0 += perSubmit) {

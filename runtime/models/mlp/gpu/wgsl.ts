@@ -316,3 +316,37 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: 
   out[p.outOff + j] = s;
 }
 `;
+
+/**
+ * Inverted dropout's mask, drawn from nothing stored: unit j of row i (the row's place in the
+ * epoch, start + i) of a hidden layer is kept when the top 24 bits of a counter-based hash of
+ * (the layer's key, the epoch, the row, the unit) fall below \`thresh\` (the keep probability
+ * × 2²⁴), and a kept value is multiplied by \`scale\` (1 / keep, rounded to float32 as the CPU's
+ * mask holds it). Mode 0: y = x ⊙ mask (the layer's output, kept apart from the activations the
+ * backward pass needs); mode 1: y ⊙= mask (a gradient, in place; x is not read). The same key,
+ * epoch and row give the same mask in the forward and the backward pass.
+ */
+export const DROP = /* wgsl */ `
+${STATE}
+struct P { h: u32, mode: u32, key: u32, epoch: u32, thresh: u32, scale: f32, pad0: u32, pad1: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> st: State;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+fn hash(v: u32) -> u32 {
+  var h = v;
+  h = (h ^ (h >> 16u)) * 0x7feb352du;
+  h = (h ^ (h >> 15u)) * 0x846ca68bu;
+  return h ^ (h >> 16u);
+}
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let e = gid.x + gid.y * nw.x * 256u;
+  let i = e / p.h; let j = e % p.h;
+  if (i >= st.m) { return; }
+  let r = hash(hash(hash(hash(p.key) ^ p.epoch) ^ (st.start + i)) ^ j);
+  var k = 0.0;
+  if ((r >> 8u) < p.thresh) { k = p.scale; }
+  if (p.mode == 0u) { y[e] = x[e] * k; } else { y[e] = y[e] * k; }
+}
+`;
