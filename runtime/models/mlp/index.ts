@@ -21,7 +21,8 @@ import type { FoldData } from "../../train/types.js";
 import { MlpError } from "./errors.js";
 import { MlpModel } from "./model.js";
 import { kernelBackend } from "./simd.js";
-import { initNetwork } from "./network.js";
+import { cloneNetwork, initNetwork, type Network } from "./network.js";
+import { bnAffine } from "./forward.js";
 import { readOptions } from "./options.js";
 import { Rng } from "./rng.js";
 import { trainNetwork } from "./train.js";
@@ -39,8 +40,8 @@ export { MlpModel, FORMAT } from "./model.js";
 export { kernelBackend } from "./simd.js";
 export { readOptions, type MlpOptions } from "./options.js";
 export { predictColumns } from "./forward.js";
+export type { Network };
 export { mlpToOnnx } from "./onnx.js";
-export type { Network } from "./network.js";
 
 /** Random streams of one fit: independent draws for the weights, the shuffles and dropout. */
 const STREAM = { init: 1, shuffle: 2, dropout: 3 } as const;
@@ -87,16 +88,30 @@ async function deviceFor(ctx: FitContext, o: MlpOptions): Promise<DeviceUse> {
 
 /**
  * A model's folds scoring on the device asked for (the rule training follows), or null for the CPU.
- * Batch norm has no GPU kernels in this version: such networks score on the CPU.
+ * Batch norm in inference mode is an affine map per unit after the product, folded into the
+ * layer's kernel and bias for the GPU (the same function, rounded differently: within 1e-5).
  */
 async function openMlpScorer(folds: FittedModel[], device: DeviceWanted, model: string): Promise<DeviceScorer | null> {
   if (device === "cpu" || folds.length === 0) return null;
-  const nets = folds.map((f) => (f as MlpModel).net);
-  if (nets.some((n) => n.hidden.some((d) => d.bn))) return null;
+  const nets = folds.map((f) => foldBatchNorm((f as MlpModel).net));
   const use = await resolveDevice(device);
   if (use.kind !== "gpu") return null;
   const s = new GpuScorer(use.gpu, nets, 65536, model);
   return { device: `gpu: ${adapterLabel(use.gpu.info)}`, predict: (k, columns, n) => s.predict(columns, n, k), close: () => s.destroy() };
+}
+
+/** The network with each batch norm's inference affine (y = s·z + t) folded into its layer: W·s, b·s + t. */
+export function foldBatchNorm(net: Network): Network {
+  if (!net.hidden.some((d) => d.bn)) return net;
+  const out = cloneNetwork(net);
+  for (const d of out.hidden) {
+    const aff = bnAffine(d);
+    if (!aff) continue;
+    for (let k = 0; k < d.nIn; k++) for (let j = 0; j < d.nOut; j++) d.W[k * d.nOut + j] *= aff.s[j];
+    for (let j = 0; j < d.nOut; j++) d.b[j] = d.b[j] * aff.s[j] + aff.t[j];
+    d.bn = null;
+  }
+  return out;
 }
 
 export const mlpRuntime: ModelKindRuntime = {

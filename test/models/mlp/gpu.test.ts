@@ -17,7 +17,7 @@ import { Rng } from "../../../runtime/models/mlp/rng.js";
 import { BatchTrainer } from "../../../runtime/models/mlp/train.js";
 import { webgpuAvailable } from "../../helpers/webgpu.js";
 import { auc, lcg, ring } from "./data.js";
-import { fitMlp } from "../../../runtime/models/mlp/index.js";
+import { fitMlp, mlpRuntime, MlpModel } from "../../../runtime/models/mlp/index.js";
 
 const available = await webgpuAvailable();
 let gpu: GpuDevice;
@@ -206,6 +206,42 @@ describe.skipIf(!available)("mlp WGSL kernels", () => {
       for (let i = 0; i < onCpu.length; i++) worst = Math.max(worst, Math.abs(onGpu[i] - onCpu[i]));
       expect(worst).toBeLessThan(1e-5);
     }
+  });
+});
+
+describe.skipIf(!available)("an mlp's folds opened for scoring on the GPU", () => {
+  it("score as on the CPU within 1e-5, batch norm (folded into the layers) included, each fold with its own weights", async () => {
+    await dev();
+    const d = ring(3000, 4, 6);
+    const nets = [1, 2].map((seed) => {
+      const net = initNetwork(6, [16, 12], 1, "elu", true, new Rng(seed));
+      const r = lcg(30 + seed);
+      // running statistics and scales far from their initial 0 and 1
+      for (const h of net.hidden) {
+        const bn = h.bn!;
+        for (let j = 0; j < h.nOut; j++) {
+          bn.gamma[j] = 0.5 + r();
+          bn.beta[j] = r() - 0.5;
+          bn.mean[j] = 2 * r() - 1;
+          bn.variance[j] = 0.2 + 2 * r();
+        }
+      }
+      return net;
+    });
+    const models = nets.map((n) => new MlpModel(n, "test", undefined, undefined, undefined));
+    const s = await mlpRuntime.openScorer!(models, "gpu", "nn");
+    expect(s?.device).toMatch(/^gpu: /);
+    for (let k = 0; k < 2; k++) {
+      const onGpu = await s!.predict(k, d.columns, d.n);
+      const onCpu = predictColumns(nets[k], d.columns, d.n);
+      let worst = 0;
+      for (let i = 0; i < onCpu.length; i++) worst = Math.max(worst, Math.abs(onGpu[i] - onCpu[i]));
+      expect(worst).toBeLessThan(1e-5);
+      expect(Math.max(...onCpu) - Math.min(...onCpu)).toBeGreaterThan(0.05);
+    }
+    s!.close();
+    // on the CPU nothing is opened
+    expect(await mlpRuntime.openScorer!(models, "cpu", "nn")).toBeNull();
   });
 });
 
