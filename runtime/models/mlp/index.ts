@@ -31,7 +31,6 @@ import { adapterLabel, resolveDevice, type DeviceUse } from "../../devices/index
 import { trainOnGpu } from "./gpu/train.js";
 import { GpuScorer } from "./gpu/score.js";
 import type { DeviceWanted } from "../../devices/index.js";
-import type { MlpOptions } from "./options.js";
 
 const wanted = (ctx: FitContext) => ctx.device ?? "cpu";
 
@@ -58,7 +57,7 @@ export async function fitMlp(data: FoldData, options: Record<string, unknown>, c
   // the fold takes part in the stream so that folds start from different weights
   const stream = (k: number) => k * 65536 + (data.fold + 1);
   const net = initNetwork(data.columns.length, o.layers, classes === 2 ? 1 : classes, o.activation, o.batchNorm, new Rng(ctx.seed, stream(STREAM.init)));
-  const use = await deviceFor(ctx, o);
+  const use = await deviceFor(ctx);
   if (use.kind === "gpu") {
     const g = await trainOnGpu(use.gpu, net, data, data.valid.n > 0 ? data.valid : null, o, new Rng(ctx.seed, stream(STREAM.shuffle)), { signal: ctx.signal, onEpoch: (e, t, v) => ctx.onRound?.(e, t, v) }, { model: ctx.model ?? "mlp", dropoutKey: new Rng(ctx.seed, stream(STREAM.dropout)).u32() });
     return new MlpModel(g.net, "hepc-wgsl", g.curves, g.bestEpoch, g.epochsRun, `gpu: ${adapterLabel(use.gpu.info)}`);
@@ -75,15 +74,12 @@ export async function fitMlp(data: FoldData, options: Record<string, unknown>, c
 }
 
 /**
- * The device a fit runs on. Batch norm has no GPU kernels in this version: such a network trains
- * on the CPU, and `gpu` asked explicitly says so in the device's name.
+ * The device a fit runs on: the CPU, or the GPU that `gpu` (or `auto` with a hardware GPU) finds.
  */
-async function deviceFor(ctx: FitContext, o: MlpOptions): Promise<DeviceUse> {
+async function deviceFor(ctx: FitContext): Promise<DeviceUse> {
   const wanted = ctx.device ?? "cpu";
   if (wanted === "cpu") return { kind: "cpu", note: null };
-  const use = await resolveDevice(wanted);
-  if (use.kind === "gpu" && o.batchNorm) return { kind: "cpu", note: "batch_norm trains on the CPU in this version" };
-  return use;
+  return resolveDevice(wanted);
 }
 
 /**

@@ -333,6 +333,120 @@ describe.skipIf(!available)("dropout in the WGSL training pass", () => {
   });
 });
 
+/**
+ * Σ wᵢ·lossᵢ / norm in float64 for a network with batch norm in training mode (the batch's mean and
+ * biased variance per unit), layer by layer over the whole batch, from the definitions.
+ */
+function lossBn64(net: Network, x: Float32Array, y: Int32Array, w: Float32Array, norm: number): number {
+  const m = y.length;
+  let H: number[][] = Array.from({ length: m }, (_, i) => Array.from(x.subarray(i * net.inputs, (i + 1) * net.inputs)));
+  for (const [l, d] of [...net.hidden, net.out].entries()) {
+    const Z = H.map((h) => Array.from({ length: d.nOut }, (_, j) => h.reduce((s, v, k) => s + v * d.W[k * d.nOut + j], d.b[j])));
+    if (l === net.hidden.length) {
+      H = Z;
+      break;
+    }
+    if (d.bn) {
+      for (let j = 0; j < d.nOut; j++) {
+        const mean = Z.reduce((s, z) => s + z[j], 0) / m;
+        const v = Z.reduce((s, z) => s + (z[j] - mean) ** 2, 0) / m;
+        for (const z of Z) z[j] = d.bn.gamma[j] * ((z[j] - mean) / Math.sqrt(v + d.bn.eps)) + d.bn.beta[j];
+      }
+    }
+    H = Z.map((z) => z.map((v) => act64(net.activation, v)));
+  }
+  let total = 0;
+  H.forEach((h, i) => {
+    if (net.outputs === 1) total += w[i] * (Math.log1p(Math.exp(-Math.abs(h[0]))) + Math.max(h[0], 0) - y[i] * h[0]);
+    else {
+      const mx = Math.max(...h);
+      total += w[i] * (mx + Math.log(h.reduce((a, v) => a + Math.exp(v - mx), 0)) - h[y[i]]);
+    }
+  });
+  return total / norm;
+}
+
+describe.skipIf(!available)("batch norm in the WGSL training pass", () => {
+  const F = 5;
+  const m = 300; // more than one workgroup's 256 rows per unit
+
+  it("forward, backward and the running statistics equal the CPU trainer's on the same batch, within float32 rounding", async () => {
+    const g = await dev();
+    for (const [act, K] of [["relu", 1], ["tanh", 3]] as const) {
+      const net = initNetwork(F, [24, 16], K, act, true, new Rng(31));
+      const r = lcg(40);
+      for (const h of net.hidden) for (let j = 0; j < h.nOut; j++) {
+        h.bn!.gamma[j] = 0.5 + r();
+        h.bn!.beta[j] = r() - 0.5;
+      }
+      const { x, y, w } = batch(F, m, K, 16);
+      const gpuR = await batchGradients(g, cloneNetwork(net), x, y, w, 1);
+      const cpuNet = cloneNetwork(net);
+      const t = new BatchTrainer(cpuNet, readOptions({ layers: [24, 16], activation: act, batch: m, batch_norm: true }), m, new Rng(1));
+      t.x.set(x);
+      t.y.set(y);
+      t.w.set(w);
+      t.forward(m);
+      const cpuLoss = t.lossGrad(m, m);
+      t.backward(m);
+      for (let i = 0; i < m * K; i++) expect(Math.abs(gpuR.logits[i] - t.logits[i])).toBeLessThan(2e-5 * (1 + Math.abs(t.logits[i])));
+      expect(gpuR.loss).toBeCloseTo(cpuLoss, 2);
+      // the CPU trainer's parameters: per hidden layer W, γ, β; then the output's W and b
+      const cpu = t.params.map((p) => p.grad);
+      const gpu = gpuR.layers.flatMap((L, l) => (l < net.hidden.length ? [L.gW, L.gGamma!, L.gBeta!] : [L.gW, L.gb]));
+      expect(gpu.length).toBe(cpu.length);
+      gpu.forEach((arr, k) => {
+        let scale = 0;
+        for (const v of cpu[k]) scale = Math.max(scale, Math.abs(v));
+        expect(scale).toBeGreaterThan(0);
+        for (let i = 0; i < arr.length; i++) expect(Math.abs(arr[i] - cpu[k][i])).toBeLessThan(2e-4 * scale + 1e-7);
+      });
+      // the bias before batch norm is not trained: no gradient
+      for (const L of gpuR.layers.slice(0, -1)) expect(L.gb.every((v) => v === 0)).toBe(true);
+      // running statistics after one batch, as layout.ts places them (mean, then variance, per layer, 64-aligned)
+      let at = 0;
+      for (const h of cpuNet.hidden) {
+        const up = (v: number) => Math.ceil(v / 64) * 64;
+        for (let j = 0; j < h.nOut; j++) {
+          expect(gpuR.stats[at + j]).toBeCloseTo(h.bn!.mean[j], 4);
+          expect(gpuR.stats[up(at + h.nOut) + j]).toBeCloseTo(h.bn!.variance[j], 4);
+        }
+        at = up(up(at + h.nOut) + h.nOut);
+      }
+    }
+  });
+
+  it("backward against finite differences of the float64 loss with batch statistics", async () => {
+    const g = await dev();
+    const net = initNetwork(3, [6, 5], 1, "elu", true, new Rng(32));
+    const { x, y, w } = batch(3, 40, 1, 17);
+    const r = await batchGradients(g, net, x, y, w, 1);
+    expect(r.loss / 40).toBeCloseTo(lossBn64(net, x, y, w, 40), 5);
+    let scale = 0;
+    for (const L of r.layers) for (const v of [...L.gW, ...L.gb, ...(L.gGamma ?? []), ...(L.gBeta ?? [])]) scale = Math.max(scale, Math.abs(v));
+    let checked = 0;
+    [...net.hidden, net.out].forEach((d, l) => {
+      const params: Array<[Float32Array, Float32Array]> = [[d.W, r.layers[l].gW]];
+      if (d.bn) params.push([d.bn.gamma, r.layers[l].gGamma!], [d.bn.beta, r.layers[l].gBeta!]);
+      else params.push([d.b, r.layers[l].gb]);
+      for (const [arr, grad] of params)
+        for (let i = 0; i < arr.length; i++) {
+          const v0 = arr[i];
+          arr[i] = v0 + 1e-3;
+          const hi = Math.fround(v0 + 1e-3);
+          const up = lossBn64(net, x, y, w, 40);
+          arr[i] = v0 - 1e-3;
+          const lo = Math.fround(v0 - 1e-3);
+          const down = lossBn64(net, x, y, w, 40);
+          arr[i] = v0;
+          expect(Math.abs((up - down) / (hi - lo) - grad[i])).toBeLessThan(2e-3 * scale + 1e-5);
+          checked++;
+        }
+    });
+    expect(checked).toBe(3 * 6 + 12 + 6 * 5 + 10 + 5 + 1);
+  });
+});
+
 describe.skipIf(!available)("mlp training on the GPU", () => {
   const train = ring(3000, 1);
   const valid = ring(800, 2);
@@ -435,6 +549,43 @@ describe.skipIf(!available)("mlp training on the GPU", () => {
     // without dropout the same shuffles give other weights again
     const plain = await fit({ model: "nn", dropoutKey: 5 }, { ...od, dropout: 0 });
     expect(Array.from(plain.net.hidden[0].W)).not.toEqual(Array.from(a.net.hidden[0].W));
+  });
+
+  it("with batch norm: 3 folds on the CPU and on the GPU give out-of-fold AUCs within 0.005, trained on the GPU", async () => {
+    await dev();
+    // batch 64: the running averages (momentum 0.99) need some hundreds of steps to forget their start
+    const opts = { layers: [32, 32], epochs: 12, batch: 64, learning_rate: 0.003, patience: 0, batch_norm: true };
+    const cpu = await oof("cpu", opts);
+    const onGpu = await oof("gpu", opts);
+    for (const d of onGpu.devices) expect(d).toMatch(/^gpu: /);
+    expect(cpu.auc).toBeGreaterThan(0.9);
+    expect(Math.abs(cpu.auc - onGpu.auc)).toBeLessThanOrEqual(0.005);
+  }, 120_000);
+
+  it("with batch norm: the same seed gives the same weights and running statistics bit for bit; the best epoch's statistics are kept with its weights", async () => {
+    await dev();
+    const ob = readOptions({ layers: [16, 16], epochs: 5, batch: 128, learning_rate: 0.01, patience: 0, batch_norm: true, dropout: 0.1 });
+    const bnStart = initNetwork(4, [16, 16], 1, "relu", true, new Rng(4));
+    const run = () => trainOnGpu(gpu, cloneNetwork(bnStart), train, valid, ob, new Rng(7, 2), {}, { model: "nn", dropoutKey: 3 });
+    const a = await run();
+    const b = await run();
+    expect(Array.from(b.net.hidden[1].W)).toEqual(Array.from(a.net.hidden[1].W));
+    expect(Array.from(b.net.hidden[0].bn!.variance)).toEqual(Array.from(a.net.hidden[0].bn!.variance));
+    expect(b.curves).toEqual(a.curves);
+    // trained: γ, β and the running statistics moved from their start
+    const bn = a.net.hidden[0].bn!;
+    expect(Array.from(bn.gamma).some((v) => v !== 1)).toBe(true);
+    expect(Array.from(bn.mean).some((v) => v !== 0)).toBe(true);
+    // the kept epoch's validation loss is what the returned network (its weights and statistics) scores
+    const p = predictColumns(a.net, valid.columns, valid.n);
+    let loss = 0;
+    let sw = 0;
+    for (let i = 0; i < valid.n; i++) {
+      const q = Math.min(Math.max(p[i], 1e-12), 1 - 1e-12);
+      loss -= valid.weight[i] * (valid.label[i] ? Math.log(q) : Math.log(1 - q));
+      sw += valid.weight[i];
+    }
+    expect(loss / sw).toBeCloseTo(a.curves.valid[a.bestEpoch - 1], 4);
   });
 
   it("a device lost during training: HEP6092, no weights returned", async () => {

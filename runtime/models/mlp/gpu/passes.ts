@@ -16,6 +16,14 @@ export interface BatchBuffers {
   /** B × K. */
   logits: GPUBuffer;
   state: GPUBuffer;
+  /** Per hidden layer with batch norm: its product z, ẑ and 1/σ per unit (training); null without. */
+  bn: Array<{ z: GPUBuffer; zhat: GPUBuffer; inv: GPUBuffer } | null>;
+}
+
+/** Batch norm's running statistics and whether the pass trains (batch statistics) or infers (running ones). */
+export interface Norm {
+  stats: GPUBuffer;
+  train: boolean;
 }
 
 export function batchBuffers(e: Engine, net: Network, B: number, state: GPUBuffer, x?: GPUBuffer): BatchBuffers {
@@ -24,6 +32,7 @@ export function batchBuffers(e: Engine, net: Network, B: number, state: GPUBuffe
     acts: net.hidden.map((d, l) => e.storage(B * d.nOut, `acts ${l}`)),
     logits: e.storage(B * net.outputs, "logits"),
     state,
+    bn: net.hidden.map((d, l) => (d.bn ? { z: e.storage(B * d.nOut, `z ${l}`), zhat: e.storage(B * d.nOut, `zhat ${l}`), inv: e.storage(d.nOut, `1/sigma ${l}`) } : null)),
   };
 }
 
@@ -52,13 +61,30 @@ export function dropoutBuffers(e: Engine, net: Network, B: number, rate: number,
   };
 }
 
-export function forwardPass(e: Engine, net: Network, lay: Layout, params: GPUBuffer, bb: BatchBuffers, B: number, drop?: Dropout): Dispatch[] {
+/** A batch norm kernel's parameters for layer L. */
+function bnUniform(e: Engine, net: Network, L: Layout["layers"][number]): GPUBuffer {
+  const bn = L.bn!;
+  return e.uniform([L.d.nOut, ACT_CODE[net.activation], bn.gamma, bn.beta, bn.mean, bn.variance, L.d.bn!.eps, L.d.bn!.momentum], new Set([6, 7]));
+}
+
+export function forwardPass(e: Engine, net: Network, lay: Layout, params: GPUBuffer, bb: BatchBuffers, B: number, drop?: Dropout, norm?: Norm): Dispatch[] {
   const ds: Dispatch[] = [];
   let input = bb.x;
   lay.layers.forEach((L, l) => {
     const last = l === lay.layers.length - 1;
     const out = last ? bb.logits : bb.acts[l];
-    ds.push(e.matmul({ M: B, N: L.d.nOut, K: L.d.nIn, dyn: 1, a: input, sa: [L.d.nIn, 1], b: params, sb: [L.d.nOut, 1], bOff: L.W, c: out, mode: 1, act: last ? ACT_CODE.identity : ACT_CODE[net.activation], e: params, eOff: L.b, state: bb.state }));
+    const bn = last ? null : bb.bn[l];
+    if (bn && !norm) throw new Error("forwardPass: a network with batch norm needs its statistics");
+    // with batch norm the product goes to z, and the normalisation applies the activation
+    ds.push(e.matmul({ M: B, N: L.d.nOut, K: L.d.nIn, dyn: 1, a: input, sa: [L.d.nIn, 1], b: params, sb: [L.d.nOut, 1], bOff: L.W, c: bn ? bn.z : out, mode: 1, act: last || bn ? ACT_CODE.identity : ACT_CODE[net.activation], e: params, eOff: L.b, state: bb.state }));
+    if (bn && norm) {
+      const u = bnUniform(e, net, L);
+      if (norm.train) ds.push(e.dispatch("bnfwd", [u, bb.state, bn.z, params, norm.stats, bn.zhat, out, bn.inv], L.d.nOut));
+      else {
+        const [gx, gy] = Engine.grid(B * L.d.nOut);
+        ds.push(e.dispatch("bninf", [u, bb.state, bn.z, params, norm.stats, out], gx, gy));
+      }
+    }
     input = out;
     if (drop && !last) {
       const [gx, gy] = Engine.grid(B * L.d.nOut);
@@ -94,12 +120,16 @@ export function backwardPass(e: Engine, net: Network, lay: Layout, params: GPUBu
     const nOut = L.d.nOut;
     // the layer's input as the forward pass gave it: the layer below's masked output under dropout
     const input = l > 0 ? (drop ? drop.outs[l - 1] : bb.acts[l - 1]) : bb.x;
+    // through batch norm: γ's and β's gradients, and G becomes the gradient of the product
+    const bn = l < lay.layers.length - 1 ? bb.bn[l] : null;
+    if (bn) ds.push(e.dispatch("bnbwd", [bnUniform(e, net, L), bb.state, params, bn.zhat, bn.inv, G, grads], nOut));
     // dW = inputᵀ · G over the batch's rows; db = Σ rows of G
     if (split && split.splits > 1) {
       ds.push(e.matmul({ M: nIn, N: nOut, K: B, dyn: 2, a: input, sa: [1, nIn], b: G, sb: [nOut, 1], c: split.part, cOff: 0, mode: 0, state: bb.state, split }));
       ds.push(e.sumz({ count: nIn * nOut, splits: split.splits, part: split.part, out: grads, outOff: L.W }));
     } else ds.push(e.matmul({ M: nIn, N: nOut, K: B, dyn: 2, a: input, sa: [1, nIn], b: G, sb: [nOut, 1], c: grads, cOff: L.W, mode: 0, state: bb.state }));
-    ds.push(e.colsum({ N: nOut, x: G, out: grads, outOff: L.b, atBatch: false, state: bb.state }));
+    // the bias before batch norm is not trained (its gradient is rounding noise): it stays 0
+    if (!bn) ds.push(e.colsum({ N: nOut, x: G, out: grads, outOff: L.b, atBatch: false, state: bb.state }));
     if (l === 0) break;
     // the gradient of the layer below's pre-activation: (G · Wᵀ) ⊙ act′(its output)
     const next = g[spare];

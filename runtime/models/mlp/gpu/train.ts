@@ -8,8 +8,9 @@
  * batch losses after each epoch, to build the curves, stop early and keep the best weights (a
  * copy between GPU buffers). The same seed on the same device gives the same weights: every sum
  * has a fixed order. Dropout's mask is a hash of (key, epoch, row, unit) computed where it is
- * applied (wgsl.ts DROP), nothing stored or uploaded; validation runs without it. Batch norm is not
- * on the GPU in this version (the caller trains such networks on the CPU).
+ * applied (wgsl.ts DROP), nothing stored or uploaded; validation runs without it. Batch norm
+ * normalises with the batch's statistics in training and its running averages (kept in their own
+ * buffer, copied with the best epoch's weights) in validation.
  */
 import { DeviceError, type GpuDevice } from "../../../devices/index.js";
 import { MlpError } from "../errors.js";
@@ -18,7 +19,7 @@ import { rateAt, type MlpOptions } from "../options.js";
 import type { Rng } from "../rng.js";
 import type { Part, TrainHooks, TrainResult } from "../train.js";
 import { Engine, type Dispatch } from "./engine.js";
-import { checkFits, layoutOf, mib, packNetwork, unpackInto, type Layout } from "./layout.js";
+import { checkFits, layoutOf, mib, packNetwork, packStats, unpackInto, type Layout } from "./layout.js";
 import { backwardPass, batchBuffers, dropoutBuffers, forwardPass, splitOf, type BatchBuffers } from "./passes.js";
 
 export interface GpuTrainOptions {
@@ -106,7 +107,6 @@ function lostError(g: GpuDevice, e: unknown): Error {
 }
 
 export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid: Part | null, o: MlpOptions, rng: Rng, hooks: TrainHooks, go: GpuTrainOptions): Promise<TrainResult> {
-  if (net.hidden.some((d) => d.bn)) throw new Error("trainOnGpu: batch norm has no GPU kernels in this version");
   const n = train.n;
   const F = net.inputs;
   const K = net.outputs;
@@ -153,6 +153,8 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
     const m1 = e.storage(lay.count, "moment 1");
     const m2 = e.storage(lay.count, "moment 2");
     const best = e.storage(lay.count, "best weights");
+    const stats = e.upload(packStats(lay), "running statistics");
+    const bestStats = e.storage(Math.max(1, lay.stats), "best running statistics");
     const state = e.storage(4, "state");
     const bb = batchBuffers(e, net, B, state);
     const yw = e.storage(2 * B, "labels and weights");
@@ -171,7 +173,7 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
     const drop = o.dropout > 0 && net.hidden.length > 0 ? dropoutBuffers(e, net, B, o.dropout, go.dropoutKey ?? 0) : undefined;
     const step: Dispatch[] = [
       ...tg.dispatches,
-      ...forwardPass(e, net, lay, params, bb, B, drop),
+      ...forwardPass(e, net, lay, params, bb, B, drop, { stats, train: true }),
       e.dispatch("loss", [lossU, state, bb.logits, yw, dLogits, lossRows], Engine.grid(B)[0], Engine.grid(B)[1]),
       e.colsum({ N: 1, x: lossRows, out: trainLoss, outOff: 0, atBatch: true, state }),
       ...backwardPass(e, net, lay, params, grads, bb, dLogits, gbufs, B, split && { ...split, part: e.storage(split.splits * Math.max(...lay.layers.map((L) => L.d.W.length)), "split partials") }, drop),
@@ -191,7 +193,7 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
       const vg = gathers(e, validData, F, B, vb, yw, false);
       validStep = [
         ...vg.dispatches,
-        ...forwardPass(e, net, lay, params, vb, B),
+        ...forwardPass(e, net, lay, params, vb, B, undefined, { stats, train: false }),
         e.dispatch("loss", [lossU, vState, bb.logits, yw, dLogits, lossRows], Engine.grid(B)[0], Engine.grid(B)[1]),
         e.colsum({ N: 1, x: lossRows, out: validLoss, outOff: 0, atBatch: true, state: vState }),
         e.dispatch("tick", [e.uniform([validData.n, B, 0, 0]), vState], 1),
@@ -268,20 +270,23 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
           since = 0;
           const enc = device.createCommandEncoder();
           enc.copyBufferToBuffer(params, 0, best, 0, lay.count * 4);
+          if (lay.stats) enc.copyBufferToBuffer(stats, 0, bestStats, 0, lay.stats * 4);
           device.queue.submit([enc.finish()]);
         } else if (o.patience > 0 && ++since >= o.patience) break;
       }
       await new Promise<void>((r) => setImmediate(r));
     }
     let values: Float32Array;
+    let runStats: Float32Array | undefined;
     try {
       values = await e.read(bestEpoch > 0 ? best : params, lay.count);
+      if (lay.stats) runStats = await e.read(bestEpoch > 0 ? bestStats : stats, lay.stats);
     } catch (err) {
       throw lostError(g, err);
     }
     for (const v of values) if (!Number.isFinite(v)) throw new MlpError("HEP6060", { epoch, batch: nb, loss: "NaN" });
     const out = cloneNetwork(net);
-    unpackInto(out, layoutOf(out), values);
+    unpackInto(out, layoutOf(out), values, runStats);
     return { net: out, curves, bestEpoch: bestEpoch > 0 ? bestEpoch : epoch, epochsRun: epoch };
   } finally {
     for (; scopes > 0; scopes--) await device.popErrorScope().catch(() => null);
