@@ -135,7 +135,10 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
     const rpc = Math.max(1, Math.floor(Math.min(limit, go.chunkBytes ?? limit) / ((F + 2) * 4)));
     const residentBytes = 4 * (n + (valid?.n ?? 0)) * (F + 2);
     const widest = Math.max(1, ...net.hidden.map((d) => d.nOut));
-    const totalBytes = residentBytes + 4 * (5 * lay.count + B * (F + 2 * widest + 3 * K + 3));
+    // per hidden unit and row: its activation, a masked copy under dropout, z and ẑ under batch norm
+    const perUnit = 1 + (o.dropout > 0 ? 1 : 0) + (o.batchNorm ? 2 : 0);
+    const hiddenUnits = net.hidden.reduce((s, d) => s + d.nOut, 0);
+    const totalBytes = residentBytes + 4 * (5 * lay.count + 2 * lay.stats + B * (F + 2 * widest + 3 * K + 3 + perUnit * hiddenUnits));
     const tooBig = (reason: string) => new DeviceError("HEP6094", { model: go.model, size: mib(totalBytes), reason });
     let trainData: Resident;
     let validData: Resident | null;
