@@ -153,7 +153,7 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
       }
       const rel = (p: string) => path.relative(io.cwd, path.join(analysisDir, p)) || p;
       for (const o of ex.outputs) io.stdout(`wrote ${rel(o.path)}${o.kind === "root" ? ` (${o.objects} histogram${o.objects === 1 ? "" : "s"})` : o.kind === "tree" ? ` (${o.objects} entries)` : ""}\n`);
-      for (const m of ex.result.models) io.stdout(`model ${m.model} (${m.kind}): ${m.cached ? "from the cache (trained" : "trained"} on ${m.device}${m.cached ? ")" : ""}\n`);
+      for (const m of ex.result.models) io.stdout(`model ${m.model} (${m.kind}): ${m.cached ? "from the cache (trained" : "trained"} on ${m.device}${m.cached ? ")" : ""}${m.scored ? `, scored on ${m.scored}` : ""}\n`);
       const cached = ex.result.samples.filter((s) => !s.read).map((s) => s.name);
       io.stdout(`run directory ${path.relative(io.cwd, ex.runDir)}; ${ex.result.samples.reduce((a, s) => a + s.entries, 0)} events in ${(ex.wallMs / 1000).toFixed(2)} s${cached.length ? `; from the cache: ${cached.join(", ")}` : ""}\n`);
     }

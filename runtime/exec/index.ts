@@ -87,7 +87,7 @@ export async function execute(plan: unknown, opts: ExecuteOptions): Promise<Exec
     const wallMs = performance.now() - t0;
     writeFileSync(path.join(runDir, "summary.json"), canonicalJson(summaryOf(p, result, outputs, wallMs)));
     if (result.evaluations.length) writeFileSync(path.join(runDir, "metrics.json"), canonicalJson(buildMetricsDocument(result.evaluations, { analysis: analysisMetadata(p) })));
-    for (const m of result.models) log(`model ${m.model} (${m.kind}): ${m.cached ? "from the cache, trained" : "trained"} on ${m.device}`);
+    for (const m of result.models) log(`model ${m.model} (${m.kind}): ${m.cached ? "from the cache, trained" : "trained"} on ${m.device}${m.scored ? `, scored on ${m.scored}` : ""}`);
     log(`done in ${Math.round(wallMs)} ms: ${outputs.map((o) => o.path).join(", ")}`);
     return { result, runDir, outputs, wallMs };
   } catch (e) {
@@ -154,6 +154,7 @@ export function summaryOf(plan: Plan, result: RunResult, outputs: WrittenOutput[
       folds: m.folds,
       cached: m.cached,
       device: m.device,
+      scored: m.scored ?? null,
       // feature importance by name, summed over the folds
       importance: m.importance ? Object.fromEntries(m.features.map((f, j) => [f, { gain: m.importance!.gain[j], splits: m.importance!.splits[j] }])) : null,
     })),

@@ -23,6 +23,7 @@ import { evaluateRunner } from "./runners/evaluate.js";
 import { friendRunner, type FriendResult } from "./runners/friend.js";
 import { ntupleRunner, type NtupleResult } from "./runners/ntuple.js";
 import { predictRunner } from "./runners/predict.js";
+import { scoredKey } from "./runners/device-score.js";
 import { datasetKey, featuresKey, trainRunner, type FeatureDistribution } from "./runners/train.js";
 import type { DatasetRows } from "../train/index.js";
 import { EventsLink } from "./runners/events.js";
@@ -135,7 +136,7 @@ export async function runPlan(given: Plan, opts: RunOptions): Promise<RunResult>
     ntuples: plan.nodes.flatMap((n) => (n.kind === "write" && n.format === "ntuple" && run.results.has(n.id) ? [run.results.get(n.id) as NtupleResult] : [])),
     models: plan.nodes.flatMap((n) => {
       const m = n.kind === "train" ? (run.results.get(n.id) as (TrainedModel & { cached?: boolean }) | undefined) : undefined;
-      return m ? [{ model: m.model, kind: m.kind, classes: m.classes, features: m.features, folds: m.nFolds, cached: m.cached === true, device: m.device ?? "cpu", importance: m.importance, summary: m.summary }] : [];
+      return m ? [{ model: m.model, kind: m.kind, classes: m.classes, features: m.features, folds: m.nFolds, cached: m.cached === true, device: m.device ?? "cpu", ...(run.results.has(scoredKey(n as TrainNode)) ? { scored: run.results.get(scoredKey(n as TrainNode)) as string } : {}), importance: m.importance, summary: m.summary }] : [];
     }),
   };
 }

@@ -21,6 +21,8 @@ export interface ModelSummary {
   cached: boolean;
   /** Where it was trained: "cpu", or "gpu: " and the adapter (vendor, architecture, backend). */
   device: string;
+  /** Where its events were scored in this run ("cpu", or "gpu: " and the adapter); absent: not scored. */
+  scored?: string;
   /** Per feature, summed over folds: total gain of its splits and their number. */
   importance?: { gain: number[]; splits: number[] };
   /** What preparing and fitting had to say. */

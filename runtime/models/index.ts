@@ -49,6 +49,20 @@ export interface ModelKindRuntime {
   load(json: unknown): FittedModel;
   /** The folds as one ONNX model with the scaling in front (output: the folds' mean probability). */
   toOnnx?(folds: FittedModel[], scalers: FittedScaler[][], featureNames: string[]): Uint8Array;
+  /**
+   * The folds opened for scoring on a device (the GPU), for the kinds that can (mlp); null where
+   * they score on the CPU (`cpu` asked, `auto` without a hardware GPU, a network the GPU cannot
+   * run). `gpu` without an adapter is HEP6090, as for training.
+   */
+  openScorer?(folds: FittedModel[], device: DeviceWanted, model: string): Promise<DeviceScorer | null>;
+}
+
+/** A model's folds scoring on a device: `predict` as FittedModel's, for fold k, asynchronously. */
+export interface DeviceScorer {
+  predict(k: number, columns: Float32Array[], n: number): Promise<Float64Array>;
+  /** "gpu: " and the adapter. */
+  device: string;
+  close(): void;
 }
 
 /** The model kinds this runtime trains, by the plan's modelKind. */
@@ -126,9 +140,20 @@ export function loadModel(trained: TrainedModel): LoadedModel {
  * overtraining test compares with the out-of-fold one; NaN elsewhere.
  */
 export function scoreChunk(m: LoadedModel, features: Float64Array[], n: number, fold: Float64Array | null, inTraining: Uint8Array): { scores: Float64Array[]; inSample: Float64Array[] } {
-  const k = m.outputs;
   const cols = features.map((c) => c.subarray(0, n));
-  const perFold = m.folds.map((f) => f.model.predict(applyScalers(cols, f.scalers), n));
+  return combineFolds(m, m.folds.map((f) => f.model.predict(applyScalers(cols, f.scalers), n)), n, fold, inTraining);
+}
+
+/** scoreChunk with the folds' scores from a device scorer; the folds combine as on the CPU. */
+export async function scoreChunkOn(scorer: DeviceScorer, m: LoadedModel, features: Float64Array[], n: number, fold: Float64Array | null, inTraining: Uint8Array): Promise<{ scores: Float64Array[]; inSample: Float64Array[] }> {
+  const cols = features.map((c) => c.subarray(0, n));
+  const perFold: Float64Array[] = [];
+  for (let f = 0; f < m.folds.length; f++) perFold.push(await scorer.predict(f, applyScalers(cols, m.folds[f].scalers), n));
+  return combineFolds(m, perFold, n, fold, inTraining);
+}
+
+function combineFolds(m: LoadedModel, perFold: Float64Array[], n: number, fold: Float64Array | null, inTraining: Uint8Array): { scores: Float64Array[]; inSample: Float64Array[] } {
+  const k = m.outputs;
   const out = Array.from({ length: k }, () => new Float64Array(n));
   const inSample = Array.from({ length: k }, () => new Float64Array(n).fill(NaN));
   const folds = perFold.length;

@@ -9,11 +9,12 @@
 import type { ExprIR, PredictNode, ScaleNode, TrainNode } from "../../../plan/types.js";
 import { hashOf } from "../../../plan/canonical.js";
 import { candidateInput, unpackList } from "../../columns/index.js";
-import { scoreChunk, type LoadedModel } from "../../models/index.js";
+import type { DeviceScorer, LoadedModel } from "../../models/index.js";
 import type { SampleRows } from "../../train/types.js";
 import { inTestFraction } from "../../train/index.js";
 import { candidateValuesKey, type CachedOutput } from "../stream.js";
 import { GrowableF64 } from "./growable.js";
+import { scoreOn } from "./device-score.js";
 import { partName } from "./labels.js";
 import { SELECTED, type RunState, type SampleScope, type SampleTask } from "./types.js";
 
@@ -115,7 +116,7 @@ export function candidateTrainTask(
  * candidates training saw (the event in the training region and not in the test part, the
  * candidate in a class), the folds' mean for the others.
  */
-export function candidateScoreTask(p: PredictNode, t: TrainNode, scale: ScaleNode, scope: SampleScope, run: RunState, loaded: LoadedModel, labels: Labels | undefined, testSpec: { fraction: number } | { expr: ExprIR } | null): SampleTask<null> {
+export function candidateScoreTask(p: PredictNode, t: TrainNode, scale: ScaleNode, scope: SampleScope, run: RunState, loaded: LoadedModel, labels: Labels | undefined, testSpec: { fraction: number } | { expr: ExprIR } | null, scorer: DeviceScorer | null): SampleTask<null> {
   const testExpr = testSpec && "expr" in testSpec ? testSpec.expr : null;
   const outputs = columns(t, scale, scope, labels ?? [], testExpr, undefined, ":all");
   const region = t.region ?? SELECTED;
@@ -127,7 +128,7 @@ export function candidateScoreTask(p: PredictNode, t: TrainNode, scale: ScaleNod
   return {
     outputs,
     regions: labels ? [region] : [],
-    chunk(ev) {
+    async chunk(ev) {
       const n = ev.n;
       const feats = scale.features.map((_, k) => unpackList(ev.columns.get(keys.feature(t, k, ":all")) as Float64Array, n));
       const off = feats[0].offsets;
@@ -152,7 +153,7 @@ export function candidateScoreTask(p: PredictNode, t: TrainNode, scale: ScaleNod
           }
         }
       }
-      const { scores } = scoreChunk(loaded, feats.map((f) => f.values), rows, fold, inTraining);
+      const { scores } = await scoreOn(scorer, t, loaded, feats.map((f) => f.values), rows, fold, inTraining);
       scores.forEach((s, k) => {
         const packed = new Float64Array(n + 1 + rows);
         packed.set(off, 0);

@@ -5,10 +5,12 @@
  * samples, events outside the training region, the held-out test part). The scores join the
  * chunk's columns for the links after this one (friend trees, histograms of scores). An imported
  * model (imported.ts) scores every event with its one model.
+ * A model that scores on the GPU is opened before the pass and closed after the run (device-score.ts).
  */
 import type { ExprIR, PredictNode, TrainNode } from "../../../plan/types.js";
 import { hashOf } from "../../../plan/canonical.js";
-import { scoreChunk, type TrainedModel, type LoadedModel, loadModel } from "../../models/index.js";
+import { type TrainedModel, type LoadedModel, loadModel } from "../../models/index.js";
+import { closeDeviceScorer, deviceScorerOf, openDeviceScorer, scoreOn } from "./device-score.js";
 import { inTestFraction } from "../../train/index.js";
 import { GrowableF64 } from "./growable.js";
 import { importedTask, prepareImported, releaseImported } from "./imported.js";
@@ -28,12 +30,24 @@ export const trainedColumn = (model: string) => `trained:${model}`;
 /** A model's folds, loaded once per run for all samples and passes. */
 const loadedFolds = perRun<LoadedModel>();
 
+/** Opens the model's folds on its device, if it scores on one, before the pass. */
+async function prepareTrained(p: PredictNode, run: RunState): Promise<void> {
+  const t = run.byId.get(`train:${p.model}`) as TrainNode | undefined;
+  const trained = t && (run.results.get(t.id) as TrainedModel | undefined);
+  if (!t || !trained) return;
+  await openDeviceScorer(t, loadedFolds(run, t.id, () => loadModel(trained)), run);
+}
 export const predictRunner: Runner<PredictNode, null> = {
   async prepare(p, run) {
     if (p.onnx) await prepareImported(p, run);
+    else if (!p.discriminant) await prepareTrained(p, run);
   },
   async release(p, run) {
     if (p.onnx) await releaseImported(p, run);
+    else if (!p.discriminant) {
+      const t = run.byId.get(`train:${p.model}`) as TrainNode | undefined;
+      if (t) closeDeviceScorer(t, run);
+    }
   },
   sample(p, scope, run) {
     if (p.discriminant) return discriminantTask(p, scope, run);
@@ -43,7 +57,8 @@ export const predictRunner: Runner<PredictNode, null> = {
     const loaded = loadedFolds(run, t.id, () => loadModel(trained));
     const scale = scaleOf(t, run);
     // a model trained per candidate scores each candidate (runners/candidates.ts)
-    if (scale.per) return candidateScoreTask(p, t, scale, scope, run, loaded, labelsOf(t, scope.read.sample), testOf(t));
+    const scorer = deviceScorerOf(t, run);
+    if (scale.per) return candidateScoreTask(p, t, scale, scope, run, loaded, labelsOf(t, scope.read.sample), testOf(t), scorer);
     const inClass = classOf(t, scope.read.sample) !== undefined;
     const region = t.region ?? SELECTED;
     // every event is scored: no condition on these columns
@@ -61,7 +76,7 @@ export const predictRunner: Runner<PredictNode, null> = {
     return {
       outputs,
       regions: inClass ? [region] : [],
-      chunk(ev) {
+      async chunk(ev) {
         const n = ev.n;
         const features = scale.features.map((_, k) => ev.columns.get(`${trainColumns.feature(t, k)}:all`) as Float64Array);
         const fold = t.folds ? (ev.columns.get(`${trainColumns.fold(t)}:all`) as Float64Array) : null;
@@ -80,7 +95,7 @@ export const predictRunner: Runner<PredictNode, null> = {
             for (let i = 0; i < n; i++) if (inTraining[i] && inTestFraction(t.seed, part(i), ev.entry0 + i, test.fraction)) inTraining[i] = 0;
           }
         }
-        const { scores, inSample } = scoreChunk(loaded, features, n, fold, inTraining);
+        const { scores, inSample } = await scoreOn(scorer, t, loaded, features, n, fold, inTraining);
         scores.forEach((s, k) => ev.columns.set(scoreColumn(p.model, k), s));
         if (kept) scores.forEach((s, k) => kept[k].append(s, n));
         inSample.forEach((s, k) => ev.columns.set(inSampleColumn(p.model, k), s));

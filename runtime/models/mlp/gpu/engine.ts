@@ -7,7 +7,7 @@
  * changes).
  */
 import type { Activation } from "../options.js";
-import { COLSUM, GATHER, LOSS, MATMUL, OPTIM, SUMZ, TICK } from "./wgsl.js";
+import { BNBWD, BNFWD, BNINF, COLSUM, DROP, GATHER, LOSS, MATMUL, OPTIM, SUMZ, TICK } from "./wgsl.js";
 
 export const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
 export const ACT_CODE: Record<Activation | "identity", number> = { relu: 0, elu: 1, tanh: 2, selu: 3, sigmoid: 4, identity: 5 };
@@ -20,8 +20,8 @@ export interface Dispatch {
   z: number;
 }
 
-type Kernel = "matmul" | "colsum" | "loss" | "gather" | "optim" | "tick" | "sumz";
-const SOURCES: Record<Kernel, string> = { matmul: MATMUL, colsum: COLSUM, loss: LOSS, gather: GATHER, optim: OPTIM, tick: TICK, sumz: SUMZ };
+type Kernel = "matmul" | "colsum" | "loss" | "gather" | "optim" | "tick" | "sumz" | "drop" | "bnfwd" | "bninf" | "bnbwd";
+const SOURCES: Record<Kernel, string> = { matmul: MATMUL, colsum: COLSUM, loss: LOSS, gather: GATHER, optim: OPTIM, tick: TICK, sumz: SUMZ, drop: DROP, bnfwd: BNFWD, bninf: BNINF, bnbwd: BNBWD };
 
 /** Pipelines per device, compiled once. */
 const compiled = new WeakMap<GPUDevice, Map<Kernel, GPUComputePipeline>>();

@@ -13,24 +13,46 @@ export interface LayerAt {
   d: Dense;
   W: number;
   b: number;
+  /** Batch norm: γ and β in the flat buffer, the running mean and variance in the statistics buffer. */
+  bn: { gamma: number; beta: number; mean: number; variance: number } | null;
 }
 
 export interface Layout {
   layers: LayerAt[];
   /** Floats in the flat buffer. */
   count: number;
+  /** Floats in the running statistics' buffer (not trained by the optimiser). */
+  stats: number;
 }
 
 export function layoutOf(net: Network): Layout {
   let at = 0;
+  let st = 0;
   const layers = [...net.hidden, net.out].map((d) => {
     const W = at;
     at = up(at + d.W.length);
     const b = at;
     at = up(at + d.nOut);
-    return { d, W, b };
+    let bn: LayerAt["bn"] = null;
+    if (d.bn) {
+      bn = { gamma: at, beta: up(at + d.nOut), mean: st, variance: up(st + d.nOut) };
+      at = up(bn.beta + d.nOut);
+      st = up(bn.variance + d.nOut);
+    }
+    return { d, W, b, bn };
   });
-  return { layers, count: at };
+  return { layers, count: at, stats: st };
+}
+
+/** The running statistics' buffer contents from a network (batch norm's mean and variance). */
+export function packStats(lay: Layout): Float32Array {
+  const out = new Float32Array(Math.max(1, lay.stats));
+  for (const L of lay.layers)
+    if (L.bn && L.d.bn) {
+      out.set(L.d.bn.mean, L.bn.mean);
+      out.set(L.d.bn.variance, L.bn.variance);
+    }
+  return out;
 }
 
 /** The flat buffer's contents from a network, and each parameter's L2 factor. */
@@ -41,15 +63,28 @@ export function packNetwork(net: Network, lay: Layout, l2 = 0): { values: Float3
     values.set(L.d.W, L.W);
     values.set(L.d.b, L.b);
     decay.fill(l2, L.W, L.W + L.d.W.length);
+    if (L.bn && L.d.bn) {
+      values.set(L.d.bn.gamma, L.bn.gamma);
+      values.set(L.d.bn.beta, L.bn.beta);
+    }
   }
   return { values, decay };
 }
 
-/** Weights from the flat buffer back into (a copy of) the network's layers. */
-export function unpackInto(net: Network, lay: Layout, values: Float32Array): void {
+/** Weights (and batch norm's running statistics) from the GPU's buffers back into (a copy of) the network's layers. */
+export function unpackInto(net: Network, lay: Layout, values: Float32Array, stats?: Float32Array): void {
   for (const L of lay.layers) {
     L.d.W.set(values.subarray(L.W, L.W + L.d.W.length));
     L.d.b.set(values.subarray(L.b, L.b + L.d.nOut));
+    if (L.bn && L.d.bn) {
+      const h = L.d.nOut;
+      L.d.bn.gamma.set(values.subarray(L.bn.gamma, L.bn.gamma + h));
+      L.d.bn.beta.set(values.subarray(L.bn.beta, L.bn.beta + h));
+      if (stats) {
+        L.d.bn.mean.set(stats.subarray(L.bn.mean, L.bn.mean + h));
+        L.d.bn.variance.set(stats.subarray(L.bn.variance, L.bn.variance + h));
+      }
+    }
   }
 }
 

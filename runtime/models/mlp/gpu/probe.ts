@@ -7,19 +7,24 @@
 import type { GpuDevice } from "../../../devices/index.js";
 import type { Network } from "../network.js";
 import { Engine } from "./engine.js";
-import { layoutOf, packNetwork } from "./layout.js";
-import { backwardPass, batchBuffers, forwardPass } from "./passes.js";
+import { layoutOf, packNetwork, packStats } from "./layout.js";
+import { backwardPass, batchBuffers, dropoutBuffers, forwardPass } from "./passes.js";
 
 export interface BatchGradients {
   logits: Float32Array;
   /** Σ wᵢ·lossᵢ over the rows. */
   loss: number;
-  /** Per layer (hidden ones, then the output): the kernel's and the bias's gradient. */
-  layers: Array<{ gW: Float32Array; gb: Float32Array }>;
+  /** Per layer (hidden ones, then the output): the kernel's and the bias's gradient, and batch norm's γ's and β's. */
+  layers: Array<{ gW: Float32Array; gb: Float32Array; gGamma?: Float32Array; gBeta?: Float32Array }>;
+  /** Batch norm's running statistics after the batch, as layout.ts packs them. */
+  stats: Float32Array;
 }
 
-/** x: m × F row-major; the gradient is of Σ wᵢ·lossᵢ / (m · wMean), as in training. */
-export async function batchGradients(g: GpuDevice, net: Network, x: Float32Array, y: Int32Array, w: Float32Array, wMean: number, split?: { kc: number; splits: number }): Promise<BatchGradients> {
+/**
+ * x: m × F row-major; the gradient is of Σ wᵢ·lossᵢ / (m · wMean), as in training. With `dropout`,
+ * the training pass's masks of that key and epoch (the batch's rows are rows 0 … m−1 of the epoch).
+ */
+export async function batchGradients(g: GpuDevice, net: Network, x: Float32Array, y: Int32Array, w: Float32Array, wMean: number, split?: { kc: number; splits: number }, dropout?: { rate: number; key: number; epoch: number }): Promise<BatchGradients> {
   const m = y.length;
   const K = net.outputs;
   const e = new Engine(g.device);
@@ -39,11 +44,13 @@ export async function batchGradients(g: GpuDevice, net: Network, x: Float32Array
     const rows = e.storage(m, "row losses");
     const sum = e.storage(1, "loss");
     const [gx, gy] = Engine.grid(m);
+    const stats = e.upload(packStats(lay), "running statistics");
+    const drop = dropout ? dropoutBuffers(e, net, m, dropout.rate, dropout.key, dropout.epoch) : undefined;
     const ds = [
-      ...forwardPass(e, net, lay, params, bb, m),
+      ...forwardPass(e, net, lay, params, bb, m, drop, { stats, train: true }),
       e.dispatch("loss", [e.uniform([K, wMean, 0, 0], new Set([1])), state, bb.logits, e.upload(yw, "yw"), dLogits, rows], gx, gy),
       e.colsum({ N: 1, x: rows, out: sum, outOff: 0, atBatch: false, state }),
-      ...backwardPass(e, net, lay, params, grads, bb, dLogits, [e.storage(m * widest, "g1"), e.storage(m * widest, "g2")], m, split && { ...split, part: e.storage(split.splits * Math.max(...lay.layers.map((L) => L.d.W.length)), "partials") }),
+      ...backwardPass(e, net, lay, params, grads, bb, dLogits, [e.storage(m * widest, "g1"), e.storage(m * widest, "g2")], m, split && { ...split, part: e.storage(split.splits * Math.max(...lay.layers.map((L) => L.d.W.length)), "partials") }, drop),
     ];
     const enc = g.device.createCommandEncoder();
     const pass = enc.beginComputePass();
@@ -53,7 +60,14 @@ export async function batchGradients(g: GpuDevice, net: Network, x: Float32Array
     const logits = await e.read(bb.logits, m * K);
     const loss = (await e.read(sum, 1))[0];
     const flat = await e.read(grads, lay.count);
-    return { logits, loss, layers: lay.layers.map((L) => ({ gW: flat.slice(L.W, L.W + L.d.W.length), gb: flat.slice(L.b, L.b + L.d.nOut) })) };
+    const st = await e.read(stats, Math.max(1, lay.stats));
+    const h = (L: (typeof lay.layers)[number]) => L.d.nOut;
+    return {
+      logits,
+      loss,
+      stats: st,
+      layers: lay.layers.map((L) => ({ gW: flat.slice(L.W, L.W + L.d.W.length), gb: flat.slice(L.b, L.b + h(L)), ...(L.bn ? { gGamma: flat.slice(L.bn.gamma, L.bn.gamma + h(L)), gBeta: flat.slice(L.bn.beta, L.bn.beta + h(L)) } : {}) })),
+    };
   } finally {
     e.destroy();
   }

@@ -7,8 +7,10 @@
  * loss, backward, optimiser step) is encoded and submitted at once; the CPU reads back only the
  * batch losses after each epoch, to build the curves, stop early and keep the best weights (a
  * copy between GPU buffers). The same seed on the same device gives the same weights: every sum
- * has a fixed order. Dropout and batch norm are not on the GPU in this version (the caller trains
- * those networks on the CPU).
+ * has a fixed order. Dropout's mask is a hash of (key, epoch, row, unit) computed where it is
+ * applied (wgsl.ts DROP), nothing stored or uploaded; validation runs without it. Batch norm
+ * normalises with the batch's statistics in training and its running averages (kept in their own
+ * buffer, copied with the best epoch's weights) in validation.
  */
 import { DeviceError, type GpuDevice } from "../../../devices/index.js";
 import { MlpError } from "../errors.js";
@@ -17,8 +19,8 @@ import { rateAt, type MlpOptions } from "../options.js";
 import type { Rng } from "../rng.js";
 import type { Part, TrainHooks, TrainResult } from "../train.js";
 import { Engine, type Dispatch } from "./engine.js";
-import { checkFits, layoutOf, mib, packNetwork, unpackInto, type Layout } from "./layout.js";
-import { backwardPass, batchBuffers, forwardPass, splitOf, type BatchBuffers } from "./passes.js";
+import { checkFits, layoutOf, mib, packNetwork, packStats, unpackInto, type Layout } from "./layout.js";
+import { backwardPass, batchBuffers, dropoutBuffers, forwardPass, splitOf, type BatchBuffers } from "./passes.js";
 
 export interface GpuTrainOptions {
   model: string;
@@ -30,6 +32,8 @@ export interface GpuTrainOptions {
   split?: boolean;
   /** Batches per command buffer. */
   batchesPerSubmit?: number;
+  /** Dropout's key (from the fit's seeded dropout stream); the epoch and row make each mask. */
+  dropoutKey?: number;
 }
 
 /** The binding limit of a device: the smaller of its storage binding and buffer limits. */
@@ -131,7 +135,10 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
     const rpc = Math.max(1, Math.floor(Math.min(limit, go.chunkBytes ?? limit) / ((F + 2) * 4)));
     const residentBytes = 4 * (n + (valid?.n ?? 0)) * (F + 2);
     const widest = Math.max(1, ...net.hidden.map((d) => d.nOut));
-    const totalBytes = residentBytes + 4 * (5 * lay.count + B * (F + 2 * widest + 3 * K + 3));
+    // per hidden unit and row: its activation, a masked copy under dropout, z and ẑ under batch norm
+    const perUnit = 1 + (o.dropout > 0 ? 1 : 0) + (o.batchNorm ? 2 : 0);
+    const hiddenUnits = net.hidden.reduce((s, d) => s + d.nOut, 0);
+    const totalBytes = residentBytes + 4 * (5 * lay.count + 2 * lay.stats + B * (F + 2 * widest + 3 * K + 3 + perUnit * hiddenUnits));
     const tooBig = (reason: string) => new DeviceError("HEP6094", { model: go.model, size: mib(totalBytes), reason });
     let trainData: Resident;
     let validData: Resident | null;
@@ -149,6 +156,8 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
     const m1 = e.storage(lay.count, "moment 1");
     const m2 = e.storage(lay.count, "moment 2");
     const best = e.storage(lay.count, "best weights");
+    const stats = e.upload(packStats(lay), "running statistics");
+    const bestStats = e.storage(Math.max(1, lay.stats), "best running statistics");
     const state = e.storage(4, "state");
     const bb = batchBuffers(e, net, B, state);
     const yw = e.storage(2 * B, "labels and weights");
@@ -164,12 +173,13 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
     const [ox, oy] = Engine.grid(lay.count);
 
     const tg = gathers(e, trainData, F, B, bb, yw, true);
+    const drop = o.dropout > 0 && net.hidden.length > 0 ? dropoutBuffers(e, net, B, o.dropout, go.dropoutKey ?? 0) : undefined;
     const step: Dispatch[] = [
       ...tg.dispatches,
-      ...forwardPass(e, net, lay, params, bb, B),
+      ...forwardPass(e, net, lay, params, bb, B, drop, { stats, train: true }),
       e.dispatch("loss", [lossU, state, bb.logits, yw, dLogits, lossRows], Engine.grid(B)[0], Engine.grid(B)[1]),
       e.colsum({ N: 1, x: lossRows, out: trainLoss, outOff: 0, atBatch: true, state }),
-      ...backwardPass(e, net, lay, params, grads, bb, dLogits, gbufs, B, split && { ...split, part: e.storage(split.splits * Math.max(...lay.layers.map((L) => L.d.W.length)), "split partials") }),
+      ...backwardPass(e, net, lay, params, grads, bb, dLogits, gbufs, B, split && { ...split, part: e.storage(split.splits * Math.max(...lay.layers.map((L) => L.d.W.length)), "split partials") }, drop),
       e.dispatch("optim", [optimU, state, params, grads, m1, m2, decay], ox, oy),
       e.dispatch("tick", [tickTrain, state], 1),
     ];
@@ -186,7 +196,7 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
       const vg = gathers(e, validData, F, B, vb, yw, false);
       validStep = [
         ...vg.dispatches,
-        ...forwardPass(e, net, lay, params, vb, B),
+        ...forwardPass(e, net, lay, params, vb, B, undefined, { stats, train: false }),
         e.dispatch("loss", [lossU, vState, bb.logits, yw, dLogits, lossRows], Engine.grid(B)[0], Engine.grid(B)[1]),
         e.colsum({ N: 1, x: lossRows, out: validLoss, outOff: 0, atBatch: true, state: vState }),
         e.dispatch("tick", [e.uniform([validData.n, B, 0, 0]), vState], 1),
@@ -211,6 +221,7 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
       // the epoch's permutation keys come from the seeded stream, as the CPU's shuffle does
       const keys = Uint32Array.from([rng.u32(), rng.u32(), rng.u32(), rng.u32()]);
       for (const u of tg.uniforms) device.queue.writeBuffer(u, 8 * 4, keys);
+      if (drop) for (const u of [...drop.forward, ...drop.backward]) device.queue.writeBuffer(u, 3 * 4, Uint32Array.from([epoch]));
       device.queue.writeBuffer(optimU, 2 * 4, Float32Array.from([rateAt(o, epoch)]));
       device.queue.writeBuffer(state, 0, stateWords(Math.min(B, n), t));
       for (let b0 = 0; b0 < nb; b0 += perSubmit) {
@@ -262,20 +273,23 @@ export async function trainOnGpu(g: GpuDevice, net: Network, train: Part, valid:
           since = 0;
           const enc = device.createCommandEncoder();
           enc.copyBufferToBuffer(params, 0, best, 0, lay.count * 4);
+          if (lay.stats) enc.copyBufferToBuffer(stats, 0, bestStats, 0, lay.stats * 4);
           device.queue.submit([enc.finish()]);
         } else if (o.patience > 0 && ++since >= o.patience) break;
       }
       await new Promise<void>((r) => setImmediate(r));
     }
     let values: Float32Array;
+    let runStats: Float32Array | undefined;
     try {
       values = await e.read(bestEpoch > 0 ? best : params, lay.count);
+      if (lay.stats) runStats = await e.read(bestEpoch > 0 ? bestStats : stats, lay.stats);
     } catch (err) {
       throw lostError(g, err);
     }
     for (const v of values) if (!Number.isFinite(v)) throw new MlpError("HEP6060", { epoch, batch: nb, loss: "NaN" });
     const out = cloneNetwork(net);
-    unpackInto(out, layoutOf(out), values);
+    unpackInto(out, layoutOf(out), values, runStats);
     return { net: out, curves, bestEpoch: bestEpoch > 0 ? bestEpoch : epoch, epochsRun: epoch };
   } finally {
     for (; scopes > 0; scopes--) await device.popErrorScope().catch(() => null);

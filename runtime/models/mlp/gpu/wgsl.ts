@@ -316,3 +316,156 @@ fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: 
   out[p.outOff + j] = s;
 }
 `;
+
+/**
+ * Inverted dropout's mask, drawn from nothing stored: unit j of row i (the row's place in the
+ * epoch, start + i) of a hidden layer is kept when the top 24 bits of a counter-based hash of
+ * (the layer's key, the epoch, the row, the unit) fall below \`thresh\` (the keep probability
+ * × 2²⁴), and a kept value is multiplied by \`scale\` (1 / keep, rounded to float32 as the CPU's
+ * mask holds it). Mode 0: y = x ⊙ mask (the layer's output, kept apart from the activations the
+ * backward pass needs); mode 1: y ⊙= mask (a gradient, in place; x is not read). The same key,
+ * epoch and row give the same mask in the forward and the backward pass.
+ */
+export const DROP = /* wgsl */ `
+${STATE}
+struct P { h: u32, mode: u32, key: u32, epoch: u32, thresh: u32, scale: f32, pad0: u32, pad1: u32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> st: State;
+@group(0) @binding(2) var<storage, read> x: array<f32>;
+@group(0) @binding(3) var<storage, read_write> y: array<f32>;
+fn hash(v: u32) -> u32 {
+  var h = v;
+  h = (h ^ (h >> 16u)) * 0x7feb352du;
+  h = (h ^ (h >> 15u)) * 0x846ca68bu;
+  return h ^ (h >> 16u);
+}
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let e = gid.x + gid.y * nw.x * 256u;
+  let i = e / p.h; let j = e % p.h;
+  if (i >= st.m) { return; }
+  let r = hash(hash(hash(hash(p.key) ^ p.epoch) ^ (st.start + i)) ^ j);
+  var k = 0.0;
+  if ((r >> 8u) < p.thresh) { k = p.scale; }
+  if (p.mode == 0u) { y[e] = x[e] * k; } else { y[e] = y[e] * k; }
+}
+`;
+
+/** What the batch norm kernels share: their parameters and the activation. */
+const BN_HEAD = /* wgsl */ `
+${STATE}
+${ACT}
+struct P { h: u32, act: u32, gammaOff: u32, betaOff: u32,
+           meanOff: u32, varOff: u32, eps: f32, momentum: f32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read> st: State;
+`;
+
+/**
+ * Batch norm in training, one workgroup per unit j over the batch's m rows of z (the layer's
+ * product): the batch mean, then the mean square deviation from it (two passes, each a strided sum
+ * per thread and a tree over the workgroup: a fixed order), 1/σ kept for the backward pass, the
+ * running averages updated (the variance's with m − 1, as the CPU does), and every row's
+ * ẑ = (z − mean)/σ kept and act(γ·ẑ + β) written.
+ */
+export const BNFWD = /* wgsl */ `
+${BN_HEAD}
+@group(0) @binding(2) var<storage, read> z: array<f32>;
+@group(0) @binding(3) var<storage, read> w: array<f32>;
+@group(0) @binding(4) var<storage, read_write> stats: array<f32>;
+@group(0) @binding(5) var<storage, read_write> zhat: array<f32>;
+@group(0) @binding(6) var<storage, read_write> a: array<f32>;
+@group(0) @binding(7) var<storage, read_write> inv: array<f32>;
+var<workgroup> part: array<f32, 256>;
+fn tree(t: u32) {
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s >>= 1u) {
+    if (t < s) { part[t] += part[t + s]; }
+    workgroupBarrier();
+  }
+}
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let j = wid.x; let t = lid.x; let h = p.h; let m = st.m;
+  var s = 0.0;
+  for (var i = t; i < m; i += 256u) { s += z[i * h + j]; }
+  part[t] = s;
+  tree(t);
+  let mean = part[0] / f32(m);
+  workgroupBarrier();
+  var q = 0.0;
+  for (var i = t; i < m; i += 256u) { let d = z[i * h + j] - mean; q += d * d; }
+  part[t] = q;
+  tree(t);
+  let sq = part[0];
+  let variance = sq / f32(m);
+  let is = 1.0 / sqrt(variance + p.eps);
+  if (t == 0u) {
+    inv[j] = is;
+    stats[p.meanOff + j] = p.momentum * stats[p.meanOff + j] + (1.0 - p.momentum) * mean;
+    var unbiased = variance;
+    if (m > 1u) { unbiased = sq / f32(m - 1u); }
+    stats[p.varOff + j] = p.momentum * stats[p.varOff + j] + (1.0 - p.momentum) * unbiased;
+  }
+  let gamma = w[p.gammaOff + j]; let beta = w[p.betaOff + j];
+  for (var i = t; i < m; i += 256u) {
+    let zh = (z[i * h + j] - mean) * is;
+    zhat[i * h + j] = zh;
+    a[i * h + j] = act(p.act, gamma * zh + beta);
+  }
+}
+`;
+
+/** Batch norm in inference (validation): act(s·z + t) with s = γ/√(running variance + ε), t = β − s·running mean. */
+export const BNINF = /* wgsl */ `
+${BN_HEAD}
+@group(0) @binding(2) var<storage, read> z: array<f32>;
+@group(0) @binding(3) var<storage, read> w: array<f32>;
+@group(0) @binding(4) var<storage, read> stats: array<f32>;
+@group(0) @binding(5) var<storage, read_write> a: array<f32>;
+@compute @workgroup_size(256)
+fn main(@builtin(global_invocation_id) gid: vec3u, @builtin(num_workgroups) nw: vec3u) {
+  let e = gid.x + gid.y * nw.x * 256u;
+  let i = e / p.h; let j = e % p.h;
+  if (i >= st.m) { return; }
+  let s = w[p.gammaOff + j] / sqrt(stats[p.varOff + j] + p.eps);
+  let t = w[p.betaOff + j] - s * stats[p.meanOff + j];
+  a[e] = act(p.act, s * z[e] + t);
+}
+`;
+
+/**
+ * Batch norm's backward pass, one workgroup per unit j: from g (the gradient of γ·ẑ + β, B × h)
+ * the gradients of β (Σ g) and γ (Σ g·ẑ), trees over the workgroup, then g becomes the gradient of
+ * z in place: γ/(σ·m) · (m·g − Σ g − ẑ·Σ g·ẑ).
+ */
+export const BNBWD = /* wgsl */ `
+${BN_HEAD}
+@group(0) @binding(2) var<storage, read> w: array<f32>;
+@group(0) @binding(3) var<storage, read> zhat: array<f32>;
+@group(0) @binding(4) var<storage, read> inv: array<f32>;
+@group(0) @binding(5) var<storage, read_write> g: array<f32>;
+@group(0) @binding(6) var<storage, read_write> grads: array<f32>;
+var<workgroup> pb: array<f32, 256>;
+var<workgroup> pg: array<f32, 256>;
+@compute @workgroup_size(256)
+fn main(@builtin(local_invocation_id) lid: vec3u, @builtin(workgroup_id) wid: vec3u) {
+  let j = wid.x; let t = lid.x; let h = p.h; let m = st.m;
+  var sb = 0.0; var sg = 0.0;
+  for (var i = t; i < m; i += 256u) { let v = g[i * h + j]; sb += v; sg += v * zhat[i * h + j]; }
+  pb[t] = sb; pg[t] = sg;
+  workgroupBarrier();
+  for (var s = 128u; s > 0u; s >>= 1u) {
+    if (t < s) { pb[t] += pb[t + s]; pg[t] += pg[t + s]; }
+    workgroupBarrier();
+  }
+  let dBeta = pb[0]; let dGamma = pg[0];
+  if (t == 0u) { grads[p.betaOff + j] = dBeta; grads[p.gammaOff + j] = dGamma; }
+  let k = w[p.gammaOff + j] * inv[j] / f32(m);
+  let fm = f32(m);
+  for (var i = t; i < m; i += 256u) {
+    let o = i * h + j;
+    g[o] = k * (fm * g[o] - dBeta - zhat[o] * dGamma);
+  }
+}
+`;
