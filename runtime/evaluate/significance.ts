@@ -84,5 +84,6 @@ export function significanceScan(c: BinaryCurve, kind: SignificanceKind, opts: S
       best = { threshold: c.thresholds[k], value: v, s: c.tp[k], b: c.fp[k] };
     }
   }
-  return { kind, relUnc, thresholds: Float64Array.from(c.thresholds), values, best };
+  // the curve's thresholds, shared by the three kinds' scans, not copied (curves are read, never written)
+  return { kind, relUnc, thresholds: c.thresholds, values, best };
 }
