@@ -159,26 +159,29 @@ export function signalEfficiencyAt(r: Roc | Undefined, backgroundEff: number): F
 export function dropIntermediate(r: Roc): Roc {
   // a curve's ROC is read point by point (x_k = sums[k − 1] / total, 0 at k = 0), not made whole
   const c = r instanceof CurveRoc ? r.curve : null;
-  const m = c ? c.thresholds.length + 1 : r.fpr.length;
-  const fx = c ? null : r.fpr, fy = c ? null : r.tpr;
-  const fp = c?.fp, tp = c?.tp, totalB = c?.totalB ?? 1, totalS = c?.totalS ?? 1;
-  const xAt = (k: number) => (fx ? fx[k] : k === 0 ? 0 : fp![k - 1] / totalB);
-  const yAt = (k: number) => (fy ? fy[k] : k === 0 ? 0 : tp![k - 1] / totalS);
+  let x: Float64Array, y: Float64Array, th: Float64Array, shift: number;
+  if (c) [x, y, th, shift] = [c.fp, c.tp, c.thresholds, 1];
+  else [x, y, th, shift] = [r.fpr, r.tpr, r.thresholds, 0];
+  const xTotal = c ? c.totalB : 1, yTotal = c ? c.totalS : 1;
+  const m = x.length + shift;
+  // point k of the ROC; the arrays' own values where there are arrays (a division by 1 is exact)
+  const xAt = (k: number) => (k < shift ? 0 : x[k - shift] / xTotal);
+  const yAt = (k: number) => (k < shift ? 0 : y[k - shift] / yTotal);
   const keep = new Uint32Array(m);
   let kept = 0;
   let x0 = 0, y0 = 0, x1 = m > 0 ? xAt(0) : 0, y1 = m > 0 ? yAt(0) : 0;
   for (let k = 0; k < m; k++) {
-    const x2 = k + 1 < m ? xAt(k + 1) : 0, y2 = k + 1 < m ? yAt(k + 1) : 0;
-    if (k === 0 || k === m - 1) keep[kept++] = k;
-    else {
-      const d2x = x2 - 2 * x1 + x0;
-      const d2y = y2 - 2 * y1 + y0;
-      if (d2x !== 0 || d2y !== 0) keep[kept++] = k;
-    }
+    const last = k === m - 1;
+    const x2 = last ? 0 : x[k + 1 - shift] / xTotal, y2 = last ? 0 : y[k + 1 - shift] / yTotal;
+    if (k === 0 || last || x2 - 2 * x1 + x0 !== 0 || y2 - 2 * y1 + y0 !== 0) keep[kept++] = k;
     x0 = x1; y0 = y1; x1 = x2; y1 = y2;
   }
-  const ks = keep.subarray(0, kept);
-  const th = c ? null : r.thresholds;
-  const thAt = (k: number) => (th ? th[k] : k === 0 ? Infinity : c!.thresholds[k - 1]);
-  return { fpr: Float64Array.from(ks, xAt), tpr: Float64Array.from(ks, yAt), thresholds: Float64Array.from(ks, thAt) };
+  const fpr = new Float64Array(kept), tpr = new Float64Array(kept), thresholds = new Float64Array(kept);
+  for (let q = 0; q < kept; q++) {
+    const k = keep[q];
+    fpr[q] = xAt(k);
+    tpr[q] = yAt(k);
+    thresholds[q] = k < shift ? Infinity : th[k - shift];
+  }
+  return { fpr, tpr, thresholds };
 }

@@ -77,7 +77,12 @@ export function significanceScan(c: BinaryCurve, kind: SignificanceKind, opts: S
   const values: (number | null)[] = [];
   let best: SignificanceScan["best"] = undefinedFigure("no threshold gives a defined significance");
   for (let k = 0; k < c.thresholds.length; k++) {
-    const z = significance(kind, c.tp[k], c.fp[k], relUnc);
+    const s = c.tp[k], b = c.fp[k];
+    // where a figure is undefined its reason is not built (a string per point: millions of them
+    // above the first background event at 10M events); where defined, the same call
+    // (each kind's own conditions, as its function tests them)
+    const defined = kind === "s_sqrt_b" ? b > 0 : kind === "s_sqrt_s_b" ? s + b > 0 : b > 0 && relUnc >= 0 && !(s + b <= 0);
+    const z = defined ? significance(kind, s, b, relUnc) : null;
     const v = typeof z === "number" ? z : null;
     values.push(v);
     if (v !== null && c.fp[k] >= minB && (best.value === null || v > best.value)) {

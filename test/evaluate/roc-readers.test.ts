@@ -5,7 +5,8 @@
  * with and without the shared +∞ threshold slot.
  */
 import { describe, expect, it } from "vitest";
-import { backgroundEfficiencyAt, binaryCurve, dropIntermediate, rankDescending, rankedCurve, rejectionAt, roc, signalEfficiencyAt, type Roc } from "../../runtime/evaluate/index.js";
+import { significance } from "../../runtime/evaluate/significance.js";
+import { backgroundEfficiencyAt, binaryCurve, dropIntermediate, rankDescending, rankedCurve, rejectionAt, roc, signalEfficiencyAt, significanceScan, type Roc } from "../../runtime/evaluate/index.js";
 
 function lcg(seed: number) {
   let x = seed;
@@ -52,4 +53,30 @@ describe("a curve's ROC read without its arrays", () => {
       }
     });
   }
+});
+
+describe("significance scans", () => {
+  it("give each kind's figure at every point, null where it is undefined (b ≤ 0, s + b ≤ 0, s < 0)", () => {
+    const u = lcg(11);
+    const n = 3000;
+    const label = Uint8Array.from({ length: n }, () => (u() < 0.4 ? 1 : 0));
+    const score = Float64Array.from(label, (l) => Math.fround((l ? 0.5 : -0.5) + 2 * (u() - 0.5)));
+    // large negative signal weights, so that s, and s + b with b > 0, go negative along the curve
+    const weight = Float64Array.from(label, (l) => (l && u() < 0.4 ? -3 : 0.5 + u()));
+    const c = rankedCurve(score, weight, (i) => label[i] === 1).curve;
+    let undefinedSeen = 0, negativeSeen = 0;
+    for (const [kind, relUnc] of [["s_sqrt_b", 0], ["s_sqrt_s_b", 0], ["asimov", 0], ["asimov", 0.2], ["asimov", -1]] as const) {
+      const scan = significanceScan(c, kind, { relUnc });
+      expect(scan.values.length).toBe(c.thresholds.length);
+      for (let k = 0; k < c.thresholds.length; k++) {
+        const z = significance(kind, c.tp[k], c.fp[k], relUnc);
+        const want = typeof z === "number" ? z : null;
+        if (!Object.is(scan.values[k], want)) throw new Error(`${kind} ${relUnc}, point ${k}: ${scan.values[k]} and ${want}`);
+        if (want === null) undefinedSeen++;
+        if (c.fp[k] > 0 && c.tp[k] + c.fp[k] <= 0) negativeSeen++;
+      }
+    }
+    expect(undefinedSeen).toBeGreaterThan(0);
+    expect(negativeSeen).toBeGreaterThan(0);
+  });
 });
