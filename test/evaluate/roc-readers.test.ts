@@ -56,7 +56,7 @@ describe("a curve's ROC read without its arrays", () => {
 });
 
 describe("significance scans", () => {
-  it("give each kind's figure at every point, null where it is undefined (b ≤ 0, s + b ≤ 0, s < 0)", () => {
+  it("give each kind's figure at every point, NaN where it is undefined (b ≤ 0, s + b ≤ 0, s < 0)", () => {
     const u = lcg(11);
     const n = 3000;
     const label = Uint8Array.from({ length: n }, () => (u() < 0.4 ? 1 : 0));
@@ -70,9 +70,9 @@ describe("significance scans", () => {
       expect(scan.values.length).toBe(c.thresholds.length);
       for (let k = 0; k < c.thresholds.length; k++) {
         const z = significance(kind, c.tp[k], c.fp[k], relUnc);
-        const want = typeof z === "number" ? z : null;
+        const want = typeof z === "number" ? z : NaN;
         if (!Object.is(scan.values[k], want)) throw new Error(`${kind} ${relUnc}, point ${k}: ${scan.values[k]} and ${want}`);
-        if (want === null) undefinedSeen++;
+        if (Number.isNaN(want)) undefinedSeen++;
         if (c.fp[k] > 0 && c.tp[k] + c.fp[k] <= 0) negativeSeen++;
       }
     }
