@@ -47,14 +47,19 @@ export function findBin(edges: number[], x: number): number {
   return lo;
 }
 
-/** The flattened bin of every event (-1 outside), from one value array per axis. */
-export function assignBins(axes: BinAxis[], values: Float64Array[]): Int32Array {
+/**
+ * The flattened bin of every event (-1 outside), from one value array per axis.
+ * @param into where to write them (as long as the values; every element is written), e.g. memory
+ *   lent by scratch.ts, or absent for a new array
+ */
+export function assignBins(axes: BinAxis[], values: Float64Array[], into?: Int32Array): Int32Array {
   const n = values[0].length;
-  const out = new Int32Array(n);
+  if (into && into.length !== n) throw new RangeError(`assignBins: ${into.length} bins for ${n} events`);
+  const out = into ?? new Int32Array(n);
   const nx = axes[0].edges.length - 1;
-  const x = axisBins(axes[0].edges, values[0]);
+  const x = axisBins(axes[0].edges, values[0], axes.length === 1 ? out : new Int32Array(n));
   if (axes.length === 1) return x;
-  const y = axisBins(axes[1].edges, values[1]);
+  const y = axisBins(axes[1].edges, values[1], new Int32Array(n));
   for (let i = 0; i < n; i++) out[i] = x[i] < 0 || y[i] < 0 ? -1 : x[i] + nx * y[i];
   return out;
 }
@@ -65,9 +70,8 @@ export function assignBins(axes: BinAxis[], values: Float64Array[]): Int32Array 
  * gives a bin near the value's, and comparisons with the real edges move it to the right one.
  * The cell arithmetic may round either way; the comparisons make the result exact regardless.
  */
-function axisBins(edgeList: number[], values: Float64Array): Int32Array {
+function axisBins(edgeList: number[], values: Float64Array, out: Int32Array): Int32Array {
   const n = values.length;
-  const out = new Int32Array(n);
   const edges = Float64Array.from(edgeList);
   const nb = edges.length - 1;
   const lo = edges[0], hi = edges[nb];

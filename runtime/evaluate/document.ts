@@ -92,6 +92,7 @@ export function buildMetricsDocument(results: EvaluationResult[], opts: Document
             const bb = best as { threshold: number; value: number; s: number; b: number };
             doc.figures.push({ ...b, metric: "best_significance", ...extra, value: bb.value, at: { threshold: bb.threshold }, s: bb.s, b: bb.b });
           }
+          // an undefined point (NaN) is null here, as every non-finite number is
           curve(s.where, "significance", sig.scan.thresholds, sig.scan.values, sig.scan.thresholds, { significance: sig.kind });
         }
         if (!("reason" in s.roc)) {

@@ -17,6 +17,7 @@ import { oneVsOne, oneVsRest, type OvoResult, type OvrResult } from "./multiclas
 import { partition, rankDescending, rankedCurve, restrict } from "./order.js";
 import { averagePrecision, precisionRecall, type PrecisionRecall } from "./pr.js";
 import { auc, rejectionAt, roc, signalEfficiencyAt, type Roc } from "./roc.js";
+import { giveBack, lend } from "./scratch.js";
 import { separation } from "./separation.js";
 import { significanceAt, significanceScan, type SignificanceKind, type SignificanceScan } from "./significance.js";
 import type { Figure, ScoredEvents, Undefined } from "./types.js";
@@ -179,19 +180,29 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
   if (ev.fold) for (let i = 0; i < n; i++) folds = Math.max(folds, ev.fold[i] + 1);
   // A binary model's ranking comes with the curve of its held-out events from the same sort
   // (ranked-curve.ts: no reads in ranked order); the overall section and the working points use it.
+  // The rankings and the events' bins live only through this call (the result keeps neither):
+  // memory kept between evaluations (scratch.ts), handed back at the end.
+  const lent: ArrayBuffer[] = [];
+  const borrow = (bytes: number) => {
+    const b = lend(bytes);
+    lent.push(b);
+    return b;
+  };
   let heldOutCurve: BinaryCurve | null = null;
   const ranked = ev.scores.map((s, o) => {
-    if (spec.kind !== "binary" || o !== 0) return rankDescending(s);
-    const r = rankedCurve(s, weight, (i) => label[i] === signal, ev.train ? heldOut : undefined);
+    const into = new Uint32Array(borrow(4 * n), 0, n);
+    if (spec.kind !== "binary" || o !== 0) return rankDescending(s, into);
+    const r = rankedCurve(s, weight, (i) => label[i] === signal, ev.train ? heldOut : undefined, into);
     heldOutCurve = r.curve;
     return r.order;
   });
-  const evalOrders = ranked.map((o) => restrict(o, heldOut));
+  // without training-fold events every event is held out: the rankings as they are
+  const evalOrders = ev.train ? ranked.map((o) => restrict(o, heldOut)) : ranked;
   const foldOf = ev.fold ?? new Int32Array(n);
   // per output: [all, fold 0, fold 1, …]
   const byFold = evalOrders.map((o) => [o, ...(folds > 1 ? partition(o, foldOf, folds) : [])]);
   const bins = spec.bins ? binInfo(spec.bins) : null;
-  const binOf = spec.bins ? assignBins(spec.bins, ev.vars!) : null;
+  const binOf = spec.bins ? assignBins(spec.bins, ev.vars!, new Int32Array(borrow(4 * n), 0, n)) : null;
   const nBins = spec.bins ? binCount(spec.bins) : 0;
 
   // a binary model's confusion matrix is over two classes: row/column 0 the signal, 1 the rest
@@ -259,6 +270,7 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
       }
     }
   }
+  for (const b of lent) giveBack(b);
   return {
     model: spec.model, region: spec.region, classes: spec.classes, kind: spec.kind, signal: spec.kind === "binary" ? signal : null,
     folds, bins, sections, overtraining, workingPoints, efficiencies, histograms: scoreHistograms(ev, C, spec.kind, spec.histogramBins ?? 50), issues,

@@ -13,8 +13,8 @@
  *
  * Deterministic: one radix sort per score output (carrying weights and classes for a binary
  * model's curve: ranked-curve.ts), sums in ranked order, a counter-based generator
- * for the bootstrap; nothing depends on threads or chunking. (sorted-curve.ts is a measured
- * alternative design of the curve, not used here: see its docblock.)
+ * for the bootstrap; nothing depends on threads or chunking. Working memory (records, rankings,
+ * bins) is kept between evaluations until `releaseScratch` (scratch.ts).
  *
  * Must not import runtime/exec (the executor calls this), the checker, or anything doing I/O.
  * Definitions: docs/evaluation.md.
@@ -38,6 +38,7 @@ export { assignBins, binInfo, binCount, checkAxes, type BinAxis, type BinInfo } 
 export { efficiencyInBins, classEfficienciesInBins } from "./efficiency.js";
 export { deriveWorkingPoints, thresholdFor, type WorkingPoint, type WorkingPointSpec, type CrossRequirement } from "./working-points.js";
 export { oneVsRest, oneVsOne, type OvrResult, type OvoResult } from "./multiclass.js";
+export { releaseScratch, scratchBytes } from "./scratch.js";
 export { evaluateModel, REST, type EvaluateSpec, type EvaluationResult } from "./evaluate.js";
 export { buildMetricsDocument, type MetricsDocument } from "./document.js";
 export { validateMetrics, METRICS_SCHEMA } from "./validate.js";

@@ -13,13 +13,24 @@
  *
  * Subsets (a fold, a bin, a class pair) never sort again: `restrict` keeps the ranked order of
  * the events a mask selects, a stable filter.
+ *
+ * Both rankings take an `into` array, for callers that keep memory between calls (scratch.ts).
  */
 import { binaryCurve, type BinaryCurve } from "./curve.js";
 import { rankWithCurve } from "./ranked-curve.js";
 
-/** Indices of `score` ordered by decreasing score (ties in increasing index, as a stable sort). */
-export function rankDescending(score: Float64Array): Uint32Array {
-  return rankWithCurve(score, null, null, null)?.order ?? rankDescendingLsd(score);
+/**
+ * Indices of `score` ordered by decreasing score (ties in increasing index, as a stable sort).
+ * @param into where to write them (score.length long; every element is written), e.g. memory
+ *   lent by scratch.ts, or absent for a new array
+ */
+export function rankDescending(score: Float64Array, into?: Uint32Array): Uint32Array {
+  const fast = rankWithCurve(score, null, null, null, into ?? null);
+  if (fast) return fast.order;
+  const order = rankDescendingLsd(score);
+  if (!into) return order;
+  into.set(order);
+  return into;
 }
 
 /**
@@ -27,11 +38,12 @@ export function rankDescending(score: Float64Array): Uint32Array {
  * when absent), from one sort where ranked-curve.ts applies; the same bits either way.
  */
 export function rankedCurve(
-  score: Float64Array, weight: Float64Array, isSignal: (i: number) => boolean, keep?: (i: number) => boolean,
+  score: Float64Array, weight: Float64Array, isSignal: (i: number) => boolean, keep?: (i: number) => boolean, into?: Uint32Array,
 ): { order: Uint32Array; curve: BinaryCurve } {
-  const fast = rankWithCurve(score, weight, isSignal, keep ?? null);
+  const fast = rankWithCurve(score, weight, isSignal, keep ?? null, into ?? null);
   if (fast) return { order: fast.order, curve: fast.curve! };
-  const order = rankDescendingLsd(score);
+  let order = rankDescendingLsd(score);
+  if (into) order = (into.set(order), into);
   return { order, curve: binaryCurve(score, weight, keep ? restrict(order, keep) : order, isSignal) };
 }
 

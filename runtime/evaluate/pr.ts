@@ -31,7 +31,8 @@ export function precisionRecall(c: BinaryCurve): PrecisionRecall | Undefined {
     precision[k] = ps !== 0 ? c.tp[k] / ps : 0;
     recall[k] = c.tp[k] / c.totalS;
   }
-  return { precision, recall, thresholds: Float64Array.from(c.thresholds) };
+  // the curve's thresholds, shared, not copied: curves are read, never written (curve.ts)
+  return { precision, recall, thresholds: c.thresholds };
 }
 
 export function averagePrecision(c: BinaryCurve): Figure {

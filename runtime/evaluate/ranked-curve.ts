@@ -31,6 +31,7 @@
  */
 import type { BinaryCurve } from "./curve.js";
 import { keyCodec, maskWords, sameBits, type KeyCodec } from "./keys.js";
+import { giveBack, lend } from "./scratch.js";
 
 /**
  * Bits of the first digit and of the in-bucket digits. 2048 buckets: as many write streams as the
@@ -51,13 +52,17 @@ const SAMPLE = 64;
  * @param weight null: the ranking alone (no curve)
  * @param isSignal whether event i is signal (with weight)
  * @param keep the events that enter the curve (all when null); every event is in the order
+ * @param into where to write the order (score.length long; every element is written), or null
+ *   for a new array
  * @returns null where the fast path does not apply (2^30 events or more)
  */
 export function rankWithCurve(
   score: Float64Array, weight: Float64Array | null, isSignal: ((i: number) => boolean) | null, keep: ((i: number) => boolean) | null,
+  into: Uint32Array | null = null,
 ): { order: Uint32Array; curve: BinaryCurve | null } | null {
   const n = score.length;
   if (n >= SIGNAL) return null;
+  if (into && into.length !== n) throw new RangeError(`rankWithCurve: an order of ${into.length} for ${n} events`);
   // The codec from a sample of the scores, checked against all of them in the first pass (which
   // reads them anyway); a bit the sample missed means a second first pass with the exact codec.
   const sampled = keyCodec(score, SAMPLE);
@@ -86,9 +91,12 @@ export function rankWithCurve(
   }
   const start = next.slice();
 
-  // pass 2: the records into their buckets
-  const F = new Float64Array(FS * n);
-  const U = new Uint32Array(F.buffer);
+  // pass 2: the records into their buckets (memory kept between calls: scratch.ts)
+  const recordBuf = lend(8 * FS * n);
+  const room = Math.max(1, largest);
+  const wordBuf = lend(8 * room);
+  const F = new Float64Array(recordBuf, 0, FS * n);
+  const U = new Uint32Array(recordBuf, 0, RS * n);
   let kept = 0;
   for (let i = 0; i < n; i++) {
     let h = bits[2 * i + 1];
@@ -111,11 +119,10 @@ export function rankWithCurve(
   }
 
   // each bucket: sorted in cache by its remaining bits, then scanned while still in cache
-  const room = Math.max(1, largest);
-  let W = new Uint32Array(room);
-  let W2 = new Uint32Array(room);
+  let W = new Uint32Array(wordBuf, 0, room);
+  let W2 = new Uint32Array(wordBuf, 4 * room, room);
   const counts = new Uint32Array(4 << DIGIT);
-  const order = new Uint32Array(n);
+  const order = into ?? new Uint32Array(n);
   // the thresholds with a slot for +Infinity in front (roc's first point), sharing memory
   const th = weight ? new Float64Array(kept + 1) : null;
   const tp = weight ? new Float64Array(kept) : null;
@@ -195,6 +202,9 @@ export function rankWithCurve(
       if (v & SIGNAL) { sumS += w; nS++; } else { sumB += w; nB++; }
     }
   }
+  // (an exception before here loses the two buffers to the collector, which is all it costs)
+  giveBack(recordBuf);
+  giveBack(wordBuf);
   if (!weight) return { order, curve: null };
   if (m > 0) { tp![m - 1] = sumS; fp![m - 1] = sumB; }
   th![0] = Infinity;

@@ -7,7 +7,7 @@
  */
 import type { EvaluateNode } from "../../../plan/types.js";
 import { hashOf } from "../../../plan/canonical.js";
-import { evaluateModel, REST, type CrossRequirement, type EvaluateSpec, type EvaluationResult, type ScoredEvents } from "../../evaluate/index.js";
+import { evaluateModel, releaseScratch, REST, type CrossRequirement, type EvaluateSpec, type EvaluationResult, type ScoredEvents } from "../../evaluate/index.js";
 import { exprLabel } from "../../train/label.js";
 import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
@@ -138,6 +138,10 @@ export const evaluateRunner: Runner<EvaluateNode, SampleEvents> = {
     if ("error" in result) throw new RunError(result.error.code, result.error.args, e.origin);
     for (const i of result.issues) run.warnings.push(`evaluation of '${e.model}': ${i.message} [${i.code}]`);
     run.results.set(e.id, result satisfies EvaluationResult);
+  },
+  // the memory evaluations keep between calls (a 10M-event one keeps ~250 MB) goes with the run
+  async release() {
+    releaseScratch();
   },
 };
 
