@@ -13,7 +13,7 @@ import { copyExample, planOf } from "../helpers/examples.js";
 import { compilePlan } from "../../compiler/compile.js";
 import { nodeHost } from "../../cli/host.js";
 import { writeFileSync } from "node:fs";
-import { CLI, haveDist } from "../helpers/spawn-cli.js";
+import { haveDist, spawnCliToFiles } from "../helpers/spawn-cli.js";
 import { webgpuAvailable } from "../helpers/webgpu.js";
 import { onnxSessionOptions } from "../../runtime/devices/index.js";
 
@@ -22,25 +22,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const NO_DRIVER = { VK_DRIVER_FILES: path.join(tmp, "no-such-icd.json"), VK_ICD_FILENAMES: path.join(tmp, "no-such-icd.json") };
 const gpu = await webgpuAvailable();
 
-/**
- * The CLI with stdout and stderr going to files, as from a shell or a batch system: the driver's
- * noise is kept off a terminal, a file or a pipe, but not off a socket (a Node parent's "pipe").
- */
-let serial = 0;
-function spawnCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string }> {
-  const base = path.join(tmp, `cli-${++serial}`);
-  const out = openSync(`${base}.out`, "w");
-  const err = openSync(`${base}.err`, "w");
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env }, stdio: ["ignore", out, err] });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      closeSync(out);
-      closeSync(err);
-      resolve({ code, out: readFileSync(`${base}.out`, "utf8"), err: readFileSync(`${base}.err`, "utf8") });
-    });
-  });
-}
+const spawnCli = spawnCliToFiles;
 
 describe.skipIf(!haveDist)("hepc devices", () => {
   it("without a driver: says why and how to get one, exit 1, the loader's complaints kept off stderr", async () => {

@@ -6,6 +6,7 @@
  * overtraining comparison has nothing to compare, and an evaluation uses all events of its region.
  * What the other runners need of any model (its classes, a sample's class) is runners/models.ts.
  */
+import { resolveDevice } from "../../devices/index.js";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ExprIR, PredictNode } from "../../../plan/types.js";
@@ -26,6 +27,13 @@ export function onnxSpec(p: PredictNode): OnnxInputsSpec {
   return { groups: o.groups ?? o.inputs.map((_, k) => ({ label: `input ${k + 1}`, width: 1 })), output: o.output, column: o.column ?? null, classes: o.classes ?? null };
 }
 
+/** The device imported models run on, from the run's `--device` (auto: a hardware adapter when one is found). */
+async function deviceFor(run: RunState): Promise<"cpu" | "gpu"> {
+  const wanted = run.opts.device ?? "cpu";
+  if (wanted === "cpu") return "cpu";
+  return (await resolveDevice(wanted)).kind;
+}
+
 /** Opens the model file (once per run); its problems are errors under the model's line. */
 export async function prepareImported(p: PredictNode, run: RunState): Promise<void> {
   const slot = scorers(run, p.id, () => ({}));
@@ -38,7 +46,8 @@ export async function prepareImported(p: PredictNode, run: RunState): Promise<vo
   } catch (e) {
     throw new RunError("HEP6031", { what: "read", file, reason: (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : String((e as Error).message) }, p.origin, p.id);
   }
-  slot.opening ??= runtime.open(bytes, onnxSpec(p), { model: p.model, file, threads: p.onnx!.threads ?? 1 });
+  // the run's device: `gpu` runs the model on onnxruntime's WebGPU provider, `auto` does where a hardware adapter is found
+  slot.opening ??= deviceFor(run).then((device) => runtime.open(bytes, onnxSpec(p), { model: p.model, file, threads: p.onnx!.threads ?? 1, device }));
   try {
     slot.scorer = await slot.opening;
   } catch (e) {

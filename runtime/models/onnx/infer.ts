@@ -9,6 +9,8 @@
  * not a row's sum. onnxruntime-node is an optional dependency: it is loaded here, on first use,
  * and its absence is a named error (HEP6030), not a crash.
  */
+import { onnxSessionOptions } from "../../devices/onnx.js";
+import { quietly } from "../../devices/quiet.js";
 import { bindOnnx, readOnnxSignature, unsupportedOpsets, type OnnxBinding, type OnnxInputsSpec } from "../../../plan/onnx.js";
 
 /** Events per onnxruntime call: large enough that a call's overhead vanishes, small enough to stay in cache. */
@@ -55,6 +57,8 @@ export interface OpenOptions {
   file: string;
   /** onnxruntime's intra-op threads. */
   threads: number;
+  /** Where the model runs: onnxruntime's WebGPU execution provider on "gpu" (runtime/devices), its CPU one otherwise. */
+  device?: "cpu" | "gpu";
 }
 
 /** Opens the model in `bytes`, bound to `spec`; every mismatch is a named error. */
@@ -69,7 +73,9 @@ export async function openOnnx(bytes: Uint8Array, spec: OnnxInputsSpec, opts: Op
   const rt = await ort(opts.model);
   let session: import("onnxruntime-node").InferenceSession;
   try {
-    session = await rt.InferenceSession.create(bytes, { executionProviders: ["cpu"], intraOpNumThreads: opts.threads, interOpNumThreads: 1, graphOptimizationLevel: "all", executionMode: "sequential" });
+    const create = () => rt.InferenceSession.create(bytes, { ...onnxSessionOptions(opts.device ?? "cpu"), intraOpNumThreads: opts.threads, interOpNumThreads: 1, graphOptimizationLevel: "all", executionMode: "sequential" } as never);
+    // the WebGPU provider's Dawn prints its limit warnings as the session starts: to the run log
+    session = await (opts.device === "gpu" ? quietly(create) : create());
   } catch (e) {
     throw new OnnxRunError("HEP6031", { what: "load", file: opts.file, reason: ortMessage(e) });
   }
