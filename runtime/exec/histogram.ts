@@ -229,6 +229,8 @@ export class Hist1D {
   /**
    * `fillIndexed` with weights w[i]·f[i] (f[i] without `w`) and the bins `binsIndexed` found: the
    * same additions in the same order, so the same bits as filling those weights directly.
+   * (`fillIndexed` keeps its one pass rather than calling these two: the nominal's fills measured
+   * 19% slower split in two, in bench/kernels.)
    */
   fillBinned(count: number, idx: Int32Array, bins: Int32Array, x: Float64Array, w: Float64Array | null, f: Float64Array): void {
     const { sumw, sumw2 } = this;
