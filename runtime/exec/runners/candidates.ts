@@ -8,11 +8,12 @@
  */
 import type { ExprIR, PredictNode, ScaleNode, TrainNode } from "../../../plan/types.js";
 import { hashOf } from "../../../plan/canonical.js";
-import { candidateInput, unpackList } from "../../columns/index.js";
+import { unpackList } from "../../columns/index.js";
 import type { DeviceScorer, LoadedModel } from "../../models/index.js";
 import type { SampleRows } from "../../train/types.js";
 import { inTestFraction } from "../../train/index.js";
-import { candidateValuesKey, type CachedOutput } from "../stream.js";
+import type { CachedOutput } from "../stream.js";
+import { CandidateScores } from "./candidate-scores.js";
 import { GrowableF64 } from "./growable.js";
 import { scoreOn } from "./device-score.js";
 import { partName } from "./labels.js";
@@ -120,11 +121,7 @@ export function candidateScoreTask(p: PredictNode, t: TrainNode, scale: ScaleNod
   const testExpr = testSpec && "expr" in testSpec ? testSpec.expr : null;
   const outputs = columns(t, scale, scope, labels ?? [], testExpr, undefined, ":all");
   const region = t.region ?? SELECTED;
-  const keep = run.scoresRead.has(p.model);
-  const offsets = keep ? new GrowableF64() : null;
-  const kept = keep ? Array.from({ length: loaded.outputs }, () => new GrowableF64()) : null;
-  offsets?.push(0);
-  let end = 0;
+  const kept = new CandidateScores(p.model, loaded.outputs, run.scoresRead.has(p.model));
   return {
     outputs,
     regions: labels ? [region] : [],
@@ -154,27 +151,10 @@ export function candidateScoreTask(p: PredictNode, t: TrainNode, scale: ScaleNod
         }
       }
       const { scores } = await scoreOn(scorer, t, loaded, feats.map((f) => f.values), rows, fold, inTraining);
-      scores.forEach((s, k) => {
-        const packed = new Float64Array(n + 1 + rows);
-        packed.set(off, 0);
-        packed.set(s, n + 1);
-        ev.columns.set(candidateInput(p.model, k), packed);
-        kept?.[k].append(s, rows);
-      });
-      if (offsets) {
-        for (let i = 1; i <= n; i++) offsets.push(end + off[i]);
-        end += off[n];
-      }
+      kept.add(ev, off, scores, rows);
     },
     finish() {
-      if (offsets && kept) {
-        const all = run.scoreColumns.get(scope.read.sample) ?? new Map<string, Float64Array>();
-        kept.forEach((v, k) => {
-          all.set(candidateInput(p.model, k), offsets.values());
-          all.set(candidateValuesKey(candidateInput(p.model, k)), v.values());
-        });
-        run.scoreColumns.set(scope.read.sample, all);
-      }
+      kept.store(run, scope.read.sample);
       return null;
     },
   };

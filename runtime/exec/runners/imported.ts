@@ -16,8 +16,8 @@ import { IMPORTED_MODEL_RUNTIMES, modelErrorOf } from "../../models/index.js";
 import type { OnnxScorer } from "../../models/onnx/index.js";
 import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
-import { candidateInput, unpackList } from "../../columns/index.js";
-import { candidateValuesKey } from "../stream.js";
+import { unpackList } from "../../columns/index.js";
+import { CandidateScores } from "./candidate-scores.js";
 import { perRun, type RunState, type SampleScope, type SampleTask } from "./types.js";
 
 const scorers = perRun<{ scorer?: OnnxScorer; opening?: Promise<OnnxScorer> }>();
@@ -67,18 +67,12 @@ export async function releaseImported(p: PredictNode, run: RunState): Promise<vo
 /**
  * A per-candidate model's task: each feature is a list output over the model's list (one value per
  * candidate, in the list's order), the model is run on one row per candidate, and the scores go
- * on, packed as a kernel's list input (`cand:MODEL:K`: this chunk's offsets, then the values), to
- * this chunk's later links; kept whole for later passes as `cand:` offsets (the sample's entries
- * + 1) and `candv:` values (stream.ts packs each chunk's part).
+ * on to this chunk's later links and later passes (candidate-scores.ts).
  */
 function candidateTask(p: PredictNode, scope: SampleScope, run: RunState, scorer: OnnxScorer): SampleTask<null> {
   const over = p.onnx!.candidates!.over;
   const outputs = p.onnx!.inputs.map((e, k) => ({ key: `onnx:${p.model}:${k}:cand`, expr: e, as: "list" as const, per: over, cacheKey: hashOf({ v: scope.keyOf(e), per: scope.keyOf(over), as: "list" }) }));
-  const keep = run.scoresRead.has(p.model);
-  const offsets = keep ? new GrowableF64() : null;
-  const values = keep ? Array.from({ length: scorer.outputs }, () => new GrowableF64()) : null;
-  offsets?.push(0);
-  let end = 0; // candidates kept so far
+  const kept = new CandidateScores(p.model, scorer.outputs, run.scoresRead.has(p.model));
   return {
     outputs,
     regions: [],
@@ -94,28 +88,10 @@ function candidateTask(p: PredictNode, scope: SampleScope, run: RunState, scorer
         if (known) throw new RunError(known.code, known.args, p.origin, p.id);
         throw e;
       }
-      const off = lists.length ? lists[0].offsets : new Float64Array(n + 1);
-      scores.forEach((s, k) => {
-        const packed = new Float64Array(n + 1 + rows);
-        packed.set(off, 0);
-        packed.set(s, n + 1);
-        ev.columns.set(candidateInput(p.model, k), packed);
-        values?.[k].append(s, rows);
-      });
-      if (offsets) {
-        for (let i = 1; i <= n; i++) offsets.push(end + off[i]);
-        end += off[n];
-      }
+      kept.add(ev, lists.length ? lists[0].offsets : new Float64Array(n + 1), scores, rows);
     },
     finish() {
-      if (offsets && values) {
-        const kept = run.scoreColumns.get(scope.read.sample) ?? new Map<string, Float64Array>();
-        values.forEach((v, k) => {
-          kept.set(candidateInput(p.model, k), offsets.values());
-          kept.set(candidateValuesKey(candidateInput(p.model, k)), v.values());
-        });
-        run.scoreColumns.set(scope.read.sample, kept);
-      }
+      kept.store(run, scope.read.sample);
       return null;
     },
   };
