@@ -22,7 +22,7 @@ export interface GenOutput {
   as: "f64" | "mask" | "list" | "elements";
   /** Computed only for the events where this condition holds; elsewhere NaN (f64) or 0 (mask). */
   when?: ExprIR;
-  /** The expression is per element of this collection (`this`: the element): a list output over a jagged one, one number per event over a single one. */
+  /** The expression is per element of this collection (`this`: the element): at each element's place over a jagged one (`as: "elements"`), one number per event over a single one. */
   each?: string;
   /** A list output: `expr` per element of this list (KernelOutput.per). */
   per?: ExprIR;

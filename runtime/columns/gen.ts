@@ -18,7 +18,7 @@ import type { ExprIR } from "../../plan/types.js";
 import { Gen, type GenOutput, type GenSpec, indent } from "./emit.js";
 import { bounds as boundsOf, collection, collectionList, offsetsOf } from "./access.js";
 import { compile, ref } from "./expr.js";
-import { each, mapList } from "./lists.js";
+import { each } from "./lists.js";
 import { PRELUDE } from "./prelude.js";
 import { type Cx, KernelError, type ObjV, type Val } from "./values.js";
 
@@ -201,16 +201,16 @@ function emitOutput(g: Gen, o: GenOutput, k: number, cx: Cx): void {
 }
 
 /**
- * An expression per element of a collection, `this` the element (a shape variation's varied field:
- * random numbers drawn in it are keyed by the element's position): over a jagged collection the
- * list of its values, one per element in the file's order; over a single one, the event's value.
+ * An expression per element of a single collection (MET's varied field), `this` the record: the
+ * event's value. Over a jagged collection per-element values are "elements" outputs (emitOutput).
  */
 function perElement(g: Gen, name: string, expr: ExprIR, cx: Cx): Val {
   const coll = collection(g, name);
   const shape = g.shape(expr.type);
   if (shape.k !== "num") throw new KernelError(`a per-element output over '${name}' must be a number, not ${expr.type}`);
-  if (coll.shape === "single") return compile(g, expr, { block: cx.block, els: [...cx.els, { k: "obj", coll, idx: "i", missing: false, home: g.ev }] });
-  return mapList(g, collectionList(g, coll), `each:${name}:${JSON.stringify(expr)}`, shape, (c, el) => compile(g, expr, { block: c.block, els: [...c.els, el] }));
+  // a jagged collection's values are written at each element's place ("elements" outputs)
+  if (coll.shape !== "single") throw new KernelError(`a per-element output over the jagged '${name}' is an "elements" output`);
+  return compile(g, expr, { block: cx.block, els: [...cx.els, { k: "obj", coll, idx: "i", missing: false, home: g.ev }] });
 }
 
 /** The line that stores output k's value for event i. */
