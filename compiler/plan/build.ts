@@ -413,10 +413,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
           const inputs = new Set<string>([...sampleWeights, ...sampleSelections, ...item.regions.map((r) => `filter:${r.name}`)]);
           for (const v of vars) refsOf(v, inputs);
           const id = `histogram:${p}/${name}`;
-          for (const s of systematics) {
-            if (s.weight) for (const w of [s.weight.up, s.weight.down]) if (w) refsOf(w, inputs);
-            for (const v of s.vary?.inputs ?? []) for (const w of [v.up, v.down]) if (w) refsOf(w, inputs);
-          }
+          systematicRefs(systematics, inputs);
           const derived = derivedFor(ctx, item.by?.name ?? null);
           add({ kind: "histogram", id, origin: origin(file, item.span), inputs: [...inputs], name, vars, ...(systematics.length ? { systematics } : {}), ...(derived ? { derived } : {}), edges: item.bins.map((b) => edgesOf(ctx, b)), regions: item.regions.map((r) => r.name), by: item.by?.name ?? null, weighted: item.weighted || ctx.samples.some((s) => s.decl.props.some((x) => x.prop === "weight" || x.prop === "xsec")) || item.regions.some((r) => regionWeight(r.name) !== undefined), ...(item.title?.kind === "String" ? { title: ctx.text(item.title) } : {}) });
           writeTo(p, "root", file, item.span).inputs.push(id);
@@ -432,7 +429,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
             }
             const id = `cutflow:${p}`;
             const varied = item.systematics && systematics.length ? systematics : undefined;
-            for (const s of varied ?? []) for (const w of [s.weight?.up, s.weight?.down, ...(s.vary?.inputs ?? []).flatMap((v) => [v.up, v.down])]) if (w) refsOf(w, inputs);
+            systematicRefs(varied ?? [], inputs);
             add({ kind: "cutflow", id, origin: origin(file, item.span), inputs: [...inputs], regions: [], steps, ...(varied ? { systematics: varied } : {}) });
             writeTo(p, "json", file, item.span).inputs.push(id);
             break;
@@ -441,7 +438,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
           const id = `cutflow:${p}`;
           const inputs = new Set([...sampleWeights, ...sampleSelections, ...regions.map((r) => `filter:${r}`)]);
           const varied = item.systematics && systematics.length ? systematics : undefined;
-          for (const s of varied ?? []) for (const w of [s.weight?.up, s.weight?.down, ...(s.vary?.inputs ?? []).flatMap((v) => [v.up, v.down])]) if (w) refsOf(w, inputs);
+          systematicRefs(varied ?? [], inputs);
           add({ kind: "cutflow", id, origin: origin(file, item.span), inputs: [...inputs], regions, ...(varied ? { systematics: varied } : {}) });
           writeTo(p, "json", file, item.span).inputs.push(id);
           break;
@@ -812,6 +809,11 @@ function hashNodes(nodes: Draft[], inputs: InputFile[], version: string, groups:
   return nodes.map((n) => ({ ...n, hash: hashOfId(n.id) }) as PlanNode);
 }
 
+/** The declarations the systematics' weights and varied values read, added to a node's inputs. */
+function systematicRefs(systematics: readonly SystematicIR[], inputs: Set<string>): void {
+  for (const s of systematics) for (const e of [s.weight?.up, s.weight?.down, ...(s.vary?.inputs ?? []).flatMap((v) => [v.up, v.down])]) if (e) refsOf(e, inputs);
+}
+
 /** The input a shape variation replaces, from its target lowered (`branch B`, or `member(f, collection C)`). */
 function varyInput(target: ExprIR): VaryInputIR["input"] {
   if (target.op === "branch") return { branch: target.name };
@@ -838,11 +840,12 @@ function touchedBy(nodes: readonly Draft[], inputs: Array<VaryInputIR["input"]>)
   const byId = new Map(nodes.map((n) => [n.id, n]));
   // A histogram's values: its variables, regions, and its samples' weights and selections, not
   // the other systematics' weights (its inputs too): a copy varies one thing at a time.
+  const events = (n: Draft) => n.inputs.filter((i) => i.startsWith("weight:") || i.startsWith("filter:") || i.startsWith("select:"));
   const inputsOf = (n: Draft): string[] =>
     n.kind === "histogram"
-      ? [...n.inputs.filter((i) => i.startsWith("weight:") || i.startsWith("filter:") || i.startsWith("select:")), ...n.vars.flatMap((v) => [...refsOf(v)])]
+      ? [...events(n), ...n.vars.flatMap((v) => [...refsOf(v)])]
       : n.kind === "cutflow"
-        ? [...n.inputs.filter((i) => i.startsWith("weight:") || i.startsWith("filter:") || i.startsWith("select:")), ...(n.steps?.rows ?? []).flatMap((r) => [...refsOf(r.expr), ...(r.weight ? refsOf(r.weight) : [])])]
+        ? [...events(n), ...(n.steps?.rows ?? []).flatMap((r) => [...refsOf(r.expr), ...(r.weight ? refsOf(r.weight) : [])])]
         : n.inputs;
   const memo = new Map<string, boolean>();
   const touched = (id: string): boolean => {

@@ -198,7 +198,7 @@ export const cutflowRunner: Runner<CutflowNode, SampleCutflow> = {
       for (const [dir, name] of [["Up", alt.up], ["Down", alt.down]] as const) {
         const from = samples.find((x) => x.sample === name);
         if (!target?.variations) continue;
-        if (from) target.variations[`${s.name}${dir}`] = { selected: { ...from.selected }, regions: Object.fromEntries(Object.entries(from.regions).map(([r, x]) => [r, { ...x }])) };
+        if (from) target.variations[`${s.name}${dir}`] = copyOf(from);
         else if (dir === "Down" && !name) target.variations[`${s.name}Down`] = mirror({ selected: target.selected, regions: target.regions }, target.variations[`${s.name}Up`]);
       }
     }
