@@ -494,7 +494,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   }
 
   // ---- what each shape variation touches ------------------------------------------------------
-  // (the checker has warned of those that reach no histogram, and refused those through a model's score)
+  // (the checker has warned of those that reach no histogram)
   for (const s of varied) s.vary!.touches = touchedBy(nodes, s.vary!.inputs.map((v) => v.input));
 
   // ---- what to read ------------------------------------------------------------------------------
@@ -841,12 +841,16 @@ function touchedBy(nodes: readonly Draft[], inputs: Array<VaryInputIR["input"]>)
   // A histogram's values: its variables, regions, and its samples' weights and selections, not
   // the other systematics' weights (its inputs too): a copy varies one thing at a time.
   const events = (n: Draft) => n.inputs.filter((i) => i.startsWith("weight:") || i.startsWith("filter:") || i.startsWith("select:"));
+  // A model's scores in a world: its features (or inputs) there, through the fitted model as it
+  // is; what its training read (classes, region, weights) does not change them, nothing is retrained.
   const inputsOf = (n: Draft): string[] =>
     n.kind === "histogram"
       ? [...events(n), ...n.vars.flatMap((v) => [...refsOf(v)])]
       : n.kind === "cutflow"
         ? [...events(n), ...(n.steps?.rows ?? []).flatMap((r) => [...refsOf(r.expr), ...(r.weight ? refsOf(r.weight) : [])])]
-        : n.inputs;
+        : n.kind === "predict"
+          ? n.inputs.filter((i) => !i.startsWith("train:"))
+          : n.inputs;
   const memo = new Map<string, boolean>();
   const touched = (id: string): boolean => {
     const known = memo.get(id);

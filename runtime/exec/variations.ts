@@ -10,7 +10,8 @@
  *
  * A histogram runner asks its world for the varied forms of what it fills from (the events of
  * its regions, their weights, its variables) and gets the nominal columns back where nothing
- * changed.
+ * changed. A model's score the world changes is read under the model's name in the world, which
+ * its scorer computes from the world's features (runners/world-scores.ts).
  */
 import { hashOf } from "../../plan/canonical.js";
 import type { CollectionIR, ExprIR, FilterNode, Plan, PlanNode, SystematicIR, WeightNode } from "../../plan/types.js";
@@ -73,10 +74,26 @@ export class World {
       }
       case "ref":
         return this.touches(`${e.decl === "region" ? "filter" : "define"}:${e.name}`) ? { ...e, name: this.within(e.name) } : e;
+      case "score": {
+        // a model whose features the world changes scores the world's candidates again
+        // (runners/world-scores.ts), under the model's name inside the world
+        const model = this.touches(`predict:${e.model}`) ? this.within(e.model) : e.model;
+        const per = e.per && this.listWithin(e.per);
+        return model === e.model && per === e.per ? e : { ...e, model, ...(per ? { per } : {}) };
+      }
       default:
         if (!("args" in e)) return e;
         return { ...e, args: e.args.map((a) => this.rewrite(a)) } as ExprIR;
     }
+  }
+
+  /** A per-candidate score's list, as the world names it (the world's copy when it changes). */
+  private listWithin(per: { decl: "define" | "object" | "collection"; name: string }): typeof per {
+    if (per.decl === "collection") {
+      const name = this.collections.get(per.name);
+      return name ? { ...per, name } : per;
+    }
+    return this.touches(`define:${per.name}`) ? { ...per, name: this.within(per.name) } : per;
   }
 
   /**

@@ -4,16 +4,23 @@ in plain Python (no numpy).
 Reads a JSON file written by the test: the samples' input columns (as hepc's reader gives them),
 the luminosity, and the trained model as hepc saved it (its folds' trees). Prints a JSON object:
 
-- "candidates": per ttbar event of 4j2b, in entry order, its 12 jet–parton assignments
-  (itertools.permutations of the four leading jets, the W jets unordered) with their 16 features
+- "candidates": per ttbar event of 4j2b, in entry order, its jet–parton assignments
+  (itertools.permutations of four of the six leading jets, the W jets unordered: 12, 60 or 180) with their 16 features
   computed here by hand and their class from truth matching ("right" when each jet's nearest
   parton within ΔR 0.4 is its role's), for comparison with the training data hepc wrote;
 - "histograms": the chosen assignment's hadronic top mass and W jets' ΔR in 4j2b per sample,
   the choice made with scores from the saved trees walked here (out of fold for the events the
   training saw, the ttbar events with one right assignment: the model of the event's fold; the
   folds' mean elsewhere);
-- "accuracy": for ttbar, the events, those with a right assignment among the 12, and those whose
+- "accuracy": for ttbar, the events, those with a right assignment among the candidates, and those whose
   chosen assignment is the right one.
+
+The histograms also in each shape variation of the input's "scale" ([name, up, down] factors of
+the jets' pT) and "smear" ([name, call site, sigma]: each jet's pT times a normal draw, one-sided,
+its down copy the nominal mirrored) lists: the selection, the candidates, their features and
+scores again from the varied jets, with the folds chosen as for the nominal event (its fold's
+model when the training saw the event, the folds' mean otherwise). The draws and the mirror are
+test/examples/agc_reference.py's.
 
 The selection follows the AGC (iris-hep/analysis-grand-challenge, analyses/cms-open-data-ttbar),
 as test/examples/agc_reference.py does; the assignment and features follow its utils/ml.py in
@@ -26,6 +33,8 @@ import itertools
 import json
 import math
 import sys
+
+from agc_reference import gauss, mirror
 
 BTAG = 0.5
 EDGES = {"m_top_had": [50 + 20 * i for i in range(26)], "dr_w_jets": [0.25 * i for i in range(25)]}
@@ -81,19 +90,21 @@ def lepton_of(c, e):
     return out
 
 
-def assignments(c, e):
-    """Per event of 4j2b: (jets, lepton, candidates), a candidate being four jets (W, W, hadronic b,
-    leptonic b); None outside 4j2b."""
+def assignments(c, e, jet_pt=None):
+    """Per event of 4j2b: (lepton, candidates), a candidate being four jets (W, W, hadronic b,
+    leptonic b); None outside 4j2b. jet_pt(e, k, pt): a varied jet pT (a shape variation)."""
     jets = []
     for k in range(len(c["Jet_pt"][e])):
         pt, eta = c["Jet_pt"][e][k], c["Jet_eta"][e][k]
+        if jet_pt is not None:
+            pt = jet_pt(e, k, pt)
         if pt > 30 and abs(eta) < 2.4 and (c["Jet_jetId"][e][k] & 4) != 0:
             phi, m = c["Jet_phi"][e][k], c["Jet_mass"][e][k]
             jets.append({"k": k, "pt": pt, "eta": eta, "phi": phi, "btag": c["Jet_btagCSVV2"][e][k], "p4": p4(pt, eta, phi, m)})
     leptons = lepton_of(c, e)
     if len(leptons) != 1 or len(jets) < 4 or sum(1 for j in jets if j["btag"] > BTAG) < 2:
         return None
-    cands = [p for p in itertools.permutations(jets[:4], 4) if p[0]["k"] < p[1]["k"]]
+    cands = [p for p in itertools.permutations(jets[:6], 4) if p[0]["k"] < p[1]["k"]]
     return leptons[0], cands
 
 
@@ -155,6 +166,38 @@ def new_hist(n):
     return {"sumw": [0.0] * (n + 1), "sumw2": [0.0] * (n + 1), "entries": 0}
 
 
+def fill_chosen(hists, sample, suffix, cand, norm):
+    w1, w2, bh, _ = cand
+    values = {
+        "m_top_had": mass(add(w1["p4"], w2["p4"], bh["p4"])),
+        "dr_w_jets": delta_r(w1["eta"], w1["phi"], w2["eta"], w2["phi"]),
+    }
+    for name, x in values.items():
+        h = hists.setdefault(f"r4j2b/{name}{suffix}/{sample}", new_hist(len(EDGES[name])))
+        b = bin_of(EDGES[name], x)
+        h["sumw"][b] += norm
+        h["sumw2"][b] += norm * norm
+        h["entries"] += 1
+
+
+def chosen(folds, xs, trained, fold):
+    """The candidate the model scores highest (the first of equal maxima): its fold's model for an
+    event the training saw, the folds' mean otherwise."""
+    scores = [tree_probability(folds[fold], x) if trained else (0.0 + tree_probability(folds[0], x) + tree_probability(folds[1], x)) / 2 for x in xs]
+    return max(range(len(xs)), key=lambda q: (scores[q], -q))
+
+
+def shapes(spec, sample):
+    """The shape variations: (suffix, jet_pt(entry, k, pt))."""
+    out = []
+    for name, up, down in spec.get("scale", []):
+        out.append((f"_{name}Up", lambda e, k, pt, f=up: f * pt))
+        out.append((f"_{name}Down", lambda e, k, pt, f=down: f * pt))
+    for name, site, sigma in spec.get("smear", []):
+        out.append((f"_{name}Up", lambda e, k, pt, site=site, sigma=sigma: pt * gauss(1, sigma, e, k, site, spec["seed"], sample)))
+    return out
+
+
 def main():
     spec = json.load(open(sys.argv[1]))
     folds = {f["fold"]: f["model"] for f in spec["model"]["folds"]}
@@ -166,6 +209,7 @@ def main():
         c = s["columns"]
         n = len(c["Jet_pt"])
         norm = s["xsec"] * spec["lumi"] / n if s["xsec"] is not None else 1.0
+        trained_events = set()
         for e in range(n):
             found = assignments(c, e)
             if found is None:
@@ -173,28 +217,32 @@ def main():
             lep, cands = found
             xs = [features(lep, cand) for cand in cands]
             labels = [is_right(c, e, cand) for cand in cands]
-            # trained on, as the AGC: the events with one right assignment (the four leading jets
-            # are the four partons'), its 12 candidates in a class; scored by their fold's model
+            # trained on, as the AGC: the events with one right assignment (the six leading jets
+            # include the four partons'), all its candidates in a class; scored by their fold's model
             trained = all(l is not None for l in labels) and sum(labels) == 1
-            fold = c["event"][e] % 2
-            scores = [tree_probability(folds[fold], x) if trained else (0.0 + tree_probability(folds[0], x) + tree_probability(folds[1], x)) / 2 for x in xs]
-            best = max(range(len(cands)), key=lambda q: (scores[q], -q))  # the first of equal maxima
-            w1, w2, bh, _ = cands[best]
-            values = {
-                "m_top_had": mass(add(w1["p4"], w2["p4"], bh["p4"])),
-                "dr_w_jets": delta_r(w1["eta"], w1["phi"], w2["eta"], w2["phi"]),
-            }
-            for name, x in values.items():
-                h = hists.setdefault(f"r4j2b/{name}/{s['name']}", new_hist(len(EDGES[name])))
-                b = bin_of(EDGES[name], x)
-                h["sumw"][b] += norm
-                h["sumw2"][b] += norm * norm
-                h["entries"] += 1
+            if trained:
+                trained_events.add(e)
+            best = chosen(folds, xs, trained, c["event"][e] % 2)
+            fill_chosen(hists, s["name"], "", cands[best], norm)
             if s["name"] == "ttbar":
                 candidates.append({"entry": e, "features": xs, "right": labels, "trained": trained, "jets": [[j["k"] for j in cand] for cand in cands]})
                 accuracy["events"] += 1
                 accuracy["with_right"] += any(labels)
                 accuracy["chosen_right"] += bool(labels[best])
+        # the shape variations: the same events again with the varied jets
+        for suffix, jet_pt in shapes(spec, s["name"]):
+            for e in range(n):
+                found = assignments(c, e, jet_pt)
+                if found is None:
+                    continue
+                lep, cands = found
+                best = chosen(folds, [features(lep, cand) for cand in cands], e in trained_events, c["event"][e] % 2)
+                fill_chosen(hists, s["name"], suffix, cands[best], norm)
+        for name in EDGES:
+            for smear, _, _ in spec.get("smear", []):
+                key = f"r4j2b/{name}_{smear}%s/{s['name']}"
+                nominal = hists.get(f"r4j2b/{name}/{s['name']}") or new_hist(len(EDGES[name]))
+                hists[key % "Down"] = mirror(nominal, hists.get(key % "Up") or new_hist(len(EDGES[name])))
     json.dump({"histograms": hists, "candidates": candidates, "accuracy": accuracy}, sys.stdout)
 
 

@@ -55,13 +55,7 @@ export function checkSystematics(ctx: CheckContext, exprs: ExprChecker): void {
     if (decl.vary) {
       const ok = decl.vary.map((v) => checkVary(ctx, exprs, file, decl, v, scope)).every(Boolean) && checkVaryTogether(ctx, file, decl, decl.vary);
       if (ok && histograms) {
-        let reachedAny = false;
-        for (const v of decl.vary) {
-          const { reached, throughModel } = reachOf(ctx, v.target);
-          reachedAny ||= reached;
-          for (const { model, histogram } of throughModel) ctx.report("HEP4115", file, v.target.span, { name, target: printExpr(v.target), model, histogram });
-        }
-        if (!reachedAny) nothing = true;
+        if (!decl.vary.some((v) => reaches(ctx, v.target))) nothing = true;
       }
     }
     if (decl.alternatives) checkAlternatives(ctx, file, decl, decl.alternatives);
@@ -163,32 +157,26 @@ function checkVaryTogether(ctx: CheckContext, file: string, decl: A.SystematicDe
 /**
  * Whether a varied input (a checked `vary` target) reaches a histogram: through the histograms'
  * variables and regions, the samples' weights and selections, and every declaration they use,
- * as the plan's `touches` will say (compiler/plan/build.ts). Also the histograms it reaches
- * through a model's features (the model's score histogrammed), which the run cannot vary.
+ * models' features included (a model's score is recomputed in the variation), as the plan's
+ * `touches` will say (compiler/plan/build.ts).
  */
-function reachOf(ctx: CheckContext, target: A.Expr): { reached: boolean; throughModel: Array<{ model: string; histogram: string }> } {
+function reaches(ctx: CheckContext, target: A.Expr): boolean {
   const base = target.kind === "Member" ? ctx.resolutions.get(target.target) : ctx.resolutions.get(target);
   const isInput = (n: A.Node): boolean => {
     const r = ctx.resolutions.get(n);
     return base?.kind === "collection" ? r?.kind === "collection" && r.collection.prefix === base.collection.prefix : base?.kind === "branch" && r?.kind === "branch" && r.branch === base.branch;
   };
-  // per declaration: whether it reads the input, and the model it reads it through (if any)
-  const memo = new Map<string, { t: boolean; model?: string }>();
-  let model: string | undefined;
+  // per declaration: whether it reads the input (false while it is being looked at: no cycles)
+  const memo = new Map<string, boolean>();
   const symbolReads = (name: string, decl: A.Node): boolean => {
     const known = memo.get(name);
-    if (known) {
-      if (known.model) model ??= known.model;
-      return known.t;
-    }
-    memo.set(name, { t: false });
-    const outer = model;
-    model = undefined;
+    if (known !== undefined) return known;
+    memo.set(name, false);
     const t = reads(decl);
-    memo.set(name, { t, ...(model ? { model } : {}) });
-    model = outer ?? model;
+    memo.set(name, t);
     return t;
   };
+  const declOf = (name: string) => ctx.symbol(name)?.decl;
   // any node under x: the input itself, or a declaration (define, object, region, features, model) that reads it
   const reads = (x: unknown): boolean => {
     if (Array.isArray(x)) return x.some(reads);
@@ -197,27 +185,16 @@ function reachOf(ctx: CheckContext, target: A.Expr): { reached: boolean; through
     if ("kind" in n && "span" in n) {
       if (isInput(n)) return true;
       const r = ctx.resolutions.get(n);
-      if (r?.kind === "symbol" && ["define", "object", "region", "features", "model"].includes(r.symbol.kind)) {
-        const t = symbolReads(r.symbol.name, r.symbol.decl);
-        if (t && r.symbol.kind === "model") model ??= r.symbol.name;
-        if (t) return true;
-      }
+      if (r?.kind === "symbol" && ["define", "object", "region", "features", "model"].includes(r.symbol.kind) && symbolReads(r.symbol.name, r.symbol.decl)) return true;
+      // a candidate's score (`best(perms, -tagger)`) reads its model's features
+      const score = ctx.scores.get(n as unknown as A.Expr);
+      const model = score && declOf(score.model);
+      if (score && model && symbolReads(score.model, model)) return true;
     }
     return Object.entries(n).some(([k, v]) => k !== "span" && k !== "name" && typeof v === "object" && reads(v));
   };
-  let reached = ctx.declsOf("Sample").some(({ decl }) => decl.props.some((p) => p.prop === "weight" || p.prop === "where" ? reads(p) : false));
-  const throughModel: Array<{ model: string; histogram: string }> = [];
-  for (const { decl } of ctx.declsOf("Output")) {
-    for (const item of decl.items) {
-      if (item.kind !== "Histogram" && item.kind !== "HistogramBlock") continue;
-      model = undefined;
-      if (reads(item)) {
-        reached = true;
-        if (model) throughModel.push({ model, histogram: item.kind === "Histogram" ? item.alias?.name ?? item.exprs.map(printExpr).join("_vs_") : "a histograms block" });
-      }
-    }
-  }
-  return { reached, throughModel };
+  if (ctx.declsOf("Sample").some(({ decl }) => decl.props.some((p) => (p.prop === "weight" || p.prop === "where" ? reads(p) : false)))) return true;
+  return ctx.declsOf("Output").some(({ decl }) => decl.items.some((item) => (item.kind === "Histogram" || item.kind === "HistogramBlock") && reads(item)));
 }
 
 /** `for SAMPLE { samples up A [down B] }`: one nominal sample, and alternatives that are other samples. */

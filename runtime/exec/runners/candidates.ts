@@ -17,6 +17,7 @@ import { CandidateScores } from "./candidate-scores.js";
 import { GrowableF64 } from "./growable.js";
 import { scoreOn } from "./device-score.js";
 import { partName } from "./labels.js";
+import { scoringWorlds } from "./world-scores.js";
 import { SELECTED, type RunState, type SampleScope, type SampleTask } from "./types.js";
 
 type Labels = Array<{ class: string; expr: ExprIR }>;
@@ -115,13 +116,24 @@ export function candidateTrainTask(
 /**
  * A per-candidate model's scores for every candidate of every event: out of fold for the
  * candidates training saw (the event in the training region and not in the test part, the
- * candidate in a class), the folds' mean for the others.
+ * candidate in a class), the folds' mean for the others. In a shape variation's world that changes
+ * the candidates (world-scores.ts), every candidate of an event training saw is scored out of
+ * fold, the others by the folds' mean.
  */
 export function candidateScoreTask(p: PredictNode, t: TrainNode, scale: ScaleNode, scope: SampleScope, run: RunState, loaded: LoadedModel, labels: Labels | undefined, testSpec: { fraction: number } | { expr: ExprIR } | null, scorer: DeviceScorer | null): SampleTask<null> {
   const testExpr = testSpec && "expr" in testSpec ? testSpec.expr : null;
   const outputs = columns(t, scale, scope, labels ?? [], testExpr, undefined, ":all");
   const region = t.region ?? SELECTED;
   const kept = new CandidateScores(p.model, loaded.outputs, run.scoresRead.has(p.model));
+  // shape variations that change the candidates or their features: each world's candidates scored too
+  const worlds = scoringWorlds(p, scope, run).map((w) => ({
+    features: scale.features.map((f, k) => {
+      const o = w.output(keys.feature(t, k, ":all"), f.expr, "list", scale.per!);
+      outputs.push(o);
+      return o.key;
+    }),
+    kept: new CandidateScores(w.model, loaded.outputs, run.scoresRead.has(p.model)),
+  }));
   return {
     outputs,
     regions: labels ? [region] : [],
@@ -152,9 +164,28 @@ export function candidateScoreTask(p: PredictNode, t: TrainNode, scale: ScaleNod
       }
       const { scores } = await scoreOn(scorer, t, loaded, feats.map((f) => f.values), rows, fold, inTraining);
       kept.add(ev, off, scores, rows);
+      if (!worlds.length) return;
+      // in a world, an event's candidates are other lists: each is scored by the folds that did
+      // not train on the event (any of its nominal candidates in training), else by their mean
+      const trainedEvent = new Uint8Array(n);
+      for (let i = 0; i < n; i++) for (let c = off[i]; c < off[i + 1] && !trainedEvent[i]; c++) trainedEvent[i] = inTraining[c];
+      for (const w of worlds) {
+        const wf = w.features.map((key) => unpackList(ev.columns.get(key) as Float64Array, n));
+        const wOff = wf[0].offsets;
+        const wRows = wf[0].values.length;
+        const wTraining = new Uint8Array(wRows);
+        const wFold = foldCol ? new Float64Array(wRows) : null;
+        for (let i = 0; i < n; i++) {
+          wTraining.fill(trainedEvent[i], wOff[i], wOff[i + 1]);
+          if (wFold) wFold.fill(foldCol![i], wOff[i], wOff[i + 1]);
+        }
+        const varied = await scoreOn(scorer, t, loaded, wf.map((f) => f.values), wRows, wFold, wTraining);
+        w.kept.add(ev, wOff, varied.scores, wRows);
+      }
     },
     finish() {
       kept.store(run, scope.read.sample);
+      for (const w of worlds) w.kept.store(run, scope.read.sample);
       return null;
     },
   };

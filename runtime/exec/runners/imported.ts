@@ -18,6 +18,8 @@ import { RunError } from "../errors.js";
 import { GrowableF64 } from "./growable.js";
 import { unpackList } from "../../columns/index.js";
 import { CandidateScores } from "./candidate-scores.js";
+import { scoringWorlds } from "./world-scores.js";
+import type { CachedOutput } from "../stream.js";
 import { perRun, type RunState, type SampleScope, type SampleTask } from "./types.js";
 
 const scorers = perRun<{ scorer?: OnnxScorer; opening?: Promise<OnnxScorer> }>();
@@ -71,62 +73,80 @@ export async function releaseImported(p: PredictNode, run: RunState): Promise<vo
  */
 function candidateTask(p: PredictNode, scope: SampleScope, run: RunState, scorer: OnnxScorer): SampleTask<null> {
   const over = p.onnx!.candidates!.over;
-  const outputs = p.onnx!.inputs.map((e, k) => ({ key: `onnx:${p.model}:${k}:cand`, expr: e, as: "list" as const, per: over, cacheKey: hashOf({ v: scope.keyOf(e), per: scope.keyOf(over), as: "list" }) }));
-  const kept = new CandidateScores(p.model, scorer.outputs, run.scoresRead.has(p.model));
+  const inputs: CachedOutput[] = p.onnx!.inputs.map((e, k) => ({ key: `onnx:${p.model}:${k}:cand`, expr: e, as: "list" as const, per: over, cacheKey: hashOf({ v: scope.keyOf(e), per: scope.keyOf(over), as: "list" }) }));
+  const outputs = [...inputs];
+  // the nominal's candidates, and each shape variation's that changes them (world-scores.ts)
+  const sets = [
+    { keys: inputs.map((o) => o.key), kept: new CandidateScores(p.model, scorer.outputs, run.scoresRead.has(p.model)) },
+    ...scoringWorlds(p, scope, run).map((w) => {
+      const varied = p.onnx!.inputs.map((e, k) => w.output(`onnx:${p.model}:${k}:cand`, e, "list", over));
+      outputs.push(...varied);
+      return { keys: varied.map((o) => o.key), kept: new CandidateScores(w.model, scorer.outputs, run.scoresRead.has(p.model)) };
+    }),
+  ];
   return {
     outputs,
     regions: [],
     async chunk(ev) {
       const n = ev.n;
-      const lists = outputs.map((o) => unpackList(ev.columns.get(o.key) as Float64Array, n));
-      const rows = lists.length ? lists[0].values.length : 0;
-      let scores: Float64Array[];
-      try {
-        scores = rows ? await scorer.score(lists.map((l) => l.values), rows) : Array.from({ length: scorer.outputs }, () => new Float64Array(0));
-      } catch (e) {
-        const known = modelErrorOf(e);
-        if (known) throw new RunError(known.code, known.args, p.origin, p.id);
-        throw e;
+      for (const { keys, kept } of sets) {
+        const lists = keys.map((key) => unpackList(ev.columns.get(key) as Float64Array, n));
+        const rows = lists.length ? lists[0].values.length : 0;
+        const scores = rows ? await scoreImported(p, scorer, lists.map((l) => l.values), rows) : Array.from({ length: scorer.outputs }, () => new Float64Array(0));
+        kept.add(ev, lists.length ? lists[0].offsets : new Float64Array(n + 1), scores, rows);
       }
-      kept.add(ev, lists.length ? lists[0].offsets : new Float64Array(n + 1), scores, rows);
     },
     finish() {
-      kept.store(run, scope.read.sample);
+      for (const { kept } of sets) kept.store(run, scope.read.sample);
       return null;
     },
   };
 }
 
+/** The model run on a block of rows; its problems are errors under the model's line. */
+async function scoreImported(p: PredictNode, scorer: OnnxScorer, columns: Float64Array[], rows: number): Promise<Float64Array[]> {
+  try {
+    return await scorer.score(columns, rows);
+  } catch (e) {
+    const known = modelErrorOf(e);
+    if (known) throw new RunError(known.code, known.args, p.origin, p.id);
+    throw e;
+  }
+}
+
 /** A predict node's task for an imported model: its inputs computed by the kernel, then inferred per chunk. */
-export function importedTask(p: PredictNode, scope: SampleScope, run: RunState, keys: { score: (k: number) => string; inSample: (k: number) => string; trained: string }): SampleTask<null> {
+export function importedTask(p: PredictNode, scope: SampleScope, run: RunState, keys: { score: (model: string, k: number) => string; inSample: (k: number) => string; trained: string }): SampleTask<null> {
   const scorer = scorers(run, p.id, () => ({})).scorer;
   if (!scorer) throw new Error(`onnx model '${p.model}' was not opened before its pass`);
   if (p.onnx!.candidates) return candidateTask(p, scope, run, scorer);
   const col = (k: number, expr: ExprIR) => ({ key: `onnx:${p.model}:${k}:all`, expr, as: "f64" as const, cacheKey: hashOf({ v: scope.keyOf(expr), as: "f64" }) });
-  const outputs = p.onnx!.inputs.map((e, k) => col(k, e));
-  const kept = run.scoresRead.has(p.model) ? Array.from({ length: scorer.outputs }, () => new GrowableF64()) : null;
+  const outputs: CachedOutput[] = p.onnx!.inputs.map((e, k) => col(k, e));
+  const keep = () => (run.scoresRead.has(p.model) ? Array.from({ length: scorer.outputs }, () => new GrowableF64()) : null);
+  // the nominal's inputs, and each shape variation's that changes them (world-scores.ts)
+  const sets = [
+    { inputs: outputs.map((o) => o.key), model: p.model, kept: keep() },
+    ...scoringWorlds(p, scope, run).map((w) => {
+      const varied = p.onnx!.inputs.map((e, k) => w.output(`onnx:${p.model}:${k}:all`, e, "f64"));
+      outputs.push(...varied);
+      return { inputs: varied.map((o) => o.key), model: w.model, kept: keep() };
+    }),
+  ];
   return {
     outputs,
     regions: [],
     async chunk(ev) {
       const n = ev.n;
-      const columns = outputs.map((o) => ev.columns.get(o.key) as Float64Array);
-      let scores: Float64Array[];
-      try {
-        scores = await scorer.score(columns, n);
-      } catch (e) {
-        const known = modelErrorOf(e);
-        if (known) throw new RunError(known.code, known.args, p.origin, p.id);
-        throw e;
+      for (const set of sets) {
+        const scores = await scoreImported(p, scorer, set.inputs.map((key) => ev.columns.get(key) as Float64Array), n);
+        scores.forEach((s, k) => ev.columns.set(keys.score(set.model, k), s));
+        if (set.kept) scores.forEach((s, k) => set.kept![k].append(s, n));
       }
-      scores.forEach((s, k) => ev.columns.set(keys.score(k), s));
-      if (kept) scores.forEach((s, k) => kept[k].append(s, n));
       // no event was seen in training: no in-sample scores, and every event is scored out of fold
-      scores.forEach((_, k) => ev.columns.set(keys.inSample(k), new Float64Array(n).fill(NaN)));
+      for (let k = 0; k < scorer.outputs; k++) ev.columns.set(keys.inSample(k), new Float64Array(n).fill(NaN));
       ev.columns.set(keys.trained, new Uint8Array(n));
     },
     finish() {
-      if (kept) run.scoreColumns.set(scope.read.sample, new Map([...(run.scoreColumns.get(scope.read.sample) ?? []), ...kept.map((g, k) => [keys.score(k), g.values()] as const)]));
+      for (const set of sets) if (set.kept) run.scoreColumns.set(scope.read.sample, new Map([...(run.scoreColumns.get(scope.read.sample) ?? []), ...set.kept.map((g, k) => [keys.score(set.model, k), g.values()] as const)]));
       return null;
     },
   };

@@ -4,7 +4,8 @@
  * training (fold k's model never saw fold k), the mean of the folds' scores where it was not (other
  * samples, events outside the training region, the held-out test part). The scores join the
  * chunk's columns for the links after this one (friend trees, histograms of scores). An imported
- * model (imported.ts) scores every event with its one model.
+ * model (imported.ts) scores every event with its one model. Where a shape variation changes a
+ * model's features, the same folds score the varied features too (world-scores.ts).
  * A model that scores on the GPU is opened before the pass and closed after the run (device-score.ts).
  */
 import type { ExprIR, PredictNode, TrainNode } from "../../../plan/types.js";
@@ -19,6 +20,8 @@ import { classOf, scaleOf, testOf, trainColumns } from "./train.js";
 import { perRun, SELECTED, type Runner, type RunState, type SampleScope, type SampleTask } from "./types.js";
 import { scoreOfDiscriminant } from "../../models/score/index.js";
 import { candidateScoreTask } from "./candidates.js";
+import { scoringWorlds } from "./world-scores.js";
+import type { CachedOutput } from "../stream.js";
 
 /** The column key of a model's k-th score, for links later in the chain. */
 export const scoreColumn = (model: string, k: number) => `score:${model}:${k}`;
@@ -51,7 +54,7 @@ export const predictRunner: Runner<PredictNode, null> = {
   },
   sample(p, scope, run) {
     if (p.discriminant) return discriminantTask(p, scope, run);
-    if (p.onnx) return importedTask(p, scope, run, { score: (k) => scoreColumn(p.model, k), inSample: (k) => inSampleColumn(p.model, k), trained: trainedColumn(p.model) });
+    if (p.onnx) return importedTask(p, scope, run, { score: scoreColumn, inSample: (k) => inSampleColumn(p.model, k), trained: trainedColumn(p.model) });
     const t = run.byId.get(`train:${p.model}`) as TrainNode;
     const trained = run.results.get(t.id) as TrainedModel;
     const loaded = loadedFolds(run, t.id, () => loadModel(trained));
@@ -65,14 +68,25 @@ export const predictRunner: Runner<PredictNode, null> = {
     const col = (key: string, expr: ExprIR, as: "f64" | "mask") => ({ key: `${key}:all`, expr, as, cacheKey: hashOf({ v: scope.keyOf(expr), as }) });
     const test = testOf(t);
     const testExpr = test && "expr" in test ? test.expr : null;
-    const outputs = [
+    const outputs: CachedOutput[] = [
       ...scale.features.map((f, k) => col(trainColumns.feature(t, k), f.expr, "f64")),
       ...(t.folds ? [col(trainColumns.fold(t), t.folds.by, "f64")] : []),
       ...(testExpr ? [col(trainColumns.test(t), testExpr, "mask")] : []),
       ...labelOutputs(t, scope, undefined, ":all"),
     ];
     const labels = labelsOf(t, scope.read.sample);
-    const kept = run.scoresRead.has(p.model) ? Array.from({ length: loaded.outputs }, () => new GrowableF64()) : null;
+    const keep = () => (run.scoresRead.has(p.model) ? Array.from({ length: loaded.outputs }, () => new GrowableF64()) : null);
+    const kept = keep();
+    // shape variations that change the features: the same folds score the world's features
+    const worlds = scoringWorlds(p, scope, run).map((w) => ({
+      w,
+      features: scale.features.map((f, k) => {
+        const o = w.output(`${trainColumns.feature(t, k)}:all`, f.expr, "f64");
+        outputs.push(o);
+        return o.key;
+      }),
+      kept: keep(),
+    }));
     return {
       outputs,
       regions: inClass ? [region] : [],
@@ -100,10 +114,19 @@ export const predictRunner: Runner<PredictNode, null> = {
         if (kept) scores.forEach((s, k) => kept[k].append(s, n));
         inSample.forEach((s, k) => ev.columns.set(inSampleColumn(p.model, k), s));
         ev.columns.set(trainedColumn(p.model), inTraining);
+        for (const { w, features, kept } of worlds) {
+          const varied = await scoreOn(scorer, t, loaded, features.map((key) => ev.columns.get(key) as Float64Array), n, fold, inTraining);
+          varied.scores.forEach((s, k) => ev.columns.set(scoreColumn(w.model, k), s));
+          if (kept) varied.scores.forEach((s, k) => kept[k].append(s, n));
+        }
       },
       finish() {
         // expressions of later passes read these scores as kernel inputs
-        if (kept) run.scoreColumns.set(scope.read.sample, new Map([...(run.scoreColumns.get(scope.read.sample) ?? []), ...kept.map((g, k) => [scoreColumn(p.model, k), g.values()] as const)]));
+        const store = (model: string, kept: GrowableF64[] | null) => {
+          if (kept) run.scoreColumns.set(scope.read.sample, new Map([...(run.scoreColumns.get(scope.read.sample) ?? []), ...kept.map((g, k) => [scoreColumn(model, k), g.values()] as const)]));
+        };
+        store(p.model, kept);
+        for (const { w, kept } of worlds) store(w.model, kept);
         return null;
       },
     };
