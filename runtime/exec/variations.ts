@@ -143,6 +143,22 @@ export class World {
   }
 }
 
+/**
+ * The systematics (of a histogram or a cutflow) that vary one sample's events: those whose `for`
+ * names it (all when none is named), but none for a data sample (what was measured has no
+ * variations: its copies are its nominal) or an alternative sample (it is itself a variation, of
+ * the sample it replaces).
+ */
+export function varying(systematics: readonly SystematicIR[], read: { sample: string; class: string | null }): SystematicIR[] {
+  if (read.class === "data" || isAlternative(systematics, read.sample)) return [];
+  return systematics.filter((s) => !s.samples || s.samples.includes(read.sample));
+}
+
+/** The systematic whose alternative samples include `sample`, if any. */
+export function isAlternative(systematics: readonly SystematicIR[], sample: string): SystematicIR | undefined {
+  return systematics.find((s) => s.alternatives && (s.alternatives.up === sample || s.alternatives.down === sample));
+}
+
 /** Every shape variation's worlds (Up, and Down when written), in the order of the systematics. */
 export function worldsOf(plan: Plan): World[] {
   const seen = new Map<string, SystematicIR>();

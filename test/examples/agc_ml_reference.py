@@ -229,7 +229,15 @@ def main():
                 accuracy["events"] += 1
                 accuracy["with_right"] += any(labels)
                 accuracy["chosen_right"] += bool(labels[best])
-        # the shape variations: the same events again with the varied jets
+        # the shape variations: the same events again with the varied jets (not data: what was
+        # measured is not varied, each of its copies is its nominal)
+        if s["xsec"] is None:
+            for name in EDGES:
+                h = hists.get(f"r4j2b/{name}/{s['name']}")
+                suffixes = [suffix for suffix, _ in shapes(spec, s["name"])] + [f"_{smear}Down" for smear, _, _ in spec.get("smear", [])]
+                for suffix in suffixes if h else []:
+                    hists[f"r4j2b/{name}{suffix}/{s['name']}"] = h
+            continue
         for suffix, jet_pt in shapes(spec, s["name"]):
             for e in range(n):
                 found = assignments(c, e, jet_pt)

@@ -199,10 +199,11 @@ def sample_histograms(spec, s, varied):
 def main():
     spec = json.load(open(sys.argv[1]))
     alternatives = {a for _, _, up, down in spec["alternatives"] for a in (up, down) if a}
-    per_sample = {s["name"]: sample_histograms(spec, s, s["name"] not in alternatives) for s in spec["samples"]}
+    data = {s["name"] for s in spec["samples"] if s["xsec"] is None}
+    per_sample = {s["name"]: sample_histograms(spec, s, s["name"] not in alternatives | data) for s in spec["samples"]}
     out = {}
     for sample, hists in per_sample.items():
-        if sample in alternatives:
+        if sample in alternatives or sample in data:
             continue
         for key, h in hists.items():
             region, name = key.split("/")
@@ -224,6 +225,14 @@ def main():
                 for d, h in (("Up", hup), ("Down", hdown)):
                     if h:
                         out[f"{region}/{name}_{syst}{d}/{sample}"] = h
+    # what was measured is not varied: each of a data sample's copies is its nominal
+    copies = {key.split("/")[1] for key in out}
+    for sample in data:
+        for key, h in per_sample[sample].items():
+            region, name = key.split("/")
+            for copy in copies:
+                if copy == name or copy.startswith(name + "_"):
+                    out[f"{region}/{copy}/{sample}"] = h
     json.dump(out, sys.stdout)
 
 

@@ -9,7 +9,7 @@ import type { CutflowResult } from "../types.js";
 import { hashOf } from "../../../plan/canonical.js";
 import { RunError } from "../errors.js";
 import type { CachedOutput } from "../stream.js";
-import { World, WorldEvents } from "../variations.js";
+import { isAlternative, varying, World, WorldEvents } from "../variations.js";
 import { type Events, SELECTED, type Runner, type SampleScope } from "./types.js";
 
 /**
@@ -28,7 +28,6 @@ export function stepLabels(c: CutflowNode): string[] {
 type Counts = { selected: Count; regions: Record<string, Count> };
 const zeros = (rows: readonly string[]): Counts => ({ selected: zero(), regions: Object.fromEntries(rows.map((r) => [r, zero()])) });
 const copyOf = (c: Counts): Counts => ({ selected: { ...c.selected }, regions: Object.fromEntries(Object.entries(c.regions).map(([r, x]) => [r, { ...x }])) });
-const isAlternative = (c: CutflowNode, sample: string) => (c.systematics ?? []).find((s) => s.alternatives && (s.alternatives.up === sample || s.alternatives.down === sample));
 
 /** Some of a chunk's events, ascending, and their weights (null: all 1), valid at those indices. */
 type Counted = { idx: Int32Array; count: number; w: Float64Array | null };
@@ -102,7 +101,7 @@ export const cutflowRunner: Runner<CutflowNode, SampleCutflow> = {
     const view = (world?: WorldEvents) => (c.steps ? stepsView(c, scope, world) : regionsView(c, world));
     const cf: SampleCutflow = { sample: scope.read.sample, class: scope.read.class, entries: 0, ...zeros(rows) };
     const systematics = c.systematics ?? [];
-    const mine = isAlternative(c, scope.read.sample) ? [] : systematics.filter((s) => !s.samples || s.samples.includes(scope.read.sample));
+    const mine = varying(systematics, scope.read);
     const nominal = view();
     // what each variation counts from, beyond the nominal: a weight factor, or a shape variation's world
     const outputs: CachedOutput[] = [...nominal.outputs];
@@ -202,7 +201,7 @@ export const cutflowRunner: Runner<CutflowNode, SampleCutflow> = {
         else if (dir === "Down" && !name) target.variations[`${s.name}Down`] = mirror({ selected: target.selected, regions: target.regions }, target.variations[`${s.name}Up`]);
       }
     }
-    const rows = samples.filter((x) => !isAlternative(c, x.sample));
+    const rows = samples.filter((x) => !isAlternative(c.systematics ?? [], x.sample));
     const result: CutflowResult = { node: c.id, file: run.fileOf.get(c.id) ?? "", regions: c.steps ? stepLabels(c) : c.regions, samples: rows, ...(c.steps ? { steps: c.steps.region } : {}) };
     run.results.set(c.id, result);
   },

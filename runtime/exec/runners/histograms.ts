@@ -19,7 +19,7 @@ import { withDerived } from "../derived.js";
 import { Hist1D, Hist2D } from "../histogram.js";
 import type { HistogramResult } from "../types.js";
 import type { CachedOutput } from "../stream.js";
-import { World, WorldEvents } from "../variations.js";
+import { isAlternative, varying, World, WorldEvents } from "../variations.js";
 import { type Events, SELECTED, type Runner } from "./types.js";
 import { checkVariedWeight } from "./varied-weight.js";
 
@@ -62,8 +62,8 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
     const outputs: CachedOutput[] = h.vars.map((v, k) => column(`v:${h.id}:${k}`, v));
     const systematics = h.systematics ?? [];
     // an alternative sample fills its nominal only: the merge makes it the copy of the sample it replaces
-    const alternative = systematics.some((s) => s.alternatives && (s.alternatives.up === scope.read.sample || s.alternatives.down === scope.read.sample));
-    const mine = alternative ? [] : systematics.filter((s) => !s.samples || s.samples.includes(scope.read.sample));
+    const alternative = !!isAlternative(systematics, scope.read.sample);
+    const mine = varying(systematics, scope.read);
     const varied: Array<{ s: SystematicIR; dir: "Up" | "Down"; key: string }> = [];
     for (const s of mine) {
       if (!s.weight) continue;
@@ -188,7 +188,7 @@ export const histogramRunner: Runner<HistogramNode, Local> = {
     const systematics = h.systematics ?? [];
     for (const { scope, totals, partial } of partials) {
       // an alternative sample's nominal is the copy of the sample it replaces, in that sample's split
-      const alt = systematics.find((s) => s.alternatives && (s.alternatives.up === scope.read.sample || s.alternatives.down === scope.read.sample));
+      const alt = isAlternative(systematics, scope.read.sample);
       const replaced = alt ? (run.byId.get(`read:${alt.alternatives!.sample}`) as ReadNode | undefined) : undefined;
       const read = replaced ?? scope.read;
       const split = splitOf(read);

@@ -17,7 +17,7 @@
 import { hashOf } from "../../../plan/canonical.js";
 import type { ExprIR, PredictNode } from "../../../plan/types.js";
 import type { CachedOutput } from "../stream.js";
-import { guardOf, World, worldsOf } from "../variations.js";
+import { guardOf, varying, World, worldsOf } from "../variations.js";
 import type { RunState, SampleScope } from "./types.js";
 
 export class ScoringWorld {
@@ -47,15 +47,13 @@ export class ScoringWorld {
 
 /**
  * The worlds in which a predict node's scores change for one sample: the shape variations of the
- * plan's histograms and cutflows that apply to the sample (`for`; none for an alternative sample)
- * and touch the model's features.
+ * plan's histograms and cutflows that vary the sample (variations.ts, `varying`) and touch the
+ * model's features.
  */
 export function scoringWorlds(p: PredictNode, scope: SampleScope, run: RunState): ScoringWorld[] {
-  const sample = scope.read.sample;
-  // an alternative sample fills its nominal only (histograms.ts)
-  const alternative = run.plan.nodes.some((n) => (n.kind === "histogram" || n.kind === "cutflow") && n.systematics?.some((s) => s.alternatives && (s.alternatives.up === sample || s.alternatives.down === sample)));
-  if (alternative) return [];
+  const systematics = run.plan.nodes.flatMap((n) => (n.kind === "histogram" || n.kind === "cutflow" ? n.systematics ?? [] : []));
+  const mine = new Set(varying(systematics, scope.read).map((s) => s.name));
   return worldsOf(run.plan)
-    .filter((w) => w.touches(p.id) && (!w.syst.samples || w.syst.samples.includes(sample)))
+    .filter((w) => w.touches(p.id) && mine.has(w.syst.name))
     .map((w) => new ScoringWorld(w, p.model, scope, run));
 }
