@@ -46,14 +46,23 @@ export class ScoringWorld {
 }
 
 /**
- * The worlds in which a predict node's scores change for one sample: the shape variations of the
- * plan's histograms and cutflows that vary the sample (variations.ts, `varying`) and touch the
- * model's features.
+ * The worlds in which a predict node's scores change for one sample and are read: the shape
+ * variations of the plan's histograms and cutflows that vary the sample (variations.ts,
+ * `varying`), touch the model's features, and have a histogram or cutflow that reads the score
+ * (a model only evaluated, or histogrammed without that systematic, is not scored again).
  */
 export function scoringWorlds(p: PredictNode, scope: SampleScope, run: RunState): ScoringWorld[] {
-  const systematics = run.plan.nodes.flatMap((n) => (n.kind === "histogram" || n.kind === "cutflow" ? n.systematics ?? [] : []));
-  const mine = new Set(varying(systematics, scope.read).map((s) => s.name));
+  const readers = run.plan.nodes.filter((n) => n.kind === "histogram" || n.kind === "cutflow");
+  const mine = new Set(varying(readers.flatMap((n) => n.systematics ?? []), scope.read).map((s) => s.name));
   return worldsOf(run.plan)
-    .filter((w) => w.touches(p.id) && mine.has(w.syst.name))
+    .filter((w) => w.touches(p.id) && mine.has(w.syst.name) && readers.some((n) => w.touches(n.id) && n.systematics?.some((s) => s.name === w.syst.name) && reads(run, n.id, p.id)))
     .map((w) => new ScoringWorld(w, p.model, scope, run));
+}
+
+/** Whether node `from` reads node `target`, directly or through its inputs. */
+function reads(run: RunState, from: string, target: string, seen = new Set<string>()): boolean {
+  if (from === target) return true;
+  if (seen.has(from)) return false;
+  seen.add(from);
+  return (run.byId.get(from)?.inputs ?? []).some((i) => reads(run, i, target, seen));
 }
