@@ -75,6 +75,17 @@ export async function compressRecord(data: Uint8Array, c: Compression): Promise<
 
 export function compressRecordSync(data: Uint8Array, c: Compression): Uint8Array {
   if (c.level === 0 || data.length === 0) return data;
-  const blocks = blocksOf(data).map((raw) => ({ raw: raw.length, z: new Uint8Array(deflateSync(raw, { level: c.level })) }));
+  const blocks = blocksOf(data).map((raw) => ({ raw: raw.length, z: new Uint8Array(deflateSync(raw, { level: c.level, ...windowFor(raw.length) })) }));
   return frame(blocks, data.length) ?? data;
+}
+
+/**
+ * A window no larger than the record (zlib's 32 KiB window and its hash tables are ~256 KiB
+ * allocated per call, which a few-KiB histogram does not need: garbage collections dominated
+ * writing hundreds of them). Readers inflate with the largest window, which takes any smaller.
+ */
+function windowFor(bytes: number): { windowBits?: number; memLevel?: number } {
+  if (bytes >= 1 << 15) return {};
+  const bits = Math.max(9, 32 - Math.clz32(bytes));
+  return { windowBits: bits, memLevel: Math.max(1, Math.min(8, bits - 7)) };
 }

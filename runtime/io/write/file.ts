@@ -11,8 +11,11 @@ import { open, rename, unlink, type FileHandle } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join } from "node:path";
 import { RBuffer } from "./buffer.js";
-import { compressRecord, compressionSetting, validateCompression, type Compression } from "./compress.js";
+import { compressRecord, compressRecordSync, compressionSetting, validateCompression, type Compression } from "./compress.js";
 import { serializeStreamerList, streamerClosure } from "./streamers.js";
+
+/** Records up to this many bytes are compressed on the calling thread (writeKeyed). */
+const SYNC_COMPRESS = 64 * 1024;
 
 /** ROOT switches to 64-bit seek pointers at this offset; we refuse rather than write them. */
 export const kStartBigFile = 2_000_000_000;
@@ -301,8 +304,11 @@ export class RootFileWriter {
     let raw: Uint8Array, data: Uint8Array, seekKey: number;
     try {
       raw = payload(keylen);
-      // ROOT leaves small records uncompressed; readers handle both.
-      data = opts.compress !== false && raw.length > 256 ? await compressRecord(raw, this.compression) : raw;
+      // ROOT leaves small records uncompressed; readers handle both. A record of a few KiB (a
+      // histogram, a keys list) is compressed here: the thread pool's round trip would cost more
+      // than the compression (hundreds of histograms of a run with variations: bench/io-write).
+      const compress = opts.compress !== false && raw.length > 256;
+      data = !compress ? raw : raw.length <= SYNC_COMPRESS ? compressRecordSync(raw, this.compression) : await compressRecord(raw, this.compression);
       await turn.ready;
       seekKey = this.allocate(keylen + data.length);
     } finally {
