@@ -18,7 +18,8 @@
  *  - `--device gpu`: onnxruntime's WebGPU execution provider, for hepc and the reference (without a
  *    GPU, on lavapipe: correct, not a GPU's speed); scores then agree within 1e-5, not bit for bit.
  *  - Target (5 inputs, CPU): at least 1,000,000 events per second for hepc.
- *  - Timing: one warm-up, then the median and the best of 5.
+ *  - Timing: one warm-up each, then 5 rounds taking every case in turn (a shared machine's load
+ *    drifts: each case gets the same share); the median and the best of 5.
  *
  * Run: `npm run build && node dist/bench/onnx.js [--rows N] [--inputs F] [--hidden N] [--threads N] [--device cpu|gpu]`.
  * Writes bench/results/onnx.json (onnx-F.json for other widths).
@@ -75,16 +76,22 @@ function network(): Uint8Array {
   });
 }
 
-async function timed(f: () => Promise<unknown>): Promise<{ median: number; best: number }> {
-  await f();
-  const t: number[] = [];
-  for (let k = 0; k < 5; k++) {
-    const t0 = performance.now();
-    await f();
-    t.push((performance.now() - t0) / 1000);
+/**
+ * Each case once as a warm-up, then 5 rounds taking every case in turn: on a shared machine the
+ * load drifts, and interleaving gives each case the same share of it. Median and best per case.
+ */
+async function timedTogether<K extends string>(cases: Record<K, () => Promise<unknown>>): Promise<Record<K, { median: number; best: number }>> {
+  const keys = Object.keys(cases) as K[];
+  for (const k of keys) await cases[k]();
+  const t = Object.fromEntries(keys.map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  for (let round = 0; round < 5; round++) {
+    for (const k of keys) {
+      const t0 = performance.now();
+      await cases[k]();
+      t[k].push((performance.now() - t0) / 1000);
+    }
   }
-  t.sort((a, b) => a - b);
-  return { median: t[2], best: t[0] };
+  return Object.fromEntries(keys.map((k) => [k, { median: [...t[k]].sort((a, b) => a - b)[2], best: Math.min(...t[k]) }])) as Record<K, { median: number; best: number }>;
 }
 
 const r = rng(11);
@@ -94,8 +101,6 @@ const spec = { groups: [{ label: "x", width: F }], output: null, column: null, c
 const open = (columnMajorFrom: number) => IMPORTED_MODEL_RUNTIMES.onnx.open(bytes, spec, { model: "bench", file: "bench.onnx", threads, device, columnMajorFrom });
 const scorer = await open(COLUMN_MAJOR_MIN);
 const byRows = await open(Infinity);
-const hepc = await timed(() => scorer.score(columns, n));
-const hepcRows = await timed(() => byRows.score(columns, n));
 
 // the reference: onnxruntime alone, on tensors laid out beforehand, as rows and as columns
 const ort = await import("onnxruntime-node");
@@ -117,16 +122,10 @@ for (let start = 0; start < n; start += BATCH) {
   rowBatches.push(new ort.Tensor("float32", x, [m, F]));
   colBatches.push(new ort.Tensor("float32", xt, [F, m]));
 }
-const ortRows = await timed(async () => {
-  for (const t of rowBatches) (await session.run({ x: t }))["score"].dispose();
-});
-const ortColumns = await timed(async () => {
-  for (const t of colBatches) (await colSession.run({ [colName]: t }))["score"].dispose();
-});
 // hepc's own work alone: the batch laid out (gathered into rows, or copied per column) and the scores copied out
 const buf = new Float32Array(BATCH * F);
 const out = new Float64Array(n);
-const gather = await timed(async () => {
+const gatherRows = async () => {
   for (let start = 0; start < n; start += BATCH) {
     const m = Math.min(BATCH, n - start);
     for (let f = 0; f < F; f++) {
@@ -135,13 +134,25 @@ const gather = await timed(async () => {
     }
     for (let i = 0; i < m; i++) out[start + i] = buf[i * F];
   }
-});
-const columnCopy = await timed(async () => {
+};
+const copyColumns = async () => {
   for (let start = 0; start < n; start += BATCH) {
     const m = Math.min(BATCH, n - start);
     for (let f = 0; f < F; f++) buf.set(columns[f].subarray(start, start + m), f * m);
     for (let i = 0; i < m; i++) out[start + i] = buf[i];
   }
+};
+const { hepc, hepcRows, ortRows, ortColumns, gather, columnCopy } = await timedTogether({
+  hepc: () => scorer.score(columns, n),
+  hepcRows: () => byRows.score(columns, n),
+  ortRows: async () => {
+    for (const t of rowBatches) (await session.run({ x: t }))["score"].dispose();
+  },
+  ortColumns: async () => {
+    for (const t of colBatches) (await colSession.run({ [colName]: t }))["score"].dispose();
+  },
+  gather: gatherRows,
+  columnCopy: copyColumns,
 });
 
 // scores checked: hepc's, both ways, against the reference's (the model as written, fed rows)
