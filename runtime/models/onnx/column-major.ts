@@ -14,7 +14,8 @@
  * Where the scores must not change by a bit (the CPU provider), an input is rewritten only when
  * every node reading it is a matrix product taking it as its left operand (MatMul's A, Gemm's A):
  * onnxruntime folds the transpose into the product (transA), whose sums run in the same order, so
- * the scores are the same bits (tests compare them for any batch size and thread count). Other
+ * the scores are the same bits (tests compare them for any batch size and thread count, with the
+ * weights constant, as in any exported network: onnxruntime then packs them once). Other
  * readers (a reduction, a normalisation) could see the transpose pushed past them by onnxruntime's
  * optimiser and sum in another order: those inputs stay row-major.
  *
