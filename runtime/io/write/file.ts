@@ -306,7 +306,7 @@ export class RootFileWriter {
       raw = payload(keylen);
       // ROOT leaves small records uncompressed; readers handle both. A record of a few KiB (a
       // histogram, a keys list) is compressed here: the thread pool's round trip would cost more
-      // than the compression (hundreds of histograms of a run with variations: bench/io-write).
+      // than the compression (a run with variations writes hundreds of histograms: bench/agc.ts).
       const compress = opts.compress !== false && raw.length > 256;
       data = !compress ? raw : raw.length <= SYNC_COMPRESS ? compressRecordSync(raw, this.compression) : await compressRecord(raw, this.compression);
       await turn.ready;
