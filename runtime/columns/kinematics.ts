@@ -51,7 +51,7 @@ export function sumKin(g: Gen, a: Kin, b: Kin, hint: string): Kin {
 export function kinField(g: Gen, kin: Kin, name: string): NumV {
   if (NATIVE[kin.source].includes(name)) return g.num(kin.native(name), kin.home);
   const el = kin.element;
-  const fromArray = (arr: string) => (el!.missing ? `(${el!.idx} < 0 ? NaN : ${arr}[${el!.idx}])` : `${arr}[${el!.idx}]`);
+  const fromArray = (get: string) => (el!.missing ? `(${el!.idx} < 0 ? NaN : ${get}(${el!.idx}))` : `${get}(${el!.idx})`);
   if (el?.inLoop) return g.num(g.cse(kin.home, fromArray(flatDerived(g, el.coll, name)), `${kin.hint}_${name}`), kin.home);
   const f = (c: string) => kinField(g, kin, c).js;
   const anchor = f(NATIVE[kin.source][0]);
@@ -121,19 +121,21 @@ export function kinField(g: Gen, kin: Kin, name: string): NumV {
 }
 
 /**
- * A derived kinematic component (η from px, py, pz, ...) of every element of a jagged
- * collection in the batch, computed in one flat pass before the event loop into an array kept
- * from batch to batch. The same expression as inline, so the same bits.
+ * A derived kinematic component (η from px, py, pz, ...) of the elements of a jagged collection
+ * in the batch, read through a getter: computed where an element's value is first read, then
+ * kept in an array (NaN: not computed yet) that is kept from batch to batch. The same expression
+ * as inline, so the same bits. Lazily because most events of a batch often never read it: the
+ * AGC's jets' px and py are read by the trijet sums of 4j2b events only, where a pass over every
+ * jet of the batch spent more time on their cosines and sines than the rest of the kernel.
  */
 export function flatDerived(g: Gen, coll: CollectionIR, name: string): string {
   const key = flatDerivedKey(coll, name);
   const known = g.flatPasses.get(key);
   if (known) return known;
   bounds(g, coll);
-  const { off } = g.bounded.get(coll.name)!;
-  const block: Block = { lines: [], depth: 1, memo: new Map() };
+  const block: Block = { lines: [], depth: 2, memo: new Map() };
   const j = g.fresh("j");
-  // px = pt cos φ, py = pt sin φ: the cosine and sine of a φ branch are computed once per batch
+  // px = pt cos φ, py = pt sin φ: the cosine and sine of a φ branch are computed once per element
   // for every collection reading it (a shape variation's collections share the nominal's φ), and
   // pt times them gives the same bits as the expression inline
   const phi = coll.kinematics?.fields.phi;
@@ -142,27 +144,12 @@ export function flatDerived(g: Gen, coll: CollectionIR, name: string): string {
   let v: NumV;
   try {
     const kin = kinOf(g, { k: "obj", coll, idx: j, missing: false, home: block });
-    v = trig ? g.num(`${kinField(g, kin, "pt").js} * ${trig}[${j}]`, block) : kinField(g, kin, name);
+    v = trig ? g.num(`${kinField(g, kin, "pt").js} * ${trig}(${j})`, block) : kinField(g, kin, name);
   } finally {
     g.flatPassDepth--;
   }
-  const kept = g.fresh(`kept_${sanitize(coll.name)}_${name}`);
-  const arr = g.fresh(`all_${sanitize(coll.name)}_${name}`);
-  const total = g.fresh("total");
-  g.flatPasses.set(key, arr);
-  g.persistent.push(`let ${kept} = new Float64Array(0); // ${coll.name}.${name} per element, kept from batch to batch`);
-  g.root.lines.push(
-    `// ${coll.name}.${name} of every element of the batch, computed once`,
-    `const ${total} = ${off}[n];`,
-    `if (${kept}.length < ${total}) ${kept} = new Float64Array(${total} + (${total} >> 2));`,
-    `const ${arr} = ${kept};`,
-    `for (let ${j} = 0; ${j} < ${total}; ${j}++) {`,
-    ...indent([...block.lines, `${arr}[${j}] = ${v.js};`]),
-    "}",
-  );
-  return arr;
+  return lazyArray(g, key, `${coll.name}.${name}`, `${sanitize(coll.name)}_${name}`, coll, j, [...block.lines, `__v = ${v.js};`]);
 }
-
 export function makeP4(g: Gen, source: KinSource, parts: Record<string, Val>): P4V {
   const comp: Record<string, string> = {};
   const homes: Block[] = [];
@@ -197,28 +184,45 @@ export function twoBody(g: Gen, fn: string, a: Kin, b: Kin): NumV {
 /** The key of a derived component's per-batch array among the flat passes. */
 const TRIG_SOURCES = new Set(["ptetaphim", "ptetaphi", "ptphi"]);
 
-/** Math.cos (or sin) of every value of a jagged branch in the batch, in one flat pass kept from batch to batch. */
+/** Math.cos (or sin) of a jagged branch's values, through a getter computing each where first read (lazyArray). */
 function flatTrig(g: Gen, coll: CollectionIR, fn: "cos" | "sin", branch: string): string {
   const key = `trig:${fn}:${branch}`;
   const known = g.flatPasses.get(key);
   if (known) return known;
-  bounds(g, coll);
-  const { off } = g.bounded.get(coll.name)!;
   const local = column(g, branch, "jagged");
   const j = g.fresh("j");
-  const kept = g.fresh(`kept_${fn}_${sanitize(branch)}`);
-  const arr = g.fresh(`all_${fn}_${sanitize(branch)}`);
+  return lazyArray(g, key, `Math.${fn} of ${branch}`, `${fn}_${sanitize(branch)}`, coll, j, [`__v = Math.${fn}(${local}[${j}]);`]);
+}
+
+/**
+ * A per-element value of a jagged collection, as a getter `GET(j)` (j: the element's index in the
+ * batch): the value kept in an array from batch to batch, NaN until computed (a NaN value is
+ * simply computed again), `compute` run where it is NaN (its lines set `__v`, from `j`).
+ */
+function lazyArray(g: Gen, key: string, what: string, hint: string, coll: CollectionIR, j: string, compute: string[]): string {
+  bounds(g, coll);
+  const { off } = g.bounded.get(coll.name)!;
+  const kept = g.fresh(`kept_${hint}`);
+  const arr = g.fresh(`all_${hint}`);
+  const get = g.fresh(`get_${hint}`);
   const total = g.fresh("total");
-  g.flatPasses.set(key, arr);
-  g.persistent.push(`let ${kept} = new Float64Array(0); // Math.${fn} of ${branch}, kept from batch to batch`);
+  g.flatPasses.set(key, get);
+  g.persistent.push(`let ${kept} = new Float64Array(0); // ${what} per element, kept from batch to batch`);
   g.root.lines.push(
-    `// Math.${fn} of every value of ${branch} in the batch, computed once`,
+    `// ${what} per element of the batch, computed where first read (NaN: not yet)`,
     `const ${total} = ${off}[n];`,
     `if (${kept}.length < ${total}) ${kept} = new Float64Array(${total} + (${total} >> 2));`,
     `const ${arr} = ${kept};`,
-    `for (let ${j} = 0; ${j} < ${total}; ${j}++) ${arr}[${j}] = Math.${fn}(${local}[${j}]);`,
+    `${arr}.fill(NaN, 0, ${total});`,
+    `const ${get} = (${j}) => {`,
+    `  let __v = ${arr}[${j}];`,
+    `  if (__v === __v) return __v;`,
+    ...indent(compute),
+    `  ${arr}[${j}] = __v;`,
+    `  return __v;`,
+    `};`,
   );
-  return arr;
+  return get;
 }
 
 function flatDerivedKey(coll: CollectionIR, name: string): string {
