@@ -23,10 +23,10 @@ export function kinOf(g: Gen, v: Val): Kin {
       }
       const kin: Kin = { source, native: (c) => read(g, v, k.fields[c], "num", c).js, home: v.home, hint: sanitize(v.coll.name) };
       // Inside a loop an element's derived kinematics would be recomputed wherever the loop
-      // runs (a muon's η for every jet it is compared with): read them from arrays computed once
-      // per batch instead. An element used once per event (muons[0]) computes its own, unless
-      // such an array is there anyway: reading it is cheaper than asinh or atan2, and the
-      // array holds the same expression's bits.
+      // runs (a muon's η for every jet it is compared with): read them through a per-batch
+      // array that computes each element's value once, where first read (flatDerived). An
+      // element used once per event (muons[0]) computes its own, unless such an array is there
+      // anyway: reading it is cheaper than asinh or atan2, and it holds the same expression's bits.
       if (v.coll.shape === "jagged" && g.flatPassDepth === 0) kin.element = { coll: v.coll, idx: v.idx, missing: v.missing, inLoop: v.home.depth > g.declCx.block.depth };
       return kin;
     }
