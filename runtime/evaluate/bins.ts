@@ -67,39 +67,52 @@ export function assignBins(axes: BinAxis[], values: Float64Array[], into?: Int32
 /**
  * findBin for every value, exactly, without a binary search per value (its branches mispredict
  * on every level; 10M values took ~0.3 s): a table over equal cells of [first edge, last edge)
- * gives a bin near the value's, and comparisons with the real edges move it to the right one.
- * The cell arithmetic may round either way; the comparisons make the result exact regardless.
+ * gives the bin of every value whose cell holds no edge, and findBin the rest.
+ *
+ * Why "no edge near": the cell of a value is computed in floating point and may be one off the
+ * cell the value lies in. A cell is marked clean only when no edge's computed cell is within two
+ * of it; then no edge lies in the cells around it (an edge's own cell is also at most one off),
+ * so every value computed into it is in the same bin as the cell's middle. The branch that
+ * takes the rest is rarely taken (10M pT values in 20 bins: 1.2%), so it is predicted; the
+ * earlier design walked from a cell's first bin to the value's with comparisons against the
+ * edges, whose branches cost ~4 ns a value (bench/evaluate.ts: 67 ms against 33 ms).
  */
 function axisBins(edgeList: number[], values: Float64Array, out: Int32Array): Int32Array {
   const n = values.length;
   const edges = Float64Array.from(edgeList);
   const nb = edges.length - 1;
   const lo = edges[0], hi = edges[nb];
-  // enough cells that few hold an edge, so a value seldom moves from its cell's bin (a move is a
-  // branch that mispredicts); the table stays small enough for the first-level cache
-  const cells = Math.min(1 << 16, Math.max(4096, 64 * nb));
+  // Enough cells that few values are near an edge, and a table of 64 or 128 KiB (second-level
+  // cache; its reads are independent of each other, so their latency overlaps)
+  const cells = 1 << 16;
   const scale = cells / (hi - lo);
-  const first = new Int32Array(cells);
-  for (let c = 0; c < cells; c++) {
-    const at = lo + c / scale;
-    let b = first[c - 1] ?? 0;
-    while (b < nb - 1 && at >= edges[b + 1]) b++;
-    first[c] = b;
+  const table = nb < 128 ? new Int8Array(cells + 2) : new Int32Array(cells + 2);
+  for (let c = 0; c < cells; c++) table[c] = findBin(edgeList, lo + (c + 0.5) / scale);
+  // a value just below hi may compute to cell `cells` (rounding); NOT_CLEAN there too
+  table[cells] = table[cells + 1] = NOT_CLEAN;
+  for (const e of edges) {
+    const ce = Math.floor((e - lo) * scale);
+    for (let c = Math.max(0, ce - 2); c <= Math.min(cells + 1, ce + 2); c++) table[c] = NOT_CLEAN;
   }
+  // a range so wide that the cell arithmetic overflows: every value takes findBin
+  if (!Number.isFinite(scale) || !Number.isFinite((hi - lo) * scale)) table.fill(NOT_CLEAN);
   for (let i = 0; i < n; i++) {
     const v = values[i];
-    if (!(v >= lo && v < hi)) { out[i] = -1; continue; }
-    // v ≥ lo, so truncation is floor; NaN or ±Infinity (a range the arithmetic overflows) give 0
-    let c = ((v - lo) * scale) | 0;
-    if (c >= cells) c = cells - 1;
-    else if (c < 0) c = 0;
-    let b = first[c];
-    while (b < nb - 1 && v >= edges[b + 1]) b++;
-    while (b > 0 && v < edges[b]) b--;
-    out[i] = b;
+    if (v >= lo && v < hi) {
+      // lo ≤ v < hi: the cell is in [0, cells] (truncation is floor here)
+      const b = table[((v - lo) * scale) | 0];
+      if (b >= 0) {
+        out[i] = b;
+        continue;
+      }
+    }
+    out[i] = findBin(edgeList, v);
   }
   return out;
 }
+
+/** A cell with an edge in or near it: its values take findBin. */
+const NOT_CLEAN = -2;
 
 export function binInfo(axes: BinAxis[]): BinInfo[] {
   const nx = axes[0].edges.length - 1;

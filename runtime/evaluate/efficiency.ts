@@ -23,28 +23,7 @@ export function efficiencyInBins(
   score: Float64Array, weight: Float64Array, bin: Int32Array, nBins: number, threshold: number | (number | null)[],
   inClass: (i: number) => boolean, events: Uint32Array | null, cl?: number,
 ): BinnedEfficiency {
-  const sw = new Float64Array(nBins), sw2 = new Float64Array(nBins), sp = new Float64Array(nBins);
-  const n = new Float64Array(nBins), np = new Float64Array(nBins);
-  const per = typeof threshold === "number" ? null : threshold;
-  const t0 = typeof threshold === "number" ? threshold : 0;
-  const count = events ? events.length : score.length;
-  for (let k = 0; k < count; k++) {
-    const i = events ? events[k] : k;
-    const b = bin[i];
-    if (b < 0 || !inClass(i)) continue;
-    const w = weight[i];
-    sw[b] += w;
-    sw2[b] += w * w;
-    n[b]++;
-    const t = per ? per[b] : t0;
-    if (t !== null && score[i] >= t) { sp[b] += w; np[b]++; }
-  }
-  const bins: (Efficiency | Undefined)[] = [];
-  for (let b = 0; b < nBins; b++) {
-    if (per && per[b] === null) bins.push({ value: null, reason: "no threshold in this bin" });
-    else bins.push(weightedEfficiency(sp[b], sw[b], sw2[b], np[b], n[b], cl));
-  }
-  return { bins };
+  return finish(binSums(score, weight, bin, nBins, threshold, inClass, events), 0, nBins, threshold, cl);
 }
 
 /**
@@ -55,29 +34,63 @@ export function classEfficienciesInBins(
   score: Float64Array, weight: Float64Array, bin: Int32Array, nBins: number, threshold: number | (number | null)[],
   isSignal: (i: number) => boolean, events: Uint32Array | null, cl?: number,
 ): { signal: BinnedEfficiency; background: BinnedEfficiency } {
-  // Σw, Σw², Σw passing, events, events passing per [class, bin] (signal bins first): flat
-  // arrays, so the pass over the events picks no object per event
-  const sw = new Float64Array(2 * nBins), sw2 = new Float64Array(2 * nBins), sp = new Float64Array(2 * nBins);
-  const nn = new Float64Array(2 * nBins), np = new Float64Array(2 * nBins);
-  const per = typeof threshold === "number" ? null : threshold;
-  const t0 = typeof threshold === "number" ? threshold : 0;
+  const sums = binSums(score, weight, bin, nBins, threshold, isSignal, events);
+  return { signal: finish(sums, 0, nBins, threshold, cl), background: finish(sums, 1, nBins, threshold, cl) };
+}
+
+/**
+ * Per slot (binSums), 8 numbers: Σw, Σw², events, unused, then Σw of the failing and of the
+ * passing events, events failing and passing.
+ */
+const SLOT = 8;
+
+/**
+ * The per-bin sums of the events `first` selects (class 0) and of the others (class 1), in one
+ * pass, each sum in the events' order (index order, or `events`' order), as a plain loop adding
+ * to the sums of its class and bin would give them bit for bit.
+ *
+ * Why no branch: which class, which bin, and whether the event passes are close to random from
+ * one event to the next, and a mispredicted branch costs ~5 ns on the development machine, so
+ * they were most of the 12 ns per event this pass took (10M events: 0.12 s). Each choice is an
+ * index instead: slot 1 + b + (nBins + 1)·class, slot 0 of each class taking the events in no
+ * bin, and pass or fail one of two places in the slot. A threshold of NaN (no threshold in the
+ * bin) passes nothing. A slot's numbers share a cache line (in five arrays, the adds waited on
+ * more loads and stores: 66 ms against 95 ms at 10M).
+ */
+function binSums(
+  score: Float64Array, weight: Float64Array, bin: Int32Array, nBins: number, threshold: number | (number | null)[],
+  first: (i: number) => boolean, events: Uint32Array | null,
+): Float64Array {
+  const S = nBins + 1;
+  const sums = new Float64Array(2 * S * SLOT);
+  // per slot b + 1 (slot 0: no bin, no threshold)
+  const thr = new Float64Array(S).fill(NaN);
+  for (let b = 0; b < nBins; b++) thr[b + 1] = typeof threshold === "number" ? threshold : (threshold[b] ?? NaN);
   const count = events ? events.length : score.length;
   for (let k = 0; k < count; k++) {
     const i = events ? events[k] : k;
-    const b = bin[i];
-    if (b < 0) continue;
-    const j = isSignal(i) ? b : nBins + b;
+    const b = Math.max(bin[i], -1) + 1; // any negative bin is none
+    // Number(boolean) compiles to the comparison's 0 or 1; a ternary would be a branch
+    const s = (b + S * (1 - Number(first(i)))) * SLOT;
     const w = weight[i];
-    sw[j] += w;
-    sw2[j] += w * w;
-    nn[j]++;
-    const t = per ? per[b] : t0;
-    if (t !== null && score[i] >= t) { sp[j] += w; np[j]++; }
+    sums[s] += w;
+    sums[s + 1] += w * w;
+    sums[s + 2]++;
+    const p = s + 4 + Number(score[i] >= thr[b]);
+    sums[p] += w;
+    sums[p + 2]++;
   }
-  const sums = [0, nBins].map((o) => ({ sw: sw.subarray(o, o + nBins), sw2: sw2.subarray(o, o + nBins), sp: sp.subarray(o, o + nBins), n: nn.subarray(o, o + nBins), np: np.subarray(o, o + nBins) }));
-  const finish = (c: (typeof sums)[number]): BinnedEfficiency => ({
-    bins: Array.from({ length: nBins }, (_, b) =>
-      per && per[b] === null ? { value: null, reason: "no threshold in this bin" } : weightedEfficiency(c.sp[b], c.sw[b], c.sw2[b], c.np[b], c.n[b], cl)),
-  });
-  return { signal: finish(sums[0]), background: finish(sums[1]) };
+  return sums;
+}
+
+/** The efficiencies of one class (0: the events `first` selected) from binSums. */
+function finish(sums: Float64Array, c: 0 | 1, nBins: number, threshold: number | (number | null)[], cl?: number): BinnedEfficiency {
+  const per = typeof threshold === "number" ? null : threshold;
+  const bins: (Efficiency | Undefined)[] = [];
+  for (let b = 0; b < nBins; b++) {
+    const s = (1 + b + (nBins + 1) * c) * SLOT;
+    if (per && per[b] === null) bins.push({ value: null, reason: "no threshold in this bin" });
+    else bins.push(weightedEfficiency(sums[s + 5], sums[s], sums[s + 1], sums[s + 7], sums[s + 2], cl));
+  }
+  return { bins };
 }

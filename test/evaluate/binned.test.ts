@@ -1,7 +1,7 @@
 /** Bins, efficiencies with Clopper–Pearson intervals, and working points (overall, flat in bins, given another). */
 import { describe, expect, it } from "vitest";
 import { assignBins, binInfo, checkAxes, findBin } from "../../runtime/evaluate/bins.js";
-import { clopperPearson } from "../../runtime/evaluate/clopper-pearson.js";
+import { clopperPearson, weightedEfficiency } from "../../runtime/evaluate/clopper-pearson.js";
 import { binaryCurve } from "../../runtime/evaluate/curve.js";
 import { classEfficienciesInBins, efficiencyInBins } from "../../runtime/evaluate/efficiency.js";
 import { rankDescending } from "../../runtime/evaluate/order.js";
@@ -31,6 +31,9 @@ describe("bins", () => {
       // the table's cell arithmetic rounds these values one step above the bin they are in
       [0.3, 1, 1.7],
       [0.1, 5.1, 10.1, 15.1, 20.1],
+      // a range whose width overflows (every value takes findBin), and more bins than a byte holds
+      [-1e308, 0, 1e308],
+      Array.from({ length: 301 }, (_, k) => k * k * 0.01),
     ];
     const bits = new Float64Array(1), word = new BigInt64Array(bits.buffer);
     const ulp = (v: number, by: bigint) => ((bits[0] = v), (word[0] += v >= 0 ? by : -by), bits[0]);
@@ -77,6 +80,58 @@ describe("both classes in one pass", () => {
       const both = classEfficienciesInBins(score, weight, bin, 4, th as number | (number | null)[], isS, null, 0.9);
       expect(both.signal).toEqual(efficiencyInBins(score, weight, bin, 4, th as number | (number | null)[], isS, null, 0.9));
       expect(both.background).toEqual(efficiencyInBins(score, weight, bin, 4, th as number | (number | null)[], (i) => !isS(i), null, 0.9));
+    }
+  });
+});
+
+describe("efficiency sums", () => {
+  /** The sums as a plain loop with branches adds them, per class and bin in the events' order. */
+  function reference(score: Float64Array, weight: Float64Array, bin: Int32Array, nb: number, th: number | (number | null)[], isS: (i: number) => boolean, events: Uint32Array | null) {
+    const sums = [0, 1].map(() => Array.from({ length: nb }, () => ({ sw: 0, sw2: 0, sp: 0, n: 0, np: 0 })));
+    const count = events ? events.length : score.length;
+    for (let k = 0; k < count; k++) {
+      const i = events ? events[k] : k;
+      if (bin[i] < 0) continue;
+      const t = typeof th === "number" ? th : th[bin[i]];
+      const c = sums[isS(i) ? 0 : 1][bin[i]];
+      c.sw += weight[i];
+      c.sw2 += weight[i] * weight[i];
+      c.n++;
+      if (t !== null && score[i] >= t) { c.sp += weight[i]; c.np++; }
+    }
+    return sums;
+  }
+  it("every sum has the bits of a loop per class and bin, in index order or a given order", () => {
+    let x = 11;
+    const u = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const n = 5000, nb = 6;
+    // float64 weights of varied magnitude, some negative, so a sum in another order has other bits
+    const weight = Float64Array.from({ length: n }, () => (u() < 0.1 ? -1 : 1) * (u() * 10 ** (3 * u() - 1)));
+    const score = Float64Array.from({ length: n }, () => Math.floor(u() * 50) / 50);
+    const bin = Int32Array.from({ length: n }, () => Math.floor(u() * (nb + 1)) - 1);
+    const sig = Uint8Array.from({ length: n }, () => (u() < 0.4 ? 1 : 0));
+    const isS = (i: number) => sig[i] === 1;
+    const shuffled = Uint32Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(u() * (i + 1));
+      [shuffled[i], shuffled[j]] = [shuffled[j], shuffled[i]];
+    }
+    for (const events of [null, shuffled, shuffled.subarray(0, 1000)]) {
+      for (const th of [0.5, [0.1, null, 0.5, 0.9, 1, 0]] as (number | (number | null)[])[]) {
+        const both = classEfficienciesInBins(score, weight, bin, nb, th, isS, events, 0.9);
+        const ref = reference(score, weight, bin, nb, th, isS, events);
+        for (const [c, got] of [both.signal, both.background].entries()) {
+          for (let b = 0; b < nb; b++) {
+            const r = ref[c][b], e = got.bins[b];
+            if (typeof th !== "number" && th[b] === null) { expect(e).toEqual({ value: null, reason: "no threshold in this bin" }); continue; }
+            // a figure of the sums alone (value Σw passing / Σw, nEff from Σw and Σw²): other bits of a sum show
+            expect(e).toEqual(weightedOf(r));
+          }
+        }
+      }
+    }
+    function weightedOf(r: { sw: number; sw2: number; sp: number; n: number; np: number }) {
+      return weightedEfficiency(r.sp, r.sw, r.sw2, r.np, r.n, 0.9);
     }
   });
 });
