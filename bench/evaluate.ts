@@ -79,7 +79,9 @@ const PT_EDGES = [20, 25, 30, 35, 40, 45, 50, 60, 70, 80, 90, 100, 120, 140, 160
  *   general path (LSD ranking of the float64 bits, then the curve read in ranked order)
  */
 function evaluate(ev: ReturnType<typeof makeEvents>, general = false) {
-  const isS = (i: number) => ev.label[i] === 0;
+  // the signal as evaluateModel gives it: the labels and the signal's class (select.ts); the
+  // general path, the earlier design, takes a closure as it did
+  const isS = general ? (i: number) => ev.label[i] === 0 : { values: ev.label, is: 0 };
   const cpu0 = cpuSeconds();
   const t0 = performance.now();
   const n = ev.score.length;
@@ -87,7 +89,7 @@ function evaluate(ev: ReturnType<typeof makeEvents>, general = false) {
   // general path, the earlier design, takes fresh memory as it did)
   const lent = general ? [] : [lend(4 * n), lend(4 * n)];
   let c: BinaryCurve;
-  if (general) c = binaryCurve(ev.score, ev.weight, rankDescendingLsd(ev.score), isS);
+  if (general) c = binaryCurve(ev.score, ev.weight, rankDescendingLsd(ev.score), isS as (i: number) => boolean);
   else c = rankedCurve(ev.score, ev.weight, isS, undefined, new Uint32Array(lent[0], 0, n)).curve;
   const t1 = performance.now();
   const r = roc(c);
@@ -134,7 +136,7 @@ async function main() {
 
   // full-precision scores: keys of two words
   const full = Float64Array.from(ev.score, (x, i) => x + ((i * 2654435761) % 1000003) * 1e-15);
-  const fullIsS = (i: number) => ev.label[i] === 0;
+  const fullIsS = { values: ev.label, is: 0 };
   rankedCurve(full, ev.weight, fullIsS);
   const fullRank = stats(Array.from({ length: RUNS }, () => time(() => rankedCurve(full, ev.weight, fullIsS))));
 

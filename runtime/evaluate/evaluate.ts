@@ -192,7 +192,8 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
   const ranked = ev.scores.map((s, o) => {
     const into = new Uint32Array(borrow(4 * n), 0, n);
     if (spec.kind !== "binary" || o !== 0) return rankDescending(s, into);
-    const r = rankedCurve(s, weight, (i) => label[i] === signal, ev.train ? heldOut : undefined, into);
+    // the signal and the held-out events as data (select.ts), not closures
+    const r = rankedCurve(s, weight, { values: label, is: signal }, ev.train ? { values: ev.train, is: 0 } : undefined, into);
     heldOutCurve = r.curve;
     return r.order;
   });
@@ -264,7 +265,7 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
       if (!("reason" in wp.overall)) runs.push(["overall", wp.overall.threshold]);
       if (wp.bins) runs.push(["flat", wp.bins.map((t) => ("reason" in t ? null : t.threshold))]);
       for (const [kind, th] of runs) {
-        const both = classEfficienciesInBins(ev.scores[0], weight, binOf, nBins, th, isSignal, events, spec.cl);
+        const both = classEfficienciesInBins(ev.scores[0], weight, binOf, nBins, th, { values: label, is: signal }, events, spec.cl);
         efficiencies.push({ workingPoint: wp.name, thresholds: kind, class: "signal", bins: both.signal.bins });
         efficiencies.push({ workingPoint: wp.name, thresholds: kind, class: "background", bins: both.background.bins });
       }

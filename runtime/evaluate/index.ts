@@ -36,6 +36,7 @@ export { incompleteBeta, inverseIncompleteBeta } from "./beta.js";
 export { clopperPearson, weightedEfficiency, type Efficiency } from "./clopper-pearson.js";
 export { assignBins, binInfo, binCount, checkAxes, type BinAxis, type BinInfo } from "./bins.js";
 export { efficiencyInBins, classEfficienciesInBins } from "./efficiency.js";
+export type { EventTest, Selector } from "./select.js";
 export { deriveWorkingPoints, thresholdFor, type WorkingPoint, type WorkingPointSpec, type CrossRequirement } from "./working-points.js";
 export { oneVsRest, oneVsOne, type OvrResult, type OvoResult } from "./multiclass.js";
 export { releaseScratch, scratchBytes } from "./scratch.js";

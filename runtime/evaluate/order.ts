@@ -18,6 +18,7 @@
  */
 import { binaryCurve, type BinaryCurve } from "./curve.js";
 import { rankWithCurve } from "./ranked-curve.js";
+import { asSelector, asTest, type EventTest } from "./select.js";
 
 /**
  * Indices of `score` ordered by decreasing score (ties in increasing index, as a stable sort).
@@ -35,16 +36,18 @@ export function rankDescending(score: Float64Array, into?: Uint32Array): Uint32A
 
 /**
  * The ranking of every event and the binary curve (curve.ts) of the events `keep` selects (all
- * when absent), from one sort where ranked-curve.ts applies; the same bits either way.
+ * when absent), from one sort where ranked-curve.ts applies; the same bits either way. The
+ * signal and the kept events are best given as data (select.ts).
  */
 export function rankedCurve(
-  score: Float64Array, weight: Float64Array, isSignal: (i: number) => boolean, keep?: (i: number) => boolean, into?: Uint32Array,
+  score: Float64Array, weight: Float64Array, isSignal: EventTest, keep?: EventTest, into?: Uint32Array,
 ): { order: Uint32Array; curve: BinaryCurve } {
-  const fast = rankWithCurve(score, weight, isSignal, keep ?? null, into ?? null);
+  const n = score.length;
+  const fast = rankWithCurve(score, weight, asSelector(isSignal, n), keep ? asSelector(keep, n) : null, into ?? null);
   if (fast) return { order: fast.order, curve: fast.curve! };
   let order = rankDescendingLsd(score);
   if (into) order = (into.set(order), into);
-  return { order, curve: binaryCurve(score, weight, keep ? restrict(order, keep) : order, isSignal) };
+  return { order, curve: binaryCurve(score, weight, keep ? restrict(order, asTest(keep)) : order, asTest(isSignal)) };
 }
 
 /** The general path: an LSD radix sort of the float64 bit patterns carrying indices. */

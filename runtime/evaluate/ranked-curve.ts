@@ -31,6 +31,7 @@
  */
 import type { BinaryCurve } from "./curve.js";
 import { keyCodec, maskWords, sameBits, type KeyCodec } from "./keys.js";
+import type { Selector } from "./select.js";
 import { giveBack, lend } from "./scratch.js";
 
 /**
@@ -50,14 +51,14 @@ const SAMPLE = 64;
 
 /**
  * @param weight null: the ranking alone (no curve)
- * @param isSignal whether event i is signal (with weight)
+ * @param isSignal the signal events (with weight)
  * @param keep the events that enter the curve (all when null); every event is in the order
  * @param into where to write the order (score.length long; every element is written), or null
  *   for a new array
  * @returns null where the fast path does not apply (2^30 events or more)
  */
 export function rankWithCurve(
-  score: Float64Array, weight: Float64Array | null, isSignal: ((i: number) => boolean) | null, keep: ((i: number) => boolean) | null,
+  score: Float64Array, weight: Float64Array | null, isSignal: Selector | null, keep: Selector | null,
   into: Uint32Array | null = null,
 ): { order: Uint32Array; curve: BinaryCurve | null } | null {
   const n = score.length;
@@ -98,6 +99,9 @@ export function rankWithCurve(
   const F = new Float64Array(recordBuf, 0, FS * n);
   const U = new Uint32Array(recordBuf, 0, RS * n);
   let kept = 0;
+  // the tests as data (select.ts); Number() of a comparison is its 0 or 1, no branch
+  const sigV = isSignal?.values ?? null, sigIs = isSignal?.is ?? 0;
+  const keepV = keep?.values ?? null, keepIs = keep?.is ?? 0;
   for (let i = 0; i < n; i++) {
     let h = bits[2 * i + 1];
     const l = bits[2 * i];
@@ -111,10 +115,10 @@ export function rankWithCurve(
     if (wide) U[RS * j + 4] = kh;
     if (weight) {
       const w = weight[i];
-      const k = keep === null || keep(i);
+      const k = keepV === null ? 1 : Number(keepV[i] === keepIs);
       F[FS * j] = w;
-      U[RS * j + 3] = i + (isSignal!(i) ? SIGNAL : 0) + (k ? KEPT : 0);
-      if (k && w !== 0) kept++;
+      U[RS * j + 3] = i + Number(sigV![i] === sigIs) * SIGNAL + k * KEPT;
+      kept += k & Number(w !== 0);
     } else U[RS * j + 3] = i;
   }
 

@@ -120,6 +120,8 @@ describe("efficiency sums", () => {
       for (const th of [0.5, [0.1, null, 0.5, 0.9, 1, 0]] as (number | (number | null)[])[]) {
         const both = classEfficienciesInBins(score, weight, bin, nb, th, isS, events, 0.9);
         const ref = reference(score, weight, bin, nb, th, isS, events);
+        // the signal given as data (select.ts), as evaluateModel gives it: the same figures
+        expect(classEfficienciesInBins(score, weight, bin, nb, th, { values: sig, is: 1 }, events, 0.9)).toEqual(both);
         for (const [c, got] of [both.signal, both.background].entries()) {
           for (let b = 0; b < nb; b++) {
             const r = ref[c][b], e = got.bins[b];

@@ -62,9 +62,12 @@ describe("rankDescending and rankedCurve", () => {
         expect(firstDifference(general, Array.from(ev.score.keys()).sort((a, b) => ev.score[b] - ev.score[a] || a - b))).toBeNull();
         expect(firstDifference(rankDescending(ev.score), general)).toBeNull();
         if (n >= 50) expect(keyCodec(ev.score).bits > 32).toBe(KINDS[kind][1]);
-        for (const keep of [undefined, (i: number) => ev.keep[i] === 1]) {
+        // the signal and the kept events as functions, and as data (select.ts: what evaluateModel gives)
+        for (const [keep, asData] of [[undefined, false], [(i: number) => ev.keep[i] === 1, false], [undefined, true], [(i: number) => ev.keep[i] === 1, true]] as const) {
           const want = binaryCurve(ev.score, ev.weight, keep ? restrict(general, keep) : general, isSignal);
-          const got = rankedCurve(ev.score, ev.weight, isSignal, keep);
+          const got = asData
+            ? rankedCurve(ev.score, ev.weight, { values: ev.signal, is: 1 }, keep ? { values: ev.keep, is: 1 } : undefined)
+            : rankedCurve(ev.score, ev.weight, isSignal, keep);
           expect(firstDifference(got.order, general)).toBeNull();
           expect(firstDifference(got.curve.thresholds, want.thresholds)).toBeNull();
           expect(firstDifference(got.curve.tp, want.tp)).toBeNull();
