@@ -61,11 +61,13 @@ export function buildMetricsDocument(results: EvaluationResult[], opts: Document
     const base = (where: Where) => ({ model: r.model, region: r.region, fold: where.fold, bin: binJson(where.bin) });
     const axes = r.bins ? axesOf(r.bins) : null;
     doc.models.push({ model: r.model, region: r.region, kind: r.kind, classes: [...r.classes], signal: r.signal === null ? null : r.classes[r.signal], folds: r.folds, bins: axes });
-    const curve = (where: Where, kind: string, x: ArrayLike<number>, y: ArrayLike<number | null>, th: ArrayLike<number>, extra: Record<string, unknown> = {}) => {
+    // y: the values, or the function that computes the k-th (a significance scan's)
+    const curve = (where: Where, kind: string, x: ArrayLike<number>, y: ArrayLike<number | null> | ((k: number) => number), th: ArrayLike<number>, extra: Record<string, unknown> = {}) => {
       const idx = thinIndices(x.length, max);
+      const yAt = typeof y === "function" ? y : (k: number) => y[k];
       doc.curves.push({
         ...base(where), kind, ...extra,
-        x: idx.map((k) => finite(x[k]) ?? 0), y: idx.map((k) => (y[k] === null ? null : finite(y[k] as number))), thresholds: idx.map((k) => finite(th[k])), points: x.length,
+        x: idx.map((k) => finite(x[k]) ?? 0), y: idx.map((k) => { const v = yAt(k); return v === null ? null : finite(v); }), thresholds: idx.map((k) => finite(th[k])), points: x.length,
       });
     };
     for (const s of r.sections) {
@@ -93,7 +95,7 @@ export function buildMetricsDocument(results: EvaluationResult[], opts: Document
             doc.figures.push({ ...b, metric: "best_significance", ...extra, value: bb.value, at: { threshold: bb.threshold }, s: bb.s, b: bb.b });
           }
           // an undefined point (NaN) is null here, as every non-finite number is
-          curve(s.where, "significance", sig.scan.thresholds, sig.scan.values, sig.scan.thresholds, { significance: sig.kind });
+          curve(s.where, "significance", sig.scan.thresholds, sig.scan.valueAt, sig.scan.thresholds, { significance: sig.kind });
         }
         if (!("reason" in s.roc)) {
           const d = dropIntermediate(s.roc);

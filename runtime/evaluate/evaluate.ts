@@ -18,6 +18,7 @@ import { partition, rankDescending, rankedCurve, restrict } from "./order.js";
 import { averagePrecision, precisionRecall, type PrecisionRecall } from "./pr.js";
 import { auc, rejectionAt, roc, signalEfficiencyAt, type Roc } from "./roc.js";
 import { giveBack, lend } from "./scratch.js";
+import { gather, records, type Dense, type Records } from "./dense.js";
 import { separation } from "./separation.js";
 import { significanceAt, significanceScan, type SignificanceKind, type SignificanceScan } from "./significance.js";
 import type { Figure, ScoredEvents, Undefined } from "./types.js";
@@ -206,8 +207,9 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
   const binOf = spec.bins ? assignBins(spec.bins, ev.vars!, new Int32Array(borrow(4 * n), 0, n)) : null;
   const nBins = spec.bins ? binCount(spec.bins) : 0;
 
-  // a binary model's confusion matrix is over two classes: row/column 0 the signal, 1 the rest
-  const twoClass = spec.kind === "binary" ? Int32Array.from(label, (l) => (l === signal ? 0 : 1)) : null;
+  // a binary model's sections read the events through records (dense.ts), lent until the end
+  const recs = spec.kind === "binary" ? records(ev.scores[0], weight, label) : null;
+  if (recs) lent.push(recs.buffer);
   const sections: (BinarySection | MulticlassSection)[] = [];
   const foldIds: (number | "all")[] = ["all", ...(folds > 1 ? Array.from({ length: folds }, (_, f) => f) : [])];
   foldIds.forEach((fold, fi) => {
@@ -222,7 +224,7 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
       const placeName = `region '${spec.region}'${fold === "all" ? "" : `, fold ${fold}`}${place.bin ? `, bin ${place.bin.index}` : ""}`;
       if (spec.kind === "binary") {
         const curve = fold === "all" && place.bin === null ? heldOutCurve : null;
-        sections.push(binarySection(ev, spec, signal, twoClass!, place.orders[0], curve, where, placeName, issues));
+        sections.push(binarySection(ev, recs!, spec, signal, place.orders[0], curve, where, placeName, issues));
       }
       else sections.push(multiclassSection(ev, place.orders, where, spec.pairs ?? []));
     }
@@ -264,11 +266,14 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
       const runs: ["overall" | "flat", number | (number | null)[]][] = [];
       if (!("reason" in wp.overall)) runs.push(["overall", wp.overall.threshold]);
       if (wp.bins) runs.push(["flat", wp.bins.map((t) => ("reason" in t ? null : t.threshold))]);
+      // the events laid out in ranked order with their bins (dense.ts): the sums in the same order, read in sequence
+      const d = runs.length ? gather(recs!, signal, events, binOf) : null;
       for (const [kind, th] of runs) {
-        const both = classEfficienciesInBins(ev.scores[0], weight, binOf, nBins, th, { values: label, is: signal }, events, spec.cl);
+        const both = classEfficienciesInBins(d!.score, d!.weight, d!.bin!, nBins, th, { values: d!.label, is: signal }, null, spec.cl);
         efficiencies.push({ workingPoint: wp.name, thresholds: kind, class: "signal", bins: both.signal.bins });
         efficiencies.push({ workingPoint: wp.name, thresholds: kind, class: "background", bins: both.background.bins });
       }
+      for (const b of d?.buffers ?? []) giveBack(b);
     }
   }
   for (const b of lent) giveBack(b);
@@ -279,12 +284,25 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
 }
 
 function binarySection(
-  ev: ScoredEvents, spec: EvaluateSpec, signal: number, twoClass: Int32Array, order: Uint32Array, curve: BinaryCurve | null,
+  ev: ScoredEvents, recs: Records, spec: EvaluateSpec, signal: number, order: Uint32Array, curve: BinaryCurve | null,
   where: Where, placeName: string, issues: EvalIssue[],
 ): BinarySection {
-  const score = ev.scores[0], weight = ev.weight, label = ev.label;
-  const isSignal = (i: number) => label[i] === signal;
-  // Overall, the curve came with the ranking's sort; a fold's or a bin's reads its ranked subset.
+  // the place's events laid out in ranked order (dense.ts): every pass below reads them in sequence
+  const d = gather(recs, signal, order);
+  try {
+    return denseSection(ev, d, spec, signal, order, curve, where, placeName, issues);
+  } finally {
+    for (const b of d.buffers) giveBack(b);
+  }
+}
+
+function denseSection(
+  ev: ScoredEvents, d: Dense, spec: EvaluateSpec, signal: number, ranked: Uint32Array, curve: BinaryCurve | null,
+  where: Where, placeName: string, issues: EvalIssue[],
+): BinarySection {
+  const { score, weight, label, twoClass, order } = d;
+  const isSignal = (k: number) => label[k] === signal;
+  // Overall, the curve came with the ranking's sort; a fold's or a bin's from its ranked subset.
   const c: BinaryCurve = curve ?? binaryCurve(score, weight, order, isSignal);
   const r = roc(c);
   if ("reason" in r) {
@@ -303,7 +321,7 @@ function binarySection(
     aucInterval:
       spec.bootstrap === false || (spec.bootstrapIn !== "everywhere" && (where.fold !== "all" || where.bin !== null))
         ? null
-        : bootstrapAuc(score, weight, order, isSignal, spec.bootstrap ?? {}),
+        : bootstrapAuc(ev.scores[0], ev.weight, ranked, (i) => ev.label[i] === signal, spec.bootstrap ?? {}),
     pr: precisionRecall(c),
     averagePrecision: averagePrecision(c),
     separation: separation(score, weight, order, isSignal, spec.separationBins),

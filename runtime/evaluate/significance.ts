@@ -52,11 +52,12 @@ export interface SignificanceScan {
   /** Per distinct threshold (score >= threshold), decreasing. */
   thresholds: Float64Array;
   /**
-   * The figure per threshold, NaN where undefined (no figure is NaN otherwise). A typed array, as
-   * a plain one mixing numbers and null boxes every number: ~8M per scan at 10M events, three
-   * scans per section, and the collector's time grew faster than the events.
+   * The figure at threshold k, NaN where undefined (no figure is NaN otherwise), computed when
+   * asked: a section's scans are read at a few hundred points (the thinned curve of metrics.json),
+   * and holding every point's value cost three arrays as long as the curve per section, ~1 GB of
+   * fresh memory for a 2M-event evaluation in 20 bins.
    */
-  values: Float64Array;
+  valueAt(k: number): number;
   /** The largest defined value (the highest threshold among equals), or why there is none. */
   best: { threshold: number; value: number; s: number; b: number } | { value: null; reason: string };
 }
@@ -76,24 +77,35 @@ export function significanceAt(c: BinaryCurve, threshold: number, kind: Signific
   return significance(kind, s, b, relUnc);
 }
 
+/**
+ * A kind's figure as a number, NaN where it is undefined: the same arithmetic as its function,
+ * whose conditions it tests first (no reason string is built per point).
+ */
+function numeric(kind: SignificanceKind, relUnc: number): (s: number, b: number) => number {
+  if (kind === "s_sqrt_b") return (s, b) => (b > 0 ? s / Math.sqrt(b) : NaN);
+  if (kind === "s_sqrt_s_b") return (s, b) => (s + b > 0 ? s / Math.sqrt(s + b) : NaN);
+  return (s, b) => {
+    if (!(b > 0 && relUnc >= 0 && s + b > 0)) return NaN;
+    return asimovZ(s, b, relUnc) as number;
+  };
+}
+
 export function significanceScan(c: BinaryCurve, kind: SignificanceKind, opts: ScanOptions = {}): SignificanceScan {
   const relUnc = opts.relUnc ?? 0;
   const minB = opts.minBackground ?? 0;
-  const values = new Float64Array(c.thresholds.length);
+  const z = numeric(kind, relUnc);
+  const { tp, fp, thresholds } = c;
   let best: SignificanceScan["best"] = undefinedFigure("no threshold gives a defined significance");
-  for (let k = 0; k < c.thresholds.length; k++) {
-    const s = c.tp[k], b = c.fp[k];
-    // where a figure is undefined its reason is not built (a string per point: millions of them
-    // above the first background event at 10M events); where defined, the same call
-    // (each kind's own conditions, as its function tests them)
-    const defined = kind === "s_sqrt_b" ? b > 0 : kind === "s_sqrt_s_b" ? s + b > 0 : b > 0 && relUnc >= 0 && !(s + b <= 0);
-    const z = defined ? significance(kind, s, b, relUnc) : null;
-    const v = typeof z === "number" ? z : null;
-    values[k] = v ?? NaN;
-    if (v !== null && c.fp[k] >= minB && (best.value === null || v > best.value)) {
-      best = { threshold: c.thresholds[k], value: v, s: c.tp[k], b: c.fp[k] };
+  let bestK = -1, bestV = -Infinity;
+  for (let k = 0; k < thresholds.length; k++) {
+    const v = z(tp[k], fp[k]);
+    // NaN > x is false: undefined points never win; the first of equal maxima does
+    if (v > bestV && fp[k] >= minB) {
+      bestV = v;
+      bestK = k;
     }
   }
-  // the curve's thresholds, shared by the three kinds' scans, not copied (curves are read, never written)
-  return { kind, relUnc, thresholds: c.thresholds, values, best };
+  if (bestK >= 0) best = { threshold: thresholds[bestK], value: bestV, s: tp[bestK], b: fp[bestK] };
+  // the curve's arrays, shared by the three kinds' scans, not copied (curves are read, never written)
+  return { kind, relUnc, thresholds, valueAt: (k) => z(tp[k], fp[k]), best };
 }

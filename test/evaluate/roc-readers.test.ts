@@ -67,11 +67,11 @@ describe("significance scans", () => {
     let undefinedSeen = 0, negativeSeen = 0;
     for (const [kind, relUnc] of [["s_sqrt_b", 0], ["s_sqrt_s_b", 0], ["asimov", 0], ["asimov", 0.2], ["asimov", -1]] as const) {
       const scan = significanceScan(c, kind, { relUnc });
-      expect(scan.values.length).toBe(c.thresholds.length);
+      expect(scan.thresholds.length).toBe(c.thresholds.length);
       for (let k = 0; k < c.thresholds.length; k++) {
         const z = significance(kind, c.tp[k], c.fp[k], relUnc);
         const want = typeof z === "number" ? z : NaN;
-        if (!Object.is(scan.values[k], want)) throw new Error(`${kind} ${relUnc}, point ${k}: ${scan.values[k]} and ${want}`);
+        if (!Object.is(scan.valueAt(k), want)) throw new Error(`${kind} ${relUnc}, point ${k}: ${scan.valueAt(k)} and ${want}`);
         if (Number.isNaN(want)) undefinedSeen++;
         if (c.fp[k] > 0 && c.tp[k] + c.fp[k] <= 0) negativeSeen++;
       }

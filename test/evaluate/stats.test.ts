@@ -132,7 +132,7 @@ describe("significance", () => {
     const label = [1, 1, 0, 0];
     const c = binaryCurve(score, Float64Array.from([4, 4, 1, 16]), rankDescending(score), (i) => label[i] === 1);
     const scan = significanceScan(c, "s_sqrt_b");
-    expect(Array.from(scan.values)).toEqual([NaN, 4, 8, 8 / Math.sqrt(17)]);
+    expect(Array.from({ length: scan.thresholds.length }, (_, k) => scan.valueAt(k))).toEqual([NaN, 4, 8, 8 / Math.sqrt(17)]);
     expect(scan.best).toEqual({ threshold: 0.5, value: 8, s: 8, b: 1 });
     expect(significanceAt(c, 0.6, "s_sqrt_b")).toBe(4);
     expect(significanceAt(c, 0.95, "asimov")).toMatchObject({ value: null });
