@@ -18,7 +18,7 @@ import { partition, rankDescending, rankedCurve, restrict } from "./order.js";
 import { averagePrecision, precisionRecall, type PrecisionRecall } from "./pr.js";
 import { auc, rejectionAt, roc, signalEfficiencyAt, type Roc } from "./roc.js";
 import { giveBack, lend } from "./scratch.js";
-import { gather, records, type Dense, type Records } from "./dense.js";
+import { filter, gather, Records, split, type Dense } from "./dense.js";
 import { separation } from "./separation.js";
 import { significanceAt, significanceScan, type SignificanceKind, type SignificanceScan } from "./significance.js";
 import type { Figure, ScoredEvents, Undefined } from "./types.js";
@@ -201,34 +201,42 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
   // without training-fold events every event is held out: the rankings as they are
   const evalOrders = ev.train ? ranked.map((o) => restrict(o, heldOut)) : ranked;
   const foldOf = ev.fold ?? new Int32Array(n);
-  // per output: [all, fold 0, fold 1, …]
-  const byFold = evalOrders.map((o) => [o, ...(folds > 1 ? partition(o, foldOf, folds) : [])]);
   const bins = spec.bins ? binInfo(spec.bins) : null;
   const binOf = spec.bins ? assignBins(spec.bins, ev.vars!, new Int32Array(borrow(4 * n), 0, n)) : null;
   const nBins = spec.bins ? binCount(spec.bins) : 0;
 
-  // a binary model's sections read the events through records (dense.ts), lent until the end
-  const recs = spec.kind === "binary" ? records(ev.scores[0], weight, label) : null;
-  if (recs) lent.push(recs.buffer);
   const sections: (BinarySection | MulticlassSection)[] = [];
   const foldIds: (number | "all")[] = ["all", ...(folds > 1 ? Array.from({ length: folds }, (_, f) => f) : [])];
-  foldIds.forEach((fold, fi) => {
-    const orders = byFold.map((perFold) => perFold[fi]);
-    const places: { bin: BinInfo | null; orders: Uint32Array[] }[] = [{ bin: null, orders }];
-    if (binOf) {
-      const split = orders.map((o) => partition(o, binOf, nBins));
-      for (let b = 0; b < nBins; b++) places.push({ bin: bins![b], orders: split.map((s) => s[b]) });
-    }
-    for (const place of places) {
-      const where: Where = { fold, bin: place.bin };
-      const placeName = `region '${spec.region}'${fold === "all" ? "" : `, fold ${fold}`}${place.bin ? `, bin ${place.bin.index}` : ""}`;
-      if (spec.kind === "binary") {
+  const placeName = (where: Where) => `region '${spec.region}'${where.fold === "all" ? "" : `, fold ${where.fold}`}${where.bin ? `, bin ${where.bin.index}` : ""}`;
+  // A binary model's held-out events in ranked order (dense.ts), read from records once; the
+  // folds' and bins' events split off it, in sequence.
+  const recs = spec.kind === "binary" ? new Records(ev.scores[0], weight, label) : null;
+  const held = recs ? gather(recs, signal, evalOrders[0], binOf, folds > 1 ? foldOf : null) : null;
+  if (held) {
+    const byFold = [held, ...(folds > 1 ? split(held, held.fold!, folds) : [])];
+    foldIds.forEach((fold, fi) => {
+      const d = byFold[fi];
+      const places: { bin: BinInfo | null; d: Dense }[] = [{ bin: null, d }];
+      if (binOf) split(d, d.bin!, nBins).forEach((x, b) => places.push({ bin: bins![b], d: x }));
+      for (const place of places) {
+        const where: Where = { fold, bin: place.bin };
         const curve = fold === "all" && place.bin === null ? heldOutCurve : null;
-        sections.push(binarySection(ev, recs!, spec, signal, place.orders[0], curve, where, placeName, issues));
+        sections.push(binarySection(ev, place.d, spec, signal, curve, where, placeName(where), issues));
       }
-      else sections.push(multiclassSection(ev, place.orders, where, spec.pairs ?? []));
-    }
-  });
+    });
+  } else {
+    // per output: [all, fold 0, fold 1, …]
+    const byFold = evalOrders.map((o) => [o, ...(folds > 1 ? partition(o, foldOf, folds) : [])]);
+    foldIds.forEach((fold, fi) => {
+      const orders = byFold.map((perFold) => perFold[fi]);
+      const places: { bin: BinInfo | null; orders: Uint32Array[] }[] = [{ bin: null, orders }];
+      if (binOf) {
+        const split = orders.map((o) => partition(o, binOf, nBins));
+        for (let b = 0; b < nBins; b++) places.push({ bin: bins![b], orders: split.map((s) => s[b]) });
+      }
+      for (const place of places) sections.push(multiclassSection(ev, place.orders, { fold, bin: place.bin }, spec.pairs ?? []));
+    });
+  }
 
   // overtraining: training-fold vs held-out scores, per class, overall and per fold
   const overtraining: Overtraining[] = [];
@@ -262,21 +270,20 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
       workingPoints.push(wp);
       issues.push(...wp.issues);
       if (!binOf) continue;
-      const events = spec.given ? restrict(evalOrders[0], (i) => spec.given!.score[i] >= spec.given!.threshold) : evalOrders[0];
+      // the held-out events in ranked order with their bins (dense.ts): the sums in that order, read in sequence
+      const d = spec.given ? filter(held!, (i) => spec.given!.score[i] >= spec.given!.threshold) : held!;
       const runs: ["overall" | "flat", number | (number | null)[]][] = [];
       if (!("reason" in wp.overall)) runs.push(["overall", wp.overall.threshold]);
       if (wp.bins) runs.push(["flat", wp.bins.map((t) => ("reason" in t ? null : t.threshold))]);
-      // the events laid out in ranked order with their bins (dense.ts): the sums in the same order, read in sequence
-      const d = runs.length ? gather(recs!, signal, events, binOf) : null;
       for (const [kind, th] of runs) {
-        const both = classEfficienciesInBins(d!.score, d!.weight, d!.bin!, nBins, th, { values: d!.label, is: signal }, null, spec.cl);
+        const both = classEfficienciesInBins(d.score, d.weight, d.bin!, nBins, th, { values: d.label, is: signal }, null, spec.cl);
         efficiencies.push({ workingPoint: wp.name, thresholds: kind, class: "signal", bins: both.signal.bins });
         efficiencies.push({ workingPoint: wp.name, thresholds: kind, class: "background", bins: both.background.bins });
       }
-      for (const b of d?.buffers ?? []) giveBack(b);
     }
   }
   for (const b of lent) giveBack(b);
+  recs?.release();
   return {
     model: spec.model, region: spec.region, classes: spec.classes, kind: spec.kind, signal: spec.kind === "binary" ? signal : null,
     folds, bins, sections, overtraining, workingPoints, efficiencies, histograms: scoreHistograms(ev, C, spec.kind, spec.histogramBins ?? 50), issues,
@@ -284,20 +291,7 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
 }
 
 function binarySection(
-  ev: ScoredEvents, recs: Records, spec: EvaluateSpec, signal: number, order: Uint32Array, curve: BinaryCurve | null,
-  where: Where, placeName: string, issues: EvalIssue[],
-): BinarySection {
-  // the place's events laid out in ranked order (dense.ts): every pass below reads them in sequence
-  const d = gather(recs, signal, order);
-  try {
-    return denseSection(ev, d, spec, signal, order, curve, where, placeName, issues);
-  } finally {
-    for (const b of d.buffers) giveBack(b);
-  }
-}
-
-function denseSection(
-  ev: ScoredEvents, d: Dense, spec: EvaluateSpec, signal: number, ranked: Uint32Array, curve: BinaryCurve | null,
+  ev: ScoredEvents, d: Dense, spec: EvaluateSpec, signal: number, curve: BinaryCurve | null,
   where: Where, placeName: string, issues: EvalIssue[],
 ): BinarySection {
   const { score, weight, label, twoClass, order } = d;
@@ -321,7 +315,7 @@ function denseSection(
     aucInterval:
       spec.bootstrap === false || (spec.bootstrapIn !== "everywhere" && (where.fold !== "all" || where.bin !== null))
         ? null
-        : bootstrapAuc(ev.scores[0], ev.weight, ranked, (i) => ev.label[i] === signal, spec.bootstrap ?? {}),
+        : bootstrapAuc(ev.scores[0], ev.weight, d.orig, (i) => ev.label[i] === signal, spec.bootstrap ?? {}),
     pr: precisionRecall(c),
     averagePrecision: averagePrecision(c),
     separation: separation(score, weight, order, isSignal, spec.separationBins),
