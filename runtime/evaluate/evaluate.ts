@@ -258,11 +258,15 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
   const workingPoints: WorkingPoint[] = [];
   const efficiencies: BinEfficiency[] = [];
   if (spec.kind === "binary" && spec.workingPoints?.length) {
-    const isSignal = (i: number) => label[i] === signal;
+    // on the held-out events in ranked order (dense.ts): the same values in the same order as
+    // through the ranking, read in sequence; the other discriminator's score laid out alike
+    const h = held!;
+    const isSignal = (k: number) => h.label[k] === signal;
+    const given = spec.given ? { ...spec.given, score: Float64Array.from(h.orig, (i) => spec.given!.score[i]) } : undefined;
     const wps = deriveWorkingPoints(
       {
-        score: ev.scores[0], weight, order: evalOrders[0], curve: heldOutCurve ?? undefined, isSignal, where: what,
-        bins: binOf && spec.flatWorkingPoints ? { bin: binOf, count: nBins } : undefined, given: spec.given,
+        score: h.score, weight: h.weight, order: h.order, curve: heldOutCurve ?? undefined, isSignal, where: what,
+        bins: h.bin && spec.flatWorkingPoints ? { bin: h.bin, count: nBins } : undefined, given,
       },
       spec.workingPoints,
     );
