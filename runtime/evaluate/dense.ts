@@ -30,22 +30,28 @@ export interface Dense {
 }
 
 /**
- * The events' score, weight and class side by side in index order, 32 bytes per event (two to a
- * cache line), in lent memory (scratch.ts): `release` hands it back.
+ * The events' score, weight, class and place side by side in index order, 32 bytes per event (two
+ * to a cache line), in lent memory (scratch.ts; `release` hands it back). The place is one
+ * integer-valued double: ((bin + 1) · 2^20 + fold) · 2 + (1 for a training-fold event), exact
+ * below 2^53 (bins below 2^31, folds below 2^20: checked).
  */
 export class Records {
   readonly rec: Float64Array;
   private readonly buffer: ArrayBuffer;
 
-  constructor(score: Float64Array, weight: Float64Array, label: Int32Array) {
+  constructor(score: Float64Array, weight: Float64Array, label: Int32Array, place: { bin: Int32Array | null; fold: Int32Array | null; train: Uint8Array | null }) {
     const n = score.length;
     this.buffer = lend(32 * n);
     this.rec = new Float64Array(this.buffer, 0, 4 * n);
     const rec = this.rec;
+    const { bin, fold, train } = place;
     for (let i = 0; i < n; i++) {
+      const b = bin ? bin[i] : -1, f = fold ? fold[i] : 0;
+      if (b >= 2 ** 31 - 1 || f >= FOLDS || f < 0) throw new RangeError(`evaluation records: bin ${b} or fold ${f} out of range`);
       rec[4 * i] = score[i];
       rec[4 * i + 1] = weight[i];
       rec[4 * i + 2] = label[i];
+      rec[4 * i + 3] = ((b + 1) * FOLDS + f) * 2 + (train ? train[i] : 0);
     }
   }
 
@@ -53,6 +59,8 @@ export class Records {
     giveBack(this.buffer);
   }
 }
+
+const FOLDS = 2 ** 20;
 
 let identity = new Uint32Array(0);
 /** 0 … m − 1, shared (read only). */
@@ -77,24 +85,35 @@ function empty(m: number, withBin: boolean, withFold: boolean): Dense {
   };
 }
 
-/** The events of `order` (input indices, ranked) laid out in that order, with their bins and folds when given. */
-export function gather(r: Records, signal: number, order: Uint32Array, bin: Int32Array | null, fold: Int32Array | null): Dense {
-  const m = order.length;
-  const d = empty(m, bin !== null, fold !== null);
+/**
+ * The held-out events of `order` (input indices, ranked: training-fold events are skipped) laid
+ * out in that order, with their bins and folds when asked for.
+ */
+export function gather(r: Records, signal: number, order: Uint32Array, withBin: boolean, withFold: boolean): Dense {
   const rec = r.rec;
-  for (let k = 0; k < m; k++) {
+  // room for every event; the held-out ones' length is known at the end
+  const d = empty(order.length, withBin, withFold);
+  let p = 0;
+  for (let k = 0; k < order.length; k++) {
     const i = order[k];
     const q = 4 * i;
+    const place = rec[q + 3];
+    if (place % 2 === 1) continue;
     const l = rec[q + 2];
-    d.score[k] = rec[q];
-    d.weight[k] = rec[q + 1];
-    d.label[k] = l;
-    d.twoClass[k] = Number(l !== signal);
-    d.orig[k] = i;
+    d.score[p] = rec[q];
+    d.weight[p] = rec[q + 1];
+    d.label[p] = l;
+    d.twoClass[p] = Number(l !== signal);
+    d.orig[p] = i;
+    const g = place / 2;
+    if (withFold) d.fold![p] = g % FOLDS;
+    if (withBin) d.bin![p] = Math.floor(g / FOLDS) - 1;
+    p++;
   }
-  if (bin) for (let k = 0; k < m; k++) d.bin![k] = bin[order[k]];
-  if (fold) for (let k = 0; k < m; k++) d.fold![k] = fold[order[k]];
-  return d;
+  return p === order.length ? d : {
+    score: d.score.subarray(0, p), weight: d.weight.subarray(0, p), label: d.label.subarray(0, p), twoClass: d.twoClass.subarray(0, p),
+    orig: d.orig.subarray(0, p), bin: d.bin?.subarray(0, p) ?? null, fold: d.fold?.subarray(0, p) ?? null, order: iota(p),
+  };
 }
 
 /** `d` split by a group per event (`d.bin` or `d.fold`), each group in d's order; events of group < 0 or ≥ n in none. */

@@ -199,7 +199,7 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
     return r.order;
   });
   // without training-fold events every event is held out: the rankings as they are
-  const evalOrders = ev.train ? ranked.map((o) => restrict(o, heldOut)) : ranked;
+  const evalOrders = () => (ev.train ? ranked.map((o) => restrict(o, heldOut)) : ranked);
   const foldOf = ev.fold ?? new Int32Array(n);
   const bins = spec.bins ? binInfo(spec.bins) : null;
   const binOf = spec.bins ? assignBins(spec.bins, ev.vars!, new Int32Array(borrow(4 * n), 0, n)) : null;
@@ -210,8 +210,8 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
   const placeName = (where: Where) => `region '${spec.region}'${where.fold === "all" ? "" : `, fold ${where.fold}`}${where.bin ? `, bin ${where.bin.index}` : ""}`;
   // A binary model's held-out events in ranked order (dense.ts), read from records once; the
   // folds' and bins' events split off it, in sequence.
-  const recs = spec.kind === "binary" ? new Records(ev.scores[0], weight, label) : null;
-  const held = recs ? gather(recs, signal, evalOrders[0], binOf, folds > 1 ? foldOf : null) : null;
+  const recs = spec.kind === "binary" ? new Records(ev.scores[0], weight, label, { bin: binOf, fold: folds > 1 ? foldOf : null, train: ev.train ?? null }) : null;
+  const held = recs ? gather(recs, signal, ranked[0], binOf !== null, folds > 1) : null;
   if (held) {
     const byFold = [held, ...(folds > 1 ? split(held, held.fold!, folds) : [])];
     foldIds.forEach((fold, fi) => {
@@ -226,7 +226,7 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
     });
   } else {
     // per output: [all, fold 0, fold 1, …]
-    const byFold = evalOrders.map((o) => [o, ...(folds > 1 ? partition(o, foldOf, folds) : [])]);
+    const byFold = evalOrders().map((o) => [o, ...(folds > 1 ? partition(o, foldOf, folds) : [])]);
     foldIds.forEach((fold, fi) => {
       const orders = byFold.map((perFold) => perFold[fi]);
       const places: { bin: BinInfo | null; orders: Uint32Array[] }[] = [{ bin: null, orders }];
