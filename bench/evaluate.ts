@@ -28,7 +28,11 @@
  *    indices carried), and Array.prototype.sort of an index array with a comparator closure, the
  *    approach the ranking avoids (at 1,000,000 events, with the ranking at that size beside it).
  *
- * Best and median of HEPC_BENCH_EVAL_RUNS (default 3) after one warm-up. Writes
+ * Also the whole evaluateModel call on the same events (every figure of the overall section and
+ * of each of the 20 bins' sections, a working point overall and flat in the bins, no bootstrap):
+ * what a run's `evaluate` block costs, of which the figures above are a part.
+ *
+ * Best and median of HEPC_BENCH_EVAL_RUNS (default 3) after one warm-up (the whole call: of 2). Writes
  * bench/results/evaluate.json.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -38,6 +42,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { createRootFile, readChain } from "../runtime/io/index.js";
+import { evaluateModel, type EvaluateSpec } from "../runtime/evaluate/index.js";
 import { auc, binaryCurve, classEfficienciesInBins, rankDescending, rankedCurve, roc, thresholdFor, assignBins, type BinaryCurve } from "../runtime/evaluate/index.js";
 import { rankDescendingLsd } from "../runtime/evaluate/order.js";
 import { giveBack, lend, releaseScratch } from "../runtime/evaluate/scratch.js";
@@ -190,6 +195,21 @@ async function main() {
     await rm(dir, { recursive: true, force: true });
   }
 
+  // the whole evaluateModel call (what a run's `evaluate` block does): every section in 20 bins,
+  // a working point overall and flat in the bins, no bootstrap; a warm-up, then two
+  const wholeSpec: EvaluateSpec = {
+    model: "bench", region: "bench", classes: ["signal", "background"], signal: 0, kind: "binary",
+    bins: [{ variable: "pt", edges: PT_EDGES }], bootstrap: false, workingPoints: [{ name: "Medium", target: 0.7 }], flatWorkingPoints: true,
+  };
+  const wholeOnce = () => {
+    const t0 = performance.now();
+    const r = evaluateModel({ scores: [ev.score], label: ev.label, weight: ev.weight, vars: [ev.pt] }, wholeSpec);
+    if ("error" in r) throw new Error(r.error.message);
+    return (performance.now() - t0) / 1000;
+  };
+  wholeOnce();
+  const whole = stats([wholeOnce(), wholeOnce()]);
+
   const ev3 = stats(runs.map((r) => r.total));
   const evG = stats(generalRuns.map((r) => r.total));
   const row = (name: string, s: { best: number; median: number }, note = "") => console.log(`  ${name.padEnd(48)} ${s.best.toFixed(3).padStart(7)} s  (median ${s.median.toFixed(3)})  ${note}`);
@@ -207,6 +227,7 @@ async function main() {
   const evCpu = stats(runs.map((r) => r.cpu)), evGCpu = stats(generalRuns.map((r) => r.cpu));
   row("CPU time: evaluation (one thread)", evCpu, `general path ${evGCpu.median.toFixed(3)} s (median)`);
   row("CPU time: reading, all threads", readCpu, `evaluation/read = ${(evCpu.median / readCpu.median).toFixed(2)} (medians)`);
+  row("the whole evaluateModel (21 sections, working point)", whole, `${(whole.best / read.best).toFixed(1)}× the read`);
   row("reference: Float64Array.prototype.sort (keys only)", nativeSort, `ranking/native = ${(stats(runs.map((r) => r.rank)).best / nativeSort.best).toFixed(2)}`);
   row(`reference: Array.sort with a closure, ${SMALL.toLocaleString("en")} indices`, closureSort, `ranking at that size ${smallRank.best.toFixed(3)} s: ${(closureSort.best / smallRank.best).toFixed(1)}× faster`);
 
@@ -214,6 +235,7 @@ async function main() {
     events: N, runs: RUNS, load: loadavg()[0], auc: last.auc, distinctScores: last.points,
     evaluation: ev3, firstEvaluation: { wall: first.total, cpu: first.cpu }, rankingAndCurve: stats(runs.map((r) => r.rank)), rocAuc: stats(runs.map((r) => r.curveAuc)), binned: stats(runs.map((r) => r.binned)),
     rankingAndCurveFullPrecision: fullRank, read: { ...read, fileBytes: bytes }, nativeSort, closureSort: { events: SMALL, ...closureSort }, rankingSmall: { events: SMALL, ...smallRank },
+    wholeEvaluateModel: { ...whole, overRead: whole.best / read.best },
     evaluationOverRead: ev3.best / read.best, evaluationOverReadMedian: ev3.median / read.median,
     cpu: { evaluation: evCpu, generalPath: evGCpu, read: readCpu, evaluationOverReadMedian: evCpu.median / readCpu.median },
     generalPath: { evaluation: evG, rankingThenCurve: stats(generalRuns.map((r) => r.rank)), rocAuc: stats(generalRuns.map((r) => r.curveAuc)), binned: stats(generalRuns.map((r) => r.binned)) },
