@@ -174,7 +174,8 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   const classes: Record<string, string[]> = {};
   const labels: NonNullable<TrainNode["labels"]> = {};
   for (const s of ctx.samples) {
-    if (s.klass) (classes[s.klass] ??= []).push(s.name);
+    // data is never a class a model is trained or evaluated on (rules/classes.ts)
+    if (s.klass && s.klass !== "data") (classes[s.klass] ??= []).push(s.name);
     const l = ctx.labels.get(s.name);
     if (!l) continue;
     const by = l.body.by ? low(l.body.by) : undefined;

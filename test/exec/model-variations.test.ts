@@ -7,6 +7,7 @@
  *    folds' mean elsewhere).
  *  - An imported ONNX network: its jesUp copy equals, bit for bit, the histogram of the same
  *    network fed the same inputs written out by hand with the jets' pT scaled (`jets_up`).
+ * And a sample of `class data` is not varied: its copies are its nominal.
  * (The per-candidate case, a BDT over permutations, is test/examples/agc_ml.test.ts.)
  */
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -26,6 +27,7 @@ const FILE = "data/nanoAOD_2015_CMS_Open_Data_ttbar.root";
 const ANALYSIS = `analysis model_vary { lumi 1 /fb seed 5 }
 sample high { files "${FILE}" tree "Events" class signal where MET_pt > 40 }
 sample low { files "${FILE}" tree "Events" class background where MET_pt <= 40 }
+sample measured { files "${FILE}" tree "Events" class data }
 object jets = Jet where pt > 30 GeV and abs(eta) < 2.4
 define ht = sum(jets.pt)
 define njets = count(jets)
@@ -48,9 +50,10 @@ model net_up = onnx("torch_model.onnx") { inputs [five_up] }
 
 systematic jes { vary Jet.pt up 1.03 * Jet.pt down 0.97 * Jet.pt }
 output {
-  histogram bdt in two_jets bins 20 0 .. 1 to "out/m.root"
-  histogram net in two_jets bins 20 0 .. 1 to "out/m.root"
-  histogram net_up as net_by_hand in two_jets_up bins 20 0 .. 1 to "out/m.root"
+  histogram bdt in two_jets by class bins 20 0 .. 1 to "out/m.root"
+  histogram net in two_jets by class bins 20 0 .. 1 to "out/m.root"
+  histogram net_up as net_by_hand in two_jets_up by class bins 20 0 .. 1 to "out/m.root"
+  histogram njets in two_jets by class bins 10 0 .. 10 to "out/m.root"
 }
 `;
 
@@ -88,20 +91,25 @@ describe("models' scores in shape variations", () => {
     plan = await planOf(path.join(dir, "mv.hep"));
   });
 
-  it("plans the scorers as touched by the variation, not the training", () => {
+  it("plans the scorers as touched by the variation, not the training; data is no class", () => {
     const h = plan.nodes.find((n) => n.kind === "histogram" && n.name === "bdt")!;
     const touches = h.kind === "histogram" ? h.systematics!.find((s) => s.name === "jes")!.vary!.touches : [];
     expect(touches).toContain("predict:bdt");
     expect(touches).toContain("predict:net");
     expect(touches.some((t) => t.startsWith("train:"))).toBe(false);
+    // the data sample is not a class the model learns
+    const t = plan.nodes.find((n) => n.kind === "train")!;
+    expect(t.kind === "train" && Object.keys(t.classes).sort()).toEqual(["background", "signal"]);
   });
 
   it("scores the varied features with the same folds, as the trees walked by hand do; an imported network as its inputs written out by hand", async () => {
     const ex = await execute(plan, { analysisDir: dir, versions: { hepc: "test" }, threads: 1, cache: true });
+    // the simulated events' histograms (both classes: all the file's events), data left out
     const get = (key: string) => {
-      const r = ex.result.histograms.find((x) => x.key === key);
-      expect(r, key).toBeDefined();
-      return Array.from(r!.data.sumw);
+      const [region, name] = key.split("/");
+      const parts = ["signal", "background"].map((c) => ex.result.histograms.find((x) => x.key === `${region}/${name}/${c}`));
+      for (const r of parts) expect(r, key).toBeDefined();
+      return parts[0]!.data.sumw.map((x, b) => x + parts[1]!.data.sumw[b]);
     };
     const models = readdirSync(path.join(dir, ".hepc/cache/models"));
     expect(models.length).toBe(1);
@@ -143,6 +151,16 @@ describe("models' scores in shape variations", () => {
     // the network: jesUp through the variation is the network on the inputs scaled by hand
     expect(get("two_jets/net_jesUp")).not.toEqual(get("two_jets/net"));
     expect(get("two_jets/net_jesUp")).toEqual(get("two_jets_up/net_by_hand"));
+  });
+
+  it("leaves data unvaried: a data sample's copies are its nominal", async () => {
+    const ex = await execute(plan, { analysisDir: dir, versions: { hepc: "test" }, threads: 1, cache: false });
+    const get = (key: string) => Array.from(ex.result.histograms.find((x) => x.key === key)!.data.sumw);
+    expect(get("two_jets/njets/data").reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(get("two_jets/njets_jesUp/data")).toEqual(get("two_jets/njets/data"));
+    expect(get("two_jets/njets_jesDown/data")).toEqual(get("two_jets/njets/data"));
+    // the same events as simulation: varied there
+    expect(get("two_jets/njets_jesUp/signal")).not.toEqual(get("two_jets/njets/signal"));
   });
 
   it("gives the same copies for 2 threads and other chunks", async () => {

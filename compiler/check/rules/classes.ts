@@ -55,14 +55,15 @@ export function resolveClasses(ctx: CheckContext): void {
       own.push(...names(c));
     } else if (!s.klass && train) ctx.labels.set(s.name, { body: train.body, file: train.file, fromTrain: true });
   }
-  const single = ctx.samples.map((s) => s.klass).filter((k): k is string => !!k);
+  // a sample of class `data` is what was measured: never a class a model learns or is evaluated on
+  const single = ctx.samples.map((s) => s.klass).filter((k): k is string => !!k && k !== "data");
   if (train) {
     const order = names(train.body);
     const known = new Set(order);
     for (const s of ctx.samples) {
       const c = classesOf(s.decl.props);
       if (c && s.klass) continue; // reported above
-      const outside = [...(s.klass ? [s.klass] : []), ...(c ? names(c) : [])].filter((n) => !known.has(n));
+      const outside = [...(s.klass && s.klass !== "data" ? [s.klass] : []), ...(c ? names(c) : [])].filter((n) => !known.has(n));
       if (outside.length) {
         const at = c ? c.key.span : (s.decl.props.find((p) => p.prop === "class") ?? s.decl).span;
         ctx.report("HEP4070", s.file, at, { what: `sample '${s.name}' has class${outside.length > 1 ? "es" : ""} ${outside.map((n) => `'${n}'`).join(", ")}, which the train block's \`classes\` (${order.join(", ")}) does not list` });
