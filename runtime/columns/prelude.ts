@@ -152,35 +152,24 @@ function __cosh(x) {
 // a pure function of a 128-bit counter and a 64-bit key, so that any event's numbers are computed
 // alone, the same on any thread and in any chunk. Counter: (entry low 32 bits, entry high bits,
 // element position or 0xffffffff per event, call site); key: (analysis seed, sample).
-const __ph = new Uint32Array(4);
-
 /**
- * The high 32 bits of the 64-bit product of two uint32s: both split in 16-bit halves, whose four
- * products (each below 2^32) and carries are added in integers, without the divisions and floors
- * of a split of one factor only (a jet-resolution smearing draws once per jet: this is most of it).
+ * The rounds run in WebAssembly (runtime/columns/philox.wat, assembled to these bytes): its i64
+ * multiplication gives the 64-bit products that JavaScript has to build from 16-bit halves, and a
+ * call costs ~27 ns against ~60–100 ns (a jet-resolution smearing draws once per jet: this was
+ * most of it). Instantiated on first use, so kernels that draw nothing carry only the bytes.
+ * Reassembled with: npm install --no-save wabt, then wabt's parseWat(...).toBinary({}).
  */
-function __mulhi(a, b) {
-  const al = a & 0xffff, ah = a >>> 16, bl = b & 0xffff, bh = b >>> 16;
-  const lh = al * bh, hl = ah * bl;
-  const mid = ((al * bl) >>> 16) + (lh & 0xffff) + (hl & 0xffff);
-  return (ah * bh + (lh >>> 16) + (hl >>> 16) + (mid >>> 16)) >>> 0;
-}
+const __phw = { p: null, w: null };
 
-/** Ten rounds on (c0, c1, c2, c3) with key (k0, k1): the four output words into __ph. */
+/** Ten rounds on (c0, c1, c2, c3) with key (k0, k1): the four output words into __phw.w. */
 function __philox(c0, c1, c2, c3, k0, k1) {
-  for (let r = 0; r < 10; r++) {
-    if (r > 0) {
-      k0 = (k0 + 0x9e3779b9) >>> 0;
-      k1 = (k1 + 0xbb67ae85) >>> 0;
-    }
-    const hi0 = __mulhi(0xd2511f53, c0), lo0 = Math.imul(0xd2511f53, c0) >>> 0;
-    const hi1 = __mulhi(0xcd9e8d57, c2), lo1 = Math.imul(0xcd9e8d57, c2) >>> 0;
-    c0 = (hi1 ^ c1 ^ k0) >>> 0;
-    c1 = lo1;
-    c2 = (hi0 ^ c3 ^ k1) >>> 0;
-    c3 = lo0;
+  if (__phw.p === null) {
+    const bytes = new Uint8Array([0,97,115,109,1,0,0,0,1,10,1,96,6,127,127,127,127,127,127,0,3,2,1,0,5,3,1,0,1,7,9,2,1,109,2,0,1,112,0,0,10,144,1,1,141,1,3,1,127,2,126,1,127,3,64,66,211,190,196,146,13,32,0,173,126,33,7,66,215,154,250,236,12,32,2,173,126,33,8,32,8,66,32,136,167,32,1,115,32,4,115,33,9,32,7,66,32,136,167,32,3,115,32,5,115,33,2,32,8,167,33,1,32,7,167,33,3,32,9,33,0,32,4,65,185,243,221,241,121,106,33,4,32,5,65,133,221,158,219,123,106,33,5,32,6,65,1,106,33,6,32,6,65,10,73,13,0,11,65,0,32,0,54,2,0,65,4,32,1,54,2,0,65,8,32,2,54,2,0,65,12,32,3,54,2,0,11]);
+    const x = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
+    __phw.p = x.p;
+    __phw.w = new Uint32Array(x.m.buffer, 0, 4);
   }
-  __ph[0] = c0; __ph[1] = c1; __ph[2] = c2; __ph[3] = c3;
+  __phw.p(c0, c1, c2, c3, k0, k1);
 }
 
 /** 53 random bits of two words as a double in [0, 1). */
@@ -191,14 +180,14 @@ function __unit(a, b) {
 /** Uniform in [lo, hi). */
 function __uniform(lo, hi, entry, el, site, k0, k1) {
   __philox(entry >>> 0, Math.floor(entry / 4294967296) >>> 0, el >>> 0, site, k0, k1);
-  return lo + (hi - lo) * __unit(__ph[0], __ph[1]);
+  return lo + (hi - lo) * __unit(__phw.w[0], __phw.w[1]);
 }
 
 /** Normal of mean mu and width sigma: Box–Muller on the counter's four words (u1 in (0, 1], so log is finite). */
 function __gauss(mu, sigma, entry, el, site, k0, k1) {
   __philox(entry >>> 0, Math.floor(entry / 4294967296) >>> 0, el >>> 0, site, k0, k1);
-  const u1 = 1 - __unit(__ph[0], __ph[1]);
-  const u2 = __unit(__ph[2], __ph[3]);
+  const u1 = 1 - __unit(__phw.w[0], __phw.w[1]);
+  const u2 = __unit(__phw.w[2], __phw.w[3]);
   return mu + sigma * Math.sqrt(-2 * Math.log(u1)) * Math.cos(TWO_PI * u2);
 }
 `;
@@ -213,5 +202,5 @@ export function preludeFunctions(): Record<string, (...args: number[]) => number
 
 /** Philox-4x32-10 of the prelude, for tests: the four output words of a counter and a key. */
 export function philox(counter: readonly number[], key: readonly number[]): number[] {
-  return new Function(`${PRELUDE}\n__philox(${[...counter, ...key].join(", ")});\nreturn Array.from(__ph);`)() as number[];
+  return new Function(`${PRELUDE}\n__philox(${[...counter, ...key].join(", ")});\nreturn Array.from(__phw.w);`)() as number[];
 }
