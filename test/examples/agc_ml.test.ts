@@ -18,6 +18,7 @@ import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { openRoot } from "../../runtime/io/index.js";
 import { runCli } from "../helpers/cli-io.js";
+import { randomCall } from "../helpers/philox.js";
 import { repoPath } from "../helpers/repo.js";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "hepc-agc-ml-"));
@@ -42,22 +43,6 @@ const JAGGED = [
   "Muon_pt", "Muon_eta", "Muon_phi", "Muon_mass", "Muon_tightId", "Muon_sip3d", "Muon_pfRelIso04_all",
   "GenPart_pt", "GenPart_eta", "GenPart_phi",
 ];
-
-/** The jet smearing's draw as the plan keys it (call site and seed), for the reference's Philox. */
-function gaussCall(plan: unknown): { site: number; seed: number } {
-  const found: { site: number; seed: number }[] = [];
-  const walk = (x: unknown): void => {
-    if (Array.isArray(x)) x.forEach(walk);
-    else if (x && typeof x === "object") {
-      const o = x as Record<string, unknown>;
-      if (o.op === "call" && o.fn === "gauss") found.push({ site: o.site as number, seed: o.seed as number });
-      else Object.values(o).forEach(walk);
-    }
-  };
-  walk(plan);
-  expect(new Set(found.map((f) => `${f.site}/${f.seed}`)).size, "one gauss call in the plan").toBe(1);
-  return found[0];
-}
 
 /** A file's columns: lists per event for the collections, numbers for `event`. */
 async function columns(file: string): Promise<Record<string, unknown>> {
@@ -120,7 +105,7 @@ describe("examples/agc ml.hep: the jet–parton assignment", () => {
     for (const [name, xsec] of SAMPLES) samples.push({ name, xsec, columns: await columns(path.join(dir, "data", `${name}.root`)) });
     const plan = await runCli(["plan", "ml.hep", "--json"], dir);
     expect(plan.code).toBe(0);
-    const jer = gaussCall(JSON.parse(plan.out));
+    const jer = randomCall(JSON.parse(plan.out));
     writeFileSync(input, JSON.stringify({ lumi: 3378, samples, model, seed: jer.seed, scale: [["jes", 1.03, 0.97]], smear: [["jer", jer.site, 0.05]] }));
     const py = spawnSync("python3", [repoPath("test", "examples", "agc_ml_reference.py"), input], { encoding: "utf8", maxBuffer: 1 << 28 });
     expect(py.stderr).toBe("");

@@ -10,12 +10,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ExprIR, HistogramNode, Plan } from "../../plan/types.js";
+import type { HistogramNode, Plan } from "../../plan/types.js";
 import { randomStream } from "../../runtime/columns/index.js";
 import { execute } from "../../runtime/exec/index.js";
 import { openRoot } from "../../runtime/io/index.js";
 import { copyExample, planOf } from "../helpers/examples.js";
-import { expectedDraw } from "../helpers/philox.js";
+import { expectedDraw, randomCall } from "../helpers/philox.js";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "hepc-vary-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -96,19 +96,6 @@ function htHist(ev: Events, ptOf: (i: number, j: number) => number, w: (i: numbe
   return fill(vals, 20, 0, 1000);
 }
 
-/** The random-number call's key in a variation's varied expression. */
-function callOf(e: ExprIR): { site: number; seed: number } {
-  if (e.op === "call" && e.site !== undefined) return { site: e.site, seed: e.seed ?? 0 };
-  for (const a of "args" in e ? e.args : []) {
-    try {
-      return callOf(a);
-    } catch {
-      /* not in this branch */
-    }
-  }
-  throw new Error("no random call");
-}
-
 describe("shape variations, families and alternative samples", () => {
   let dir: string;
   let plan: Plan;
@@ -151,7 +138,7 @@ describe("shape variations, families and alternative samples", () => {
     close("two_jets/ht_jesDown", htHist(ev, (i, j) => 0.97 * ev.pt[i][j]));
     // jer: each jet smeared by its own draw, keyed by the element's index in the event's Jet list
     const h = plan.nodes.find((n): n is HistogramNode => n.kind === "histogram" && n.name === "ht")!;
-    const { site, seed } = callOf(h.systematics!.find((s) => s.name === "jer")!.vary!.inputs[0].up);
+    const { site, seed } = randomCall(h.systematics!.find((s) => s.name === "jer")!.vary!.inputs[0].up);
     const stream = randomStream("ttbar");
     const smeared = htHist(ev, (i, j) => ev.pt[i][j] * expectedDraw("gauss", 1, 0.1, i, j, site, seed, stream));
     close("two_jets/ht_jerUp", smeared);

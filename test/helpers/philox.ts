@@ -3,7 +3,7 @@
  * products in BigInt, and the key layout (counter: entry low, entry high, element or 0xffffffff,
  * call site; key: seed, the sample's stream) with the unit and Box–Muller steps.
  */
-/** Philox-4x32-10 with 64-bit products in BigInt: the published algorithm, independently of the prelude's 16-bit split. */
+/** Philox-4x32-10 with 64-bit products in BigInt: the published algorithm, independently of the prelude's WebAssembly. */
 export function philoxBig(ctr: number[], key: number[]): number[] {
   const M = [0xd2511f53n, 0xcd9e8d57n];
   let [c0, c1, c2, c3] = ctr.map(BigInt);
@@ -29,3 +29,22 @@ export function expectedDraw(fn: "gauss" | "uniform", p: number, q: number, entr
   return p + q * Math.sqrt(-2 * Math.log(1 - unit(w[0], w[1]))) * Math.cos(2 * Math.PI * unit(w[2], w[3]));
 }
 
+
+/**
+ * The key (call site and seed) of the one `fn` call in a plan or any part of one (an expression),
+ * for the draws above; an error unless exactly one distinct key is found.
+ */
+export function randomCall(x: unknown, fn: "gauss" | "uniform" = "gauss"): { site: number; seed: number } {
+  const found = new Map<string, { site: number; seed: number }>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      if (o.op === "call" && o.fn === fn) found.set(`${o.site}/${o.seed}`, { site: o.site as number, seed: (o.seed as number | undefined) ?? 0 });
+      else Object.values(o).forEach(walk);
+    }
+  };
+  walk(x);
+  if (found.size !== 1) throw new Error(`${found.size} distinct ${fn} calls, not one`);
+  return [...found.values()][0];
+}
