@@ -14,6 +14,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { openRoot, type Column } from "../../runtime/io/index.js";
 import { runCli } from "../helpers/cli-io.js";
 import { copyExample } from "../helpers/examples.js";
+import { deltaPhi, jetSum, treeProbability, type SavedGbdt } from "../helpers/by-hand.js";
 import { repoPath } from "../helpers/repo.js";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "hepc-candidates-"));
@@ -81,21 +82,8 @@ async function expected(dir: string): Promise<Map<number, Expected>> {
   const cols = await f.read("Events", names);
   await f.close();
   const [pt, eta, phi, mass, btag] = names.map((n) => lists(cols.get(n)));
-  const p4 = (i: number, js: number[]) => {
-    let px = 0, py = 0, pz = 0, E = 0;
-    for (const j of js) {
-      const x = pt[i][j] * Math.cos(phi[i][j]), y = pt[i][j] * Math.sin(phi[i][j]), z = pt[i][j] * Math.sinh(eta[i][j]);
-      px += x; py += y; pz += z; E += Math.sqrt(x * x + y * y + z * z + mass[i][j] * mass[i][j]);
-    }
-    const m2 = E * E - (px * px + py * py + pz * pz);
-    return { pt: Math.sqrt(px * px + py * py), mass: m2 >= 0 ? Math.sqrt(m2) : -Math.sqrt(-m2) };
-  };
-  const dR = (i: number, a: number, b: number) => {
-    let d = phi[i][a] - phi[i][b];
-    while (d > Math.PI) d -= 2 * Math.PI;
-    while (d <= -Math.PI) d += 2 * Math.PI;
-    return Math.sqrt((eta[i][a] - eta[i][b]) ** 2 + d * d);
-  };
+  const p4 = (i: number, js: number[]) => jetSum({ pt, eta, phi, mass }, i, js);
+  const dR = (i: number, a: number, b: number) => Math.sqrt((eta[i][a] - eta[i][b]) ** 2 + deltaPhi(phi[i][a], phi[i][b]) ** 2);
   const rows: number[] = [];
   const events: Array<{ i: number; cands: number[][] }> = [];
   for (let i = 0; i < pt.length; i++) {
@@ -213,22 +201,6 @@ region three = count(jets) >= 3
 output ntuple "out/c.root" in three keep chosen_mass, i1, i2, i3, n_good, n_good_b, entry
 `;
 
-interface Tree { feature: number[]; threshold: number[]; default_left: number[]; left: number[]; right: number[]; value: number[] }
-
-/** A gbdt fold's probability of its last class for one row, walking its saved trees (x < threshold goes left, missing by the default). */
-function treeScore(model: { base_margin: number; trees: Tree[] }, x: number[]): number {
-  let m = model.base_margin;
-  for (const t of model.trees) {
-    let i = 0;
-    while (t.feature[i] >= 0) {
-      const v = x[t.feature[i]];
-      i = (Number.isNaN(v) ? t.default_left[i] === 1 : v < t.threshold[i]) ? t.left[i] : t.right[i];
-    }
-    m += t.value[i];
-  }
-  return 1 / (1 + Math.exp(-m));
-}
-
 describe("a gbdt trained per candidate", () => {
   it("trains on one row per candidate with classes from truth matching, and scores each candidate out of fold, as its saved trees do on features computed by hand", async () => {
     const dir = copyExample(tmp, "nanoaod");
@@ -246,26 +218,13 @@ describe("a gbdt trained per candidate", () => {
       expect(r.err.split("\n").filter((l) => /error/.test(l))).toEqual([]);
       expect(r.code).toBe(0);
       const cacheDir = path.join(dir, ".hepc/cache/models");
-      const saved = JSON.parse(readFileSync(path.join(cacheDir, readdirSync(cacheDir)[0]), "utf8")) as { classes: string[]; folds: Array<{ fold: number; model: { base_margin: number; trees: Tree[] } }> };
+      const saved = JSON.parse(readFileSync(path.join(cacheDir, readdirSync(cacheDir)[0]), "utf8")) as { classes: string[]; folds: Array<{ fold: number; model: SavedGbdt }> };
       expect(saved.classes).toEqual(["wrong", "correct"]);
       expect(saved.folds.map((x) => x.fold).sort()).toEqual([0, 1]);
 
       // every candidate was in training (each is in one class): its score is that of the fold model that did not see its event
-      const p4 = (i: number, js: number[]) => {
-        let px = 0, py = 0, pz = 0, E = 0;
-        for (const j of js) {
-          const x = pt[i][j] * Math.cos(phi[i][j]), y = pt[i][j] * Math.sin(phi[i][j]), z = pt[i][j] * Math.sinh(eta[i][j]);
-          px += x; py += y; pz += z; E += Math.sqrt(x * x + y * y + z * z + mass[i][j] * mass[i][j]);
-        }
-        const m2 = E * E - (px * px + py * py + pz * pz);
-        return { pt: Math.sqrt(px * px + py * py), mass: m2 >= 0 ? Math.sqrt(m2) : -Math.sqrt(-m2) };
-      };
-      const dphi = (a: number, b: number) => {
-        let d = a - b;
-        while (d > Math.PI) d -= 2 * Math.PI;
-        while (d <= -Math.PI) d += 2 * Math.PI;
-        return d;
-      };
+      const p4 = (i: number, js: number[]) => jetSum({ pt, eta, phi, mass }, i, js);
+      const dphi = deltaPhi;
       const want = new Map<number, number[]>();
       let correct = 0, total = 0;
       for (let i = 0; i < pt.length; i++) {
@@ -277,7 +236,7 @@ describe("a gbdt trained per candidate", () => {
         cands.forEach(([a, b, c], q) => {
           const s = p4(i, [a, b, c]);
           const dr = Math.sqrt((eta[i][a] - eta[i][b]) ** 2 + dphi(phi[i][a], phi[i][b]) ** 2);
-          const score = treeScore(model, [s.mass, s.pt, dr, btag[i][a], pt[i][b] / pt[i][c]]);
+          const score = treeProbability(model, [s.mass, s.pt, dr, btag[i][a], pt[i][b] / pt[i][c]]);
           if (best < 0 || score > bestScore) [best, bestScore] = [q, score];
           if (score > 0.5) nGood++;
           if (score > 0.5 && btag[i][a] > 0.5) nGoodB++;

@@ -18,6 +18,7 @@ import type { Plan } from "../../plan/types.js";
 import { execute } from "../../runtime/exec/index.js";
 import { openRoot } from "../../runtime/io/index.js";
 import { copyExample, planOf } from "../helpers/examples.js";
+import { treeProbability, type SavedGbdt } from "../helpers/by-hand.js";
 import { repoPath } from "../helpers/repo.js";
 
 const tmp = mkdtempSync(path.join(tmpdir(), "hepc-model-vary-"));
@@ -57,22 +58,7 @@ output {
 }
 `;
 
-interface Tree { feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[]; default_left: number[] }
-interface Saved { folds: Array<{ fold: number; model: { base_margin: number; trees: Tree[] } }> }
-
-/** A fold's probability: its trees walked (x < threshold goes left; a missing value by default_left). */
-function probability(m: Saved["folds"][number]["model"], x: number[]): number {
-  let margin = m.base_margin;
-  for (const t of m.trees) {
-    let i = 0;
-    while (t.feature[i] >= 0) {
-      const v = x[t.feature[i]];
-      i = (Number.isNaN(v) ? t.default_left[i] === 1 : v < t.threshold[i]) ? t.left[i] : t.right[i];
-    }
-    margin += t.value[i];
-  }
-  return 1 / (1 + Math.exp(-margin));
-}
+interface Saved { folds: Array<{ fold: number; model: SavedGbdt }> }
 
 /** sumw per bin of 20 between 0 and 1, under- and overflow included (the runner's layout). */
 function fill(xs: number[]): number[] {
@@ -138,7 +124,7 @@ describe("models' scores in shape variations", () => {
         const x = features(i, k);
         if (x[1] < 2) continue;
         const own = fold.get(Number(event[i] % 2n))!;
-        out.push(trained[i] ? probability(own, x) : (probability(fold.get(0)!, x) + probability(fold.get(1)!, x)) / 2);
+        out.push(trained[i] ? treeProbability(own, x) : (treeProbability(fold.get(0)!, x) + treeProbability(fold.get(1)!, x)) / 2);
       }
       return out;
     };
