@@ -10,3 +10,14 @@ export function classOrder(classes: Iterable<string>): string[] {
   if (i >= 0) names.push(...names.splice(i, 1));
   return names;
 }
+
+/**
+ * The class of samples that are what was measured: never a class a model is trained or evaluated
+ * on, never varied by a systematic (its copies are its nominal), the observation of fit outputs.
+ */
+export const DATA_CLASS = "data";
+
+/** Whether a sample's class is one a model learns (a class, and not DATA_CLASS). */
+export function learnable(klass: string | null | undefined): klass is string {
+  return !!klass && klass !== DATA_CLASS;
+}

@@ -21,7 +21,7 @@ import { typeToString } from "../core/types.js";
 import type { CompilerHost } from "../host.js";
 import { printExpr } from "../syntax/print.js";
 import { hashOf } from "../../plan/canonical.js";
-import { classOrder } from "../../plan/classes.js";
+import { classOrder, DATA_CLASS, learnable } from "../../plan/classes.js";
 import { displayPath } from "../load/program.js";
 import { readLock, lockPathFor } from "./lock.js";
 import { candidateList, evaluateIdOf, lower, refsOf, Usage } from "./lower.js";
@@ -174,8 +174,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   const classes: Record<string, string[]> = {};
   const labels: NonNullable<TrainNode["labels"]> = {};
   for (const s of ctx.samples) {
-    // data is never a class a model is trained or evaluated on (rules/classes.ts)
-    if (s.klass && s.klass !== "data") (classes[s.klass] ??= []).push(s.name);
+    if (learnable(s.klass)) (classes[s.klass] ??= []).push(s.name);
     const l = ctx.labels.get(s.name);
     if (!l) continue;
     const by = l.body.by ? low(l.body.by) : undefined;
@@ -191,7 +190,7 @@ export function buildPlan(ctx: CheckContext, host: CompilerHost, opts: BuildOpti
   const classFields = ctx.labels.size ? { order: ctx.classOrder, labels } : {};
   /** A per-candidate train block's classes: each condition (on a candidate) for every sample but data. */
   const candidateLabels = (body: A.ClassesBody) => {
-    const samples = ctx.samples.filter((s) => s.klass !== "data").map((s) => s.name);
+    const samples = ctx.samples.filter((s) => s.klass !== DATA_CLASS).map((s) => s.name);
     const by = body.by ? low(body.by) : undefined;
     const entries = body.entries.map((e) => ({
       class: e.name.name,

@@ -10,6 +10,7 @@ import * as path from "node:path";
 import type { HistogramNode, Plan, ReadNode, WriteNode } from "../../plan/types.js";
 import { type Bins, buildWorkspace, type FitChannel, type FitInput, type FitProcess, type FitSystematic, PSEUDODATA, shapeHistograms, writeDatacard } from "../fit/index.js";
 import { canonicalJson } from "../../plan/canonical.js";
+import { DATA_CLASS } from "../../plan/classes.js";
 import { createRootFile, type FileStamp } from "../io/index.js";
 import { atomicWrite } from "./cache.js";
 import { RunError } from "./errors.js";
@@ -62,7 +63,7 @@ export function fitInput(plan: Plan, result: RunResult, w: WriteNode): FitInput 
       const nominal = of(h.name);
       if (!nominal) continue;
       const samples = members(split);
-      if (samples.length && samples.every((s) => classOf.get(s) === "data")) {
+      if (samples.length && samples.every((s) => classOf.get(s) === DATA_CLASS)) {
         data = add(data, inner(nominal.data));
         continue;
       }

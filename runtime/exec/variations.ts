@@ -14,6 +14,7 @@
  * its scorer computes from the world's features (runners/world-scores.ts).
  */
 import { hashOf } from "../../plan/canonical.js";
+import { DATA_CLASS } from "../../plan/classes.js";
 import type { CollectionIR, ExprIR, FilterNode, Plan, PlanNode, SystematicIR, WeightNode } from "../../plan/types.js";
 import type { VirtualColumn } from "../columns/index.js";
 import { RunError } from "./errors.js";
@@ -150,7 +151,7 @@ export class World {
  * the sample it replaces).
  */
 export function varying(systematics: readonly SystematicIR[], read: { sample: string; class: string | null }): SystematicIR[] {
-  if (read.class === "data" || isAlternative(systematics, read.sample)) return [];
+  if (read.class === DATA_CLASS || isAlternative(systematics, read.sample)) return [];
   return systematics.filter((s) => !s.samples || s.samples.includes(read.sample));
 }
 

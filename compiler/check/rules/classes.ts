@@ -10,7 +10,7 @@
  * conditions are typed afterwards, by `checkClassExprs`.
  */
 import type * as A from "../../../grammar/ast.js";
-import { classOrder } from "../../../plan/classes.js";
+import { classOrder, learnable } from "../../../plan/classes.js";
 import { BOOL, INT } from "../../core/types.js";
 import type { CheckContext } from "../context.js";
 import type { ExprChecker } from "../expr.js";
@@ -56,14 +56,14 @@ export function resolveClasses(ctx: CheckContext): void {
     } else if (!s.klass && train) ctx.labels.set(s.name, { body: train.body, file: train.file, fromTrain: true });
   }
   // a sample of class `data` is what was measured: never a class a model learns or is evaluated on
-  const single = ctx.samples.map((s) => s.klass).filter((k): k is string => !!k && k !== "data");
+  const single = ctx.samples.map((s) => s.klass).filter(learnable);
   if (train) {
     const order = names(train.body);
     const known = new Set(order);
     for (const s of ctx.samples) {
       const c = classesOf(s.decl.props);
       if (c && s.klass) continue; // reported above
-      const outside = [...(s.klass && s.klass !== "data" ? [s.klass] : []), ...(c ? names(c) : [])].filter((n) => !known.has(n));
+      const outside = [...(learnable(s.klass) ? [s.klass] : []), ...(c ? names(c) : [])].filter((n) => !known.has(n));
       if (outside.length) {
         const at = c ? c.key.span : (s.decl.props.find((p) => p.prop === "class") ?? s.decl).span;
         ctx.report("HEP4070", s.file, at, { what: `sample '${s.name}' has class${outside.length > 1 ? "es" : ""} ${outside.map((n) => `'${n}'`).join(", ")}, which the train block's \`classes\` (${order.join(", ")}) does not list` });
