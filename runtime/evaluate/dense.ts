@@ -11,7 +11,14 @@
  * events are read in ranked order once, from 32-byte records (one cache miss per event, not one
  * per column), and everything after is sequential. The figures see the same values in the same
  * order, so they have the same bits.
+ *
+ * Mostly the records are not read at all: rank/rank.c's sort carries each event's weight, class,
+ * bin and fold with its key and writes the held-out events out in ranked order as it scans
+ * (`rankedLayout`); the records and `gather` are its TypeScript twin, for where that declines.
  */
+import type { BinaryCurve } from "./curve.js";
+import { rankedCurve } from "./order.js";
+import { rankInWasm } from "./rank/wasm.js";
 import { giveBack, lend } from "./scratch.js";
 
 export interface Dense {
@@ -114,6 +121,28 @@ export function gather(r: Records, signal: number, order: Uint32Array, withBin: 
     score: d.score.subarray(0, p), weight: d.weight.subarray(0, p), label: d.label.subarray(0, p), twoClass: d.twoClass.subarray(0, p),
     orig: d.orig.subarray(0, p), bin: d.bin?.subarray(0, p) ?? null, fold: d.fold?.subarray(0, p) ?? null, order: iota(p),
   };
+}
+
+/**
+ * A binary model's ranking of every event (written into `into`), the curve of its held-out events
+ * (train flag 0, or all without flags), and those events laid out in ranked order with their
+ * bins and folds when given: one sort in WebAssembly, else ranked-curve.ts's sort and `gather`.
+ * The same bits either way.
+ */
+export function rankedLayout(
+  score: Float64Array, weight: Float64Array, label: Int32Array, signal: number,
+  place: { bin: Int32Array | null; fold: Int32Array | null; train: Uint8Array | null }, into: Uint32Array,
+): { order: Uint32Array; curve: BinaryCurve; held: Dense } {
+  const keep = place.train ? { values: place.train, is: 0 } : null;
+  const fast = rankInWasm({ score, weight, signal: { values: label, is: signal }, keep, into, layout: { label, bin: place.bin, fold: place.fold } });
+  if (fast) return { order: fast.order, curve: fast.curve!, held: { ...fast.layout!, order: iota(fast.layout!.score.length) } };
+  const { order, curve } = rankedCurve(score, weight, { values: label, is: signal }, keep ?? undefined, into);
+  const recs = new Records(score, weight, label, place);
+  try {
+    return { order, curve, held: gather(recs, signal, order, place.bin !== null, place.fold !== null) };
+  } finally {
+    recs.release();
+  }
 }
 
 /** `d` split by a group per event (`d.bin` or `d.fold`), each group in d's order; events of group < 0 or ≥ n in none. */

@@ -14,11 +14,11 @@ import { checkEvents } from "./inputs.js";
 import { issue, type EvalIssue } from "./issues.js";
 import { weightedKs, type KsResult } from "./ks.js";
 import { oneVsOne, oneVsRest, type OvoResult, type OvrResult } from "./multiclass.js";
-import { partition, rankDescending, rankedCurve, restrict } from "./order.js";
+import { partition, rankDescending, restrict } from "./order.js";
 import { averagePrecision, precisionRecall, type PrecisionRecall } from "./pr.js";
 import { auc, rejectionAt, roc, signalEfficiencyAt, type Roc } from "./roc.js";
 import { giveBack, lend } from "./scratch.js";
-import { filter, gather, Records, split, type Dense } from "./dense.js";
+import { filter, rankedLayout, split, type Dense } from "./dense.js";
 import { separation } from "./separation.js";
 import { significanceAt, significanceScan, type SignificanceKind, type SignificanceScan } from "./significance.js";
 import type { Figure, ScoredEvents, Undefined } from "./types.js";
@@ -179,8 +179,6 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
   const heldOut = (i: number) => !ev.train || ev.train[i] === 0;
   let folds = 0;
   if (ev.fold) for (let i = 0; i < n; i++) folds = Math.max(folds, ev.fold[i] + 1);
-  // A binary model's ranking comes with the curve of its held-out events from the same sort
-  // (ranked-curve.ts: no reads in ranked order); the overall section and the working points use it.
   // The rankings and the events' bins live only through this call (the result keeps neither):
   // memory kept between evaluations (scratch.ts), handed back at the end.
   const lent: ArrayBuffer[] = [];
@@ -189,31 +187,32 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
     lent.push(b);
     return b;
   };
-  let heldOutCurve: BinaryCurve | null = null;
-  const ranked = ev.scores.map((s, o) => {
-    const into = new Uint32Array(borrow(4 * n), 0, n);
-    if (spec.kind !== "binary" || o !== 0) return rankDescending(s, into);
-    // the signal and the held-out events as data (select.ts), not closures
-    const r = rankedCurve(s, weight, { values: label, is: signal }, ev.train ? { values: ev.train, is: 0 } : undefined, into);
-    heldOutCurve = r.curve;
-    return r.order;
-  });
-  // without training-fold events every event is held out: the rankings as they are
-  const evalOrders = () => (ev.train ? ranked.map((o) => restrict(o, heldOut)) : ranked);
   const foldOf = ev.fold ?? new Int32Array(n);
   const bins = spec.bins ? binInfo(spec.bins) : null;
   const binOf = spec.bins ? assignBins(spec.bins, ev.vars!, new Int32Array(borrow(4 * n), 0, n)) : null;
   const nBins = spec.bins ? binCount(spec.bins) : 0;
+  // A binary model's held-out events in ranked order (dense.ts), with the curve of the overall
+  // section and the working points, from the ranking's one sort; the folds' and bins' events
+  // are split off them, in sequence.
+  let heldOutCurve: BinaryCurve | null = null;
+  let held: Dense | null = null;
+  const ranked = ev.scores.map((s, o) => {
+    const into = new Uint32Array(borrow(4 * n), 0, n);
+    if (spec.kind !== "binary" || o !== 0) return rankDescending(s, into);
+    const r = rankedLayout(s, weight, label, signal, { bin: binOf, fold: folds > 1 ? foldOf : null, train: ev.train ?? null }, into);
+    heldOutCurve = r.curve;
+    held = r.held;
+    return r.order;
+  });
+  // without training-fold events every event is held out: the rankings as they are
+  const evalOrders = () => (ev.train ? ranked.map((o) => restrict(o, heldOut)) : ranked);
 
   const sections: (BinarySection | MulticlassSection)[] = [];
   const foldIds: (number | "all")[] = ["all", ...(folds > 1 ? Array.from({ length: folds }, (_, f) => f) : [])];
   const placeName = (where: Where) => `region '${spec.region}'${where.fold === "all" ? "" : `, fold ${where.fold}`}${where.bin ? `, bin ${where.bin.index}` : ""}`;
-  // A binary model's held-out events in ranked order (dense.ts), read from records once; the
-  // folds' and bins' events split off it, in sequence.
-  const recs = spec.kind === "binary" ? new Records(ev.scores[0], weight, label, { bin: binOf, fold: folds > 1 ? foldOf : null, train: ev.train ?? null }) : null;
-  const held = recs ? gather(recs, signal, ranked[0], binOf !== null, folds > 1) : null;
-  if (held) {
-    const byFold = [held, ...(folds > 1 ? split(held, held.fold!, folds) : [])];
+  if (held !== null) {
+    const h: Dense = held;
+    const byFold = [h, ...(folds > 1 ? split(h, h.fold!, folds) : [])];
     foldIds.forEach((fold, fi) => {
       const d = byFold[fi];
       const places: { bin: BinInfo | null; d: Dense }[] = [{ bin: null, d }];
@@ -287,7 +286,6 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
     }
   }
   for (const b of lent) giveBack(b);
-  recs?.release();
   return {
     model: spec.model, region: spec.region, classes: spec.classes, kind: spec.kind, signal: spec.kind === "binary" ? signal : null,
     folds, bins, sections, overtraining, workingPoints, efficiencies, histograms: scoreHistograms(ev, C, spec.kind, spec.histogramBins ?? 50), issues,

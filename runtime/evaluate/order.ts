@@ -3,7 +3,7 @@
  * on. Deterministic, linear-time radix sorts of order-preserving unsigned keys of the scores (no
  * comparator closure); ties stay in increasing index, as in a stable sort.
  *
- * Mostly ranked-curve.ts: keys of only the scores' varying bits (float32-valued scores need ~26,
+ * Mostly rank/rank.c in WebAssembly (rank/wasm.ts), else its TypeScript twin ranked-curve.ts: keys of only the scores' varying bits (float32-valued scores need ~26,
  * full-precision ones ~54), one scatter into cache-sized buckets, each sorted in cache; it can
  * carry weights and classes along and give the binary curve in the same sort (`rankedCurve`).
  * For 2^30 events or more, the general LSD sort below: four 16-bit digits of the float64 bit
@@ -14,10 +14,11 @@
  * Subsets (a fold, a bin, a class pair) never sort again: `restrict` keeps the ranked order of
  * the events a mask selects, a stable filter.
  *
- * Both rankings take an `into` array, for callers that keep memory between calls (scratch.ts).
+ * Rankings take an `into` array, for callers that keep memory between calls (scratch.ts).
  */
 import { binaryCurve, type BinaryCurve } from "./curve.js";
 import { rankWithCurve } from "./ranked-curve.js";
+import { rankInWasm } from "./rank/wasm.js";
 import { asSelector, asTest, type EventTest } from "./select.js";
 
 /**
@@ -26,7 +27,7 @@ import { asSelector, asTest, type EventTest } from "./select.js";
  *   lent by scratch.ts, or absent for a new array
  */
 export function rankDescending(score: Float64Array, into?: Uint32Array): Uint32Array {
-  const fast = rankWithCurve(score, null, null, null, into ?? null);
+  const fast = rankInWasm({ score, weight: null, signal: null, keep: null, into: into ?? null }) ?? rankWithCurve(score, null, null, null, into ?? null);
   if (fast) return fast.order;
   const order = rankDescendingLsd(score);
   if (!into) return order;
@@ -43,7 +44,8 @@ export function rankedCurve(
   score: Float64Array, weight: Float64Array, isSignal: EventTest, keep?: EventTest, into?: Uint32Array,
 ): { order: Uint32Array; curve: BinaryCurve } {
   const n = score.length;
-  const fast = rankWithCurve(score, weight, asSelector(isSignal, n), keep ? asSelector(keep, n) : null, into ?? null);
+  const signal = asSelector(isSignal, n), kept = keep ? asSelector(keep, n) : null;
+  const fast = rankInWasm({ score, weight, signal, keep: kept, into: into ?? null }) ?? rankWithCurve(score, weight, signal, kept, into ?? null);
   if (fast) return { order: fast.order, curve: fast.curve! };
   let order = rankDescendingLsd(score);
   if (into) order = (into.set(order), into);

@@ -39,6 +39,11 @@ export function poisonLentMemory(value: number | null): void {
   poison = value;
 }
 
+/** The value lent memory is filled with (tests), or null. */
+export function lentMemoryPoison(): number | null {
+  return poison;
+}
+
 /** Hands a lent buffer back for the next user. */
 export function giveBack(buf: ArrayBuffer): void {
   if (kept.includes(buf)) return;
@@ -48,12 +53,26 @@ export function giveBack(buf: ArrayBuffer): void {
   if (kept.length > KEEP) kept.splice(0, kept.length - KEEP);
 }
 
-/** Drops every kept buffer (its memory goes back at the next garbage collection). */
+/** Memory kept elsewhere on the same terms (rank/wasm.ts's arena). */
+interface Keeper {
+  /** Drops it (with the buffers, in releaseScratch). */
+  release(): void;
+  /** Bytes it holds now. */
+  bytes(): number;
+}
+const keepers: Keeper[] = [];
+
+export function keptElsewhere(keeper: Keeper): void {
+  keepers.push(keeper);
+}
+
+/** Drops every kept buffer, and the memory kept elsewhere (it goes back at the next garbage collection). */
 export function releaseScratch(): void {
   kept.length = 0;
+  for (const k of keepers) k.release();
 }
 
 /** Bytes kept now (tests, and a caller watching its memory). */
 export function scratchBytes(): number {
-  return kept.reduce((s, b) => s + b.byteLength, 0);
+  return kept.reduce((s, b) => s + b.byteLength, 0) + keepers.reduce((s, k) => s + k.bytes(), 0);
 }

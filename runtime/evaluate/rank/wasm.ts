@@ -1,0 +1,234 @@
+/**
+ * The ranking, the binary curve and the held-out events in ranked order, computed by rank.c in
+ * WebAssembly (its comment says why C and what the algorithm is); ranked-curve.ts and dense.ts
+ * are the same computation in TypeScript, used where this declines and checked against it
+ * (test/evaluate/rank-wasm.test.ts: the same bits).
+ *
+ * Memory: the module's linear memory is an arena kept between calls, like scratch.ts's buffers and
+ * for the same reason (fresh memory costs its page faults on first touch, ~0.45 ms per MB on the
+ * development machine). A call copies its inputs in, runs, and copies its outputs out into
+ * JavaScript arrays, so nothing handed out points into the arena and growing it later is safe.
+ * `releaseScratch()` drops the arena with the other kept buffers. A 10M-event evaluation keeps
+ * ~1 GB of it until then (112 bytes per event, 96 of them touched).
+ *
+ * Declines (returns null) at 2^30 events or more (two flag bits ride in the index), or when the
+ * arena would pass 4 GiB, wasm32's address space (about 38M events with bins and folds).
+ */
+import type { BinaryCurve } from "../curve.js";
+import { keptElsewhere, lentMemoryPoison } from "../scratch.js";
+import type { Selector } from "../select.js";
+import { RANK_WASM } from "./bytes.js";
+
+// Node's and the project's TypeScript libraries do not declare WebAssembly: just what is used.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (d: { initial: number; maximum?: number }) => WasmMemory;
+};
+
+const PAGE = 65536;
+/** wasm32 addresses: 4 GiB less a page. */
+const LIMIT = 2 ** 32 - PAGE;
+const MAX_EVENTS = 2 ** 30;
+
+/** rank.c's Args, as 32-bit words (the C file's static asserts pin the layout). */
+const A = {
+  n: 0, score: 1, weight: 2, sig: 3, sigSize: 4, keep: 5, keepSize: 6, label: 7, bin: 8, fold: 9,
+  sigIs: 10, keepIs: 11, records: 12, words: 13, order: 14, th: 15, tp: 16, fp: 17,
+  dScore: 18, dWeight: 19, dLabel: 20, dTwo: 21, dOrig: 22, dBin: 23, dFold: 24,
+  m: 25, nS: 26, nB: 27, held: 28, declined: 29,
+} as const;
+const ARGS_BYTES = 136;
+/** totalS and totalB, as float64 words. */
+const TOTAL_S = 15, TOTAL_B = 16;
+
+interface Arena {
+  memory: WasmMemory;
+  rank: (args: number) => void;
+  /** The first free byte (above the module's own data and stack). */
+  heap: number;
+}
+
+let arena: Arena | null = null;
+let enabled = true;
+keptElsewhere({
+  release: () => {
+    arena = null;
+  },
+  bytes: () => arena?.memory.buffer.byteLength ?? 0,
+});
+
+/** Tests: off sends every call to the TypeScript path. */
+export function useWasmRanking(on: boolean): void {
+  enabled = on;
+}
+
+function open(): Arena {
+  if (arena) return arena;
+  const module = new WebAssembly.Module(Buffer.from(RANK_WASM, "base64"));
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: PAGE });
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  const exports = instance.exports as { rank: (args: number) => void; __heap_base: { value: number } };
+  arena = { memory, rank: exports.rank, heap: align(Number(exports.__heap_base.value)) };
+  return arena;
+}
+
+function align(x: number): number {
+  return Math.ceil(x / 16) * 16;
+}
+
+/** The events' ranked layout (dense.ts's Dense, less its order): held-out events only. */
+export interface Layout {
+  score: Float64Array;
+  weight: Float64Array;
+  label: Int32Array;
+  twoClass: Int32Array;
+  orig: Uint32Array;
+  bin: Int32Array | null;
+  fold: Int32Array | null;
+}
+
+export interface RankRequest {
+  score: Float64Array;
+  /** null: the ranking alone. */
+  weight: Float64Array | null;
+  signal: Selector | null;
+  /** The events that enter the curve and the layout (all when null); every event is in the order. */
+  keep: Selector | null;
+  /** Where to write the order (score.length long), or null for a new array. */
+  into: Uint32Array | null;
+  /**
+   * The held-out events in ranked order with these carried (needs a weight; `signal` must be
+   * these labels' test, whose complement is `twoClass`).
+   */
+  layout?: { label: Int32Array; bin: Int32Array | null; fold: Int32Array | null };
+}
+
+export interface RankResult {
+  order: Uint32Array;
+  curve: BinaryCurve | null;
+  layout: Layout | null;
+}
+
+/** The ranking (and curve, and layout) in WebAssembly, or null where it declines. */
+export function rankInWasm(req: RankRequest): RankResult | null {
+  const { score, weight, signal, keep, into, layout } = req;
+  const n = score.length;
+  if (!enabled || n >= MAX_EVENTS) return null;
+  if (into && into.length !== n) throw new RangeError(`rankInWasm: an order of ${into.length} for ${n} events`);
+  if (layout && !weight) throw new RangeError("rankInWasm: a layout needs weights");
+  const a = open();
+
+  // the arena's plan: args | inputs, where the layout is written after they are read | records
+  // (32 bytes at most) | in-bucket words (two per event of the largest bucket) | order | curve
+  const size = (v: Selector | null) => (v === null ? 0 : v.values.BYTES_PER_ELEMENT);
+  const sigIsLabel = layout !== undefined && signal !== null && signal.values === layout.label;
+  const inputBytes = align(8 * n) * (weight ? 2 : 1) + (sigIsLabel ? 0 : align(size(signal) * n)) + align(size(keep) * n)
+    + (layout ? align(4 * n) * (1 + Number(layout.bin !== null) + Number(layout.fold !== null)) : 0);
+  const layoutBytes = layout ? 2 * align(8 * n) + align(4 * n) * (3 + Number(layout.bin !== null) + Number(layout.fold !== null)) : 0;
+  let at = a.heap;
+  const take = (bytes: number) => {
+    const p = at;
+    at = align(at + bytes);
+    return p;
+  };
+  const args = take(ARGS_BYTES);
+  const region = take(Math.max(inputBytes, layoutBytes));
+  const records = take(32 * n);
+  const words = take(8 * n);
+  const order = take(4 * n);
+  const th = weight ? take(8 * (n + 1)) : 0, tp = weight ? take(8 * n) : 0, fp = weight ? take(8 * n) : 0;
+  if (at > LIMIT) return null;
+  const pages = Math.ceil(at / PAGE) - a.memory.buffer.byteLength / PAGE;
+  if (pages > 0) a.memory.grow(pages);
+  const buf = a.memory.buffer;
+  const poison = lentMemoryPoison();
+  if (poison !== null) new Int32Array(buf, a.heap, (at - a.heap) >> 2).fill(poison);
+
+  // the inputs, copied in
+  let p = region;
+  const put = (src: Float64Array | Int32Array | Uint8Array) => {
+    const q = p;
+    const Ctor = src.constructor as Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
+    new Ctor(buf, q, src.length).set(src as never);
+    p = align(p + src.byteLength);
+    return q;
+  };
+  const W = new Uint32Array(buf, args, ARGS_BYTES / 4);
+  const I = new Int32Array(buf, args, ARGS_BYTES / 4);
+  W.fill(0);
+  W[A.n] = n;
+  W[A.score] = put(score);
+  if (weight) W[A.weight] = put(weight);
+  if (layout) {
+    W[A.label] = put(layout.label);
+    if (layout.bin) W[A.bin] = put(layout.bin);
+    if (layout.fold) W[A.fold] = put(layout.fold);
+  }
+  if (signal) {
+    W[A.sig] = sigIsLabel ? W[A.label] : put(signal.values);
+    W[A.sigSize] = size(signal);
+    I[A.sigIs] = signal.is;
+  }
+  if (keep) {
+    W[A.keep] = put(keep.values);
+    W[A.keepSize] = size(keep);
+    I[A.keepIs] = keep.is;
+  }
+  W[A.records] = records;
+  W[A.words] = words;
+  W[A.order] = order;
+  W[A.th] = th;
+  W[A.tp] = tp;
+  W[A.fp] = fp;
+  // the layout over the inputs, each array at its own offset
+  const offsets: number[] = [];
+  if (layout) {
+    let q = region;
+    for (const bytes of [8, 8, 4, 4, 4, 4, 4]) {
+      offsets.push(q);
+      q = align(q + bytes * n);
+    }
+    [W[A.dScore], W[A.dWeight], W[A.dLabel], W[A.dTwo], W[A.dOrig]] = offsets;
+    if (layout.bin) W[A.dBin] = offsets[5];
+    if (layout.fold) W[A.dFold] = offsets[6];
+  }
+
+  a.rank(args);
+  if (new Uint32Array(a.memory.buffer, args, ARGS_BYTES / 4)[A.declined]) return null;
+
+  // the outputs, copied out (after the call: views of the memory as it is now)
+  const res = new Uint32Array(a.memory.buffer, args, ARGS_BYTES / 4);
+  const R = (k: number) => res[k];
+  const ord = into ?? new Uint32Array(n);
+  ord.set(new Uint32Array(a.memory.buffer, order, n));
+  let curve: BinaryCurve | null = null;
+  if (weight && signal) {
+    const m = R(A.m);
+    const T = new Float64Array(a.memory.buffer, args, ARGS_BYTES / 8);
+    const thr = new Float64Array(a.memory.buffer, th, m + 1).slice();
+    curve = {
+      thresholds: thr.subarray(1), tp: new Float64Array(a.memory.buffer, tp, m).slice(), fp: new Float64Array(a.memory.buffer, fp, m).slice(),
+      totalS: T[TOTAL_S], totalB: T[TOTAL_B], nS: R(A.nS), nB: R(A.nB), withInfinity: thr,
+    };
+  }
+  let lay: Layout | null = null;
+  if (layout) {
+    const h = R(A.held);
+    const mem = a.memory.buffer;
+    lay = {
+      score: new Float64Array(mem, offsets[0], h).slice(),
+      weight: new Float64Array(mem, offsets[1], h).slice(),
+      label: new Int32Array(mem, offsets[2], h).slice(),
+      twoClass: new Int32Array(mem, offsets[3], h).slice(),
+      orig: new Uint32Array(mem, offsets[4], h).slice(),
+      bin: layout.bin ? new Int32Array(mem, offsets[5], h).slice() : null,
+      fold: layout.fold ? new Int32Array(mem, offsets[6], h).slice() : null,
+    };
+  }
+  return { order: ord, curve, layout: lay };
+}
