@@ -66,6 +66,38 @@ export function binaryCurve(score: Float64Array, weight: Float64Array, order: Ui
 }
 
 /**
+ * binaryCurve of events already laid out in ranked order (dense.ts: a section's events), signal
+ * where `twoClass` is 0: the same loop on the arrays as they are, with no ranked copies to make.
+ * Its three arrays are allocated at the events' length and only the points are written (pages
+ * past them are never touched), with room for +Infinity in front of the thresholds as
+ * ranked-curve.ts leaves it (roc() shares it).
+ */
+export function denseCurve(score: Float64Array, weight: Float64Array, twoClass: Int32Array): BinaryCurve {
+  const n = score.length;
+  const th = new Float64Array(n + 1), tp = new Float64Array(n), fp = new Float64Array(n);
+  let s = 0, b = 0, m = 0, nS = 0, nB = 0;
+  let prev = NaN;
+  for (let k = 0; k < n; k++) {
+    const w = weight[k];
+    if (w === 0) continue;
+    const x = score[k];
+    if (x !== prev) {
+      if (m > 0) { tp[m - 1] = s; fp[m - 1] = b; }
+      th[m + 1] = x;
+      m++;
+      prev = x;
+    }
+    if (twoClass[k] === 0) { s += w; nS++; } else { b += w; nB++; }
+  }
+  if (m > 0) { tp[m - 1] = s; fp[m - 1] = b; }
+  th[0] = Infinity;
+  return {
+    thresholds: th.subarray(1, m + 1), tp: tp.subarray(0, m), fp: fp.subarray(0, m),
+    totalS: s, totalB: b, nS, nB, withInfinity: th.subarray(0, m + 1),
+  };
+}
+
+/**
  * Score, weight and class of the ranked events, in ranked order. Reading events in ranked order
  * is a random access per event (cache misses dominate on large inputs); when the ranking covers
  * much of the input it is about three times faster to read the input in its own order and write

@@ -7,7 +7,7 @@
 import { binCount, binInfo, assignBins, checkAxes, type BinAxis, type BinInfo } from "./bins.js";
 import { bootstrapAuc, type BootstrapOptions, type BootstrapResult } from "./bootstrap.js";
 import { argmaxConfusion, binaryConfusion, type Confusion } from "./confusion.js";
-import { binaryCurve, type BinaryCurve } from "./curve.js";
+import { binaryCurve, denseCurve, type BinaryCurve } from "./curve.js";
 import { classEfficienciesInBins } from "./efficiency.js";
 import type { Efficiency } from "./clopper-pearson.js";
 import { checkEvents } from "./inputs.js";
@@ -298,8 +298,8 @@ function binarySection(
 ): BinarySection {
   const { score, weight, label, twoClass, order } = d;
   const isSignal = (k: number) => label[k] === signal;
-  // Overall, the curve came with the ranking's sort; a fold's or a bin's from its ranked subset.
-  const c: BinaryCurve = curve ?? binaryCurve(score, weight, order, isSignal);
+  // Overall, the curve came with the ranking's sort; a fold's or a bin's from its events, in ranked order.
+  const c: BinaryCurve = curve ?? denseCurve(score, weight, twoClass);
   const r = roc(c);
   if ("reason" in r) {
     const missing = c.nS === 0 || !(c.totalS > 0) ? "signal" : "background";
