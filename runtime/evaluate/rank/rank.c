@@ -95,10 +95,11 @@ static Codec codecOf(const u64 *bits, u32 n) {
 }
 
 /* Ascending keys are descending scores: a positive score's key is its window complemented; a
- * negative one's its magnitude, above every positive key when the sign varies. (-0 keys as +0.) */
+ * negative one's its magnitude, above every positive key when the sign varies. (rank() declines
+ * scores with a -0.) */
 static inline u64 keyOf(const Codec *c, u64 b) {
   const u64 mag = ((b & MAGNITUDE) >> c->shift) & c->mask;
-  return (b >> 63) && (b & MAGNITUDE) ? mag + c->half : (~mag & c->mask);
+  return (b >> 63) ? mag + c->half : (~mag & c->mask);
 }
 
 /* The score of a key (keyOf's inverse; +0 for zero's key). */
@@ -174,35 +175,59 @@ static inline __attribute__((always_inline)) void sortRuns(const Form f, u32 *W,
   }
 }
 
+/*
+ * One call's state, in memory (not locals): the work is cut into calls of a chunk of events or
+ * one bucket each, so that the engine's optimising compiler serves all but the first few. Why:
+ * V8 runs a WebAssembly function first from its baseline compiler and swaps in optimised code
+ * for later calls only (it has no on-stack replacement for WebAssembly), and a sort that ran as
+ * one call ran baseline code throughout the first time: ~0.35 s against ~0.21 s at 10M events.
+ */
+typedef struct {
+  Codec c;
+  int R;
+  u32 n;
+  const u64 *bits;
+  const double *weight;
+  u32 sig, sigSize, keep, keepSize;
+  i32 sigIs, keepIs;
+  const i32 *label, *bin, *fold;
+  u8 *rec;
+  u32 *W, *W2, *order;
+  double *th, *tp, *fp, *dScore, *dWeight;
+  i32 *dLabel, *dTwo, *dBin, *dFold;
+  u32 *dOrig;
+  double sumS, sumB;
+  u32 m, nS, nB, held;
+  u64 prev;
+} State;
+
+static State st;
 static u32 next[(1 << TOP) + 1], start[(1 << TOP) + 1];
 static u32 counts[4 << DIGIT];
 
-static inline __attribute__((always_inline)) void run(const Form f, Args *a, const Codec *codec) {
-  /* everything read from the arguments once: stores through the records could alias them, and
-   * the compiler would read them again per event */
-  const Codec c = *codec;
-  const u32 n = a->n;
-  const u64 *bits = (const u64 *)a->score;
-  const double *weight = (const double *)a->weight;
-  const u32 sig = a->sig, sigSize = a->sigSize, keep = a->keep, keepSize = a->keepSize;
-  const i32 sigIs = a->sigIs, keepIs = a->keepIs;
-  const i32 *label = (const i32 *)a->label, *bin = (const i32 *)a->bin, *fold = (const i32 *)a->fold;
-  const int B = c.bits, tb = B < TOP ? B : TOP, R = B - tb;
-  const u32 nb = 1u << tb;
-  u8 *rec = (u8 *)a->records;
+#define CHUNK 65536
 
-  /* pass 1: events per bucket */
-  for (u32 d = 0; d <= nb; d++) next[d] = 0;
-  for (u32 i = 0; i < n; i++) next[(u32)(keyOf(&c, bits[i]) >> R) + 1]++;
-  u32 largest = 0;
-  for (u32 d = 0; d < nb; d++) {
-    if (next[d + 1] > largest) largest = next[d + 1];
-    next[d + 1] += next[d];
-  }
-  for (u32 d = 0; d <= nb; d++) start[d] = next[d];
+/* pass 1 over events [from, to): events per bucket */
+__attribute__((noinline)) static void countRange(u32 from, u32 to) {
+  const Codec c = st.c;
+  const int R = st.R;
+  const u64 *bits = st.bits;
+  for (u32 i = from; i < to; i++) next[(u32)(keyOf(&c, bits[i]) >> R) + 1]++;
+}
 
-  /* pass 2: the records into their buckets, in index order (stable) */
-  for (u32 i = 0; i < n; i++) {
+/* pass 2 over events [from, to): the records into their buckets, in index order (stable) */
+static inline __attribute__((always_inline)) void scatterRange(const Form f, u32 from, u32 to) {
+  /* everything in locals: stores through the records could alias the state, and the compiler
+   * would read it again per event */
+  const Codec c = st.c;
+  const int R = st.R;
+  const u64 *bits = st.bits;
+  const double *weight = st.weight;
+  const u32 sig = st.sig, sigSize = st.sigSize, keep = st.keep, keepSize = st.keepSize;
+  const i32 sigIs = st.sigIs, keepIs = st.keepIs;
+  const i32 *label = st.label, *bin = st.bin, *fold = st.fold;
+  u8 *rec = st.rec;
+  for (u32 i = from; i < to; i++) {
     const u64 key = keyOf(&c, bits[i]);
     u8 *r = rec + f.S * next[(u32)(key >> R)]++;
     if (f.wide) AT(u64, r, f.oK) = key;
@@ -221,96 +246,104 @@ static inline __attribute__((always_inline)) void run(const Form f, Args *a, con
       AT(i32, r, f.oF) = fold ? fold[i] : 0;
     }
   }
+}
 
-  /* each bucket: sorted in cache by its remaining bits, then scanned while still in cache */
-  u32 *W = (u32 *)a->words, *W2 = W + largest;
-  u32 *order = (u32 *)a->order;
-  double *th = (double *)a->th, *tp = (double *)a->tp, *fp = (double *)a->fp;
-  double *dScore = (double *)a->dScore, *dWeight = (double *)a->dWeight;
-  i32 *dLabel = (i32 *)a->dLabel, *dTwo = (i32 *)a->dTwo, *dBin = (i32 *)a->dBin, *dFold = (i32 *)a->dFold;
-  u32 *dOrig = (u32 *)a->dOrig;
-  double sumS = 0, sumB = 0;
-  u32 m = 0, nS = 0, nB = 0, held = 0;
-  u64 prev = 0;
-  for (u32 d = 0; d < nb; d++) {
-    const u32 base = start[d], len = start[d + 1] - base;
-    if (len == 0) continue;
-    const u8 *bucket = rec + f.S * base;
-    /* The bucket is sorted on W, one word per event: the top P of the key's R remaining bits
-     * above the event's position in the bucket (the low lb bits), so the records never move;
-     * where the key has bits below those P, events that agree on them are put in order after. */
-    const int lb = len == 1 ? 0 : 32 - clz32(len - 1);
-    const u32 lbMask = lb == 0 ? 0 : (1u << lb) - 1;
-    const int P = R < 32 - lb ? R : 32 - lb, lo = R - P;
-    if (len > 1 && P > 0) {
-      const u32 maskP = (1u << P) - 1; /* P < 32: lb ≥ 1 here */
-      const int passes = (P + DIGIT - 1) / DIGIT, dw = (P + passes - 1) / passes;
-      const u32 dm = (1u << dw) - 1;
-      for (int e = 0; e < (passes << dw); e++) counts[e] = 0;
-      for (u32 r = 0; r < len; r++) {
-        const u32 prefix = (u32)(keyAt(f, bucket + f.S * r) >> lo) & maskP;
-        W[r] = (prefix << lb) | r;
-        for (int p = 0; p < passes; p++) counts[(p << dw) + ((prefix >> (p * dw)) & dm)]++;
-      }
-      for (int p = 0; p < passes; p++) {
-        u32 *cn = counts + (p << dw);
-        const int sh = lb + p * dw;
-        if (cn[(W[0] >> sh) & dm] == len) continue; /* a digit every key shares moves nothing */
-        u32 sum = 0;
-        for (u32 e = 0; e <= dm; e++) {
-          const u32 t = cn[e];
-          cn[e] = sum;
-          sum += t;
-        }
-        for (u32 r = 0; r < len; r++) {
-          const u32 x = W[r];
-          W2[cn[(x >> sh) & dm]++] = x;
-        }
-        u32 *t = W; W = W2; W2 = t;
-      }
-      if (lo > 0) sortRuns(f, W, W2, len, lb, lbMask, bucket);
-    } else for (u32 r = 0; r < len; r++) W[r] = r; /* one event, or every key of the bucket equal */
-    if (!f.withWeight) {
-      for (u32 r = 0; r < len; r++) order[base + r] = AT(u32, bucket + f.S * (W[r] & lbMask), f.oV);
-      continue;
-    }
+/* bucket d: sorted in cache by its remaining bits, then scanned while still in cache */
+static inline __attribute__((always_inline)) void bucket(const Form f, u32 d) {
+  const u32 base = start[d], len = start[d + 1] - base;
+  if (len == 0) return;
+  const Codec c = st.c;
+  const int R = st.R;
+  u8 *const bucket = st.rec + f.S * base;
+  u32 *W = st.W, *W2 = st.W2;
+  /* The bucket is sorted on W, one word per event: the top P of the key's R remaining bits above
+   * the event's position in the bucket (the low lb bits), so the records never move; where the
+   * key has bits below those P, events that agree on them are put in order after. */
+  const int lb = len == 1 ? 0 : 32 - clz32(len - 1);
+  const u32 lbMask = lb == 0 ? 0 : (1u << lb) - 1;
+  const int P = R < 32 - lb ? R : 32 - lb, lo = R - P;
+  if (len > 1 && P > 0) {
+    const u32 maskP = (1u << P) - 1; /* P < 32: lb ≥ 1 here */
+    const int passes = (P + DIGIT - 1) / DIGIT, dw = (P + passes - 1) / passes;
+    const u32 dm = (1u << dw) - 1;
+    for (int e = 0; e < (passes << dw); e++) counts[e] = 0;
     for (u32 r = 0; r < len; r++) {
-      const u8 *q = bucket + f.S * (W[r] & lbMask);
-      const u32 v = AT(u32, q, f.oV);
-      order[base + r] = v & INDEX;
-      if (!(v & KEPT)) continue;
-      const u64 key = keyAt(f, q);
-      const double w = AT(double, q, f.oW);
-      if (f.withLayout) {
-        dScore[held] = scoreOf(&c, key);
-        dWeight[held] = w;
-        dLabel[held] = AT(i32, q, f.oL);
-        dTwo[held] = (v & SIGNAL) ? 0 : 1;
-        dOrig[held] = v & INDEX;
-        if (dBin) dBin[held] = AT(i32, q, f.oB);
-        if (dFold) dFold[held] = AT(i32, q, f.oF);
-        held++;
-      }
-      if (w == 0 || !th) continue;
-      if (m == 0 || key != prev) {
-        if (m > 0) { tp[m - 1] = sumS; fp[m - 1] = sumB; }
-        th[m + 1] = scoreOf(&c, key);
-        m++;
-        prev = key;
-      }
-      if (v & SIGNAL) { sumS += w; nS++; } else { sumB += w; nB++; }
+      const u32 prefix = (u32)(keyAt(f, bucket + f.S * r) >> lo) & maskP;
+      W[r] = (prefix << lb) | r;
+      for (int p = 0; p < passes; p++) counts[(p << dw) + ((prefix >> (p * dw)) & dm)]++;
     }
+    for (int p = 0; p < passes; p++) {
+      u32 *cn = counts + (p << dw);
+      const int sh = lb + p * dw;
+      if (cn[(W[0] >> sh) & dm] == len) continue; /* a digit every key shares moves nothing */
+      u32 sum = 0;
+      for (u32 e = 0; e <= dm; e++) {
+        const u32 t = cn[e];
+        cn[e] = sum;
+        sum += t;
+      }
+      for (u32 r = 0; r < len; r++) {
+        const u32 x = W[r];
+        W2[cn[(x >> sh) & dm]++] = x;
+      }
+      u32 *t = W; W = W2; W2 = t;
+    }
+    if (lo > 0) sortRuns(f, W, W2, len, lb, lbMask, bucket);
+  } else for (u32 r = 0; r < len; r++) W[r] = r; /* one event, or every key of the bucket equal */
+
+  u32 *const order = st.order + base;
+  if (!f.withWeight) {
+    for (u32 r = 0; r < len; r++) order[r] = AT(u32, bucket + f.S * (W[r] & lbMask), f.oV);
+    return;
   }
-  if (th) {
-    if (m > 0) { tp[m - 1] = sumS; fp[m - 1] = sumB; }
-    th[0] = __builtin_inf();
+  double *const th = st.th, *const tp = st.tp, *const fp = st.fp;
+  double *const dScore = st.dScore, *const dWeight = st.dWeight;
+  i32 *const dLabel = st.dLabel, *const dTwo = st.dTwo, *const dBin = st.dBin, *const dFold = st.dFold;
+  u32 *const dOrig = st.dOrig;
+  double sumS = st.sumS, sumB = st.sumB;
+  u32 m = st.m, nS = st.nS, nB = st.nB, held = st.held;
+  u64 prev = st.prev;
+  for (u32 r = 0; r < len; r++) {
+    const u8 *q = bucket + f.S * (W[r] & lbMask);
+    const u32 v = AT(u32, q, f.oV);
+    order[r] = v & INDEX;
+    if (!(v & KEPT)) continue;
+    const u64 key = keyAt(f, q);
+    const double w = AT(double, q, f.oW);
+    if (f.withLayout) {
+      dScore[held] = scoreOf(&c, key);
+      dWeight[held] = w;
+      dLabel[held] = AT(i32, q, f.oL);
+      dTwo[held] = (v & SIGNAL) ? 0 : 1;
+      dOrig[held] = v & INDEX;
+      if (dBin) dBin[held] = AT(i32, q, f.oB);
+      if (dFold) dFold[held] = AT(i32, q, f.oF);
+      held++;
+    }
+    if (w == 0 || !th) continue;
+    if (m == 0 || key != prev) {
+      if (m > 0) { tp[m - 1] = sumS; fp[m - 1] = sumB; }
+      th[m + 1] = scoreOf(&c, key);
+      m++;
+      prev = key;
+    }
+    /* the class without a branch (it is close to random from one event to the next): adding
+     * w·0 = ±0 leaves a sum's bits as they are (a sum is never -0: x + -x is +0) */
+    const u32 sg = (v >> 30) & 1;
+    sumS += w * (double)sg;
+    sumB += w * (double)(1 - sg);
+    nS += sg;
+    nB += 1 - sg;
   }
-  a->m = m;
-  a->nS = nS;
-  a->nB = nB;
-  a->held = held;
-  a->totalS = sumS;
-  a->totalB = sumB;
+  st.sumS = sumS;
+  st.sumB = sumB;
+  st.m = m;
+  st.nS = nS;
+  st.nB = nB;
+  st.held = held;
+  st.prev = prev;
+  st.W = W;
+  st.W2 = W2;
 }
 
 static const Form NARROW_RANK = {8, 0, 0, 4, 0, 0, 0, 0, 0, 0};
@@ -320,12 +353,65 @@ static const Form WIDE_RANK = {16, 0, 0, 8, 0, 0, 0, 1, 0, 0};
 static const Form WIDE_CURVE = {24, 0, 8, 16, 0, 0, 0, 1, 1, 0};
 static const Form WIDE_LAYOUT = {32, 0, 8, 16, 20, 24, 28, 1, 1, 1};
 
+/* Each form's two loops as functions of their own, called per chunk and per bucket. */
+typedef struct {
+  void (*scatter)(u32 from, u32 to);
+  void (*bucket)(u32 d);
+} Loops;
+#define LOOPS(NAME, FORM) \
+  __attribute__((noinline)) static void scatter_##NAME(u32 from, u32 to) { scatterRange(FORM, from, to); } \
+  __attribute__((noinline)) static void bucket_##NAME(u32 d) { bucket(FORM, d); }
+LOOPS(narrowRank, NARROW_RANK)
+LOOPS(narrowCurve, NARROW_CURVE)
+LOOPS(narrowLayout, NARROW_LAYOUT)
+LOOPS(wideRank, WIDE_RANK)
+LOOPS(wideCurve, WIDE_CURVE)
+LOOPS(wideLayout, WIDE_LAYOUT)
+static const Loops FORMS[2][3] = {
+  {{scatter_narrowRank, bucket_narrowRank}, {scatter_narrowCurve, bucket_narrowCurve}, {scatter_narrowLayout, bucket_narrowLayout}},
+  {{scatter_wideRank, bucket_wideRank}, {scatter_wideCurve, bucket_wideCurve}, {scatter_wideLayout, bucket_wideLayout}},
+};
+
 __attribute__((export_name("rank"))) void rank(Args *a) {
-  const Codec c = codecOf((const u64 *)a->score, a->n);
+  const u32 n = a->n;
+  const Codec c = codecOf((const u64 *)a->score, n);
   a->declined = (u32)c.negativeZero;
   if (c.negativeZero) return;
-  const int wide = c.bits > 32, layout = a->label != 0, curve = a->weight != 0;
-  if (!curve) run(wide ? WIDE_RANK : NARROW_RANK, a, &c);
-  else if (!layout) run(wide ? WIDE_CURVE : NARROW_CURVE, a, &c);
-  else run(wide ? WIDE_LAYOUT : NARROW_LAYOUT, a, &c);
+  const int B = c.bits, tb = B < TOP ? B : TOP;
+  const u32 nb = 1u << tb;
+  const State s0 = {
+    .c = c, .R = B - tb, .n = n, .bits = (const u64 *)a->score, .weight = (const double *)a->weight,
+    .sig = a->sig, .sigSize = a->sigSize, .keep = a->keep, .keepSize = a->keepSize, .sigIs = a->sigIs, .keepIs = a->keepIs,
+    .label = (const i32 *)a->label, .bin = (const i32 *)a->bin, .fold = (const i32 *)a->fold,
+    .rec = (u8 *)a->records, .W = (u32 *)a->words, .order = (u32 *)a->order,
+    .th = (double *)a->th, .tp = (double *)a->tp, .fp = (double *)a->fp,
+    .dScore = (double *)a->dScore, .dWeight = (double *)a->dWeight, .dLabel = (i32 *)a->dLabel, .dTwo = (i32 *)a->dTwo,
+    .dBin = (i32 *)a->dBin, .dFold = (i32 *)a->dFold, .dOrig = (u32 *)a->dOrig,
+  };
+  st = s0;
+  const Loops loops = FORMS[c.bits > 32][a->weight == 0 ? 0 : a->label == 0 ? 1 : 2];
+
+  for (u32 d = 0; d <= nb; d++) next[d] = 0;
+  for (u32 i = 0; i < n; i += CHUNK) countRange(i, n - i < CHUNK ? n : i + CHUNK);
+  u32 largest = 0;
+  for (u32 d = 0; d < nb; d++) {
+    if (next[d + 1] > largest) largest = next[d + 1];
+    next[d + 1] += next[d];
+  }
+  for (u32 d = 0; d <= nb; d++) start[d] = next[d];
+  st.W2 = st.W + largest;
+
+  for (u32 i = 0; i < n; i += CHUNK) loops.scatter(i, n - i < CHUNK ? n : i + CHUNK);
+  for (u32 d = 0; d < nb; d++) loops.bucket(d);
+
+  if (st.th) {
+    if (st.m > 0) { st.tp[st.m - 1] = st.sumS; st.fp[st.m - 1] = st.sumB; }
+    st.th[0] = __builtin_inf();
+  }
+  a->m = st.m;
+  a->nS = st.nS;
+  a->nB = st.nB;
+  a->held = st.held;
+  a->totalS = st.sumS;
+  a->totalB = st.sumB;
 }
