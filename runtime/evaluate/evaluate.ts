@@ -210,6 +210,8 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
   const sections: (BinarySection | MulticlassSection)[] = [];
   const foldIds: (number | "all")[] = ["all", ...(folds > 1 ? Array.from({ length: folds }, (_, f) => f) : [])];
   const placeName = (where: Where) => `region '${spec.region}'${where.fold === "all" ? "" : `, fold ${where.fold}`}${where.bin ? `, bin ${where.bin.index}` : ""}`;
+  // the curves of the bins' held-out events of all folds: their sections' and the flat working points'
+  const binCurves: BinaryCurve[] = [];
   if (held !== null) {
     const h: Dense = held;
     const byFold = [h, ...(folds > 1 ? split(h, h.fold!, folds) : [])];
@@ -219,7 +221,11 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
       if (binOf) split(d, d.bin!, nBins).forEach((x, b) => places.push({ bin: bins![b], d: x }));
       for (const place of places) {
         const where: Where = { fold, bin: place.bin };
-        const curve = fold === "all" && place.bin === null ? heldOutCurve : null;
+        let curve: BinaryCurve | null = null;
+        if (fold === "all") {
+          curve = place.bin === null ? heldOutCurve : denseCurve(place.d.score, place.d.weight, place.d.twoClass);
+          if (place.bin !== null) binCurves.push(curve!);
+        }
         sections.push(binarySection(ev, place.d, spec, signal, curve, where, placeName(where), issues));
       }
     });
@@ -265,7 +271,7 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
     const wps = deriveWorkingPoints(
       {
         score: h.score, weight: h.weight, order: h.order, curve: heldOutCurve ?? undefined, isSignal, where: what,
-        bins: h.bin && spec.flatWorkingPoints ? { bin: h.bin, count: nBins } : undefined, given,
+        bins: h.bin && spec.flatWorkingPoints ? { bin: h.bin, count: nBins, curves: binCurves } : undefined, given,
       },
       spec.workingPoints,
     );
@@ -297,7 +303,6 @@ function binarySection(
   where: Where, placeName: string, issues: EvalIssue[],
 ): BinarySection {
   const { score, weight, label, twoClass, order } = d;
-  const isSignal = (k: number) => label[k] === signal;
   // Overall, the curve came with the ranking's sort; a fold's or a bin's from its events, in ranked order.
   const c: BinaryCurve = curve ?? denseCurve(score, weight, twoClass);
   const r = roc(c);
@@ -320,7 +325,7 @@ function binarySection(
         : bootstrapAuc(ev.scores[0], ev.weight, d.orig, (i) => ev.label[i] === signal, spec.bootstrap ?? {}),
     pr: precisionRecall(c),
     averagePrecision: averagePrecision(c),
-    separation: separation(score, weight, order, isSignal, spec.separationBins),
+    separation: separation(score, weight, null, { values: twoClass, is: 0 }, spec.separationBins),
     rejection: (spec.signalEfficiencies ?? [0.3, 0.5, 0.7, 0.9]).map((at) => ({ at, value: rejectionAt(r, at) })),
     signalEfficiency: (spec.backgroundEfficiencies ?? [0.001, 0.01, 0.1]).map((at) => ({ at, value: signalEfficiencyAt(r, at) })),
     significance: kinds.map((kind) => ({
@@ -365,18 +370,22 @@ function scoreHistograms(ev: ScoredEvents, C: number, kind: "binary" | "multicla
     if (!(hi >= lo)) continue; // no events
     if (hi === lo) hi = lo + 1;
     const edges = Array.from({ length: nb + 1 }, (_, k) => lo + ((hi - lo) * k) / nb);
+    // one pass for every class and sample: each histogram's sums in index order, as a pass per
+    // histogram gives them (2 × classes passes over every event were ~0.25 s at 10M events)
+    const sumw = Array.from({ length: 2 * C }, () => new Float64Array(nb));
+    const sumw2 = Array.from({ length: 2 * C }, () => new Float64Array(nb));
+    for (let i = 0; i < s.length; i++) {
+      const h = 2 * ev.label[i] + (ev.train ? ev.train[i] : 0);
+      const j = Math.min(nb - 1, Math.floor(((s[i] - lo) / (hi - lo)) * nb));
+      const w = ev.weight[i];
+      sumw[h][j] += w;
+      sumw2[h][j] += w * w;
+    }
     const samples: ("train" | "test")[] = ev.train ? ["train", "test"] : ["test"];
     for (let c = 0; c < C; c++) {
       for (const sample of samples) {
-        const sumw = new Array<number>(nb).fill(0), sumw2 = new Array<number>(nb).fill(0);
-        const want = sample === "train" ? 1 : 0;
-        for (let i = 0; i < s.length; i++) {
-          if (ev.label[i] !== c || (ev.train ? ev.train[i] : 0) !== want) continue;
-          const j = Math.min(nb - 1, Math.floor(((s[i] - lo) / (hi - lo)) * nb));
-          sumw[j] += ev.weight[i];
-          sumw2[j] += ev.weight[i] * ev.weight[i];
-        }
-        out.push({ class: c, output: o, sample, edges, sumw, sumw2 });
+        const h = 2 * c + (sample === "train" ? 1 : 0);
+        out.push({ class: c, output: o, sample, edges, sumw: Array.from(sumw[h]), sumw2: Array.from(sumw2[h]) });
       }
     }
   }

@@ -9,9 +9,9 @@ import { undefinedFigure, type Figure, type Undefined } from "./types.js";
 
 export interface PrecisionRecall {
   /** Per threshold, recall increasing as the threshold falls. */
-  precision: Float64Array;
-  recall: Float64Array;
-  thresholds: Float64Array;
+  readonly precision: Float64Array;
+  readonly recall: Float64Array;
+  readonly thresholds: Float64Array;
 }
 
 function undefinedPr(c: BinaryCurve): Undefined | null {
@@ -20,19 +20,42 @@ function undefinedPr(c: BinaryCurve): Undefined | null {
   return null;
 }
 
+/**
+ * A curve's precision–recall curve, its arrays made when first read, as roc.ts's CurveRoc and for
+ * the same reason: an evaluation reads it at metrics.json's thinned points (`precisionAt`,
+ * `recallAt`), and two arrays as long as the curve per section were ~250 MB of fresh memory for
+ * 10M events in 20 bins. The readers and the arrays do the same arithmetic per point.
+ */
+export class CurvePr implements PrecisionRecall {
+  private p: Float64Array | null = null;
+  private r: Float64Array | null = null;
+  constructor(readonly curve: BinaryCurve) {}
+  get length(): number {
+    return this.curve.thresholds.length;
+  }
+  precisionAt(k: number): number {
+    const ps = this.curve.tp[k] + this.curve.fp[k];
+    return ps !== 0 ? this.curve.tp[k] / ps : 0;
+  }
+  recallAt(k: number): number {
+    return this.curve.tp[k] / this.curve.totalS;
+  }
+  get precision(): Float64Array {
+    return (this.p ??= Float64Array.from({ length: this.length }, (_, k) => this.precisionAt(k)));
+  }
+  get recall(): Float64Array {
+    return (this.r ??= Float64Array.from({ length: this.length }, (_, k) => this.recallAt(k)));
+  }
+  /** The curve's thresholds, shared, not copied: curves are read, never written (curve.ts). */
+  get thresholds(): Float64Array {
+    return this.curve.thresholds;
+  }
+}
+
 export function precisionRecall(c: BinaryCurve): PrecisionRecall | Undefined {
   const bad = undefinedPr(c);
   if (bad) return bad;
-  const m = c.thresholds.length;
-  const precision = new Float64Array(m);
-  const recall = new Float64Array(m);
-  for (let k = 0; k < m; k++) {
-    const ps = c.tp[k] + c.fp[k];
-    precision[k] = ps !== 0 ? c.tp[k] / ps : 0;
-    recall[k] = c.tp[k] / c.totalS;
-  }
-  // the curve's thresholds, shared, not copied: curves are read, never written (curve.ts)
-  return { precision, recall, thresholds: c.thresholds };
+  return new CurvePr(c);
 }
 
 export function averagePrecision(c: BinaryCurve): Figure {

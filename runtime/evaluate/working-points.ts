@@ -74,8 +74,11 @@ export interface WorkingPointInput {
   /** The curve of `order` when the caller has it already (from rankedCurve); not used with `given`. */
   curve?: BinaryCurve;
   isSignal: (i: number) => boolean;
-  /** Flat in bins: the flattened bin per event and the number of bins. */
-  bins?: { bin: Int32Array; count: number };
+  /**
+   * Flat in bins: the flattened bin per event and the number of bins, and the bins' curves when
+   * the caller has them already (evaluateModel's bin sections; not used with `given`).
+   */
+  bins?: { bin: Int32Array; count: number; curves?: BinaryCurve[] };
   given?: CrossRequirement;
   /** Where, for messages (model and region). */
   where: string;
@@ -93,7 +96,8 @@ export function deriveWorkingPoints(input: WorkingPointInput, specs: WorkingPoin
     order = restrict(order, (i) => g.score[i] >= g.threshold);
   }
   const overallCurve = input.curve && !input.given ? input.curve : binaryCurve(score, weight, order, isSignal);
-  const binCurves = input.bins ? partition(order, input.bins.bin, input.bins.count).map((o) => binaryCurve(score, weight, o, isSignal)) : null;
+  const bins = input.bins;
+  const binCurves = !bins ? null : bins.curves && !input.given ? bins.curves : partition(order, bins.bin, bins.count).map((o) => binaryCurve(score, weight, o, isSignal));
   return specs.map((spec) => {
     const wp: WorkingPoint = { name: spec.name, target: spec.target, overall: undefinedFigure(""), issues: [] };
     if (input.given) wp.given = { name: input.given.name, threshold: input.given.threshold, signalEfficiency: givenEff };
