@@ -19,19 +19,10 @@
 import type { BinaryCurve } from "./curve.js";
 import { rankedCurve } from "./order.js";
 import { rankInWasm } from "./rank/wasm.js";
+import { layoutArrays, type Layout, type Memory } from "./layout.js";
 import { giveBack, lend } from "./scratch.js";
 
-export interface Dense {
-  score: Float64Array;
-  weight: Float64Array;
-  label: Int32Array;
-  /** 0 for the signal, 1 for every other class (a binary confusion matrix's rows). */
-  twoClass: Int32Array;
-  /** Each event's index in the input (bootstrap draws are keyed by it). */
-  orig: Uint32Array;
-  /** The events' flattened bins and folds, when asked for (else null). */
-  bin: Int32Array | null;
-  fold: Int32Array | null;
+export interface Dense extends Layout {
   /** 0, 1, …, m − 1: the events in their (ranked) order. */
   order: Uint32Array;
 }
@@ -79,27 +70,18 @@ function iota(m: number): Uint32Array {
   return identity.subarray(0, m);
 }
 
-function empty(m: number, withBin: boolean, withFold: boolean): Dense {
-  return {
-    score: new Float64Array(m),
-    weight: new Float64Array(m),
-    label: new Int32Array(m),
-    twoClass: new Int32Array(m),
-    orig: new Uint32Array(m),
-    bin: withBin ? new Int32Array(m) : null,
-    fold: withFold ? new Int32Array(m) : null,
-    order: iota(m),
-  };
+function empty(m: number, withBin: boolean, withFold: boolean, memory?: Memory): Dense {
+  return { ...layoutArrays(m, withBin, withFold, memory), order: iota(m) };
 }
 
 /**
  * The held-out events of `order` (input indices, ranked: training-fold events are skipped) laid
  * out in that order, with their bins and folds when asked for.
  */
-export function gather(r: Records, signal: number, order: Uint32Array, withBin: boolean, withFold: boolean): Dense {
+export function gather(r: Records, signal: number, order: Uint32Array, withBin: boolean, withFold: boolean, memory?: Memory): Dense {
   const rec = r.rec;
   // room for every event; the held-out ones' length is known at the end
-  const d = empty(order.length, withBin, withFold);
+  const d = empty(order.length, withBin, withFold, memory);
   let p = 0;
   for (let k = 0; k < order.length; k++) {
     const i = order[k];
@@ -131,15 +113,15 @@ export function gather(r: Records, signal: number, order: Uint32Array, withBin: 
  */
 export function rankedLayout(
   score: Float64Array, weight: Float64Array, label: Int32Array, signal: number,
-  place: { bin: Int32Array | null; fold: Int32Array | null; train: Uint8Array | null }, into: Uint32Array,
+  place: { bin: Int32Array | null; fold: Int32Array | null; train: Uint8Array | null }, into: Uint32Array, memory?: Memory,
 ): { order: Uint32Array; curve: BinaryCurve; held: Dense } {
   const keep = place.train ? { values: place.train, is: 0 } : null;
-  const fast = rankInWasm({ score, weight, signal: { values: label, is: signal }, keep, into, layout: { label, bin: place.bin, fold: place.fold } });
+  const fast = rankInWasm({ score, weight, signal: { values: label, is: signal }, keep, into, layout: { label, bin: place.bin, fold: place.fold, memory } });
   if (fast) return { order: fast.order, curve: fast.curve!, held: { ...fast.layout!, order: iota(fast.layout!.score.length) } };
   const { order, curve } = rankedCurve(score, weight, { values: label, is: signal }, keep ?? undefined, into);
   const recs = new Records(score, weight, label, place);
   try {
-    return { order, curve, held: gather(recs, signal, order, place.bin !== null, place.fold !== null) };
+    return { order, curve, held: gather(recs, signal, order, place.bin !== null, place.fold !== null, memory) };
   } finally {
     recs.release();
   }
@@ -151,14 +133,14 @@ export function rankedLayout(
  * time: the seven at once were seven write streams per group (140 for 20 bins), more than the
  * caches and the TLB keep up with (10M events in 20 bins: ~0.55 s).
  */
-export function split(d: Dense, group: Int32Array, n: number): Dense[] {
+export function split(d: Dense, group: Int32Array, n: number, memory?: Memory): Dense[] {
   const count = new Uint32Array(n + 1);
   for (let k = 0; k < group.length; k++) {
     const g = group[k];
     if (g >= 0 && g < n) count[g + 1]++;
   }
   for (let g = 0; g < n; g++) count[g + 1] += count[g];
-  const all = empty(count[n], d.bin !== null, d.fold !== null);
+  const all = empty(count[n], d.bin !== null, d.fold !== null, memory);
   const next = count.slice(0, n);
   const buf = lend(4 * group.length);
   const to = new Int32Array(buf, 0, group.length);

@@ -19,6 +19,7 @@ import { averagePrecision, precisionRecall, type PrecisionRecall } from "./pr.js
 import { auc, rejectionAt, roc, signalEfficiencyAt, type Roc } from "./roc.js";
 import { giveBack, lend } from "./scratch.js";
 import { filter, rankedLayout, split, type Dense } from "./dense.js";
+import { layoutBytes } from "./layout.js";
 import { separation } from "./separation.js";
 import { significanceAt, significanceScan, type SignificanceKind, type SignificanceScan } from "./significance.js";
 import type { Figure, ScoredEvents, Undefined } from "./types.js";
@@ -179,8 +180,9 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
   const heldOut = (i: number) => !ev.train || ev.train[i] === 0;
   let folds = 0;
   if (ev.fold) for (let i = 0; i < n; i++) folds = Math.max(folds, ev.fold[i] + 1);
-  // The rankings and the events' bins live only through this call (the result keeps neither):
-  // memory kept between evaluations (scratch.ts), handed back at the end.
+  // The rankings, the events' bins and their layouts in ranked order (dense.ts) live only
+  // through this call (the result keeps none of them): memory kept between evaluations
+  // (scratch.ts), handed back at the end.
   const lent: ArrayBuffer[] = [];
   const borrow = (bytes: number) => {
     const b = lend(bytes);
@@ -199,7 +201,7 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
   const ranked = ev.scores.map((s, o) => {
     const into = new Uint32Array(borrow(4 * n), 0, n);
     if (spec.kind !== "binary" || o !== 0) return rankDescending(s, into);
-    const r = rankedLayout(s, weight, label, signal, { bin: binOf, fold: folds > 1 ? foldOf : null, train: ev.train ?? null }, into);
+    const r = rankedLayout(s, weight, label, signal, { bin: binOf, fold: folds > 1 ? foldOf : null, train: ev.train ?? null }, into, borrow);
     heldOutCurve = r.curve;
     held = r.held;
     return r.order;
@@ -214,11 +216,13 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
   const binCurves: BinaryCurve[] = [];
   if (held !== null) {
     const h: Dense = held;
-    const byFold = [h, ...(folds > 1 ? split(h, h.fold!, folds) : [])];
+    const byFold = [h, ...(folds > 1 ? split(h, h.fold!, folds, borrow) : [])];
     foldIds.forEach((fold, fi) => {
       const d = byFold[fi];
       const places: { bin: BinInfo | null; d: Dense }[] = [{ bin: null, d }];
-      if (binOf) split(d, d.bin!, nBins).forEach((x, b) => places.push({ bin: bins![b], d: x }));
+      // the fold's bins' layout: handed back when its sections are done, for the next fold's
+      const binsMemory = binOf ? lend(layoutBytes(d.score.length, true, d.fold !== null)) : null;
+      if (binOf) split(d, d.bin!, nBins, () => binsMemory!).forEach((x, b) => places.push({ bin: bins![b], d: x }));
       for (const place of places) {
         const where: Where = { fold, bin: place.bin };
         let curve: BinaryCurve | null = null;
@@ -228,6 +232,7 @@ export function evaluateModel(ev: ScoredEvents, spec: EvaluateSpec): EvaluationR
         }
         sections.push(binarySection(ev, place.d, spec, signal, curve, where, placeName(where), issues));
       }
+      if (binsMemory) giveBack(binsMemory);
     });
   } else {
     // per output: [all, fold 0, fold 1, …]

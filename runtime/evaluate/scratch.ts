@@ -6,8 +6,9 @@
  * machine: 4 KiB pages, no huge pages), and a 10M-event evaluation wrote ~0.4 GB of it before any
  * of its own work (bench/README.md, evaluate). Buffers handed back are kept (the largest few), so
  * a run's second evaluation, and every fold, bin or bootstrap after the first, writes into memory
- * that is already mapped. The cost is that memory: a 10M-event evaluation keeps ~250 MB until
- * `releaseScratch` (the executor calls it when a run ends).
+ * that is already mapped. The cost is that memory: a 10M-event evaluation in 20 bins keeps ~0.7 GB
+ * here and ~1.1 GB in the ranking's arena (rank/wasm.ts) until `releaseScratch` (the executor
+ * calls it when a run ends); without them the same memory was fresh garbage of every evaluation.
  *
  * Contents are not cleared between loans: every user writes each element before reading it
  * (test/evaluate/scratch.test.ts runs evaluations of different sizes in a row against fresh ones).

@@ -18,6 +18,7 @@ import type { BinaryCurve } from "../curve.js";
 import { keptElsewhere, lentMemoryPoison } from "../scratch.js";
 import type { Selector } from "../select.js";
 import { RANK_WASM } from "./bytes.js";
+import { layoutArrays, type Layout, type Memory } from "../layout.js";
 
 // Node's and the project's TypeScript libraries do not declare WebAssembly: just what is used.
 interface WasmMemory {
@@ -81,16 +82,6 @@ function align(x: number): number {
   return Math.ceil(x / 16) * 16;
 }
 
-/** The events' ranked layout (dense.ts's Dense, less its order): held-out events only. */
-export interface Layout {
-  score: Float64Array;
-  weight: Float64Array;
-  label: Int32Array;
-  twoClass: Int32Array;
-  orig: Uint32Array;
-  bin: Int32Array | null;
-  fold: Int32Array | null;
-}
 
 export interface RankRequest {
   score: Float64Array;
@@ -105,7 +96,7 @@ export interface RankRequest {
    * The held-out events in ranked order with these carried (needs a weight; `signal` must be
    * these labels' test, whose complement is `twoClass`).
    */
-  layout?: { label: Int32Array; bin: Int32Array | null; fold: Int32Array | null };
+  layout?: { label: Int32Array; bin: Int32Array | null; fold: Int32Array | null; memory?: Memory };
 }
 
 export interface RankResult {
@@ -220,15 +211,15 @@ export function rankInWasm(req: RankRequest): RankResult | null {
   if (layout) {
     const h = R(A.held);
     const mem = a.memory.buffer;
-    lay = {
-      score: new Float64Array(mem, offsets[0], h).slice(),
-      weight: new Float64Array(mem, offsets[1], h).slice(),
-      label: new Int32Array(mem, offsets[2], h).slice(),
-      twoClass: new Int32Array(mem, offsets[3], h).slice(),
-      orig: new Uint32Array(mem, offsets[4], h).slice(),
-      bin: layout.bin ? new Int32Array(mem, offsets[5], h).slice() : null,
-      fold: layout.fold ? new Int32Array(mem, offsets[6], h).slice() : null,
-    };
+    const l = layoutArrays(h, layout.bin !== null, layout.fold !== null, layout.memory);
+    l.score.set(new Float64Array(mem, offsets[0], h));
+    l.weight.set(new Float64Array(mem, offsets[1], h));
+    l.label.set(new Int32Array(mem, offsets[2], h));
+    l.twoClass.set(new Int32Array(mem, offsets[3], h));
+    l.orig.set(new Uint32Array(mem, offsets[4], h));
+    l.bin?.set(new Int32Array(mem, offsets[5], h));
+    l.fold?.set(new Int32Array(mem, offsets[6], h));
+    lay = l;
   }
   return { order: ord, curve, layout: lay };
 }
