@@ -90,21 +90,54 @@ function numeric(kind: SignificanceKind, relUnc: number): (s: number, b: number)
   };
 }
 
+/**
+ * The first point of the largest value (NaN > x is false: undefined points never win), among
+ * points keeping at least minB background. One loop per kind with its arithmetic written out:
+ * through `numeric`'s closure, the three scans of every section took ~0.8 s for 10M events in 20
+ * bins. The values are `numeric`'s, bit for bit (the same operations in the same order).
+ */
+function bestPoint(kind: SignificanceKind, relUnc: number, tp: Float64Array, fp: Float64Array, minB: number): number {
+  let bestK = -1, bestV = -Infinity;
+  const m = tp.length;
+  if (kind === "s_sqrt_b") {
+    for (let k = 0; k < m; k++) {
+      const s = tp[k], b = fp[k];
+      const v = b > 0 ? s / Math.sqrt(b) : NaN;
+      if (v > bestV && b >= minB) { bestV = v; bestK = k; }
+    }
+  } else if (kind === "s_sqrt_s_b") {
+    for (let k = 0; k < m; k++) {
+      const s = tp[k], b = fp[k];
+      const v = s + b > 0 ? s / Math.sqrt(s + b) : NaN;
+      if (v > bestV && b >= minB) { bestV = v; bestK = k; }
+    }
+  } else if (relUnc === 0) {
+    // asimovZ without an uncertainty
+    for (let k = 0; k < m; k++) {
+      const s = tp[k], b = fp[k];
+      if (!(b > 0 && s + b > 0) || !(b >= minB)) continue;
+      const z = Math.sqrt(2 * Math.max((s + b) * Math.log1p(s / b) - s, 0));
+      const v = s < 0 ? -z : z;
+      if (v > bestV) { bestV = v; bestK = k; }
+    }
+  } else {
+    const z = numeric(kind, relUnc);
+    for (let k = 0; k < m; k++) {
+      const v = z(tp[k], fp[k]);
+      if (v > bestV && fp[k] >= minB) { bestV = v; bestK = k; }
+    }
+  }
+  return bestK;
+}
+
 export function significanceScan(c: BinaryCurve, kind: SignificanceKind, opts: ScanOptions = {}): SignificanceScan {
   const relUnc = opts.relUnc ?? 0;
   const minB = opts.minBackground ?? 0;
   const z = numeric(kind, relUnc);
   const { tp, fp, thresholds } = c;
   let best: SignificanceScan["best"] = undefinedFigure("no threshold gives a defined significance");
-  let bestK = -1, bestV = -Infinity;
-  for (let k = 0; k < thresholds.length; k++) {
-    const v = z(tp[k], fp[k]);
-    // NaN > x is false: undefined points never win; the first of equal maxima does
-    if (v > bestV && fp[k] >= minB) {
-      bestV = v;
-      bestK = k;
-    }
-  }
+  const bestK = bestPoint(kind, relUnc, tp, fp, minB);
+  const bestV = bestK >= 0 ? z(tp[bestK], fp[bestK]) : NaN;
   if (bestK >= 0) best = { threshold: thresholds[bestK], value: bestV, s: tp[bestK], b: fp[bestK] };
   // the curve's arrays, shared by the three kinds' scans, not copied (curves are read, never written)
   return { kind, relUnc, thresholds, valueAt: (k) => z(tp[k], fp[k]), best };
