@@ -8,16 +8,16 @@
  * Events: a binary classifier's output: 40% signal, scores as float32 values (what a model
  * writes) held in float64, weights in [0.5, 1.5) with 5% negative, a pT-like variable; all
  * deterministic. Timed, as evaluateModel does it for a binary model: the ranking and the
- * cumulative curve from one sort (rankedCurve), the ROC (its arrays are made only when read:
+ * cumulative curve from one sort (rankedCurve: rank/rank.c in WebAssembly), the ROC (its arrays are made only when read:
  * nothing here reads them) and AUC, a working point (ε_s = 0.7) and the signal and background
  * efficiencies at it in 20 pT bins with Clopper–Pearson intervals. As in evaluateModel, the
  * ranking and the bins are written into memory kept between evaluations (scratch.ts), as are the
  * sort's records; the first evaluation of the process (fresh memory) is reported on its own.
  *
- * Also, on the same events, the general path (the LSD ranking of the float64 bits, then the
- * curve from reads in ranked order: what 2^30 events or more take, and the design before
- * ranked-curve.ts), checked to agree exactly; and rankedCurve on scores with all 52 mantissa bits
- * used (two-word keys).
+ * Also, on the same events, the same sort in TypeScript (ranked-curve.ts: where the WebAssembly
+ * declines) and the general path (the LSD ranking of the float64 bits, then the curve from reads
+ * in ranked order: what 2^30 events or more take, and the design before ranked-curve.ts), both
+ * checked to agree exactly; and rankedCurve on scores with all 52 mantissa bits used (wide keys).
  *
  * References in the same run:
  *  - reading: the same four columns (score, weight, label, pt; float32/int32 branches, ZLIB
@@ -46,6 +46,7 @@ import { evaluateModel, type EvaluateSpec } from "../runtime/evaluate/index.js";
 import { auc, binaryCurve, classEfficienciesInBins, rankDescending, rankedCurve, roc, thresholdFor, assignBins, type BinaryCurve } from "../runtime/evaluate/index.js";
 import { rankDescendingLsd } from "../runtime/evaluate/order.js";
 import { giveBack, lend, releaseScratch } from "../runtime/evaluate/scratch.js";
+import { useWasmRanking } from "../runtime/evaluate/rank/wasm.js";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const N = Number(process.env.HEPC_BENCH_EVAL_EVENTS ?? 10_000_000);
@@ -139,6 +140,14 @@ async function main() {
     throw new Error(`the general path disagrees: AUC ${lastGeneral.auc} vs ${last.auc}, ${lastGeneral.points} vs ${last.points} points`);
   }
 
+  // the same sort in TypeScript (the WebAssembly's twin), checked to give the same figures
+  useWasmRanking(false);
+  evaluate(ev);
+  const twinRuns = Array.from({ length: RUNS }, () => evaluate(ev));
+  useWasmRanking(true);
+  const lastTwin = twinRuns[twinRuns.length - 1];
+  if (lastTwin.auc !== last.auc || lastTwin.points !== last.points || lastTwin.threshold !== last.threshold) throw new Error(`the TypeScript sort disagrees: AUC ${lastTwin.auc} vs ${last.auc}`);
+
   // full-precision scores: keys of two words
   const full = Float64Array.from(ev.score, (x, i) => x + ((i * 2654435761) % 1000003) * 1e-15);
   const fullIsS = { values: ev.label, is: 0 };
@@ -219,6 +228,7 @@ async function main() {
   row("  ranking and cumulative curve (one sort)", stats(runs.map((r) => r.rank)));
   row("  ROC, AUC", stats(runs.map((r) => r.curveAuc)));
   row("  working point, efficiencies in bins (S and B)", stats(runs.map((r) => r.binned)));
+  row("  the same sort in TypeScript (ranked-curve.ts)", stats(twinRuns.map((r) => r.rank)), `WebAssembly/TypeScript = ${(stats(runs.map((r) => r.rank)).best / stats(twinRuns.map((r) => r.rank)).best).toFixed(2)}`);
   row("general path (LSD ranking, ranked reads)", evG, `${(N / evG.best / 1e6).toFixed(1)} M events/s; same figures`);
   row("  ranking, then cumulative curve", stats(generalRuns.map((r) => r.rank)));
   row("ranking and curve, full-precision float64 scores", fullRank);
@@ -234,7 +244,7 @@ async function main() {
   const result = {
     events: N, runs: RUNS, load: loadavg()[0], auc: last.auc, distinctScores: last.points,
     evaluation: ev3, firstEvaluation: { wall: first.total, cpu: first.cpu }, rankingAndCurve: stats(runs.map((r) => r.rank)), rocAuc: stats(runs.map((r) => r.curveAuc)), binned: stats(runs.map((r) => r.binned)),
-    rankingAndCurveFullPrecision: fullRank, read: { ...read, fileBytes: bytes }, nativeSort, closureSort: { events: SMALL, ...closureSort }, rankingSmall: { events: SMALL, ...smallRank },
+    rankingAndCurveFullPrecision: fullRank, rankingAndCurveTypeScript: stats(twinRuns.map((r) => r.rank)), read: { ...read, fileBytes: bytes }, nativeSort, closureSort: { events: SMALL, ...closureSort }, rankingSmall: { events: SMALL, ...smallRank },
     wholeEvaluateModel: { ...whole, overRead: whole.best / read.best },
     evaluationOverRead: ev3.best / read.best, evaluationOverReadMedian: ev3.median / read.median,
     cpu: { evaluation: evCpu, generalPath: evGCpu, read: readCpu, evaluationOverReadMedian: evCpu.median / readCpu.median },
