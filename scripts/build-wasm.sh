@@ -2,10 +2,11 @@
 # Rebuilds the WebAssembly module of the evaluation's ranking (runtime/evaluate/rank/rank.c) into
 # runtime/evaluate/rank/bytes.ts, which is committed: a clone builds and runs without a C compiler.
 # Needs clang and lld with the wasm32 target (Debian: apt-get install clang lld).
+#   scripts/build-wasm.sh [OUT]   (OUT: where to write instead; the tests compare it with bytes.ts)
 set -euo pipefail
+out=$(realpath -m "${1:-$(dirname "$0")/../runtime/evaluate/rank/bytes.ts}")
 cd "$(dirname "$0")/.."
 src=runtime/evaluate/rank/rank.c
-out=runtime/evaluate/rank/bytes.ts
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 clang --target=wasm32 -O2 -mbulk-memory -nostdlib -Wall -Wextra -Werror \

@@ -5,14 +5,37 @@
  * labels, events kept out, zero weights, bins and folds; that it declines only where it says
  * (a score of -0); and that whole evaluations agree, byte for byte, either way.
  */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildMetricsDocument, evaluateModel, releaseScratch, type EvaluateSpec, type ScoredEvents } from "../../runtime/evaluate/index.js";
 import { rankedLayout, type Dense } from "../../runtime/evaluate/dense.js";
 import { rankWithCurve } from "../../runtime/evaluate/ranked-curve.js";
 import { rankInWasm, useWasmRanking } from "../../runtime/evaluate/rank/wasm.js";
+import { repoPath } from "../helpers/repo.js";
 import { events, firstDifference, KINDS, lcg, type Kind } from "../helpers/scores.js";
 
 afterEach(() => useWasmRanking(true));
+
+// HEPC_TEST_CLANG=1 (.ci/run sets it) makes the check required; without clang it is skipped
+const clang = process.env.HEPC_TEST_CLANG === "1" || spawnSync("clang", ["--version"]).status === 0;
+if (!clang) console.log("rank-wasm.test.ts: clang not found; the check of rank/bytes.ts against rank.c is skipped (apt-get install clang lld)");
+
+describe("rank/bytes.ts", () => {
+  it.skipIf(!clang)("is rank.c as scripts/build-wasm.sh builds it (run it after editing rank.c)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hepc-wasm-"));
+    try {
+      const out = join(dir, "bytes.ts");
+      const built = spawnSync("bash", [repoPath("scripts/build-wasm.sh"), out], { encoding: "utf8" });
+      expect(built.status, built.stderr).toBe(0);
+      expect(readFileSync(out, "utf8")).toBe(readFileSync(repoPath("runtime/evaluate/rank/bytes.ts"), "utf8"));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 /** The fields of two layouts that differ (none: []). */
 function layoutDifferences(a: Omit<Dense, "order">, b: Omit<Dense, "order">): string[] {
