@@ -112,10 +112,14 @@ function bestPoint(kind: SignificanceKind, relUnc: number, tp: Float64Array, fp:
       if (v > bestV && b >= minB) { bestV = v; bestK = k; }
     }
   } else if (relUnc === 0) {
-    // asimovZ without an uncertainty
+    // asimovZ without an uncertainty, its logarithm only where the point can win: for s ≥ 0,
+    // Z_A ≤ s/√b ((1+x)ln(1+x) − x ≤ x²/2, x = s/b), so a point whose s/√b (with a margin far
+    // above rounding) is not above the best so far is passed over; the values that are computed,
+    // and so the point found, are the same
     for (let k = 0; k < m; k++) {
       const s = tp[k], b = fp[k];
       if (!(b > 0 && s + b > 0) || !(b >= minB)) continue;
+      if (s >= 0 && (s / Math.sqrt(b)) * (1 + 1e-9) <= bestV) continue;
       const z = Math.sqrt(2 * Math.max((s + b) * Math.log1p(s / b) - s, 0));
       const v = s < 0 ? -z : z;
       if (v > bestV) { bestV = v; bestK = k; }

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { significance } from "../../runtime/evaluate/significance.js";
+import { asimovZ } from "../../runtime/evaluate/significance.js";
 import { backgroundEfficiencyAt, binaryCurve, dropIntermediate, rankDescending, rankedCurve, rejectionAt, roc, signalEfficiencyAt, significanceScan, type Roc } from "../../runtime/evaluate/index.js";
 
 function lcg(seed: number) {
@@ -78,5 +79,39 @@ describe("significance scans", () => {
     }
     expect(undefinedSeen).toBeGreaterThan(0);
     expect(negativeSeen).toBeGreaterThan(0);
+  });
+
+  it("find the best point a scan of every point finds (the first of the largest values), with and without a minimum background", () => {
+    let checked = 0;
+    // a signal fraction of 30% and of 1% (s ≪ b: the Asimov Z within a hair of s/√b)
+    for (const seed of [3, 5, 8, 13]) {
+      const u = lcg(seed);
+      const n = 4000;
+      const label = Uint8Array.from({ length: n }, () => (u() < (seed > 5 ? 0.01 : 0.3) ? 1 : 0));
+      const score = Float64Array.from(label, (l) => Math.fround((l ? 0.6 : -0.6) + 2 * (u() - 0.5)));
+      // negative signal weights in half the cases: deficits along the curve
+      const weight = Float64Array.from(label, (l) => (seed % 2 && l && u() < 0.3 ? -2 : 0.2 + u()));
+      const c = rankedCurve(score, weight, (i) => label[i] === 1).curve;
+      for (const [kind, relUnc] of [["s_sqrt_b", 0], ["s_sqrt_s_b", 0], ["asimov", 0], ["asimov", 0.3]] as const) {
+        for (const minBackground of [0, 25]) {
+          let bestK = -1, bestV = -Infinity;
+          for (let k = 0; k < c.tp.length; k++) {
+            const z = significance(kind, c.tp[k], c.fp[k], relUnc);
+            if (typeof z === "number" && z > bestV && c.fp[k] >= minBackground) [bestK, bestV] = [k, z];
+          }
+          const best = significanceScan(c, kind, { relUnc, minBackground }).best;
+          expect(best).toEqual(bestK < 0 ? expect.objectContaining({ value: null }) : { threshold: c.thresholds[bestK], value: bestV, s: c.tp[bestK], b: c.fp[bestK] });
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(32);
+    // by hand: the second point's s/√b (0.8998) is barely above the first point's Z_A (0.8790)
+    // and its own Z_A (0.885) wins; a bound without its margin would pass it over
+    const c = { thresholds: Float64Array.of(0.9, 0.8), tp: Float64Array.of(1, 16.19), fp: Float64Array.of(1, 323.9), totalS: 16.19, totalB: 323.9, nS: 2, nB: 2 };
+    const z = [asimovZ(1, 1) as number, asimovZ(16.19, 323.9) as number];
+    expect(z[1]).toBeGreaterThan(z[0]);
+    expect(16.19 / Math.sqrt(323.9) - z[0]).toBeLessThan(0.03);
+    expect(significanceScan(c, "asimov").best).toEqual({ threshold: 0.8, value: z[1], s: 16.19, b: 323.9 });
   });
 });
