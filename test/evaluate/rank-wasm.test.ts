@@ -78,7 +78,7 @@ describe("the ranking in WebAssembly", () => {
           expect([g.totalS, g.totalB, g.nS, g.nB]).toEqual([w.totalS, w.totalB, w.nS, w.nB]);
         }
 
-        for (const place of [{ bin, fold, train }, { bin: null, fold: null, train: null }, { bin, fold: null, train: null }]) {
+        for (const place of [{ bin, fold, train }, { bin: null, fold: null, train: null }, { bin, fold: null, train: null }, { bin: null, fold, train }]) {
           const into = new Uint32Array(n);
           const got = rankedLayout(ev.score, ev.weight, label, 2, place, into);
           expect(got.order).toBe(into);

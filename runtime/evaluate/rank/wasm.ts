@@ -9,10 +9,10 @@
  * development machine). A call copies its inputs in, runs, and copies its outputs out into
  * JavaScript arrays, so nothing handed out points into the arena and growing it later is safe.
  * `releaseScratch()` drops the arena with the other kept buffers. A 10M-event evaluation keeps
- * ~1 GB of it until then (112 bytes per event, 96 of them touched).
+ * ~1 GB of it until then (up to ~100 bytes per event).
  *
  * Declines (returns null) at 2^30 events or more (two flag bits ride in the index), or when the
- * arena would pass 4 GiB, wasm32's address space (about 38M events with bins and folds).
+ * arena would pass 4 GiB, wasm32's address space (about 40M events with bins and folds).
  */
 import type { BinaryCurve } from "../curve.js";
 import { keptElsewhere, lentMemoryPoison } from "../scratch.js";
@@ -71,7 +71,8 @@ export function useWasmRanking(on: boolean): void {
 function open(): Arena {
   if (arena) return arena;
   const module = new WebAssembly.Module(Buffer.from(RANK_WASM, "base64"));
-  const memory = new WebAssembly.Memory({ initial: 2, maximum: PAGE });
+  // 1 MiB to start: above the module's own data and stack (it asks for less), grown per call
+  const memory = new WebAssembly.Memory({ initial: 16, maximum: PAGE });
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   const exports = instance.exports as { rank: (args: number) => void; __heap_base: { value: number } };
   arena = { memory, rank: exports.rank, heap: align(Number(exports.__heap_base.value)) };
@@ -176,14 +177,16 @@ export function rankInWasm(req: RankRequest): RankResult | null {
   W[A.th] = th;
   W[A.tp] = tp;
   W[A.fp] = fp;
-  // the layout over the inputs, each array at its own offset
+  // the layout over the inputs (layoutBytes of them), each array at its own offset; a bin or
+  // fold array only when carried
   const offsets: number[] = [];
   if (layout) {
     let q = region;
-    for (const bytes of [8, 8, 4, 4, 4, 4, 4]) {
+    for (const bytes of [8, 8, 4, 4, 4, layout.bin ? 4 : 0, layout.fold ? 4 : 0]) {
       offsets.push(q);
       q = align(q + bytes * n);
     }
+    if (q > region + layoutBytes) throw new Error("hepc internal: rankInWasm's layout passes its room");
     [W[A.dScore], W[A.dWeight], W[A.dLabel], W[A.dTwo], W[A.dOrig]] = offsets;
     if (layout.bin) W[A.dBin] = offsets[5];
     if (layout.fold) W[A.dFold] = offsets[6];
