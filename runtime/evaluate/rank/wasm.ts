@@ -115,8 +115,9 @@ export function rankInWasm(req: RankRequest): RankResult | null {
   if (layout && !weight) throw new RangeError("rankInWasm: a layout needs weights");
   const a = open();
 
-  // the arena's plan: args | inputs, where the layout is written after they are read | records
-  // (32 bytes at most) | in-bucket words (two per event of the largest bucket) | order | curve
+  // the arena's plan: args | inputs, where the layout and the curve are written after they are
+  // read (memory touched once, not twice: the first call of a process pays its page faults) |
+  // records (32 bytes at most) | in-bucket words (two per event of the largest bucket) | order
   const size = (v: Selector | null) => (v === null ? 0 : v.values.BYTES_PER_ELEMENT);
   const sigIsLabel = layout !== undefined && signal !== null && signal.values === layout.label;
   const inputBytes = align(8 * n) * (weight ? 2 : 1) + (sigIsLabel ? 0 : align(size(signal) * n)) + align(size(keep) * n)
@@ -128,13 +129,15 @@ export function rankInWasm(req: RankRequest): RankResult | null {
     at = align(at + bytes);
     return p;
   };
+  const curveBytes = weight ? align(8 * (n + 1)) + 2 * align(8 * n) : 0;
   const args = take(ARGS_BYTES);
-  const region = take(Math.max(inputBytes, layoutBytes));
+  const region = take(Math.max(inputBytes, layoutBytes + curveBytes));
   const records = take(32 * n);
   const words = take(8 * n);
   const order = take(4 * n);
-  const th = weight ? take(8 * (n + 1)) : 0, tp = weight ? take(8 * n) : 0, fp = weight ? take(8 * n) : 0;
   if (at > LIMIT) return null;
+  // the curve after the layout
+  const th = weight ? region + layoutBytes : 0, tp = weight ? th + align(8 * (n + 1)) : 0, fp = weight ? tp + align(8 * n) : 0;
   const pages = Math.ceil(at / PAGE) - a.memory.buffer.byteLength / PAGE;
   if (pages > 0) a.memory.grow(pages);
   const buf = a.memory.buffer;
