@@ -40,41 +40,38 @@ export function binaryCurve(score: Float64Array, weight: Float64Array, order: Ui
   // Thresholds and tp overwrite the ranked scores and weights in place: point m−1 is written
   // only after element k > m−1 has been read, so nothing unread is lost (and 160 MB of fresh
   // memory is not needed for 10M events).
-  const th = ss;
-  const tp = sw;
-  const fp = new Float64Array(n);
-  let s = 0, b = 0, m = 0, nS = 0, nB = 0;
-  let prev = NaN;
-  for (let k = 0; k < n; k++) {
-    const w = sw[k];
-    if (w === 0) continue;
-    const x = ss[k];
-    if (x !== prev) {
-      // close the point of the previous distinct score (none before the first)
-      if (m > 0) { th[m - 1] = prev; tp[m - 1] = s; fp[m - 1] = b; }
-      m++;
-      prev = x;
-    }
-    if (sf[k] === 1) { s += w; nS++; } else { b += w; nB++; }
-  }
-  if (m > 0) { th[m - 1] = prev; tp[m - 1] = s; fp[m - 1] = b; }
-  return {
-    // views, not copies: a curve of 10M events is 240 MB already
-    thresholds: th.subarray(0, m), tp: tp.subarray(0, m), fp: fp.subarray(0, m),
-    totalS: s, totalB: b, nS, nB,
-  };
+  const { m, fp, totalS, totalB, nS, nB } = cumulate(ss, sw, sf, 1, ss, 0, sw, new Float64Array(n));
+  // views, not copies: a curve of 10M events is 240 MB already
+  return { thresholds: ss.subarray(0, m), tp: sw.subarray(0, m), fp: fp.subarray(0, m), totalS, totalB, nS, nB };
 }
 
 /**
  * binaryCurve of events already laid out in ranked order (dense.ts: a section's events), signal
- * where `twoClass` is 0: the same loop on the arrays as they are, with no ranked copies to make.
+ * where `twoClass` is 0: the same sums on the arrays as they are, with no ranked copies to make.
  * Its three arrays are allocated at the events' length and only the points are written (pages
  * past them are never touched), with room for +Infinity in front of the thresholds as
  * ranked-curve.ts leaves it (roc() shares it).
  */
 export function denseCurve(score: Float64Array, weight: Float64Array, twoClass: Int32Array): BinaryCurve {
   const n = score.length;
-  const th = new Float64Array(n + 1), tp = new Float64Array(n), fp = new Float64Array(n);
+  const th = new Float64Array(n + 1);
+  th[0] = Infinity;
+  const { m, tp, fp, totalS, totalB, nS, nB } = cumulate(score, weight, twoClass, 0, th, 1, new Float64Array(n), new Float64Array(n));
+  return { thresholds: th.subarray(1, m + 1), tp: tp.subarray(0, m), fp: fp.subarray(0, m), totalS, totalB, nS, nB, withInfinity: th.subarray(0, m + 1) };
+}
+
+/**
+ * The cumulative sums of ranked events, one point per distinct score, written into th (from
+ * `thAt` on), tp and fp: a point's threshold and sums are written when it closes (the next
+ * distinct score, or the end), so th and tp may be the scores and weights being read. Signal
+ * where `cls[k] === signalIs`; the class picks the sum without a branch (adding w·0 = ±0 leaves
+ * a sum's bits as they are: a sum is never -0).
+ */
+function cumulate(
+  score: Float64Array, weight: Float64Array, cls: Uint8Array | Int32Array, signalIs: number,
+  th: Float64Array, thAt: number, tp: Float64Array, fp: Float64Array,
+): { m: number; tp: Float64Array; fp: Float64Array; totalS: number; totalB: number; nS: number; nB: number } {
+  const n = score.length;
   let s = 0, b = 0, m = 0, nS = 0, nB = 0;
   let prev = NaN;
   for (let k = 0; k < n; k++) {
@@ -82,19 +79,19 @@ export function denseCurve(score: Float64Array, weight: Float64Array, twoClass: 
     if (w === 0) continue;
     const x = score[k];
     if (x !== prev) {
-      if (m > 0) { tp[m - 1] = s; fp[m - 1] = b; }
-      th[m + 1] = x;
+      // close the point of the previous distinct score (none before the first)
+      if (m > 0) { th[thAt + m - 1] = prev; tp[m - 1] = s; fp[m - 1] = b; }
       m++;
       prev = x;
     }
-    if (twoClass[k] === 0) { s += w; nS++; } else { b += w; nB++; }
+    const sg = Number(cls[k] === signalIs);
+    s += w * sg;
+    b += w * (1 - sg);
+    nS += sg;
+    nB += 1 - sg;
   }
-  if (m > 0) { tp[m - 1] = s; fp[m - 1] = b; }
-  th[0] = Infinity;
-  return {
-    thresholds: th.subarray(1, m + 1), tp: tp.subarray(0, m), fp: fp.subarray(0, m),
-    totalS: s, totalB: b, nS, nB, withInfinity: th.subarray(0, m + 1),
-  };
+  if (m > 0) { th[thAt + m - 1] = prev; tp[m - 1] = s; fp[m - 1] = b; }
+  return { m, tp, fp, totalS: s, totalB: b, nS, nB };
 }
 
 /**
