@@ -11,8 +11,9 @@
  * `releaseScratch()` drops the arena with the other kept buffers. A 10M-event evaluation keeps
  * ~1 GB of it until then (up to ~100 bytes per event).
  *
- * Declines (returns null) at 2^30 events or more (two flag bits ride in the index), or when the
- * arena would pass 4 GiB, wasm32's address space (about 40M events with bins and folds).
+ * Declines (returns null) at 2^30 events or more (two flag bits ride in the index), when the
+ * arena would pass 4 GiB, wasm32's address space (about 40M events with bins and folds), when it
+ * cannot grow, and for scores with a -0 (rank.c says why).
  */
 import type { BinaryCurve } from "../curve.js";
 import { keptElsewhere, lentMemoryPoison } from "../scratch.js";
@@ -139,7 +140,13 @@ export function rankInWasm(req: RankRequest): RankResult | null {
   // the curve after the layout
   const th = weight ? region + layoutBytes : 0, tp = weight ? th + align(8 * (n + 1)) : 0, fp = weight ? tp + align(8 * n) : 0;
   const pages = Math.ceil(at / PAGE) - a.memory.buffer.byteLength / PAGE;
-  if (pages > 0) a.memory.grow(pages);
+  if (pages > 0) {
+    try {
+      a.memory.grow(pages);
+    } catch {
+      return null; // the engine or the system would not give the memory: the TypeScript path
+    }
+  }
   const buf = a.memory.buffer;
   const poison = lentMemoryPoison();
   if (poison !== null) new Int32Array(buf, a.heap, (at - a.heap) >> 2).fill(poison);
