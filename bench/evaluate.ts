@@ -8,7 +8,7 @@
  * Events: a binary classifier's output: 40% signal, scores as float32 values (what a model
  * writes) held in float64, weights in [0.5, 1.5) with 5% negative, a pT-like variable; all
  * deterministic. Timed, as evaluateModel does it for a binary model: the ranking and the
- * cumulative curve from one sort (rankedCurve: rank/rank.c in WebAssembly), the ROC (its arrays are made only when read:
+ * cumulative curve from one sort (rankedCurve: wasm/rank.c in WebAssembly), the ROC (its arrays are made only when read:
  * nothing here reads them) and AUC, a working point (ε_s = 0.7) and the signal and background
  * efficiencies at it in 20 pT bins with Clopper–Pearson intervals. As in evaluateModel, the
  * ranking and the bins are written into memory kept between evaluations (scratch.ts), as are the
@@ -46,7 +46,7 @@ import { evaluateModel, type EvaluateSpec } from "../runtime/evaluate/index.js";
 import { auc, binaryCurve, classEfficienciesInBins, rankDescending, rankedCurve, roc, thresholdFor, assignBins, type BinaryCurve } from "../runtime/evaluate/index.js";
 import { rankDescendingLsd } from "../runtime/evaluate/order.js";
 import { giveBack, lend, releaseScratch } from "../runtime/evaluate/scratch.js";
-import { useWasmRanking } from "../runtime/evaluate/rank/wasm.js";
+import { useWasmEvaluation } from "../runtime/evaluate/wasm/arena.js";
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const N = Number(process.env.HEPC_BENCH_EVAL_EVENTS ?? 10_000_000);
@@ -141,10 +141,10 @@ async function main() {
   }
 
   // the same sort in TypeScript (the WebAssembly's twin), checked to give the same figures
-  useWasmRanking(false);
+  useWasmEvaluation(false);
   evaluate(ev);
   const twinRuns = Array.from({ length: RUNS }, () => evaluate(ev));
-  useWasmRanking(true);
+  useWasmEvaluation(true);
   const lastTwin = twinRuns[twinRuns.length - 1];
   if (lastTwin.auc !== last.auc || lastTwin.points !== last.points || lastTwin.threshold !== last.threshold) throw new Error(`the TypeScript sort disagrees: AUC ${lastTwin.auc} vs ${last.auc}`);
 

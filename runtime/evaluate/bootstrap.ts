@@ -10,7 +10,8 @@
  * undefined (no signal or no background drawn) are left out and counted.
  */
 import { rankedColumns } from "./curve.js";
-import { poisson1, uniformAt } from "./prng.js";
+import { POISSON1_CDF, poisson1, uniformAt } from "./prng.js";
+import { replicateAucsInWasm } from "./wasm/bootstrap.js";
 import { undefinedFigure, type Interval, type Undefined } from "./types.js";
 
 export interface BootstrapOptions {
@@ -31,8 +32,12 @@ export interface BootstrapResult {
   method: "poisson-percentile";
 }
 
-/** The AUC of weights w·k_i (k_i the replicate's Poisson draws) over ranked columns. */
-function replicateAuc(ss: Float64Array, sw: Float64Array, sf: Uint8Array, order: Uint32Array, seed: number, rep: number): number | null {
+/**
+ * The AUC of weights w·k_i (k_i the replicate's Poisson draws) over ranked columns, signal where
+ * `cls[k] === sigIs`: what wasm/bootstrap.c computes for every replicate in one pass, and the path
+ * where that declines.
+ */
+export function replicateAuc(ss: Float64Array, sw: Float64Array, cls: Uint8Array | Int32Array, sigIs: number, order: Uint32Array, seed: number, rep: number): number | null {
   let s = 0, b = 0, sPrev = 0, bPrev = 0, area = 0;
   let prev = NaN;
   let nS = 0, nB = 0;
@@ -49,7 +54,7 @@ function replicateAuc(ss: Float64Array, sw: Float64Array, sf: Uint8Array, order:
     // keyed by the event's index in the input, not its rank: the same draw however it is ranked
     const m = poisson1(uniformAt(seed, rep, order[k]));
     if (m === 0) continue;
-    if (sf[k] === 1) { s += w * m; nS++; } else { b += w * m; nB++; }
+    if (cls[k] === sigIs) { s += w * m; nS++; } else { b += w * m; nB++; }
   }
   area += (b - bPrev) * (s + sPrev);
   if (nS === 0 || nB === 0 || !(s > 0) || !(b > 0)) return null;
@@ -67,14 +72,26 @@ export function quantileSorted(sorted: Float64Array, p: number): number {
 export function bootstrapAuc(
   score: Float64Array, weight: Float64Array, order: Uint32Array, isSignal: (i: number) => boolean, opts: BootstrapOptions = {},
 ): BootstrapResult | Undefined {
+  const { ss, sw, sf } = rankedColumns(score, weight, order, isSignal);
+  return bootstrapRanked(ss, sw, sf, 1, order, opts);
+}
+
+/**
+ * bootstrapAuc of events already in ranked order (dense.ts's layout: score, weight, and the
+ * class, signal where `cls[k] === sigIs`), each event's draws keyed by `orig[k]`, its index in the
+ * input. Every replicate in one pass in WebAssembly (wasm/bootstrap.c), else one pass each here.
+ */
+export function bootstrapRanked(
+  ss: Float64Array, sw: Float64Array, cls: Uint8Array | Int32Array, sigIs: number, orig: Uint32Array, opts: BootstrapOptions = {},
+): BootstrapResult | Undefined {
   const replicates = opts.replicates ?? 200;
   const seed = (opts.seed ?? 1) >>> 0;
   const cl = opts.cl ?? 0.682689492137086;
   const values: number[] = [];
-  const { ss, sw, sf } = rankedColumns(score, weight, order, isSignal);
+  const fast = replicateAucsInWasm(ss, sw, cls instanceof Int32Array ? cls : Int32Array.from(cls), sigIs, orig, seed, replicates, POISSON1_CDF);
   for (let r = 0; r < replicates; r++) {
-    const a = replicateAuc(ss, sw, sf, order, seed, r);
-    if (a !== null) values.push(a);
+    const a = fast ? fast[r] : replicateAuc(ss, sw, cls, sigIs, orig, seed, r);
+    if (a !== null && !Number.isNaN(a)) values.push(a);
   }
   if (values.length < 2) return undefinedFigure(`only ${values.length} of ${replicates} bootstrap replicates have both classes`);
   const sorted = Float64Array.from(values).sort();

@@ -12,13 +12,13 @@
  * per column), and everything after is sequential. The figures see the same values in the same
  * order, so they have the same bits.
  *
- * Mostly the records are not read at all: rank/rank.c's sort carries each event's weight, class,
+ * Mostly the records are not read at all: wasm/rank.c's sort carries each event's weight, class,
  * bin and fold with its key and writes the held-out events out in ranked order as it scans
  * (`rankedLayout`); the records and `gather` are its TypeScript twin, for where that declines.
  */
 import type { BinaryCurve } from "./curve.js";
 import { rankedCurve } from "./order.js";
-import { rankInWasm } from "./rank/wasm.js";
+import { rankInWasm } from "./wasm/rank.js";
 import { layoutArrays, type Layout, type Memory } from "./layout.js";
 import { giveBack, lend } from "./scratch.js";
 

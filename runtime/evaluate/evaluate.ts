@@ -5,7 +5,7 @@
  * output; folds, bins and class pairs are stable filters of that ranking.
  */
 import { binCount, binInfo, assignBins, checkAxes, type BinAxis, type BinInfo } from "./bins.js";
-import { bootstrapAuc, type BootstrapOptions, type BootstrapResult } from "./bootstrap.js";
+import { bootstrapRanked, type BootstrapOptions, type BootstrapResult } from "./bootstrap.js";
 import { argmaxConfusion, binaryConfusion, type Confusion } from "./confusion.js";
 import { binaryCurve, denseCurve, type BinaryCurve } from "./curve.js";
 import { classEfficienciesInBins } from "./efficiency.js";
@@ -327,7 +327,7 @@ function binarySection(
     aucInterval:
       spec.bootstrap === false || (spec.bootstrapIn !== "everywhere" && (where.fold !== "all" || where.bin !== null))
         ? null
-        : bootstrapAuc(ev.scores[0], ev.weight, d.orig, (i) => ev.label[i] === signal, spec.bootstrap ?? {}),
+        : bootstrapRanked(score, weight, twoClass, 0, d.orig, spec.bootstrap ?? {}),
     pr: precisionRecall(c),
     averagePrecision: averagePrecision(c),
     separation: separation(score, weight, null, { values: twoClass, is: 0 }, spec.separationBins),

@@ -3,7 +3,7 @@
  * on. Deterministic, linear-time radix sorts of order-preserving unsigned keys of the scores (no
  * comparator closure); ties stay in increasing index, as in a stable sort.
  *
- * Mostly rank/rank.c in WebAssembly (rank/wasm.ts), else its TypeScript twin ranked-curve.ts: keys of only the scores' varying bits (float32-valued scores need ~26,
+ * Mostly wasm/rank.c in WebAssembly (wasm/rank.ts), else its TypeScript twin ranked-curve.ts: keys of only the scores' varying bits (float32-valued scores need ~26,
  * full-precision ones ~54), one scatter into cache-sized buckets, each sorted in cache; it can
  * carry weights and classes along and give the binary curve in the same sort (`rankedCurve`).
  * For 2^30 events or more, the general LSD sort below: four 16-bit digits of the float64 bit
@@ -18,7 +18,7 @@
  */
 import { binaryCurve, type BinaryCurve } from "./curve.js";
 import { rankWithCurve } from "./ranked-curve.js";
-import { rankInWasm } from "./rank/wasm.js";
+import { rankInWasm } from "./wasm/rank.js";
 import { asSelector, asTest, type EventTest } from "./select.js";
 
 /**

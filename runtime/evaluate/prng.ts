@@ -30,7 +30,7 @@ export function uniformAt(seed: number, stream: number, counter: number): number
 }
 
 /** Cumulative Poisson(1) probabilities P(K <= k), k = 0..: inverse-CDF sampling. */
-const POISSON1_CDF: number[] = (() => {
+export const POISSON1_CDF: readonly number[] = (() => {
   const out: number[] = [];
   let p = Math.exp(-1), c = 0;
   for (let k = 0; k < 20; k++) {

@@ -7,7 +7,7 @@
  * of its own work (bench/README.md, evaluate). Buffers handed back are kept (the largest few), so
  * a run's second evaluation, and every fold, bin or bootstrap after the first, writes into memory
  * that is already mapped. The cost is that memory: a 10M-event evaluation in 20 bins keeps ~0.7 GB
- * here and ~1.1 GB in the ranking's arena (rank/wasm.ts) until `releaseScratch` (the executor
+ * here and ~1.1 GB in the WebAssembly arena (wasm/arena.ts) until `releaseScratch` (the executor
  * calls it when a run ends); without them the same memory was fresh garbage of every evaluation.
  *
  * Contents are not cleared between loans: every user writes each element before reading it
@@ -54,7 +54,7 @@ export function giveBack(buf: ArrayBuffer): void {
   if (kept.length > KEEP) kept.splice(0, kept.length - KEEP);
 }
 
-/** Memory kept elsewhere on the same terms (rank/wasm.ts's arena). */
+/** Memory kept elsewhere on the same terms (wasm/arena.ts). */
 interface Keeper {
   /** Drops it (with the buffers, in releaseScratch). */
   release(): void;

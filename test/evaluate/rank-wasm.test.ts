@@ -1,5 +1,5 @@
 /**
- * The ranking in WebAssembly (rank/rank.c through rank/wasm.ts) against its TypeScript twin
+ * The ranking in WebAssembly (wasm/rank.c through wasm/rank.ts) against its TypeScript twin
  * (ranked-curve.ts, and dense.ts's records and gather for the layout): the same order, curve and
  * held-out events in ranked order, bit for bit, for every kind of scores, selectors as bytes or
  * labels, events kept out, zero weights, bins and folds; that it declines only where it says
@@ -13,24 +13,25 @@ import { afterEach, describe, expect, it } from "vitest";
 import { buildMetricsDocument, evaluateModel, releaseScratch, type EvaluateSpec, type ScoredEvents } from "../../runtime/evaluate/index.js";
 import { rankedLayout, type Dense } from "../../runtime/evaluate/dense.js";
 import { rankWithCurve } from "../../runtime/evaluate/ranked-curve.js";
-import { rankInWasm, useWasmRanking } from "../../runtime/evaluate/rank/wasm.js";
+import { rankInWasm } from "../../runtime/evaluate/wasm/rank.js";
+import { useWasmEvaluation } from "../../runtime/evaluate/wasm/arena.js";
 import { repoPath } from "../helpers/repo.js";
 import { events, firstDifference, KINDS, lcg, type Kind } from "../helpers/scores.js";
 
-afterEach(() => useWasmRanking(true));
+afterEach(() => useWasmEvaluation(true));
 
 // HEPC_TEST_CLANG=1 (.ci/run sets it) makes the check required; without clang it is skipped
 const clang = process.env.HEPC_TEST_CLANG === "1" || spawnSync("clang", ["--version"]).status === 0;
-if (!clang) console.log("rank-wasm.test.ts: clang not found; the check of rank/bytes.ts against rank.c is skipped (apt-get install clang lld)");
+if (!clang) console.log("rank-wasm.test.ts: clang not found; the check of wasm/bytes.ts against its C is skipped (apt-get install clang lld)");
 
-describe("rank/bytes.ts", () => {
-  it.skipIf(!clang)("is rank.c as scripts/build-wasm.sh builds it (run it after editing rank.c)", () => {
+describe("wasm/bytes.ts", () => {
+  it.skipIf(!clang)("is rank.c and bootstrap.c as scripts/build-wasm.sh builds them (run it after editing them)", () => {
     const dir = mkdtempSync(join(tmpdir(), "hepc-wasm-"));
     try {
       const out = join(dir, "bytes.ts");
       const built = spawnSync("bash", [repoPath("scripts/build-wasm.sh"), out], { encoding: "utf8" });
       expect(built.status, built.stderr).toBe(0);
-      expect(readFileSync(out, "utf8")).toBe(readFileSync(repoPath("runtime/evaluate/rank/bytes.ts"), "utf8"));
+      expect(readFileSync(out, "utf8")).toBe(readFileSync(repoPath("runtime/evaluate/wasm/bytes.ts"), "utf8"));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -82,9 +83,9 @@ describe("the ranking in WebAssembly", () => {
           const into = new Uint32Array(n);
           const got = rankedLayout(ev.score, ev.weight, label, 2, place, into);
           expect(got.order).toBe(into);
-          useWasmRanking(false);
+          useWasmEvaluation(false);
           const want = rankedLayout(ev.score, ev.weight, label, 2, place, new Uint32Array(n));
-          useWasmRanking(true);
+          useWasmEvaluation(true);
           expect(firstDifference(got.order, want.order)).toBeNull();
           expect([firstDifference(got.curve.tp, want.curve.tp), firstDifference(got.curve.thresholds, want.curve.thresholds)]).toEqual([null, null]);
           expect(layoutDifferences(got.held, want.held)).toEqual([]);
@@ -143,7 +144,7 @@ describe("the ranking in WebAssembly", () => {
       return JSON.stringify(buildMetricsDocument([r], { maxCurvePoints: 1e9 }));
     };
     const fast = doc();
-    useWasmRanking(false);
+    useWasmEvaluation(false);
     expect(doc()).toBe(fast);
   });
 });

@@ -4,20 +4,20 @@
  * the float64 bits, then binaryCurve's reads in ranked order) and against a comparison sort:
  * the same order and the same curve, bit for bit (-0 thresholds included), for float32-valued and
  * full float64 scores, mixed signs, ties, ±0, zero weights and events kept out of the curve.
- * Each case runs twice: the sort in WebAssembly (rank/rank.c, what runs) and its TypeScript twin
+ * Each case runs twice: the sort in WebAssembly (wasm/rank.c, what runs) and its TypeScript twin
  * (ranked-curve.ts, where the WebAssembly declines).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { binaryCurve, rankDescending, rankedCurve, restrict, roc, type Roc } from "../../runtime/evaluate/index.js";
 import { decodeKey, keyCodec, keyOf } from "../../runtime/evaluate/keys.js";
 import { rankDescendingLsd } from "../../runtime/evaluate/order.js";
-import { useWasmRanking } from "../../runtime/evaluate/rank/wasm.js";
+import { useWasmEvaluation } from "../../runtime/evaluate/wasm/arena.js";
 import { events, firstDifference, KINDS, lcg, type Kind } from "../helpers/scores.js";
 
 for (const path of ["WebAssembly", "TypeScript"] as const)
 describe(`rankDescending and rankedCurve (${path})`, () => {
-  beforeAll(() => useWasmRanking(path === "WebAssembly"));
-  afterAll(() => useWasmRanking(true));
+  beforeAll(() => useWasmEvaluation(path === "WebAssembly"));
+  afterAll(() => useWasmEvaluation(true));
   for (const kind of Object.keys(KINDS) as Kind[]) {
     it(`give the general path's order and curve, bit for bit (${kind})`, () => {
       for (const n of [0, 1, 2, 3, 50, 20000]) {

@@ -2,39 +2,18 @@
  * The ranking, the binary curve and the held-out events in ranked order, computed by rank.c in
  * WebAssembly (its comment says why C and what the algorithm is); ranked-curve.ts and dense.ts
  * are the same computation in TypeScript, used where this declines and checked against it
- * (test/evaluate/rank-wasm.test.ts: the same bits).
- *
- * Memory: the module's linear memory is an arena kept between calls, like scratch.ts's buffers and
- * for the same reason (fresh memory costs its page faults on first touch, ~0.45 ms per MB on the
- * development machine). A call copies its inputs in, runs, and copies its outputs out into
- * JavaScript arrays, so nothing handed out points into the arena and growing it later is safe.
- * `releaseScratch()` drops the arena with the other kept buffers. A 10M-event evaluation keeps
- * ~1 GB of it until then (up to ~100 bytes per event).
+ * (test/evaluate/rank-wasm.test.ts: the same bits). A 10M-event evaluation keeps ~1 GB of the
+ * arena (arena.ts) until `releaseScratch()` (up to ~100 bytes per event).
  *
  * Declines (returns null) at 2^30 events or more (two flag bits ride in the index), when the
  * arena would pass 4 GiB, wasm32's address space (about 40M events with bins and folds), when it
  * cannot grow, and for scores with a -0 (rank.c says why).
  */
 import type { BinaryCurve } from "../curve.js";
-import { keptElsewhere, lentMemoryPoison } from "../scratch.js";
-import type { Selector } from "../select.js";
-import { RANK_WASM } from "./bytes.js";
 import { layoutArrays, type Layout, type Memory } from "../layout.js";
+import type { Selector } from "../select.js";
+import { align, ArenaPlan, wasmArena } from "./arena.js";
 
-// Node's and the project's TypeScript libraries do not declare WebAssembly: just what is used.
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  Memory: new (d: { initial: number; maximum?: number }) => WasmMemory;
-};
-
-const PAGE = 65536;
-/** wasm32 addresses: 4 GiB less a page. */
-const LIMIT = 2 ** 32 - PAGE;
 const MAX_EVENTS = 2 ** 30;
 
 /** rank.c's Args, as 32-bit words (the C file's static asserts pin the layout). */
@@ -47,43 +26,6 @@ const A = {
 const ARGS_BYTES = 136;
 /** totalS and totalB, as float64 words. */
 const TOTAL_S = 15, TOTAL_B = 16;
-
-interface Arena {
-  memory: WasmMemory;
-  rank: (args: number) => void;
-  /** The first free byte (above the module's own data and stack). */
-  heap: number;
-}
-
-let arena: Arena | null = null;
-let enabled = true;
-keptElsewhere({
-  release: () => {
-    arena = null;
-  },
-  bytes: () => arena?.memory.buffer.byteLength ?? 0,
-});
-
-/** Tests: off sends every call to the TypeScript path. */
-export function useWasmRanking(on: boolean): void {
-  enabled = on;
-}
-
-function open(): Arena {
-  if (arena) return arena;
-  const module = new WebAssembly.Module(Buffer.from(RANK_WASM, "base64"));
-  // 1 MiB to start: above the module's own data and stack (it asks for less), grown per call
-  const memory = new WebAssembly.Memory({ initial: 16, maximum: PAGE });
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
-  const exports = instance.exports as { rank: (args: number) => void; __heap_base: { value: number } };
-  arena = { memory, rank: exports.rank, heap: align(Number(exports.__heap_base.value)) };
-  return arena;
-}
-
-function align(x: number): number {
-  return Math.ceil(x / 16) * 16;
-}
-
 
 export interface RankRequest {
   score: Float64Array;
@@ -111,10 +53,10 @@ export interface RankResult {
 export function rankInWasm(req: RankRequest): RankResult | null {
   const { score, weight, signal, keep, into, layout } = req;
   const n = score.length;
-  if (!enabled || n >= MAX_EVENTS) return null;
   if (into && into.length !== n) throw new RangeError(`rankInWasm: an order of ${into.length} for ${n} events`);
   if (layout && !weight) throw new RangeError("rankInWasm: a layout needs weights");
-  const a = open();
+  const a = wasmArena();
+  if (!a || n >= MAX_EVENTS) return null;
 
   // the arena's plan: args | inputs, where the layout and the curve are written after they are
   // read (memory touched once, not twice: the first call of a process pays its page faults) |
@@ -124,32 +66,18 @@ export function rankInWasm(req: RankRequest): RankResult | null {
   const inputBytes = align(8 * n) * (weight ? 2 : 1) + (sigIsLabel ? 0 : align(size(signal) * n)) + align(size(keep) * n)
     + (layout ? align(4 * n) * (1 + Number(layout.bin !== null) + Number(layout.fold !== null)) : 0);
   const layoutBytes = layout ? 2 * align(8 * n) + align(4 * n) * (3 + Number(layout.bin !== null) + Number(layout.fold !== null)) : 0;
-  let at = a.heap;
-  const take = (bytes: number) => {
-    const p = at;
-    at = align(at + bytes);
-    return p;
-  };
+  const plan = new ArenaPlan(a);
+  const take = (bytes: number) => plan.take(bytes);
   const curveBytes = weight ? align(8 * (n + 1)) + 2 * align(8 * n) : 0;
   const args = take(ARGS_BYTES);
   const region = take(Math.max(inputBytes, layoutBytes + curveBytes));
   const records = take(32 * n);
   const words = take(8 * n);
   const order = take(4 * n);
-  if (at > LIMIT) return null;
   // the curve after the layout
   const th = weight ? region + layoutBytes : 0, tp = weight ? th + align(8 * (n + 1)) : 0, fp = weight ? tp + align(8 * n) : 0;
-  const pages = Math.ceil(at / PAGE) - a.memory.buffer.byteLength / PAGE;
-  if (pages > 0) {
-    try {
-      a.memory.grow(pages);
-    } catch {
-      return null; // the engine or the system would not give the memory: the TypeScript path
-    }
-  }
-  const buf = a.memory.buffer;
-  const poison = lentMemoryPoison();
-  if (poison !== null) new Int32Array(buf, a.heap, (at - a.heap) >> 2).fill(poison);
+  const buf = plan.ready();
+  if (!buf) return null;
 
   // the inputs, copied in
   let p = region;
