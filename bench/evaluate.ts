@@ -30,7 +30,9 @@
  *
  * Also the whole evaluateModel call on the same events (every figure of the overall section and
  * of each of the 20 bins' sections, a working point overall and flat in the bins, no bootstrap):
- * what a run's `evaluate` block costs, of which the figures above are a part.
+ * what a run's `evaluate` block costs, of which the figures above are a part. And the bootstrap
+ * interval of the AUC a run adds to it (200 replicates, the default) on the first 1M events, in
+ * WebAssembly (wasm/bootstrap.c) and through its TypeScript twin, checked to agree.
  *
  * Best and median of HEPC_BENCH_EVAL_RUNS (default 3) after one warm-up (the whole call: of 2). Writes
  * bench/results/evaluate.json.
@@ -43,6 +45,7 @@ import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { createRootFile, readChain } from "../runtime/io/index.js";
 import { evaluateModel, type EvaluateSpec } from "../runtime/evaluate/index.js";
+import { bootstrapAuc } from "../runtime/evaluate/bootstrap.js";
 import { auc, binaryCurve, classEfficienciesInBins, rankDescending, rankedCurve, roc, thresholdFor, assignBins, type BinaryCurve } from "../runtime/evaluate/index.js";
 import { rankDescendingLsd } from "../runtime/evaluate/order.js";
 import { giveBack, lend, releaseScratch } from "../runtime/evaluate/scratch.js";
@@ -219,6 +222,20 @@ async function main() {
   wholeOnce();
   const whole = stats([wholeOnce(), wholeOnce()]);
 
+  // the bootstrap a run adds (200 replicates, evaluateModel's default), at 1M events: both paths once
+  const bootN = Math.min(N, 1_000_000);
+  const bootOrder = rankDescending(ev.score.subarray(0, bootN));
+  const bootOnce = () => {
+    const t0 = performance.now();
+    const r = bootstrapAuc(ev.score.subarray(0, bootN), ev.weight.subarray(0, bootN), bootOrder, (i) => ev.label[i] === 0, { replicates: 200 });
+    return { seconds: (performance.now() - t0) / 1000, r };
+  };
+  const bootWasm = bootOnce();
+  useWasmEvaluation(false);
+  const bootTs = bootOnce();
+  useWasmEvaluation(true);
+  if (JSON.stringify(bootWasm.r) !== JSON.stringify(bootTs.r)) throw new Error("the bootstrap's two paths disagree");
+
   const ev3 = stats(runs.map((r) => r.total));
   const evG = stats(generalRuns.map((r) => r.total));
   const row = (name: string, s: { best: number; median: number }, note = "") => console.log(`  ${name.padEnd(48)} ${s.best.toFixed(3).padStart(7)} s  (median ${s.median.toFixed(3)})  ${note}`);
@@ -238,6 +255,7 @@ async function main() {
   row("CPU time: evaluation (one thread)", evCpu, `general path ${evGCpu.median.toFixed(3)} s (median)`);
   row("CPU time: reading, all threads", readCpu, `evaluation/read = ${(evCpu.median / readCpu.median).toFixed(2)} (medians)`);
   row("the whole evaluateModel (21 sections, working point)", whole, `${(whole.best / read.best).toFixed(1)}× the read`);
+  console.log(`  ${`bootstrap interval, 200 replicates of ${bootN.toLocaleString("en")} events`.padEnd(48)} ${bootWasm.seconds.toFixed(3).padStart(7)} s  TypeScript ${bootTs.seconds.toFixed(3)} s; ${((bootWasm.seconds / bootN / 200) * 1e9).toFixed(1)} ns a draw`);
   row("reference: Float64Array.prototype.sort (keys only)", nativeSort, `ranking/native = ${(stats(runs.map((r) => r.rank)).best / nativeSort.best).toFixed(2)}`);
   row(`reference: Array.sort with a closure, ${SMALL.toLocaleString("en")} indices`, closureSort, `ranking at that size ${smallRank.best.toFixed(3)} s: ${(closureSort.best / smallRank.best).toFixed(1)}× faster`);
 
@@ -246,6 +264,7 @@ async function main() {
     evaluation: ev3, firstEvaluation: { wall: first.total, cpu: first.cpu }, rankingAndCurve: stats(runs.map((r) => r.rank)), rocAuc: stats(runs.map((r) => r.curveAuc)), binned: stats(runs.map((r) => r.binned)),
     rankingAndCurveFullPrecision: fullRank, rankingAndCurveTypeScript: stats(twinRuns.map((r) => r.rank)), read: { ...read, fileBytes: bytes }, nativeSort, closureSort: { events: SMALL, ...closureSort }, rankingSmall: { events: SMALL, ...smallRank },
     wholeEvaluateModel: { ...whole, overRead: whole.best / read.best },
+    bootstrap: { events: bootN, replicates: 200, wasm: bootWasm.seconds, typescript: bootTs.seconds },
     evaluationOverRead: ev3.best / read.best, evaluationOverReadMedian: ev3.median / read.median,
     cpu: { evaluation: evCpu, generalPath: evGCpu, read: readCpu, evaluationOverReadMedian: evCpu.median / readCpu.median },
     generalPath: { evaluation: evG, rankingThenCurve: stats(generalRuns.map((r) => r.rank)), rocAuc: stats(generalRuns.map((r) => r.curveAuc)), binned: stats(generalRuns.map((r) => r.binned)) },
