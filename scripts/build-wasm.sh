@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 dir=runtime/evaluate/wasm
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-clang --target=wasm32 -O2 -mbulk-memory -nostdlib -Wall -Wextra -Werror \
+clang --target=wasm32 -O2 -msimd128 -mbulk-memory -nostdlib -Wall -Wextra -Werror \
   -Wl,--no-entry -Wl,--import-memory -Wl,--export=__heap_base -Wl,--strip-all \
   -o "$tmp/evaluate.wasm" "$dir/rank.c" "$dir/bootstrap.c"
 node -e '

@@ -53,7 +53,14 @@ export function useWasmEvaluation(on: boolean): void {
 export function wasmArena(): Arena | null {
   if (!enabled) return null;
   if (arena) return arena;
-  const module = new WebAssembly.Module(Buffer.from(EVALUATE_WASM, "base64"));
+  let module: object;
+  try {
+    module = new WebAssembly.Module(Buffer.from(EVALUATE_WASM, "base64"));
+  } catch {
+    // an engine without WebAssembly SIMD or bulk memory (Node 20 has both): the twins serve
+    enabled = false;
+    return null;
+  }
   // 1 MiB to start: above the module's own data and stack (it asks for less), grown per call
   const memory = new WebAssembly.Memory({ initial: 16, maximum: PAGE });
   const e = new WebAssembly.Instance(module, { env: { memory } }).exports as Record<string, (...args: number[]) => void> & { __heap_base: { value: number } };
