@@ -136,6 +136,8 @@ __attribute__((export_name("bootstrap_events"))) void bootstrapEvents(BootArgs *
     const double sig = (double)signal, bkg = 1.0 - sig;
     const v128_t vca = wasm_i32x4_splat((i32)ca), vbe = wasm_i32x4_splat((i32)bEvent);
     const v128_t vw = wasm_f64x2_splat(w), vsig = wasm_f64x2_splat(sig), vbkg = wasm_f64x2_splat(bkg);
+    /* Four replicates at a time: the hashes in i32 lanes, then the uniforms, draws and sums in
+     * f64 lanes, two and two. Per lane the scalar loop's operations below, in its order. */
     u32 r = 0;
     for (; r + 4 <= R; r += 4) {
       const v128_t ha = fmix4(wasm_v128_xor(wasm_v128_load(aR + r), vca));
@@ -144,6 +146,7 @@ __attribute__((export_name("bootstrap_events"))) void bootstrapEvents(BootArgs *
         const v128_t hah = half ? wasm_i32x4_shuffle(ha, ha, 2, 3, 0, 1) : ha;
         const v128_t hbh = half ? wasm_i32x4_shuffle(hb, hb, 2, 3, 0, 1) : hb;
         const v128_t u = wasm_f64x2_mul(wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_convert_low_u32x4(hah), k21), wasm_f64x2_convert_low_u32x4(hbh)), half05), k53);
+        /* the draw, as a double: 1.0 (a mask and'ed with 1.0's bits) for each cdf[j] u reaches */
         v128_t m = wasm_v128_and(wasm_f64x2_ge(u, v0), one);
         m = wasm_f64x2_add(m, wasm_v128_and(wasm_f64x2_ge(u, v1), one));
         m = wasm_f64x2_add(m, wasm_v128_and(wasm_f64x2_ge(u, v2), one));
@@ -163,18 +166,25 @@ __attribute__((export_name("bootstrap_events"))) void bootstrapEvents(BootArgs *
           }
           m = wasm_f64x2_make(lanes[0], lanes[1]);
         }
+        /* w·m to the event's class, w·m·0 = ±0 to the other (see the scalar loop) */
         const v128_t wm = wasm_f64x2_mul(vw, m);
         double *const s = S + r + 2 * half, *const b = B + r + 2 * half;
         wasm_v128_store(s, wasm_f64x2_add(wasm_v128_load(s), wasm_f64x2_mul(wm, vsig)));
         wasm_v128_store(b, wasm_f64x2_add(wasm_v128_load(b), wasm_f64x2_mul(wm, vbkg)));
       }
     }
+    /* the replicates left over, one at a time */
     for (; r < R; r++) {
       const u32 ha = fmix32(aR[r] ^ ca);
       const u32 hb = fmix32(fmix32(bEvent ^ bR[r]) ^ ha);
+      /* prng.ts's uniform: ÷ 2^53 is × 2^-53, exactly */
       const double u = ((double)ha * 2097152.0 + (double)(hb >> 11) + 0.5) * 0x1p-53;
+      /* poisson1: the first k with u < cdf[k], which is how many of the increasing cdf[k] u
+       * reaches; counted without branches over the first eight (u ≥ cdf[7] one time in ~10^5) */
       u32 m = (u >= c0) + (u >= c1) + (u >= c2) + (u >= c3) + (u >= c4) + (u >= c5) + (u >= c6) + (u >= c7);
       if (m == 8) while (m < CDF && !(u < cdf[m])) m++;
+      /* w·m to the event's class's sum; w·m·0 = ±0 to the other's, and w·0 to both when m is 0,
+       * which leave their bits as they are (a sum is never -0: x + -x is +0) */
       const double wm = w * (double)m;
       S[r] += wm * sig;
       B[r] += wm * bkg;
