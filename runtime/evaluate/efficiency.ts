@@ -7,6 +7,7 @@
  */
 import { weightedEfficiency, type Efficiency } from "./clopper-pearson.js";
 import { asSelector, type EventTest } from "./select.js";
+import { binSumsInWasm } from "./wasm/efficiency.js";
 import type { Undefined } from "./types.js";
 
 export interface BinnedEfficiency {
@@ -68,6 +69,9 @@ function binSums(
   // per slot b + 1 (slot 0: no bin, no threshold)
   const thr = new Float64Array(S).fill(NaN);
   for (let b = 0; b < nBins; b++) thr[b + 1] = typeof threshold === "number" ? threshold : (threshold[b] ?? NaN);
+  // every event in index order: in WebAssembly (wasm/efficiency.c: the same additions), where it serves
+  const fast = events === null && bin.length === score.length ? binSumsInWasm(score, weight, bin, nBins, thr, { values: first, is }, sums.length) : null;
+  if (fast) return fast;
   const count = events ? events.length : score.length;
   for (let k = 0; k < count; k++) {
     const i = events ? events[k] : k;

@@ -1,11 +1,14 @@
 /** Bins, efficiencies with Clopper–Pearson intervals, and working points (overall, flat in bins, given another). */
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { assignBins, binInfo, checkAxes, findBin } from "../../runtime/evaluate/bins.js";
 import { clopperPearson, weightedEfficiency } from "../../runtime/evaluate/clopper-pearson.js";
 import { binaryCurve } from "../../runtime/evaluate/curve.js";
 import { classEfficienciesInBins, efficiencyInBins } from "../../runtime/evaluate/efficiency.js";
 import { rankDescending } from "../../runtime/evaluate/order.js";
 import { deriveWorkingPoints, thresholdFor } from "../../runtime/evaluate/working-points.js";
+import { useWasmEvaluation } from "../../runtime/evaluate/wasm/arena.js";
+
+afterEach(() => useWasmEvaluation(true));
 
 describe("bins", () => {
   it("[lo, hi): the last edge, below the first and NaN are in no bin", () => {
@@ -101,7 +104,10 @@ describe("efficiency sums", () => {
     }
     return sums;
   }
-  it("every sum has the bits of a loop per class and bin, in index order or a given order", () => {
+  // in index order the sums run in WebAssembly (wasm/efficiency.c) where it serves: both paths
+  for (const path of ["WebAssembly", "TypeScript"] as const)
+  it(`every sum has the bits of a loop per class and bin, in index order or a given order (${path})`, () => {
+    useWasmEvaluation(path === "WebAssembly");
     let x = 11;
     const u = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 2 ** 32);
     const n = 5000, nb = 6;
@@ -120,8 +126,9 @@ describe("efficiency sums", () => {
       for (const th of [0.5, [0.1, null, 0.5, 0.9, 1, 0]] as (number | (number | null)[])[]) {
         const both = classEfficienciesInBins(score, weight, bin, nb, th, isS, events, 0.9);
         const ref = reference(score, weight, bin, nb, th, isS, events);
-        // the signal given as data (select.ts), as evaluateModel gives it: the same figures
+        // the signal given as data (select.ts), as evaluateModel gives it (bytes or labels): the same figures
         expect(classEfficienciesInBins(score, weight, bin, nb, th, { values: sig, is: 1 }, events, 0.9)).toEqual(both);
+        expect(classEfficienciesInBins(score, weight, bin, nb, th, { values: Int32Array.from(sig, (v) => 7 - v), is: 6 }, events, 0.9)).toEqual(both);
         for (const [c, got] of [both.signal, both.background].entries()) {
           for (let b = 0; b < nb; b++) {
             const r = ref[c][b], e = got.bins[b];
@@ -135,6 +142,7 @@ describe("efficiency sums", () => {
     function weightedOf(r: { sw: number; sw2: number; sp: number; n: number; np: number }) {
       return weightedEfficiency(r.sp, r.sw, r.sw2, r.np, r.n, 0.9);
     }
+    useWasmEvaluation(true);
   });
 });
 

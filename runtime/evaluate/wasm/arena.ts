@@ -1,5 +1,5 @@
 /**
- * The evaluation's WebAssembly module (rank.c, bootstrap.c; bytes.ts holds it, built by
+ * The evaluation's WebAssembly module (rank.c, bootstrap.c, efficiency.c; bytes.ts holds it, built by
  * scripts/build-wasm.sh) and its memory, an arena kept between calls like scratch.ts's buffers and
  * for the same reason: fresh memory costs its page faults on first touch (~0.45 ms per MB on the
  * development machine). A call plans its room (`ArenaPlan`), copies its inputs in, runs, and
@@ -31,6 +31,7 @@ export interface Arena {
   bootstrapBegin: (args: number) => void;
   bootstrapEvents: (args: number, from: number, to: number) => void;
   bootstrapEnd: (args: number) => void;
+  binSums: (args: number, from: number, to: number) => void;
   /** The first free byte (above the module's own data and stack). */
   heap: number;
 }
@@ -65,7 +66,7 @@ export function wasmArena(): Arena | null {
   const memory = new WebAssembly.Memory({ initial: 16, maximum: PAGE });
   const e = new WebAssembly.Instance(module, { env: { memory } }).exports as Record<string, (...args: number[]) => void> & { __heap_base: { value: number } };
   arena = {
-    memory, rank: e.rank, bootstrapBegin: e.bootstrap_begin, bootstrapEvents: e.bootstrap_events, bootstrapEnd: e.bootstrap_end,
+    memory, rank: e.rank, bootstrapBegin: e.bootstrap_begin, bootstrapEvents: e.bootstrap_events, bootstrapEnd: e.bootstrap_end, binSums: e.bin_sums,
     heap: align(Number(e.__heap_base.value)),
   };
   return arena;
