@@ -25,7 +25,7 @@ const clang = process.env.HEPC_TEST_CLANG === "1" || spawnSync("clang", ["--vers
 if (!clang) console.log("rank-wasm.test.ts: clang not found; the check of wasm/bytes.ts against its C is skipped (apt-get install clang lld)");
 
 describe("wasm/bytes.ts", () => {
-  it.skipIf(!clang)("is rank.c and bootstrap.c as scripts/build-wasm.sh builds them (run it after editing them)", () => {
+  it.skipIf(!clang)("is wasm/*.c as scripts/build-wasm.sh builds them (run it after editing them)", () => {
     const dir = mkdtempSync(join(tmpdir(), "hepc-wasm-"));
     try {
       const out = join(dir, "bytes.ts");
