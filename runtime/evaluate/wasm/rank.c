@@ -1,7 +1,7 @@
 /*
  * The ranking of scored events, the weighted cumulative curve of a binary split, and the
  * held-out events laid out in ranked order, in one sort: ranked-curve.ts's algorithm, compiled to
- * WebAssembly (wasm/rank.ts runs it; bytes.ts holds the module with bootstrap.c, rebuilt by
+ * WebAssembly (wasm/rank.ts runs it; bytes.ts holds the module with the other C files, rebuilt by
  * scripts/build-wasm.sh).
  *
  * Why C: the same loops in TypeScript ran at 2.5-4x the time of these (a prototype's count,
