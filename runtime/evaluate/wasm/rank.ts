@@ -79,12 +79,13 @@ export function rankInWasm(req: RankRequest): RankResult | null {
   const buf = plan.ready();
   if (!buf) return null;
 
-  // the inputs, copied in
+  // the inputs, copied in (n of each: a selector's values may run longer)
   let p = region;
-  const put = (src: Float64Array | Int32Array | Uint8Array) => {
+  const put = (all: Float64Array | Int32Array | Uint8Array) => {
+    const src = all.subarray(0, n);
     const q = p;
     const Ctor = src.constructor as Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
-    new Ctor(buf, q, src.length).set(src as never);
+    new Ctor(buf, q, n).set(src as never);
     p = align(p + src.byteLength);
     return q;
   };
