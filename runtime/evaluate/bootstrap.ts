@@ -88,7 +88,7 @@ export function bootstrapRanked(
   const seed = (opts.seed ?? 1) >>> 0;
   const cl = opts.cl ?? 0.682689492137086;
   const values: number[] = [];
-  const fast = replicateAucsInWasm(ss, sw, cls instanceof Int32Array ? cls : Int32Array.from(cls), sigIs, orig, seed, replicates, POISSON1_CDF);
+  const fast = replicateAucsInWasm(ss, sw, cls, sigIs, orig, seed, replicates, POISSON1_CDF);
   for (let r = 0; r < replicates; r++) {
     const a = fast ? fast[r] : replicateAuc(ss, sw, cls, sigIs, orig, seed, r);
     if (a !== null && !Number.isNaN(a)) values.push(a);

@@ -35,16 +35,16 @@ export function layoutBytes(m: number, withBin: boolean, withFold: boolean): num
 /** The arrays of m events' layout, carved from one buffer of `memory` (each 8-byte aligned). */
 export function layoutArrays(m: number, withBin: boolean, withFold: boolean, memory: Memory = fresh): Layout {
   const buf = memory(layoutBytes(m, withBin, withFold));
-  let at = 0;
-  const take = <T>(make: (b: ArrayBuffer, at: number, m: number) => T, bytes: number): T => {
-    const v = make(buf, at, m);
-    at += a8(bytes * m);
-    return v;
+  let off = 0;
+  // the next array's offset, in the order of layoutBytes
+  const at = (bytes: number) => {
+    const o = off;
+    off += a8(bytes * m);
+    return o;
   };
-  const f64 = (b: ArrayBuffer, o: number, k: number) => new Float64Array(b, o, k);
-  const i32 = (b: ArrayBuffer, o: number, k: number) => new Int32Array(b, o, k);
   return {
-    score: take(f64, 8), weight: take(f64, 8), label: take(i32, 4), twoClass: take(i32, 4),
-    orig: take((b, o, k) => new Uint32Array(b, o, k), 4), bin: withBin ? take(i32, 4) : null, fold: withFold ? take(i32, 4) : null,
+    score: new Float64Array(buf, at(8), m), weight: new Float64Array(buf, at(8), m), label: new Int32Array(buf, at(4), m),
+    twoClass: new Int32Array(buf, at(4), m), orig: new Uint32Array(buf, at(4), m),
+    bin: withBin ? new Int32Array(buf, at(4), m) : null, fold: withFold ? new Int32Array(buf, at(4), m) : null,
   };
 }

@@ -19,7 +19,7 @@ const CDF = 20;
  * (switched off, or its memory cannot be had).
  */
 export function replicateAucsInWasm(
-  ss: Float64Array, sw: Float64Array, cls: Int32Array, sigIs: number, orig: Uint32Array,
+  ss: Float64Array, sw: Float64Array, cls: Int32Array | Uint8Array, sigIs: number, orig: Uint32Array,
   seed: number, replicates: number, cdf: readonly number[],
 ): Float64Array | null {
   const a = wasmArena();
@@ -33,7 +33,7 @@ export function replicateAucsInWasm(
   if (!buf) return null;
   new Float64Array(buf, at.score, n).set(ss);
   new Float64Array(buf, at.weight, n).set(sw);
-  new Int32Array(buf, at.cls, n).set(cls);
+  new Int32Array(buf, at.cls, n).set(cls); // bytes widen to the i32 bootstrap.c reads
   new Uint32Array(buf, at.orig, n).set(orig);
   new Float64Array(buf, at.cdf, cdf.length).set(cdf);
   const W = new Uint32Array(buf, args, ARGS_BYTES / 4);

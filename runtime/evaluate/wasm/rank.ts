@@ -67,13 +67,12 @@ export function rankInWasm(req: RankRequest): RankResult | null {
     + (layout ? align(4 * n) * (1 + Number(layout.bin !== null) + Number(layout.fold !== null)) : 0);
   const layoutBytes = layout ? 2 * align(8 * n) + align(4 * n) * (3 + Number(layout.bin !== null) + Number(layout.fold !== null)) : 0;
   const plan = new ArenaPlan(a);
-  const take = (bytes: number) => plan.take(bytes);
   const curveBytes = weight ? align(8 * (n + 1)) + 2 * align(8 * n) : 0;
-  const args = take(ARGS_BYTES);
-  const region = take(Math.max(inputBytes, layoutBytes + curveBytes));
-  const records = take(32 * n);
-  const words = take(8 * n);
-  const order = take(4 * n);
+  const args = plan.take(ARGS_BYTES);
+  const region = plan.take(Math.max(inputBytes, layoutBytes + curveBytes));
+  const records = plan.take(32 * n);
+  const words = plan.take(8 * n);
+  const order = plan.take(4 * n);
   // the curve after the layout
   const th = weight ? region + layoutBytes : 0, tp = weight ? th + align(8 * (n + 1)) : 0, fp = weight ? tp + align(8 * n) : 0;
   const buf = plan.ready();
@@ -136,22 +135,21 @@ export function rankInWasm(req: RankRequest): RankResult | null {
 
   // the outputs, copied out (after the call: views of the memory as it is now)
   const res = new Uint32Array(a.memory.buffer, args, ARGS_BYTES / 4);
-  const R = (k: number) => res[k];
   const ord = into ?? new Uint32Array(n);
   ord.set(new Uint32Array(a.memory.buffer, order, n));
   let curve: BinaryCurve | null = null;
   if (weight && signal) {
-    const m = R(A.m);
+    const m = res[A.m];
     const T = new Float64Array(a.memory.buffer, args, ARGS_BYTES / 8);
     const thr = new Float64Array(a.memory.buffer, th, m + 1).slice();
     curve = {
       thresholds: thr.subarray(1), tp: new Float64Array(a.memory.buffer, tp, m).slice(), fp: new Float64Array(a.memory.buffer, fp, m).slice(),
-      totalS: T[TOTAL_S], totalB: T[TOTAL_B], nS: R(A.nS), nB: R(A.nB), withInfinity: thr,
+      totalS: T[TOTAL_S], totalB: T[TOTAL_B], nS: res[A.nS], nB: res[A.nB], withInfinity: thr,
     };
   }
   let lay: Layout | null = null;
   if (layout) {
-    const h = R(A.held);
+    const h = res[A.held];
     const mem = a.memory.buffer;
     const l = layoutArrays(h, layout.bin !== null, layout.fold !== null, layout.memory);
     l.score.set(new Float64Array(mem, offsets[0], h));
